@@ -1,0 +1,1 @@
+"""The coach: an open-source AI training coach."""

@@ -1,0 +1,272 @@
+"""The ``coach`` command line (public contract: documented in README.md, kept stable).
+
+    coach run [--webhook]                    Telegram bot (needs TELEGRAM_BOT_TOKEN)
+    coach chat [--athlete NAME]              terminal chat with the same service
+    coach athlete add NAME --profile FILE    create an athlete and their first plan
+    coach show --athlete NAME [--json]       what the coach holds about an athlete
+    coach db upgrade                         migrate the database to the newest schema
+    coach plan --profile FILE [--json]       build a plan from a profile document
+    coach schema profile|plan                print a JSON Schema
+    coach import FILE... [--json]            import activity files
+    coach paces --distance 10k --time 48:30  VDOT, race equivalents and training paces
+
+Exit codes: 0 success, 1 the operation failed, 2 bad input or configuration.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import signal
+import sys
+from collections.abc import Awaitable, Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from coach.settings import Settings
+
+log = logging.getLogger("coach")
+
+EXIT_OK = 0
+EXIT_FAILED = 1
+EXIT_BAD_INPUT = 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="coach", description="An AI training coach you talk to on Telegram or in the terminal.")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    run = sub.add_parser("run", help="run the Telegram bot")
+    run.add_argument("--webhook", action="store_true", help="receive updates by webhook (TELEGRAM_WEBHOOK_URL, TELEGRAM_WEBHOOK_SECRET)")
+    run.add_argument("--listen", default="0.0.0.0", help="webhook listen address")
+    run.add_argument("--port", type=int, default=8443, help="webhook port")
+
+    chat = sub.add_parser("chat", help="talk to the coach in the terminal (stdin/stdout)")
+    chat.add_argument("--athlete", default="me", help="athlete name (default: me)")
+
+    athlete = sub.add_parser("athlete", help="manage athletes")
+    athlete_sub = athlete.add_subparsers(dest="athlete_command", required=True, metavar="ACTION")
+    add = athlete_sub.add_parser("add", help="create an athlete and their first plan from a profile document")
+    add.add_argument("name")
+    add.add_argument("--profile", required=True, help="profile JSON file ('-' for stdin)")
+
+    show = sub.add_parser("show", help="show what the coach holds about an athlete")
+    show.add_argument("--athlete", required=True)
+    show.add_argument("--json", action="store_true", help="print JSON")
+
+    db = sub.add_parser("db", help="database maintenance")
+    db_sub = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")
+    db_sub.add_parser("upgrade", help="migrate to the newest schema")
+
+    plan = sub.add_parser("plan", help="build a plan from a profile document")
+    plan.add_argument("--profile", required=True, help="profile JSON file ('-' for stdin)")
+    plan.add_argument("--json", action="store_true", help="print the plan JSON")
+
+    schema = sub.add_parser("schema", help="print the JSON Schema of a document")
+    schema.add_argument("name", choices=["profile", "plan"])
+
+    imp = sub.add_parser("import", help="import activity files (FIT, GPX, TCX, CSV)")
+    imp.add_argument("files", nargs="+")
+    imp.add_argument("--json", action="store_true")
+
+    paces = sub.add_parser("paces", help="VDOT, race equivalents and training paces from a result")
+    paces.add_argument("--distance", required=True, help="e.g. 5k, 10k, half, marathon, 1500m, mile, 21.1km")
+    paces.add_argument("--time", required=True, help="e.g. 48:30 or 1:45:00")
+    paces.add_argument("--json", action="store_true")
+    return parser
+
+
+def _settings() -> Settings:
+    return Settings.from_env()
+
+
+def _configure_logging(level: str) -> None:
+    logging.basicConfig(level=level, stream=sys.stderr, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    for noisy in ("httpx", "httpx2", "telegram.ext.Application", "alembic"):
+        logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.getLevelName(level)))
+
+
+def _error(message: str) -> None:
+    sys.stderr.write(f"coach: {message}\n")
+
+
+async def _with_service(settings: Settings, body: Callable[[Any], Awaitable[int]]) -> int:
+    from coach.clock import clock_for
+    from coach.service.service import CoachService
+    from coach.store.db import Database
+
+    db = Database(settings.resolved_database_url)
+    try:
+        await db.upgrade()
+        service = CoachService(db, clock_for(settings.coach_today))
+        return await body(service)
+    finally:
+        await db.dispose()
+
+
+def _read_document(path: str) -> str:
+    if path == "-":
+        return sys.stdin.read()
+    return Path(path).read_text(encoding="utf-8")
+
+
+def cmd_chat(settings: Settings, athlete: str) -> int:
+    from bot.terminal import run_chat, stdin_is_interactive
+
+    async def body(service: Any) -> int:
+        return await run_chat(service, athlete, sys.stdin, sys.stdout, interactive=stdin_is_interactive())
+
+    return asyncio.run(_with_service(settings, body))
+
+
+def cmd_run(settings: Settings, webhook: bool, listen: str, port: int) -> int:
+    if settings.telegram_bot_token is None:
+        _error(
+            "TELEGRAM_BOT_TOKEN is not set, so I can't connect to Telegram.\n"
+            "Get a token from @BotFather and put it in .env — or talk to the coach right here with: coach chat"
+        )
+        return EXIT_BAD_INPUT
+    if webhook and not settings.telegram_webhook_url:
+        _error("--webhook needs TELEGRAM_WEBHOOK_URL (the public HTTPS address Telegram will post to).")
+        return EXIT_BAD_INPUT
+    from bot.telegram import TelegramTransport
+
+    token = settings.telegram_bot_token.get_secret_value()
+
+    async def body(service: Any) -> int:
+        transport = TelegramTransport(service, token, settings.telegram_api_url)
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, transport.stop)
+        if webhook:
+            secret = settings.telegram_webhook_secret.get_secret_value() if settings.telegram_webhook_secret else None
+            assert settings.telegram_webhook_url is not None
+            await transport.run_webhook(listen, port, settings.telegram_webhook_url, secret)
+        else:
+            log.info("polling %s for updates", settings.telegram_api_url)
+            await transport.run_polling()
+        return EXIT_OK
+
+    return asyncio.run(_with_service(settings, body))
+
+
+def cmd_athlete_add(settings: Settings, name: str, profile_path: str) -> int:
+    from coach.engine.models import Profile
+    from coach.service.service import UserError
+
+    try:
+        profile = Profile.model_validate_json(_read_document(profile_path))
+    except OSError as error:
+        _error(f"can't read {profile_path}: {error.strerror}")
+        return EXIT_BAD_INPUT
+    except ValidationError as error:
+        _error(f"{profile_path} is not a valid profile:\n{_validation_message(error)}")
+        return EXIT_BAD_INPUT
+
+    async def body(service: Any) -> int:
+        try:
+            plan = await service.add_athlete(name, profile)
+        except UserError as error:
+            _error(str(error))
+            return EXIT_FAILED
+        print(f"Added {name}: {plan.meta.event}, {len(plan.weeks)} weeks from {plan.meta.start_date}.")
+        return EXIT_OK
+
+    return asyncio.run(_with_service(settings, body))
+
+
+def cmd_show(settings: Settings, name: str, as_json: bool) -> int:
+    from coach.service.service import UserError
+
+    async def body(service: Any) -> int:
+        try:
+            document = await service.show(name)
+        except UserError as error:
+            _error(str(error))
+            return EXIT_FAILED
+        if as_json:
+            print(json.dumps(document, indent=2, ensure_ascii=False))
+        else:
+            print(_show_text(document))
+        return EXIT_OK
+
+    return asyncio.run(_with_service(settings, body))
+
+
+def _show_text(document: dict[str, Any]) -> str:
+    from coach.engine.models import Plan
+    from coach.service import render
+
+    athlete = document["athlete"]
+    lines = [f"{athlete['name']} — {athlete['time_zone']}, {athlete['units']}"]
+    if document["plan"]:
+        plan_data = {k: v for k, v in document["plan"].items() if k not in ("version", "source")}
+        lines.append(render.plan_summary(Plan.model_validate(plan_data), athlete["units"]))
+    else:
+        lines.append("No plan yet.")
+    lines.append(f"Check-ins: {len(document['checkins'])}, activities: {len(document['activities'])}, notes: {len(document['notes'])}")
+    return "\n".join(lines)
+
+
+def cmd_db_upgrade(settings: Settings) -> int:
+    from coach.store.migrate import upgrade
+
+    upgrade(settings.resolved_database_url)
+    print(f"Database is up to date ({settings.resolved_database_url.split('@')[-1]}).")
+    return EXIT_OK
+
+
+def _validation_message(error: ValidationError) -> str:
+    lines = []
+    for item in error.errors():
+        where = ".".join(str(part) for part in item["loc"]) or "document"
+        lines.append(f"  {where}: {item['msg']}")
+    return "\n".join(lines)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        settings = _settings()
+    except ValidationError as error:
+        _error(f"bad configuration:\n{_validation_message(error)}")
+        return EXIT_BAD_INPUT
+    _configure_logging(settings.log_level)
+    try:
+        if args.command == "chat":
+            return cmd_chat(settings, args.athlete)
+        if args.command == "run":
+            return cmd_run(settings, args.webhook, args.listen, args.port)
+        if args.command == "athlete":
+            return cmd_athlete_add(settings, args.name, args.profile)
+        if args.command == "show":
+            return cmd_show(settings, args.athlete, args.json)
+        if args.command == "db":
+            return cmd_db_upgrade(settings)
+        if args.command == "plan":
+            from coach.cli_engine import cmd_plan
+
+            return cmd_plan(args.profile, args.json)
+        if args.command == "schema":
+            from coach.cli_engine import cmd_schema
+
+            return cmd_schema(args.name)
+        if args.command == "import":
+            from coach.cli_athlete import cmd_import
+
+            return cmd_import(args.files, args.json)
+        if args.command == "paces":
+            from coach.cli_athlete import cmd_paces
+
+            return cmd_paces(args.distance, args.time, args.json)
+    except KeyboardInterrupt:
+        return EXIT_FAILED
+    return EXIT_BAD_INPUT
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,521 @@
+"""The coach service: one transport-agnostic entry per use case.
+
+Transports (Telegram, the terminal chat, the CLI) turn what the user did into an
+``Incoming`` and call ``CoachService.handle``; the service combines store, engine, brain and
+memory and returns ``Reply`` objects. It is the only place that does so.
+
+Exactly once: for updates that carry an id (Telegram), the inbox row is marked processed and
+the replies are written to the outbox in the same transaction as the update's effects. A
+replayed update finds its inbox row processed and changes nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from coach.clock import Clock
+from coach.engine.models import Plan, Profile
+from coach.service import onboarding, render
+from coach.service.answers import EVENT_LABELS, AnswerError, parse_time_zone, parse_units
+from coach.service.types import MAX_INCOMING_TEXT_CHARS, Button, Document, Incoming, Reply
+from coach.store import models as m
+from coach.store import repo
+from coach.store.db import Database
+
+log = logging.getLogger(__name__)
+
+COMMANDS: dict[str, str] = {
+    "start": "start or restart onboarding",
+    "help": "what I can do",
+    "today": "today's session",
+    "tomorrow": "tomorrow's session",
+    "week": "this week's plan",
+    "plan": "the whole plan at a glance",
+    "log": "log a workout, e.g. /log ran 10k in 52 min",
+    "checkin": "morning check-in (sleep, energy, soreness, stress)",
+    "memory": "what I remember about you",
+    "export": "download all your data",
+    "settings": "units and time zone",
+    "delete_me": "erase everything I know about you",
+}
+"""The command menu; the Telegram transport publishes it with setMyCommands."""
+
+HELP_TEXT = "Here's what I can do:\n" + "\n".join(f"/{name} — {what}" for name, what in COMMANDS.items())
+
+
+class UserError(Exception):
+    """Something the user asked that cannot be done; the message is a sentence for them."""
+
+
+@dataclass(frozen=True)
+class Who:
+    """Who is talking. Terminal users are known by name, Telegram users by their user id."""
+
+    name: str
+    telegram_user_id: int | None = None
+    chat_id: int | None = None
+    chat_type: str = "private"
+
+
+@dataclass
+class HandleResult:
+    replies: list[Reply]
+    outbox_ids: list[int]
+    duplicate: bool = False
+
+
+@dataclass
+class Ctx:
+    """What a use case works on: one transaction, one athlete, one day."""
+
+    session: AsyncSession
+    athlete: m.Athlete
+    today: dt.date
+
+
+class CoachService:
+    def __init__(self, db: Database, clock: Clock, *, rules: Any = None) -> None:
+        self.db = db
+        self.clock = clock
+        self._rules = rules
+
+    # ------------------------------------------------------------------ engine access
+
+    @property
+    def rules(self) -> Any:
+        if self._rules is None:
+            from coach.engine import load_rules
+
+            self._rules = load_rules()
+        return self._rules
+
+    def build_plan(self, profile: Profile) -> Plan:
+        from coach.engine import build_plan
+
+        plan: Plan = build_plan(profile, self.rules)
+        return plan
+
+    # ------------------------------------------------------------------ inbox / outbox
+
+    async def record_update(self, source: str, update_id: int, payload: dict[str, Any], user_id: int | None) -> bool:
+        """Store an incoming update before it is handled. Returns False if it was already stored."""
+        async with self.db.transaction() as s:
+            existing = await self._inbox(s, source, update_id)
+            if existing is not None:
+                return False
+            s.add(m.InboxUpdate(source=source, update_id=update_id, payload=payload, user_id=user_id))
+        return True
+
+    async def pending_updates(self, source: str, max_attempts: int = 3) -> list[tuple[int, dict[str, Any]]]:
+        async with self.db.transaction() as s:
+            rows = (
+                await s.execute(
+                    select(m.InboxUpdate)
+                    .where(m.InboxUpdate.source == source, m.InboxUpdate.processed_at.is_(None), m.InboxUpdate.attempts < max_attempts)
+                    .order_by(m.InboxUpdate.update_id)
+                )
+            ).scalars()
+            return [(r.update_id, dict(r.payload)) for r in rows]
+
+    async def mark_processed(self, source: str, update_id: int) -> None:
+        """For updates that need no reply (edits, membership changes): processed, nothing else."""
+        async with self.db.transaction() as s:
+            row = await self._inbox(s, source, update_id)
+            if row is not None and row.processed_at is None:
+                row.processed_at = m.utcnow()
+                row.attempts += 1
+
+    async def record_failure(self, source: str, update_id: int, error: str) -> None:
+        async with self.db.transaction() as s:
+            row = await self._inbox(s, source, update_id)
+            if row is not None:
+                row.attempts += 1
+                row.last_error = error[:2000]
+
+    async def unsent(self) -> list[tuple[int, int | None, Reply]]:
+        async with self.db.transaction() as s:
+            rows = (
+                await s.execute(
+                    select(m.OutboxMessage)
+                    .where(m.OutboxMessage.sent_at.is_(None), m.OutboxMessage.due_at <= self.clock.now().replace(tzinfo=None))
+                    .order_by(m.OutboxMessage.id)
+                )
+            ).scalars()
+            return [(r.id, r.chat_id, Reply.from_payload(r.payload)) for r in rows]
+
+    async def mark_sent(self, outbox_id: int) -> None:
+        async with self.db.transaction() as s:
+            row = await s.get(m.OutboxMessage, outbox_id)
+            if row is not None:
+                row.sent_at = m.utcnow()
+                row.attempts += 1
+
+    @staticmethod
+    async def _inbox(s: AsyncSession, source: str, update_id: int) -> m.InboxUpdate | None:
+        query = select(m.InboxUpdate).where(m.InboxUpdate.source == source, m.InboxUpdate.update_id == update_id)
+        return (await s.execute(query)).scalar_one_or_none()
+
+    # ------------------------------------------------------------------ the entry point
+
+    async def handle(self, who: Who, incoming: Incoming, *, update_id: int | None = None, source: str = "telegram") -> HandleResult:
+        """Apply one thing the user did and return the replies (exactly once when ``update_id`` is given)."""
+        async with self.db.transaction() as s:
+            inbox: m.InboxUpdate | None = None
+            if update_id is not None:
+                inbox = await self._inbox(s, source, update_id)
+                if inbox is not None and inbox.processed_at is not None:
+                    return HandleResult([], [], duplicate=True)
+                if inbox is None:
+                    inbox = m.InboxUpdate(source=source, update_id=update_id, payload={}, user_id=who.telegram_user_id)
+                    s.add(inbox)
+            athlete = await self._athlete(s, who)
+            ctx = Ctx(s, athlete, self.clock.today(athlete.time_zone))
+            try:
+                replies = await self._dispatch(ctx, incoming)
+            except UserError as error:
+                replies = [Reply(str(error))]
+            deleted = athlete not in s
+            if not deleted and incoming.kind in ("text", "command") and incoming.text:
+                s.add(m.ChatMessage(athlete_id=athlete.id, role="athlete", text=incoming.text[:MAX_INCOMING_TEXT_CHARS]))
+                for reply in replies:
+                    s.add(m.ChatMessage(athlete_id=athlete.id, role="coach", text=reply.text))
+            outbox_ids: list[int] = []
+            if inbox is not None:
+                inbox.processed_at = m.utcnow()
+                inbox.attempts += 1
+                rows = [
+                    m.OutboxMessage(
+                        key=f"reply:{source}:{update_id}:{i}", athlete_id=None if deleted else athlete.id,
+                        chat_id=who.chat_id, kind="reply", payload=reply.to_payload(),
+                    )
+                    for i, reply in enumerate(replies)
+                ]
+                s.add_all(rows)
+                await s.flush()
+                outbox_ids = [row.id for row in rows]
+            return HandleResult(replies, outbox_ids)
+
+    async def _athlete(self, s: AsyncSession, who: Who) -> m.Athlete:
+        if who.telegram_user_id is not None:
+            athlete = await repo.athlete_by_telegram(s, who.telegram_user_id)
+            if athlete is None:
+                athlete = m.Athlete(name=f"tg:{who.telegram_user_id}", telegram_user_id=who.telegram_user_id, telegram_chat_id=who.chat_id)
+                s.add(athlete)
+                await s.flush()
+            elif who.chat_id is not None and athlete.telegram_chat_id != who.chat_id and who.chat_type == "private":
+                athlete.telegram_chat_id = who.chat_id
+            return athlete
+        athlete = await repo.athlete_by_name(s, who.name)
+        if athlete is None:
+            athlete = m.Athlete(name=who.name)
+            s.add(athlete)
+            await s.flush()
+        return athlete
+
+    async def _dispatch(self, ctx: Ctx, incoming: Incoming) -> list[Reply]:
+        if incoming.kind == "unsupported":
+            what = incoming.unsupported_what or "that kind of message"
+            return [Reply(f"I can't read {what} yet. Send me text, or a .fit, .gpx or .tcx file.\n\n{HELP_TEXT}")]
+        if incoming.kind == "callback":
+            return await self._callback(ctx, incoming.callback_data or "")
+        if incoming.kind == "document":
+            return await self._document(ctx, incoming)
+        text = incoming.text.strip()
+        if len(incoming.text) > MAX_INCOMING_TEXT_CHARS:
+            return [Reply(f"That message is {len(incoming.text)} characters long; I read up to {MAX_INCOMING_TEXT_CHARS}. Could you send the key points in a shorter message?")]
+        if incoming.kind == "command" and incoming.command is not None:
+            return await self._command(ctx, incoming.command, incoming.args.strip())
+        if not text:
+            return [Reply("I got an empty message. Tell me how training is going, or try /help.")]
+        return await self._text(ctx, text)
+
+    # ------------------------------------------------------------------ commands
+
+    async def _command(self, ctx: Ctx, command: str, args: str) -> list[Reply]:
+        if command not in COMMANDS:
+            return [Reply(f"I don't know /{command}. {HELP_TEXT}")]
+        if command == "start":
+            return await self.start(ctx)
+        if command == "help":
+            return [Reply(HELP_TEXT)]
+        if command == "delete_me":
+            return [Reply(
+                "This erases your profile, plans, check-ins, activities, notes and our conversation. It can't be undone. Are you sure?",
+                [[Button("Yes, erase everything", "del:yes"), Button("No, keep it", "del:no")]],
+            )]
+        if ctx.athlete.profile is None:
+            if ctx.athlete.dialog and ctx.athlete.dialog.get("flow") == "onboarding":
+                state = ctx.athlete.dialog["state"]
+                return [Reply("Let's finish setting you up first — then I'll have a plan for that."), onboarding.question(state["step"], state["answers"])]
+            return [Reply("You don't have a plan yet. Send /start and I'll set one up in a few questions.")]
+        if command == "today":
+            return await self.day(ctx, ctx.today, "Today")
+        if command == "tomorrow":
+            return await self.day(ctx, ctx.today + dt.timedelta(days=1), "Tomorrow")
+        if command == "week":
+            return await self.week(ctx)
+        if command == "plan":
+            return await self.plan(ctx)
+        if command == "settings":
+            return self.settings(ctx, args)
+        if command == "export":
+            return await self.export(ctx)
+        if command == "memory":
+            return await self.memory(ctx)
+        if command == "log":
+            return await self.log(ctx, args)
+        if command == "checkin":
+            return await self.checkin(ctx, args)
+        return [Reply(HELP_TEXT)]
+
+    async def start(self, ctx: Ctx) -> list[Reply]:
+        if ctx.athlete.profile is not None:
+            replies = [Reply("Welcome back! Your plan is running. Here's today:")]
+            replies += await self.day(ctx, ctx.today, "Today")
+            replies.append(Reply("To start over with a new goal, tap below.", [[Button("New goal", "ob:restart")]]))
+            return replies
+        outcome = onboarding.start()
+        ctx.athlete.dialog = {"flow": "onboarding", "state": outcome.state}
+        return outcome.replies
+
+    # ------------------------------------------------------------------ plain text
+
+    async def _text(self, ctx: Ctx, text: str) -> list[Reply]:
+        dialog = ctx.athlete.dialog or {}
+        if dialog.get("flow") == "onboarding":
+            return await self._onboarding_answer(ctx, text)
+        if ctx.athlete.profile is None:
+            return await self.start(ctx)
+        return [Reply(
+            "I can't understand free text yet — my language brain isn't switched on in this version. "
+            f"Meanwhile, these work:\n{HELP_TEXT}"
+        )]
+
+    async def _onboarding_answer(self, ctx: Ctx, text: str) -> list[Reply]:
+        assert ctx.athlete.dialog is not None
+        state = ctx.athlete.dialog["state"]
+        if state.get("step") == "alternatives":
+            return [Reply("Pick one of the options above, or send /start to begin again.")]
+        outcome = onboarding.answer(state, text, ctx.today)
+        ctx.athlete.dialog = {"flow": "onboarding", "state": outcome.state}
+        if not outcome.complete:
+            return outcome.replies
+        return outcome.replies + await self._finish_onboarding(ctx)
+
+    async def _finish_onboarding(self, ctx: Ctx) -> list[Reply]:
+        assert ctx.athlete.dialog is not None
+        answers: dict[str, Any] = ctx.athlete.dialog["state"]["answers"]
+        time_zone = answers.get("time_zone", "UTC")
+        ctx.athlete.time_zone = time_zone
+        ctx.athlete.units = answers.get("units", "km")
+        today = self.clock.today(time_zone)
+        profile = onboarding.build_profile(answers, today, name=ctx.athlete.name)
+        plan = self.build_plan(profile)
+        if not plan.feasible:
+            state = {**ctx.athlete.dialog["state"], "step": "alternatives", "alternatives": [alt.model_dump(mode="json") for alt in plan.alternatives]}
+            ctx.athlete.dialog = {"flow": "onboarding", "state": state}
+            buttons = [[Button(alt.description[:60], f"alt:{i}")] for i, alt in enumerate(plan.alternatives)]
+            buttons.append([Button("Start again", "ob:restart")])
+            return [Reply(f"I can't build that plan safely: {plan.reason}\nHere's what I can do instead:", buttons)]
+        return await self._adopt_plan(ctx, profile, plan, source="onboarding", reason="first plan from onboarding")
+
+    async def _adopt_plan(self, ctx: Ctx, profile: Profile, plan: Plan, *, source: str, reason: str) -> list[Reply]:
+        athlete = ctx.athlete
+        athlete.profile = profile.model_dump(mode="json", by_alias=True)
+        athlete.dialog = None
+        today = profile.start_date
+        ctx.session.add(m.Goal(athlete_id=athlete.id, sport=profile.sport, event=profile.goal.event, date=profile.goal.date, target_time=profile.goal.target_time))
+        await repo.save_plan(ctx.session, athlete, plan, source=source, reason=reason)
+        units = athlete.units
+        replies = [Reply("Your plan is ready.\n" + render.plan_summary(plan, units, today))]
+        week = render.current_week(plan, today)
+        if week is not None:
+            replies.append(Reply("This week:\n" + render.week_text(week, units, today)))
+        replies.append(Reply("Ask me /today any morning, /week for the week, and tell me how it's going in your own words."))
+        return replies
+
+    # ------------------------------------------------------------------ callbacks
+
+    async def _callback(self, ctx: Ctx, data: str) -> list[Reply]:
+        if data == "ob:restart":
+            ctx.athlete.profile = None
+            outcome = onboarding.start()
+            ctx.athlete.dialog = {"flow": "onboarding", "state": outcome.state}
+            return outcome.replies
+        if data.startswith("ob:"):
+            if (ctx.athlete.dialog or {}).get("flow") != "onboarding":
+                return [Reply("That question has already been answered. Send /start to set up a new goal.")]
+            return await self._onboarding_answer(ctx, data)
+        if data.startswith("alt:"):
+            return await self._choose_alternative(ctx, data[4:])
+        if data.startswith("del:"):
+            if data == "del:yes":
+                await repo.delete_athlete(ctx.session, ctx.athlete)
+                return [Reply("Done. Everything I knew about you is erased. Send /start if you ever want to begin again.")]
+            return [Reply("Nothing was deleted.")]
+        if data.startswith("set:"):
+            return self.settings(ctx, data[4:].replace(":", " "))
+        return [Reply("That button has expired. Try /help.")]
+
+    async def _choose_alternative(self, ctx: Ctx, index_text: str) -> list[Reply]:
+        dialog = ctx.athlete.dialog or {}
+        state = dialog.get("state", {})
+        alternatives = state.get("alternatives") or []
+        if dialog.get("flow") != "onboarding" or not index_text.isdigit() or int(index_text) >= len(alternatives):
+            return [Reply("That option has expired. Send /start to set up a goal.")]
+        choice = alternatives[int(index_text)]
+        answers = dict(state["answers"])
+        answers["event"] = choice["event"]
+        if choice.get("date"):
+            answers["date"] = choice["date"]
+        if choice["kind"] == "finish_only" or choice["event"] != state["answers"].get("event"):
+            answers["target_time"] = None
+        if choice["event"] in ("general_fitness", "strength"):
+            answers.pop("date", None)
+        ctx.athlete.dialog = {"flow": "onboarding", "state": {"step": None, "answers": answers}}
+        return [Reply(f"OK: {choice['description']}")] + await self._finish_onboarding(ctx)
+
+    # ------------------------------------------------------------------ plan views
+
+    async def _plan(self, ctx: Ctx) -> Plan:
+        row = await repo.active_plan_row(ctx.session, ctx.athlete.id)
+        if row is None:
+            raise UserError("You don't have a plan yet. Send /start and I'll set one up.")
+        return repo.plan_doc(row)
+
+    async def day(self, ctx: Ctx, day: dt.date, title: str) -> list[Reply]:
+        plan = await self._plan(ctx)
+        sessions = [s for w in plan.weeks for s in w.sessions if s.date == day]
+        if not plan.weeks or day < plan.weeks[0].start or day >= plan.weeks[-1].start + dt.timedelta(days=7):
+            return [Reply(f"{title} — {render.day_label(day)}: that's outside your plan ({plan.meta.start_date.isoformat()} onwards). Send /start for a new goal.")]
+        return [Reply(render.day_text(day, sessions, ctx.athlete.units, title))]
+
+    async def week(self, ctx: Ctx) -> list[Reply]:
+        plan = await self._plan(ctx)
+        week = render.current_week(plan, ctx.today)
+        if week is None:
+            return [Reply("Your plan has finished. Send /start to set a new goal.")]
+        return [Reply(render.week_text(week, ctx.athlete.units, ctx.today))]
+
+    async def plan(self, ctx: Ctx) -> list[Reply]:
+        plan = await self._plan(ctx)
+        return [Reply(render.plan_summary(plan, ctx.athlete.units, ctx.today))]
+
+    # ------------------------------------------------------------------ settings, export, memory
+
+    def settings(self, ctx: Ctx, args: str) -> list[Reply]:
+        athlete = ctx.athlete
+        words = args.split(maxsplit=1)
+        if len(words) == 2:
+            key, value = words[0].lower(), words[1]
+            try:
+                if key in ("units", "unit"):
+                    athlete.units = parse_units(value)
+                    if athlete.profile is not None:
+                        athlete.profile = {**athlete.profile, "units": athlete.units}
+                elif key in ("timezone", "tz", "time_zone", "zone"):
+                    athlete.time_zone = parse_time_zone(value)
+                else:
+                    return [Reply(f"I can change units or timezone, not {key!r}. For example: /settings units miles")]
+            except AnswerError as error:
+                return [Reply(str(error))]
+        units = "miles" if athlete.units == "mi" else "kilometres"
+        return [Reply(
+            f"Units: {units}\nTime zone: {athlete.time_zone}\nChange with /settings units miles or /settings timezone Berlin.",
+            [[Button("Use km", "set:units:km"), Button("Use miles", "set:units:miles")]],
+        )]
+
+    async def export(self, ctx: Ctx) -> list[Reply]:
+        data = await self.athlete_document(ctx.session, ctx.athlete)
+        messages = (await ctx.session.execute(select(m.ChatMessage).where(m.ChatMessage.athlete_id == ctx.athlete.id).order_by(m.ChatMessage.id))).scalars()
+        data["conversation"] = [{"role": c.role, "text": c.text, "at": c.created_at.isoformat()} for c in messages]
+        body = json.dumps(data, indent=2, ensure_ascii=False, default=str).encode()
+        return [Reply("Here's everything I have about you.", document=Document(f"coach-export-{ctx.today.isoformat()}.json", body, "application/json"))]
+
+    async def memory(self, ctx: Ctx) -> list[Reply]:
+        notes = await repo.notes(ctx.session, ctx.athlete.id)
+        if not notes:
+            return [Reply("I don't have any notes about you yet. Tell me things like \"my left knee is sensitive\" and I'll remember.")]
+        lines = [f"{i}. [{n.kind}] {n.text}" for i, n in enumerate(notes, 1)]
+        buttons = [[Button(f"Forget {i}", f"mem:del:{n.id}")] for i, n in enumerate(notes, 1)]
+        return [Reply("What I remember:\n" + "\n".join(lines), buttons)]
+
+    async def log(self, ctx: Ctx, args: str) -> list[Reply]:
+        if not args:
+            return [Reply("Tell me what you did, e.g. /log ran 10k in 52 min, or send a .fit/.gpx/.tcx file.")]
+        return [Reply("Logging workouts from text isn't switched on in this version yet. Send a .fit/.gpx/.tcx file later.")]
+
+    async def checkin(self, ctx: Ctx, args: str) -> list[Reply]:
+        return [Reply("Morning check-ins aren't switched on in this version yet.")]
+
+    async def _document(self, ctx: Ctx, incoming: Incoming) -> list[Reply]:
+        return [Reply(f"I received {incoming.file_name or 'a file'}, but importing activities isn't switched on in this version yet.")]
+
+    # ------------------------------------------------------------------ CLI use cases
+
+    async def athlete_document(self, s: AsyncSession, athlete: m.Athlete) -> dict[str, Any]:
+        """Everything the coach holds about an athlete, as ``coach show --json`` prints it."""
+        plan_row = await repo.active_plan_row(s, athlete.id)
+        checkins = await repo.recent_checkins(s, athlete.id)
+        activities = await repo.recent_activities(s, athlete.id)
+        notes = await repo.notes(s, athlete.id)
+        limitations = await repo.active_limitations(s, athlete.id)
+        goal = (athlete.profile or {}).get("goal")
+        return {
+            "athlete": {"name": athlete.name, "telegram_user_id": athlete.telegram_user_id, "time_zone": athlete.time_zone, "units": athlete.units},
+            "profile": athlete.profile,
+            "goal": goal,
+            "onboarding": None if not athlete.dialog or athlete.dialog.get("flow") != "onboarding" else {"step": athlete.dialog["state"].get("step")},
+            "plan": None if plan_row is None else {"version": plan_row.version, "source": plan_row.source, **repo.plan_doc(plan_row).model_dump(mode="json")},
+            "checkins": [
+                {"date": c.date.isoformat(), "sleep_hours": c.sleep_hours, "sleep_quality": c.sleep_quality, "energy": c.energy,
+                 "soreness": c.soreness, "stress": c.stress, "hrv_ms": c.hrv_ms, "resting_hr": c.resting_hr,
+                 "readiness": c.readiness, "readiness_color": c.readiness_color, "reasons": c.reasons}
+                for c in checkins
+            ],
+            "activities": [
+                {"sport": a.sport, "start_time": a.start_time.isoformat() + "Z", "elapsed_s": a.elapsed_s, "moving_s": a.moving_s,
+                 "distance_km": a.distance_km, "elevation_gain_m": a.elevation_gain_m, "avg_hr": a.avg_hr, "max_hr": a.max_hr,
+                 "avg_power_w": a.avg_power_w, "np_w": a.np_w, "tss": a.tss, "load": a.load, "source": a.source, "file": a.file_name}
+                for a in activities
+            ],
+            "notes": [{"id": n.id, "kind": n.kind, "text": n.text, "created_on": n.created_on.isoformat()} for n in notes],
+            "limitations": [
+                {"kind": lim.kind, "body_part": lim.body_part, "side": lim.side, "sport": lim.sport, "avoid": lim.avoid,
+                 "description": lim.description, "since": lim.since.isoformat(), "until": None if lim.until is None else lim.until.isoformat()}
+                for lim in limitations
+            ],
+        }
+
+    async def show(self, name: str) -> dict[str, Any]:
+        async with self.db.transaction() as s:
+            athlete = await repo.athlete_by_name(s, name)
+            if athlete is None:
+                raise UserError(f"There is no athlete called {name!r}.")
+            return await self.athlete_document(s, athlete)
+
+    async def add_athlete(self, name: str, profile: Profile) -> Plan:
+        """Create an athlete and their first plan from a profile document (a coach importing athletes)."""
+        plan = self.build_plan(profile)
+        async with self.db.transaction() as s:
+            if await repo.athlete_by_name(s, name) is not None:
+                raise UserError(f"An athlete called {name!r} already exists.")
+            if not plan.feasible:
+                raise UserError(f"That plan isn't safe to build: {plan.reason}")
+            athlete = m.Athlete(name=name, units=profile.units)
+            s.add(athlete)
+            await s.flush()
+            ctx = Ctx(s, athlete, profile.start_date)
+            await self._adopt_plan(ctx, profile, plan, source="import", reason="imported from a profile document")
+        return plan
+
+
+def event_label(event: str) -> str:
+    return EVENT_LABELS.get(event, event)

@@ -1,0 +1,132 @@
+"""Repository functions: the queries the service needs, in one place, on one session."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
+
+from coach.engine.models import Plan as PlanDoc
+from coach.engine.models import Session as SessionDoc
+from coach.engine.models import Week as WeekDoc
+from coach.store import models as m
+
+
+async def athlete_by_name(session: AsyncSession, name: str) -> m.Athlete | None:
+    return (await session.execute(select(m.Athlete).where(m.Athlete.name == name))).scalar_one_or_none()
+
+
+async def athlete_by_telegram(session: AsyncSession, user_id: int) -> m.Athlete | None:
+    return (await session.execute(select(m.Athlete).where(m.Athlete.telegram_user_id == user_id))).scalar_one_or_none()
+
+
+async def active_plan_row(session: AsyncSession, athlete_id: int) -> m.Plan | None:
+    query = (
+        select(m.Plan)
+        .where(m.Plan.athlete_id == athlete_id, m.Plan.status == "active")
+        .order_by(m.Plan.version.desc())
+        .options(selectinload(m.Plan.weeks).selectinload(m.PlanWeek.sessions))
+        .limit(1)
+    )
+    return (await session.execute(query)).scalar_one_or_none()
+
+
+async def save_plan(session: AsyncSession, athlete: m.Athlete, plan: PlanDoc, *, source: str, reason: str) -> m.Plan:
+    """Store a new plan version; the previous active version is archived, never deleted."""
+    current = (
+        await session.execute(select(func.max(m.Plan.version)).where(m.Plan.athlete_id == athlete.id))
+    ).scalar_one_or_none()
+    await session.execute(
+        m.Plan.__table__.update()
+        .where(m.Plan.athlete_id == athlete.id, m.Plan.status == "active")
+        .values(status="archived")
+    )
+    document = plan.model_dump(mode="json", exclude={"weeks"})
+    row = m.Plan(athlete_id=athlete.id, version=(current or 0) + 1, status="active", source=source, reason=reason, document=document)
+    for week in plan.weeks:
+        week_row = m.PlanWeek(
+            index=week.index, start=week.start, phase=week.phase, cutback=week.cutback, planned_km=week.planned_km,
+            planned_minutes=week.planned_minutes, load=week.load, notes=list(week.notes),
+        )
+        for s in week.sessions:
+            week_row.sessions.append(
+                m.PlannedSession(
+                    date=s.date, sport=s.sport, type=s.type, intensity=s.intensity, key=s.key,
+                    duration_min=s.duration_min, distance_km=s.distance_km, load=s.load,
+                    steps=[step.model_dump(mode="json") for step in s.steps], description=s.description,
+                    intervals_icu=s.intervals_icu, status=s.status, waived=list(s.waived),
+                )
+            )
+        row.weeks.append(week_row)
+    session.add(row)
+    await session.flush()
+    return row
+
+
+def session_doc(row: m.PlannedSession) -> SessionDoc:
+    return SessionDoc.model_validate(
+        {
+            "date": row.date, "sport": row.sport, "type": row.type, "intensity": row.intensity, "key": row.key,
+            "duration_min": row.duration_min, "distance_km": row.distance_km, "load": row.load, "steps": row.steps,
+            "description": row.description, "intervals_icu": row.intervals_icu, "status": row.status, "waived": row.waived,
+        }
+    )
+
+
+def plan_doc(row: m.Plan) -> PlanDoc:
+    """The stored plan as the engine's plan document, with every session's current status."""
+    weeks = [
+        WeekDoc(
+            index=w.index, start=w.start, phase=w.phase,  # type: ignore[arg-type]
+            cutback=w.cutback, planned_km=w.planned_km, planned_minutes=w.planned_minutes, load=w.load,
+            sessions=[session_doc(s) for s in w.sessions], notes=[str(n) for n in w.notes],
+        )
+        for w in row.weeks
+    ]
+    data: dict[str, Any] = dict(row.document)
+    data["weeks"] = [w.model_dump(mode="json") for w in weeks]
+    return PlanDoc.model_validate(data)
+
+
+def sessions_on(plan: m.Plan, day: dt.date) -> list[m.PlannedSession]:
+    return [s for w in plan.weeks for s in w.sessions if s.date == day]
+
+
+def sessions_between(plan: m.Plan, first: dt.date, last: dt.date) -> list[m.PlannedSession]:
+    return sorted((s for w in plan.weeks for s in w.sessions if first <= s.date <= last), key=lambda s: (s.date, s.id or 0))
+
+
+async def recent_checkins(session: AsyncSession, athlete_id: int, limit: int = 14) -> list[m.CheckIn]:
+    query = select(m.CheckIn).where(m.CheckIn.athlete_id == athlete_id).order_by(m.CheckIn.date.desc()).limit(limit)
+    return list((await session.execute(query)).scalars())
+
+
+async def recent_activities(session: AsyncSession, athlete_id: int, limit: int = 20) -> list[m.Activity]:
+    query = select(m.Activity).where(m.Activity.athlete_id == athlete_id).order_by(m.Activity.start_time.desc()).limit(limit)
+    return list((await session.execute(query)).scalars())
+
+
+async def notes(session: AsyncSession, athlete_id: int) -> list[m.Note]:
+    query = select(m.Note).where(m.Note.athlete_id == athlete_id).order_by(m.Note.id)
+    return list((await session.execute(query)).scalars())
+
+
+async def active_limitations(session: AsyncSession, athlete_id: int) -> list[m.Limitation]:
+    query = select(m.Limitation).where(m.Limitation.athlete_id == athlete_id, m.Limitation.active.is_(True)).order_by(m.Limitation.id)
+    return list((await session.execute(query)).scalars())
+
+
+async def delete_athlete(session: AsyncSession, athlete: m.Athlete) -> None:
+    """Erase an athlete and everything that hangs off them (foreign keys cascade)."""
+    athlete_id = athlete.id
+    await session.execute(delete(m.OutboxMessage).where(m.OutboxMessage.athlete_id == athlete_id))
+    if athlete.telegram_user_id is not None:
+        # Keep the update ids (so a replayed update is still recognised) but erase what was said.
+        await session.execute(
+            m.InboxUpdate.__table__.update().where(m.InboxUpdate.user_id == athlete.telegram_user_id).values(payload={}, user_id=None)
+        )
+    await session.delete(athlete)
+    await session.flush()

@@ -1,0 +1,87 @@
+"""Shared fixtures: a migrated database per test (SQLite always, PostgreSQL when reachable)."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import os
+import socket
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import pytest
+
+from coach.clock import FixedClock
+from coach.service.service import CoachService
+from coach.store.db import Database
+from coach.store.migrate import downgrade, upgrade
+
+POSTGRES_URL = os.environ.get("COACH_TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test")
+TODAY = dt.date(2026, 11, 23)  # a Monday
+SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+
+
+def postgres_reachable() -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", 5432), timeout=0.5):
+            return True
+    except OSError:
+        return False
+
+
+def database_urls(tmp_path: Path) -> Iterator[str]:
+    yield f"sqlite+aiosqlite:///{tmp_path / 'coach.db'}"
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """Both backends; PostgreSQL is skipped with a clear reason where no server runs (a laptop)."""
+    if request.param == "sqlite":
+        url = f"sqlite+aiosqlite:///{tmp_path / 'coach.db'}"
+        upgrade(url)
+        yield url
+        return
+    if not postgres_reachable():
+        pytest.skip("PostgreSQL is not reachable at 127.0.0.1:5432 (set COACH_TEST_POSTGRES_URL); SQLite covers this test")
+    downgrade(POSTGRES_URL, "base")
+    upgrade(POSTGRES_URL)
+    yield POSTGRES_URL
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: Path) -> str:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'coach.db'}"
+    upgrade(url)
+    return url
+
+
+@pytest.fixture
+async def db(sqlite_url: str) -> AsyncIterator[Database]:
+    database = Database(sqlite_url)
+    yield database
+    await database.dispose()
+
+
+@pytest.fixture
+async def any_db(database_url: str) -> AsyncIterator[Database]:
+    database = Database(database_url)
+    yield database
+    await database.dispose()
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    return FixedClock(TODAY)
+
+
+@pytest.fixture
+def service(db: Database, clock: FixedClock) -> CoachService:
+    return CoachService(db, clock)
+
+
+@pytest.fixture
+def any_service(any_db: Database, clock: FixedClock) -> CoachService:
+    return CoachService(any_db, clock)
+
+
+__all__ = ["SHARED", "TODAY", "asyncio"]
