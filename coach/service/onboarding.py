@@ -90,7 +90,9 @@ def _parse(step: str, text: str, answers: dict[str, Any], today: dt.date) -> dic
     sport = answers.get("sport", "run")
     units = answers.get("units", "km")
     if step == "sport":
-        return {"sport": a.parse_sport(text)}
+        sport = a.parse_sport(text)
+        # A strength block is the only strength goal, so the goal question is skipped.
+        return {"sport": sport, "event": "strength"} if sport == "strength" else {"sport": sport}
     if step == "units":
         return {"units": a.parse_units(text)}
     if step == "event":
@@ -135,7 +137,8 @@ def _parse(step: str, text: str, answers: dict[str, Any], today: dt.date) -> dic
 # Which earlier answer a correction most likely changes, tried in order.
 _CORRECTION_GUESSES: list[tuple[str, Callable[[str], bool]]] = [
     ("long_day", lambda t: "long" in t),
-    ("days", lambda t: bool(re.search(r"\bdays?\b|week", t)) and not re.search(r"\b(km|mi|miles|hours?|h)\b", t)),
+    ("days", lambda t: (bool(re.search(r"\bdays?\b|week", t)) or sum(w in a.DAY_WORDS for w in t.split()) >= 2)
+     and not re.search(r"\b(km|mi|miles|hours?|h)\b", t)),
     ("units", lambda t: bool(re.fullmatch(r"(in )?(km|kms|kilometres|kilometers|miles|mi|metric|imperial)", t))),
     ("volume", lambda t: bool(re.search(r"\b(a|per|each) week\b|weekly", t))),
     ("target", lambda t: bool(re.search(r"\btarget\b|\bgoal time\b|\bsub\b", t))),
@@ -236,6 +239,10 @@ def answer(state: State, text: str, today: dt.date) -> Outcome:
         return Outcome(state, [Reply(str(error)), question(step, state["answers"])])
     answers.update(update)
     answers["_done"] = [*[s for s in answers["_done"] if s != step], step]
+    if step == "sport":
+        answers["_done"] = [s for s in answers["_done"] if s != "event"] + (["event"] if "event" in update else [])
+        if "event" not in update and answers.get("event") == "strength":
+            answers.pop("event")
     if step == "event":
         answers["_done"] = [s for s in answers["_done"] if s not in ("date", "target")]
     next_step = _next_step(None, answers)
