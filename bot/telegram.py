@@ -245,7 +245,7 @@ class TelegramTransport:
         parts = split_text(reply.text)
         for i, part in enumerate(parts):
             markup = keyboard(reply) if i == len(parts) - 1 else None
-            await self.bot.send_message(chat_id, html.escape(part), parse_mode=ParseMode.HTML, reply_markup=markup)
+            await self.bot.send_message(chat_id, html.escape(part, quote=False), parse_mode=ParseMode.HTML, reply_markup=markup)
         if reply.document is not None:
             document = reply.document
             await self.bot.send_document(chat_id, InputFile(document.data, filename=document.file_name))

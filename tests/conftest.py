@@ -85,3 +85,5 @@ def any_service(any_db: Database, clock: FixedClock) -> CoachService:
 
 
 __all__ = ["SHARED", "TODAY", "asyncio"]
+
+from tests.fakes.fixtures import anthropic_server, telegram_server  # noqa: E402, F401

@@ -1,0 +1,145 @@
+"""End to end through a real HTTP Bot API server on 127.0.0.1.
+
+python-telegram-bot's own HTTP client talks to the fake server (tests/fakes) through
+``TELEGRAM_API_URL``; the coach's service, store and engine are the real ones.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from sqlalchemy import func, select
+
+from bot.telegram import TelegramTransport
+from coach.service.service import CoachService
+from coach.store import models as m
+from tests.fakes.telegram_api import DEFAULT_TOKEN, FakeTelegramServer
+
+CHAT = 4242
+USER = 4242
+
+
+@asynccontextmanager
+async def running(service: CoachService, server: FakeTelegramServer) -> AsyncIterator[TelegramTransport]:
+    transport = TelegramTransport(service, DEFAULT_TOKEN, server.url, poll_timeout_s=1)
+    task = asyncio.create_task(transport.run_polling())
+    try:
+        yield transport
+    finally:
+        transport.stop()
+        await asyncio.wait_for(task, timeout=20)
+
+
+async def say(server: FakeTelegramServer, text: str, expect: int = 1) -> list[dict[str, Any]]:
+    """Send a text as the athlete and wait for ``expect`` new replies."""
+    before = len(server.sent_messages(CHAT))
+    server.push_text(CHAT, text, user_id=USER)
+    replies = await server.wait_for_messages(before + expect, chat_id=CHAT, timeout=30)
+    return replies[before:]
+
+
+async def tap(server: FakeTelegramServer, data: str, expect: int = 1) -> list[dict[str, Any]]:
+    before = len(server.sent_messages(CHAT))
+    server.push_callback(CHAT, data, user_id=USER)
+    replies = await server.wait_for_messages(before + expect, chat_id=CHAT, timeout=30)
+    return replies[before:]
+
+
+async def count(service: CoachService, model: Any) -> int:
+    async with service.db.transaction() as s:
+        return int((await s.execute(select(func.count()).select_from(model))).scalar_one())
+
+
+async def test_onboarding_to_plan_then_today_and_a_duplicate_applied_once(
+    service: CoachService, telegram_server: FakeTelegramServer
+) -> None:
+    async with running(service, telegram_server):
+        commands = await telegram_server.wait_for_call("setMyCommands")
+        assert {c["command"] for c in commands[0]["commands"]} >= {"start", "today", "week", "plan", "delete_me"}
+
+        first = await say(telegram_server, "/start", expect=2)
+        assert "training coach" in first[0]["text"]
+        assert first[1]["reply_markup"]["inline_keyboard"][0][0]["callback_data"] == "ob:run"
+        await tap(telegram_server, "ob:run")
+        await say(telegram_server, "km")
+        await say(telegram_server, "half marathon")
+        bad = await say(telegram_server, "31 Feb", expect=2)
+        assert "isn't a real date" in bad[0]["text"]
+        await say(telegram_server, "2027-03-28")
+        await tap(telegram_server, "ob:skip")
+        await say(telegram_server, "tue thu sat sun")
+        await tap(telegram_server, "ob:sun")
+        await say(telegram_server, "30 km")
+        await say(telegram_server, "15 km")
+        await say(telegram_server, "10k in 50:00")
+        plan_replies = await say(telegram_server, "London", expect=3)
+        assert plan_replies[0]["text"].startswith("Your plan is ready")
+        assert plan_replies[0]["parse_mode"] == "HTML"
+        assert "This week" in plan_replies[1]["text"]
+
+        today = await say(telegram_server, "/today")
+        assert today[0]["text"].startswith("Today — Mon 23 Nov")
+
+        # Units change, then back; then Telegram re-delivers the first change.
+        change = command_update(5000, "/settings units miles")
+        before = len(telegram_server.sent_messages(CHAT))
+        telegram_server.push_update(change)
+        await telegram_server.wait_for_messages(before + 1, chat_id=CHAT, timeout=30)
+        await say(telegram_server, "/settings units km")
+        sent_before = len(telegram_server.sent_messages(CHAT))
+        messages_before = await count(service, m.ChatMessage)
+        telegram_server.push_raw_update(change)
+        await telegram_server.wait_for_delivery(5000)
+        await say(telegram_server, "/help")  # a later update proves the duplicate was consumed
+        assert len(telegram_server.sent_messages(CHAT)) == sent_before + 1
+        assert await count(service, m.ChatMessage) == messages_before + 2
+        async with service.db.transaction() as s:
+            athlete = (await s.execute(select(m.Athlete))).scalar_one()
+            assert athlete.units == "km"
+            assert athlete.telegram_user_id == USER
+
+
+def command_update(update_id: int, text: str) -> dict[str, Any]:
+    command = text.split()[0]
+    return {
+        "update_id": update_id,
+        "message": {
+            "message_id": update_id, "date": 1_700_000_000, "text": text,
+            "chat": {"id": CHAT, "type": "private"}, "from": {"id": USER, "is_bot": False, "first_name": "Ann"},
+            "entities": [{"type": "bot_command", "offset": 0, "length": len(command)}],
+        },
+    }
+
+
+async def test_an_update_stored_before_a_crash_is_handled_after_restart(
+    service: CoachService, telegram_server: FakeTelegramServer
+) -> None:
+    update = command_update(77, "/help")
+    # The previous process stored the update, then died before handling it.
+    assert await service.record_update("telegram", 77, update, USER)
+    async with running(service, telegram_server):
+        replies = await telegram_server.wait_for_messages(1, chat_id=CHAT, timeout=30)
+    assert "Here's what I can do" in replies[0]["text"]
+    assert await service.pending_updates("telegram") == []
+
+
+async def test_bad_input_gets_clear_replies_and_changes_nothing(
+    service: CoachService, telegram_server: FakeTelegramServer
+) -> None:
+    async with running(service, telegram_server):
+        await say(telegram_server, "/start", expect=2)
+        before = await count(service, m.Plan)
+        sticker = telegram_server.push_sticker(CHAT, user_id=USER)
+        [reply] = (await telegram_server.wait_for_messages(3, chat_id=CHAT, timeout=30))[2:]
+        assert sticker and "can't read stickers" in reply["text"]
+        assert "<" not in reply["text"] or "&lt;" in reply["text"] or reply["text"].count("<") == 0
+        [unknown] = await say(telegram_server, "/frobnicate")
+        assert "I don't know /frobnicate" in unknown["text"]
+        [long] = await say(telegram_server, "x" * 4090 + " <b>")
+        assert "characters long" in long["text"]
+        [still] = await say(telegram_server, "running")
+        assert still["text"] == "Kilometres or miles?"
+        assert await count(service, m.Plan) == before
