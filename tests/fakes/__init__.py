@@ -1,0 +1,1 @@
+"""Loopback HTTP fakes of the external APIs the coach talks to (Telegram, Anthropic)."""
