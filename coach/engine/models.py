@@ -6,8 +6,8 @@ These models are the public contract of ``coach plan --profile FILE --json`` and
 
 from __future__ import annotations
 
-import re
 import datetime as dt
+import re
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator

@@ -128,6 +128,8 @@ def parse_sport(text: str) -> str:
 
 def parse_event(text: str, sport: str) -> str:
     t = normalise(text)
+    if t in EVENTS_BY_SPORT[sport]:  # a tapped button carries the event id itself
+        return t
     for pattern, event in EVENT_PATTERNS:
         if re.search(pattern, t):
             if event not in EVENTS_BY_SPORT[sport]:

@@ -44,7 +44,6 @@ def utcnow() -> dt.datetime:
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
-    type_annotation_map = {JsonDict: JSON, dict[str, Any]: JSON, list[Any]: JSON}
 
 
 class Athlete(Base):

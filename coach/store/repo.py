@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
@@ -40,9 +40,7 @@ async def save_plan(session: AsyncSession, athlete: m.Athlete, plan: PlanDoc, *,
         await session.execute(select(func.max(m.Plan.version)).where(m.Plan.athlete_id == athlete.id))
     ).scalar_one_or_none()
     await session.execute(
-        m.Plan.__table__.update()
-        .where(m.Plan.athlete_id == athlete.id, m.Plan.status == "active")
-        .values(status="archived")
+        update(m.Plan).where(m.Plan.athlete_id == athlete.id, m.Plan.status == "active").values(status="archived")
     )
     document = plan.model_dump(mode="json", exclude={"weeks"})
     row = m.Plan(athlete_id=athlete.id, version=(current or 0) + 1, status="active", source=source, reason=reason, document=document)
@@ -80,7 +78,7 @@ def plan_doc(row: m.Plan) -> PlanDoc:
     """The stored plan as the engine's plan document, with every session's current status."""
     weeks = [
         WeekDoc(
-            index=w.index, start=w.start, phase=w.phase,  # type: ignore[arg-type]
+            index=w.index, start=w.start, phase=w.phase,
             cutback=w.cutback, planned_km=w.planned_km, planned_minutes=w.planned_minutes, load=w.load,
             sessions=[session_doc(s) for s in w.sessions], notes=[str(n) for n in w.notes],
         )
@@ -126,7 +124,7 @@ async def delete_athlete(session: AsyncSession, athlete: m.Athlete) -> None:
     if athlete.telegram_user_id is not None:
         # Keep the update ids (so a replayed update is still recognised) but erase what was said.
         await session.execute(
-            m.InboxUpdate.__table__.update().where(m.InboxUpdate.user_id == athlete.telegram_user_id).values(payload={}, user_id=None)
+            update(m.InboxUpdate).where(m.InboxUpdate.user_id == athlete.telegram_user_id).values(payload={}, user_id=None)
         )
     await session.delete(athlete)
     await session.flush()

@@ -63,3 +63,12 @@ def test_buttons_are_answers() -> None:
     data = outcome.replies[-1].buttons[0][0].data
     assert data == "ob:run"
     assert ob.answer(outcome.state, data, TODAY).state["answers"]["sport"] == "run"
+
+
+def test_every_event_button_is_accepted() -> None:
+    for sport in ("run", "ride", "tri"):
+        state = talk("Run" if sport == "run" else sport, "km").state
+        question = ob.question("event", state["answers"])
+        for row in question.buttons:
+            for button in row:
+                assert ob.answer(state, button.data, TODAY).state["answers"]["event"] == button.data[3:]

@@ -1,0 +1,632 @@
+"""Adaptation: re-plan the next 1–2 weeks when life happens, never the past.
+
+Seed 003 (5.5): "adjust next 1–2 weeks (not entire plan)", inputs "missed workouts, fatigue,
+injuries/illness, schedule changes"; (4) "I'm injured/tired", "I can only run 3 days next
+week". The window runs from ``today`` to the end of the week after today's week
+(``adapt.window_weeks`` in guardrails.yaml). Sessions before ``today`` never change. Sessions
+within ``adapt.keep_hours`` of today stay unless the event requires it (illness, injury,
+unavailability) or the athlete asked (``athlete_asked``).
+
+Each event is applied as a small, explainable edit; then the window is validated against
+the (possibly updated) profile and repaired with :func:`~coach.engine.fix.fix_plan`
+restricted to the window. Every difference becomes a :class:`Change` with the reason.
+Violations outside the window (e.g. a later week's load after an illness) stay listed in
+``plan.validation.violations`` and are handled by the next weekly adaptation.
+
+Policies (sources):
+
+* missed / partial below ``partial_missed_below``: missed work is not made up (Daniels'
+  Running Formula: never cram missed mileage); a missed *key* session replaces the next
+  easy session of the same sport in the window when no hard day is next to it.
+* fatigue (severity 1–3, or a readiness score mapped by ``readiness_severity_below``):
+  for ``fatigue_days[severity]`` days hard sessions become easy and durations keep
+  ``fatigue_volume_fraction[severity]`` (Meeusen et al. 2013, overtraining consensus: reduce
+  load when recovery is poor).
+* illness: no training while ill; then as many days again of easy-only training at
+  ``illness_return_fractions`` (first half, second half) of the planned duration
+  (Eichner 1993 "neck check"; graded return).
+* injury: sessions of an avoided sport become easy sessions of another sport the athlete
+  trains (run -> ride -> swim); "impact" avoids running; "intervals" makes hard sessions
+  easy; "downhill" turns long runs into easy flat runs.
+* unavailable: sessions in the range move to a free day in the window, key sessions first,
+  or are dropped.
+* long day / available days: the profile changes; long sessions move to the new long day,
+  sessions on days no longer available move to free days or are dropped.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from coach.engine.athlete import Anchors, anchors_of, monday_of
+from coach.engine.errors import AdaptError
+from coach.engine.fix import fix_plan
+from coach.engine.models import (
+    WEEKDAYS,
+    Blocked,
+    Plan,
+    Profile,
+    Session,
+    SessionSport,
+    Validation,
+    Weekday,
+)
+from coach.engine.rules import Rules
+from coach.engine.validate import check_plan, is_training
+from coach.engine.workouts import KEY_TYPES, QUALITY_TYPES, converted, moved, resized
+
+_DAYS_PER_WEEK = 7
+_HOURS_PER_DAY = 24
+AvoidKind = Literal["run", "ride", "swim", "strength", "impact", "intervals", "downhill"]
+_CROSS_TRAINING: tuple[SessionSport, ...] = ("ride", "swim", "run")
+
+
+class _Event(BaseModel):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, frozen=True)
+
+    athlete_asked: bool = Field(False, description="The athlete asked for this change, so the next 48 h may change too.")
+
+
+class Missed(_Event):
+    kind: Literal["missed"] = "missed"
+    date: dt.date
+
+
+class Partial(_Event):
+    kind: Literal["partial"] = "partial"
+    date: dt.date
+    fraction: float = Field(ge=0, le=1, description="Share of the planned session that was done.")
+
+
+class Fatigue(_Event):
+    kind: Literal["fatigue"] = "fatigue"
+    severity: int | None = Field(None, ge=1, le=3)
+    readiness: float | None = Field(None, ge=0, le=100, description="Readiness score 0–100 (lower = more tired).")
+
+    @model_validator(mode="after")
+    def _one(self) -> Fatigue:
+        if self.severity is None and self.readiness is None:
+            raise ValueError("give severity (1–3) or readiness (0–100)")
+        return self
+
+
+class Illness(_Event):
+    kind: Literal["illness"] = "illness"
+    from_: dt.date = Field(alias="from")
+    days: int = Field(ge=1, le=28)
+
+
+class Injury(_Event):
+    kind: Literal["injury"] = "injury"
+    body_part: str
+    avoid: list[AvoidKind] = Field(min_length=1)
+    from_: dt.date | None = Field(None, alias="from")
+    days: int = Field(7, ge=1, le=28)
+
+
+class Unavailable(_Event):
+    kind: Literal["unavailable"] = "unavailable"
+    from_: dt.date = Field(alias="from")
+    to: dt.date
+    reason: str = "unavailable"
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Unavailable:
+        if self.to < self.from_:
+            raise ValueError("'to' is before 'from'")
+        return self
+
+
+class LongDayChange(_Event):
+    kind: Literal["long_day"] = "long_day"
+    long_day: Weekday
+
+
+class DaysChange(_Event):
+    kind: Literal["days"] = "days"
+    days: list[Weekday] = Field(min_length=1, max_length=7, description="The new available days.")
+    long_day: Weekday | None = None
+
+
+AdaptEvent = Annotated[
+    Missed | Partial | Fatigue | Illness | Injury | Unavailable | LongDayChange | DaysChange,
+    Field(discriminator="kind"),
+]
+
+
+class Change(BaseModel):
+    """One session changed, added or removed, with the reason and the rules involved."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    date: dt.date
+    before: Session | None = None
+    after: Session | None = None
+    reason: str
+    rule_ids: list[str] = Field(default_factory=list)
+    values: dict[str, float | int | str | None] = Field(default_factory=dict)
+
+
+class Adaptation(BaseModel):
+    """The adapted plan, what changed and why, and the profile it was checked against."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    plan: Plan
+    profile: Profile
+    changes: list[Change] = Field(default_factory=list)
+    summary: str
+    accepted: bool = True
+    refused_reason: str | None = None
+
+
+# --------------------------------------------------------------------------- working copy
+
+
+class _Edit:
+    def __init__(self, plan: Plan, profile: Profile, rules: Rules, today: dt.date) -> None:
+        self.plan = plan
+        self.profile = profile
+        self.rules = rules
+        self.today = today
+        g = rules.guardrails.adapt
+        self.window_end = monday_of(today) + dt.timedelta(days=g.window_weeks * _DAYS_PER_WEEK - 1)
+        self.keep_until = today + dt.timedelta(days=g.keep_hours // _HOURS_PER_DAY)
+        self.sessions: list[Session] = [s for w in plan.weeks for s in w.sessions]
+        self.reasons: dict[dt.date, list[str]] = {}
+        self.rule_ids: dict[dt.date, list[str]] = {}
+        self.anchors: Anchors = anchors_of(profile, rules)
+        self.forced = False
+        self.required_from: dt.date | None = None
+
+    def require(self, day: dt.date) -> None:
+        """An event that requires changes from ``day`` on (illness, injury, unavailability)."""
+        day = max(day, self.today)
+        self.required_from = day if self.required_from is None else min(self.required_from, day)
+
+    def in_window(self, day: dt.date) -> bool:
+        return self.today <= day <= self.window_end
+
+    def editable(self, day: dt.date, force: bool) -> bool:
+        if not self.in_window(day):
+            return False
+        return force or day >= self.keep_until
+
+    def note(self, day: dt.date, reason: str, rule: str) -> None:
+        self.reasons.setdefault(day, []).append(reason)
+        self.rule_ids.setdefault(day, []).append(rule)
+
+    def swap(self, old: Session, new: Session | None) -> None:
+        for n, s in enumerate(self.sessions):
+            if s is old:
+                if new is None:
+                    del self.sessions[n]
+                else:
+                    self.sessions[n] = new
+                return
+
+    def on(self, day: dt.date) -> list[Session]:
+        return [s for s in self.sessions if s.date == day]
+
+    def free_day(self, session: Session, after: dt.date, force: bool, avoid: set[dt.date]) -> dt.date | None:
+        """A later day in the window, available and without training or a hard neighbour."""
+        hard = set(self.rules.guardrails.intensity.hard_intensities)
+        blocked = [(b.from_, b.to) for b in self.profile.blocked]
+        race_day = self.profile.goal.date if self.rules.event(self.profile.goal.event).race else None
+        day = after
+        while day <= self.window_end:
+            wd = WEEKDAYS[day.weekday()]
+            ok = (
+                self.editable(day, force)
+                and day not in avoid
+                and day != race_day
+                and wd in self.profile.availability.days
+                and not any(a <= day <= b for a, b in blocked)
+                and not any(is_training(s) for s in self.on(day))
+            )
+            if ok and session.intensity in hard:
+                near = self.on(day - dt.timedelta(days=1)) + self.on(day + dt.timedelta(days=1)) + self.on(day)
+                ok = not any(s.intensity in hard for s in near)
+            if ok:
+                return day
+            day += dt.timedelta(days=1)
+        return None
+
+
+def _severity(event: Fatigue, rules: Rules) -> int:
+    if event.severity is not None:
+        return event.severity
+    assert event.readiness is not None
+    thresholds = rules.guardrails.adapt.readiness_severity_below
+    for severity in sorted(thresholds, reverse=True):
+        if event.readiness < thresholds[severity]:
+            return severity
+    return 0
+
+
+def _each(edit: _Edit, first: dt.date, last: dt.date, force: bool, predicate: Callable[[Session], bool]) -> list[Session]:
+    return [
+        s
+        for s in sorted(edit.sessions, key=lambda s: (s.date, s.sport, s.type))
+        if first <= s.date <= last and edit.editable(s.date, force) and predicate(s)
+    ]
+
+
+# --------------------------------------------------------------------------- events
+
+
+def _missed(edit: _Edit, day: dt.date, why: str) -> None:
+    missed = [s for s in edit.on(day) if is_training(s) and s.type in KEY_TYPES and s.type != "race"]
+    if not missed:
+        edit.note(edit.today, f"{why} on {day}: not made up (missed easy work is simply dropped)", "missed")
+        return
+    key = missed[0]
+    hard = set(edit.rules.guardrails.intensity.hard_intensities)
+    last = min(edit.window_end, day + dt.timedelta(days=_DAYS_PER_WEEK))
+    for s in _each(edit, edit.today, last, edit_force(edit, False), lambda s: s.sport == key.sport and s.type == "easy"):
+        near = edit.on(s.date - dt.timedelta(days=1)) + edit.on(s.date + dt.timedelta(days=1))
+        if any(n.intensity in hard or n.type in KEY_TYPES for n in near):
+            continue
+        week_start = monday_of(s.date)
+        same_week = [x for x in edit.sessions if monday_of(x.date) == week_start and x.type == key.type and x.sport == key.sport]
+        if same_week:
+            continue
+        minutes = max(s.duration_min, min(key.duration_min, s.duration_min + edit.rules.guardrails.week.min_session_min))
+        new = converted(s, key.sport, key.type, edit.anchors, edit.rules, duration_min=minutes)
+        edit.swap(s, new)
+        edit.note(s.date, f"{why}: the missed {key.type} {key.sport} of {day} replaces this easy session", "missed")
+        return
+    edit.note(edit.today, f"{why}: the missed {key.type} of {day} is not made up; no safe day in the next week", "missed")
+
+
+def edit_force(edit: _Edit, required: bool) -> bool:
+    return required or edit.forced
+
+
+def _fatigue(edit: _Edit, event: Fatigue) -> None:
+    severity = _severity(event, edit.rules)
+    if severity == 0:
+        edit.note(edit.today, "readiness is fine: no change", "fatigue")
+        return
+    g = edit.rules.guardrails.adapt
+    last = edit.today + dt.timedelta(days=g.fatigue_days[severity] - 1)
+    fraction = g.fatigue_volume_fraction[severity]
+    hard = set(edit.rules.guardrails.intensity.hard_intensities)
+    for s in _each(edit, edit.today, last, edit_force(edit, False), is_training):
+        new = s
+        if s.intensity in hard or s.type in QUALITY_TYPES:
+            new = converted(s, s.sport, "easy", edit.anchors, edit.rules)
+        minutes = int(new.duration_min * fraction)
+        if minutes < new.duration_min:
+            if minutes < edit.rules.guardrails.week.min_session_min:
+                edit.swap(s, None)
+                edit.note(s.date, f"fatigue (severity {severity}): rest instead", "fatigue")
+                continue
+            new = resized(new, minutes, edit.anchors, edit.rules)
+        if new is not s:
+            edit.swap(s, new)
+            edit.note(s.date, f"fatigue (severity {severity}): easier and {fraction:.0%} as long", "fatigue")
+
+
+def _illness(edit: _Edit, event: Illness) -> None:
+    g = edit.rules.guardrails.adapt
+    first = event.from_
+    last_ill = first + dt.timedelta(days=event.days - 1)
+    edit.require(first)
+    for s in _each(edit, max(first, edit.today), last_ill, True, is_training):
+        edit.swap(s, None)
+        edit.note(s.date, f"ill from {first} for {event.days} day(s): no training", "illness")
+    fractions = g.illness_return_fractions
+    span = event.days
+    for s in _each(edit, last_ill + dt.timedelta(days=1), last_ill + dt.timedelta(days=span), True, is_training):
+        part = min(len(fractions) - 1, (s.date - last_ill).days * len(fractions) // (span + 1))
+        fraction = fractions[part]
+        new = converted(s, s.sport, "easy", edit.anchors, edit.rules) if s.type != "easy" else s
+        minutes = int(new.duration_min * fraction)
+        if minutes < edit.rules.guardrails.week.min_session_min:
+            edit.swap(s, None)
+            edit.note(s.date, "back from illness: rest one more day", "illness_return")
+            continue
+        edit.swap(s, resized(new, minutes, edit.anchors, edit.rules))
+        edit.note(s.date, f"back from illness: easy only, {fraction:.0%} of the planned time", "illness_return")
+    _block(edit, max(first, edit.today), last_ill, f"ill ({event.days} days)")
+
+
+def _substitute(edit: _Edit, s: Session, avoid: set[str]) -> Session | None:
+    trained = {x.sport for x in edit.sessions if is_training(x)}
+    closed = {d for c in edit.profile.closures for d in c.days}
+    for sport in _CROSS_TRAINING:
+        if sport in avoid or (sport == "run" and "impact" in avoid):
+            continue
+        if sport == "swim" and (WEEKDAYS[s.date.weekday()] in closed or "swim" not in trained):
+            continue
+        if sport not in trained and sport != "ride":
+            continue
+        minutes = s.duration_min
+        cal = edit.rules.guardrails.calendar
+        if sport == "swim":
+            minutes = min(minutes, cal.pool_swim_max_min)
+        if sport == "ride" and cal.long_ride_weekend and WEEKDAYS[s.date.weekday()] not in cal.weekend_days:
+            minutes = min(minutes, cal.weekday_ride_max_min)
+        return converted(s, sport, "easy", edit.anchors, edit.rules, duration_min=minutes)
+    return None
+
+
+def _injury(edit: _Edit, event: Injury) -> None:
+    first = max(event.from_ or edit.today, edit.today)
+    last = first + dt.timedelta(days=event.days - 1)
+    edit.require(first)
+    avoid = set(event.avoid)
+    hard = set(edit.rules.guardrails.intensity.hard_intensities)
+    for s in _each(edit, first, last, True, is_training):
+        blocked_sport = s.sport in avoid or (s.sport in ("run", "brick") and "impact" in avoid)
+        if blocked_sport:
+            new = _substitute(edit, s, avoid)
+            edit.swap(s, new)
+            what = f"{new.sport} easy {new.duration_min} min" if new else "rest"
+            edit.note(s.date, f"{event.body_part} injury: {s.sport} avoided, {what} instead", "injury")
+            continue
+        if "intervals" in avoid and (s.intensity in hard or s.type in QUALITY_TYPES):
+            edit.swap(s, converted(s, s.sport, "easy", edit.anchors, edit.rules))
+            edit.note(s.date, f"{event.body_part} injury: no intervals, easy instead", "injury")
+            continue
+        if "downhill" in avoid and s.sport == "run" and s.type == "long":
+            new = converted(s, "run", "easy", edit.anchors, edit.rules)
+            new = new.model_copy(update={"description": new.description + "; flat route, no downhills"})
+            edit.swap(s, new)
+            edit.note(s.date, f"{event.body_part} injury: long run made an easy flat run", "injury")
+
+
+def _block(edit: _Edit, first: dt.date, last: dt.date, reason: str) -> None:
+    if last < first:
+        return
+    blocked = [*edit.profile.blocked, Blocked.model_validate({"from": first, "to": last, "reason": reason})]
+    edit.profile = edit.profile.model_copy(update={"blocked": blocked})
+
+
+def _unavailable(edit: _Edit, event: Unavailable) -> None:
+    first = max(event.from_, edit.today)
+    if event.to < first:
+        return
+    taken: set[dt.date] = set()
+    edit.require(first)
+    _block(edit, first, event.to, event.reason)
+    for s in sorted(_each(edit, first, event.to, True, lambda s: s.type != "race"), key=lambda s: (not s.key, s.date)):
+        if s.type == "commitment":
+            edit.swap(s, None)
+            edit.note(s.date, f"{event.reason}: commitment not possible", "unavailable")
+            continue
+        target = edit.free_day(s, event.to + dt.timedelta(days=1), edit_force(edit, False), taken) if s.key else None
+        if target is not None:
+            taken.add(target)
+            edit.swap(s, moved(s, target))
+            edit.note(s.date, f"{event.reason} {event.from_}–{event.to}: key {s.type} moved to {target}", "unavailable")
+            edit.note(target, f"{s.type} moved here from {s.date}", "unavailable")
+        else:
+            edit.swap(s, None)
+            edit.note(s.date, f"{event.reason} {event.from_}–{event.to}: dropped", "unavailable")
+
+
+def _relocate(edit: _Edit, force: bool, reason: str) -> None:
+    available = set(edit.profile.availability.days)
+    taken: set[dt.date] = set()
+    for s in _each(edit, edit.today, edit.window_end, force, is_training):
+        if WEEKDAYS[s.date.weekday()] in available:
+            continue
+        week_end = monday_of(s.date) + dt.timedelta(days=_DAYS_PER_WEEK - 1)
+        target = edit.free_day(s, max(edit.today, monday_of(s.date)), force, taken)
+        if target is not None and target <= week_end:
+            taken.add(target)
+            edit.swap(s, moved(s, target))
+            edit.note(s.date, f"{reason}: moved to {target}", "availability")
+            edit.note(target, f"{s.type} moved here from {s.date}", "availability")
+        else:
+            edit.swap(s, None)
+            edit.note(s.date, f"{reason}: dropped (no free day that week)", "availability")
+
+
+def _long_day(edit: _Edit, long_day: Weekday, force: bool) -> None:
+    for s in _each(edit, edit.today, edit.window_end, force, lambda s: s.type == "long"):
+        target = monday_of(s.date) + dt.timedelta(days=WEEKDAYS.index(long_day))
+        if target == s.date or not edit.editable(target, force):
+            continue
+        here = [x for x in edit.on(target) if is_training(x)]
+        edit.swap(s, moved(s, target))
+        for other in here:
+            edit.swap(other, moved(other, s.date))
+        edit.note(target, f"long day is now {long_day}: long {s.sport} moved from {s.date}", "long_day")
+        edit.note(s.date, f"long {s.sport} moved to {target}", "long_day")
+
+
+# --------------------------------------------------------------------------- driver
+
+
+def _diff(old: Plan, new: Plan, edit: _Edit, fixes_before: int) -> list[Change]:
+    before: dict[dt.date, list[Session]] = {}
+    after: dict[dt.date, list[Session]] = {}
+    for w in old.weeks:
+        for s in w.sessions:
+            before.setdefault(s.date, []).append(s)
+    for w in new.weeks:
+        for s in w.sessions:
+            after.setdefault(s.date, []).append(s)
+    fix_reasons: dict[dt.date, list[tuple[str, str]]] = {}
+    for f in new.validation.fixes[fixes_before:]:
+        if f.date is not None:
+            fix_reasons.setdefault(f.date, []).append((f.rule_id, f.detail))
+    changes: list[Change] = []
+    for day in sorted(set(before) | set(after)):
+        gone = [s for s in before.get(day, []) if s not in after.get(day, [])]
+        came = [s for s in after.get(day, []) if s not in before.get(day, [])]
+        if not gone and not came:
+            continue
+        reasons = edit.reasons.get(day, []) + [detail for _, detail in fix_reasons.get(day, [])]
+        rule_ids = sorted(set(edit.rule_ids.get(day, [])) | {rule for rule, _ in fix_reasons.get(day, [])})
+        reason = "; ".join(dict.fromkeys(reasons)) or "re-planned"
+        while gone or came:
+            b = gone.pop(0) if gone else None
+            a = None
+            if came:
+                same = [c for c in came if b is not None and c.sport == b.sport]
+                a = same[0] if same else came[0]
+                came.remove(a)
+            values: dict[str, float | int | str | None] = {
+                "before_min": b.duration_min if b else None,
+                "after_min": a.duration_min if a else None,
+            }
+            changes.append(Change(date=day, before=b, after=a, reason=reason, rule_ids=rule_ids, values=values))
+    return changes
+
+
+def _rebuild(plan: Plan, sessions: list[Session]) -> Plan:
+    by_week: dict[dt.date, list[Session]] = {}
+    for s in sessions:
+        by_week.setdefault(monday_of(s.date), []).append(s)
+    weeks = []
+    for w in plan.weeks:
+        mine = sorted(by_week.get(w.start, []), key=lambda s: (s.date, s.type == "commitment", s.sport, s.type))
+        if mine == list(w.sessions):
+            weeks.append(w)
+            continue
+        run_km = [s.distance_km for s in mine if s.sport == "run" and s.type != "race"]
+        planned_km = round(sum(k for k in run_km if k is not None), 1) if run_km and all(k is not None for k in run_km) else None
+        weeks.append(
+            w.model_copy(
+                update={
+                    "sessions": mine,
+                    "planned_minutes": sum(s.duration_min for s in mine),
+                    "load": round(sum(s.load for s in mine), 1),
+                    "planned_km": planned_km,
+                }
+            )
+        )
+    return plan.model_copy(update={"weeks": weeks})
+
+
+def _finish(plan: Plan, edit: _Edit, summary_bits: list[str]) -> Adaptation:
+    draft = _rebuild(plan, edit.sessions)
+    edit_from = edit.today if edit.forced else edit.keep_until
+    if edit.required_from is not None:
+        edit_from = min(edit_from, edit.required_from)
+    window = (edit_from, edit.window_end)
+    fixes_before = len(plan.validation.fixes)
+    fixed = fix_plan(draft, edit.profile, edit.rules, editable=window)
+    violations, waivers = check_plan(fixed, edit.profile, edit.rules)
+    # Day rules on days that may not change (the past, the kept 48 h) are not re-judged.
+    past = [v for v in violations if v.date is not None and v.date < edit_from and v.rule_id not in _WEEK_RULES]
+    remaining = [v for v in violations if v not in past]
+    fixed = fixed.model_copy(update={"validation": Validation(violations=remaining, fixes=fixed.validation.fixes, waivers=waivers)})
+    changes = _diff(plan, fixed, edit, fixes_before)
+    later = [v for v in remaining if v.date is not None and v.date > edit.window_end]
+    if later:
+        summary_bits.append(
+            f"{len(later)} later guardrail warning(s) will be re-planned at the next weekly adaptation "
+            f"(first: {later[0].message})"
+        )
+    summary = f"{len(changes)} change(s) between {edit.today} and {edit.window_end}. " + " ".join(summary_bits)
+    return Adaptation(plan=fixed, profile=edit.profile, changes=changes, summary=summary.strip())
+
+
+_WEEK_RULES = frozenset({"ramp_rate", "acwr", "peak_cap", "cutback_frequency", "taper", "easy_share", "rest_day"})
+
+
+def adapt_plan(plan: Plan, profile: Profile, events: list[AdaptEvent], today: dt.date, rules: Rules) -> Adaptation:
+    """Apply ``events`` to the next 1–2 weeks of ``plan`` (see module docstring).
+
+    Raises :class:`AdaptError` for an infeasible plan or an event that contradicts the profile
+    (a long day that is not an available day).
+    """
+    if not plan.feasible or not plan.weeks:
+        raise AdaptError("the plan is not feasible, so there is nothing to adapt; build a new plan instead")
+    edit = _Edit(plan, profile, rules, today)
+    edit.forced = any(e.athlete_asked for e in events)
+    bits: list[str] = []
+    for event in events:
+        if isinstance(event, Missed):
+            _missed(edit, event.date, "missed session")
+            bits.append(f"Missed {event.date}.")
+        elif isinstance(event, Partial):
+            if event.fraction < rules.guardrails.adapt.partial_missed_below:
+                _missed(edit, event.date, f"only {event.fraction:.0%} done")
+            bits.append(f"Partial {event.date} ({event.fraction:.0%}).")
+        elif isinstance(event, Fatigue):
+            _fatigue(edit, event)
+            bits.append(f"Fatigue severity {_severity(event, rules)}.")
+        elif isinstance(event, Illness):
+            _illness(edit, event)
+            bits.append(f"Ill {event.days} day(s) from {event.from_}.")
+        elif isinstance(event, Injury):
+            _injury(edit, event)
+            bits.append(f"{event.body_part} injury: avoiding {', '.join(event.avoid)}.")
+        elif isinstance(event, Unavailable):
+            _unavailable(edit, event)
+            bits.append(f"Unavailable {event.from_}–{event.to}.")
+        elif isinstance(event, LongDayChange):
+            if event.long_day not in edit.profile.availability.days:
+                raise AdaptError(f"long_day {event.long_day!r} is not one of the available days")
+            availability = edit.profile.availability.model_copy(update={"long_day": event.long_day})
+            edit.profile = edit.profile.model_copy(update={"availability": availability})
+            _long_day(edit, event.long_day, edit_force(edit, False))
+            bits.append(f"Long day now {event.long_day}.")
+        elif isinstance(event, DaysChange):
+            days = sorted(set(event.days), key=WEEKDAYS.index)
+            long_day = event.long_day or edit.profile.availability.long_day
+            if long_day is not None and long_day not in days:
+                long_day = None
+            caps = {d: m for d, m in edit.profile.availability.max_minutes.items() if d in days}
+            availability = edit.profile.availability.model_copy(update={"days": days, "long_day": long_day, "max_minutes": caps})
+            edit.profile = edit.profile.model_copy(update={"availability": availability})
+            _relocate(edit, edit_force(edit, False), f"available days now {', '.join(days)}")
+            if long_day is not None:
+                _long_day(edit, long_day, edit_force(edit, False))
+            bits.append(f"Training days now {', '.join(days)}.")
+    return _finish(plan, edit, bits)
+
+
+def move_session(
+    plan: Plan,
+    profile: Profile,
+    rules: Rules,
+    from_date: dt.date,
+    to_date: dt.date,
+    *,
+    sport: SessionSport | None = None,
+    today: dt.date | None = None,
+) -> Adaptation:
+    """Move the training session(s) of ``from_date`` (optionally one ``sport``) to ``to_date``.
+
+    The move is validated against every guardrail; if it would break one, nothing changes and
+    the adaptation comes back with ``accepted=false`` and the reason.
+    """
+
+    def refuse(reason: str) -> Adaptation:
+        return Adaptation(plan=plan, profile=profile, changes=[], summary=f"Not moved: {reason}", accepted=False, refused_reason=reason)
+
+    if today is not None and (from_date < today or to_date < today):
+        return refuse("the past cannot be changed")
+    chosen = [
+        s for w in plan.weeks for s in w.sessions if s.date == from_date and is_training(s) and (sport is None or s.sport == sport)
+    ]
+    if not chosen:
+        return refuse(f"there is no training session on {from_date} to move")
+    if not any(w.start <= to_date < w.start + dt.timedelta(days=_DAYS_PER_WEEK) for w in plan.weeks):
+        return refuse(f"{to_date} is outside the plan")
+    sessions = [moved(s, to_date) if any(s is c for c in chosen) else s for w in plan.weeks for s in w.sessions]
+    candidate = _rebuild(plan, sessions)
+    before = {(v.rule_id, v.week, v.date) for v in check_plan(plan, profile, rules)[0]}
+    violations, waivers = check_plan(candidate, profile, rules)
+    new = [v for v in violations if (v.rule_id, v.week, v.date) not in before]
+    if new:
+        return refuse("; ".join(dict.fromkeys(v.message for v in new)))
+    candidate = candidate.model_copy(
+        update={"validation": Validation(violations=violations, fixes=plan.validation.fixes, waivers=waivers)}
+    )
+    changes = [
+        Change(date=to_date, before=s, after=moved(s, to_date), reason=f"moved from {from_date} to {to_date} on request", rule_ids=[])
+        for s in chosen
+    ]
+    return Adaptation(plan=candidate, profile=profile, changes=changes, summary=f"Moved {len(chosen)} session(s) from {from_date} to {to_date}.")

@@ -1,0 +1,215 @@
+"""Is the goal reachable safely? If not, say why with the numbers and offer alternatives.
+
+Seed 003 (6. Safety): "System must avoid generating 'crash' plans for unrealistic timelines
+(e.g., 0→marathon in 4 weeks)". A race goal is feasible when
+
+* the race is at least the event's ``min_weeks`` away;
+* the race day is not blocked;
+* the athlete's week has room for the event's ``min_peak_weekly_min`` (available days × day
+  caps, after commitments, on at most ``max_training_days``);
+* rising from the current volume by the ramp rule, with cutback weeks, reaches
+  ``min_peak_weekly_min`` before the taper.
+
+Alternatives (models.Alternative): the earliest later date that is feasible, the longest
+shorter event that is feasible on the same date, and a finish-only goal (lower minimum
+volume) on the same or the earliest feasible date. All thresholds come from the rules files.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from coach.engine.athlete import baseline_weekly_min, minutes_to_km
+from coach.engine.models import WEEKDAYS, Alternative, Event, Profile
+from coach.engine.periodisation import Frame
+from coach.engine.rules import EventProfile, Rules
+
+_DAYS_PER_WEEK = 7
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    feasible: bool
+    reason: str | None = None
+    alternatives: list[Alternative] = field(default_factory=list)
+
+
+def reachable_peak_min(baseline_min: float, build_weeks: int, goal_peak_min: float, rules: Rules) -> float:
+    """Highest weekly volume reachable in ``build_weeks`` loading/cutback weeks from ``baseline_min``.
+
+    Mirrors the progression rule: week 1 at the current volume (at least the start floor),
+    then each loading week at most ``max(ref × (1 + ramp), ref + min_step)`` where ref is the
+    highest of the last ``ramp_lookback_weeks``; every ``cutback.every_weeks``-th week cut back.
+    """
+    g = rules.guardrails
+    volumes = [baseline_min] * g.volume.ramp_lookback_weeks
+    peak = 0.0
+    loading = 0
+    for week in range(1, build_weeks + 1):
+        reference = max(volumes[-g.volume.ramp_lookback_weeks :])
+        allowed = max(reference * (1 + g.volume.ramp_max_pct / 100), reference + g.volume.ramp_min_step_min, g.volume.start_floor_min)
+        if loading == g.cutback.every_weeks - 1:
+            volume = g.cutback.volume_fraction * volumes[-1]
+            loading = 0
+        else:
+            if week == 1:
+                volume = max(min(baseline_min, goal_peak_min), min(g.volume.start_floor_min, goal_peak_min))
+            else:
+                volume = min(allowed, goal_peak_min)
+            loading += 1
+            peak = max(peak, volume)
+        volumes.append(volume)
+    return peak
+
+
+def weekly_capacity_min(profile: Profile, rules: Rules) -> float:
+    """Most training minutes the athlete's week can hold (best ``max_training_days`` days)."""
+    g = rules.guardrails
+    caps: list[float] = []
+    for day in profile.availability.days:
+        cap = float(profile.availability.max_minutes.get(day, g.week.default_day_max_min))
+        cap -= sum(c.minutes for c in profile.commitments if c.day == day)
+        if cap >= g.week.min_session_min:
+            caps.append(cap)
+    limit = min(g.week.max_training_days, _DAYS_PER_WEEK - g.week.min_rest_days)
+    return sum(sorted(caps, reverse=True)[:limit])
+
+
+def _build_weeks(weeks: int, event: EventProfile) -> int:
+    return max(0, weeks - 1 - event.taper_weeks)
+
+
+def _meets(profile: Profile, rules: Rules, name: Event, weeks: int, finish_only: bool) -> bool:
+    event = rules.event(name)
+    if profile.sport not in event.sports or weeks < event.min_weeks:
+        return False
+    volume = event.volume_for(profile.sport)
+    need = volume.finish_only_min_peak_weekly_min if finish_only else volume.min_peak_weekly_min
+    if weekly_capacity_min(profile, rules) < need:
+        return False
+    goal_peak = min(volume.peak_cap_weekly_min, max(volume.target_peak_weekly_min, baseline_weekly_min(profile, rules)))
+    return reachable_peak_min(baseline_weekly_min(profile, rules), _build_weeks(weeks, event), goal_peak, rules) >= need
+
+
+def _volume_words(minutes: float, profile: Profile, rules: Rules) -> str:
+    if profile.sport in ("run", "ride") and (profile.history.weekly_km or profile.sport == "run"):
+        km = minutes_to_km(minutes, profile.sport, profile, rules)
+        return f"{minutes:.0f} min (about {km:.0f} km)"
+    return f"{minutes:.0f} min"
+
+
+def _weeks_to_date(profile: Profile, goal: dt.date, extra_weeks: int) -> dt.date:
+    return goal + dt.timedelta(days=_DAYS_PER_WEEK * extra_weeks)
+
+
+def _alternatives(profile: Profile, rules: Rules, weeks: int) -> list[Alternative]:
+    goal = profile.goal
+    assert goal.date is not None
+    latest = profile.start_date + dt.timedelta(days=rules.guardrails.plan.max_weeks * _DAYS_PER_WEEK - 1)
+    alternatives: list[Alternative] = []
+    later: dt.date | None = None
+    for extra in range(1, rules.guardrails.plan.max_weeks + 1):
+        date = _weeks_to_date(profile, goal.date, extra)
+        if date > latest:
+            break
+        if _meets(profile, rules, goal.event, weeks + extra, finish_only=False):
+            later = date
+            alternatives.append(
+                Alternative(
+                    kind="later_date",
+                    event=goal.event,
+                    date=date,
+                    description=(
+                        f"Race a {goal.event.replace('_', ' ')} on {date.isoformat()} instead: "
+                        f"{weeks + extra} weeks leave time to build up safely."
+                    ),
+                )
+            )
+            break
+    for shorter in rules.event(goal.event).shorter:
+        if _meets(profile, rules, shorter, weeks, finish_only=False):
+            alternatives.append(
+                Alternative(
+                    kind="shorter_event",
+                    event=shorter,
+                    date=goal.date,
+                    description=f"Race a {shorter.replace('_', ' ')} on {goal.date.isoformat()}: it fits the time you have.",
+                )
+            )
+            break
+    need = rules.event(goal.event).volume_for(profile.sport).finish_only_min_peak_weekly_min
+    for extra in range(0, rules.guardrails.plan.max_weeks + 1):
+        date = _weeks_to_date(profile, goal.date, extra)
+        if date > latest or (later is not None and date >= later):
+            break
+        if _meets(profile, rules, goal.event, weeks + extra, finish_only=True):
+            alternatives.append(
+                Alternative(
+                    kind="finish_only",
+                    event=goal.event,
+                    date=date,
+                    description=(
+                        f"Aim only to finish the {goal.event.replace('_', ' ')} on {date.isoformat()}, "
+                        f"with no target time, building to about {need:.0f} min a week "
+                        "(walk breaks allowed)."
+                    ),
+                )
+            )
+            break
+    return alternatives
+
+
+def assess(profile: Profile, rules: Rules, frame: Frame) -> Verdict:
+    """Decide whether ``profile``'s goal is safely reachable in ``frame`` (see module docstring)."""
+    event = rules.event(profile.goal.event)
+    if not event.race or profile.goal.date is None:
+        return Verdict(True)
+    name = profile.goal.event.replace("_", " ")
+    race_day = profile.goal.date
+    for block in profile.blocked:
+        if block.from_ <= race_day <= block.to:
+            why = f" ({block.reason})" if block.reason else ""
+            return Verdict(
+                False,
+                f"The race day {race_day.isoformat()} falls in a blocked period{why}; "
+                "unblock it or choose another race date.",
+            )
+    weeks = len(frame.weeks)
+    volume = event.volume_for(profile.sport)
+    need = volume.min_peak_weekly_min
+    baseline = baseline_weekly_min(profile, rules)
+    capacity = weekly_capacity_min(profile, rules)
+    g = rules.guardrails
+    reason: str | None = None
+    if weeks < event.min_weeks:
+        volume_gap = ""
+        if baseline < need:
+            volume_gap = (
+                f" and about {_volume_words(need, profile, rules)} of training a week before the taper; "
+                f"you do about {_volume_words(baseline, profile, rules)} a week now"
+            )
+        reason = (
+            f"A {name} needs at least {event.min_weeks} weeks of preparation{volume_gap}, but "
+            f"{race_day.isoformat()} is only {weeks} calendar week(s) away."
+        )
+    elif capacity < need:
+        days = ", ".join(d for d in WEEKDAYS if d in profile.availability.days)
+        reason = (
+            f"A {name} needs about {_volume_words(need, profile, rules)} of training a week at its peak, "
+            f"but your available days ({days}) hold at most {capacity:.0f} min after commitments."
+        )
+    else:
+        goal_peak = min(volume.peak_cap_weekly_min, max(volume.target_peak_weekly_min, baseline))
+        reach = reachable_peak_min(baseline, _build_weeks(weeks, event), goal_peak, rules)
+        if reach < need:
+            reason = (
+                f"A {name} needs about {_volume_words(need, profile, rules)} of training a week before the taper; "
+                f"you do about {_volume_words(baseline, profile, rules)} now. Rising safely (at most "
+                f"{g.volume.ramp_max_pct:g} % or {g.volume.ramp_min_step_min:g} min a week, with a cutback week every "
+                f"{g.cutback.every_weeks}), the {weeks} week(s) to {race_day.isoformat()} reach only "
+                f"{_volume_words(reach, profile, rules)}."
+            )
+    if reason is None:
+        return Verdict(True)
+    return Verdict(False, reason, _alternatives(profile, rules, weeks))

@@ -1,0 +1,129 @@
+"""Periodisation: the calendar weeks of a plan and the phase of each.
+
+Weeks are Monday-based calendar weeks. Week 1 is the week that holds ``start_date``; days
+before ``start_date`` (and after the race or plan end) carry no session, so the first and
+last weeks may be partial.
+
+Race plans are laid out backwards from the race (Friel, *The Triathlete's Training Bible*;
+Pfitzinger & Douglas, *Advanced Marathoning*): the race week, ``taper_weeks`` of taper before
+it, and the weeks before that split into base / build / peak by ``periodisation.phase_split``.
+Plans without a race (general fitness, strength) run in rolling blocks of
+``plan.block_weeks`` (seed 002: 4-week block directives): base first, then build and peak
+alternately. In both, every ``cutback.every_weeks``-th week before the taper is a cutback
+week (seed 003: "cutback weeks every 3–4 weeks").
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from coach.engine.athlete import monday_of
+from coach.engine.models import Phase, Profile
+from coach.engine.rules import Rules
+
+_DAYS_PER_WEEK = 7
+# With fewer weeks than this before the taper, there is no room for a base phase: all build.
+_MIN_WEEKS_FOR_BASE = 3
+
+
+@dataclass(frozen=True, slots=True)
+class WeekFrame:
+    """One calendar week of the plan before any session is placed."""
+
+    index: int
+    start: dt.date
+    first_day: dt.date
+    last_day: dt.date
+    phase: Phase
+    cutback: bool
+    weeks_out: int | None
+    loading_index: int
+
+    @property
+    def days(self) -> int:
+        return (self.last_day - self.first_day).days + 1
+
+
+@dataclass(frozen=True, slots=True)
+class Frame:
+    """The plan's calendar: first and last day, race date and weeks."""
+
+    start_date: dt.date
+    end_date: dt.date
+    race_date: dt.date | None
+    weeks: tuple[WeekFrame, ...]
+
+
+def plan_end(profile: Profile, rules: Rules) -> dt.date:
+    """Last day of the plan: the goal date, else Sunday of the ``plan.default_weeks``-th week."""
+    if profile.goal.date is not None:
+        return profile.goal.date
+    weeks = rules.guardrails.plan.default_weeks
+    return monday_of(profile.start_date) + dt.timedelta(days=weeks * _DAYS_PER_WEEK - 1)
+
+
+def _race_phases(count: int, taper_weeks: int, rules: Rules) -> list[Phase]:
+    phases: list[Phase] = ["race"]
+    taper = min(taper_weeks, count - 1)
+    phases = ["taper"] * taper + phases
+    rest = count - len(phases)
+    if rest <= 0:
+        return phases
+    split = rules.events.periodisation.phase_split
+    if rest < _MIN_WEEKS_FOR_BASE:
+        return ["build"] * rest + phases
+    total = split.base + split.build + split.peak
+    peak = round(rest * split.peak / total)
+    build = round(rest * split.build / total)
+    base = max(1, rest - peak - build)
+    build = rest - base - peak
+    return ["base"] * base + ["build"] * build + ["peak"] * peak + phases
+
+
+def _block_phases(count: int, rules: Rules) -> list[Phase]:
+    block = rules.guardrails.plan.block_weeks
+    phases: list[Phase] = []
+    for i in range(count):
+        number = i // block
+        phases.append("base" if number == 0 else ("build" if number % 2 == 1 else "peak"))
+    return phases
+
+
+def plan_frame(profile: Profile, rules: Rules) -> Frame:
+    """Lay out the weeks, phases and cutback weeks of a plan for ``profile``."""
+    event = rules.event(profile.goal.event)
+    end = plan_end(profile, rules)
+    first_monday = monday_of(profile.start_date)
+    count = (monday_of(end) - first_monday).days // _DAYS_PER_WEEK + 1
+    max_weeks = rules.guardrails.plan.max_weeks
+    start = profile.start_date
+    if count > max_weeks:
+        # A goal 52 weeks away can span 53 calendar weeks; the plan covers the last 52.
+        first_monday = monday_of(end) - dt.timedelta(days=(max_weeks - 1) * _DAYS_PER_WEEK)
+        start = first_monday
+        count = max_weeks
+    race_date = profile.goal.date if event.race else None
+    phases = _race_phases(count, event.taper_weeks, rules) if event.race else _block_phases(count, rules)
+    every = rules.guardrails.cutback.every_weeks
+    weeks: list[WeekFrame] = []
+    loading = 0
+    for i, phase in enumerate(phases):
+        monday = first_monday + dt.timedelta(days=i * _DAYS_PER_WEEK)
+        weeks_out = count - 1 - i if event.race else None
+        reduced_phase = phase in ("taper", "race")
+        cutback = not reduced_phase and loading == every - 1
+        loading = 0 if (cutback or reduced_phase) else loading + 1
+        weeks.append(
+            WeekFrame(
+                index=i + 1,
+                start=monday,
+                first_day=max(monday, start),
+                last_day=min(monday + dt.timedelta(days=_DAYS_PER_WEEK - 1), end),
+                phase=phase,
+                cutback=cutback,
+                weeks_out=weeks_out,
+                loading_index=loading,
+            )
+        )
+    return Frame(start_date=start, end_date=end, race_date=race_date, weeks=tuple(weeks))

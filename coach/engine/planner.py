@@ -1,0 +1,869 @@
+"""The plan builder: profile + rules -> a week-by-week plan that passes every guardrail.
+
+How a plan is built (seed 001: week by week, each week with the context of the weeks
+before it):
+
+1. ``periodisation.plan_frame`` lays out Monday-based calendar weeks, phases and cutbacks.
+2. ``feasibility.assess`` decides whether the goal can be reached safely; if not, the plan
+   comes back with ``feasible=false``, a reason with the numbers and alternatives.
+3. For each week, a target training volume (minutes; commitments, race and gym excluded)
+   follows the phase: loading weeks rise by the ramp rule from the athlete's current volume
+   towards the event's target peak; cutback weeks hold ``cutback.volume_fraction`` of the
+   previous week; taper and race weeks hold ``taper.volume_fraction_by_weeks_out`` of the
+   peak (all numbers in ``rules/guardrails.yaml``).
+4. The week's minutes become session requests (long session, quality sessions from the
+   event's phase mix, bricks, swims, easy sessions, gym sessions), placed on the athlete's
+   usable days: available, not blocked, inside the plan, within the day's minute cap after
+   commitments, no hard day after a hard day, at least one rest day, long rides over the
+   weekday limit only at weekends, swims only when the pool is open and never over the
+   pool limit.
+5. The week's load is checked against the acute:chronic ratio and scaled down if needed.
+6. The whole plan then goes through ``validate_plan`` -> ``fix_plan`` -> ``validate_plan``.
+   A published plan has zero violations; if fixing cannot reach zero, the plan is returned
+   with ``feasible=false`` and the rule ids that could not be met (it never raises for that).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass, field, replace
+
+from coach.engine.athlete import (
+    Anchors,
+    anchors_of,
+    baseline_weekly_load,
+    baseline_weekly_min,
+    race_duration_min,
+)
+from coach.engine.errors import ProfileError
+from coach.engine.feasibility import assess
+from coach.engine.fix import fix_plan
+from coach.engine.models import (
+    WEEKDAYS,
+    Phase,
+    Plan,
+    PlanMeta,
+    Profile,
+    Session,
+    SessionSport,
+    SessionType,
+    Validation,
+    Week,
+    Weekday,
+)
+from coach.engine.periodisation import Frame, WeekFrame, plan_frame
+from coach.engine.rules import EventProfile, Rules
+from coach.engine.validate import easy_share
+from coach.engine.workouts import QUALITY_TYPES, SessionSpec, make_session, strength_minutes
+
+ENGINE_VERSION = "1"
+_DAYS_PER_WEEK = 7
+_ACWR_ATTEMPTS = 6
+_ACWR_MARGIN = 0.97
+_EASY_SHARE_MARGIN = 0.01
+_EASY_SHARE_ATTEMPTS = 6
+_ENDURANCE: frozenset[SessionSport] = frozenset({"run", "ride", "swim", "brick", "other"})
+# A day holds at most one session of each sport; a brick is a ride and a run.
+_SPORT_PARTS: dict[SessionSport, frozenset[str]] = {
+    "run": frozenset({"run"}),
+    "ride": frozenset({"ride"}),
+    "swim": frozenset({"swim"}),
+    "brick": frozenset({"ride", "run"}),
+    "strength": frozenset({"strength"}),
+    "other": frozenset({"other"}),
+}
+
+
+# --------------------------------------------------------------------------- profile checks
+
+
+def check_profile(profile: Profile, rules: Rules) -> EventProfile:
+    """Refuse profiles the engine cannot plan for, naming the field (raises :class:`ProfileError`)."""
+    event = rules.event(profile.goal.event)
+    if profile.sport not in event.sports:
+        allowed = ", ".join(event.sports)
+        raise ProfileError(
+            f"goal.event {profile.goal.event!r} is a {allowed} event but sport is {profile.sport!r}",
+            field="sport",
+        )
+    if event.race and profile.goal.date is None:
+        raise ProfileError(f"goal.date is required for a {profile.goal.event.replace('_', ' ')} race", field="goal.date")
+    return event
+
+
+# --------------------------------------------------------------------------- day slots
+
+
+@dataclass(slots=True)
+class _Day:
+    date: dt.date
+    weekday: Weekday
+    usable: bool
+    budget_min: int
+    hard: bool = False
+    long: bool = False
+    specs: list[SessionSpec] = field(default_factory=list)
+    fixed: list[SessionSpec] = field(default_factory=list)
+
+    @property
+    def training(self) -> int:
+        return len(self.specs)
+
+    def has(self, sport: SessionSport) -> bool:
+        return any(s.sport == sport for s in self.specs)
+
+
+@dataclass(slots=True)
+class _Request:
+    sport: SessionSport
+    type: SessionType
+    minutes: int
+    key: bool = False
+    hard: bool = False
+    max_work_min: float | None = None
+    strength_day: int = 0
+    strength_wave: int = 0
+    hybrid: bool = False
+
+
+@dataclass(slots=True)
+class _Context:
+    profile: Profile
+    rules: Rules
+    event: EventProfile
+    anchors: Anchors
+    frame: Frame
+    blocked: frozenset[dt.date]
+    race_minutes: int
+    race_pace_s_per_km: float | None
+    goal_peak_min: float
+    cap_min: float
+    split: dict[SessionSport, float]
+    gym_only: bool
+
+
+def _blocked_dates(profile: Profile) -> frozenset[dt.date]:
+    days: set[dt.date] = set()
+    for block in profile.blocked:
+        day = block.from_
+        while day <= block.to:
+            days.add(day)
+            day += dt.timedelta(days=1)
+    return frozenset(days)
+
+
+def _days_of(week: WeekFrame, ctx: _Context) -> list[_Day]:
+    profile, rules = ctx.profile, ctx.rules
+    available = set(profile.availability.days)
+    closed_default = rules.guardrails.week.default_day_max_min
+    days: list[_Day] = []
+    day = week.first_day
+    while day <= week.last_day:
+        weekday = WEEKDAYS[day.weekday()]
+        blocked = day in ctx.blocked
+        is_race = ctx.frame.race_date == day
+        fixed: list[SessionSpec] = []
+        hard = False
+        if not blocked and not is_race:
+            for c in profile.commitments:
+                if c.day == weekday:
+                    fixed.append(
+                        SessionSpec(sport=c.sport, type="commitment", duration_min=c.minutes, name=c.name, intensity=c.intensity)
+                    )
+                    hard = hard or c.intensity in rules.guardrails.intensity.hard_intensities
+        if is_race:
+            fixed.append(_race_spec(ctx))
+            hard = True
+        cap = profile.availability.max_minutes.get(weekday, closed_default)
+        if week.phase == "race":
+            cap = min(cap, int(rules.workouts.sessions.race_week_session_max_min))
+        budget = cap - sum(s.duration_min for s in fixed)
+        race_eve = (
+            rules.workouts.sessions.race_eve_rest
+            and ctx.frame.race_date is not None
+            and day == ctx.frame.race_date - dt.timedelta(days=1)
+        )
+        usable = (
+            weekday in available
+            and not blocked
+            and not is_race
+            and not race_eve
+            and budget >= rules.guardrails.week.min_session_min
+        )
+        days.append(_Day(date=day, weekday=weekday, usable=usable, budget_min=max(0, budget), hard=hard, fixed=fixed))
+        day += dt.timedelta(days=1)
+    return days
+
+
+def _race_spec(ctx: _Context) -> SessionSpec:
+    sports = ctx.event.sports
+    sport: SessionSport = "run" if "run" in sports else ("ride" if "ride" in sports else "other")
+    return SessionSpec(
+        sport=sport,
+        type="race",
+        duration_min=ctx.race_minutes,
+        key=True,
+        race_distance_km=ctx.event.distance_km,
+        race_intensity_factor=ctx.event.race_intensity_factor,
+        race_pace_s_per_km=ctx.race_pace_s_per_km,
+    )
+
+
+# --------------------------------------------------------------------------- placement
+
+
+def _is_weekend(day: _Day, ctx: _Context) -> bool:
+    return day.weekday in ctx.rules.guardrails.calendar.weekend_days
+
+
+def _neighbour_hard(days: list[_Day], i: int) -> bool:
+    """Days are consecutive dates, so list neighbours are calendar neighbours."""
+    before = i > 0 and days[i - 1].hard
+    after = i + 1 < len(days) and days[i + 1].hard
+    return before or after
+
+
+def _hard_next_day(day: dt.date, ctx: _Context) -> bool:
+    """Whether the day after ``day`` (next week's Monday) holds a hard commitment or the race."""
+    following = day + dt.timedelta(days=1)
+    if following == ctx.frame.race_date:
+        return True
+    if following in ctx.blocked or following > ctx.frame.end_date:
+        return False
+    weekday = WEEKDAYS[following.weekday()]
+    hard = ctx.rules.guardrails.intensity.hard_intensities
+    return any(c.day == weekday and c.intensity in hard for c in ctx.profile.commitments)
+
+
+def _rest_ok(days: list[_Day], day: _Day, ctx: _Context) -> bool:
+    """Adding training to an empty day must leave ``min_rest_days`` without training."""
+    if day.training:
+        return True
+    training_days = sum(1 for d in days if d.training)
+    limit = min(ctx.rules.guardrails.week.max_training_days, len(days) - ctx.rules.guardrails.week.min_rest_days)
+    return training_days + 1 <= limit
+
+
+def _distance_to(days: list[_Day], i: int, predicate: object) -> int:
+    best = _DAYS_PER_WEEK
+    for j, other in enumerate(days):
+        if j != i and predicate(other):  # type: ignore[operator]
+            best = min(best, abs(j - i))
+    return best
+
+
+def _place(days: list[_Day], req: _Request, ctx: _Context, prev_hard_last_day: bool, exclusive: bool) -> bool:
+    rules = ctx.rules
+    week_rules = rules.guardrails.week
+    cal = rules.guardrails.calendar
+    closed = {d for c in ctx.profile.closures for d in c.days}
+    long_day = ctx.profile.availability.long_day
+    best: tuple[tuple[float, ...], int, int] | None = None
+    for i, day in enumerate(days):
+        if not day.usable or day.training >= week_rules.max_sessions_per_day:
+            continue
+        endurance_here = any(s.sport in _ENDURANCE for s in day.specs)
+        if exclusive and req.sport in _ENDURANCE and endurance_here:
+            continue
+        if _SPORT_PARTS[req.sport] & {p for s in day.specs for p in _SPORT_PARTS[s.sport]}:
+            continue
+        if req.sport == "swim" and (day.weekday in closed or day.has("swim")):
+            continue
+        if not _rest_ok(days, day, ctx):
+            continue
+        wanted = req.minutes
+        if req.sport == "strength":
+            wanted = strength_minutes(_spec_of_request(req), ctx.anchors, ctx.rules) if req.minutes == 0 else req.minutes
+        minutes = min(wanted, day.budget_min)
+        if req.sport in ("ride", "brick") and cal.long_ride_weekend and day.weekday not in cal.weekend_days:
+            minutes = min(minutes, cal.weekday_ride_max_min)
+        if req.sport == "swim":
+            minutes = min(minutes, cal.pool_swim_max_min)
+        floor = week_rules.min_session_min
+        if minutes < floor:
+            continue
+        if req.hard:
+            if day.hard or _neighbour_hard(days, i) or (i == 0 and prev_hard_last_day):
+                continue
+            if i == len(days) - 1 and _hard_next_day(day.date, ctx):
+                continue
+        score = _score(days, i, req, ctx, minutes, long_day)
+        if best is None or score < best[0]:
+            best = (score, i, minutes)
+    if best is None:
+        return False
+    _, i, minutes = best
+    day = days[i]
+    spec = SessionSpec(
+        sport=req.sport,
+        type=req.type,
+        duration_min=int(minutes),
+        key=req.key,
+        max_work_min=req.max_work_min,
+        strength_day=req.strength_day,
+        strength_wave=req.strength_wave,
+        hybrid=req.hybrid,
+    )
+    if req.sport == "strength":
+        spec = replace(spec, duration_min=strength_minutes(spec, ctx.anchors, ctx.rules))
+    day.specs.append(spec)
+    day.budget_min -= spec.duration_min
+    day.hard = day.hard or req.hard
+    day.long = day.long or req.type == "long"
+    return True
+
+
+def _spec_of_request(req: _Request) -> SessionSpec:
+    return SessionSpec(
+        sport=req.sport,
+        type=req.type,
+        duration_min=req.minutes,
+        strength_day=req.strength_day,
+        strength_wave=req.strength_wave,
+        hybrid=req.hybrid,
+    )
+
+
+def _score(days: list[_Day], i: int, req: _Request, ctx: _Context, minutes: int, long_day: Weekday | None) -> tuple[float, ...]:
+    day = days[i]
+    shortfall = max(0, req.minutes - minutes)
+    weekend = 0 if _is_weekend(day, ctx) else 1
+    if req.type == "long" or req.sport == "brick":
+        preferred = 0 if (req.type == "long" and day.weekday == long_day) else 1
+        occupied = 1 if day.long else 0
+        return (shortfall, preferred, occupied, weekend, -day.budget_min, i)
+    if req.hard or req.type in QUALITY_TYPES:
+        near_key = _distance_to(days, i, lambda d: d.hard or d.long)
+        next_to_long = int(i + 1 < len(days) and days[i + 1].long) + int(i > 0 and days[i - 1].long)
+        return (next_to_long, day.training, -near_key, shortfall, i)
+    if req.sport == "strength":
+        if ctx.gym_only:
+            spread = _distance_to(days, i, lambda d: d.has("strength"))
+            return (shortfall, -spread, i)
+        quality_next = 1 if i + 1 < len(days) and (days[i + 1].hard or days[i + 1].long) else 0
+        load_today = 1 if (day.hard or day.long) else 0
+        return (shortfall, load_today, quality_next, 0 if day.training else 1, i)
+    spread = _distance_to(days, i, lambda d: d.training > 0)
+    return (shortfall, day.training, -spread, -day.budget_min, i)
+
+
+# --------------------------------------------------------------------------- requests
+
+
+def _resolve_sport(name: str, ctx: _Context) -> SessionSport:
+    if name != "main":
+        return name  # type: ignore[return-value]
+    sport = ctx.profile.sport
+    if sport == "tri":
+        return "ride"
+    if sport == "strength":
+        return "strength"
+    return sport
+
+
+def _long_minutes(sport: SessionSport, volume: float, sessions: int, ctx: _Context) -> int:
+    rules = ctx.rules
+    share = ctx.event.long_share_target.get(sport, 1.0 / max(1, sessions))
+    minutes = max(volume * share, volume / max(1, sessions))
+    if sport == "run":
+        minutes = min(minutes, volume * rules.guardrails.long_run_share.max_share(sessions))
+    cap = ctx.event.long_session_max_min.get(sport)
+    if cap is not None:
+        minutes = min(minutes, cap)
+    return int(minutes)
+
+
+def _quality_minutes(sport: SessionSport, sport_volume: float, sessions: int, ctx: _Context) -> int:
+    """An average session of the sport that week, within the rules' quality bounds."""
+    cfg = ctx.rules.workouts.sessions
+    minutes = sport_volume / max(1, sessions)
+    minutes = max(cfg.quality_min_min, min(minutes, cfg.quality_max_min.get(sport, minutes)))
+    return int(minutes)
+
+
+def _sport_requests(
+    sport: SessionSport,
+    volume: float,
+    week: WeekFrame,
+    ctx: _Context,
+    max_sessions: int,
+    quality: list[SessionType],
+    week_volume: float,
+) -> list[_Request]:
+    rules = ctx.rules
+    floor = rules.guardrails.week.min_session_min
+    if volume < floor or max_sessions <= 0:
+        return []
+    count = min(max_sessions, int(volume // floor))
+    requests: list[_Request] = []
+    if sport == "swim":
+        cfg = rules.workouts.sessions
+        count = max(1, min(count, round(volume / cfg.swim_session_target_min)))
+        each = int(min(volume / count, rules.guardrails.calendar.pool_swim_max_min))
+        kinds: list[SessionType] = [*quality[:1], "technique"]
+        for n in range(count):
+            kind = kinds[n] if n < len(kinds) else "easy"
+            hard = kind in ("threshold", "intervals")
+            requests.append(_Request(sport, kind, each, key=kind in QUALITY_TYPES, hard=hard))
+        return requests
+    race_week = week.phase == "race"
+    has_long = not race_week and count >= 1
+    remaining = volume
+    if has_long:
+        long_min = _long_minutes(sport, volume, count, ctx)
+        requests.append(_Request(sport, "long", long_min, key=True))
+        remaining -= long_min
+    slots = count - (1 if has_long else 0)
+    keep_easy = 1 if count >= 3 else 0
+    q_count = max(0, min(len(quality), slots - keep_easy))
+    for kind in quality[:q_count]:
+        minutes = min(_quality_minutes(sport, volume, count, ctx), int(remaining))
+        if minutes < floor:
+            break
+        requests.append(_Request(sport, kind, minutes, key=True, hard=kind in ("threshold", "intervals")))
+        remaining -= minutes
+    easy_slots = count - len(requests)
+    if easy_slots > 0 and remaining >= floor:
+        easy_slots = min(easy_slots, int(remaining // floor))
+        each = int(remaining / easy_slots)
+        if has_long and each > requests[0].minutes:
+            each = requests[0].minutes
+        requests.extend(_Request(sport, "easy", each) for _ in range(easy_slots))
+    return requests
+
+
+def _strength_wave(week: WeekFrame, ctx: _Context) -> int:
+    waves = ctx.rules.workouts.strength.waves
+    if week.cutback or week.phase in ("taper", "race"):
+        return len(waves) - 1
+    loading_waves = max(1, len(waves) - 1)
+    return (max(1, week.loading_index) - 1) % loading_waves
+
+
+def _week_requests(
+    week: WeekFrame, volume: float, days: list[_Day], ctx: _Context, strength_cap: int | None
+) -> list[_Request]:
+    rules = ctx.rules
+    requests: list[_Request] = []
+    wave = _strength_wave(week, ctx)
+    if ctx.gym_only:
+        per_week = rules.workouts.strength.sessions_per_week
+        if strength_cap is not None:
+            per_week = min(per_week, strength_cap)
+        for n in range(per_week):
+            requests.append(_Request("strength", "strength", 0, strength_day=n, strength_wave=wave))
+        return requests
+    usable = sum(1 for d in days if d.usable)
+    tri = len(ctx.split) > 1
+    limits = rules.workouts.sessions.max_sessions_per_week_tri if tri else rules.workouts.sessions.max_sessions_per_week
+    max_days = min(rules.guardrails.week.max_training_days, usable)
+    mix = ctx.event.session_mix.for_phase(week.phase)
+    if week.cutback:
+        mix = mix[:1]
+    per_sport: dict[SessionSport, list[SessionType]] = {}
+    for spec in mix:
+        per_sport.setdefault(_resolve_sport(spec.sport, ctx), []).append(spec.type)
+    bricks = ctx.event.bricks.for_phase(week.phase) if not week.cutback else 0
+    brick_min = 0
+    if bricks and "ride" in ctx.split and "run" in ctx.split:
+        ride_sessions = min(limits.get("ride", max_days), max_days)
+        brick_min = _quality_minutes("ride", volume * ctx.split["ride"], ride_sessions, ctx)
+    sport_volume = {sport: volume * share for sport, share in ctx.split.items()}
+    if brick_min:
+        ride_part = brick_min * (1 - rules.workouts.brick.run_fraction)
+        sport_volume["ride"] = max(0.0, sport_volume["ride"] - ride_part)
+        sport_volume["run"] = max(0.0, sport_volume["run"] - (brick_min - ride_part))
+        requests.append(_Request("brick", "tempo", brick_min, key=True))
+    for sport in sorted(ctx.split, key=lambda s: (-ctx.split[s], s)):
+        max_sessions = min(limits.get(sport, max_days), max_days)
+        requests.extend(
+            _sport_requests(sport, sport_volume[sport], week, ctx, max_sessions, per_sport.get(sport, []), volume)
+        )
+    strength_days = ctx.profile.strength_days
+    if week.phase == "race":
+        strength_days = 0
+    elif week.phase == "taper":
+        strength_days = min(strength_days, 1)
+    if strength_cap is not None:
+        strength_days = min(strength_days, strength_cap)
+    for n in range(strength_days):
+        requests.append(
+            _Request(
+                "strength",
+                "strength",
+                int(rules.workouts.strength.hybrid_session_min),
+                strength_day=n,
+                strength_wave=wave,
+                hybrid=True,
+            )
+        )
+    # Hard work budget: the rest of the week stays easy (Seiler 80/20).
+    hard_budget = (1 - rules.guardrails.week.easy_share_target) * volume
+    brick_hard = brick_min * rules.workouts.brick.run_fraction if brick_min else 0.0
+    quality = [r for r in requests if r.type in QUALITY_TYPES and r.sport != "brick"]
+    if quality:
+        per = max(0.0, hard_budget - brick_hard) / len(quality)
+        for r in quality:
+            r.max_work_min = per
+    return requests
+
+
+def _order(req: _Request) -> tuple[int, int]:
+    if req.type == "long":
+        return (0, 0 if req.sport == "ride" else 1)
+    if req.sport == "brick":
+        return (1, 0)
+    if req.hard:
+        return (2, 0)
+    if req.type in QUALITY_TYPES:
+        return (3, 0)
+    if req.sport == "swim":
+        return (4, 0)
+    if req.sport == "strength":
+        return (6, 0)
+    return (5, 0)
+
+
+def _draft(
+    week: WeekFrame, volume: float, ctx: _Context, prev_hard_last_day: bool, strength_cap: int | None = None
+) -> list[_Day]:
+    days = _days_of(week, ctx)
+    requests = sorted(_week_requests(week, volume, days, ctx, strength_cap), key=_order)
+    tri = len(ctx.split) > 1
+    for req in requests:
+        exclusive = not tri or req.type == "long"
+        if not _place(days, req, ctx, prev_hard_last_day, exclusive) and tri and exclusive:
+            _place(days, req, ctx, prev_hard_last_day, False)
+    _top_up(days, volume, ctx)
+    _limit_long_run_share(days, ctx)
+    _limit_hard_share(days, ctx)
+    return days
+
+
+def _limit_hard_share(days: list[_Day], ctx: _Context) -> None:
+    """Seiler 80/20: if day caps squeezed the easy minutes, halve quality work, then make it easy."""
+    rules = ctx.rules
+    floor = rules.guardrails.week.easy_share_min + _EASY_SHARE_MARGIN
+    for _ in range(_EASY_SHARE_ATTEMPTS):
+        sessions = [make_session(d.date, spec, ctx.anchors, rules) for d in days for spec in d.specs]
+        share = easy_share(sessions, rules)
+        if share is None or share >= floor:
+            return
+        quality = [
+            (d, n, spec)
+            for d in days
+            for n, spec in enumerate(d.specs)
+            if spec.type in QUALITY_TYPES or spec.sport == "brick"
+        ]
+        if not quality:
+            return
+        day, n, spec = max(quality, key=lambda item: (item[2].duration_min, item[0].date))
+        work = spec.max_work_min if spec.max_work_min is not None else spec.duration_min / 2
+        if spec.sport != "brick" and work >= 2 * rules.workouts.sessions.min_step_min:
+            day.specs[n] = replace(spec, max_work_min=work / 2)
+        else:
+            sport: SessionSport = "ride" if spec.sport == "brick" else spec.sport
+            day.specs[n] = SessionSpec(sport=sport, type="easy", duration_min=spec.duration_min)
+            day.hard = any(s.type in ("threshold", "intervals") for s in day.specs)
+
+
+def _volume_of_specs(days: list[_Day]) -> int:
+    return sum(s.duration_min for d in days for s in d.specs if s.sport in _ENDURANCE)
+
+
+def _top_up(days: list[_Day], volume: float, ctx: _Context) -> None:
+    """Give minutes lost to day caps back to easy sessions with room, never past the long session."""
+    missing = int(volume) - _volume_of_specs(days)
+    if missing <= 0:
+        return
+    cal = ctx.rules.guardrails.calendar
+    longest = {s.sport: s.duration_min for d in days for s in d.specs if s.type == "long"}
+    for day in days:
+        for n, spec in enumerate(day.specs):
+            if missing <= 0:
+                return
+            if spec.type != "easy" or spec.sport not in ("run", "ride"):
+                continue
+            room = day.budget_min
+            ceiling = longest.get(spec.sport, spec.duration_min + room)
+            if spec.sport == "ride" and cal.long_ride_weekend and day.weekday not in cal.weekend_days:
+                ceiling = min(ceiling, cal.weekday_ride_max_min)
+            add = max(0, min(missing, room, ceiling - spec.duration_min))
+            if add:
+                day.specs[n] = replace(spec, duration_min=spec.duration_min + add)
+                day.budget_min -= add
+                missing -= add
+
+
+def _limit_long_run_share(days: list[_Day], ctx: _Context) -> None:
+    """Seed 003: long run ≤ the share allowed for the week's number of run days."""
+    runs = [(d, n, s) for d in days for n, s in enumerate(d.specs) if s.sport == "run" and s.type != "race"]
+    if not runs:
+        return
+    run_days = len({d.date for d, _, _ in runs})
+    share = ctx.rules.guardrails.long_run_share.max_share(run_days)
+    total = sum(s.duration_min for _, _, s in runs)
+    for day, n, spec in runs:
+        if spec.type != "long" or share >= 1:
+            continue
+        others = total - spec.duration_min
+        allowed = int(share * others / (1 - share))
+        if spec.duration_min > allowed:
+            cut = spec.duration_min - allowed
+            day.specs[n] = replace(spec, duration_min=allowed)
+            day.budget_min += cut
+
+
+# --------------------------------------------------------------------------- weeks
+
+
+@dataclass(slots=True)
+class _Progress:
+    volumes: list[float]
+    loads: list[float]
+    peak_volume: float
+    baseline_min: float
+
+
+def _round_down(minutes: float, step: int) -> float:
+    return math.floor(minutes / step) * step
+
+
+def _target_volume(week: WeekFrame, prev: _Progress, ctx: _Context) -> float:
+    g = ctx.rules.guardrails
+    step = g.volume.round_to_min
+    lookback = prev.volumes[-g.volume.ramp_lookback_weeks :]
+    reference = max(lookback) if lookback else 0.0
+    allowed = max(reference * (1 + g.volume.ramp_max_pct / 100), reference + g.volume.ramp_min_step_min, g.volume.start_floor_min)
+    if week.phase in ("taper", "race") and week.weeks_out is not None:
+        fractions = g.taper.volume_fraction_by_weeks_out
+        fraction = fractions[min(week.weeks_out, len(fractions) - 1)]
+        target = fraction * prev.peak_volume
+    elif week.cutback:
+        target = g.cutback.volume_fraction * (prev.volumes[-1] if prev.volumes else prev.baseline_min)
+    elif week.index == 1:
+        target = max(min(prev.baseline_min, ctx.goal_peak_min), min(g.volume.start_floor_min, ctx.goal_peak_min))
+    else:
+        target = min(allowed, ctx.goal_peak_min)
+    target = min(target, allowed, ctx.cap_min)
+    if week.days < _DAYS_PER_WEEK and week.phase != "race":
+        target = target * week.days / _DAYS_PER_WEEK
+    return _round_down(target, step)
+
+
+def _week_load(days: list[_Day], ctx: _Context) -> float:
+    total = 0.0
+    for day in days:
+        for spec in [*day.fixed, *day.specs]:
+            total += _spec_load(spec, ctx)
+    return total
+
+
+def _spec_load(spec: SessionSpec, ctx: _Context) -> float:
+    from coach.engine.workouts import generated
+
+    return generated(spec, ctx.anchors, ctx.rules).load
+
+
+def _build_week(
+    week: WeekFrame, prog: _Progress, ctx: _Context, prev_hard_last_day: bool, cutback_load: float | None
+) -> tuple[list[_Day], float]:
+    """Draft a week, then shrink it until its load respects the acute:chronic ratio and,
+    for a cutback week, until its training load is clearly below the loading weeks'."""
+    g = ctx.rules.guardrails
+    volume = _target_volume(week, prog, ctx)
+    chronic_window = prog.loads[-g.acwr.chronic_weeks :]
+    chronic = max(sum(chronic_window) / len(chronic_window), g.acwr.min_chronic_load)
+    limit = g.acwr.max_ratio * chronic * _ACWR_MARGIN
+    days = _draft(week, volume, ctx, prev_hard_last_day)
+    if week.phase == "race":
+        return days, volume
+    strength_cap: int | None = None
+    fixed_load = sum(_spec_load(s, ctx) for d in days for s in d.fixed)
+    training_limit = limit - fixed_load
+    if cutback_load is not None:
+        training_limit = min(training_limit, g.cutback.detect_fraction * cutback_load * _ACWR_MARGIN)
+    for _ in range(_ACWR_ATTEMPTS):
+        training = _week_load(days, ctx) - fixed_load
+        if training <= training_limit:
+            break
+        factor = max(0.0, training_limit / training) if training > 0 else 0.0
+        gym = sum(1 for d in days for s in d.specs if s.sport == "strength")
+        if gym:
+            strength_cap = int(gym * factor)
+        volume = _round_down(volume * factor, g.volume.round_to_min)
+        days = _draft(week, volume, ctx, prev_hard_last_day, strength_cap)
+    if _week_load(days, ctx) - fixed_load > training_limit:
+        # Commitments already fill the week's safe load: no training on top.
+        volume = 0.0
+        days = _draft(week, volume, ctx, prev_hard_last_day, 0)
+    return days, volume
+
+
+def _notes(week: WeekFrame, volume: float, prev: _Progress, ctx: _Context) -> list[str]:
+    g = ctx.rules.guardrails
+    notes: list[str] = []
+    labels: dict[Phase, str] = {
+        "base": "Base: aerobic volume, mostly easy",
+        "build": "Build: quality sessions added",
+        "peak": "Peak: the hardest, most race-specific weeks",
+        "taper": "Taper: less volume, intensity kept (Mujika & Padilla 2003)",
+        "race": "Race week",
+        "recovery": "Recovery",
+    }
+    notes.append(f"{labels[week.phase]}; planned training {volume:.0f} min.")
+    if week.cutback:
+        notes.append(
+            f"Cutback week: {g.cutback.volume_fraction:.0%} of last week's volume to absorb training "
+            f"(every {g.cutback.every_weeks} weeks, seed 003)."
+        )
+    if week.index == 1:
+        notes.append(f"Starts from your current {prev.baseline_min:.0f} min a week.")
+    blocked = [d for d in ctx.blocked if week.first_day <= d <= week.last_day]
+    if blocked:
+        notes.append(f"{len(blocked)} blocked day(s) kept free of training.")
+    if week.phase == "build":
+        gates = ctx.rules.kpi.profiles[ctx.event.kpi_profile].gates
+        entry = [gate.note for gate in gates if gate.transition == "base_to_build"]
+        if entry and week.loading_index == 1:
+            notes.append("Move to build when: " + "; ".join(entry) + ".")
+    return notes
+
+
+def _week_model(week: WeekFrame, days: list[_Day], volume: float, prog: _Progress, ctx: _Context) -> Week:
+    sessions: list[Session] = []
+    for day in days:
+        for spec in [*day.fixed, *day.specs]:
+            sessions.append(make_session(day.date, spec, ctx.anchors, ctx.rules))
+    run_km = [s.distance_km for s in sessions if s.sport == "run" and s.type != "race"]
+    planned_km = round(sum(k for k in run_km if k is not None), 1) if run_km and all(k is not None for k in run_km) else None
+    return Week.model_construct(
+        index=week.index,
+        start=week.start,
+        phase=week.phase,
+        cutback=week.cutback,
+        planned_km=planned_km,
+        planned_minutes=sum(s.duration_min for s in sessions),
+        load=round(sum(s.load for s in sessions), 1),
+        sessions=sessions,
+        notes=_notes(week, volume, prog, ctx),
+    )
+
+
+def _context(profile: Profile, rules: Rules, event: EventProfile, frame: Frame) -> _Context:
+    volume = event.volume_for(profile.sport)
+    baseline = baseline_weekly_min(profile, rules)
+    cap = volume.peak_cap_weekly_min
+    goal_peak = min(cap, max(volume.target_peak_weekly_min, baseline))
+    split = dict(event.split_for(profile.sport))
+    gym_only = set(split) == {"strength"}
+    race_minutes = round(race_duration_min(profile, rules)) if event.race else 0
+    race_pace = None
+    if event.race and event.distance_km and "run" in event.sports and race_minutes:
+        race_pace = race_minutes * 60.0 / event.distance_km
+    return _Context(
+        profile=profile,
+        rules=rules,
+        event=event,
+        anchors=anchors_of(profile, rules),
+        frame=frame,
+        blocked=_blocked_dates(profile),
+        race_minutes=race_minutes,
+        race_pace_s_per_km=race_pace,
+        goal_peak_min=goal_peak,
+        cap_min=cap,
+        split=split,
+        gym_only=gym_only,
+    )
+
+
+def draft_weeks(profile: Profile, rules: Rules, frame: Frame) -> list[Week]:
+    """Build every week of the plan in order, each from the volumes and loads before it."""
+    event = rules.event(profile.goal.event)
+    ctx = _context(profile, rules, event, frame)
+    g = rules.guardrails
+    baseline = baseline_weekly_min(profile, rules)
+    pre = max(g.volume.ramp_lookback_weeks, g.acwr.chronic_weeks)
+    prog = _Progress(
+        volumes=[baseline] * pre,
+        loads=[baseline_weekly_load(profile, rules)] * pre,
+        peak_volume=baseline,
+        baseline_min=baseline,
+    )
+    weeks: list[Week] = []
+    prev_hard_last_day = False
+    every = g.cutback.every_weeks
+    streak, streak_max = 0, 0.0
+    for planned in frame.weeks:
+        reduced_phase = planned.phase in ("taper", "race")
+        # Cutbacks follow the actual loads (seed 003: every 3–4 weeks): a week already
+        # reduced by blocked days counts as the recovery week, so the next one comes later.
+        cutback = not reduced_phase and streak == every - 1
+        week = replace(planned, cutback=cutback, loading_index=0 if cutback or reduced_phase else streak + 1)
+        days, volume = _build_week(week, prog, ctx, prev_hard_last_day, streak_max if cutback else None)
+        weeks.append(_week_model(week, days, volume, prog, ctx))
+        actual = float(_volume_of_specs(days))
+        prog.volumes.append(actual)
+        prog.loads.append(_week_load(days, ctx))
+        if not reduced_phase:
+            prog.peak_volume = max(prog.peak_volume, actual)
+        training_load = sum(_spec_load(s, ctx) for d in days for s in d.specs)
+        if reduced_phase or (streak and training_load <= g.cutback.detect_fraction * streak_max):
+            streak, streak_max = 0, 0.0
+        else:
+            streak, streak_max = streak + 1, max(streak_max, training_load)
+        prev_hard_last_day = bool(days) and days[-1].hard and days[-1].date.weekday() == _DAYS_PER_WEEK - 1
+    return weeks
+
+
+def plan_meta(profile: Profile, rules: Rules, frame: Frame | None = None) -> PlanMeta:
+    frame = frame or plan_frame(profile, rules)
+    return PlanMeta(
+        event=profile.goal.event,
+        sport=profile.sport,
+        start_date=profile.start_date,
+        race_date=frame.race_date,
+        weeks=len(frame.weeks),
+        rules_version=rules.version,
+        engine_version=ENGINE_VERSION,
+        target_time=profile.goal.target_time,
+    )
+
+
+def build_plan(profile: Profile, rules: Rules) -> Plan:
+    """Build, validate and fix a plan for ``profile`` under ``rules``.
+
+    Returns a plan with zero guardrail violations, or ``feasible=false`` with a reason (and,
+    for an unreachable goal, alternatives). Raises :class:`ProfileError` only for a profile
+    that contradicts itself (e.g. a triathlon goal for a runner).
+    """
+    check_profile(profile, rules)
+    frame = plan_frame(profile, rules)
+    meta = plan_meta(profile, rules, frame)
+    verdict = assess(profile, rules, frame)
+    if not verdict.feasible:
+        return Plan(feasible=False, reason=verdict.reason, alternatives=verdict.alternatives, meta=meta, weeks=[])
+    plan = Plan.model_construct(
+        feasible=True,
+        reason=None,
+        alternatives=[],
+        meta=meta,
+        weeks=draft_weeks(profile, rules, frame),
+        validation=Validation(),
+    )
+    fixed = fix_plan(plan, profile, rules)
+    if fixed.validation.violations:
+        ids = sorted({v.rule_id for v in fixed.validation.violations})
+        return Plan(
+            feasible=False,
+            reason=(
+                "No safe plan fits these constraints: the rules "
+                f"{', '.join(ids)} could not all be met. Add training days or minutes, or move the goal date."
+            ),
+            alternatives=[],
+            meta=meta,
+            weeks=[],
+            validation=fixed.validation,
+        )
+    return fixed

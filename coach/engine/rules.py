@@ -1,0 +1,535 @@
+"""Training rules as data: the schema of ``rules/*.yaml`` and its loader.
+
+Every threshold the engine applies (ramp rate, long-run share, taper, zones, event profiles,
+KPI gates) lives in the YAML files under ``rules/``, each with a ``version``, and is cited
+there. This module only checks their shape, so a changed number changes the plan without a
+code change (MISSION.md principle 3, seed 002: "Gate logic is data-driven and file-based").
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator, model_validator
+
+from coach.engine.errors import RulesError
+from coach.engine.models import Event, Intensity, Phase, SessionSport, SessionType, Sport, Weekday
+
+DEFAULT_RULES_DIR = Path(__file__).resolve().parents[2] / "rules"
+RULE_FILES = ("guardrails", "events", "kpi_gates", "workouts")
+
+Fraction = Annotated[float, Field(ge=0, le=1)]
+PositiveMin = Annotated[float, Field(gt=0)]
+ZoneName = Literal["Z1", "Z2", "Z3", "Z4", "Z5", "Z6"]
+QualitySport = Literal["main", "run", "ride", "swim"]
+
+
+class _Rule(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+# --------------------------------------------------------------------------- guardrails
+
+
+class VolumeRules(_Rule):
+    ramp_max_pct: Annotated[float, Field(gt=0, le=100)]
+    ramp_min_step_min: Annotated[float, Field(ge=0)]
+    ramp_lookback_weeks: Annotated[int, Field(ge=1, le=8)]
+    start_floor_min: Annotated[float, Field(ge=0)]
+    baseline_weeks: Annotated[int, Field(ge=1, le=52)]
+    default_run_pace_s_per_km: PositiveMin
+    default_ride_speed_kmh: PositiveMin
+    round_to_min: Annotated[int, Field(ge=1, le=30)]
+
+
+class AcwrRules(_Rule):
+    max_ratio: Annotated[float, Field(gt=1)]
+    chronic_weeks: Annotated[int, Field(ge=1, le=8)]
+    min_chronic_load: Annotated[float, Field(ge=0)]
+
+
+class CutbackRules(_Rule):
+    every_weeks: Annotated[int, Field(ge=2, le=8)]
+    volume_fraction: Annotated[float, Field(gt=0, lt=1)]
+    detect_fraction: Annotated[float, Field(gt=0, lt=1)]
+
+    @model_validator(mode="after")
+    def _detectable(self) -> CutbackRules:
+        if self.volume_fraction > self.detect_fraction:
+            raise ValueError("volume_fraction must not exceed detect_fraction, or cutback weeks go unseen")
+        return self
+
+
+class TaperRules(_Rule):
+    volume_fraction_by_weeks_out: list[Annotated[float, Field(gt=0, le=1)]] = Field(min_length=1)
+    tolerance_pct: Annotated[float, Field(ge=0, le=50)]
+
+
+class WeekRules(_Rule):
+    min_rest_days: Annotated[int, Field(ge=0, le=6)]
+    max_training_days: Annotated[int, Field(ge=1, le=7)]
+    easy_share_min: Fraction
+    easy_share_target: Fraction
+    min_session_min: Annotated[int, Field(ge=5, le=120)]
+    max_sessions_per_day: Annotated[int, Field(ge=1, le=4)]
+    default_day_max_min: Annotated[int, Field(ge=30, le=1440)]
+
+
+class LongRunShareRules(_Rule):
+    default_max: Annotated[float, Field(gt=0, le=1)]
+    by_run_days: dict[Annotated[int, Field(ge=1, le=7)], Annotated[float, Field(gt=0, le=1)]]
+
+    def max_share(self, run_days: int) -> float:
+        """Largest long-run share for a week with ``run_days`` run days (seed 003: ≤ 30–35 %)."""
+        return self.by_run_days.get(run_days, self.default_max)
+
+
+class IntensityRules(_Rule):
+    hard_intensities: list[Intensity]
+    easy_zones: list[ZoneName]
+
+
+class CalendarRules(_Rule):
+    pool_swim_max_min: Annotated[int, Field(gt=0)]
+    long_ride_weekend: bool
+    weekday_ride_max_min: Annotated[int, Field(gt=0)]
+    weekend_days: list[Weekday]
+
+
+class LoadRules(_Rule):
+    intensity_factor: dict[SessionType, Annotated[float, Field(gt=0, le=1.5)]]
+    commitment_intensity_factor: dict[Intensity, Annotated[float, Field(gt=0, le=1.5)]]
+
+    @field_validator("intensity_factor")
+    @classmethod
+    def _all_types(cls, value: dict[SessionType, float]) -> dict[SessionType, float]:
+        missing = [t for t in SessionType.__args__ if t not in value]  # type: ignore[attr-defined]
+        if missing:
+            raise ValueError(f"missing session types: {', '.join(missing)}")
+        return value
+
+
+class PlanRules(_Rule):
+    default_weeks: Annotated[int, Field(ge=1, le=52)]
+    block_weeks: Annotated[int, Field(ge=2, le=8)]
+    max_weeks: Annotated[int, Field(ge=1, le=52)]
+    max_fix_passes: Annotated[int, Field(ge=1, le=20)]
+
+
+class AdaptRules(_Rule):
+    window_weeks: Annotated[int, Field(ge=1, le=4)]
+    keep_hours: Annotated[int, Field(ge=0, le=168)]
+    fatigue_days: dict[Annotated[int, Field(ge=1, le=3)], Annotated[int, Field(ge=1, le=14)]]
+    fatigue_volume_fraction: dict[Annotated[int, Field(ge=1, le=3)], Fraction]
+    readiness_severity_below: dict[Annotated[int, Field(ge=1, le=3)], Annotated[float, Field(ge=0, le=100)]]
+    illness_return_fractions: list[Annotated[float, Field(gt=0, le=1)]] = Field(min_length=1)
+    partial_missed_below: Fraction
+
+
+class Guardrails(_Rule):
+    version: int
+    volume: VolumeRules
+    acwr: AcwrRules
+    cutback: CutbackRules
+    taper: TaperRules
+    week: WeekRules
+    long_run_share: LongRunShareRules
+    intensity: IntensityRules
+    calendar: CalendarRules
+    load: LoadRules
+    plan: PlanRules
+    adapt: AdaptRules
+
+
+# --------------------------------------------------------------------------- events
+
+
+class QualitySpec(_Rule):
+    sport: QualitySport
+    type: SessionType
+
+
+def _parse_quality(value: Any) -> Any:
+    if isinstance(value, str):
+        sport, sep, kind = value.partition(":")
+        if not sep:
+            raise ValueError(f"{value!r} is not 'sport:type'")
+        return {"sport": sport, "type": kind}
+    return value
+
+
+class PhaseMix(_Rule):
+    base: list[QualitySpec]
+    build: list[QualitySpec]
+    peak: list[QualitySpec]
+    taper: list[QualitySpec]
+
+    @field_validator("base", "build", "peak", "taper", mode="before")
+    @classmethod
+    def _strings(cls, value: Any) -> Any:
+        if isinstance(value, list):
+            return [_parse_quality(item) for item in value]
+        return value
+
+    def for_phase(self, phase: Phase) -> list[QualitySpec]:
+        """Quality sessions of ``phase``; the race week uses the taper mix."""
+        if phase in ("base", "recovery"):
+            return self.base
+        if phase == "build":
+            return self.build
+        if phase == "peak":
+            return self.peak
+        return self.taper
+
+
+class VolumeProfile(_Rule):
+    peak_cap_weekly_min: PositiveMin
+    target_peak_weekly_min: PositiveMin
+    min_peak_weekly_min: Annotated[float, Field(ge=0)]
+    finish_only_min_peak_weekly_min: Annotated[float, Field(ge=0)]
+
+    @model_validator(mode="after")
+    def _ordered(self) -> VolumeProfile:
+        if self.target_peak_weekly_min > self.peak_cap_weekly_min:
+            raise ValueError("target_peak_weekly_min exceeds peak_cap_weekly_min")
+        if self.min_peak_weekly_min > self.target_peak_weekly_min:
+            raise ValueError("min_peak_weekly_min exceeds target_peak_weekly_min")
+        return self
+
+
+class PhaseCounts(_Rule):
+    base: Annotated[int, Field(ge=0, le=3)] = 0
+    build: Annotated[int, Field(ge=0, le=3)] = 0
+    peak: Annotated[int, Field(ge=0, le=3)] = 0
+    taper: Annotated[int, Field(ge=0, le=3)] = 0
+
+    def for_phase(self, phase: Phase) -> int:
+        if phase in ("base", "recovery"):
+            return self.base
+        if phase == "build":
+            return self.build
+        if phase == "peak":
+            return self.peak
+        return self.taper
+
+
+class EventProfile(_Rule):
+    sports: list[Sport] = Field(min_length=1)
+    race: bool
+    distance_km: PositiveMin | None
+    min_weeks: Annotated[int, Field(ge=1, le=52)]
+    taper_weeks: Annotated[int, Field(ge=0, le=6)]
+    volume: VolumeProfile
+    volume_by_sport: dict[Sport, VolumeProfile] = Field(default_factory=dict)
+    long_session_max_min: dict[SessionSport, PositiveMin]
+    long_share_target: dict[SessionSport, Annotated[float, Field(gt=0, le=1)]]
+    race_duration_min: Annotated[float, Field(ge=0)]
+    race_intensity_factor: Annotated[float, Field(ge=0, le=1.5)]
+    sport_split: dict[SessionSport, Annotated[float, Field(gt=0, le=1)]]
+    sport_split_by_sport: dict[Sport, dict[SessionSport, Annotated[float, Field(gt=0, le=1)]]] = Field(
+        default_factory=dict
+    )
+    session_mix: PhaseMix
+    bricks: PhaseCounts = Field(default_factory=PhaseCounts)
+    shorter: list[Event]
+    kpi_profile: str
+
+    @field_validator("sport_split")
+    @classmethod
+    def _sums_to_one(cls, value: dict[SessionSport, float]) -> dict[SessionSport, float]:
+        if abs(sum(value.values()) - 1.0) > 1e-6:
+            raise ValueError(f"shares must add up to 1, got {sum(value.values()):.3f}")
+        return value
+
+    def volume_for(self, sport: Sport) -> VolumeProfile:
+        return self.volume_by_sport.get(sport, self.volume)
+
+    def split_for(self, sport: Sport) -> dict[SessionSport, float]:
+        return self.sport_split_by_sport.get(sport, self.sport_split)
+
+
+class PhaseSplit(_Rule):
+    base: Fraction
+    build: Fraction
+    peak: Fraction
+
+
+class Periodisation(_Rule):
+    phase_split: PhaseSplit
+
+
+class EventsFile(_Rule):
+    version: int
+    periodisation: Periodisation
+    events: dict[Event, EventProfile]
+
+    @field_validator("events")
+    @classmethod
+    def _every_event(cls, value: dict[Event, EventProfile]) -> dict[Event, EventProfile]:
+        missing = [e for e in Event.__args__ if e not in value]  # type: ignore[attr-defined]
+        if missing:
+            raise ValueError(f"missing event profiles: {', '.join(missing)}")
+        return value
+
+
+# --------------------------------------------------------------------------- KPI gates
+
+
+class KpiGate(_Rule):
+    kpi: str
+    op: Literal["ge", "le", "between"]
+    low: float | None = None
+    high: float | None = None
+    unit: str
+    mandatory: bool
+    transition: Literal["base_to_build", "build_to_peak", "peak_to_taper"]
+    note: str
+
+    @model_validator(mode="after")
+    def _bounds(self) -> KpiGate:
+        if self.op in ("ge", "between") and self.low is None:
+            raise ValueError(f"gate {self.kpi}: op {self.op} needs 'low'")
+        if self.op in ("le", "between") and self.high is None:
+            raise ValueError(f"gate {self.kpi}: op {self.op} needs 'high'")
+        return self
+
+    def passes(self, value: float) -> bool:
+        """Whether a measured KPI ``value`` opens this gate."""
+        if self.op == "ge":
+            return self.low is not None and value >= self.low
+        if self.op == "le":
+            return self.high is not None and value <= self.high
+        return self.low is not None and self.high is not None and self.low <= value <= self.high
+
+
+class KpiProfile(_Rule):
+    gates: list[KpiGate]
+
+
+class KpiFile(_Rule):
+    version: int
+    profiles: dict[str, KpiProfile]
+
+
+# --------------------------------------------------------------------------- workouts
+
+ZoneBand = tuple[float, float]
+
+
+class Zones(_Rule):
+    ftp_pct: dict[ZoneName, ZoneBand]
+    hr_max_pct: dict[ZoneName, ZoneBand]
+    lthr_pct: dict[ZoneName, ZoneBand]
+    css_offset_s_per_100m: dict[ZoneName, ZoneBand]
+    rpe: dict[ZoneName, ZoneBand]
+    run_pace_band: dict[ZoneName, Literal["E", "M", "T", "I", "R"]]
+
+
+class Template(_Rule):
+    label: str
+    zone: ZoneName
+    warmup_min: Annotated[float, Field(ge=0)] = 0
+    cooldown_min: Annotated[float, Field(ge=0)] = 0
+    work_zone: ZoneName | None = None
+    continuous: bool = False
+    work_min: PositiveMin | None = None
+    recovery_min: Annotated[float, Field(ge=0)] = 0
+    min_reps: Annotated[int, Field(ge=1)] = 1
+    max_reps: Annotated[int, Field(ge=1)] = 1
+    min_work_min: Annotated[float, Field(ge=0)] = 0
+    max_work_min: Annotated[float, Field(ge=0)] = 0
+
+    @model_validator(mode="after")
+    def _structured(self) -> Template:
+        if self.work_zone is not None and not self.continuous and self.work_min is None:
+            raise ValueError(f"template {self.label!r}: repeats need work_min")
+        return self
+
+
+class BrickRules(_Rule):
+    label: str
+    run_fraction: Fraction
+    run_min_min: PositiveMin
+    run_max_min: PositiveMin
+    ride_zone: ZoneName
+    run_zone: ZoneName
+
+
+class RaceRules(_Rule):
+    label: str
+
+
+class SessionRules(_Rule):
+    quality_min_min: PositiveMin
+    quality_max_min: dict[SessionSport, PositiveMin]
+    max_sessions_per_week: dict[SessionSport, Annotated[int, Field(ge=1, le=14)]]
+    max_sessions_per_week_tri: dict[SessionSport, Annotated[int, Field(ge=1, le=14)]]
+    swim_session_target_min: PositiveMin
+    race_week_quality_days_before: Annotated[int, Field(ge=1, le=6)]
+    min_warmup_min: Annotated[float, Field(ge=0)]
+    min_step_min: Annotated[float, Field(ge=0)]
+    race_eve_rest: bool
+    race_week_session_max_min: PositiveMin
+
+
+class StrengthWave(_Rule):
+    sets: Annotated[int, Field(ge=1, le=10)]
+    reps: Annotated[int, Field(ge=1, le=20)]
+    pct_1rm: Annotated[float, Field(gt=0, le=100)]
+    rpe: Annotated[float, Field(ge=1, le=10)]
+
+
+class Accessory(_Rule):
+    sets: Annotated[int, Field(ge=1, le=10)]
+    reps: Annotated[int, Field(ge=1, le=30)]
+    rpe: Annotated[float, Field(ge=1, le=10)]
+
+
+class StrengthDay(_Rule):
+    name: str
+    main: list[str] = Field(min_length=1)
+    accessory: list[str]
+
+
+class StrengthRules(_Rule):
+    sessions_per_week: Annotated[int, Field(ge=1, le=6)]
+    hybrid_session_min: PositiveMin
+    warmup_min: Annotated[float, Field(ge=0)]
+    work_min_per_set: PositiveMin
+    rest_min_per_set: dict[Literal["main", "accessory"], PositiveMin]
+    waves: list[StrengthWave] = Field(min_length=1)
+    hybrid_sets_minus: Annotated[int, Field(ge=0, le=5)]
+    accessory: Accessory
+    days: list[StrengthDay] = Field(min_length=1)
+    one_rep_max_aliases: dict[str, list[str]]
+    load_round_kg: PositiveMin
+
+
+class WorkoutsFile(_Rule):
+    version: int
+    zones: Zones
+    templates: dict[SessionSport, dict[SessionType, Template]]
+    brick: BrickRules
+    race: RaceRules
+    sessions: SessionRules
+    strength: StrengthRules
+
+    def template(self, sport: SessionSport, kind: SessionType) -> Template | None:
+        return self.templates.get(sport, {}).get(kind)
+
+
+# --------------------------------------------------------------------------- all rules
+
+
+class Rules(BaseModel):
+    """All rule files, loaded and checked. ``version`` names every file's version."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    guardrails: Guardrails
+    events: EventsFile
+    kpi: KpiFile
+    workouts: WorkoutsFile
+    _memo: dict[Any, Any] = PrivateAttr(default_factory=dict)
+
+    @property
+    def memo(self) -> dict[Any, Any]:
+        """A cache for values derived from these rules only (e.g. generated workouts)."""
+        return self._memo
+
+    @cached_property
+    def version(self) -> str:
+        return (
+            f"guardrails@{self.guardrails.version}+events@{self.events.version}"
+            f"+kpi@{self.kpi.version}+workouts@{self.workouts.version}"
+        )
+
+    def updated(self, **sections: Any) -> Rules:
+        """A copy with whole sections replaced (what-if tools, tests); caches are not shared."""
+        copy = self.model_copy(update=sections)
+        copy._memo = {}
+        copy.__dict__.pop("version", None)
+        return copy
+
+    def event(self, name: Event) -> EventProfile:
+        return self.events.events[name]
+
+    @model_validator(mode="after")
+    def _cross_refs(self) -> Rules:
+        for name, profile in self.events.events.items():
+            if profile.kpi_profile not in self.kpi.profiles:
+                raise ValueError(f"events.{name}.kpi_profile {profile.kpi_profile!r} is not in kpi_gates.yaml")
+        return self
+
+
+_FILE_FIELD = {"guardrails": "guardrails", "events": "events", "kpi_gates": "kpi", "workouts": "workouts"}
+
+
+def _read_yaml(path: Path) -> dict[str, Any]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise RulesError(f"{path}: cannot be read ({exc.strerror or exc})", path=path) from exc
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise RulesError(f"{path}: is not valid YAML ({exc})", path=path) from exc
+    if not isinstance(data, dict):
+        raise RulesError(f"{path}: expected a mapping at the top level", path=path)
+    if "version" not in data:
+        raise RulesError(f"{path}: field 'version' is missing", path=path, field="version")
+    return data
+
+
+def _first_error(path: Path, exc: ValidationError, prefix: str = "") -> RulesError:
+    error = exc.errors()[0]
+    loc = [str(part) for part in error["loc"]]
+    if prefix and loc and loc[0] == prefix:
+        loc = loc[1:]
+    field = ".".join(loc) or "(top level)"
+    more = f" (and {exc.error_count() - 1} more)" if exc.error_count() > 1 else ""
+    return RulesError(f"{path}: field {field!r}: {error['msg']}{more}", path=path, field=field)
+
+
+_CACHE: dict[tuple[Path, tuple[float, ...]], Rules] = {}
+
+
+def load_rules(directory: Path | None = None) -> Rules:
+    """Load and check ``guardrails.yaml``, ``events.yaml``, ``kpi_gates.yaml`` and ``workouts.yaml``.
+
+    ``directory`` defaults to the repository's ``rules/`` folder. Raises :class:`RulesError`
+    naming the file and field on bad data. Loaded rules are cached per directory and file
+    modification times, so editing a file is seen on the next call.
+    """
+    folder = (directory or DEFAULT_RULES_DIR).resolve()
+    paths = {name: folder / f"{name}.yaml" for name in RULE_FILES}
+    try:
+        stamp = tuple(paths[name].stat().st_mtime_ns for name in RULE_FILES)
+    except OSError:
+        stamp = ()
+    key = (folder, tuple(float(s) for s in stamp))
+    if stamp and key in _CACHE:
+        return _CACHE[key]
+    raw = {name: _read_yaml(path) for name, path in paths.items()}
+    parsed: dict[str, Any] = {}
+    models: dict[str, type[BaseModel]] = {
+        "guardrails": Guardrails,
+        "events": EventsFile,
+        "kpi_gates": KpiFile,
+        "workouts": WorkoutsFile,
+    }
+    for name, model in models.items():
+        try:
+            parsed[_FILE_FIELD[name]] = model.model_validate(raw[name])
+        except ValidationError as exc:
+            raise _first_error(paths[name], exc) from exc
+    try:
+        rules = Rules(**parsed)
+    except ValidationError as exc:
+        raise _first_error(paths["events"], exc) from exc
+    if stamp:
+        _CACHE[key] = rules
+    return rules

@@ -1,0 +1,434 @@
+"""Guardrail validation: judge any plan (built, adapted, hand-edited) against profile + rules.
+
+This module never asks the builder how it decided anything: it re-derives every quantity
+from the plan's sessions, the profile and the rules (seed 003 5.2: "System must validate
+model output (plans) against these rules"; seed 001: two-pass validation). Each rule has a
+stable id:
+
+=====================  ==================================================================
+rule id                what it checks (source in rules/*.yaml comments)
+=====================  ==================================================================
+week_structure         every session lies in its Monday-based week
+outside_plan_window    no session before start_date or after the race / plan end
+blocked_date           blocked dates carry no session at all (seed 001: holidays = rest)
+unavailable_day        training only on the athlete's available days
+day_minutes_cap        a day's minutes within its cap (commitments count)
+sessions_per_day       at most ``week.max_sessions_per_day`` training sessions a day
+pool_closure           no swim when the pool is closed (seed 001)
+pool_swim_duration     pool swims ≤ ``calendar.pool_swim_max_min`` (seed 001)
+long_ride_weekend      rides over ``weekday_ride_max_min`` only at weekends (seed 001)
+hard_after_hard        no hard day straight after a hard day (Bowerman, Daniels)
+rest_day               ≥ ``min_rest_days`` days without training in a full week
+long_run_share         long run ≤ share of the week's running (seed 003)
+long_session_cap       long sessions ≤ the event's cap per sport
+ramp_rate              weekly volume ≤ max(ref × (1 + ramp), ref + step, floor) (seed 003)
+acwr                   acute:chronic load ≤ ``acwr.max_ratio`` (Gabbett 2016)
+peak_cap               weekly volume ≤ the event's peak cap
+cutback_frequency      a reduced week at least every ``cutback.every_weeks`` (seed 003)
+taper                  taper and race weeks ≤ fraction of peak volume (seed 003, Mujika)
+easy_share             ≥ ``easy_share_min`` of endurance time easy (Seiler)
+commitment_kept        every commitment on a free date is in the plan (seed 001)
+race_day               a race plan has its race on the race date
+=====================  ==================================================================
+
+Weekly volume = minutes of endurance training (commitments, race and gym excluded); weekly
+load = sum of session loads (``coach.engine.load``), recomputed from each session's duration
+and type. A partial first week simply counts less load (no extrapolation: a week that
+starts on Sunday must not look like seven Sundays).
+Sessions whose ``waived`` lists a rule id are exempt (coach override); such exemptions come
+back from :func:`waivers_of`. Week-level rules are waived by a waiver on any session of
+that week.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from coach.engine.athlete import baseline_weekly_load, baseline_weekly_min, monday_of
+from coach.engine.load import session_load
+from coach.engine.models import WEEKDAYS, Plan, Profile, Session, Step, Violation, Waiver, Week
+from coach.engine.rules import Rules
+
+_DAYS_PER_WEEK = 7
+_TOLERANCE_MIN = 1.0
+_LOAD_TOLERANCE = 1e-6
+_ENDURANCE = frozenset({"run", "ride", "swim", "brick", "other"})
+_TRAINING_EXCLUDED_TYPES = frozenset({"commitment", "race"})
+WAIVED_BY = "coach"
+
+
+@dataclass(slots=True)
+class _Finding:
+    violation: Violation
+    sessions: Sequence[Session] = field(default_factory=tuple)
+
+
+def is_training(session: Session) -> bool:
+    """A session the engine planned (not a commitment, not the race)."""
+    return session.type not in _TRAINING_EXCLUDED_TYPES
+
+
+def is_volume(session: Session) -> bool:
+    """A session that counts towards weekly endurance volume."""
+    return session.sport in _ENDURANCE and session.type not in _TRAINING_EXCLUDED_TYPES
+
+
+def week_volume_min(week: Week) -> float:
+    """Endurance training minutes of a week (the quantity the ramp rule limits)."""
+    return float(sum(s.duration_min for s in week.sessions if is_volume(s)))
+
+
+def recomputed_load(session: Session, profile: Profile, rules: Rules) -> float:
+    """The session's load from its duration and type (not trusting ``session.load``)."""
+    race_if = rules.event(profile.goal.event).race_intensity_factor
+    return session_load(session.duration_min, session.type, session.intensity, race_if, rules)
+
+
+def plan_window(plan: Plan, profile: Profile, rules: Rules) -> tuple[dt.date, dt.date]:
+    """First and last day sessions may fall on."""
+    if profile.goal.date is not None:
+        return profile.start_date, profile.goal.date
+    if plan.weeks:
+        last = max(w.start for w in plan.weeks) + dt.timedelta(days=_DAYS_PER_WEEK - 1)
+    else:
+        last = monday_of(profile.start_date) + dt.timedelta(days=rules.guardrails.plan.default_weeks * _DAYS_PER_WEEK - 1)
+    return profile.start_date, last
+
+
+def week_days_in_window(week: Week, start: dt.date, end: dt.date) -> int:
+    first = max(week.start, start)
+    last = min(week.start + dt.timedelta(days=_DAYS_PER_WEEK - 1), end)
+    return max(0, (last - first).days + 1)
+
+
+def allowed_volume_min(reference_min: float, rules: Rules) -> float:
+    """Ramp rule: the most a week may hold given the reference (highest recent) week."""
+    v = rules.guardrails.volume
+    return max(reference_min * (1 + v.ramp_max_pct / 100), reference_min + v.ramp_min_step_min, v.start_floor_min)
+
+
+def race_weeks_out(week: Week, profile: Profile, rules: Rules) -> int | None:
+    """0 for the race week, 1 for the week before, ...; ``None`` without a race."""
+    event = rules.event(profile.goal.event)
+    if not event.race or profile.goal.date is None:
+        return None
+    return (monday_of(profile.goal.date) - week.start).days // _DAYS_PER_WEEK
+
+
+def _easy_seconds(steps: Iterable[Step], easy_zones: frozenset[str], cache: dict[int, tuple[int, int]]) -> tuple[int, int]:
+    easy = total = 0
+    for step in steps:
+        hit = cache.get(id(step))
+        if hit is None:
+            if step.kind == "repeat":
+                e, t = _easy_seconds(step.steps, easy_zones, cache)
+                hit = (e * step.repeat, t * step.repeat)
+            else:
+                seconds = step.duration_s or 0
+                zone = step.target.zone if step.target is not None else None
+                hit = (seconds if zone in easy_zones else 0, seconds)
+            cache[id(step)] = hit
+        easy += hit[0]
+        total += hit[1]
+    return easy, total
+
+
+def easy_share(sessions: Iterable[Session], rules: Rules, cache: dict[int, tuple[int, int]] | None = None) -> float | None:
+    """Share of endurance time in easy zones (Seiler 80/20); ``None`` without endurance time."""
+    easy_zones = frozenset(rules.guardrails.intensity.easy_zones)
+    memo = cache if cache is not None else {}
+    easy = total = 0
+    for s in sessions:
+        if not is_volume(s):
+            continue
+        if s.steps:
+            e, t = _easy_seconds(s.steps, easy_zones, memo)
+            leftover = s.duration_min * 60 - t
+            if leftover > 0:
+                t += leftover
+                e += leftover if s.intensity == "easy" else 0
+        else:
+            t = s.duration_min * 60
+            e = t if s.intensity == "easy" else 0
+        easy += e
+        total += t
+    return easy / total if total else None
+
+
+# --------------------------------------------------------------------------- day rules
+
+
+def _day_rules(plan: Plan, profile: Profile, rules: Rules, out: list[_Finding]) -> None:
+    g = rules.guardrails
+    start, end = plan_window(plan, profile, rules)
+    blocked = [(b.from_, b.to) for b in profile.blocked]
+    available = set(profile.availability.days)
+    closed = {d for c in profile.closures for d in c.days}
+    hard = set(g.intensity.hard_intensities)
+    by_date: dict[dt.date, list[Session]] = {}
+    for week in plan.weeks:
+        week_end = week.start + dt.timedelta(days=_DAYS_PER_WEEK - 1)
+        for s in week.sessions:
+            by_date.setdefault(s.date, []).append(s)
+            wd = WEEKDAYS[s.date.weekday()]
+            if not week.start <= s.date <= week_end:
+                out.append(_Finding(Violation(rule_id="week_structure", week=week.index, date=s.date,
+                    message=f"{s.date} is not in week {week.index} ({week.start}–{week_end})."), (s,)))
+            if s.date < start or s.date > end:
+                out.append(_Finding(Violation(rule_id="outside_plan_window", week=week.index, date=s.date,
+                    message=f"{s.sport} {s.type} on {s.date} is outside the plan ({start} to {end}).",
+                    values={"start": start.isoformat(), "end": end.isoformat()}), (s,)))
+            if any(a <= s.date <= b for a, b in blocked):
+                out.append(_Finding(Violation(rule_id="blocked_date", week=week.index, date=s.date,
+                    message=f"{s.sport} {s.type} on {s.date}, a blocked date (rest)."), (s,)))
+            if is_training(s) and wd not in available:
+                out.append(_Finding(Violation(rule_id="unavailable_day", week=week.index, date=s.date,
+                    message=f"{s.sport} {s.type} on {wd} {s.date}, not an available day."), (s,)))
+            if s.sport == "swim" and s.type != "race":
+                if wd in closed:
+                    out.append(_Finding(Violation(rule_id="pool_closure", week=week.index, date=s.date,
+                        message=f"Swim on {wd} {s.date}: the pool is closed on {wd}."), (s,)))
+                if s.duration_min > g.calendar.pool_swim_max_min:
+                    out.append(_Finding(Violation(rule_id="pool_swim_duration", week=week.index, date=s.date,
+                        message=f"{s.duration_min}-minute pool swim on {s.date}; pool swims are limited to "
+                        f"{g.calendar.pool_swim_max_min} min.",
+                        values={"duration_min": s.duration_min, "max_min": g.calendar.pool_swim_max_min}), (s,)))
+            if (
+                g.calendar.long_ride_weekend
+                and s.sport in ("ride", "brick")
+                and s.type != "race"
+                and s.duration_min > g.calendar.weekday_ride_max_min
+                and wd not in g.calendar.weekend_days
+            ):
+                out.append(_Finding(Violation(rule_id="long_ride_weekend", week=week.index, date=s.date,
+                    message=f"{s.duration_min}-minute ride on {wd} {s.date}; rides over "
+                    f"{g.calendar.weekday_ride_max_min} min go on {'/'.join(g.calendar.weekend_days)}.",
+                    values={"duration_min": s.duration_min, "max_min": g.calendar.weekday_ride_max_min}), (s,)))
+    week_of = {s.date: w.index for w in plan.weeks for s in w.sessions}
+    for day in sorted(by_date):
+        sessions = by_date[day]
+        wd = WEEKDAYS[day.weekday()]
+        training = [s for s in sessions if is_training(s)]
+        cap = profile.availability.max_minutes.get(wd)
+        minutes = sum(s.duration_min for s in sessions if s.type != "race")
+        if cap is not None and training and minutes > cap:
+            out.append(_Finding(Violation(rule_id="day_minutes_cap", week=week_of[day], date=day,
+                message=f"{minutes} min on {wd} {day}; the cap is {cap} min.",
+                values={"minutes": minutes, "cap_min": cap}), tuple(training)))
+        if len(training) > g.week.max_sessions_per_day:
+            out.append(_Finding(Violation(rule_id="sessions_per_day", week=week_of[day], date=day,
+                message=f"{len(training)} sessions on {day}; at most {g.week.max_sessions_per_day}.",
+                values={"sessions": len(training), "max": g.week.max_sessions_per_day}), tuple(training)))
+        previous = by_date.get(day - dt.timedelta(days=1))
+        if previous:
+            hard_today = [s for s in sessions if s.intensity in hard]
+            hard_before = [s for s in previous if s.intensity in hard]
+            if hard_today and hard_before and any(is_training(s) for s in [*hard_today, *hard_before]):
+                out.append(_Finding(Violation(rule_id="hard_after_hard", week=week_of[day], date=day,
+                    message=f"Hard {hard_today[0].type} on {day} straight after hard {hard_before[0].type} on "
+                    f"{day - dt.timedelta(days=1)}."), tuple(s for s in [*hard_today, *hard_before] if is_training(s))))
+    _commitments(plan, profile, rules, by_date, start, end, out)
+
+
+def _commitments(
+    plan: Plan, profile: Profile, rules: Rules, by_date: dict[dt.date, list[Session]], start: dt.date, end: dt.date,
+    out: list[_Finding],
+) -> None:
+    if not profile.commitments:
+        return
+    blocked = [(b.from_, b.to) for b in profile.blocked]
+    race_day = profile.goal.date if rules.event(profile.goal.event).race else None
+    covered = {w.start + dt.timedelta(days=i) for w in plan.weeks for i in range(_DAYS_PER_WEEK)}
+    day = start
+    while day <= end:
+        if day in covered and day != race_day and not any(a <= day <= b for a, b in blocked):
+            wd = WEEKDAYS[day.weekday()]
+            have = [(s.sport, s.duration_min) for s in by_date.get(day, []) if s.type == "commitment"]
+            for c in profile.commitments:
+                if c.day != wd:
+                    continue
+                if (c.sport, c.minutes) in have:
+                    have.remove((c.sport, c.minutes))
+                    continue
+                week = next((w.index for w in plan.weeks if w.start <= day < w.start + dt.timedelta(days=_DAYS_PER_WEEK)), None)
+                out.append(_Finding(Violation(rule_id="commitment_kept", week=week, date=day,
+                    message=f"Commitment {c.name!r} ({c.minutes} min {c.sport}) on {wd} {day} is missing.",
+                    values={"name": c.name, "minutes": c.minutes})))
+        day += dt.timedelta(days=1)
+
+
+# --------------------------------------------------------------------------- week rules
+
+
+def _week_rules(plan: Plan, profile: Profile, rules: Rules, out: list[_Finding]) -> None:
+    g = rules.guardrails
+    event = rules.event(profile.goal.event)
+    start, end = plan_window(plan, profile, rules)
+    weeks = sorted(plan.weeks, key=lambda w: w.start)
+    baseline = baseline_weekly_min(profile, rules)
+    pre = max(g.volume.ramp_lookback_weeks, g.acwr.chronic_weeks)
+    volumes: list[float] = [baseline] * pre
+    loads: list[float] = [baseline_weekly_load(profile, rules)] * pre
+    peak_cap = event.volume_for(profile.sport).peak_cap_weekly_min
+    taper_fractions = g.taper.volume_fraction_by_weeks_out
+    peak_ref = baseline
+    streak_max: float | None = None
+    streak = 0
+    step_cache: dict[int, tuple[int, int]] = {}
+    for week in weeks:
+        sessions = week.sessions
+        volume = week_volume_min(week)
+        load_all = sum(recomputed_load(s, profile, rules) for s in sessions)
+        normalised = load_all
+        training_load = sum(recomputed_load(s, profile, rules) for s in sessions if is_training(s))
+        out_k = race_weeks_out(week, profile, rules)
+        in_taper = out_k is not None and 0 <= out_k <= event.taper_weeks
+        is_race_week = out_k == 0
+        idx = week.index
+        # ramp_rate
+        reference = max(volumes[-g.volume.ramp_lookback_weeks :])
+        allowed = allowed_volume_min(reference, rules)
+        if volume > allowed + _TOLERANCE_MIN:
+            out.append(_Finding(Violation(rule_id="ramp_rate", week=idx, date=week.start,
+                message=f"Week {idx} plans {volume:.0f} min, more than the {allowed:.0f} min the ramp rule allows "
+                f"after {reference:.0f} min.",
+                values={"volume_min": volume, "allowed_min": round(allowed, 1), "reference_min": reference}), sessions))
+        # peak_cap
+        if volume > peak_cap + _TOLERANCE_MIN:
+            out.append(_Finding(Violation(rule_id="peak_cap", week=idx, date=week.start,
+                message=f"Week {idx} plans {volume:.0f} min; the {profile.goal.event} cap is {peak_cap:.0f} min.",
+                values={"volume_min": volume, "cap_min": peak_cap}), sessions))
+        # acwr
+        if not is_race_week:
+            window = loads[-g.acwr.chronic_weeks :]
+            chronic = max(sum(window) / len(window), g.acwr.min_chronic_load)
+            ratio = normalised / chronic
+            # Commitments alone may exceed the ratio (the athlete's own); then any training on top does.
+            if ratio > g.acwr.max_ratio + _LOAD_TOLERANCE and training_load > 0:
+                out.append(_Finding(Violation(rule_id="acwr", week=idx, date=week.start,
+                    message=f"Week {idx} load {normalised:.0f} is {ratio:.2f} × the chronic load {chronic:.0f}; "
+                    f"the limit is {g.acwr.max_ratio:g}.",
+                    values={"acute_load": round(normalised, 1), "chronic_load": round(chronic, 1), "ratio": round(ratio, 3)}),
+                    sessions))
+        # taper
+        if in_taper and out_k is not None:
+            fraction = taper_fractions[min(out_k, len(taper_fractions) - 1)]
+            limit = fraction * peak_ref * (1 + g.taper.tolerance_pct / 100)
+            if volume > limit + _TOLERANCE_MIN:
+                out.append(_Finding(Violation(rule_id="taper", week=idx, date=week.start,
+                    message=f"Week {idx} ({out_k} week(s) before the race) plans {volume:.0f} min; the taper allows "
+                    f"{limit:.0f} min ({fraction:.0%} of the {peak_ref:.0f}-min peak).",
+                    values={"volume_min": volume, "allowed_min": round(limit, 1), "peak_min": peak_ref}), sessions))
+        # cutback_frequency
+        if in_taper:
+            streak, streak_max = 0, None
+        else:
+            reduced = streak_max is not None and training_load <= g.cutback.detect_fraction * streak_max + _LOAD_TOLERANCE
+            if reduced:
+                streak, streak_max = 0, None
+            else:
+                streak += 1
+                streak_max = training_load if streak_max is None else max(streak_max, training_load)
+                if streak >= g.cutback.every_weeks:
+                    out.append(_Finding(Violation(rule_id="cutback_frequency", week=idx, date=week.start,
+                        message=f"Week {idx} is the {streak}th loading week in a row; a cutback week is due every "
+                        f"{g.cutback.every_weeks} weeks.",
+                        values={"streak": streak, "every_weeks": g.cutback.every_weeks,
+                                "load": round(training_load, 1), "reference_load": round(streak_max, 1)}), sessions))
+        # easy_share
+        share = easy_share(sessions, rules, step_cache)
+        if share is not None and share < g.week.easy_share_min - _LOAD_TOLERANCE:
+            out.append(_Finding(Violation(rule_id="easy_share", week=idx, date=week.start,
+                message=f"Week {idx} is {share:.0%} easy; at least {g.week.easy_share_min:.0%} should be.",
+                values={"easy_share": round(share, 3), "min_share": g.week.easy_share_min}), sessions))
+        # rest_day (full weeks only)
+        if week_days_in_window(week, start, end) == _DAYS_PER_WEEK:
+            train_days = {s.date for s in sessions if is_training(s)}
+            rest = _DAYS_PER_WEEK - len(train_days)
+            if rest < g.week.min_rest_days:
+                out.append(_Finding(Violation(rule_id="rest_day", week=idx, date=week.start,
+                    message=f"Week {idx} has {rest} rest day(s); at least {g.week.min_rest_days} needed.",
+                    values={"rest_days": rest, "min_rest_days": g.week.min_rest_days}), sessions))
+        _long_rules(week, profile, rules, out)
+        volumes.append(volume)
+        loads.append(normalised)
+        if not in_taper:
+            peak_ref = max(peak_ref, volume)
+
+
+def _long_rules(week: Week, profile: Profile, rules: Rules, out: list[_Finding]) -> None:
+    event = rules.event(profile.goal.event)
+    runs = [s for s in week.sessions if s.sport == "run" and is_training(s)]
+    run_total = sum(s.duration_min for s in runs)
+    run_days = len({s.date for s in runs})
+    share_max = rules.guardrails.long_run_share.max_share(run_days) if run_days else 1.0
+    for s in week.sessions:
+        if s.type != "long":
+            continue
+        cap = event.long_session_max_min.get(s.sport)
+        if cap is not None and s.duration_min > cap + _TOLERANCE_MIN:
+            out.append(_Finding(Violation(rule_id="long_session_cap", week=week.index, date=s.date,
+                message=f"{s.duration_min}-minute long {s.sport} on {s.date}; the cap for a "
+                f"{profile.goal.event} is {cap:.0f} min.", values={"duration_min": s.duration_min, "cap_min": cap}), (s,)))
+        if s.sport == "run" and run_total and s.duration_min > share_max * run_total + _TOLERANCE_MIN:
+            out.append(_Finding(Violation(rule_id="long_run_share", week=week.index, date=s.date,
+                message=f"Long run of {s.duration_min} min is {s.duration_min / run_total:.0%} of the week's "
+                f"{run_total} min of running; the limit with {run_days} run day(s) is {share_max:.0%}.",
+                values={"duration_min": s.duration_min, "run_total_min": run_total, "share": round(s.duration_min / run_total, 3),
+                        "max_share": share_max}), (s,)))
+
+
+def _race_rule(plan: Plan, profile: Profile, rules: Rules, out: list[_Finding]) -> None:
+    event = rules.event(profile.goal.event)
+    if not event.race or profile.goal.date is None or not plan.weeks:
+        return
+    race_day = profile.goal.date
+    if not any(s.type == "race" and s.date == race_day for w in plan.weeks for s in w.sessions):
+        out.append(_Finding(Violation(rule_id="race_day", date=race_day, message=f"The race on {race_day} is missing from the plan.")))
+
+
+def _findings(plan: Plan, profile: Profile, rules: Rules) -> list[_Finding]:
+    out: list[_Finding] = []
+    if not plan.feasible or not plan.weeks:
+        return out
+    _day_rules(plan, profile, rules, out)
+    _week_rules(plan, profile, rules, out)
+    _race_rule(plan, profile, rules, out)
+    return out
+
+
+def _waived(finding: _Finding) -> bool:
+    rule = finding.violation.rule_id
+    return any(rule in s.waived for s in finding.sessions)
+
+
+def validate_plan(plan: Plan, profile: Profile, rules: Rules) -> list[Violation]:
+    """Every guardrail violation in ``plan`` for ``profile`` under ``rules`` (empty = publishable)."""
+    return [f.violation for f in _findings(plan, profile, rules) if not _waived(f)]
+
+
+def check_plan(plan: Plan, profile: Profile, rules: Rules) -> tuple[list[Violation], list[Waiver]]:
+    """Violations and coach waivers in one pass (what ``Plan.validation`` records)."""
+    findings = _findings(plan, profile, rules)
+    violations = [f.violation for f in findings if not _waived(f)]
+    return violations, _waivers([f for f in findings if _waived(f)])
+
+
+def waivers_of(plan: Plan, profile: Profile, rules: Rules) -> list[Waiver]:
+    """The rule breaches a coach override (``Session.waived``) exempts, for ``Plan.validation.waivers``."""
+    return _waivers([f for f in _findings(plan, profile, rules) if _waived(f)])
+
+
+def _waivers(findings: list[_Finding]) -> list[Waiver]:
+    waivers: list[Waiver] = []
+    seen: set[tuple[str, int | None, dt.date | None]] = set()
+    for f in findings:
+        v = f.violation
+        key = (v.rule_id, v.week, v.date)
+        if key in seen:
+            continue
+        seen.add(key)
+        waivers.append(Waiver(rule_id=v.rule_id, week=v.week, date=v.date, by=WAIVED_BY, reason=v.message))
+    return waivers

@@ -1,0 +1,478 @@
+"""Structured workouts: turn "a 50-minute threshold run" into steps with targets.
+
+Every session gets warm-up / main (with repeat blocks) / cool-down steps from the templates
+in ``rules/workouts.yaml`` and a target per step, chosen by what is known of the athlete:
+
+* runs: Daniels pace bands from the VDOT of a recent race (``coach.engine.metrics.running``);
+* rides: % FTP (Coggan zones) when ``ftp_w`` is known;
+* swims: CSS pace + offset (Swim Smooth) when ``css_per_100m`` is known;
+* otherwise heart rate (% LTHR, Friel; or % HRmax) when known, else RPE (Borg CR10);
+* strength: sets × reps @ %1RM (with kg) when the 1RM is known, else @ RPE.
+
+Generation is a pure function of (spec, anchors, rules), so results are cached per rules
+object; that is what makes building thousands of plans a second possible.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass, replace
+from typing import Literal
+
+from coach.engine.athlete import Anchors
+from coach.engine.load import session_load
+from coach.engine.models import Intensity, Session, SessionSport, SessionType, Step, Target
+from coach.engine.render import describe_steps, intervals_icu_text
+from coach.engine.rules import Rules, Template, ZoneName
+
+_SECONDS_PER_MINUTE = 60
+_METRES_PER_KM = 1000.0
+_HUNDRED_METRES = 100.0
+_PERCENT = 100.0
+_DISTANCE_DECIMALS = 1
+
+#: Intensity label of each session type (hard = the hard/easy principle's "hard day").
+INTENSITY_OF_TYPE: dict[SessionType, Intensity] = {
+    "easy": "easy",
+    "recovery": "easy",
+    "technique": "easy",
+    "long": "moderate",
+    "tempo": "moderate",
+    "threshold": "hard",
+    "intervals": "hard",
+    "race": "hard",
+    "strength": "moderate",
+    "commitment": "moderate",
+}
+QUALITY_TYPES: frozenset[SessionType] = frozenset({"tempo", "threshold", "intervals"})
+KEY_TYPES: frozenset[SessionType] = frozenset({"long", "tempo", "threshold", "intervals", "race"})
+
+
+@dataclass(frozen=True, slots=True)
+class SessionSpec:
+    """What to generate: sport, type and length, plus the few knobs a type needs."""
+
+    sport: SessionSport
+    type: SessionType
+    duration_min: int
+    key: bool = False
+    max_work_min: float | None = None
+    strength_day: int = 0
+    strength_wave: int = 0
+    hybrid: bool = False
+    name: str = ""
+    intensity: Intensity | None = None
+    race_distance_km: float | None = None
+    race_intensity_factor: float = 0.0
+    race_pace_s_per_km: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class _Generated:
+    duration_min: int
+    intensity: Intensity
+    steps: tuple[Step, ...]
+    description: str
+    intervals_icu: str
+    distance_km: float | None
+    load: float
+
+
+# --------------------------------------------------------------------------- targets
+
+
+def zone_target(sport: SessionSport, zone: ZoneName, anchors: Anchors, rules: Rules) -> Target:
+    """Target for ``zone`` in ``sport`` from the best anchor known (see module docstring)."""
+    zones = rules.workouts.zones
+    if sport == "run" and anchors.run_paces is not None:
+        band = anchors.pace(zones.run_pace_band[zone])
+        if band is not None:
+            return Target(unit="s_per_km", low=band[0], high=band[1], zone=zone)
+    if sport == "ride" and anchors.ftp_w is not None:
+        low, high = zones.ftp_pct[zone]
+        return Target(unit="pct_ftp", low=low, high=high, zone=zone)
+    if sport == "swim":
+        if anchors.css_s_per_100m is not None:
+            low, high = zones.css_offset_s_per_100m[zone]
+            css = anchors.css_s_per_100m
+            return Target(unit="s_per_100m", low=css + low, high=css + high, zone=zone)
+    elif anchors.threshold_hr is not None:
+        low, high = zones.lthr_pct[zone]
+        hr = anchors.threshold_hr
+        return Target(unit="bpm", low=round(hr * low / _PERCENT), high=round(hr * high / _PERCENT), zone=zone)
+    elif anchors.max_hr is not None:
+        low, high = zones.hr_max_pct[zone]
+        hr = anchors.max_hr
+        return Target(unit="bpm", low=round(hr * low / _PERCENT), high=round(hr * high / _PERCENT), zone=zone)
+    low, high = zones.rpe[zone]
+    return Target(unit="rpe", low=low, high=high, zone=zone)
+
+
+def zone_for_intensity_factor(intensity_factor: float, rules: Rules) -> ZoneName:
+    """The Coggan zone whose % FTP band holds ``intensity_factor`` (race effort)."""
+    pct = intensity_factor * _PERCENT
+    bands = rules.workouts.zones.ftp_pct
+    for zone in sorted(bands):
+        if pct <= bands[zone][1]:
+            return zone
+    return "Z6"
+
+
+# --------------------------------------------------------------------------- steps
+
+
+def _step(
+    kind: Literal["warmup", "main", "cooldown", "recovery"],
+    seconds: int,
+    sport: SessionSport,
+    zone: ZoneName,
+    anchors: Anchors,
+    rules: Rules,
+    label: str = "",
+) -> Step:
+    return Step(kind=kind, label=label, duration_s=seconds, target=zone_target(sport, zone, anchors, rules))
+
+
+def _steady_steps(total_s: int, sport: SessionSport, tmpl: Template, anchors: Anchors, rules: Rules) -> list[Step]:
+    warm = round(tmpl.warmup_min * _SECONDS_PER_MINUTE)
+    cool = round(tmpl.cooldown_min * _SECONDS_PER_MINUTE)
+    main = total_s - warm - cool
+    if main < warm + cool or main <= 0:
+        return [_step("main", total_s, sport, tmpl.zone, anchors, rules, tmpl.label)]
+    steps: list[Step] = []
+    if warm:
+        steps.append(_step("warmup", warm, sport, "Z1", anchors, rules))
+    steps.append(_step("main", main, sport, tmpl.zone, anchors, rules, tmpl.label))
+    if cool:
+        steps.append(_step("cooldown", cool, sport, "Z1", anchors, rules))
+    return steps
+
+
+def _structured_steps(
+    total_s: int, sport: SessionSport, tmpl: Template, cap_min: float | None, anchors: Anchors, rules: Rules
+) -> list[Step]:
+    """Warm-up, work (continuous or repeats), steady filler, cool-down; durations add up to ``total_s``."""
+    assert tmpl.work_zone is not None
+    limits = rules.workouts.sessions
+    floor_s = round(limits.min_warmup_min * _SECONDS_PER_MINUTE)
+    min_step_s = round(limits.min_step_min * _SECONDS_PER_MINUTE)
+    warm = round(tmpl.warmup_min * _SECONDS_PER_MINUTE)
+    cool = round(tmpl.cooldown_min * _SECONDS_PER_MINUTE)
+    work_s = round((tmpl.work_min or 0) * _SECONDS_PER_MINUTE)
+    rec_s = round(tmpl.recovery_min * _SECONDS_PER_MINUTE)
+    needed = work_s + rec_s if not tmpl.continuous else round(tmpl.min_work_min * _SECONDS_PER_MINUTE)
+    avail = total_s - warm - cool
+    if avail < needed:
+        shrink = needed - avail
+        warm = max(min(floor_s, warm), warm - (shrink + 1) // 2)
+        cool = max(min(floor_s, cool), cool - shrink // 2)
+        avail = total_s - warm - cool
+    cap_s = tmpl.max_work_min * _SECONDS_PER_MINUTE
+    if cap_min is not None:
+        cap_s = min(cap_s, cap_min * _SECONDS_PER_MINUTE)
+    if avail <= 0 or cap_s < min_step_s:
+        return _steady_steps(total_s, sport, tmpl, anchors, rules)
+    steps: list[Step] = [_step("warmup", warm, sport, "Z1", anchors, rules)] if warm else []
+    if tmpl.continuous or work_s <= 0:
+        work = int(min(avail, cap_s))
+        steps.append(_step("main", work, sport, tmpl.work_zone, anchors, rules, tmpl.label))
+        used = work
+    else:
+        reps = min(avail // (work_s + rec_s), tmpl.max_reps, int(cap_s // work_s))
+        if reps < 1:
+            work = int(min(avail, cap_s))
+            steps.append(_step("main", work, sport, tmpl.work_zone, anchors, rules, tmpl.label))
+            used = work
+        else:
+            children = [_step("main", work_s, sport, tmpl.work_zone, anchors, rules, "work")]
+            if rec_s:
+                children.append(_step("recovery", rec_s, sport, "Z1", anchors, rules, "easy"))
+            steps.append(Step(kind="repeat", label=tmpl.label, repeat=reps, steps=children))
+            used = reps * (work_s + rec_s)
+    left = avail - used
+    if left >= min_step_s:
+        steps.append(_step("main", left, sport, tmpl.zone, anchors, rules, "steady"))
+    else:
+        cool += left
+    if cool:
+        steps.append(_step("cooldown", cool, sport, "Z1", anchors, rules))
+    return steps
+
+
+def _brick_steps(total_s: int, anchors: Anchors, rules: Rules) -> list[Step]:
+    brick = rules.workouts.brick
+    run_s = round(total_s * brick.run_fraction)
+    run_s = max(round(brick.run_min_min * _SECONDS_PER_MINUTE), min(run_s, round(brick.run_max_min * _SECONDS_PER_MINUTE)))
+    run_s = min(run_s, total_s // 2)
+    ride_s = total_s - run_s
+    return [
+        _step("main", ride_s, "ride", brick.ride_zone, anchors, rules, "bike"),
+        _step("main", run_s, "run", brick.run_zone, anchors, rules, "run off the bike"),
+    ]
+
+
+def _race_steps(spec: SessionSpec, anchors: Anchors, rules: Rules) -> list[Step]:
+    total_s = spec.duration_min * _SECONDS_PER_MINUTE
+    zone = zone_for_intensity_factor(spec.race_intensity_factor, rules)
+    distance_m = spec.race_distance_km * _METRES_PER_KM if spec.race_distance_km else None
+    label = rules.workouts.race.label
+    if spec.sport == "run" and spec.race_pace_s_per_km is not None:
+        pace = spec.race_pace_s_per_km
+        target = Target(unit="s_per_km", low=round(pace, 1), high=round(pace, 1), zone=zone)
+    else:
+        target = zone_target("ride" if spec.sport == "other" else spec.sport, zone, anchors, rules)
+    return [Step(kind="main", label=label, duration_s=total_s, distance_m=distance_m, target=target)]
+
+
+def _round_kg(kg: float, step_kg: float) -> float:
+    return round(round(kg / step_kg) * step_kg, 2)
+
+
+def strength_steps(spec: SessionSpec, anchors: Anchors, rules: Rules) -> list[Step]:
+    """A gym session: warm-up, main lifts at the wave's %1RM (or RPE), accessories at RPE.
+
+    When ``spec.duration_min`` is shorter than the full session, accessories go first, then
+    main-lift sets, down to one set each (NSCA: keep the main lifts).
+    """
+    cfg = rules.workouts.strength
+    wave = cfg.waves[spec.strength_wave % len(cfg.waves)]
+    day = cfg.days[spec.strength_day % len(cfg.days)]
+    minus = cfg.hybrid_sets_minus if spec.hybrid else 0
+    main_sets = max(1, wave.sets - minus)
+    acc_sets = max(1, cfg.accessory.sets - minus)
+    main_set_min = cfg.work_min_per_set + cfg.rest_min_per_set["main"]
+    acc_set_min = cfg.work_min_per_set + cfg.rest_min_per_set["accessory"]
+    accessories = list(day.accessory)
+
+    def minutes(main: int, acc: int, n_acc: int) -> float:
+        return cfg.warmup_min + len(day.main) * main * main_set_min + n_acc * acc * acc_set_min
+
+    budget = spec.duration_min if spec.duration_min > 0 else math.inf
+    while minutes(main_sets, acc_sets, len(accessories)) > budget + 1e-9 and (accessories or main_sets > 1):
+        if accessories:
+            accessories.pop()
+        else:
+            main_sets -= 1
+    steps: list[Step] = []
+    if cfg.warmup_min:
+        steps.append(
+            Step(
+                kind="warmup",
+                label="mobility and ramp-up sets",
+                duration_s=round(cfg.warmup_min * _SECONDS_PER_MINUTE),
+                target=zone_target("strength", "Z1", anchors, rules),
+            )
+        )
+    for lift in day.main:
+        one_rm = anchors.one_rep_max(lift)
+        if one_rm is not None:
+            target = Target(unit="pct_1rm", low=wave.pct_1rm, high=wave.pct_1rm)
+            load_kg: float | None = _round_kg(one_rm * wave.pct_1rm / _PERCENT, cfg.load_round_kg)
+        else:
+            target = Target(unit="rpe", low=wave.rpe, high=wave.rpe)
+            load_kg = None
+        steps.append(
+            Step(
+                kind="set",
+                label=lift,
+                exercise=lift,
+                sets=main_sets,
+                reps=wave.reps,
+                target=target,
+                load_kg=load_kg,
+                duration_s=round(main_sets * main_set_min * _SECONDS_PER_MINUTE),
+            )
+        )
+    for lift in accessories:
+        steps.append(
+            Step(
+                kind="set",
+                label=lift,
+                exercise=lift,
+                sets=acc_sets,
+                reps=cfg.accessory.reps,
+                target=Target(unit="rpe", low=cfg.accessory.rpe, high=cfg.accessory.rpe),
+                duration_s=round(acc_sets * acc_set_min * _SECONDS_PER_MINUTE),
+            )
+        )
+    return steps
+
+
+def strength_minutes(spec: SessionSpec, anchors: Anchors, rules: Rules) -> int:
+    """Length of the gym session ``spec`` describes (its sets decide it), whole minutes."""
+    return _total_minutes(strength_steps(spec, anchors, rules))
+
+
+def _total_minutes(steps: list[Step]) -> int:
+    seconds = sum(s.duration_s or 0 for s in steps)
+    return math.ceil(seconds / _SECONDS_PER_MINUTE - 1e-9)
+
+
+# --------------------------------------------------------------------------- sessions
+
+
+def _distance_km(steps: list[Step]) -> float | None:
+    total = 0.0
+    for step in steps:
+        if step.kind == "repeat":
+            inner = _distance_km(step.steps)
+            if inner is None:
+                return None
+            total += inner * step.repeat
+            continue
+        if step.distance_m is not None:
+            total += step.distance_m / _METRES_PER_KM
+            continue
+        if step.target is None or step.duration_s is None:
+            return None
+        pace = (step.target.low + step.target.high) / 2
+        if step.target.unit == "s_per_km":
+            total += step.duration_s / pace
+        elif step.target.unit == "s_per_100m":
+            total += step.duration_s / pace * _HUNDRED_METRES / _METRES_PER_KM
+        else:
+            return None
+    return round(total, _DISTANCE_DECIMALS)
+
+
+def _generate(spec: SessionSpec, anchors: Anchors, rules: Rules) -> _Generated:
+    intensity = spec.intensity or INTENSITY_OF_TYPE[spec.type]
+    total_s = spec.duration_min * _SECONDS_PER_MINUTE
+    steps: list[Step]
+    duration = spec.duration_min
+    if spec.type == "commitment":
+        steps = []
+    elif spec.type == "race":
+        steps = _race_steps(spec, anchors, rules)
+    elif spec.sport == "strength":
+        steps = strength_steps(spec, anchors, rules)
+        duration = _total_minutes(steps)
+    elif spec.sport == "brick":
+        steps = _brick_steps(total_s, anchors, rules)
+    else:
+        tmpl = rules.workouts.template(spec.sport, spec.type) or rules.workouts.template(spec.sport, "easy")
+        if tmpl is None:
+            steps = [Step(kind="main", label=spec.type, duration_s=total_s, target=zone_target(spec.sport, "Z2", anchors, rules))]
+        elif tmpl.work_zone is None:
+            steps = _steady_steps(total_s, spec.sport, tmpl, anchors, rules)
+        else:
+            steps = _structured_steps(total_s, spec.sport, tmpl, spec.max_work_min, anchors, rules)
+    units: Literal["km", "mi"] = "mi" if anchors.units == "mi" else "km"
+    if spec.type == "commitment":
+        description = f"{spec.name} ({spec.sport}, {intensity}): kept as planned by the athlete"
+        icu = ""
+        distance = None
+    else:
+        description = describe_steps(steps, units)
+        icu = intervals_icu_text(steps, units)
+        distance = _distance_km(steps) if spec.sport in ("run", "swim") or spec.type == "race" else None
+    load = session_load(duration, spec.type, intensity, spec.race_intensity_factor, rules)
+    return _Generated(duration, intensity, tuple(steps), description, icu, distance, load)
+
+
+def generated(spec: SessionSpec, anchors: Anchors, rules: Rules) -> _Generated:
+    """Cached generation of ``spec`` for ``anchors`` under ``rules``."""
+    key = ("session", spec, anchors)
+    memo = rules.memo
+    found = memo.get(key)
+    if found is None:
+        found = _generate(spec, anchors, rules)
+        memo[key] = found
+    assert isinstance(found, _Generated)
+    return found
+
+
+def make_session(day: dt.date, spec: SessionSpec, anchors: Anchors, rules: Rules, waived: list[str] | None = None) -> Session:
+    """A full :class:`Session` for ``spec`` on ``day`` (steps, targets, texts, distance, load)."""
+    gen = generated(spec, anchors, rules)
+    return Session.model_construct(
+        date=day,
+        sport=spec.sport,
+        type=spec.type,
+        intensity=gen.intensity,
+        key=spec.key,
+        duration_min=gen.duration_min,
+        distance_km=gen.distance_km,
+        load=gen.load,
+        steps=list(gen.steps),
+        description=gen.description,
+        intervals_icu=gen.intervals_icu,
+        status="planned",
+        waived=list(waived or []),
+    )
+
+
+def spec_of(session: Session, rules: Rules, race_intensity_factor: float = 0.0) -> SessionSpec:
+    """Recover a generation spec from an existing session, so it can be resized or converted."""
+    strength_day, strength_wave, hybrid = 0, 0, False
+    if session.sport == "strength":
+        strength_day, strength_wave, hybrid = _strength_identity(session, rules)
+    race_distance = session.steps[0].distance_m if session.type == "race" and session.steps else None
+    race_pace = None
+    if session.type == "race" and session.steps and session.steps[0].target is not None:
+        target = session.steps[0].target
+        race_pace = target.low if target.unit == "s_per_km" else None
+    return SessionSpec(
+        sport=session.sport,
+        type=session.type,
+        duration_min=session.duration_min,
+        key=session.key,
+        strength_day=strength_day,
+        strength_wave=strength_wave,
+        hybrid=hybrid,
+        name=session.description.split(" (")[0] if session.type == "commitment" else "",
+        intensity=session.intensity if session.type == "commitment" else None,
+        race_distance_km=race_distance / _METRES_PER_KM if race_distance else None,
+        race_intensity_factor=race_intensity_factor,
+        race_pace_s_per_km=race_pace,
+    )
+
+
+def _strength_identity(session: Session, rules: Rules) -> tuple[int, int, bool]:
+    cfg = rules.workouts.strength
+    lifts = [s.exercise for s in session.steps if s.kind == "set"]
+    day = next((i for i, d in enumerate(cfg.days) if lifts and lifts[0] == d.main[0]), 0)
+    main = next((s for s in session.steps if s.kind == "set"), None)
+    wave = 0
+    hybrid = False
+    if main is not None and main.reps is not None:
+        for i, w in enumerate(cfg.waves):
+            if w.reps == main.reps and main.target is not None and main.target.low in (w.pct_1rm, w.rpe):
+                wave = i
+                hybrid = (main.sets or 0) < w.sets
+                break
+    return day, wave, hybrid
+
+
+def resized(session: Session, duration_min: int, anchors: Anchors, rules: Rules, race_intensity_factor: float = 0.0) -> Session:
+    """The same session regenerated at ``duration_min`` (date, waivers and status kept)."""
+    spec = replace(spec_of(session, rules, race_intensity_factor), duration_min=duration_min)
+    new = make_session(session.date, spec, anchors, rules, session.waived)
+    return new.model_copy(update={"status": session.status})
+
+
+def converted(
+    session: Session,
+    sport: SessionSport,
+    kind: SessionType,
+    anchors: Anchors,
+    rules: Rules,
+    duration_min: int | None = None,
+) -> Session:
+    """The session regenerated as another sport and/or type (e.g. intervals -> easy)."""
+    if sport == "brick":
+        sport = "ride"
+    spec = SessionSpec(
+        sport=sport,
+        type=kind,
+        duration_min=duration_min if duration_min is not None else session.duration_min,
+        key=kind in KEY_TYPES,
+    )
+    new = make_session(session.date, spec, anchors, rules, session.waived)
+    return new.model_copy(update={"status": session.status})
+
+
+def moved(session: Session, day: dt.date) -> Session:
+    """The session on another day."""
+    return session.model_copy(update={"date": day})

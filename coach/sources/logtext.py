@@ -1,0 +1,278 @@
+"""Free-text training logs, as typed after ``/log`` in the chat.
+
+Understands one entry per line (or separated by ``;``):
+
+* endurance — ``ran 10k in 52 min``, ``easy 45 min ride``, ``swam 2000m in 40:00``,
+  ``1h10 zwift @6``; distance in km/k/m/mi, duration as minutes, hours or a clock;
+* strength — ``squat 100x5x3 @8`` (weight × reps × sets), ``bench 80kg 5,5,4`` (one weight,
+  reps per set), ``deadlift 3x5 140kg`` (sets × reps, weight), ``press 50kg x 5``; lb converted.
+
+An intensity word or ``@N`` / ``rpe N`` gives a session RPE (Foster's CR-10), which sets the
+load. Anything else raises :class:`LogParseError` whose message says what was not understood
+and shows an example.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from typing import Final
+
+from coach.engine.metrics.strength import StrengthSet
+from coach.sources.activity import ImportedActivity, RawActivity, Sport, finish
+
+KG_PER_LB: Final = 0.45359237
+METRES_PER_KM: Final = 1000.0
+METRES_PER_MILE: Final = 1609.344
+SECONDS_PER_MINUTE: Final = 60
+SECONDS_PER_HOUR: Final = 3600
+HALF_MARATHON_M: Final = 21097.5
+MARATHON_M: Final = 42195.0
+#: Plain-language effort → CR-10 session RPE (Foster et al. 2001 descriptors: 2 easy,
+#: 3 moderate, 5 hard, 7 very hard, 10 maximal). "Easy" endurance work is rated as a whole
+#: session, where athletes put a zone-2 hour at about 3.
+INTENSITY_WORDS_RPE: Final[dict[str, float]] = {
+    "recovery": 2.0,
+    "easy": 3.0,
+    "steady": 4.0,
+    "moderate": 4.0,
+    "tempo": 5.0,
+    "hard": 7.0,
+    "threshold": 7.0,
+    "intervals": 7.0,
+    "race": 9.0,
+}
+#: Sessions longer than this are surely a typo (a 2-day ultra is still under it).
+MAX_LOGGED_DURATION_S: Final = 48 * SECONDS_PER_HOUR
+MAX_RPE: Final = 10.0
+#: In "3x5x100" the first number is sets when it is this small and the last is a weight.
+MAX_SETS_FIRST: Final = 12
+MIN_WEIGHT_LAST: Final = 20.0
+
+_SPORT_WORDS: Final[tuple[tuple[re.Pattern[str], Sport], ...]] = (
+    (re.compile(r"\b(zwift|trainer|turbo|virtual ride|rouvy)\b"), "virtual_ride"),
+    (re.compile(r"\b(ran|run|runs|running|jog|jogged|jogging)\b"), "run"),
+    (re.compile(r"\b(rode|ride|rides|riding|cycled|cycle|cycling|bike|biked|biking)\b"), "ride"),
+    (re.compile(r"\b(swam|swim|swims|swimming)\b"), "swim"),
+)
+_NUMBER = r"(\d+(?:[.,]\d+)?)"
+_RPE = re.compile(r"(?:@\s*|\brpe\s*)(\d+(?:\.\d+)?)")
+_CLOCK = re.compile(r"\b(\d{1,2}):(\d{2})(?::(\d{2}))?\b")
+_HOURS_MINUTES = re.compile(r"\b(\d+)\s*h(?:rs?|ours?)?\s*(\d{1,2})\s*(?:m|min|mins|minutes)?(?![a-z\d])")
+_HOURS = re.compile(_NUMBER + r"\s*(?:h|hr|hrs|hour|hours)(?![a-z])")
+_MINUTES = re.compile(_NUMBER + r"\s*(?:min|mins|minute|minutes|')(?![a-z])")
+_DISTANCE = re.compile(_NUMBER + r"\s*(km|kilomet(?:er|re)s?|k|miles?|mi|met(?:er|re)s?|m)(?![a-z])")
+_WEIGHT_UNIT = r"\s*(kg|kgs|lbs?)?"
+_STRENGTH_FORMS: Final = (
+    # weight x reps x sets (or sets x reps x weight when the numbers say so)
+    (
+        "wrs",
+        re.compile(
+            r"^" + _NUMBER + _WEIGHT_UNIT + r"\s*[x×]\s*(\d+)\s*[x×]\s*" + _NUMBER + _WEIGHT_UNIT + r"$"
+        ),
+    ),
+    # sets x reps weight
+    ("srw", re.compile(r"^(\d+)\s*[x×]\s*(\d+)\s+(?:at\s+)?" + _NUMBER + _WEIGHT_UNIT + r"$")),
+    # weight reps,reps,reps
+    ("wlist", re.compile(r"^" + _NUMBER + _WEIGHT_UNIT + r"\s+(\d+(?:\s*,\s*\d+)+|\d+)$")),
+    # weight x reps
+    ("wr", re.compile(r"^" + _NUMBER + _WEIGHT_UNIT + r"\s*[x×]\s*(\d+)$")),
+)
+_EXERCISE = re.compile(r"^([a-z][a-z' \-]*?)\s*(?=\d)")
+_EXAMPLES: Final = "'ran 10k in 52 min', 'easy 45 min ride', 'swam 2000m in 40:00', 'squat 100x5x3 @8'"
+
+
+class LogParseError(ValueError):
+    """The text is not a log entry I can read; the message is a sentence for the athlete."""
+
+
+@dataclass(frozen=True, slots=True)
+class LoggedStrength:
+    """The sets of one lift from a log line."""
+
+    exercise: str
+    sets: tuple[StrengthSet, ...]
+
+
+LogEntry = ImportedActivity | LoggedStrength
+
+
+def _float(text: str) -> float:
+    return float(text.replace(",", "."))
+
+
+def _kg(value: float, unit: str | None) -> float:
+    return value * KG_PER_LB if unit and unit.startswith("lb") else value
+
+
+def _duration_s(text: str) -> tuple[float | None, str]:
+    """Duration and the text with it removed."""
+    match = _CLOCK.search(text)
+    if match:
+        a, b, c = match.groups()
+        seconds = (
+            int(a) * SECONDS_PER_HOUR + int(b) * SECONDS_PER_MINUTE + int(c) if c else int(a) * 60 + int(b)
+        )
+        return float(seconds), text[: match.start()] + text[match.end() :]
+    match = _HOURS_MINUTES.search(text)
+    if match:
+        seconds = int(match.group(1)) * SECONDS_PER_HOUR + int(match.group(2)) * SECONDS_PER_MINUTE
+        return float(seconds), text[: match.start()] + text[match.end() :]
+    total = 0.0
+    found = False
+    for pattern, unit in ((_HOURS, SECONDS_PER_HOUR), (_MINUTES, SECONDS_PER_MINUTE)):
+        match = pattern.search(text)
+        if match:
+            total += _float(match.group(1)) * unit
+            text = text[: match.start()] + text[match.end() :]
+            found = True
+    return (total if found else None), text
+
+
+def _distance_m(text: str) -> float | None:
+    if "half marathon" in text or "half-marathon" in text:
+        return HALF_MARATHON_M
+    if re.search(r"\bmarathon\b", text):
+        return MARATHON_M
+    match = _DISTANCE.search(text)
+    if not match:
+        return None
+    value, unit = _float(match.group(1)), match.group(2)
+    if unit in ("m",) or unit.startswith("met"):
+        return value
+    if unit.startswith("mi"):
+        return value * METRES_PER_MILE
+    return value * METRES_PER_KM
+
+
+def _rpe(text: str) -> tuple[float | None, str]:
+    match = _RPE.search(text)
+    if match:
+        value = float(match.group(1))
+        if not 0 < value <= MAX_RPE:
+            raise LogParseError(f"RPE {value:g} is off the 1–10 scale.")
+        return value, text[: match.start()] + text[match.end() :]
+    for word, value in INTENSITY_WORDS_RPE.items():
+        if re.search(rf"\b{word}\b", text):
+            return value, text
+    return None, text
+
+
+def _endurance(
+    line: str,
+    sport: Sport,
+    when: dt.datetime,
+    *,
+    max_hr: int | None,
+    threshold_pace_s_per_km: float | None,
+    swim_threshold_pace_s_per_100m: float | None,
+) -> ImportedActivity:
+    rpe, text = _rpe(line)
+    duration, text = _duration_s(text)
+    distance = _distance_m(text)
+    shown = (
+        f"a {distance / METRES_PER_KM:g} km {sport.replace('_', ' ')}"
+        if distance
+        else f"a {sport.replace('_', ' ')}"
+    )
+    if duration is None:
+        raise LogParseError(f"I read {shown} but no time. Add how long it took, e.g. 'ran 10k in 52 min'.")
+    if not 0 < duration <= MAX_LOGGED_DURATION_S:
+        raise LogParseError(
+            f"A duration of {duration / SECONDS_PER_HOUR:.1f} h looks like a typo; check the time."
+        )
+    raw = RawActivity(
+        source_format="log",
+        sport=sport,
+        name=line.strip(),
+        start_time=when - dt.timedelta(seconds=duration),
+        elapsed_s=duration,
+        moving_s=duration,
+        distance_m=distance,
+        rpe=rpe,
+    )
+    return finish(
+        raw,
+        max_hr=max_hr,
+        threshold_pace_s_per_km=threshold_pace_s_per_km,
+        swim_threshold_pace_s_per_100m=swim_threshold_pace_s_per_100m,
+    )
+
+
+def _strength(line: str, when: dt.datetime) -> LoggedStrength | None:
+    rpe, text = _rpe(line)
+    text = re.sub(r"\s+", " ", text.strip())
+    match = _EXERCISE.match(text)
+    if not match:
+        return None
+    exercise = match.group(1).strip()
+    rest = text[match.end() :].strip()
+    day = when.date()
+    for form, pattern in _STRENGTH_FORMS:
+        m = pattern.match(rest)
+        if not m:
+            continue
+        weights_reps: list[tuple[float, int]]
+        if form == "wrs":
+            first, unit1, middle, last, unit2 = m.groups()
+            a, c = _float(first), _float(last)
+            if (unit1 is None and unit2 is not None) or (
+                a <= MAX_SETS_FIRST and c >= MIN_WEIGHT_LAST and unit1 is None
+            ):
+                weights_reps = [(_kg(c, unit2), int(middle))] * int(a)
+            else:
+                weights_reps = [(_kg(a, unit1), int(middle))] * int(c)
+        elif form == "srw":
+            sets, reps, weight, unit = m.groups()
+            weights_reps = [(_kg(_float(weight), unit), int(reps))] * int(sets)
+        elif form == "wlist":
+            weight, unit, reps_list = m.groups()
+            weights_reps = [(_kg(_float(weight), unit), int(r)) for r in reps_list.split(",")]
+        else:
+            weight, unit, reps = m.groups()
+            weights_reps = [(_kg(_float(weight), unit), int(reps))]
+        if not weights_reps or any(r < 1 or w <= 0 for w, r in weights_reps):
+            raise LogParseError(f"'{line.strip()}' has a set with no reps or no weight.")
+        return LoggedStrength(
+            exercise=exercise,
+            sets=tuple(StrengthSet(exercise, day, round(w, 2), r, rpe) for w, r in weights_reps),
+        )
+    return None
+
+
+def parse_log_entry(
+    line: str,
+    *,
+    when: dt.datetime,
+    max_hr: int | None = None,
+    threshold_pace_s_per_km: float | None = None,
+    swim_threshold_pace_s_per_100m: float | None = None,
+) -> LogEntry:
+    """One log line → an activity (ending at ``when``) or the sets of one lift (dated ``when``)."""
+    text = line.strip().lower()
+    if not text:
+        raise LogParseError(f"The log is empty. Try for example {_EXAMPLES}.")
+    when = when if when.tzinfo else when.replace(tzinfo=dt.UTC)
+    for pattern, sport in _SPORT_WORDS:
+        if pattern.search(text):
+            return _endurance(
+                text,
+                sport,
+                when,
+                max_hr=max_hr,
+                threshold_pace_s_per_km=threshold_pace_s_per_km,
+                swim_threshold_pace_s_per_100m=swim_threshold_pace_s_per_100m,
+            )
+    strength = _strength(text, when)
+    if strength is not None:
+        return strength
+    raise LogParseError(f"I could not read '{line.strip()}' as a session. Try for example {_EXAMPLES}.")
+
+
+def parse_log(text: str, *, when: dt.datetime, max_hr: int | None = None) -> list[LogEntry]:
+    """Every entry of a log message (one per line or ``;``-separated part)."""
+    parts = [p for p in re.split(r"[;\n]", text) if p.strip()]
+    if not parts:
+        raise LogParseError(f"The log is empty. Try for example {_EXAMPLES}.")
+    return [parse_log_entry(p, when=when, max_hr=max_hr) for p in parts]

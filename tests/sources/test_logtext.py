@@ -1,0 +1,114 @@
+"""/log text: the examples from the brief, units, and clear errors."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from coach.sources.activity import ImportedActivity
+from coach.sources.logtext import LoggedStrength, LogParseError, parse_log, parse_log_entry
+
+WHEN = dt.datetime(2024, 6, 3, 18, 0, tzinfo=dt.UTC)
+
+
+def endurance(text: str) -> ImportedActivity:
+    entry = parse_log_entry(text, when=WHEN)
+    assert isinstance(entry, ImportedActivity)
+    return entry
+
+
+def lift(text: str) -> LoggedStrength:
+    entry = parse_log_entry(text, when=WHEN)
+    assert isinstance(entry, LoggedStrength)
+    return entry
+
+
+def test_ran_10k_in_52_min() -> None:
+    run = endurance("ran 10k in 52 min")
+    assert (run.sport, run.distance_km, run.elapsed_s) == ("run", 10.0, 52 * 60)
+    assert run.start_time == WHEN - dt.timedelta(minutes=52)
+    assert run.source_format == "log"
+
+
+def test_easy_45_min_ride_uses_session_rpe() -> None:
+    ride = endurance("easy 45 min ride")
+    assert (ride.sport, ride.elapsed_s, ride.distance_km) == ("ride", 45 * 60, None)
+    assert ride.load_method == "session_rpe"
+    assert ride.load == pytest.approx(3 * 45 * 100 / 420)
+
+
+def test_swam_2000m_in_40_00() -> None:
+    swim = endurance("swam 2000m in 40:00")
+    assert (swim.sport, swim.distance_km, swim.elapsed_s) == ("swim", 2.0, 2400)
+
+
+@pytest.mark.parametrize(
+    ("text", "seconds", "km"),
+    [
+        ("ran a half marathon in 1:45:00", 6300, 21.0975),
+        ("ran 5 miles in 40:00", 2400, 8.04672),
+        ("1h10 zwift @6", 4200, None),
+        ("rode 80 km in 3 hours", 10800, 80.0),
+        ("ran 12.5km 1h 5min", 3900, 12.5),
+    ],
+)
+def test_other_endurance_forms(text: str, seconds: float, km: float | None) -> None:
+    activity = endurance(text)
+    assert activity.elapsed_s == seconds
+    assert activity.distance_km == (pytest.approx(km) if km else None)
+
+
+def test_squat_weight_reps_sets_at_rpe() -> None:
+    squat = lift("squat 100x5x3 @8")
+    assert squat.exercise == "squat"
+    assert [(s.weight_kg, s.reps, s.rpe) for s in squat.sets] == [(100.0, 5, 8.0)] * 3
+    assert all(s.date == WHEN.date() for s in squat.sets)
+
+
+def test_bench_weight_then_reps_per_set() -> None:
+    bench = lift("bench 80kg 5,5,4")
+    assert [(s.weight_kg, s.reps) for s in bench.sets] == [(80.0, 5), (80.0, 5), (80.0, 4)]
+
+
+def test_deadlift_sets_reps_weight() -> None:
+    deadlift = lift("deadlift 3x5 140kg")
+    assert [(s.weight_kg, s.reps) for s in deadlift.sets] == [(140.0, 5)] * 3
+
+
+def test_pounds_and_multiword_names() -> None:
+    press = lift("overhead press 95lbs x 5")
+    assert press.exercise == "overhead press"
+    assert press.sets[0].weight_kg == pytest.approx(95 * 0.45359237, abs=0.01)
+
+
+def test_several_entries_in_one_message() -> None:
+    entries = parse_log("squat 100x5x3 @8; bench 80kg 5,5,4\nran 5k in 25:00", when=WHEN)
+    assert [type(e).__name__ for e in entries] == ["LoggedStrength", "LoggedStrength", "ImportedActivity"]
+
+
+@pytest.mark.parametrize(
+    ("text", "fragment"),
+    [
+        ("", "empty"),
+        ("had a nice day", "could not read"),
+        ("ran 10k", "no time"),
+        ("squat 100x5x3 @14", "off the 1–10 scale"),
+        ("ran 10k in 99 hours", "typo"),
+    ],
+)
+def test_unparseable_gives_a_sentence(text: str, fragment: str) -> None:
+    with pytest.raises(LogParseError) as info:
+        parse_log_entry(text, when=WHEN)
+    message = str(info.value)
+    assert fragment in message
+    assert message.rstrip().endswith(".")
+
+
+@given(st.text(max_size=40))
+def test_never_crashes_with_anything_but_a_parse_error(text: str) -> None:
+    with contextlib.suppress(LogParseError):
+        parse_log(text, when=WHEN)
