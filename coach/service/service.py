@@ -22,7 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from coach.clock import Clock
 from coach.engine.models import Plan, Profile
-from coach.service import onboarding, render
+from coach.service import onboarding, render, training_log
 from coach.service.answers import EVENT_LABELS, AnswerError, parse_time_zone, parse_units
 from coach.service.types import MAX_INCOMING_TEXT_CHARS, Button, Document, Incoming, Reply
 from coach.store import models as m
@@ -40,6 +40,7 @@ COMMANDS: dict[str, str] = {
     "plan": "the whole plan at a glance",
     "log": "log a workout, e.g. /log ran 10k in 52 min",
     "checkin": "morning check-in (sleep, energy, soreness, stress)",
+    "paces": "training paces from a result, e.g. /paces 10k 48:30",
     "memory": "what I remember about you",
     "export": "download all your data",
     "settings": "units and time zone",
@@ -245,6 +246,12 @@ class CoachService:
             return await self.start(ctx)
         if command == "help":
             return [Reply(HELP_TEXT)]
+        if command == "paces":
+            return training_log.paces(args, ctx.athlete.units)
+        if command == "log":
+            return await training_log.log_text(ctx, args, self.clock.now())
+        if command == "checkin":
+            return await training_log.checkin_start(ctx, args, self.clock.now())
         if command == "delete_me":
             return [Reply(
                 "This erases your profile, plans, check-ins, activities, notes and our conversation. It can't be undone. Are you sure?",
@@ -269,10 +276,6 @@ class CoachService:
             return await self.export(ctx)
         if command == "memory":
             return await self.memory(ctx)
-        if command == "log":
-            return await self.log(ctx, args)
-        if command == "checkin":
-            return await self.checkin(ctx, args)
         return [Reply(HELP_TEXT)]
 
     async def start(self, ctx: Ctx) -> list[Reply]:
@@ -291,6 +294,10 @@ class CoachService:
         dialog = ctx.athlete.dialog or {}
         if dialog.get("flow") == "onboarding":
             return await self._onboarding_answer(ctx, text)
+        if dialog.get("flow") == "checkin":
+            replies = await training_log.checkin_text(ctx, text, self.clock.now())
+            if replies is not None:
+                return replies
         if ctx.athlete.profile is None:
             return await self.start(ctx)
         return [Reply(
@@ -360,6 +367,10 @@ class CoachService:
                 await repo.delete_athlete(ctx.session, ctx.athlete)
                 return [Reply("Done. Everything I knew about you is erased. Send /start if you ever want to begin again.")]
             return [Reply("Nothing was deleted.")]
+        if data.startswith("ci:"):
+            return await training_log.checkin_answer(ctx, data, self.clock.now())
+        if data.startswith("mem:del:"):
+            return await self.forget_note(ctx, data[len("mem:del:") :])
         if data.startswith("set:"):
             return self.settings(ctx, data[4:].replace(":", " "))
         return [Reply("That button has expired. Try /help.")]
@@ -447,16 +458,15 @@ class CoachService:
         buttons = [[Button(f"Forget {i}", f"mem:del:{n.id}")] for i, n in enumerate(notes, 1)]
         return [Reply("What I remember:\n" + "\n".join(lines), buttons)]
 
-    async def log(self, ctx: Ctx, args: str) -> list[Reply]:
-        if not args:
-            return [Reply("Tell me what you did, e.g. /log ran 10k in 52 min, or send a .fit/.gpx/.tcx file.")]
-        return [Reply("Logging workouts from text isn't switched on in this version yet. Send a .fit/.gpx/.tcx file later.")]
-
-    async def checkin(self, ctx: Ctx, args: str) -> list[Reply]:
-        return [Reply("Morning check-ins aren't switched on in this version yet.")]
-
     async def _document(self, ctx: Ctx, incoming: Incoming) -> list[Reply]:
-        return [Reply(f"I received {incoming.file_name or 'a file'}, but importing activities isn't switched on in this version yet.")]
+        return await training_log.import_document(ctx, incoming.file_name or "file", incoming.file_bytes or b"")
+
+    async def forget_note(self, ctx: Ctx, note_id: str) -> list[Reply]:
+        note = await ctx.session.get(m.Note, int(note_id)) if note_id.isdigit() else None
+        if note is None or note.athlete_id != ctx.athlete.id:
+            return [Reply("That note is already gone.")]
+        await ctx.session.delete(note)
+        return [Reply(f"Forgotten: {note.text}")]
 
     # ------------------------------------------------------------------ CLI use cases
 

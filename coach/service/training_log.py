@@ -1,0 +1,340 @@
+"""Use cases that turn what the athlete did and felt into stored numbers.
+
+Logging text (``/log ran 10k in 52 min``), importing files, linking activities to planned
+sessions (done / partial / missed), the morning check-in and readiness, and paces. The
+numbers come from the engine's metric functions; this module stores them and words them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import select
+
+from coach.engine.metrics.adherence import ActivityRef, PlannedSessionRef, link_sessions
+from coach.engine.metrics.readiness import (
+    PhysiologyBaseline,
+    Readiness,
+    ReadinessCheckIn,
+    RecentSession,
+    assess_readiness,
+)
+from coach.engine.models import format_clock, parse_clock_s
+from coach.service import render
+from coach.service.answers import KM_PER_MILE
+from coach.service.types import Button, Reply
+from coach.sources.activity import ImportedActivity
+from coach.sources.errors import ImportFailure
+from coach.sources.importer import import_activities
+from coach.sources.logtext import LoggedStrength, LogParseError, parse_log
+from coach.store import models as m
+from coach.store import repo
+
+if TYPE_CHECKING:
+    from coach.service.service import Ctx
+
+ADHERENCE_WINDOW_DAYS = 14
+"""Planned sessions this far back are re-linked to activities after each log or import."""
+RECOVERY_LOOKBACK_H = 96
+"""Sessions older than this no longer weigh on readiness (recovery at τ = 30 h is > 95 % by then)."""
+BASELINE_CHECKINS = 14
+"""HRV and resting HR are compared with the athlete's own last two weeks (seed 004's 'your own baseline')."""
+
+CHECKIN_STEPS: list[tuple[str, str, list[tuple[str, str]]]] = [
+    ("sleep_hours", "How many hours did you sleep?", [("≤5", "5"), ("6", "6"), ("7", "7"), ("8", "8"), ("9+", "9")]),
+    ("sleep_quality", "Sleep quality? (1 poor – 5 great)", [(str(i), str(i)) for i in range(1, 6)]),
+    ("energy", "Energy this morning? (1 flat – 5 buzzing)", [(str(i), str(i)) for i in range(1, 6)]),
+    ("soreness", "Muscle soreness? (1 none – 5 very sore)", [(str(i), str(i)) for i in range(1, 6)]),
+    ("stress", "Stress? (1 calm – 5 very stressed)", [(str(i), str(i)) for i in range(1, 6)]),
+]
+CHECKIN_WORDS = {"sleep": "sleep_hours", "slept": "sleep_hours", "quality": "sleep_quality", "energy": "energy",
+                 "soreness": "soreness", "sore": "soreness", "stress": "stress", "hrv": "hrv_ms", "rhr": "resting_hr_bpm",
+                 "resting": "resting_hr_bpm"}
+COLOUR_ADVICE = {
+    "green": "Good to go: do today's session as planned.",
+    "amber": "Go by feel today: keep the easy parts easy and cut the hard part short if it feels wrong.",
+    "red": "Take it easy today: swap hard work for rest or an easy, short session.",
+}
+
+
+@dataclass(frozen=True)
+class StoredActivity:
+    row: m.Activity
+    new: bool
+
+
+def _athlete_thresholds(athlete: m.Athlete) -> dict[str, Any]:
+    history = (athlete.profile or {}).get("history") or {}
+    return {"ftp_w": history.get("ftp_w"), "max_hr": history.get("max_hr")}
+
+
+async def store_activity(ctx: Ctx, activity: ImportedActivity, *, source: str, file_name: str | None) -> StoredActivity:
+    """Store an activity once: the same recording (by fingerprint) is never stored twice."""
+    existing = (
+        await ctx.session.execute(
+            select(m.Activity).where(m.Activity.athlete_id == ctx.athlete.id, m.Activity.fingerprint == activity.fingerprint)
+        )
+    ).scalar_one_or_none()
+    if existing is not None:
+        return StoredActivity(existing, new=False)
+    row = m.Activity(
+        athlete_id=ctx.athlete.id, fingerprint=activity.fingerprint, source=source, file_name=file_name,
+        sport=activity.sport, start_time=activity.start_time.astimezone(dt.UTC).replace(tzinfo=None),
+        elapsed_s=activity.elapsed_s, moving_s=activity.moving_s, distance_km=activity.distance_km,
+        elevation_gain_m=activity.elevation_gain_m, avg_hr=activity.avg_hr, max_hr=activity.max_hr,
+        avg_power_w=activity.avg_power_w, np_w=activity.np_w, tss=activity.tss, load=activity.load,
+        details={"load_method": activity.load_method, "warnings": activity.warnings},
+    )
+    ctx.session.add(row)
+    await ctx.session.flush()
+    return StoredActivity(row, new=True)
+
+
+def describe_activity(row: m.Activity, units: str) -> str:
+    parts = [row.sport.replace("_", " ")]
+    if row.distance_km:
+        parts.append(render.distance(row.distance_km, units))
+    duration_s = row.moving_s or row.elapsed_s
+    if duration_s:
+        parts.append(f"in {format_clock(duration_s)}")
+    if row.load:
+        parts.append(f"(load {row.load:.0f})")
+    return " ".join(parts)
+
+
+async def update_adherence(ctx: Ctx) -> list[str]:
+    """Re-link recent activities to planned sessions; returns sentences for sessions whose status changed."""
+    plan = await repo.active_plan_row(ctx.session, ctx.athlete.id)
+    if plan is None:
+        return []
+    first = ctx.today - dt.timedelta(days=ADHERENCE_WINDOW_DAYS)
+    sessions = [s for s in repo.sessions_between(plan, first, ctx.today + dt.timedelta(days=1)) if s.type != "commitment"]
+    if not sessions:
+        return []
+    rows = (
+        await ctx.session.execute(
+            select(m.Activity).where(
+                m.Activity.athlete_id == ctx.athlete.id,
+                m.Activity.start_time >= dt.datetime.combine(first - dt.timedelta(days=1), dt.time()),
+            )
+        )
+    ).scalars().all()
+    activities = {str(a.id): a for a in rows}
+    planned_refs = [
+        PlannedSessionRef(id=str(s.id), date=s.date, sport=s.sport, type=s.type, duration_min=s.duration_min, distance_km=s.distance_km)
+        for s in sessions if s.status in ("planned", "done", "partial", "missed")
+    ]
+    activity_refs = [
+        ActivityRef(id=key, start_date=a.start_time.date(), sport=a.sport, duration_min=(a.moving_s or a.elapsed_s or 0) / 60, distance_km=a.distance_km)
+        for key, a in activities.items()
+    ]
+    by_id = {str(s.id): s for s in sessions}
+    changes: list[str] = []
+    for outcome in link_sessions(planned_refs, activity_refs, ctx.today):
+        session = by_id[outcome.planned.id]
+        status = "planned" if outcome.outcome == "pending" else outcome.outcome
+        activity_id = None if outcome.activity is None else int(outcome.activity.id)
+        if status != session.status or activity_id != session.activity_id:
+            if status != session.status:
+                pct = "" if outcome.completion is None else f" ({outcome.completion * 100:.0f} % of planned)"
+                changes.append(f"{render.day_label(session.date)} {session.sport} {session.type}: {status}{pct}")
+            session.status = status
+            session.activity_id = activity_id
+    return changes
+
+
+async def log_text(ctx: Ctx, text: str, now: dt.datetime) -> list[Reply]:
+    if not text.strip():
+        return [Reply("Tell me what you did, e.g. /log ran 10k in 52 min, /log squat 100x5x3 @8 — or send a .fit/.gpx/.tcx file.")]
+    try:
+        entries = parse_log(text, when=now, max_hr=_athlete_thresholds(ctx.athlete)["max_hr"])
+    except LogParseError as error:
+        return [Reply(str(error))]
+    lines: list[str] = []
+    for entry in entries:
+        if isinstance(entry, LoggedStrength):
+            lines.append(await _store_strength(ctx, entry, now))
+            continue
+        stored = await store_activity(ctx, entry, source="log", file_name=None)
+        verb = "Logged" if stored.new else "Already had"
+        lines.append(f"{verb}: {describe_activity(stored.row, ctx.athlete.units)}.")
+    changes = await update_adherence(ctx)
+    lines += [f"Plan: {c}" for c in changes]
+    return [Reply("\n".join(lines))]
+
+
+async def _store_strength(ctx: Ctx, entry: LoggedStrength, now: dt.datetime) -> str:
+    sets = [{"weight_kg": s.weight_kg, "reps": s.reps, "rpe": s.rpe} for s in entry.sets]
+    key = "|".join(f"{s['weight_kg']}x{s['reps']}" for s in sets)
+    activity = m.Activity(
+        athlete_id=ctx.athlete.id, fingerprint=f"strength:{entry.exercise}:{now.date().isoformat()}:{key}", source="log",
+        sport="strength", start_time=now.astimezone(dt.UTC).replace(tzinfo=None), elapsed_s=None,
+        details={"exercise": entry.exercise, "sets": sets},
+    )
+    existing = (
+        await ctx.session.execute(select(m.Activity).where(m.Activity.athlete_id == ctx.athlete.id, m.Activity.fingerprint == activity.fingerprint))
+    ).scalar_one_or_none()
+    summary = ", ".join(f"{s['weight_kg']:g} kg × {s['reps']}" for s in sets)
+    if existing is not None:
+        return f"Already had: {entry.exercise} {summary}."
+    ctx.session.add(activity)
+    await ctx.session.flush()
+    return f"Logged: {entry.exercise.replace('_', ' ')} {summary}."
+
+
+async def import_document(ctx: Ctx, file_name: str, data: bytes) -> list[Reply]:
+    """Import an uploaded recording. A bad file gets a clear message and nothing is stored."""
+    thresholds = _athlete_thresholds(ctx.athlete)
+    try:
+        activities = import_activities(file_name, data, ftp_w=thresholds["ftp_w"], max_hr=thresholds["max_hr"], keep_streams=False)
+    except ImportFailure as error:
+        return [Reply(f"I couldn't import {file_name}: {error} Nothing was saved.")]
+    lines = []
+    for activity in activities:
+        stored = await store_activity(ctx, activity, source="file", file_name=file_name)
+        verb = "Imported" if stored.new else "Already had"
+        lines.append(f"{verb}: {describe_activity(stored.row, ctx.athlete.units)} on {stored.row.start_time.date().isoformat()}.")
+        lines += [f"  Note: {w}" for w in activity.warnings]
+    changes = await update_adherence(ctx)
+    lines += [f"Plan: {c}" for c in changes]
+    return [Reply("\n".join(lines))]
+
+
+# ---------------------------------------------------------------------- check-in
+
+
+def _checkin_question(index: int) -> Reply:
+    field, question, options = CHECKIN_STEPS[index]
+    return Reply(question, [[Button(label, f"ci:{field}:{value}") for label, value in options]])
+
+
+def parse_checkin_text(text: str) -> dict[str, float]:
+    """"sleep 7 quality 4 energy 3 soreness 2 stress 3 hrv 55 rhr 48" → fields (unknown words ignored)."""
+    values: dict[str, float] = {}
+    for word, number in re.findall(r"([a-z]+)\D{0,3}?(\d+(?:[.,]\d+)?)", text.lower()):
+        field = CHECKIN_WORDS.get(word)
+        if field is not None:
+            values[field] = float(number.replace(",", "."))
+    return values
+
+
+async def checkin_start(ctx: Ctx, args: str, now: dt.datetime) -> list[Reply]:
+    values = parse_checkin_text(args)
+    required = [field for field, _, _ in CHECKIN_STEPS]
+    if values and all(field in values for field in required):
+        return await _checkin_finish(ctx, values, now)
+    ctx.athlete.dialog = {"flow": "checkin", "answers": values}
+    missing = next(i for i, (field, _, _) in enumerate(CHECKIN_STEPS) if field not in values)
+    return [Reply("Morning check-in — a few taps."), _checkin_question(missing)]
+
+
+async def checkin_answer(ctx: Ctx, data: str, now: dt.datetime) -> list[Reply]:
+    """A tapped answer ``ci:field:value``."""
+    dialog = ctx.athlete.dialog or {}
+    if dialog.get("flow") != "checkin":
+        return [Reply("That check-in has already been saved. Send /checkin to start a new one.")]
+    _, field, value = data.split(":", 2)
+    return await _checkin_continue(ctx, {field: float(value)}, now)
+
+
+async def checkin_text(ctx: Ctx, text: str, now: dt.datetime) -> list[Reply] | None:
+    """A typed answer during a check-in: "7", or "energy 3 soreness 2". ``None``: not a check-in answer
+    (the check-in is dropped and the message handled as usual)."""
+    values = parse_checkin_text(text)
+    if not values and re.fullmatch(r"\d+(?:[.,]\d+)?", text.strip()):
+        answers = (ctx.athlete.dialog or {}).get("answers", {})
+        field = next(f for f, _, _ in CHECKIN_STEPS if f not in answers)
+        values = {field: float(text.strip().replace(",", "."))}
+    if not values:
+        ctx.athlete.dialog = None
+        return None
+    return await _checkin_continue(ctx, values, now)
+
+
+async def _checkin_continue(ctx: Ctx, values: dict[str, float], now: dt.datetime) -> list[Reply]:
+    answers = dict((ctx.athlete.dialog or {}).get("answers", {}))
+    answers.update(values)
+    remaining = [i for i, (f, _, _) in enumerate(CHECKIN_STEPS) if f not in answers]
+    if remaining:
+        ctx.athlete.dialog = {"flow": "checkin", "answers": answers}
+        return [_checkin_question(remaining[0])]
+    ctx.athlete.dialog = None
+    return await _checkin_finish(ctx, answers, now)
+
+
+async def _checkin_finish(ctx: Ctx, values: dict[str, float], now: dt.datetime) -> list[Reply]:
+    try:
+        check_in = ReadinessCheckIn(
+            sleep_hours=values["sleep_hours"], sleep_quality=int(values["sleep_quality"]), energy=int(values["energy"]),
+            soreness=int(values["soreness"]), stress=int(values["stress"]), hrv_ms=values.get("hrv_ms"),
+            resting_hr_bpm=values.get("resting_hr_bpm"),
+        )
+    except ValueError:
+        ctx.athlete.dialog = None
+        return [Reply("Those numbers don't fit: sleep is 0–24 hours and the others are 1 to 5. Send /checkin to try again.")]
+    readiness = await assess(ctx, check_in, now)
+    row = (
+        await ctx.session.execute(select(m.CheckIn).where(m.CheckIn.athlete_id == ctx.athlete.id, m.CheckIn.date == ctx.today))
+    ).scalar_one_or_none()
+    if row is None:
+        row = m.CheckIn(athlete_id=ctx.athlete.id, date=ctx.today)
+        ctx.session.add(row)
+    row.sleep_hours, row.sleep_quality, row.energy = check_in.sleep_hours, check_in.sleep_quality, check_in.energy
+    row.soreness, row.stress, row.hrv_ms, row.resting_hr = check_in.soreness, check_in.stress, check_in.hrv_ms, check_in.resting_hr_bpm
+    row.readiness, row.readiness_color, row.reasons = readiness.score, readiness.colour, list(readiness.reasons)
+    lines = [f"Readiness {readiness.score}/100 — {readiness.colour}.", *[f"• {r}" for r in readiness.reasons], COLOUR_ADVICE[readiness.colour]]
+    return [Reply("\n".join(lines))]
+
+
+async def assess(ctx: Ctx, check_in: ReadinessCheckIn, now: dt.datetime) -> Readiness:
+    since = (now - dt.timedelta(hours=RECOVERY_LOOKBACK_H)).astimezone(dt.UTC).replace(tzinfo=None)
+    rows = (
+        await ctx.session.execute(select(m.Activity).where(m.Activity.athlete_id == ctx.athlete.id, m.Activity.start_time >= since))
+    ).scalars().all()
+    recent = [
+        RecentSession(
+            end_time=(a.start_time + dt.timedelta(seconds=a.elapsed_s or 0)).replace(tzinfo=dt.UTC),
+            stimulus="neuromuscular" if a.sport == "strength" else "metabolic",
+            load=a.load, rpe=a.rpe, label=f"your {a.sport} on {a.start_time.strftime('%a')}",
+        )
+        for a in rows
+    ]
+    history = [c for c in await repo.recent_checkins(ctx.session, ctx.athlete.id, BASELINE_CHECKINS + 1) if c.date != ctx.today]
+    baseline = PhysiologyBaseline(
+        hrv_ms=[c.hrv_ms for c in reversed(history) if c.hrv_ms is not None],
+        resting_hr_bpm=[c.resting_hr for c in reversed(history) if c.resting_hr is not None],
+    )
+    return assess_readiness(check_in, now, recent, baseline)
+
+
+# ---------------------------------------------------------------------- paces
+
+
+def paces(args: str, units: str) -> list[Reply]:
+    from coach.cli_athlete import paces_report, parse_distance_m
+
+    words = args.split()
+    if len(words) != 2:
+        return [Reply("Give a distance and a time, e.g. /paces 10k 48:30")]
+    try:
+        report = paces_report(parse_distance_m(words[0]), parse_clock_s(words[1]))
+    except ValueError as error:
+        return [Reply(f"{error}. Try e.g. /paces 10k 48:30")]
+    per = "/mi" if units == "mi" else "/km"
+    lines = [f"VDOT {report['vdot']}", "Race equivalents:"]
+    equivalents: dict[str, dict[str, Any]] = report["equivalents"]  # type: ignore[assignment]
+    lines += [f"  {name.replace('_', ' ')}: {value['time']}" for name, value in equivalents.items()]
+    lines.append("Training paces:")
+    pace_table: dict[str, dict[str, Any]] = report["paces"]  # type: ignore[assignment]
+    for name, bounds in pace_table.items():
+        fast, slow = float(bounds["fast_s_per_km"]), float(bounds["slow_s_per_km"])
+        lines.append(f"  {name}: {_pace(fast, units)}–{_pace(slow, units)}{per}")
+    return [Reply("\n".join(lines))]
+
+
+def _pace(seconds_per_km: float, units: str) -> str:
+    value = round(seconds_per_km * (KM_PER_MILE if units == "mi" else 1))
+    return f"{value // 60}:{value % 60:02d}"
