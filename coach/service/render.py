@@ -45,12 +45,12 @@ def _target(step: Step, units: str) -> str:
     if t is None:
         return ""
     per = "/mi" if units == "mi" else "/km"
+    zone = f" ({t.zone})" if t.zone else ""
     if t.unit == "s_per_km":
-        return f" @ {_pace(t.low, units)}–{_pace(t.high, units)}{per}"
+        return f" @ {_pace(t.low, units)}–{_pace(t.high, units)}{per}{zone}"
     if t.unit == "s_per_100m":
         return f" @ {round(t.low) // 60}:{round(t.low) % 60:02d}–{round(t.high) // 60}:{round(t.high) % 60:02d}/100m"
     unit = {"pct_ftp": "% FTP", "w": " W", "bpm": " bpm", "pct_1rm": "% 1RM", "rpe": " RPE", "hr_zone": ""}[t.unit]
-    zone = f" {t.zone}" if t.zone else ""
     return f" @ {t.low:g}–{t.high:g}{unit}{zone}"
 
 
@@ -93,7 +93,7 @@ def session_text(session: Session, units: str, *, with_steps: bool = True) -> st
         lines[0] += f" [{session.status}]"
     if with_steps:
         lines.extend(step_lines(session.steps, units))
-        if session.description and session.type != "commitment":
+        if session.description and not session.steps and session.type != "commitment":
             lines.append(f"  {session.description}")
     return "\n".join(lines)
 
