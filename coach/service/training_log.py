@@ -135,6 +135,8 @@ async def update_adherence(ctx: Ctx) -> list[str]:
     changes: list[str] = []
     for outcome in link_sessions(planned_refs, activity_refs, ctx.today):
         session = by_id[outcome.planned.id]
+        if outcome.outcome == "pending" and outcome.activity is None:
+            continue  # nothing to say yet; keep what the athlete reported (e.g. "missed")
         status = "planned" if outcome.outcome == "pending" else outcome.outcome
         activity_id = None if outcome.activity is None else int(outcome.activity.id)
         if status != session.status or activity_id != session.activity_id:

@@ -1,0 +1,535 @@
+"""The brain's tools: typed functions (pydantic in, pydantic out) over the service and engine.
+
+Both brains — Claude and the offline one — call exactly these, so they make the same
+decisions and differ only in wording (ARCHITECTURE.md). Every number a reply may state comes
+back in a tool's output. Every change goes through the engine (``adapt_plan`` /
+``move_session``), whose validator holds the guardrails whatever the athlete or the model
+says; the output carries the engine's reasons (rule ids and values).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy import select
+
+from coach.brain.errors import ToolError
+from coach.brain.tools import Tool
+from coach.engine.adapt import (
+    Adaptation,
+    AdaptEvent,
+    DaysChange,
+    Fatigue,
+    Illness,
+    Injury,
+    LongDayChange,
+    Missed,
+    Partial,
+    Unavailable,
+)
+from coach.engine.adapt import adapt_plan as engine_adapt
+from coach.engine.adapt import move_session as engine_move
+from coach.engine.fix import fix_plan
+from coach.engine.metrics.pmc import acute_chronic_ratio, pmc_series
+from coach.engine.models import WEEKDAYS, Plan, Profile, Session, Weekday
+from coach.engine.validate import validate_plan
+from coach.service import render, training_log
+from coach.store import models as m
+from coach.store import repo
+
+if TYPE_CHECKING:
+    from coach.service.service import CoachService, Ctx
+
+AvoidKind = Literal["run", "ride", "swim", "strength", "impact", "intervals", "downhill"]
+PMC_WINDOW_DAYS = 120
+"""CTL's 42-day time constant needs about three constants of history to settle."""
+
+
+class _In(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class _Out(BaseModel):
+    pass
+
+
+class NoInput(_In):
+    pass
+
+
+class DateInput(_In):
+    date: dt.date | None = Field(None, description="The day; default today.")
+
+
+class WeekInput(_In):
+    which: Literal["this", "next"] = "this"
+
+
+class SessionOut(_Out):
+    date: dt.date
+    sport: str
+    type: str
+    intensity: str
+    key: bool
+    duration_min: int
+    distance_km: float | None
+    status: str
+    text: str
+
+
+class DayOut(_Out):
+    date: dt.date
+    rest_day: bool
+    sessions: list[SessionOut]
+    text: str
+
+
+class WeekOut(_Out):
+    index: int
+    start: dt.date
+    phase: str
+    cutback: bool
+    planned_km: float | None
+    planned_minutes: int
+    sessions: list[SessionOut]
+    notes: list[str]
+    text: str
+
+
+class PlanOut(_Out):
+    event: str
+    race_date: dt.date | None
+    target_time: str | None
+    weeks: int
+    current_week: int | None
+    current_phase: str | None
+    text: str
+
+
+class ExplainOut(_Out):
+    date: dt.date
+    session: SessionOut | None
+    phase: str | None
+    cutback: bool
+    week_notes: list[str]
+    reasons: list[str]
+
+
+class CheckinInput(_In):
+    sleep_hours: float = Field(ge=0, le=24)
+    sleep_quality: int = Field(ge=1, le=5)
+    energy: int = Field(ge=1, le=5)
+    soreness: int = Field(ge=1, le=5)
+    stress: int = Field(ge=1, le=5)
+    hrv_ms: float | None = Field(None, gt=0, le=300)
+    resting_hr_bpm: float | None = Field(None, ge=25, le=120)
+
+
+class ReadinessOut(_Out):
+    score: int
+    colour: str
+    reasons: list[str]
+    text: str
+
+
+class MissedInput(_In):
+    date: dt.date
+
+
+class PartialInput(_In):
+    date: dt.date
+    fraction: float = Field(ge=0, le=1, description="Share of the planned session done (0.5 = half).")
+
+
+class FatigueInput(_In):
+    severity: int = Field(2, ge=1, le=3, description="1 a bit tired, 2 tired, 3 exhausted.")
+
+
+class IllnessInput(_In):
+    start: dt.date | None = Field(None, description="First sick day; default today.")
+    days: int = Field(3, ge=1, le=28)
+
+
+class InjuryInput(_In):
+    body_part: str
+    side: Literal["left", "right"] | None = None
+    avoid: list[AvoidKind] = Field(min_length=1)
+    days: int = Field(7, ge=1, le=28)
+
+
+class UnavailableInput(_In):
+    start: dt.date
+    end: dt.date
+    reason: str = "unavailable"
+
+
+class MoveInput(_In):
+    from_date: dt.date
+    to_date: dt.date
+
+
+class DaysInput(_In):
+    days: list[Weekday] | None = Field(None, min_length=1, max_length=7)
+    long_day: Weekday | None = None
+
+
+class ChangeOut(_Out):
+    date: dt.date
+    before: str | None
+    after: str | None
+    reason: str
+    rule_ids: list[str]
+    values: dict[str, float | int | str | None]
+
+
+class AdaptOut(_Out):
+    accepted: bool
+    summary: str
+    refused_reason: str | None
+    changes: list[ChangeOut]
+
+
+class LogInput(_In):
+    text: str = Field(min_length=1, max_length=500, description="What the athlete did, e.g. 'ran 10k in 52 min'.")
+
+
+class TextOut(_Out):
+    text: str
+
+
+class PacesInput(_In):
+    distance: str = Field(description="e.g. 5k, 10k, half, marathon")
+    time: str = Field(description="e.g. 48:30 or 1:45:00")
+
+
+class MetricsOut(_Out):
+    ctl: float | None
+    atl: float | None
+    tsb: float | None
+    acute_chronic_ratio: float | None
+    activities_last_28_days: int
+    readiness: int | None
+    readiness_colour: str | None
+    text: str
+
+
+class GuardrailsOut(_Out):
+    max_weekly_ramp_pct: float
+    long_run_max_share_pct: float
+    max_acwr: float
+    rules_version: str
+    text: str
+
+
+class AskCoachInput(_In):
+    message: str = Field(min_length=1, max_length=1000)
+
+
+class AskCoachOut(_Out):
+    delivered_to: int
+    text: str
+
+
+def _session_out(session: Session, units: str) -> SessionOut:
+    return SessionOut(
+        date=session.date, sport=session.sport, type=session.type, intensity=session.intensity, key=session.key,
+        duration_min=session.duration_min, distance_km=session.distance_km, status=session.status,
+        text=render.session_text(session, units),
+    )
+
+
+class CoachTools:
+    """The tools for one athlete's turn, bound to that turn's transaction."""
+
+    def __init__(self, service: CoachService, ctx: Ctx) -> None:
+        self.service = service
+        self.ctx = ctx
+
+    # ------------------------------------------------------------------ helpers
+
+    @property
+    def units(self) -> str:
+        return self.ctx.athlete.units
+
+    async def _plan(self) -> Plan:
+        row = await repo.active_plan_row(self.ctx.session, self.ctx.athlete.id)
+        if row is None:
+            raise ToolError("This athlete has no plan yet; they need to send /start first.")
+        return repo.plan_doc(row)
+
+    def _profile(self) -> Profile:
+        if self.ctx.athlete.profile is None:
+            raise ToolError("This athlete has no profile yet; they need to send /start first.")
+        return Profile.model_validate(self.ctx.athlete.profile)
+
+    async def _adapt(self, events: list[AdaptEvent], reason: str) -> AdaptOut:
+        plan, profile = await self._plan(), self._profile()
+        adaptation = engine_adapt(plan, profile, events, self.ctx.today, self.service.rules)
+        return await self._apply(adaptation, reason)
+
+    async def _apply(self, adaptation: Adaptation, reason: str) -> AdaptOut:
+        adaptation = self._publishable(adaptation)
+        if adaptation.accepted and adaptation.changes:
+            await repo.save_plan(self.ctx.session, self.ctx.athlete, adaptation.plan, source="adapt", reason=reason)
+            self.ctx.athlete.profile = adaptation.profile.model_dump(mode="json", by_alias=True)
+            await training_log.update_adherence(self.ctx)
+        elif adaptation.accepted:
+            self.ctx.athlete.profile = adaptation.profile.model_dump(mode="json", by_alias=True)
+        return AdaptOut(
+            accepted=adaptation.accepted, summary=adaptation.summary, refused_reason=adaptation.refused_reason,
+            changes=[
+                ChangeOut(
+                    date=c.date,
+                    before=None if c.before is None else render.session_title(c.before, self.units),
+                    after=None if c.after is None else render.session_title(c.after, self.units),
+                    reason=c.reason, rule_ids=c.rule_ids, values=c.values,
+                )
+                for c in adaptation.changes
+            ],
+        )
+
+    def _publishable(self, adaptation: Adaptation) -> Adaptation:
+        """A published plan has zero violations: validate, repair with the engine's fixer, else refuse."""
+        if not adaptation.accepted:
+            return adaptation
+        rules = self.service.rules
+        violations = validate_plan(adaptation.plan, adaptation.profile, rules)
+        if not violations:
+            return adaptation
+        fixed = fix_plan(adaptation.plan, adaptation.profile, rules)
+        remaining = validate_plan(fixed, adaptation.profile, rules)
+        if not remaining:
+            fixed = fixed.model_copy(update={"validation": fixed.validation.model_copy(update={"violations": []})})
+            return adaptation.model_copy(update={"plan": fixed})
+        worst = remaining[0]
+        return adaptation.model_copy(update={
+            "accepted": False,
+            "refused_reason": f"that change would break a guardrail ({worst.rule_id}): {worst.message}",
+        })
+
+    # ------------------------------------------------------------------ reading
+
+    async def today(self, data: DateInput) -> DayOut:
+        plan = await self._plan()
+        day = data.date or self.ctx.today
+        sessions = [s for w in plan.weeks for s in w.sessions if s.date == day]
+        return DayOut(
+            date=day, rest_day=not sessions, sessions=[_session_out(s, self.units) for s in sessions],
+            text=render.day_text(day, sessions, self.units, "Today" if day == self.ctx.today else render.day_label(day)),
+        )
+
+    async def week(self, data: WeekInput) -> WeekOut:
+        plan = await self._plan()
+        anchor = self.ctx.today + dt.timedelta(days=7 if data.which == "next" else 0)
+        week = render.current_week(plan, anchor)
+        if week is None:
+            raise ToolError("The plan has no week at that date.")
+        return WeekOut(
+            index=week.index, start=week.start, phase=week.phase, cutback=week.cutback, planned_km=week.planned_km,
+            planned_minutes=week.planned_minutes, sessions=[_session_out(s, self.units) for s in week.sessions],
+            notes=week.notes, text=render.week_text(week, self.units, self.ctx.today),
+        )
+
+    async def plan_summary(self, _: NoInput) -> PlanOut:
+        plan = await self._plan()
+        week = render.current_week(plan, self.ctx.today)
+        return PlanOut(
+            event=plan.meta.event, race_date=plan.meta.race_date, target_time=plan.meta.target_time, weeks=len(plan.weeks),
+            current_week=None if week is None else week.index, current_phase=None if week is None else week.phase,
+            text=render.plan_summary(plan, self.units, self.ctx.today),
+        )
+
+    async def explain_session(self, data: DateInput) -> ExplainOut:
+        plan = await self._plan()
+        day = data.date or self.ctx.today
+        week = render.current_week(plan, day)
+        sessions = [s for w in plan.weeks for s in w.sessions if s.date == day]
+        session = next((s for s in sessions if s.type != "commitment"), sessions[0] if sessions else None)
+        reasons: list[str] = []
+        if week is not None:
+            reasons.append(f"Week {week.index} is a {week.phase} week" + (" and a cutback week." if week.cutback else "."))
+        if session is not None:
+            if session.key:
+                reasons.append(f"The {session.type} session is a key session of the week.")
+            reasons.append(f"Intensity: {session.intensity}.")
+        else:
+            reasons.append("It's a rest day: recovery is where the training sinks in.")
+        return ExplainOut(
+            date=day, session=None if session is None else _session_out(session, self.units),
+            phase=None if week is None else week.phase, cutback=False if week is None else week.cutback,
+            week_notes=[] if week is None else week.notes, reasons=reasons,
+        )
+
+    async def metrics(self, _: NoInput) -> MetricsOut:
+        first = self.ctx.today - dt.timedelta(days=PMC_WINDOW_DAYS)
+        rows = (
+            await self.ctx.session.execute(
+                select(m.Activity).where(m.Activity.athlete_id == self.ctx.athlete.id, m.Activity.start_time >= dt.datetime.combine(first, dt.time()))
+            )
+        ).scalars().all()
+        daily: dict[dt.date, float] = {}
+        for a in rows:
+            daily[a.start_time.date()] = daily.get(a.start_time.date(), 0.0) + (a.load or 0.0)
+        checkins = await repo.recent_checkins(self.ctx.session, self.ctx.athlete.id, 1)
+        latest = checkins[0] if checkins else None
+        recent = sum(1 for a in rows if a.start_time.date() > self.ctx.today - dt.timedelta(days=28))
+        if not rows:
+            return MetricsOut(
+                ctl=None, atl=None, tsb=None, acute_chronic_ratio=None, activities_last_28_days=0,
+                readiness=None if latest is None else latest.readiness, readiness_colour=None if latest is None else latest.readiness_color,
+                text="Not enough data yet: log or upload some sessions and I'll track fitness (CTL), fatigue (ATL) and form (TSB).",
+            )
+        series = pmc_series(daily, start=first, end=self.ctx.today)
+        today = series[-1]
+        ratio = acute_chronic_ratio(daily, self.ctx.today)
+        text = f"Fitness (CTL) {today.ctl:.1f}, fatigue (ATL) {today.atl:.1f}, form (TSB) {today.tsb:.1f}"
+        if ratio is not None:
+            text += f"; acute:chronic {ratio:.2f}"
+        return MetricsOut(
+            ctl=round(today.ctl, 1), atl=round(today.atl, 1), tsb=round(today.tsb, 1),
+            acute_chronic_ratio=None if ratio is None else round(ratio, 2), activities_last_28_days=recent,
+            readiness=None if latest is None else latest.readiness, readiness_colour=None if latest is None else latest.readiness_color,
+            text=text + ".",
+        )
+
+    async def guardrails(self, _: NoInput) -> GuardrailsOut:
+        rules = self.service.rules
+        g = rules.guardrails
+        ramp = float(g.volume.ramp_max_pct)
+        share = round(float(g.long_run_share.default_max) * 100, 1)
+        acwr = float(g.acwr.max_ratio)
+        return GuardrailsOut(
+            max_weekly_ramp_pct=ramp, long_run_max_share_pct=share, max_acwr=acwr, rules_version=rules.version,
+            text=f"Weekly volume grows at most {ramp:g} % a week, the long run stays under {share:g} % of the week, "
+                 f"and this week's load stays under {acwr:g}× the last four weeks' average.",
+        )
+
+    # ------------------------------------------------------------------ changing
+
+    async def log_checkin(self, data: CheckinInput) -> ReadinessOut:
+        args = (f"sleep {data.sleep_hours} quality {data.sleep_quality} energy {data.energy} soreness {data.soreness} "
+                f"stress {data.stress}" + (f" hrv {data.hrv_ms}" if data.hrv_ms else "") + (f" rhr {data.resting_hr_bpm}" if data.resting_hr_bpm else ""))
+        replies = await training_log.checkin_start(self.ctx, args, self.service.clock.now())
+        row = (await repo.recent_checkins(self.ctx.session, self.ctx.athlete.id, 1))[0]
+        return ReadinessOut(score=row.readiness or 0, colour=row.readiness_color or "amber", reasons=list(row.reasons), text=replies[0].text)
+
+    async def _mark(self, day: dt.date, status: str) -> None:
+        """Record what the athlete reported on the stored session(s) of that day."""
+        if day > self.ctx.today:
+            raise ToolError(f"{day.isoformat()} hasn't happened yet, so it can't be {status}.")
+        row = await repo.active_plan_row(self.ctx.session, self.ctx.athlete.id)
+        planned = [] if row is None else [s for s in repo.sessions_on(row, day) if s.type != "commitment"]
+        if not planned:
+            raise ToolError(f"There was no session planned on {day.isoformat()}.")
+        for session in planned:
+            session.status = status
+
+    async def report_missed(self, data: MissedInput) -> AdaptOut:
+        await self._mark(data.date, "missed")
+        return await self._adapt([Missed(date=data.date)], f"missed session on {data.date}")
+
+    async def report_partial(self, data: PartialInput) -> AdaptOut:
+        await self._mark(data.date, "partial")
+        return await self._adapt([Partial(date=data.date, fraction=data.fraction)], f"partial session on {data.date}")
+
+    async def report_fatigue(self, data: FatigueInput) -> AdaptOut:
+        checkins = await repo.recent_checkins(self.ctx.session, self.ctx.athlete.id, 1)
+        readiness = checkins[0].readiness if checkins and checkins[0].date == self.ctx.today else None
+        return await self._adapt([Fatigue(severity=data.severity, readiness=readiness)], f"fatigue (severity {data.severity})")
+
+    async def report_illness(self, data: IllnessInput) -> AdaptOut:
+        start = data.start or self.ctx.today
+        self.ctx.session.add(m.Limitation(
+            athlete_id=self.ctx.athlete.id, kind="illness", avoid=["intervals"], description="illness",
+            since=start, until=start + dt.timedelta(days=data.days),
+        ))
+        return await self._adapt([Illness.model_validate({"from": start, "days": data.days})], f"illness from {start}")
+
+    async def report_injury(self, data: InjuryInput) -> AdaptOut:
+        part = f"{data.side} {data.body_part}" if data.side else data.body_part
+        self.ctx.session.add(m.Limitation(
+            athlete_id=self.ctx.athlete.id, kind="injury", body_part=data.body_part, side=data.side, avoid=list(data.avoid),
+            description=f"sore {part}", since=self.ctx.today, until=self.ctx.today + dt.timedelta(days=data.days),
+        ))
+        event = Injury.model_validate({"body_part": data.body_part, "avoid": data.avoid, "from": self.ctx.today, "days": data.days})
+        return await self._adapt([event], f"injury: {part}")
+
+    async def set_unavailable(self, data: UnavailableInput) -> AdaptOut:
+        if data.end < data.start:
+            raise ToolError("The end date is before the start date.")
+        event = Unavailable.model_validate({"from": data.start, "to": data.end, "reason": data.reason, "athlete_asked": True})
+        return await self._adapt([event], f"unavailable {data.start}–{data.end}")
+
+    async def move_session(self, data: MoveInput) -> AdaptOut:
+        plan, profile = await self._plan(), self._profile()
+        adaptation = engine_move(plan, profile, self.service.rules, data.from_date, data.to_date)
+        return await self._apply(adaptation, f"moved {data.from_date} to {data.to_date}")
+
+    async def change_days(self, data: DaysInput) -> AdaptOut:
+        events: list[AdaptEvent] = []
+        if data.days is not None:
+            events.append(DaysChange(days=data.days, long_day=data.long_day, athlete_asked=True))
+        elif data.long_day is not None:
+            events.append(LongDayChange(long_day=data.long_day, athlete_asked=True))
+        else:
+            raise ToolError("Give the new training days or the new long day.")
+        return await self._adapt(events, "new training days" if data.days else f"long day {data.long_day}")
+
+    async def log_activity(self, data: LogInput) -> TextOut:
+        replies = await training_log.log_text(self.ctx, data.text, self.service.clock.now())
+        return TextOut(text=replies[0].text)
+
+    async def paces(self, data: PacesInput) -> TextOut:
+        return TextOut(text=training_log.paces(f"{data.distance} {data.time}", self.units)[0].text)
+
+    async def ask_coach(self, data: AskCoachInput) -> AskCoachOut:
+        links = (await self.ctx.session.execute(select(m.CoachLink).where(m.CoachLink.athlete_id == self.ctx.athlete.id))).scalars().all()
+        delivered = 0
+        for link in links:
+            coach = await self.ctx.session.get(m.Coach, link.coach_id)
+            chat_id = link.group_chat_id or (None if coach is None else coach.telegram_user_id)
+            if chat_id is None:
+                continue
+            key = f"ask_coach:{self.ctx.athlete.id}:{link.coach_id}:{hash(data.message) & 0xFFFFFFFF}:{self.ctx.today}"
+            self.ctx.session.add(m.OutboxMessage(
+                key=key, athlete_id=self.ctx.athlete.id, chat_id=chat_id, kind="ask_coach",
+                payload={"text": f"{self.ctx.athlete.name} asks: {data.message}", "buttons": [], "document": None},
+            ))
+            delivered += 1
+        if delivered == 0:
+            return AskCoachOut(delivered_to=0, text="You don't have a human coach linked yet, so I can't pass this on.")
+        return AskCoachOut(delivered_to=delivered, text="I've passed your message to your coach.")
+
+    # ------------------------------------------------------------------ the list
+
+    def tools(self) -> list[Tool[Any, Any]]:
+        def tool(name: str, description: str, run: Callable[[Any], Awaitable[BaseModel]], input_model: type[BaseModel],
+                 output_model: type[BaseModel], mutates: bool = False) -> Tool[Any, Any]:
+            return Tool(name=name, description=description, input_model=input_model, output_model=output_model, run=run, mutates=mutates)
+
+        return [
+            tool("today", "The athlete's planned sessions on a day (default today), with steps and targets.", self.today, DateInput, DayOut),
+            tool("week", "This or next week's plan: phase, volume, sessions and why.", self.week, WeekInput, WeekOut),
+            tool("plan_summary", "The whole plan at a glance: event, date, weeks, current phase.", self.plan_summary, NoInput, PlanOut),
+            tool("explain_session", "Why a day's session is what it is: phase, week notes, key session.", self.explain_session, DateInput, ExplainOut),
+            tool("metrics", "Fitness (CTL), fatigue (ATL), form (TSB), acute:chronic ratio and latest readiness.", self.metrics, NoInput, MetricsOut),
+            tool("guardrails", "The safety rules every plan obeys (ramp, long-run share, load ratio) with their numbers.", self.guardrails, NoInput, GuardrailsOut),
+            tool("log_checkin", "Record the morning check-in and return readiness 0-100 with reasons.", self.log_checkin, CheckinInput, ReadinessOut, True),
+            tool("report_missed", "The athlete missed a planned session on a date; re-plans the next days.", self.report_missed, MissedInput, AdaptOut, True),
+            tool("report_partial", "The athlete did only part of a session; re-plans the next days.", self.report_partial, PartialInput, AdaptOut, True),
+            tool("report_fatigue", "The athlete is tired or slept badly; eases the next days.", self.report_fatigue, FatigueInput, AdaptOut, True),
+            tool("report_illness", "The athlete is ill; rest then a return-to-training progression.", self.report_illness, IllnessInput, AdaptOut, True),
+            tool("report_injury", "Pain or injury; avoids the given sports or impact/intervals/downhill.", self.report_injury, InjuryInput, AdaptOut, True),
+            tool("set_unavailable", "The athlete can't train between two dates (travel, holiday).", self.set_unavailable, UnavailableInput, AdaptOut, True),
+            tool("move_session", "Move a session to another date, if the guardrails allow.", self.move_session, MoveInput, AdaptOut, True),
+            tool("change_days", "Change training days and/or the long-session day.", self.change_days, DaysInput, AdaptOut, True),
+            tool("log_activity", "Log a workout from a short description.", self.log_activity, LogInput, TextOut, True),
+            tool("paces", "VDOT, race equivalents and training paces from a race result.", self.paces, PacesInput, TextOut),
+            tool("ask_coach", "Pass a message to the athlete's human coach.", self.ask_coach, AskCoachInput, AskCoachOut, True),
+        ]
+
+
+__all__ = ["WEEKDAYS", "CoachTools"]
