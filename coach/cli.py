@@ -100,11 +100,24 @@ async def _with_service(settings: Settings, body: Callable[[Any], Awaitable[int]
     from coach.store.db import Database
 
     db = Database(settings.resolved_database_url)
+    claude = None
+    client = None
+    if settings.anthropic_api_key is not None:
+        import anthropic
+
+        from coach.brain.claude import ClaudeBrain
+
+        client = anthropic.AsyncAnthropic(
+            api_key=settings.anthropic_api_key.get_secret_value(), base_url=settings.anthropic_base_url, max_retries=0
+        )
+        claude = ClaudeBrain(client, settings.coach_model)
     try:
         await db.upgrade()
-        service = CoachService(db, clock_for(settings.coach_today))
+        service = CoachService(db, clock_for(settings.coach_today), claude=claude)
         return await body(service)
     finally:
+        if client is not None:
+            await client.close()
         await db.dispose()
 
 

@@ -20,9 +20,14 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from coach.brain.claude import ClaudeBrain, load_system_prompt
+from coach.brain.errors import BrainUnavailable, athlete_message
+from coach.brain.tools import ToolCall
 from coach.clock import Clock
 from coach.engine.models import Plan, Profile
 from coach.service import onboarding, render, training_log
+from coach.service.digest import athlete_digest
+from coach.service.tools import CoachTools
 from coach.service.answers import EVENT_LABELS, AnswerError, parse_time_zone, parse_units
 from coach.service.types import MAX_INCOMING_TEXT_CHARS, Button, Document, Incoming, Reply
 from coach.store import models as m
@@ -55,6 +60,22 @@ class UserError(Exception):
     """Something the user asked that cannot be done; the message is a sentence for them."""
 
 
+class RetryLater(Exception):
+    """The update can't be answered now (the language model is unreachable): its effects are
+    rolled back, the athlete is told so honestly, and the update is kept for a later retry."""
+
+    def __init__(self, message: str, *, transient: bool) -> None:
+        super().__init__(message)
+        self.message = message
+        self.transient = transient
+
+
+RETRY_BACKOFF_S = (60, 300, 1800)
+"""When a stored update is tried again after the model failed (attempt 1, 2, 3)."""
+HISTORY_MESSAGES = 10
+"""Earlier turns given to the model as context (short-term memory)."""
+
+
 @dataclass(frozen=True)
 class Who:
     """Who is talking. Terminal users are known by name, Telegram users by their user id."""
@@ -82,10 +103,11 @@ class Ctx:
 
 
 class CoachService:
-    def __init__(self, db: Database, clock: Clock, *, rules: Any = None) -> None:
+    def __init__(self, db: Database, clock: Clock, *, rules: Any = None, claude: ClaudeBrain | None = None) -> None:
         self.db = db
         self.clock = clock
         self._rules = rules
+        self.claude = claude
 
     # ------------------------------------------------------------------ engine access
 
@@ -119,7 +141,10 @@ class CoachService:
             rows = (
                 await s.execute(
                     select(m.InboxUpdate)
-                    .where(m.InboxUpdate.source == source, m.InboxUpdate.processed_at.is_(None), m.InboxUpdate.attempts < max_attempts)
+                    .where(
+                        m.InboxUpdate.source == source, m.InboxUpdate.processed_at.is_(None), m.InboxUpdate.attempts < max_attempts,
+                        (m.InboxUpdate.next_attempt_at.is_(None)) | (m.InboxUpdate.next_attempt_at <= self._naive_now()),
+                    )
                     .order_by(m.InboxUpdate.update_id)
                 )
             ).scalars()
@@ -158,6 +183,9 @@ class CoachService:
                 row.sent_at = m.utcnow()
                 row.attempts += 1
 
+    def _naive_now(self) -> dt.datetime:
+        return self.clock.now().astimezone(dt.UTC).replace(tzinfo=None)
+
     @staticmethod
     async def _inbox(s: AsyncSession, source: str, update_id: int) -> m.InboxUpdate | None:
         query = select(m.InboxUpdate).where(m.InboxUpdate.source == source, m.InboxUpdate.update_id == update_id)
@@ -167,6 +195,33 @@ class CoachService:
 
     async def handle(self, who: Who, incoming: Incoming, *, update_id: int | None = None, source: str = "telegram") -> HandleResult:
         """Apply one thing the user did and return the replies (exactly once when ``update_id`` is given)."""
+        try:
+            return await self._handle(who, incoming, update_id=update_id, source=source)
+        except RetryLater as later:
+            return await self._postpone(who, later, update_id=update_id, source=source)
+
+    async def _postpone(self, who: Who, later: RetryLater, *, update_id: int | None, source: str) -> HandleResult:
+        """Nothing of the update was applied (rolled back); keep it for a retry and say so once."""
+        reply = Reply(later.message)
+        if update_id is None:
+            return HandleResult([reply], [])
+        async with self.db.transaction() as s:
+            inbox = await self._inbox(s, source, update_id)
+            if inbox is None:
+                inbox = m.InboxUpdate(source=source, update_id=update_id, payload={}, user_id=who.telegram_user_id, attempts=0)
+                s.add(inbox)
+            inbox.attempts += 1
+            inbox.last_error = later.message
+            delay = RETRY_BACKOFF_S[min(inbox.attempts, len(RETRY_BACKOFF_S)) - 1]
+            inbox.next_attempt_at = self._naive_now() + dt.timedelta(seconds=delay)
+            if inbox.attempts > 1:
+                return HandleResult([], [])  # the athlete already knows; don't repeat it
+            row = m.OutboxMessage(key=f"reply:{source}:{update_id}:postponed", chat_id=who.chat_id, kind="reply", payload=reply.to_payload())
+            s.add(row)
+            await s.flush()
+            return HandleResult([reply], [row.id])
+
+    async def _handle(self, who: Who, incoming: Incoming, *, update_id: int | None, source: str) -> HandleResult:
         async with self.db.transaction() as s:
             inbox: m.InboxUpdate | None = None
             if update_id is not None:
@@ -174,7 +229,7 @@ class CoachService:
                 if inbox is not None and inbox.processed_at is not None:
                     return HandleResult([], [], duplicate=True)
                 if inbox is None:
-                    inbox = m.InboxUpdate(source=source, update_id=update_id, payload={}, user_id=who.telegram_user_id)
+                    inbox = m.InboxUpdate(source=source, update_id=update_id, payload={}, user_id=who.telegram_user_id, attempts=0)
                     s.add(inbox)
             athlete = await self._athlete(s, who)
             ctx = Ctx(s, athlete, self.clock.today(athlete.time_zone))
@@ -300,10 +355,32 @@ class CoachService:
                 return replies
         if ctx.athlete.profile is None:
             return await self.start(ctx)
-        return [Reply(
-            "I can't understand free text yet — my language brain isn't switched on in this version. "
-            f"Meanwhile, these work:\n{HELP_TEXT}"
-        )]
+        return await self.converse(ctx, text)
+
+    async def converse(self, ctx: Ctx, text: str) -> list[Reply]:
+        """A plain-language message: the brain picks tools, the engine decides, the reply explains."""
+        tools = CoachTools(self, ctx).tools()
+        if self.claude is None:
+            return [Reply(
+                "I can't understand free text yet in offline mode — meanwhile, these work:\n" + HELP_TEXT
+            )]
+        digest = await athlete_digest(ctx, [])
+        history = await self._history(ctx)
+        try:
+            reply = await self.claude.reply(
+                system=load_system_prompt(), digest=digest, history=history, message=text, tools=tools, fallback=fallback_text,
+            )
+        except BrainUnavailable as error:
+            raise RetryLater(athlete_message(error.transient, error.kind), transient=error.transient) from error
+        return [Reply(reply.text)]
+
+    async def _history(self, ctx: Ctx) -> list[dict[str, Any]]:
+        rows = (
+            await ctx.session.execute(
+                select(m.ChatMessage).where(m.ChatMessage.athlete_id == ctx.athlete.id).order_by(m.ChatMessage.id.desc()).limit(HISTORY_MESSAGES)
+            )
+        ).scalars().all()
+        return [{"role": "user" if r.role == "athlete" else "assistant", "content": r.text} for r in reversed(rows)]
 
     async def _onboarding_answer(self, ctx: Ctx, text: str) -> list[Reply]:
         assert ctx.athlete.dialog is not None
@@ -525,6 +602,18 @@ class CoachService:
             ctx = Ctx(s, athlete, profile.start_date)
             await self._adopt_plan(ctx, profile, plan, source="import", reason="imported from a profile document")
         return plan
+
+
+def fallback_text(calls: list[ToolCall]) -> str:
+    """The deterministic reply: what the last successful tool said, in the engine's own words."""
+    for call in reversed(calls):
+        if call.is_error or not call.output:
+            continue
+        for key in ("text", "summary", "refused_reason"):
+            value = call.output.get(key)
+            if isinstance(value, str) and value:
+                return value
+    return "I couldn't put that into words safely. " + HELP_TEXT
 
 
 def event_label(event: str) -> str:
