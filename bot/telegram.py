@@ -14,6 +14,7 @@ unprocessed updates are handled first and unsent replies are sent.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import html
 import logging
 from typing import Any
@@ -188,7 +189,7 @@ class TelegramTransport:
 
     async def resume(self) -> None:
         """Handle every stored, unprocessed update in order, then send unsent replies."""
-        for update_id, payload in await self.service.pending_updates(SOURCE, c.MAX_UPDATE_ATTEMPTS):
+        for _update_id, payload in await self.service.pending_updates(SOURCE, c.MAX_UPDATE_ATTEMPTS):
             update = Update.de_json(payload, self.bot) if payload else None
             if update is None:
                 continue
@@ -207,10 +208,8 @@ class TelegramTransport:
                 await self.service.mark_processed(SOURCE, update.update_id)
                 return
             if who.chat_id is not None:
-                try:
+                with contextlib.suppress(TelegramError):  # "typing…" is a courtesy, never a reason to fail
                     await self.bot.send_chat_action(who.chat_id, ChatAction.TYPING)
-                except TelegramError:
-                    pass
             result = await self.service.handle(who, incoming, update_id=update.update_id, source=SOURCE)
         except Exception as error:
             await self.service.record_failure(SOURCE, update.update_id, repr(error))

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 from coach.engine.athlete import (
@@ -54,8 +55,7 @@ from coach.engine.models import (
 )
 from coach.engine.periodisation import Frame, WeekFrame, plan_frame
 from coach.engine.rules import EventProfile, Rules
-from coach.engine.validate import easy_share
-from coach.engine.workouts import QUALITY_TYPES, SessionSpec, make_session, strength_minutes
+from coach.engine.workouts import QUALITY_TYPES, SessionSpec, generated, make_session, strength_minutes
 
 ENGINE_VERSION = "1"
 _DAYS_PER_WEEK = 7
@@ -73,6 +73,7 @@ _SPORT_PARTS: dict[SessionSport, frozenset[str]] = {
     "strength": frozenset({"strength"}),
     "other": frozenset({"other"}),
 }
+_ENDURANCE_PARTS: frozenset[str] = frozenset({"run", "ride", "swim", "other"})
 
 
 # --------------------------------------------------------------------------- profile checks
@@ -105,13 +106,59 @@ class _Day:
     long: bool = False
     specs: list[SessionSpec] = field(default_factory=list)
     fixed: list[SessionSpec] = field(default_factory=list)
+    parts: set[str] = field(default_factory=set)
+    weekend: bool = False
+    closed: bool = False
 
     @property
     def training(self) -> int:
         return len(self.specs)
 
     def has(self, sport: SessionSport) -> bool:
-        return any(s.sport == sport for s in self.specs)
+        return sport in self.parts
+
+    def add(self, spec: SessionSpec) -> None:
+        self.specs.append(spec)
+        self.parts |= _SPORT_PARTS[spec.sport]
+
+
+@dataclass(frozen=True, slots=True)
+class _Knobs:
+    """Rule values the placement loop reads thousands of times, as plain attributes."""
+
+    min_session_min: int
+    max_sessions_per_day: int
+    max_training_days: int
+    min_rest_days: int
+    long_ride_weekend: bool
+    weekday_ride_max_min: int
+    weekend_days: frozenset[str]
+    pool_swim_max_min: int
+    hard_intensities: frozenset[str]
+    easy_share_floor: float
+    step_min: int
+
+
+def _knobs(rules: Rules) -> _Knobs:
+    found = rules.memo.get("planner.knobs")
+    if isinstance(found, _Knobs):
+        return found
+    g = rules.guardrails
+    knobs = _Knobs(
+        min_session_min=g.week.min_session_min,
+        max_sessions_per_day=g.week.max_sessions_per_day,
+        max_training_days=g.week.max_training_days,
+        min_rest_days=g.week.min_rest_days,
+        long_ride_weekend=g.calendar.long_ride_weekend,
+        weekday_ride_max_min=g.calendar.weekday_ride_max_min,
+        weekend_days=frozenset(g.calendar.weekend_days),
+        pool_swim_max_min=g.calendar.pool_swim_max_min,
+        hard_intensities=frozenset(g.intensity.hard_intensities),
+        easy_share_floor=g.week.easy_share_min + _EASY_SHARE_MARGIN,
+        step_min=g.volume.round_to_min,
+    )
+    rules.memo["planner.knobs"] = knobs
+    return knobs
 
 
 @dataclass(slots=True)
@@ -131,6 +178,9 @@ class _Request:
 class _Context:
     profile: Profile
     rules: Rules
+    knobs: _Knobs
+    closed: frozenset[str]
+    long_day: Weekday | None
     event: EventProfile
     anchors: Anchors
     frame: Frame
@@ -191,7 +241,18 @@ def _days_of(week: WeekFrame, ctx: _Context) -> list[_Day]:
             and not race_eve
             and budget >= rules.guardrails.week.min_session_min
         )
-        days.append(_Day(date=day, weekday=weekday, usable=usable, budget_min=max(0, budget), hard=hard, fixed=fixed))
+        days.append(
+            _Day(
+                date=day,
+                weekday=weekday,
+                usable=usable,
+                budget_min=max(0, budget),
+                hard=hard,
+                fixed=fixed,
+                weekend=weekday in ctx.knobs.weekend_days,
+                closed=weekday in ctx.closed,
+            )
+        )
         day += dt.timedelta(days=1)
     return days
 
@@ -213,17 +274,6 @@ def _race_spec(ctx: _Context) -> SessionSpec:
 # --------------------------------------------------------------------------- placement
 
 
-def _is_weekend(day: _Day, ctx: _Context) -> bool:
-    return day.weekday in ctx.rules.guardrails.calendar.weekend_days
-
-
-def _neighbour_hard(days: list[_Day], i: int) -> bool:
-    """Days are consecutive dates, so list neighbours are calendar neighbours."""
-    before = i > 0 and days[i - 1].hard
-    after = i + 1 < len(days) and days[i + 1].hard
-    return before or after
-
-
 def _hard_next_day(day: dt.date, ctx: _Context) -> bool:
     """Whether the day after ``day`` (next week's Monday) holds a hard commitment or the race."""
     following = day + dt.timedelta(days=1)
@@ -232,63 +282,59 @@ def _hard_next_day(day: dt.date, ctx: _Context) -> bool:
     if following in ctx.blocked or following > ctx.frame.end_date:
         return False
     weekday = WEEKDAYS[following.weekday()]
-    hard = ctx.rules.guardrails.intensity.hard_intensities
+    hard = ctx.knobs.hard_intensities
     return any(c.day == weekday and c.intensity in hard for c in ctx.profile.commitments)
 
 
-def _rest_ok(days: list[_Day], day: _Day, ctx: _Context) -> bool:
-    """Adding training to an empty day must leave ``min_rest_days`` without training."""
-    if day.training:
-        return True
-    training_days = sum(1 for d in days if d.training)
-    limit = min(ctx.rules.guardrails.week.max_training_days, len(days) - ctx.rules.guardrails.week.min_rest_days)
-    return training_days + 1 <= limit
-
-
-def _distance_to(days: list[_Day], i: int, predicate: object) -> int:
+def _distance_to(days: list[_Day], i: int, predicate: Callable[[_Day], bool]) -> int:
     best = _DAYS_PER_WEEK
     for j, other in enumerate(days):
-        if j != i and predicate(other):  # type: ignore[operator]
+        if j != i and predicate(other):
             best = min(best, abs(j - i))
     return best
 
 
 def _place(days: list[_Day], req: _Request, ctx: _Context, prev_hard_last_day: bool, exclusive: bool) -> bool:
-    rules = ctx.rules
-    week_rules = rules.guardrails.week
-    cal = rules.guardrails.calendar
-    closed = {d for c in ctx.profile.closures for d in c.days}
-    long_day = ctx.profile.availability.long_day
+    """Put ``req`` on the best allowed day (see the module docstring for the rules applied)."""
+    k = ctx.knobs
+    sport = req.sport
+    parts = _SPORT_PARTS[sport]
+    endurance = sport in _ENDURANCE
+    wanted = req.minutes
+    if sport == "strength" and wanted == 0:
+        wanted = strength_minutes(_spec_of_request(req), ctx.anchors, ctx.rules)
+    training_days = sum(1 for d in days if d.specs)
+    day_limit = min(k.max_training_days, len(days) - k.min_rest_days)
+    last = len(days) - 1
     best: tuple[tuple[float, ...], int, int] | None = None
     for i, day in enumerate(days):
-        if not day.usable or day.training >= week_rules.max_sessions_per_day:
+        if not day.usable or len(day.specs) >= k.max_sessions_per_day:
             continue
-        endurance_here = any(s.sport in _ENDURANCE for s in day.specs)
-        if exclusive and req.sport in _ENDURANCE and endurance_here:
+        if day.parts & parts:
             continue
-        if _SPORT_PARTS[req.sport] & {p for s in day.specs for p in _SPORT_PARTS[s.sport]}:
+        if exclusive and endurance and day.parts & _ENDURANCE_PARTS:
             continue
-        if req.sport == "swim" and (day.weekday in closed or day.has("swim")):
+        if sport == "swim" and day.closed:
             continue
-        if not _rest_ok(days, day, ctx):
+        if not day.specs and training_days + 1 > day_limit:
             continue
-        wanted = req.minutes
-        if req.sport == "strength":
-            wanted = strength_minutes(_spec_of_request(req), ctx.anchors, ctx.rules) if req.minutes == 0 else req.minutes
         minutes = min(wanted, day.budget_min)
-        if req.sport in ("ride", "brick") and cal.long_ride_weekend and day.weekday not in cal.weekend_days:
-            minutes = min(minutes, cal.weekday_ride_max_min)
-        if req.sport == "swim":
-            minutes = min(minutes, cal.pool_swim_max_min)
-        floor = week_rules.min_session_min
-        if minutes < floor:
+        if k.long_ride_weekend and (sport == "ride" or sport == "brick") and not day.weekend:
+            minutes = min(minutes, k.weekday_ride_max_min)
+        if sport == "swim":
+            minutes = min(minutes, k.pool_swim_max_min)
+        if sport != "strength":
+            minutes = minutes // k.step_min * k.step_min
+        if minutes < k.min_session_min:
             continue
         if req.hard:
-            if day.hard or _neighbour_hard(days, i) or (i == 0 and prev_hard_last_day):
+            if day.hard or (i > 0 and days[i - 1].hard) or (i < last and days[i + 1].hard):
                 continue
-            if i == len(days) - 1 and _hard_next_day(day.date, ctx):
+            if i == 0 and prev_hard_last_day:
                 continue
-        score = _score(days, i, req, ctx, minutes, long_day)
+            if i == last and _hard_next_day(day.date, ctx):
+                continue
+        score = _score(days, i, req, ctx, minutes)
         if best is None or score < best[0]:
             best = (score, i, minutes)
     if best is None:
@@ -296,7 +342,7 @@ def _place(days: list[_Day], req: _Request, ctx: _Context, prev_hard_last_day: b
     _, i, minutes = best
     day = days[i]
     spec = SessionSpec(
-        sport=req.sport,
+        sport=sport,
         type=req.type,
         duration_min=int(minutes),
         key=req.key,
@@ -305,9 +351,9 @@ def _place(days: list[_Day], req: _Request, ctx: _Context, prev_hard_last_day: b
         strength_wave=req.strength_wave,
         hybrid=req.hybrid,
     )
-    if req.sport == "strength":
+    if sport == "strength":
         spec = replace(spec, duration_min=strength_minutes(spec, ctx.anchors, ctx.rules))
-    day.specs.append(spec)
+    day.add(spec)
     day.budget_min -= spec.duration_min
     day.hard = day.hard or req.hard
     day.long = day.long or req.type == "long"
@@ -325,12 +371,12 @@ def _spec_of_request(req: _Request) -> SessionSpec:
     )
 
 
-def _score(days: list[_Day], i: int, req: _Request, ctx: _Context, minutes: int, long_day: Weekday | None) -> tuple[float, ...]:
+def _score(days: list[_Day], i: int, req: _Request, ctx: _Context, minutes: int) -> tuple[float, ...]:
     day = days[i]
     shortfall = max(0, req.minutes - minutes)
-    weekend = 0 if _is_weekend(day, ctx) else 1
+    weekend = 0 if day.weekend else 1
     if req.type == "long" or req.sport == "brick":
-        preferred = 0 if (req.type == "long" and day.weekday == long_day) else 1
+        preferred = 0 if (req.type == "long" and day.weekday == ctx.long_day) else 1
         occupied = 1 if day.long else 0
         return (shortfall, preferred, occupied, weekend, -day.budget_min, i)
     if req.hard or req.type in QUALITY_TYPES:
@@ -503,7 +549,7 @@ def _week_requests(
     brick_hard = brick_min * rules.workouts.brick.run_fraction if brick_min else 0.0
     quality = [r for r in requests if r.type in QUALITY_TYPES and r.sport != "brick"]
     if quality:
-        per = max(0.0, hard_budget - brick_hard) / len(quality)
+        per = math.floor(max(0.0, hard_budget - brick_hard) / len(quality))
         for r in quality:
             r.max_work_min = per
     return requests
@@ -544,11 +590,15 @@ def _draft(
 def _limit_hard_share(days: list[_Day], ctx: _Context) -> None:
     """Seiler 80/20: if day caps squeezed the easy minutes, halve quality work, then make it easy."""
     rules = ctx.rules
-    floor = rules.guardrails.week.easy_share_min + _EASY_SHARE_MARGIN
     for _ in range(_EASY_SHARE_ATTEMPTS):
-        sessions = [make_session(d.date, spec, ctx.anchors, rules) for d in days for spec in d.specs]
-        share = easy_share(sessions, rules)
-        if share is None or share >= floor:
+        easy = total = 0
+        for d in days:
+            for spec in d.specs:
+                if spec.sport in _ENDURANCE:
+                    gen = generated(spec, ctx.anchors, rules)
+                    easy += gen.easy_s
+                    total += gen.total_s
+        if not total or easy / total >= ctx.knobs.easy_share_floor:
             return
         quality = [
             (d, n, spec)
@@ -561,11 +611,12 @@ def _limit_hard_share(days: list[_Day], ctx: _Context) -> None:
         day, n, spec = max(quality, key=lambda item: (item[2].duration_min, item[0].date))
         work = spec.max_work_min if spec.max_work_min is not None else spec.duration_min / 2
         if spec.sport != "brick" and work >= 2 * rules.workouts.sessions.min_step_min:
-            day.specs[n] = replace(spec, max_work_min=work / 2)
+            day.specs[n] = replace(spec, max_work_min=math.floor(work / 2))
         else:
             sport: SessionSport = "ride" if spec.sport == "brick" else spec.sport
             day.specs[n] = SessionSpec(sport=sport, type="easy", duration_min=spec.duration_min)
-            day.hard = any(s.type in ("threshold", "intervals") for s in day.specs)
+            day.parts = {p for x in day.specs for p in _SPORT_PARTS[x.sport]}
+            day.hard = any(x.type in ("threshold", "intervals") for x in day.specs)
 
 
 def _volume_of_specs(days: list[_Day]) -> int:
@@ -590,6 +641,7 @@ def _top_up(days: list[_Day], volume: float, ctx: _Context) -> None:
             if spec.sport == "ride" and cal.long_ride_weekend and day.weekday not in cal.weekend_days:
                 ceiling = min(ceiling, cal.weekday_ride_max_min)
             add = max(0, min(missing, room, ceiling - spec.duration_min))
+            add = add // ctx.knobs.step_min * ctx.knobs.step_min
             if add:
                 day.specs[n] = replace(spec, duration_min=spec.duration_min + add)
                 day.budget_min -= add
@@ -608,7 +660,7 @@ def _limit_long_run_share(days: list[_Day], ctx: _Context) -> None:
         if spec.type != "long" or share >= 1:
             continue
         others = total - spec.duration_min
-        allowed = int(share * others / (1 - share))
+        allowed = int(share * others / (1 - share)) // ctx.knobs.step_min * ctx.knobs.step_min
         if spec.duration_min > allowed:
             cut = spec.duration_min - allowed
             day.specs[n] = replace(spec, duration_min=allowed)
@@ -661,8 +713,6 @@ def _week_load(days: list[_Day], ctx: _Context) -> float:
 
 
 def _spec_load(spec: SessionSpec, ctx: _Context) -> float:
-    from coach.engine.workouts import generated
-
     return generated(spec, ctx.anchors, ctx.rules).load
 
 
@@ -765,6 +815,9 @@ def _context(profile: Profile, rules: Rules, event: EventProfile, frame: Frame) 
     return _Context(
         profile=profile,
         rules=rules,
+        knobs=_knobs(rules),
+        closed=frozenset(d for c in profile.closures for d in c.days),
+        long_day=profile.availability.long_day,
         event=event,
         anchors=anchors_of(profile, rules),
         frame=frame,

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from coach.engine.errors import RulesError
 from coach.engine.models import Event, Intensity, Phase, SessionSport, SessionType, Sport, Weekday
@@ -433,12 +433,11 @@ class Rules(BaseModel):
     events: EventsFile
     kpi: KpiFile
     workouts: WorkoutsFile
-    _memo: dict[Any, Any] = PrivateAttr(default_factory=dict)
 
-    @property
+    @cached_property
     def memo(self) -> dict[Any, Any]:
         """A cache for values derived from these rules only (e.g. generated workouts)."""
-        return self._memo
+        return {}
 
     @cached_property
     def version(self) -> str:
@@ -450,7 +449,7 @@ class Rules(BaseModel):
     def updated(self, **sections: Any) -> Rules:
         """A copy with whole sections replaced (what-if tools, tests); caches are not shared."""
         copy = self.model_copy(update=sections)
-        copy._memo = {}
+        copy.__dict__.pop("memo", None)
         copy.__dict__.pop("version", None)
         return copy
 

@@ -31,6 +31,7 @@ _METRES_PER_KM = 1000.0
 _HUNDRED_METRES = 100.0
 _PERCENT = 100.0
 _DISTANCE_DECIMALS = 1
+_TEMPLATE_DATE = dt.date(2000, 1, 3)
 
 #: Intensity label of each session type (hard = the hard/easy principle's "hard day").
 INTENSITY_OF_TYPE: dict[SessionType, Intensity] = {
@@ -77,6 +78,25 @@ class _Generated:
     intervals_icu: str
     distance_km: float | None
     load: float
+    easy_s: int
+    total_s: int
+    template: Session
+
+
+def _zone_seconds(steps: list[Step] | tuple[Step, ...], easy_zones: frozenset[str]) -> tuple[int, int]:
+    """(easy seconds, all seconds) of steps, repeats expanded."""
+    easy = total = 0
+    for step in steps:
+        if step.kind == "repeat":
+            e, t = _zone_seconds(step.steps, easy_zones)
+            easy += e * step.repeat
+            total += t * step.repeat
+            continue
+        seconds = step.duration_s or 0
+        total += seconds
+        if step.target is not None and step.target.zone in easy_zones:
+            easy += seconds
+    return easy, total
 
 
 # --------------------------------------------------------------------------- targets
@@ -301,7 +321,7 @@ def strength_steps(spec: SessionSpec, anchors: Anchors, rules: Rules) -> list[St
 
 def strength_minutes(spec: SessionSpec, anchors: Anchors, rules: Rules) -> int:
     """Length of the gym session ``spec`` describes (its sets decide it), whole minutes."""
-    return _total_minutes(strength_steps(spec, anchors, rules))
+    return generated(spec, anchors, rules).duration_min
 
 
 def _total_minutes(steps: list[Step]) -> int:
@@ -368,7 +388,21 @@ def _generate(spec: SessionSpec, anchors: Anchors, rules: Rules) -> _Generated:
         icu = intervals_icu_text(steps, units)
         distance = _distance_km(steps) if spec.sport in ("run", "swim") or spec.type == "race" else None
     load = session_load(duration, spec.type, intensity, spec.race_intensity_factor, rules)
-    return _Generated(duration, intensity, tuple(steps), description, icu, distance, load)
+    easy_s, total_s = _zone_seconds(steps, frozenset(rules.guardrails.intensity.easy_zones))
+    template = Session(
+        date=_TEMPLATE_DATE,
+        sport=spec.sport,
+        type=spec.type,
+        intensity=intensity,
+        key=spec.key,
+        duration_min=duration,
+        distance_km=distance,
+        load=load,
+        steps=steps,
+        description=description,
+        intervals_icu=icu,
+    )
+    return _Generated(duration, intensity, tuple(steps), description, icu, distance, load, easy_s, total_s, template)
 
 
 def generated(spec: SessionSpec, anchors: Anchors, rules: Rules) -> _Generated:
@@ -384,23 +418,14 @@ def generated(spec: SessionSpec, anchors: Anchors, rules: Rules) -> _Generated:
 
 
 def make_session(day: dt.date, spec: SessionSpec, anchors: Anchors, rules: Rules, waived: list[str] | None = None) -> Session:
-    """A full :class:`Session` for ``spec`` on ``day`` (steps, targets, texts, distance, load)."""
-    gen = generated(spec, anchors, rules)
-    return Session.model_construct(
-        date=day,
-        sport=spec.sport,
-        type=spec.type,
-        intensity=gen.intensity,
-        key=spec.key,
-        duration_min=gen.duration_min,
-        distance_km=gen.distance_km,
-        load=gen.load,
-        steps=list(gen.steps),
-        description=gen.description,
-        intervals_icu=gen.intervals_icu,
-        status="planned",
-        waived=list(waived or []),
-    )
+    """A full :class:`Session` for ``spec`` on ``day`` (steps, targets, texts, distance, load).
+
+    The generated session is validated once per spec and copied per date (the step objects
+    are shared and never mutated).
+    """
+    template = generated(spec, anchors, rules).template
+    update: dict[str, object] = {"date": day, "steps": list(template.steps), "waived": list(waived or [])}
+    return template.model_copy(update=update)
 
 
 def spec_of(session: Session, rules: Rules, race_intensity_factor: float = 0.0) -> SessionSpec:

@@ -26,9 +26,9 @@ from coach.brain.tools import ToolCall
 from coach.clock import Clock
 from coach.engine.models import Plan, Profile
 from coach.service import onboarding, render, training_log
+from coach.service.answers import EVENT_LABELS, AnswerError, parse_time_zone, parse_units
 from coach.service.digest import athlete_digest
 from coach.service.tools import CoachTools
-from coach.service.answers import EVENT_LABELS, AnswerError, parse_time_zone, parse_units
 from coach.service.types import MAX_INCOMING_TEXT_CHARS, Button, Document, Incoming, Reply
 from coach.store import models as m
 from coach.store import repo
