@@ -30,6 +30,7 @@ from coach.service.types import Incoming, Reply
 
 log = logging.getLogger(__name__)
 SOURCE = "telegram"
+SCHEDULE_TICK_S = 60
 
 SORRY = (
     "Sorry — something went wrong on my side while handling that. Your message is saved and "
@@ -154,6 +155,7 @@ class TelegramTransport:
             await self.setup()
             await self.bot.delete_webhook()
             await self.resume()
+            self.start_scheduler()
             offset: int | None = None
             while not self._stop.is_set():
                 try:
@@ -178,6 +180,7 @@ class TelegramTransport:
             await self.application.start()
             await self.setup()
             await self.resume()
+            self.start_scheduler()
             assert self.application.updater is not None
             await self.application.updater.start_webhook(listen=listen, port=port, webhook_url=url, secret_token=secret, allowed_updates=Update.ALL_TYPES)
             await self._stop.wait()
@@ -186,6 +189,27 @@ class TelegramTransport:
 
     def stop(self) -> None:
         self._stop.set()
+
+    async def scheduled_tick(self) -> None:
+        """Every minute: queue due check-ins and weekly previews, then send the outbox."""
+        try:
+            await self.service.tick()
+            await self.flush_outbox()
+        except Exception:
+            log.exception("scheduled tick failed; the next one will catch up")
+
+    async def _tick_job(self, _context: ContextTypes.DEFAULT_TYPE) -> None:
+        await self.scheduled_tick()
+
+    def start_scheduler(self) -> None:
+        """PTB's JobQueue (APScheduler underneath). Schedules live in our own tables (the outbox keys),
+        so nothing needs pickling into a job store: the job only ticks (shared/STACK.md)."""
+        job_queue = self.application.job_queue
+        if job_queue is None:
+            log.warning("no job queue: scheduled check-ins and weekly previews are off")
+            return
+        job_queue.run_repeating(self._tick_job, interval=SCHEDULE_TICK_S, first=1, name="coach-tick",
+                                job_kwargs={"misfire_grace_time": SCHEDULE_TICK_S, "coalesce": True, "max_instances": 1})
 
     async def resume(self) -> None:
         """Handle every stored, unprocessed update in order, then send unsent replies."""

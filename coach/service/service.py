@@ -176,6 +176,13 @@ class CoachService:
             ).scalars()
             return [(r.id, r.chat_id, Reply.from_payload(r.payload)) for r in rows]
 
+    async def tick(self) -> int:
+        """Queue the scheduled sends that are due now (morning check-ins, Sunday previews)."""
+        from coach.service.schedule import enqueue_due
+
+        async with self.db.transaction() as s:
+            return await enqueue_due(s, self.clock.now())
+
     async def mark_sent(self, outbox_id: int) -> None:
         async with self.db.transaction() as s:
             row = await s.get(m.OutboxMessage, outbox_id)

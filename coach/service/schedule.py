@@ -1,0 +1,103 @@
+"""Scheduled sends: the morning check-in and the Sunday preview of next week.
+
+Each athlete gets them at local times in their own time zone. A tick (run every minute by
+the bot's scheduler, or by hand) writes due messages to the outbox under a unique key —
+``checkin:<athlete>:<date>``, ``weekly:<athlete>:<week start>`` — so a tick that runs twice,
+or after a crash, never sends anything twice, and a tick missed while the bot was down is
+caught up by the next one within the catch-up window.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from coach.clock import zone
+from coach.service import render
+from coach.service.types import Button, Reply
+from coach.store import models as m
+from coach.store import repo
+
+log = logging.getLogger(__name__)
+
+CHECKIN_LOCAL_TIME = dt.time(7, 0)
+"""Morning check-in prompt, local time: before most people train."""
+WEEKLY_LOCAL_TIME = dt.time(18, 0)
+"""Sunday evening preview of next week, local time."""
+WEEKLY_WEEKDAY = 6  # Sunday
+CATCH_UP = dt.timedelta(hours=3)
+"""A send missed because the bot was down is still sent if the bot is back within this window."""
+
+
+@dataclass(frozen=True)
+class Due:
+    key: str
+    athlete_id: int
+    chat_id: int | None
+    kind: str
+    reply: Reply
+
+
+def _window(local_now: dt.datetime, at: dt.time) -> bool:
+    target = local_now.replace(hour=at.hour, minute=at.minute, second=0, microsecond=0)
+    return target <= local_now < target + CATCH_UP
+
+
+async def due_sends(session: AsyncSession, now: dt.datetime) -> list[Due]:
+    """Every scheduled message due at ``now`` (UTC-aware) for athletes with a plan."""
+    athletes = (await session.execute(select(m.Athlete).where(m.Athlete.profile.is_not(None)))).scalars().all()
+    due: list[Due] = []
+    for athlete in athletes:
+        local = now.astimezone(zone(athlete.time_zone))
+        today = local.date()
+        plan_row = await repo.active_plan_row(session, athlete.id)
+        if plan_row is None:
+            continue
+        plan = repo.plan_doc(plan_row)
+        if _window(local, CHECKIN_LOCAL_TIME):
+            sessions = [s for w in plan.weeks for s in w.sessions if s.date == today]
+            planned = render.day_text(today, sessions, athlete.units, "Today")
+            due.append(Due(
+                key=f"checkin:{athlete.id}:{today.isoformat()}", athlete_id=athlete.id, chat_id=athlete.telegram_chat_id,
+                kind="checkin",
+                reply=Reply(f"Good morning! {planned}\n\nHow did you sleep? Tap to check in.",
+                            [[Button(label, f"ci:sleep_hours:{value}") for label, value in
+                              (("≤5", "5"), ("6", "6"), ("7", "7"), ("8", "8"), ("9+", "9"))]]),
+            ))
+        if local.weekday() == WEEKLY_WEEKDAY and _window(local, WEEKLY_LOCAL_TIME):
+            week = render.current_week(plan, today + dt.timedelta(days=1))
+            if week is not None and week.start > today:
+                due.append(Due(
+                    key=f"weekly:{athlete.id}:{week.start.isoformat()}", athlete_id=athlete.id, chat_id=athlete.telegram_chat_id,
+                    kind="weekly_plan", reply=Reply("Next week:\n" + render.week_text(week, athlete.units)),
+                ))
+    return due
+
+
+async def enqueue_due(session: AsyncSession, now: dt.datetime) -> int:
+    """Write due sends to the outbox, each once (the key is unique). Returns how many were new."""
+    items = await due_sends(session, now)
+    if not items:
+        return 0
+    keys = [item.key for item in items]
+    existing = set((await session.execute(select(m.OutboxMessage.key).where(m.OutboxMessage.key.in_(keys)))).scalars())
+    new = 0
+    for item in items:
+        if item.key in existing:
+            continue
+        if item.kind == "checkin":
+            athlete = await session.get(m.Athlete, item.athlete_id)
+            if athlete is not None and athlete.dialog is None:
+                athlete.dialog = {"flow": "checkin", "answers": {}}
+        session.add(m.OutboxMessage(
+            key=item.key, athlete_id=item.athlete_id, chat_id=item.chat_id, kind=item.kind, payload=item.reply.to_payload(),
+            due_at=now.astimezone(dt.UTC).replace(tzinfo=None),
+        ))
+        new += 1
+    if new:
+        log.info("scheduled %d message(s)", new)
+    return new
