@@ -138,6 +138,9 @@ class TelegramTransport:
         self.application.add_handler(TypeHandler(Update, self._on_update))
         self.application.add_error_handler(self._on_error)
         self._stop = asyncio.Event()
+        # One sender at a time: a reply being sent by the update handler must not also be picked up
+        # as "unsent" by the scheduler's outbox flush (that sent it twice).
+        self._send_lock = asyncio.Lock()
 
     @property
     def bot(self) -> Any:
@@ -238,9 +241,10 @@ class TelegramTransport:
         except Exception as error:
             await self.service.record_failure(SOURCE, update.update_id, repr(error))
             raise
-        for outbox_id, reply in zip(result.outbox_ids, result.replies, strict=True):
-            await self.send(who.chat_id, reply)
-            await self.service.mark_sent(outbox_id)
+        async with self._send_lock:
+            for outbox_id, reply in zip(result.outbox_ids, result.replies, strict=True):
+                await self.send(who.chat_id, reply)
+                await self.service.mark_sent(outbox_id)
 
     async def _on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         log.error("error while handling an update", exc_info=context.error)
@@ -251,6 +255,10 @@ class TelegramTransport:
                 log.warning("could not tell the user about the error")
 
     async def flush_outbox(self) -> None:
+        async with self._send_lock:
+            await self._flush_outbox()
+
+    async def _flush_outbox(self) -> None:
         for outbox_id, chat_id, reply in await self.service.unsent():
             if chat_id is None:
                 await self.service.mark_sent(outbox_id)

@@ -143,3 +143,22 @@ async def test_bad_input_gets_clear_replies_and_changes_nothing(
         [still] = await say(telegram_server, "running")
         assert still["text"] == "Kilometres or miles?"
         assert await count(service, m.Plan) == before
+
+
+async def test_regression_scheduler_flush_during_a_reply_does_not_send_it_twice(
+    service: CoachService, telegram_server: FakeTelegramServer
+) -> None:
+    """The outbox flush of the scheduled tick raced the update handler and re-sent its replies."""
+    transport = TelegramTransport(service, DEFAULT_TOKEN, telegram_server.url, poll_timeout_s=1)
+    async with transport.application:
+        from bot.telegram import who_of
+        from telegram import Update
+
+        update = Update.de_json(command_update(901, "/start"), transport.bot)
+        assert update is not None and who_of(update) is not None
+        telegram_server.add_result_for("sendMessage", delay=0.3, times=2)  # slow sends widen the window
+        handler = asyncio.create_task(transport._on_update(update, None))  # type: ignore[arg-type]
+        await asyncio.sleep(0.1)
+        await transport.flush_outbox()
+        await handler
+    assert len(telegram_server.sent_messages(CHAT)) == 2
