@@ -151,8 +151,9 @@ async def test_regression_scheduler_flush_during_a_reply_does_not_send_it_twice(
     """The outbox flush of the scheduled tick raced the update handler and re-sent its replies."""
     transport = TelegramTransport(service, DEFAULT_TOKEN, telegram_server.url, poll_timeout_s=1)
     async with transport.application:
-        from bot.telegram import who_of
         from telegram import Update
+
+        from bot.telegram import who_of
 
         update = Update.de_json(command_update(901, "/start"), transport.bot)
         assert update is not None and who_of(update) is not None
