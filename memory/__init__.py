@@ -37,7 +37,7 @@ from memory.facts import (
 )
 from memory.index import LoadResult, MemoryIndex, NoteRecord, Recall, note_ids_checksum
 from memory.kinds import NoteClassification, classify_note, explain_note
-from memory.recall import recall_queries
+from memory.recall import loaded_body_parts, note_body_parts, recall_queries
 from memory.rules import NoteRules, load_note_rules, parse_note_rules
 from memory.vocabulary import AvoidTag, BodyPart, EquipmentItem, NoteKind, Severity, Side, SportName, Weekday
 
@@ -79,6 +79,8 @@ __all__ = [
     "facts_to_jsonable",
     "get_default_embedder",
     "load_note_rules",
+    "loaded_body_parts",
+    "note_body_parts",
     "note_ids_checksum",
     "parse_note_rules",
     "recall_queries",
