@@ -113,7 +113,9 @@ async def _with_service(settings: Settings, body: Callable[[Any], Awaitable[int]
         claude = ClaudeBrain(client, settings.coach_model)
     try:
         await db.upgrade()
-        service = CoachService(db, clock_for(settings.coach_today), claude=claude)
+        from coach.service.notes import NoteMemory
+
+        service = CoachService(db, clock_for(settings.coach_today), claude=claude, memory=NoteMemory(settings.memory_dir))
         return await body(service)
     finally:
         if client is not None:

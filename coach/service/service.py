@@ -28,6 +28,7 @@ from coach.engine.models import Plan, Profile
 from coach.service import onboarding, render, training_log
 from coach.service.answers import EVENT_LABELS, AnswerError, parse_time_zone, parse_units
 from coach.service.digest import athlete_digest
+from coach.service.notes import NoteMemory
 from coach.service.tools import CoachTools
 from coach.service.types import MAX_INCOMING_TEXT_CHARS, Button, Document, Incoming, Reply
 from coach.store import models as m
@@ -103,11 +104,14 @@ class Ctx:
 
 
 class CoachService:
-    def __init__(self, db: Database, clock: Clock, *, rules: Any = None, claude: ClaudeBrain | None = None) -> None:
+    def __init__(
+        self, db: Database, clock: Clock, *, rules: Any = None, claude: ClaudeBrain | None = None, memory: NoteMemory | None = None
+    ) -> None:
         self.db = db
         self.clock = clock
         self._rules = rules
         self.claude = claude
+        self.notes = memory if memory is not None else NoteMemory(None)
 
     # ------------------------------------------------------------------ engine access
 
@@ -371,7 +375,8 @@ class CoachService:
             return [Reply(
                 "I can't understand free text yet in offline mode — meanwhile, these work:\n" + HELP_TEXT
             )]
-        digest = await athlete_digest(ctx, [])
+        recalled = [note.text for note in await self.notes.recall(ctx, text)]
+        digest = await athlete_digest(ctx, recalled)
         history = await self._history(ctx)
         try:
             reply = await self.claude.reply(
@@ -448,6 +453,7 @@ class CoachService:
             return await self._choose_alternative(ctx, data[4:])
         if data.startswith("del:"):
             if data == "del:yes":
+                await self.notes.forget_athlete(ctx.session, ctx.athlete.id)
                 await repo.delete_athlete(ctx.session, ctx.athlete)
                 return [Reply("Done. Everything I knew about you is erased. Send /start if you ever want to begin again.")]
             return [Reply("Nothing was deleted.")]
@@ -550,6 +556,7 @@ class CoachService:
         if note is None or note.athlete_id != ctx.athlete.id:
             return [Reply("That note is already gone.")]
         await ctx.session.delete(note)
+        await self.notes.forget(ctx.session, ctx.athlete.id, note.id)
         return [Reply(f"Forgotten: {note.text}")]
 
     # ------------------------------------------------------------------ CLI use cases

@@ -224,6 +224,26 @@ class GuardrailsOut(_Out):
     text: str
 
 
+class NoteInput(_In):
+    text: str = Field(min_length=1, max_length=1000, description="What to remember, in the athlete's words.")
+
+
+class NoteOut(_Out):
+    id: int
+    kind: str
+    facts: list[str]
+    text: str
+
+
+class RecallInput(_In):
+    query: str = Field(min_length=1, max_length=500)
+
+
+class RecallOut(_Out):
+    notes: list[NoteOut]
+    text: str
+
+
 class AskCoachInput(_In):
     message: str = Field(min_length=1, max_length=1000)
 
@@ -485,6 +505,21 @@ class CoachTools:
     async def paces(self, data: PacesInput) -> TextOut:
         return TextOut(text=training_log.paces(f"{data.distance} {data.time}", self.units)[0].text)
 
+    async def remember_note(self, data: NoteInput) -> NoteOut:
+        note = await self.service.notes.remember(self.ctx, data.text)
+        facts = [str(f.get("description") or f.get("kind")) for f in note.facts]
+        limits = await repo.active_limitations(self.ctx.session, self.ctx.athlete.id)
+        facts = [lim.description for lim in limits if lim.note_id == note.id] or facts
+        extra = f" I'll treat it as: {'; '.join(facts)}." if facts else ""
+        return NoteOut(id=note.id, kind=note.kind, facts=facts, text=f"Noted ({note.kind}): {note.text}.{extra}")
+
+    async def recall_notes(self, data: RecallInput) -> RecallOut:
+        notes = await self.service.notes.recall(self.ctx, data.query)
+        if not notes:
+            return RecallOut(notes=[], text="I don't have any notes about that.")
+        outs = [NoteOut(id=n.id, kind=n.kind, facts=[], text=n.text) for n in notes]
+        return RecallOut(notes=outs, text="What you told me: " + "; ".join(n.text for n in notes))
+
     async def ask_coach(self, data: AskCoachInput) -> AskCoachOut:
         links = (await self.ctx.session.execute(select(m.CoachLink).where(m.CoachLink.athlete_id == self.ctx.athlete.id))).scalars().all()
         delivered = 0
@@ -528,6 +563,8 @@ class CoachTools:
             tool("change_days", "Change training days and/or the long-session day.", self.change_days, DaysInput, AdaptOut, True),
             tool("log_activity", "Log a workout from a short description.", self.log_activity, LogInput, TextOut, True),
             tool("paces", "VDOT, race equivalents and training paces from a race result.", self.paces, PacesInput, TextOut),
+            tool("remember_note", "Remember something the athlete said (injury, equipment, constraint, preference).", self.remember_note, NoteInput, NoteOut, True),
+            tool("recall_notes", "Recall what the athlete said before about a topic.", self.recall_notes, RecallInput, RecallOut),
             tool("ask_coach", "Pass a message to the athlete's human coach.", self.ask_coach, AskCoachInput, AskCoachOut, True),
         ]
 
