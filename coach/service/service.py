@@ -22,6 +22,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from coach.brain.claude import ClaudeBrain, load_system_prompt
 from coach.brain.errors import BrainUnavailable, athlete_message
+from coach.brain.intents import IntentClassifier, get_classifier
+from coach.brain.offline import OfflineBrain
 from coach.brain.tools import ToolCall
 from coach.clock import Clock
 from coach.engine.models import Plan, Profile
@@ -105,13 +107,15 @@ class Ctx:
 
 class CoachService:
     def __init__(
-        self, db: Database, clock: Clock, *, rules: Any = None, claude: ClaudeBrain | None = None, memory: NoteMemory | None = None
+        self, db: Database, clock: Clock, *, rules: Any = None, claude: ClaudeBrain | None = None, memory: NoteMemory | None = None,
+        offline: OfflineBrain | None = None,
     ) -> None:
         self.db = db
         self.clock = clock
         self._rules = rules
         self.claude = claude
         self.notes = memory if memory is not None else NoteMemory(None)
+        self.offline = offline if offline is not None else OfflineBrain(default_classifier)
 
     # ------------------------------------------------------------------ engine access
 
@@ -372,9 +376,14 @@ class CoachService:
         """A plain-language message: the brain picks tools, the engine decides, the reply explains."""
         tools = CoachTools(self, ctx).tools()
         if self.claude is None:
-            return [Reply(
-                "I can't understand free text yet in offline mode — meanwhile, these work:\n" + HELP_TEXT
-            )]
+            offline = await self.offline.reply(message=text, today=ctx.today, tools=tools)
+            log.info("offline brain: intent %s (%.2f), tools %s", offline.intent, offline.confidence, [c.name for c in offline.tool_calls])
+            replies = [Reply(offline.text)] if offline.text else []
+            if offline.follow_up == "checkin":
+                replies += await training_log.checkin_start(ctx, "", self.clock.now())
+            elif offline.follow_up == "memory":
+                replies += await self.memory(ctx)
+            return replies
         recalled = [note.text for note in await self.notes.recall(ctx, text)]
         digest = await athlete_digest(ctx, recalled)
         history = await self._history(ctx)
@@ -616,6 +625,13 @@ class CoachService:
             ctx = Ctx(s, athlete, profile.start_date)
             await self._adopt_plan(ctx, profile, plan, source="import", reason="imported from a profile document")
         return plan
+
+
+def default_classifier() -> IntentClassifier:
+    """The offline brain's classifier on the memory's embedder (one MiniLM per process, loaded lazily)."""
+    from memory import get_default_embedder
+
+    return get_classifier(get_default_embedder())
 
 
 def fallback_text(calls: list[ToolCall]) -> str:

@@ -37,6 +37,7 @@ from coach.engine.metrics.pmc import acute_chronic_ratio, pmc_series
 from coach.engine.models import WEEKDAYS, Plan, Profile, Session, Weekday
 from coach.engine.validate import validate_plan
 from coach.service import render, training_log
+from coach.service.answers import DEFAULT_DAYS_BY_COUNT
 from coach.store import models as m
 from coach.store import repo
 
@@ -173,6 +174,7 @@ class MoveInput(_In):
 
 class DaysInput(_In):
     days: list[Weekday] | None = Field(None, min_length=1, max_length=7)
+    days_per_week: int | None = Field(None, ge=1, le=7, description="A count when the athlete named no days.")
     long_day: Weekday | None = None
 
 
@@ -490,6 +492,8 @@ class CoachTools:
 
     async def change_days(self, data: DaysInput) -> AdaptOut:
         events: list[AdaptEvent] = []
+        if data.days is None and data.days_per_week is not None:
+            data = data.model_copy(update={"days": list(DEFAULT_DAYS_BY_COUNT[data.days_per_week])})
         if data.days is not None:
             events.append(DaysChange(days=data.days, long_day=data.long_day, athlete_asked=True))
         elif data.long_day is not None:

@@ -1,0 +1,495 @@
+"""Intent classification for the offline brain: what does the athlete want?
+
+Why rules first, then nearest exemplars: with no API key the coach must still understand
+everyday messages, deterministically. A handful of high-precision patterns ("missed",
+"fever", "delete my data") are right almost every time they fire and cost microseconds;
+everything they miss goes to a k-nearest-neighbour vote over labelled exemplar sentences
+embedded with the same model the memory uses (all-MiniLM-L6-v2), which generalises to
+wordings nobody wrote a pattern for. Below a similarity threshold the answer is
+``"unknown"``: the bot then says it did not understand and lists what it can do
+(``INTENT_DESCRIPTIONS``), instead of acting on a guess (MISSION principle 5).
+
+Both the patterns and the exemplars live in ``intent_exemplars.yaml`` (rules are data).
+The embedder is injected (anything with ``embed(texts) -> (n, dim) float32``, rows unit
+length); exemplar vectors are computed once per embedder instance and cached.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import re
+import threading
+import weakref
+from collections.abc import Sequence
+from importlib import resources
+from pathlib import Path
+from typing import Any, Final, Literal, Protocol, get_args
+
+import numpy as np
+import yaml
+from numpy.typing import NDArray
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from coach.brain.slots import Slots, normalise_text, parse_slots
+
+# --------------------------------------------------------------------------- vocabulary
+
+Intent = Literal[
+    "greeting", "thanks", "help", "today", "tomorrow", "week", "plan_overview", "explain", "checkin",
+    "fatigue", "missed", "partial", "log_workout", "illness", "injury", "unavailable", "move_session",
+    "change_days", "remember_note", "recall_notes", "paces", "metrics", "ask_coach", "override_attempt",
+    "delete_data", "settings", "new_plan", "unknown",
+]  # fmt: skip
+"""Everything the offline brain can recognise. ``greeting`` covers small talk too;
+``log_workout`` is "I did it" (done); ``new_plan`` is a new goal or race to plan for."""
+INTENTS: Final[tuple[Intent, ...]] = get_args(Intent)
+UNKNOWN: Final[Intent] = "unknown"
+
+SlotName = Literal[
+    "date", "dates", "date_range", "duration_s", "distance_m", "pace_s_per_km", "sleep_hours", "scales", "rpe",
+    "body_parts", "sports", "weekdays", "days_per_week", "day_count",
+]  # fmt: skip
+"""Slots a rule may require (``Slots`` field names)."""
+
+Source = Literal["rule", "knn", "empty"]
+
+# --------------------------------------------------------------------------- sharp numbers
+
+EXEMPLARS_FILE: Final = "intent_exemplars.yaml"
+SUPPORTED_VERSION: Final = 1
+
+KNN_K: Final = 3
+"""Neighbours averaged per intent. One neighbour lets a single odd exemplar win; three
+smooths that out while intents with ~15 exemplars still have enough to average."""
+
+MIN_SIMILARITY: Final = 0.40
+"""Mean cosine of the best intent's neighbours below which the message is "unknown".
+
+Measured with all-MiniLM-L6-v2 on tests/brain/data/messages.yaml (``bench/bench_nlu.py
+--scores``): messages the k-NN labels right score median 0.62 (quartiles 0.55-0.69),
+off-topic ones median 0.29 (max 0.45). Sweeping 0.35-0.45 moved accuracy on the messages
+no rule catches by at most 3 points; 0.40 sits in the gap and was the best of the sweep."""
+
+MIN_MARGIN: Final = 0.02
+"""When the two best intents are closer than this AND the best is below
+``CONFIDENT_SIMILARITY``, the vote is a coin toss: answer "unknown" and let the athlete
+rephrase rather than act on the wrong intent."""
+
+CONFIDENT_SIMILARITY: Final = 0.50
+"""Above this a narrow margin is accepted: two intents both fit well (e.g. fatigue and checkin)."""
+
+RULE_CONFIDENCE: Final = 0.95
+"""Confidence reported when exactly one intent's rules fire: the patterns are written to be
+precise, but they are still patterns."""
+
+CONTESTED_RULE_CONFIDENCE: Final = 0.8
+"""Confidence when rules of several intents fire and ``precedence`` had to choose."""
+
+RULE_RUNNER_UP_SCORE: Final = 0.4
+"""Score given to intents whose rules also fired but lost on precedence (listed as alternatives)."""
+
+ALTERNATIVES: Final = 3
+"""Runner-up intents reported with a result, for logs and for "did you mean ...?" buttons."""
+
+SLOT_PRESENCE_DATE: Final = dt.date(2000, 1, 3)
+"""Reference day used only to test which slots a message has when the caller gave no
+``today``; slots computed against it are never returned."""
+
+# --------------------------------------------------------------------------- errors
+
+
+class IntentCatalogueError(ValueError):
+    """``intent_exemplars.yaml`` is missing, malformed, or names an intent the code does not know."""
+
+
+# --------------------------------------------------------------------------- results
+
+
+class IntentResult(BaseModel):
+    """What the classifier decided, how sure it is, and what else it considered.
+
+    ``confidence`` is in [0, 1]: ``RULE_CONFIDENCE`` (or ``CONTESTED_RULE_CONFIDENCE``) for
+    a pattern hit, the winning intent's mean neighbour similarity for a k-NN vote, and 0.0
+    for "unknown" because nothing was near enough (the near misses are then in
+    ``alternatives``, so the bot can ask "did you mean ...?"). ``alternatives`` are the
+    runners-up, best first, never ``intent`` itself. ``slots`` is filled when a ``today``
+    was given.
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    intent: Intent
+    confidence: float = Field(ge=0.0, le=1.0)
+    alternatives: list[tuple[Intent, float]] = Field(default_factory=list)
+    slots: Slots | None = None
+    source: Source = "knn"
+    rule: str | None = None
+    """The pattern that decided, when a rule did (for logs and for fixing misfires)."""
+
+
+class TextEmbedder(Protocol):
+    """The only thing the classifier needs from an embedder (``memory.embedder.Embedder`` fits)."""
+
+    def embed(self, texts: Sequence[str]) -> NDArray[np.float32]: ...
+
+
+# --------------------------------------------------------------------------- the catalogue file
+
+
+def _valid_regex(value: str) -> str:
+    try:
+        re.compile(value)
+    except re.error as exc:
+        raise ValueError(f"pattern {value!r} is not a valid regular expression: {exc}") from exc
+    return value
+
+
+class RuleSpec(BaseModel):
+    """One pattern; with slot conditions when words alone are not precise enough."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    pattern: str
+    requires: tuple[SlotName, ...] = ()
+    requires_any: tuple[SlotName, ...] = ()
+
+    @field_validator("pattern")
+    @classmethod
+    def _compiles(cls, value: str) -> str:
+        return _valid_regex(value)
+
+
+class IntentSpec(BaseModel):
+    """One intent's description, rules and exemplars as written in the YAML file."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    description: str
+    rules: tuple[RuleSpec, ...] = ()
+    unless: str | None = None
+    """A pattern that stops every rule of this intent ("no longer sick" is not illness)."""
+    exemplars: tuple[str, ...]
+
+    @field_validator("unless")
+    @classmethod
+    def _unless_compiles(cls, value: str | None) -> str | None:
+        return None if value is None else _valid_regex(value)
+
+    @field_validator("rules", mode="before")
+    @classmethod
+    def _strings_are_patterns(cls, value: Any) -> Any:
+        if isinstance(value, list):
+            return [{"pattern": item} if isinstance(item, str) else item for item in value]
+        return value
+
+    @field_validator("exemplars")
+    @classmethod
+    def _not_empty(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        if not value:
+            raise ValueError("an intent needs at least one exemplar")
+        return value
+
+
+class IntentCatalogue(BaseModel):
+    """The whole ``intent_exemplars.yaml``, validated so a bad edit fails at load time."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    version: int
+    precedence: tuple[Intent, ...]
+    replacements: dict[str, str] = Field(default_factory=dict)
+    intents: dict[Intent, IntentSpec]
+
+    @field_validator("version")
+    @classmethod
+    def _supported(cls, value: int) -> int:
+        if value != SUPPORTED_VERSION:
+            raise ValueError(f"version {value} is not supported (expected {SUPPORTED_VERSION})")
+        return value
+
+    @model_validator(mode="after")
+    def _complete(self) -> IntentCatalogue:
+        missing = [intent for intent in INTENTS if intent not in self.intents]
+        if missing:
+            raise ValueError(f"intents without an entry: {', '.join(missing)}")
+        ranked = [intent for intent in INTENTS if intent != UNKNOWN]
+        if sorted(self.precedence) != sorted(ranked):
+            raise ValueError("precedence must list every intent except 'unknown' exactly once")
+        seen: dict[str, Intent] = {}
+        for intent, spec in self.intents.items():
+            for exemplar in spec.exemplars:
+                key = normalise_text(exemplar)
+                if key in seen and seen[key] != intent:
+                    raise ValueError(f"exemplar {exemplar!r} is labelled both {seen[key]} and {intent}")
+                seen[key] = intent
+        return self
+
+    def exemplar_pairs(self) -> list[tuple[Intent, str]]:
+        """Every (intent, exemplar) in file order, so exemplar rows are always built the same way."""
+        return [(intent, text) for intent, spec in self.intents.items() for text in spec.exemplars]
+
+
+def parse_catalogue(text: str) -> IntentCatalogue:
+    """Validate the YAML text of an exemplar file; raise ``IntentCatalogueError`` with the reason."""
+    try:
+        data = yaml.safe_load(text)
+        return IntentCatalogue.model_validate(data)
+    except (yaml.YAMLError, ValidationError) as exc:
+        raise IntentCatalogueError(f"The intent exemplar file is invalid: {exc}") from exc
+
+
+def load_catalogue(path: Path | None = None) -> IntentCatalogue:
+    """Read ``intent_exemplars.yaml`` from the package (or ``path``); the packaged one is parsed once."""
+    if path is None:
+        return _packaged_catalogue()
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise IntentCatalogueError(f"The intent exemplar file could not be read: {exc}") from exc
+    return parse_catalogue(text)
+
+
+@functools.cache
+def _packaged_catalogue() -> IntentCatalogue:
+    try:
+        text = resources.files("coach.brain").joinpath(EXEMPLARS_FILE).read_text(encoding="utf-8")
+    except OSError as exc:
+        raise IntentCatalogueError(f"The intent exemplar file could not be read: {exc}") from exc
+    return parse_catalogue(text)
+
+
+INTENT_DESCRIPTIONS: Final[dict[Intent, str]] = {
+    intent: spec.description for intent, spec in load_catalogue().intents.items()
+}
+"""One line per intent, for the "here is what I can do" reply to an unknown message."""
+
+# --------------------------------------------------------------------------- the classifier
+
+
+class _CompiledRule:
+    __slots__ = ("intent", "regex", "requires", "requires_any", "unless")
+
+    def __init__(self, intent: Intent, spec: RuleSpec, unless: re.Pattern[str] | None) -> None:
+        self.intent = intent
+        self.regex = re.compile(spec.pattern)
+        self.requires = spec.requires
+        self.requires_any = spec.requires_any
+        self.unless = unless
+
+    def fires(self, text: str, slots: Slots) -> bool:
+        if self.requires and not all(getattr(slots, name) for name in self.requires):
+            return False
+        if self.requires_any and not any(getattr(slots, name) for name in self.requires_any):
+            return False
+        if self.regex.search(text) is None:
+            return False
+        return self.unless is None or self.unless.search(text) is None
+
+
+def _replacement_regex(replacements: dict[str, str]) -> re.Pattern[str] | None:
+    """One pass for every replacement: emoji anywhere, words only as whole words."""
+    if not replacements:
+        return None
+    parts = []
+    for key in sorted(replacements, key=len, reverse=True):
+        escaped = re.escape(key.lower())
+        parts.append(escaped if not key[:1].isalnum() else rf"(?<![\w']){escaped}(?![\w'])")
+    return re.compile("|".join(parts))
+
+
+class IntentClassifier:
+    """Rules, then k-NN over embedded exemplars; one instance per embedder.
+
+    Construction is cheap; the exemplar matrix is embedded on the first ``classify`` (or
+    ``warm_up``), once, under a lock. After that ``classify`` only reads shared state,
+    so one instance can serve every thread.
+    """
+
+    def __init__(
+        self,
+        embedder: TextEmbedder,
+        catalogue: IntentCatalogue | None = None,
+        *,
+        k: int = KNN_K,
+        min_similarity: float = MIN_SIMILARITY,
+        min_margin: float = MIN_MARGIN,
+        confident_similarity: float = CONFIDENT_SIMILARITY,
+        day_first: bool = True,
+    ) -> None:
+        self.embedder = embedder
+        self.catalogue = catalogue if catalogue is not None else load_catalogue()
+        self.k = k
+        self.min_similarity = min_similarity
+        self.min_margin = min_margin
+        self.confident_similarity = confident_similarity
+        self.day_first = day_first
+        self._rank = {intent: index for index, intent in enumerate(self.catalogue.precedence)}
+        self._rules = [
+            _CompiledRule(intent, rule, re.compile(spec.unless) if spec.unless else None)
+            for intent, spec in self.catalogue.intents.items()
+            for rule in spec.rules
+        ]
+        self._replacements = {key.lower(): f" {value} " for key, value in self.catalogue.replacements.items()}
+        self._replacement_re = _replacement_regex(self.catalogue.replacements)
+        pairs = self.catalogue.exemplar_pairs()
+        self._labels: tuple[Intent, ...] = tuple(intent for intent, _ in pairs)
+        self._exemplar_texts: tuple[str, ...] = tuple(self.normalise(text) for _, text in pairs)
+        self._intent_order: tuple[Intent, ...] = tuple(dict.fromkeys(self._labels))
+        self._neighbour_rows = self._padded_rows()
+        self._matrix: NDArray[np.float32] | None = None
+        self._lock = threading.Lock()
+
+    # ------------------------------------------------------------------ public
+
+    @property
+    def exemplar_count(self) -> int:
+        return len(self._labels)
+
+    @functools.cached_property
+    def exemplar_keys(self) -> frozenset[str]:
+        """Normalised exemplar texts, so a test can prove the evaluation set shares none."""
+        return frozenset(self._exemplar_texts)
+
+    def normalise(self, text: str) -> str:
+        """The text rules and the embedder see: ``slots.normalise_text`` plus the file's replacements."""
+        text = normalise_text(text)
+        if self._replacement_re is not None:
+            text = self._replacement_re.sub(lambda m: self._replacements[m.group(0)], text)
+        return re.sub(r"\s+", " ", text).strip()
+
+    def warm_up(self) -> None:
+        """Embed the exemplars now (start-up) rather than on the first message."""
+        self._exemplar_matrix()
+
+    def classify(self, text: str, *, today: dt.date | None = None) -> IntentResult:
+        """Decide the intent of one message; deterministic for a given embedder and file.
+
+        ``today`` fills ``IntentResult.slots`` (dates resolve against it); without it the
+        slots are still read to evaluate rules, but not returned.
+        """
+        normalised = self.normalise(text)
+        slots = parse_slots(
+            text, today if today is not None else SLOT_PRESENCE_DATE, day_first=self.day_first
+        )
+        returned_slots = slots if today is not None else None
+        if not re.search(r"\w", normalised):
+            return IntentResult(intent=UNKNOWN, confidence=0.0, slots=returned_slots, source="empty")
+
+        ruled = self.rule_matches(normalised, slots)
+        if ruled:
+            (winner, pattern), *others = ruled
+            confidence = RULE_CONFIDENCE if not others else CONTESTED_RULE_CONFIDENCE
+            alternatives = [(intent, RULE_RUNNER_UP_SCORE) for intent, _ in others[:ALTERNATIVES]]
+            return IntentResult(
+                intent=winner,
+                confidence=confidence,
+                alternatives=alternatives,
+                slots=returned_slots,
+                source="rule",
+                rule=pattern,
+            )
+
+        scores = self.knn_scores(normalised)
+        best_intent, best = scores[0]
+        runner_up = scores[1][1] if len(scores) > 1 else 0.0
+        coin_toss = best - runner_up < self.min_margin and best < self.confident_similarity
+        if best < self.min_similarity or coin_toss:
+            intent: Intent = UNKNOWN
+            confidence = 0.0
+            alternatives = [(name, score) for name, score in scores if name != UNKNOWN][:ALTERNATIVES]
+        else:
+            intent = best_intent
+            confidence = min(1.0, max(0.0, best))
+            alternatives = [(name, score) for name, score in scores[1:] if name != UNKNOWN][:ALTERNATIVES]
+        return IntentResult(
+            intent=intent,
+            confidence=confidence,
+            alternatives=alternatives,
+            slots=returned_slots,
+            source="knn",
+        )
+
+    def rule_matches(self, normalised: str, slots: Slots) -> list[tuple[Intent, str]]:
+        """Intents whose rules fire on ``normalised``, best (by precedence) first, with the first pattern that fired."""
+        hits: dict[Intent, str] = {}
+        for rule in self._rules:
+            if rule.intent not in hits and rule.fires(normalised, slots):
+                hits[rule.intent] = rule.regex.pattern
+        return sorted(hits.items(), key=lambda item: self._rank.get(item[0], len(self._rank)))
+
+    def knn_scores(self, normalised: str) -> list[tuple[Intent, float]]:
+        """Each intent's mean cosine similarity over its ``k`` nearest exemplars, best first.
+
+        Ties break by intent name, so the order never depends on float noise in sorting.
+        """
+        matrix = self._exemplar_matrix()
+        query = np.asarray(self.embedder.embed([normalised]), dtype=np.float32).reshape(-1)
+        similarities = np.append(matrix @ query, np.float32(-np.inf))  # the last cell pads short intents
+        per_intent = similarities[self._neighbour_rows]  # (intents, most exemplars any intent has)
+        nearest = -np.sort(-per_intent, axis=1)[:, : self.k]
+        counts = np.minimum(np.isfinite(per_intent).sum(axis=1), self.k)
+        means = np.where(np.isfinite(nearest), nearest, 0.0).sum(axis=1) / counts
+        scores = [(intent, round(float(means[i]), 4)) for i, intent in enumerate(self._intent_order)]
+        return sorted(scores, key=lambda item: (-item[1], item[0]))
+
+    # ------------------------------------------------------------------ internals
+
+    def _padded_rows(self) -> NDArray[np.int64]:
+        """Exemplar row numbers per intent, padded with a sentinel row, so one sort scores every intent."""
+        rows: dict[Intent, list[int]] = {intent: [] for intent in self._intent_order}
+        for row, label in enumerate(self._labels):
+            rows[label].append(row)
+        width = max(len(found) for found in rows.values())
+        sentinel = len(self._labels)
+        padded = np.full((len(self._intent_order), width), sentinel, dtype=np.int64)
+        for index, intent in enumerate(self._intent_order):
+            padded[index, : len(rows[intent])] = rows[intent]
+        return padded
+
+    def _exemplar_matrix(self) -> NDArray[np.float32]:
+        matrix = self._matrix
+        if matrix is not None:
+            return matrix
+        with self._lock:
+            if self._matrix is None:
+                vectors = np.asarray(self.embedder.embed(list(self._exemplar_texts)), dtype=np.float32)
+                if vectors.ndim != 2 or vectors.shape[0] != len(self._exemplar_texts):
+                    raise ValueError(
+                        f"The embedder returned shape {vectors.shape} for {len(self._exemplar_texts)} exemplars."
+                    )
+                self._matrix = np.ascontiguousarray(vectors)
+            return self._matrix
+
+
+# --------------------------------------------------------------------------- module-level entry point
+
+_classifiers: weakref.WeakKeyDictionary[Any, IntentClassifier] = weakref.WeakKeyDictionary()
+_classifiers_by_id: dict[int, tuple[TextEmbedder, IntentClassifier]] = {}
+_classifiers_lock = threading.Lock()
+
+
+def get_classifier(embedder: TextEmbedder) -> IntentClassifier:
+    """The classifier for ``embedder``, built once per embedder instance (exemplars embedded once).
+
+    Weakly keyed, so dropping an embedder drops its exemplar matrix; an embedder that cannot
+    be weakly referenced is kept by identity for the life of the process.
+    """
+    with _classifiers_lock:
+        try:
+            found = _classifiers.get(embedder)
+        except TypeError:
+            entry = _classifiers_by_id.get(id(embedder))
+            if entry is None:
+                entry = (embedder, IntentClassifier(embedder))
+                _classifiers_by_id[id(embedder)] = entry
+            return entry[1]
+        if found is None:
+            found = IntentClassifier(embedder)
+            _classifiers[embedder] = found
+        return found
+
+
+def classify(text: str, embedder: TextEmbedder, *, today: dt.date | None = None) -> IntentResult:
+    """Classify one athlete message with the cached classifier for ``embedder``."""
+    return get_classifier(embedder).classify(text, today=today)

@@ -1,0 +1,361 @@
+"""The offline brain: the same tools as Claude, chosen by intent and slots, in plainer words.
+
+With no API key the coach still understands everyday messages: the intent classifier
+(nearest labelled exemplars with the same embedder as memory, plus high-precision rules) and
+the slot parser (dates, durations, distances, body parts...) pick the tool calls; the reply is
+a template from ``prompts/offline_v1.yaml`` filled with the tools' own outputs. It never
+computes a number itself, so every number it states came back from a tool.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+
+from coach.brain.intents import IntentClassifier, IntentResult
+from coach.brain.slots import Slots
+from coach.brain.tools import Tool, ToolCall, execute_tool
+
+PROMPTS_DIR = Path(__file__).resolve().parents[2] / "prompts"
+DEFAULT_TEMPLATES = "offline_v1.yaml"
+
+FollowUp = Literal["checkin", "memory"]
+
+# Words that name a session type, for "move the long run to Saturday".
+SESSION_WORDS: tuple[tuple[str, str], ...] = (
+    (r"\blong\b", "long"),
+    (r"\btempo\b", "tempo"),
+    (r"\bthreshold\b", "threshold"),
+    (r"\binterval", "intervals"),
+    (r"\b(repeats|reps|track)\b", "intervals"),
+    (r"\beasy\b", "easy"),
+    (r"\brecovery\b", "recovery"),
+    (r"\b(gym|strength|lift)", "strength"),
+    (r"\bswim", "technique"),
+)
+LOWER_BODY = {
+    "knee",
+    "ankle",
+    "achilles",
+    "calf",
+    "shin",
+    "foot",
+    "hamstring",
+    "quad",
+    "hip",
+    "glute",
+    "it_band",
+    "plantar",
+}
+"""Pain here means running impact hurts: avoid intervals, downhill and impact until cleared."""
+SEVERE_FATIGUE = re.compile(
+    r"\b(dead|exhausted|wrecked|destroyed|shattered|knackered|cooked|fried|no energy)\b", re.I
+)
+MILD_FATIGUE = re.compile(r"\b(a bit|bit|slightly|little|kinda|somewhat)\b", re.I)
+NEXT_WEEK = re.compile(r"\bnext week\b", re.I)
+SEVERE_SLEEP_H = 5.0
+"""Under five hours' sleep counts as severe fatigue (seed 000's "slept four hours" example)."""
+
+
+@dataclass
+class OfflineReply:
+    text: str
+    tool_calls: list[ToolCall] = field(default_factory=list)
+    intent: str = "unknown"
+    confidence: float = 0.0
+    follow_up: FollowUp | None = None
+
+
+@cache
+def load_templates(name: str = DEFAULT_TEMPLATES) -> dict[str, str]:
+    data = yaml.safe_load((PROMPTS_DIR / name).read_text(encoding="utf-8"))
+    return {str(k): str(v) for k, v in data.items() if k != "version"}
+
+
+class OfflineBrain:
+    """Intent + slots → tool calls → a template reply. Deterministic for a given classifier."""
+
+    def __init__(
+        self, classifier: Callable[[], IntentClassifier], templates: Mapping[str, str] | None = None
+    ) -> None:
+        self._classifier_factory = classifier
+        self._classifier: IntentClassifier | None = None
+        self.templates = dict(templates or load_templates())
+
+    def classifier(self) -> IntentClassifier:
+        if self._classifier is None:
+            self._classifier = self._classifier_factory()
+        return self._classifier
+
+    async def classify(self, message: str, today: dt.date) -> IntentResult:
+        classifier = self.classifier()
+        return await asyncio.to_thread(classifier.classify, message, today=today)
+
+    async def reply(self, *, message: str, today: dt.date, tools: Sequence[Tool[Any, Any]]) -> OfflineReply:
+        result = await self.classify(message, today)
+        slots = result.slots or Slots()
+        by_name = {t.name: t for t in tools}
+        turn = _Turn(self, by_name, message, today, slots)
+        handler = getattr(turn, f"on_{result.intent}", turn.on_unknown)
+        text, follow_up = await handler()
+        return OfflineReply(
+            text=text,
+            tool_calls=turn.calls,
+            intent=result.intent,
+            confidence=result.confidence,
+            follow_up=follow_up,
+        )
+
+
+class _Turn:
+    """One message: the intent handlers, each calling tools and filling a template."""
+
+    def __init__(
+        self,
+        brain: OfflineBrain,
+        tools: Mapping[str, Tool[Any, Any]],
+        message: str,
+        today: dt.date,
+        slots: Slots,
+    ) -> None:
+        self.t = brain.templates
+        self.tools = tools
+        self.message = message
+        self.today = today
+        self.slots = slots
+        self.calls: list[ToolCall] = []
+
+    async def call(self, name: str, data: dict[str, Any]) -> ToolCall:
+        call = await execute_tool(self.tools, name, data)
+        self.calls.append(call)
+        return call
+
+    async def text_of(self, name: str, data: dict[str, Any]) -> str:
+        call = await self.call(name, data)
+        if call.is_error or call.output is None:
+            return f"I couldn't do that: {call.error}"
+        return str(call.output.get("text", ""))
+
+    async def adapt(self, name: str, data: dict[str, Any], extra: str = "") -> str:
+        call = await self.call(name, data)
+        if call.is_error or call.output is None:
+            return f"I couldn't do that: {call.error}"
+        out = call.output
+        if not out["accepted"]:
+            return self.t["refused"].format(reason=out["refused_reason"])
+        lines = []
+        for change in out["changes"]:
+            before, after = change["before"], change["after"]
+            what = (
+                f"{before} → {after}"
+                if before and after
+                else (f"{before} → rest" if before else f"new: {after}")
+            )
+            lines.append(f"• {change['date']}: {what} ({change['reason']})")
+        key = "adapted" if lines else "adapted_nothing"
+        text = self.t[key].format(summary=out["summary"])
+        return "\n".join([text, *lines, *([extra] if extra else [])])
+
+    def day(self) -> dt.date:
+        return self.slots.date or self.today
+
+    Result = tuple[str, FollowUp | None]
+
+    # ------------------------------------------------------------------ simple ones
+
+    async def on_greeting(self) -> Result:
+        return self.t["greeting"], None
+
+    async def on_thanks(self) -> Result:
+        return self.t["thanks"], None
+
+    async def on_help(self) -> Result:
+        return self.t["help"], None
+
+    async def on_unknown(self) -> Result:
+        return self.t["unknown"].format(help=self.t["help"]), None
+
+    async def on_delete_data(self) -> Result:
+        return self.t["delete_data"], None
+
+    async def on_settings(self) -> Result:
+        return self.t["settings"], None
+
+    # ------------------------------------------------------------------ reading
+
+    async def on_today(self) -> Result:
+        return await self.text_of("today", {"date": self.day().isoformat()}), None
+
+    async def on_tomorrow(self) -> Result:
+        return await self.text_of("today", {"date": (self.today + dt.timedelta(days=1)).isoformat()}), None
+
+    async def on_week(self) -> Result:
+        which = "next" if NEXT_WEEK.search(self.message) else "this"
+        return await self.text_of("week", {"which": which}), None
+
+    async def on_plan_overview(self) -> Result:
+        return await self.text_of("plan_summary", {}), None
+
+    async def on_explain(self) -> Result:
+        call = await self.call("explain_session", {"date": self.day().isoformat()})
+        if call.is_error or call.output is None:
+            return f"I couldn't look that up: {call.error}", None
+        out = call.output
+        lines = [] if out["session"] is None else [out["session"]["text"]]
+        lines += out["reasons"]
+        lines += [f"Why this week: {note}" for note in out["week_notes"][:3]]
+        return "\n".join(lines), None
+
+    async def on_metrics(self) -> Result:
+        return await self.text_of("metrics", {}), None
+
+    async def on_paces(self) -> Result:
+        if self.slots.distance_m and self.slots.duration_s:
+            total = self.slots.duration_s
+            clock = f"{total // 3600}:{total % 3600 // 60:02d}:{total % 60:02d}"
+            return await self.text_of(
+                "paces", {"distance": f"{self.slots.distance_m / 1000:g}km", "time": clock}
+            ), None
+        return self.t["need_paces"], None
+
+    async def on_recall_notes(self) -> Result:
+        return "", "memory"
+
+    async def on_checkin(self) -> Result:
+        scales = self.slots.scales
+        if self.slots.sleep_hours is not None and all(k in scales for k in ("sleep", "energy", "soreness", "stress")):
+            data = {"sleep_hours": self.slots.sleep_hours, "sleep_quality": scales["sleep"], "energy": scales["energy"],
+                    "soreness": scales["soreness"], "stress": scales["stress"]}
+            return await self.text_of("log_checkin", data), None
+        return self.t["checkin_prompt"], "checkin"
+
+    # ------------------------------------------------------------------ changing
+
+    async def on_fatigue(self) -> Result:
+        severity = 2
+        if SEVERE_FATIGUE.search(self.message) or (
+            self.slots.sleep_hours is not None and self.slots.sleep_hours < SEVERE_SLEEP_H
+        ):
+            severity = 3
+        elif MILD_FATIGUE.search(self.message):
+            severity = 1
+        return await self.adapt("report_fatigue", {"severity": severity}), None
+
+    async def on_missed(self) -> Result:
+        day = self.slots.date or self.today
+        return await self.adapt("report_missed", {"date": day.isoformat()}), None
+
+    async def on_partial(self) -> Result:
+        fraction = 0.5
+        durations = self.slots.durations_s
+        if len(durations) >= 2 and max(durations) > 0:
+            fraction = round(min(durations) / max(durations), 2)
+        return await self.adapt(
+            "report_partial", {"date": self.day().isoformat(), "fraction": fraction}
+        ), None
+
+    async def on_log_workout(self) -> Result:
+        return await self.text_of("log_activity", {"text": self.message[:500]}), None
+
+    async def on_illness(self) -> Result:
+        data: dict[str, Any] = {"start": (self.slots.date or self.today).isoformat()}
+        if self.slots.day_count:
+            data["days"] = min(max(self.slots.day_count, 1), 28)
+        return await self.adapt("report_illness", data), None
+
+    async def on_injury(self) -> Result:
+        note = await self.text_of("remember_note", {"text": self.message[:1000]})
+        parts = self.slots.body_parts
+        if not parts:
+            return note + "\n" + self.t["injury_extra"], None
+        part = parts[0]
+        avoid = ["intervals", "downhill", "impact"] if part.part in LOWER_BODY else ["intervals"]
+        side = part.side if part.side in ("left", "right") else None
+        data = {"body_part": part.part, "side": side, "avoid": avoid}
+        return await self.adapt("report_injury", data, extra=self.t["injury_extra"]), None
+
+    async def on_unavailable(self) -> Result:
+        span = self.slots.date_range
+        if span is not None:
+            start, end = span.start, span.end
+        elif self.slots.dates:
+            start, end = min(self.slots.dates), max(self.slots.dates)
+        else:
+            return self.t["need_dates"], None
+        return await self.adapt(
+            "set_unavailable", {"start": start.isoformat(), "end": end.isoformat(), "reason": "unavailable"}
+        ), None
+
+    async def on_move_session(self) -> Result:
+        if not self.slots.weekdays and len(self.slots.dates) < 1:
+            return self.t["need_move"], None
+        wanted = next(
+            (kind for pattern, kind in SESSION_WORDS if re.search(pattern, self.message, re.I)), None
+        )
+        week = await self.call("week", {"which": "next" if NEXT_WEEK.search(self.message) else "this"})
+        if week.is_error or week.output is None:
+            return f"I couldn't look up the week: {week.error}", None
+        sessions = [
+            s
+            for s in week.output["sessions"]
+            if s["type"] != "commitment" and s["date"] >= self.today.isoformat()
+        ]
+        if wanted is not None:
+            sessions = [s for s in sessions if s["type"] == wanted]
+        if len(self.slots.dates) >= 2:
+            from_date, to_date = self.slots.dates[0], self.slots.dates[-1]
+        else:
+            if not sessions:
+                return self.t["need_move"], None
+            from_date = dt.date.fromisoformat(sessions[0]["date"])
+            week_start = dt.date.fromisoformat(week.output["start"])
+            target_day = self.slots.weekdays[-1] if self.slots.weekdays else None
+            if target_day is None:
+                return self.t["need_move"], None
+            to_date = week_start + dt.timedelta(
+                days=("mon", "tue", "wed", "thu", "fri", "sat", "sun").index(target_day)
+            )
+        return await self.adapt(
+            "move_session", {"from_date": from_date.isoformat(), "to_date": to_date.isoformat()}
+        ), None
+
+    async def on_change_days(self) -> Result:
+        data: dict[str, Any] = {}
+        if re.search(r"\blong\b", self.message, re.I) and self.slots.weekdays:
+            data["long_day"] = self.slots.weekdays[-1]
+        elif len(self.slots.weekdays) >= 2:
+            data["days"] = list(dict.fromkeys(self.slots.weekdays))
+        elif self.slots.days_per_week:
+            data["days_per_week"] = max(1, min(7, self.slots.days_per_week))
+        if not data:
+            return self.t["need_days"], None
+        return await self.adapt("change_days", data), None
+
+    async def on_remember_note(self) -> Result:
+        text = (
+            re.sub(
+                r"^\s*(please\s+)?(remember|note|fyi|for the record)( that)?[:,]?\s*",
+                "",
+                self.message,
+                flags=re.I,
+            )
+            or self.message
+        )
+        return await self.text_of("remember_note", {"text": text[:1000]}), None
+
+    async def on_ask_coach(self) -> Result:
+        return await self.text_of("ask_coach", {"message": self.message[:1000]}), None
+
+    async def on_override_attempt(self) -> Result:
+        call = await self.call("guardrails", {})
+        if call.is_error or call.output is None:
+            return self.t["refused"].format(reason="the plan's safety rules"), None
+        return self.t["why_guardrails"].format(text=call.output["text"]), None
