@@ -364,6 +364,8 @@ class CoachService:
         dialog = ctx.athlete.dialog or {}
         if dialog.get("flow") == "onboarding":
             return await self._onboarding_answer(ctx, text)
+        if dialog.get("flow") == "note_fix":
+            return await self.correct_note(ctx, int(dialog["note_id"]), text)
         if dialog.get("flow") == "checkin":
             replies = await training_log.checkin_text(ctx, text, self.clock.now())
             if replies is not None:
@@ -470,6 +472,13 @@ class CoachService:
             return await training_log.checkin_answer(ctx, data, self.clock.now())
         if data.startswith("mem:del:"):
             return await self.forget_note(ctx, data[len("mem:del:") :])
+        if data.startswith("mem:fix:"):
+            note_id = data[len("mem:fix:") :]
+            note = await ctx.session.get(m.Note, int(note_id)) if note_id.isdigit() else None
+            if note is None or note.athlete_id != ctx.athlete.id:
+                return [Reply("That note is already gone.")]
+            ctx.athlete.dialog = {"flow": "note_fix", "note_id": note.id}
+            return [Reply(f"What should it say instead of: {note.text}")]
         if data.startswith("set:"):
             return self.settings(ctx, data[4:].replace(":", " "))
         return [Reply("That button has expired. Try /help.")]
@@ -554,11 +563,25 @@ class CoachService:
         if not notes:
             return [Reply("I don't have any notes about you yet. Tell me things like \"my left knee is sensitive\" and I'll remember.")]
         lines = [f"{i}. [{n.kind}] {n.text}" for i, n in enumerate(notes, 1)]
-        buttons = [[Button(f"Forget {i}", f"mem:del:{n.id}")] for i, n in enumerate(notes, 1)]
+        buttons = [[Button(f"Correct {i}", f"mem:fix:{n.id}"), Button(f"Forget {i}", f"mem:del:{n.id}")] for i, n in enumerate(notes, 1)]
         return [Reply("What I remember:\n" + "\n".join(lines), buttons)]
 
     async def _document(self, ctx: Ctx, incoming: Incoming) -> list[Reply]:
         return await training_log.import_document(ctx, incoming.file_name or "file", incoming.file_bytes or b"")
+
+    async def correct_note(self, ctx: Ctx, note_id: int, text: str) -> list[Reply]:
+        """Replace a note: the old one (and its limitations) goes, the corrected text is remembered anew."""
+        ctx.athlete.dialog = None
+        note = await ctx.session.get(m.Note, note_id)
+        if note is None or note.athlete_id != ctx.athlete.id:
+            return [Reply("That note is already gone.")]
+        for limitation in await repo.active_limitations(ctx.session, ctx.athlete.id):
+            if limitation.note_id == note.id:
+                await ctx.session.delete(limitation)
+        await ctx.session.delete(note)
+        await self.notes.forget(ctx.session, ctx.athlete.id, note.id)
+        new = await self.notes.remember(ctx, text)
+        return [Reply(f"Corrected. I now remember ({new.kind}): {new.text}")]
 
     async def forget_note(self, ctx: Ctx, note_id: str) -> list[Reply]:
         note = await ctx.session.get(m.Note, int(note_id)) if note_id.isdigit() else None

@@ -11,6 +11,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
+import pytest
 from sqlalchemy import func, select
 
 from bot.telegram import TelegramTransport
@@ -163,3 +164,42 @@ async def test_regression_scheduler_flush_during_a_reply_does_not_send_it_twice(
         await transport.flush_outbox()
         await handler
     assert len(telegram_server.sent_messages(CHAT)) == 2
+
+
+async def test_a_failing_send_gets_a_human_apology_and_the_reply_is_delivered_later(
+    service: CoachService, telegram_server: FakeTelegramServer
+) -> None:
+    telegram_server.add_result_for("sendMessage", ok=False, error_code=400, description="Bad Request: something broke")
+    async with running(service, telegram_server):
+        telegram_server.push_text(CHAT, "/help", user_id=USER)
+        messages = await telegram_server.wait_for_messages(2, chat_id=CHAT, timeout=30)
+    assert messages[0]["text"].startswith("Sorry — something went wrong on my side")
+    assert "Here's what I can do" in messages[1]["text"]  # from the outbox, not lost
+    assert await service.unsent() == []
+
+
+async def test_webhook_mode_with_a_secret_token(service: CoachService, telegram_server: FakeTelegramServer) -> None:
+    import socket
+    import urllib.error
+    import urllib.request
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    transport = TelegramTransport(service, DEFAULT_TOKEN, telegram_server.url)
+    task = asyncio.create_task(transport.run_webhook("127.0.0.1", port, f"http://127.0.0.1:{port}/", "s3cret"))
+    try:
+        await telegram_server.wait_for_call("setWebhook")
+        # A forged request without the secret is refused and changes nothing.
+        forged = urllib.request.Request(f"http://127.0.0.1:{port}/", data=b'{"update_id": 1}', headers={"Content-Type": "application/json"})
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            await asyncio.to_thread(urllib.request.urlopen, forged, None, 10)
+        assert refused.value.code == 403
+        status = await asyncio.to_thread(telegram_server.deliver_to_webhook, command_update(2, "/help"))
+        assert status == 200
+        [reply] = await telegram_server.wait_for_messages(1, chat_id=CHAT, timeout=30)
+        assert "Here's what I can do" in reply["text"]
+        assert telegram_server.calls_to("setWebhook")[0]["secret_token"] == "s3cret"
+    finally:
+        transport.stop()
+        await asyncio.wait_for(task, timeout=20)

@@ -75,3 +75,20 @@ async def test_the_index_is_rebuilt_from_the_database(coach: CoachService, db: D
     await remember(coach, "ann", "I only have a 25 m pool")
     fresh = CoachService(db, FixedClock(TODAY), memory=NoteMemory(tmp_path / "elsewhere", HashingEmbedder()))
     assert await recall(fresh, "ann", "I only have a pool") == ["I only have a 25 m pool"]
+
+
+async def test_a_note_can_be_corrected_from_the_memory_list(coach: CoachService) -> None:
+    from coach.service.service import Who
+    from coach.service.types import Incoming
+
+    await remember(coach, "ann", "my left knee hurts going downstairs")
+    listing = await coach.handle(Who(name="ann"), Incoming(kind="command", text="/memory", command="memory"))
+    correct = listing.replies[0].buttons[0][0]
+    assert correct.label == "Correct 1"
+    asked = await coach.handle(Who(name="ann"), Incoming(kind="callback", callback_data=correct.data))
+    assert asked.replies[0].text.startswith("What should it say instead")
+    done = await coach.handle(Who(name="ann"), Incoming(kind="text", text="my right knee hurts going downstairs"))
+    assert done.replies[0].text.startswith("Corrected.")
+    doc = await coach.show("ann")
+    assert [n["text"] for n in doc["notes"]] == ["my right knee hurts going downstairs"]
+    assert [lim["side"] for lim in doc["limitations"]] == ["right"]
