@@ -47,13 +47,19 @@ def describe_validation_error(exc: ValidationError) -> str:
 def read_profile(profile_path: str, stdin: TextIO | None = None) -> Profile:
     """Read a profile from a file path or ``-`` (stdin). Raises ``ValueError`` with a clear sentence."""
     try:
-        text = (stdin or sys.stdin).read() if profile_path == "-" else Path(profile_path).read_text(encoding="utf-8")
+        text = (
+            (stdin or sys.stdin).read()
+            if profile_path == "-"
+            else Path(profile_path).read_text(encoding="utf-8")
+        )
     except OSError as exc:
         raise ValueError(f"profile: cannot read {profile_path!r} ({exc.strerror or exc})") from exc
     try:
         data: Any = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise ValueError(f"profile: not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})") from exc
+        raise ValueError(
+            f"profile: not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})"
+        ) from exc
     if not isinstance(data, dict):
         raise ValueError("profile: expected a JSON object")
     try:

@@ -32,12 +32,15 @@ Policies (sources):
   or are dropped.
 * long day / available days: the profile changes; long sessions move to the new long day,
   sessions on days no longer available move to free days or are dropped.
+* days per week ("I can only run 3 days next week", seed 003): in each week of the window
+  the lightest non-key days become rest days until the count fits.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from collections.abc import Set as AbstractSet
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -57,7 +60,7 @@ from coach.engine.models import (
 )
 from coach.engine.rules import Rules
 from coach.engine.validate import check_plan, is_training
-from coach.engine.workouts import KEY_TYPES, QUALITY_TYPES, converted, moved, resized
+from coach.engine.workouts import KEY_TYPES, QUALITY_TYPES, converted, moved, resized, session_order
 
 _DAYS_PER_WEEK = 7
 _HOURS_PER_DAY = 24
@@ -68,7 +71,9 @@ _CROSS_TRAINING: tuple[SessionSport, ...] = ("ride", "swim", "run")
 class _Event(BaseModel):
     model_config = ConfigDict(extra="forbid", populate_by_name=True, frozen=True)
 
-    athlete_asked: bool = Field(False, description="The athlete asked for this change, so the next 48 h may change too.")
+    athlete_asked: bool = Field(
+        False, description="The athlete asked for this change, so the next 48 h may change too."
+    )
 
 
 class Missed(_Event):
@@ -85,7 +90,9 @@ class Partial(_Event):
 class Fatigue(_Event):
     kind: Literal["fatigue"] = "fatigue"
     severity: int | None = Field(None, ge=1, le=3)
-    readiness: float | None = Field(None, ge=0, le=100, description="Readiness score 0–100 (lower = more tired).")
+    readiness: float | None = Field(
+        None, ge=0, le=100, description="Readiness score 0–100 (lower = more tired)."
+    )
 
     @model_validator(mode="after")
     def _one(self) -> Fatigue:
@@ -132,8 +139,15 @@ class DaysChange(_Event):
     long_day: Weekday | None = None
 
 
+class DaysPerWeek(_Event):
+    """ "I can only train N days next week": the lightest, least important days go first."""
+
+    kind: Literal["days_per_week"] = "days_per_week"
+    days_per_week: int = Field(ge=1, le=7)
+
+
 AdaptEvent = Annotated[
-    Missed | Partial | Fatigue | Illness | Injury | Unavailable | LongDayChange | DaysChange,
+    Missed | Partial | Fatigue | Illness | Injury | Unavailable | LongDayChange | DaysChange | DaysPerWeek,
     Field(discriminator="kind"),
 ]
 
@@ -229,7 +243,9 @@ class _Edit:
                 and not any(is_training(s) for s in self.on(day))
             )
             if ok and session.intensity in hard:
-                near = self.on(day - dt.timedelta(days=1)) + self.on(day + dt.timedelta(days=1)) + self.on(day)
+                near = (
+                    self.on(day - dt.timedelta(days=1)) + self.on(day + dt.timedelta(days=1)) + self.on(day)
+                )
                 ok = not any(s.intensity in hard for s in near)
             if ok:
                 return day
@@ -248,7 +264,9 @@ def _severity(event: Fatigue, rules: Rules) -> int:
     return 0
 
 
-def _each(edit: _Edit, first: dt.date, last: dt.date, force: bool, predicate: Callable[[Session], bool]) -> list[Session]:
+def _each(
+    edit: _Edit, first: dt.date, last: dt.date, force: bool, predicate: Callable[[Session], bool]
+) -> list[Session]:
     return [
         s
         for s in sorted(edit.sessions, key=lambda s: (s.date, s.sport, s.type))
@@ -267,23 +285,37 @@ def _missed(edit: _Edit, day: dt.date, why: str) -> None:
     key = missed[0]
     hard = set(edit.rules.guardrails.intensity.hard_intensities)
     last = min(edit.window_end, day + dt.timedelta(days=_DAYS_PER_WEEK))
-    for s in _each(edit, edit.today, last, edit_force(edit, False), lambda s: s.sport == key.sport and s.type == "easy"):
+    for s in _each(
+        edit, edit.today, last, _force(edit, False), lambda s: s.sport == key.sport and s.type == "easy"
+    ):
         near = edit.on(s.date - dt.timedelta(days=1)) + edit.on(s.date + dt.timedelta(days=1))
         if any(n.intensity in hard or n.type in KEY_TYPES for n in near):
             continue
         week_start = monday_of(s.date)
-        same_week = [x for x in edit.sessions if monday_of(x.date) == week_start and x.type == key.type and x.sport == key.sport]
+        same_week = [
+            x
+            for x in edit.sessions
+            if monday_of(x.date) == week_start and x.type == key.type and x.sport == key.sport
+        ]
         if same_week:
             continue
-        minutes = max(s.duration_min, min(key.duration_min, s.duration_min + edit.rules.guardrails.week.min_session_min))
+        minutes = max(
+            s.duration_min, min(key.duration_min, s.duration_min + edit.rules.guardrails.week.min_session_min)
+        )
         new = converted(s, key.sport, key.type, edit.anchors, edit.rules, duration_min=minutes)
         edit.swap(s, new)
-        edit.note(s.date, f"{why}: the missed {key.type} {key.sport} of {day} replaces this easy session", "missed")
+        edit.note(
+            s.date, f"{why}: the missed {key.type} {key.sport} of {day} replaces this easy session", "missed"
+        )
         return
-    edit.note(edit.today, f"{why}: the missed {key.type} of {day} is not made up; no safe day in the next week", "missed")
+    edit.note(
+        edit.today,
+        f"{why}: the missed {key.type} of {day} is not made up; no safe day in the next week",
+        "missed",
+    )
 
 
-def edit_force(edit: _Edit, required: bool) -> bool:
+def _force(edit: _Edit, required: bool) -> bool:
     return required or edit.forced
 
 
@@ -296,7 +328,7 @@ def _fatigue(edit: _Edit, event: Fatigue) -> None:
     last = edit.today + dt.timedelta(days=g.fatigue_days[severity] - 1)
     fraction = g.fatigue_volume_fraction[severity]
     hard = set(edit.rules.guardrails.intensity.hard_intensities)
-    for s in _each(edit, edit.today, last, edit_force(edit, False), is_training):
+    for s in _each(edit, edit.today, last, _force(edit, False), is_training):
         new = s
         if s.intensity in hard or s.type in QUALITY_TYPES:
             new = converted(s, s.sport, "easy", edit.anchors, edit.rules)
@@ -322,7 +354,9 @@ def _illness(edit: _Edit, event: Illness) -> None:
         edit.note(s.date, f"ill from {first} for {event.days} day(s): no training", "illness")
     fractions = g.illness_return_fractions
     span = event.days
-    for s in _each(edit, last_ill + dt.timedelta(days=1), last_ill + dt.timedelta(days=span), True, is_training):
+    for s in _each(
+        edit, last_ill + dt.timedelta(days=1), last_ill + dt.timedelta(days=span), True, is_training
+    ):
         part = min(len(fractions) - 1, (s.date - last_ill).days * len(fractions) // (span + 1))
         fraction = fractions[part]
         new = converted(s, s.sport, "easy", edit.anchors, edit.rules) if s.type != "easy" else s
@@ -332,11 +366,13 @@ def _illness(edit: _Edit, event: Illness) -> None:
             edit.note(s.date, "back from illness: rest one more day", "illness_return")
             continue
         edit.swap(s, resized(new, minutes, edit.anchors, edit.rules))
-        edit.note(s.date, f"back from illness: easy only, {fraction:.0%} of the planned time", "illness_return")
+        edit.note(
+            s.date, f"back from illness: easy only, {fraction:.0%} of the planned time", "illness_return"
+        )
     _block(edit, max(first, edit.today), last_ill, f"ill ({event.days} days)")
 
 
-def _substitute(edit: _Edit, s: Session, avoid: set[str]) -> Session | None:
+def _substitute(edit: _Edit, s: Session, avoid: AbstractSet[str]) -> Session | None:
     trained = {x.sport for x in edit.sessions if is_training(x)}
     closed = {d for c in edit.profile.closures for d in c.days}
     for sport in _CROSS_TRAINING:
@@ -395,16 +431,24 @@ def _unavailable(edit: _Edit, event: Unavailable) -> None:
     taken: set[dt.date] = set()
     edit.require(first)
     _block(edit, first, event.to, event.reason)
-    for s in sorted(_each(edit, first, event.to, True, lambda s: s.type != "race"), key=lambda s: (not s.key, s.date)):
+    for s in sorted(
+        _each(edit, first, event.to, True, lambda s: s.type != "race"), key=lambda s: (not s.key, s.date)
+    ):
         if s.type == "commitment":
             edit.swap(s, None)
             edit.note(s.date, f"{event.reason}: commitment not possible", "unavailable")
             continue
-        target = edit.free_day(s, event.to + dt.timedelta(days=1), edit_force(edit, False), taken) if s.key else None
+        target = (
+            edit.free_day(s, event.to + dt.timedelta(days=1), _force(edit, False), taken) if s.key else None
+        )
         if target is not None:
             taken.add(target)
             edit.swap(s, moved(s, target))
-            edit.note(s.date, f"{event.reason} {event.from_}–{event.to}: key {s.type} moved to {target}", "unavailable")
+            edit.note(
+                s.date,
+                f"{event.reason} {event.from_}–{event.to}: key {s.type} moved to {target}",
+                "unavailable",
+            )
             edit.note(target, f"{s.type} moved here from {s.date}", "unavailable")
         else:
             edit.swap(s, None)
@@ -440,6 +484,27 @@ def _long_day(edit: _Edit, long_day: Weekday, force: bool) -> None:
             edit.swap(other, moved(other, s.date))
         edit.note(target, f"long day is now {long_day}: long {s.sport} moved from {s.date}", "long_day")
         edit.note(s.date, f"long {s.sport} moved to {target}", "long_day")
+
+
+def _days_per_week(edit: _Edit, limit: int, force: bool) -> None:
+    """Keep at most ``limit`` training days in each week of the window: drop whole days,
+    easy and short ones first, never the long session or a quality session if avoidable."""
+    monday = monday_of(edit.today)
+    while monday <= edit.window_end:
+        week_days: dict[dt.date, list[Session]] = {}
+        for s in edit.sessions:
+            if monday <= s.date < monday + dt.timedelta(days=_DAYS_PER_WEEK) and is_training(s):
+                week_days.setdefault(s.date, []).append(s)
+        droppable = sorted(
+            (d for d in week_days if edit.editable(d, force)),
+            key=lambda d: (any(s.key for s in week_days[d]), sum(s.duration_min for s in week_days[d]), d),
+        )
+        excess = len(week_days) - limit
+        for day in droppable[: max(0, excess)]:
+            for s in week_days[day]:
+                edit.swap(s, None)
+            edit.note(day, f"only {limit} training day(s) that week: rest instead", "days_per_week")
+        monday += dt.timedelta(days=_DAYS_PER_WEEK)
 
 
 # --------------------------------------------------------------------------- driver
@@ -478,7 +543,9 @@ def _diff(old: Plan, new: Plan, edit: _Edit, fixes_before: int) -> list[Change]:
                 "before_min": b.duration_min if b else None,
                 "after_min": a.duration_min if a else None,
             }
-            changes.append(Change(date=day, before=b, after=a, reason=reason, rule_ids=rule_ids, values=values))
+            changes.append(
+                Change(date=day, before=b, after=a, reason=reason, rule_ids=rule_ids, values=values)
+            )
     return changes
 
 
@@ -488,12 +555,16 @@ def _rebuild(plan: Plan, sessions: list[Session]) -> Plan:
         by_week.setdefault(monday_of(s.date), []).append(s)
     weeks = []
     for w in plan.weeks:
-        mine = sorted(by_week.get(w.start, []), key=lambda s: (s.date, s.type == "commitment", s.sport, s.type))
+        mine = sorted(by_week.get(w.start, []), key=session_order)
         if mine == list(w.sessions):
             weeks.append(w)
             continue
         run_km = [s.distance_km for s in mine if s.sport == "run" and s.type != "race"]
-        planned_km = round(sum(k for k in run_km if k is not None), 1) if run_km and all(k is not None for k in run_km) else None
+        planned_km = (
+            round(sum(k for k in run_km if k is not None), 1)
+            if run_km and all(k is not None for k in run_km)
+            else None
+        )
         weeks.append(
             w.model_copy(
                 update={
@@ -517,9 +588,13 @@ def _finish(plan: Plan, edit: _Edit, summary_bits: list[str]) -> Adaptation:
     fixed = fix_plan(draft, edit.profile, edit.rules, editable=window)
     violations, waivers = check_plan(fixed, edit.profile, edit.rules)
     # Day rules on days that may not change (the past, the kept 48 h) are not re-judged.
-    past = [v for v in violations if v.date is not None and v.date < edit_from and v.rule_id not in _WEEK_RULES]
+    past = [
+        v for v in violations if v.date is not None and v.date < edit_from and v.rule_id not in _WEEK_RULES
+    ]
     remaining = [v for v in violations if v not in past]
-    fixed = fixed.model_copy(update={"validation": Validation(violations=remaining, fixes=fixed.validation.fixes, waivers=waivers)})
+    fixed = fixed.model_copy(
+        update={"validation": Validation(violations=remaining, fixes=fixed.validation.fixes, waivers=waivers)}
+    )
     changes = _diff(plan, fixed, edit, fixes_before)
     later = [v for v in remaining if v.date is not None and v.date > edit.window_end]
     if later:
@@ -527,14 +602,20 @@ def _finish(plan: Plan, edit: _Edit, summary_bits: list[str]) -> Adaptation:
             f"{len(later)} later guardrail warning(s) will be re-planned at the next weekly adaptation "
             f"(first: {later[0].message})"
         )
-    summary = f"{len(changes)} change(s) between {edit.today} and {edit.window_end}. " + " ".join(summary_bits)
+    summary = f"{len(changes)} change(s) between {edit.today} and {edit.window_end}. " + " ".join(
+        summary_bits
+    )
     return Adaptation(plan=fixed, profile=edit.profile, changes=changes, summary=summary.strip())
 
 
-_WEEK_RULES = frozenset({"ramp_rate", "acwr", "peak_cap", "cutback_frequency", "taper", "easy_share", "rest_day"})
+_WEEK_RULES = frozenset(
+    {"ramp_rate", "acwr", "peak_cap", "cutback_frequency", "taper", "easy_share", "rest_day"}
+)
 
 
-def adapt_plan(plan: Plan, profile: Profile, events: list[AdaptEvent], today: dt.date, rules: Rules) -> Adaptation:
+def adapt_plan(
+    plan: Plan, profile: Profile, events: list[AdaptEvent], today: dt.date, rules: Rules
+) -> Adaptation:
     """Apply ``events`` to the next 1–2 weeks of ``plan`` (see module docstring).
 
     Raises :class:`AdaptError` for an infeasible plan or an event that contradicts the profile
@@ -570,7 +651,7 @@ def adapt_plan(plan: Plan, profile: Profile, events: list[AdaptEvent], today: dt
                 raise AdaptError(f"long_day {event.long_day!r} is not one of the available days")
             availability = edit.profile.availability.model_copy(update={"long_day": event.long_day})
             edit.profile = edit.profile.model_copy(update={"availability": availability})
-            _long_day(edit, event.long_day, edit_force(edit, False))
+            _long_day(edit, event.long_day, _force(edit, False))
             bits.append(f"Long day now {event.long_day}.")
         elif isinstance(event, DaysChange):
             days = sorted(set(event.days), key=WEEKDAYS.index)
@@ -578,12 +659,17 @@ def adapt_plan(plan: Plan, profile: Profile, events: list[AdaptEvent], today: dt
             if long_day is not None and long_day not in days:
                 long_day = None
             caps = {d: m for d, m in edit.profile.availability.max_minutes.items() if d in days}
-            availability = edit.profile.availability.model_copy(update={"days": days, "long_day": long_day, "max_minutes": caps})
+            availability = edit.profile.availability.model_copy(
+                update={"days": days, "long_day": long_day, "max_minutes": caps}
+            )
             edit.profile = edit.profile.model_copy(update={"availability": availability})
-            _relocate(edit, edit_force(edit, False), f"available days now {', '.join(days)}")
+            _relocate(edit, _force(edit, False), f"available days now {', '.join(days)}")
             if long_day is not None:
-                _long_day(edit, long_day, edit_force(edit, False))
+                _long_day(edit, long_day, _force(edit, False))
             bits.append(f"Training days now {', '.join(days)}.")
+        elif isinstance(event, DaysPerWeek):
+            _days_per_week(edit, event.days_per_week, _force(edit, False))
+            bits.append(f"At most {event.days_per_week} training day(s) a week for now.")
     return _finish(plan, edit, bits)
 
 
@@ -604,18 +690,30 @@ def move_session(
     """
 
     def refuse(reason: str) -> Adaptation:
-        return Adaptation(plan=plan, profile=profile, changes=[], summary=f"Not moved: {reason}", accepted=False, refused_reason=reason)
+        return Adaptation(
+            plan=plan,
+            profile=profile,
+            changes=[],
+            summary=f"Not moved: {reason}",
+            accepted=False,
+            refused_reason=reason,
+        )
 
     if today is not None and (from_date < today or to_date < today):
         return refuse("the past cannot be changed")
     chosen = [
-        s for w in plan.weeks for s in w.sessions if s.date == from_date and is_training(s) and (sport is None or s.sport == sport)
+        s
+        for w in plan.weeks
+        for s in w.sessions
+        if s.date == from_date and is_training(s) and (sport is None or s.sport == sport)
     ]
     if not chosen:
         return refuse(f"there is no training session on {from_date} to move")
     if not any(w.start <= to_date < w.start + dt.timedelta(days=_DAYS_PER_WEEK) for w in plan.weeks):
         return refuse(f"{to_date} is outside the plan")
-    sessions = [moved(s, to_date) if any(s is c for c in chosen) else s for w in plan.weeks for s in w.sessions]
+    sessions = [
+        moved(s, to_date) if any(s is c for c in chosen) else s for w in plan.weeks for s in w.sessions
+    ]
     candidate = _rebuild(plan, sessions)
     before = {(v.rule_id, v.week, v.date) for v in check_plan(plan, profile, rules)[0]}
     violations, waivers = check_plan(candidate, profile, rules)
@@ -626,7 +724,18 @@ def move_session(
         update={"validation": Validation(violations=violations, fixes=plan.validation.fixes, waivers=waivers)}
     )
     changes = [
-        Change(date=to_date, before=s, after=moved(s, to_date), reason=f"moved from {from_date} to {to_date} on request", rule_ids=[])
+        Change(
+            date=to_date,
+            before=s,
+            after=moved(s, to_date),
+            reason=f"moved from {from_date} to {to_date} on request",
+            rule_ids=[],
+        )
         for s in chosen
     ]
-    return Adaptation(plan=candidate, profile=profile, changes=changes, summary=f"Moved {len(chosen)} session(s) from {from_date} to {to_date}.")
+    return Adaptation(
+        plan=candidate,
+        profile=profile,
+        changes=changes,
+        summary=f"Moved {len(chosen)} session(s) from {from_date} to {to_date}.",
+    )

@@ -48,7 +48,11 @@ def reachable_peak_min(baseline_min: float, build_weeks: int, goal_peak_min: flo
     loading = 0
     for week in range(1, build_weeks + 1):
         reference = max(volumes[-g.volume.ramp_lookback_weeks :])
-        allowed = max(reference * (1 + g.volume.ramp_max_pct / 100), reference + g.volume.ramp_min_step_min, g.volume.start_floor_min)
+        allowed = max(
+            reference * (1 + g.volume.ramp_max_pct / 100),
+            reference + g.volume.ramp_min_step_min,
+            g.volume.start_floor_min,
+        )
         if loading == g.cutback.every_weeks - 1:
             volume = g.cutback.volume_fraction * volumes[-1]
             loading = 0
@@ -88,8 +92,13 @@ def _meets(profile: Profile, rules: Rules, name: Event, weeks: int, finish_only:
     need = volume.finish_only_min_peak_weekly_min if finish_only else volume.min_peak_weekly_min
     if weekly_capacity_min(profile, rules) < need:
         return False
-    goal_peak = min(volume.peak_cap_weekly_min, max(volume.target_peak_weekly_min, baseline_weekly_min(profile, rules)))
-    return reachable_peak_min(baseline_weekly_min(profile, rules), _build_weeks(weeks, event), goal_peak, rules) >= need
+    goal_peak = min(
+        volume.peak_cap_weekly_min, max(volume.target_peak_weekly_min, baseline_weekly_min(profile, rules))
+    )
+    return (
+        reachable_peak_min(baseline_weekly_min(profile, rules), _build_weeks(weeks, event), goal_peak, rules)
+        >= need
+    )
 
 
 def _volume_words(minutes: float, profile: Profile, rules: Rules) -> str:

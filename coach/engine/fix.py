@@ -13,23 +13,41 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Callable
+from typing import Literal
 
-from coach.engine.athlete import Anchors, anchors_of, baseline_weekly_load, baseline_weekly_min, race_duration_min
-from coach.engine.models import WEEKDAYS, Fix, Plan, Profile, Session, Validation, Violation, Week
+from coach.engine.athlete import (
+    Anchors,
+    anchors_of,
+    baseline_weekly_load,
+    baseline_weekly_min,
+    race_duration_min,
+)
+from coach.engine.models import (
+    WEEKDAYS,
+    Fix,
+    Plan,
+    Profile,
+    Session,
+    SessionSport,
+    Validation,
+    Violation,
+    Week,
+)
 from coach.engine.rules import Rules
 from coach.engine.validate import (
     allowed_volume_min,
+    check_plan,
     is_training,
     is_volume,
     plan_window,
-    check_plan,
     race_weeks_out,
     recomputed_load,
-    week_volume_min,
 )
-from coach.engine.workouts import SessionSpec, converted, make_session, moved, resized
+from coach.engine.workouts import SessionSpec, converted, make_session, moved, resized, session_order
 
 _DAYS_PER_WEEK = 7
+FixAction = Literal["move", "shorten", "drop", "convert", "add"]
+# Scale a little below a limit so whole-minute rounding cannot leave the week just above it.
 _SAFETY = 0.98
 _LOAD_RULES = frozenset({"ramp_rate", "peak_cap", "taper", "acwr", "cutback_frequency"})
 
@@ -56,16 +74,20 @@ class _Work:
         for pos, week in enumerate(self.plan.weeks):
             if index is not None and week.index == index:
                 return pos
-            if index is None and day is not None and week.start <= day < week.start + dt.timedelta(days=_DAYS_PER_WEEK):
+            if (
+                index is None
+                and day is not None
+                and week.start <= day < week.start + dt.timedelta(days=_DAYS_PER_WEEK)
+            ):
                 return pos
         return None
 
     def on(self, day: dt.date) -> list[Session]:
         return [s for week in self.weeks for s in week if s.date == day]
 
-    def record(self, rule: str, action: str, pos: int | None, day: dt.date | None, detail: str) -> None:
+    def record(self, rule: str, action: FixAction, pos: int | None, day: dt.date | None, detail: str) -> None:
         week = self.plan.weeks[pos].index if pos is not None else None
-        self.fixes.append(Fix(rule_id=rule, action=action, week=week, date=day, detail=detail))  # type: ignore[arg-type]
+        self.fixes.append(Fix(rule_id=rule, action=action, week=week, date=day, detail=detail))
 
     def can_edit(self, day: dt.date) -> bool:
         return self.editable is None or self.editable[0] <= day <= self.editable[1]
@@ -97,7 +119,7 @@ class _Work:
         for offset in range(_DAYS_PER_WEEK):
             day = week_start + dt.timedelta(days=offset)
             wd = WEEKDAYS[day.weekday()]
-            if day == avoid or day < self.start or day > self.end or day == race_day or self.is_blocked(day):
+            if day in (avoid, race_day) or day < self.start or day > self.end or self.is_blocked(day):
                 continue
             if not self.can_edit(day):
                 continue
@@ -143,11 +165,16 @@ class _Work:
             return
         self.replace(pos, session, new)
         self.record(
-            rule, "shorten", pos, session.date,
+            rule,
+            "shorten",
+            pos,
+            session.date,
             f"{session.sport} {session.type} {session.duration_min} -> {new.duration_min} min ({why})",
         )
 
-    def scale_week(self, pos: int, factor: float, rule: str, why: str, include: Callable[[Session], bool]) -> None:
+    def scale_week(
+        self, pos: int, factor: float, rule: str, why: str, include: Callable[[Session], bool]
+    ) -> None:
         chosen = [s for s in self.weeks[pos] if include(s) and self.can_edit(s.date)]
         for s in sorted(chosen, key=lambda s: (s.date, s.sport, s.type)):
             self.shorten(pos, s, math.floor(s.duration_min * factor), rule, why)
@@ -155,10 +182,12 @@ class _Work:
     def result(self) -> Plan:
         weeks: list[Week] = []
         for week, sessions in zip(self.plan.weeks, self.weeks, strict=True):
-            ordered = sorted(sessions, key=lambda s: (s.date, s.type == "commitment", s.sport, s.type))
+            ordered = sorted(sessions, key=session_order)
             run_km = [s.distance_km for s in ordered if s.sport == "run" and s.type != "race"]
             planned_km = (
-                round(sum(k for k in run_km if k is not None), 1) if run_km and all(k is not None for k in run_km) else None
+                round(sum(k for k in run_km if k is not None), 1)
+                if run_km and all(k is not None for k in run_km)
+                else None
             )
             weeks.append(
                 week.model_copy(
@@ -177,7 +206,11 @@ class _Work:
 
 
 def _find(work: _Work, pos: int, day: dt.date | None, predicate: Callable[[Session], bool]) -> list[Session]:
-    return [s for s in work.weeks[pos] if (day is None or s.date == day) and work.can_edit(s.date) and predicate(s)]
+    return [
+        s
+        for s in work.weeks[pos]
+        if (day is None or s.date == day) and work.can_edit(s.date) and predicate(s)
+    ]
 
 
 def _move_or_drop(work: _Work, pos: int, session: Session, rule: str, why: str) -> None:
@@ -190,10 +223,18 @@ def _move_or_drop(work: _Work, pos: int, session: Session, rule: str, why: str) 
     target = work.free_day(pos, session, avoid=session.date)
     if target is not None:
         work.replace(pos, session, moved(session, target))
-        work.record(rule, "move", pos, session.date, f"moved {session.sport} {session.type} {session.date} -> {target} ({why})")
+        work.record(
+            rule,
+            "move",
+            pos,
+            session.date,
+            f"moved {session.sport} {session.type} {session.date} -> {target} ({why})",
+        )
         return
     work.replace(pos, session, None)
-    work.record(rule, "drop", pos, session.date, f"dropped {session.sport} {session.type} on {session.date} ({why})")
+    work.record(
+        rule, "drop", pos, session.date, f"dropped {session.sport} {session.type} on {session.date} ({why})"
+    )
 
 
 def _fix_day(work: _Work, v: Violation) -> None:
@@ -217,10 +258,17 @@ def _fix_day(work: _Work, v: Violation) -> None:
                 continue
             _move_or_drop(work, pos, s, rule, v.message)
     elif rule == "pool_swim_duration":
-        for s in _find(work, pos, v.date, lambda s: s.sport == "swim" and s.duration_min > g.calendar.pool_swim_max_min):
+        for s in _find(
+            work, pos, v.date, lambda s: s.sport == "swim" and s.duration_min > g.calendar.pool_swim_max_min
+        ):
             work.shorten(pos, s, g.calendar.pool_swim_max_min, rule, "pool limit")
     elif rule == "long_ride_weekend":
-        for s in _find(work, pos, v.date, lambda s: s.sport in ("ride", "brick") and s.duration_min > g.calendar.weekday_ride_max_min):
+        for s in _find(
+            work,
+            pos,
+            v.date,
+            lambda s: s.sport in ("ride", "brick") and s.duration_min > g.calendar.weekday_ride_max_min,
+        ):
             target = work.free_day(pos, s, avoid=s.date)
             if target is not None and WEEKDAYS[target.weekday()] in g.calendar.weekend_days:
                 work.replace(pos, s, moved(s, target))
@@ -244,23 +292,36 @@ def _fix_day(work: _Work, v: Violation) -> None:
             _move_or_drop(work, pos, s, rule, "too many sessions that day")
     elif rule == "hard_after_hard":
         hard = set(g.intensity.hard_intensities)
-        today = _find(work, pos, v.date, lambda s: is_training(s) and s.intensity in hard and s.type != "race")
+        today = _find(
+            work, pos, v.date, lambda s: is_training(s) and s.intensity in hard and s.type != "race"
+        )
         if not today:
             prev_pos = work.week_pos(None, v.date - dt.timedelta(days=1))
             if prev_pos is None:
                 return
-            today = _find(work, prev_pos, v.date - dt.timedelta(days=1), lambda s: is_training(s) and s.intensity in hard and s.type != "race")
+            today = _find(
+                work,
+                prev_pos,
+                v.date - dt.timedelta(days=1),
+                lambda s: is_training(s) and s.intensity in hard and s.type != "race",
+            )
             pos = prev_pos
         for s in today:
             new = converted(s, s.sport, "easy", work.anchors, work.rules)
             work.replace(pos, s, new)
-            work.record(rule, "convert", pos, s.date, f"{s.sport} {s.type} on {s.date} made easy (hard day before or after)")
+            work.record(
+                rule,
+                "convert",
+                pos,
+                s.date,
+                f"{s.sport} {s.type} on {s.date} made easy (hard day before or after)",
+            )
     elif rule in ("long_session_cap", "long_run_share"):
         for s in _find(work, pos, v.date, lambda s: s.type == "long"):
             if rule == "long_session_cap":
-                cap = float(v.values.get("cap_min") or s.duration_min)
-                if s.duration_min > cap:
-                    work.shorten(pos, s, int(cap), rule, f"cap {cap:.0f} min")
+                cap_min = float(v.values.get("cap_min") or s.duration_min)
+                if s.duration_min > cap_min:
+                    work.shorten(pos, s, int(cap_min), rule, f"cap {cap_min:.0f} min")
             elif s.sport == "run":
                 share = float(v.values.get("max_share") or 1.0)
                 total = float(v.values.get("run_total_min") or s.duration_min)
@@ -279,10 +340,15 @@ def _fix_week(work: _Work, v: Violation) -> None:
         for s in work.weeks[pos]:
             if is_training(s):
                 days.setdefault(s.date, []).append(s)
-        lightest = min(days.items(), key=lambda kv: (any(s.key for s in kv[1]), sum(s.duration_min for s in kv[1]), kv[0]))
+        lightest = min(
+            days.items(),
+            key=lambda kv: (any(s.key for s in kv[1]), sum(s.duration_min for s in kv[1]), kv[0]),
+        )
         for s in lightest[1]:
             work.replace(pos, s, None)
-            work.record(rule, "drop", pos, s.date, f"dropped {s.sport} {s.type} on {s.date} to keep a rest day")
+            work.record(
+                rule, "drop", pos, s.date, f"dropped {s.sport} {s.type} on {s.date} to keep a rest day"
+            )
     elif rule == "easy_share":
         hard = sorted(
             _find(work, pos, None, lambda s: is_volume(s) and s.type in ("tempo", "threshold", "intervals")),
@@ -291,10 +357,18 @@ def _fix_week(work: _Work, v: Violation) -> None:
         if hard:
             s = hard[0]
             work.replace(pos, s, converted(s, s.sport, "easy", work.anchors, work.rules))
-            work.record(rule, "convert", pos, s.date, f"{s.type} on {s.date} made easy to keep the week mostly easy")
+            work.record(
+                rule, "convert", pos, s.date, f"{s.type} on {s.date} made easy to keep the week mostly easy"
+            )
         else:
-            for s in _find(work, pos, None, lambda s: is_volume(s) and s.intensity != "easy" and s.type != "long"):
-                work.replace(pos, s, converted(s, s.sport if s.sport != "brick" else "ride", "easy", work.anchors, work.rules))
+            for s in _find(
+                work, pos, None, lambda s: is_volume(s) and s.intensity != "easy" and s.type != "long"
+            ):
+                work.replace(
+                    pos,
+                    s,
+                    converted(s, s.sport if s.sport != "brick" else "ride", "easy", work.anchors, work.rules),
+                )
                 work.record(rule, "convert", pos, s.date, f"{s.type} on {s.date} made easy")
     elif rule == "commitment_kept" and v.date is not None and work.can_edit(v.date):
         wd = WEEKDAYS[v.date.weekday()]
@@ -305,17 +379,26 @@ def _fix_week(work: _Work, v: Violation) -> None:
             if (c.sport, c.minutes) in have:
                 have.remove((c.sport, c.minutes))
                 continue
-            spec = SessionSpec(sport=c.sport, type="commitment", duration_min=c.minutes, name=c.name, intensity=c.intensity)
+            spec = SessionSpec(
+                sport=c.sport, type="commitment", duration_min=c.minutes, name=c.name, intensity=c.intensity
+            )
             work.weeks[pos].append(make_session(v.date, spec, work.anchors, work.rules))
             work.record(rule, "add", pos, v.date, f"put back commitment {c.name!r} on {v.date}")
     elif rule == "race_day" and v.date is not None and work.can_edit(v.date):
         event = work.rules.event(work.profile.goal.event)
-        sport = "run" if "run" in event.sports else ("ride" if "ride" in event.sports else "other")
+        sport: SessionSport = (
+            "run" if "run" in event.sports else ("ride" if "ride" in event.sports else "other")
+        )
         minutes = round(race_duration_min(work.profile, work.rules))
         pace = minutes * 60.0 / event.distance_km if sport == "run" and event.distance_km else None
         spec = SessionSpec(
-            sport=sport, type="race", duration_min=minutes, key=True, race_distance_km=event.distance_km,
-            race_intensity_factor=event.race_intensity_factor, race_pace_s_per_km=pace,
+            sport=sport,
+            type="race",
+            duration_min=minutes,
+            key=True,
+            race_distance_km=event.distance_km,
+            race_intensity_factor=event.race_intensity_factor,
+            race_pace_s_per_km=pace,
         )
         for s in work.on(v.date):
             p = work.week_pos(None, v.date)
@@ -349,23 +432,29 @@ def _load_sweep(work: _Work) -> None:
         in_taper = out_k is not None and 0 <= out_k <= event.taper_weeks
         waived = {w for s in work.weeks[pos] for w in s.waived}
 
-        def vol() -> float:
-            return week_volume_min(week.model_copy(update={"sessions": work.weeks[pos]}))
+        def vol(sessions: list[Session] = work.weeks[pos]) -> float:
+            return float(sum(s.duration_min for s in sessions if is_volume(s)))
 
         limit = allowed_volume_min(max(volumes[-g.volume.ramp_lookback_weeks :]), rules)
         if "ramp_rate" not in waived and vol() > limit + 1:
-            work.scale_week(pos, limit * _SAFETY / vol(), "ramp_rate", f"ramp limit {limit:.0f} min", is_volume)
+            work.scale_week(
+                pos, limit * _SAFETY / vol(), "ramp_rate", f"ramp limit {limit:.0f} min", is_volume
+            )
         if "peak_cap" not in waived and vol() > cap + 1:
             work.scale_week(pos, cap * _SAFETY / vol(), "peak_cap", f"peak cap {cap:.0f} min", is_volume)
         if in_taper and out_k is not None and "taper" not in waived:
             fractions = g.taper.volume_fraction_by_weeks_out
-            taper_limit = fractions[min(out_k, len(fractions) - 1)] * peak_ref * (1 + g.taper.tolerance_pct / 100)
+            taper_limit = (
+                fractions[min(out_k, len(fractions) - 1)] * peak_ref * (1 + g.taper.tolerance_pct / 100)
+            )
             if vol() > taper_limit + 1:
-                work.scale_week(pos, taper_limit * _SAFETY / vol(), "taper", f"taper {taper_limit:.0f} min", is_volume)
+                work.scale_week(
+                    pos, taper_limit * _SAFETY / vol(), "taper", f"taper {taper_limit:.0f} min", is_volume
+                )
 
-        def load_of(training_only: bool = False) -> float:
+        def load_of(training_only: bool = False, sessions: list[Session] = work.weeks[pos]) -> float:
             return sum(
-                recomputed_load(s, profile, rules) for s in work.weeks[pos] if not training_only or is_training(s)
+                recomputed_load(s, profile, rules) for s in sessions if not training_only or is_training(s)
             )
 
         if out_k != 0 and "acwr" not in waived:
@@ -384,7 +473,11 @@ def _load_sweep(work: _Work) -> None:
             training_load = load_of(True)
             if streak_max is not None and training_load <= g.cutback.detect_fraction * streak_max:
                 streak, streak_max = 0, None
-            elif streak + 1 >= g.cutback.every_weeks and streak_max is not None and "cutback_frequency" not in waived:
+            elif (
+                streak + 1 >= g.cutback.every_weeks
+                and streak_max is not None
+                and "cutback_frequency" not in waived
+            ):
                 factor = g.cutback.volume_fraction * streak_max / training_load if training_load else 0.0
                 work.scale_week(pos, min(1.0, factor), "cutback_frequency", "cutback week due", is_training)
                 streak, streak_max = 0, None
@@ -398,10 +491,16 @@ def _load_sweep(work: _Work) -> None:
 
 
 def _fix_once(
-    plan: Plan, profile: Profile, rules: Rules, violations: list[Violation], editable: tuple[dt.date, dt.date] | None
+    plan: Plan,
+    profile: Profile,
+    rules: Rules,
+    violations: list[Violation],
+    editable: tuple[dt.date, dt.date] | None,
 ) -> tuple[Plan, list[Fix]]:
     work = _Work(plan, profile, rules, editable)
-    day_first = sorted(violations, key=lambda v: (v.rule_id in _LOAD_RULES, v.week or 0, str(v.date), v.rule_id))
+    day_first = sorted(
+        violations, key=lambda v: (v.rule_id in _LOAD_RULES, v.week or 0, str(v.date), v.rule_id)
+    )
     for v in day_first:
         if v.rule_id in _LOAD_RULES:
             continue
@@ -439,4 +538,3 @@ def fix_plan(
             break
     validation = Validation(violations=violations, fixes=fixes, waivers=waivers)
     return plan.model_copy(update={"validation": validation})
-

@@ -63,22 +63,25 @@ def plan_end(profile: Profile, rules: Rules) -> dt.date:
     return monday_of(profile.start_date) + dt.timedelta(days=weeks * _DAYS_PER_WEEK - 1)
 
 
+def _repeat(phase: Phase, count: int) -> list[Phase]:
+    return [phase] * count
+
+
 def _race_phases(count: int, taper_weeks: int, rules: Rules) -> list[Phase]:
-    phases: list[Phase] = ["race"]
     taper = min(taper_weeks, count - 1)
-    phases = ["taper"] * taper + phases
+    phases: list[Phase] = [*_repeat("taper", taper), "race"]
     rest = count - len(phases)
     if rest <= 0:
         return phases
     split = rules.events.periodisation.phase_split
     if rest < _MIN_WEEKS_FOR_BASE:
-        return ["build"] * rest + phases
+        return _repeat("build", rest) + phases
     total = split.base + split.build + split.peak
     peak = round(rest * split.peak / total)
     build = round(rest * split.build / total)
     base = max(1, rest - peak - build)
     build = rest - base - peak
-    return ["base"] * base + ["build"] * build + ["peak"] * peak + phases
+    return _repeat("base", base) + _repeat("build", build) + _repeat("peak", peak) + phases
 
 
 def _block_phases(count: int, rules: Rules) -> list[Phase]:

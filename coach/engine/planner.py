@@ -27,8 +27,8 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 from coach.engine.athlete import (
     Anchors,
@@ -55,10 +55,19 @@ from coach.engine.models import (
 )
 from coach.engine.periodisation import Frame, WeekFrame, plan_frame
 from coach.engine.rules import EventProfile, Rules
-from coach.engine.workouts import QUALITY_TYPES, SessionSpec, generated, make_session, strength_minutes
+from coach.engine.workouts import (
+    QUALITY_TYPES,
+    Generated,
+    SessionSpec,
+    generated,
+    session_from,
+    session_order,
+)
 
 ENGINE_VERSION = "1"
 _DAYS_PER_WEEK = 7
+# Engineering margins, not training rules: the builder aims a little inside each guardrail
+# so that rounding to whole minutes never lands a week on the wrong side of the validator.
 _ACWR_ATTEMPTS = 6
 _ACWR_MARGIN = 0.97
 _EASY_SHARE_MARGIN = 0.01
@@ -89,7 +98,9 @@ def check_profile(profile: Profile, rules: Rules) -> EventProfile:
             field="sport",
         )
     if event.race and profile.goal.date is None:
-        raise ProfileError(f"goal.date is required for a {profile.goal.event.replace('_', ' ')} race", field="goal.date")
+        raise ProfileError(
+            f"goal.date is required for a {profile.goal.event.replace('_', ' ')} race", field="goal.date"
+        )
     return event
 
 
@@ -191,6 +202,8 @@ class _Context:
     cap_min: float
     split: dict[SessionSport, float]
     gym_only: bool
+    drafts: dict[tuple[object, ...], list[tuple[Any, ...]]] = field(default_factory=dict)
+    generated: dict[SessionSpec, Generated] = field(default_factory=dict)
 
 
 def _blocked_dates(profile: Profile) -> frozenset[dt.date]:
@@ -219,7 +232,13 @@ def _days_of(week: WeekFrame, ctx: _Context) -> list[_Day]:
             for c in profile.commitments:
                 if c.day == weekday:
                     fixed.append(
-                        SessionSpec(sport=c.sport, type="commitment", duration_min=c.minutes, name=c.name, intensity=c.intensity)
+                        SessionSpec(
+                            sport=c.sport,
+                            type="commitment",
+                            duration_min=c.minutes,
+                            name=c.name,
+                            intensity=c.intensity,
+                        )
                     )
                     hard = hard or c.intensity in rules.guardrails.intensity.hard_intensities
         if is_race:
@@ -286,14 +305,6 @@ def _hard_next_day(day: dt.date, ctx: _Context) -> bool:
     return any(c.day == weekday and c.intensity in hard for c in ctx.profile.commitments)
 
 
-def _distance_to(days: list[_Day], i: int, predicate: Callable[[_Day], bool]) -> int:
-    best = _DAYS_PER_WEEK
-    for j, other in enumerate(days):
-        if j != i and predicate(other):
-            best = min(best, abs(j - i))
-    return best
-
-
 def _place(days: list[_Day], req: _Request, ctx: _Context, prev_hard_last_day: bool, exclusive: bool) -> bool:
     """Put ``req`` on the best allowed day (see the module docstring for the rules applied)."""
     k = ctx.knobs
@@ -302,10 +313,15 @@ def _place(days: list[_Day], req: _Request, ctx: _Context, prev_hard_last_day: b
     endurance = sport in _ENDURANCE
     wanted = req.minutes
     if sport == "strength" and wanted == 0:
-        wanted = strength_minutes(_spec_of_request(req), ctx.anchors, ctx.rules)
+        wanted = _gen(_spec_of_request(req), ctx).duration_min
     training_days = sum(1 for d in days if d.specs)
     day_limit = min(k.max_training_days, len(days) - k.min_rest_days)
     last = len(days) - 1
+    marks = {
+        "key": [j for j, d in enumerate(days) if d.hard or d.long],
+        "training": [j for j, d in enumerate(days) if d.specs],
+        "strength": [j for j, d in enumerate(days) if "strength" in d.parts],
+    }
     best: tuple[tuple[float, ...], int, int] | None = None
     for i, day in enumerate(days):
         if not day.usable or len(day.specs) >= k.max_sessions_per_day:
@@ -334,7 +350,7 @@ def _place(days: list[_Day], req: _Request, ctx: _Context, prev_hard_last_day: b
                 continue
             if i == last and _hard_next_day(day.date, ctx):
                 continue
-        score = _score(days, i, req, ctx, minutes)
+        score = _score(days, i, req, ctx, minutes, marks)
         if best is None or score < best[0]:
             best = (score, i, minutes)
     if best is None:
@@ -352,7 +368,7 @@ def _place(days: list[_Day], req: _Request, ctx: _Context, prev_hard_last_day: b
         hybrid=req.hybrid,
     )
     if sport == "strength":
-        spec = replace(spec, duration_min=strength_minutes(spec, ctx.anchors, ctx.rules))
+        spec = spec._replace(duration_min=_gen(spec, ctx).duration_min)
     day.add(spec)
     day.budget_min -= spec.duration_min
     day.hard = day.hard or req.hard
@@ -371,27 +387,35 @@ def _spec_of_request(req: _Request) -> SessionSpec:
     )
 
 
-def _score(days: list[_Day], i: int, req: _Request, ctx: _Context, minutes: int) -> tuple[float, ...]:
+def _nearest(positions: list[int], i: int) -> int:
+    """Distance in days from ``i`` to the nearest other marked day (a week if none)."""
+    best = _DAYS_PER_WEEK
+    for j in positions:
+        if j != i and abs(j - i) < best:
+            best = abs(j - i)
+    return best
+
+
+def _score(
+    days: list[_Day], i: int, req: _Request, ctx: _Context, minutes: int, marks: dict[str, list[int]]
+) -> tuple[float, ...]:
+    """Lower is better; ties fall to the earlier day, so placement is deterministic."""
     day = days[i]
     shortfall = max(0, req.minutes - minutes)
-    weekend = 0 if day.weekend else 1
     if req.type == "long" or req.sport == "brick":
         preferred = 0 if (req.type == "long" and day.weekday == ctx.long_day) else 1
         occupied = 1 if day.long else 0
-        return (shortfall, preferred, occupied, weekend, -day.budget_min, i)
+        return (shortfall, preferred, occupied, 0 if day.weekend else 1, -day.budget_min, i)
     if req.hard or req.type in QUALITY_TYPES:
-        near_key = _distance_to(days, i, lambda d: d.hard or d.long)
         next_to_long = int(i + 1 < len(days) and days[i + 1].long) + int(i > 0 and days[i - 1].long)
-        return (next_to_long, day.training, -near_key, shortfall, i)
+        return (next_to_long, len(day.specs), -_nearest(marks["key"], i), shortfall, i)
     if req.sport == "strength":
         if ctx.gym_only:
-            spread = _distance_to(days, i, lambda d: d.has("strength"))
-            return (shortfall, -spread, i)
+            return (shortfall, -_nearest(marks["strength"], i), i)
         quality_next = 1 if i + 1 < len(days) and (days[i + 1].hard or days[i + 1].long) else 0
         load_today = 1 if (day.hard or day.long) else 0
-        return (shortfall, load_today, quality_next, 0 if day.training else 1, i)
-    spread = _distance_to(days, i, lambda d: d.training > 0)
-    return (shortfall, day.training, -spread, -day.budget_min, i)
+        return (shortfall, load_today, quality_next, 0 if day.specs else 1, i)
+    return (shortfall, len(day.specs), -_nearest(marks["training"], i), -day.budget_min, i)
 
 
 # --------------------------------------------------------------------------- requests
@@ -435,8 +459,14 @@ def _sport_requests(
     ctx: _Context,
     max_sessions: int,
     quality: list[SessionType],
-    week_volume: float,
 ) -> list[_Request]:
+    """Sessions of one sport: a long session, the phase's quality sessions, easy sessions.
+
+    As many sessions as the minutes allow at ``min_session_min`` each, up to the sport's
+    limit; the long session gets the event's share (within the long-run share for runs and
+    the event cap), quality sessions an average session's length, easy sessions the rest,
+    never longer than the long session. No long session in race week.
+    """
     rules = ctx.rules
     floor = rules.guardrails.week.min_session_min
     if volume < floor or max_sessions <= 0:
@@ -502,7 +532,11 @@ def _week_requests(
         return requests
     usable = sum(1 for d in days if d.usable)
     tri = len(ctx.split) > 1
-    limits = rules.workouts.sessions.max_sessions_per_week_tri if tri else rules.workouts.sessions.max_sessions_per_week
+    limits = (
+        rules.workouts.sessions.max_sessions_per_week_tri
+        if tri
+        else rules.workouts.sessions.max_sessions_per_week
+    )
     max_days = min(rules.guardrails.week.max_training_days, usable)
     mix = ctx.event.session_mix.for_phase(week.phase)
     if week.cutback:
@@ -512,7 +546,13 @@ def _week_requests(
         per_sport.setdefault(_resolve_sport(spec.sport, ctx), []).append(spec.type)
     bricks = ctx.event.bricks.for_phase(week.phase) if not week.cutback else 0
     brick_min = 0
-    if bricks and "ride" in ctx.split and "run" in ctx.split:
+    multisport_min = volume * (ctx.split.get("ride", 0.0) + ctx.split.get("run", 0.0))
+    if (
+        bricks
+        and "ride" in ctx.split
+        and "run" in ctx.split
+        and multisport_min >= 2 * rules.workouts.sessions.quality_min_min
+    ):
         ride_sessions = min(limits.get("ride", max_days), max_days)
         brick_min = _quality_minutes("ride", volume * ctx.split["ride"], ride_sessions, ctx)
     sport_volume = {sport: volume * share for sport, share in ctx.split.items()}
@@ -524,7 +564,7 @@ def _week_requests(
     for sport in sorted(ctx.split, key=lambda s: (-ctx.split[s], s)):
         max_sessions = min(limits.get(sport, max_days), max_days)
         requests.extend(
-            _sport_requests(sport, sport_volume[sport], week, ctx, max_sessions, per_sport.get(sport, []), volume)
+            _sport_requests(sport, sport_volume[sport], week, ctx, max_sessions, per_sport.get(sport, []))
         )
     strength_days = ctx.profile.strength_days
     if week.phase == "race":
@@ -574,6 +614,74 @@ def _order(req: _Request) -> tuple[int, int]:
 def _draft(
     week: WeekFrame, volume: float, ctx: _Context, prev_hard_last_day: bool, strength_cap: int | None = None
 ) -> list[_Day]:
+    """Draft a week, reusing an identical earlier week of the same plan (same shape and volume)."""
+    key = _draft_key(week, volume, ctx, prev_hard_last_day, strength_cap)
+    found = ctx.drafts.get(key)
+    if found is None:
+        days = _draft_uncached(week, volume, ctx, prev_hard_last_day, strength_cap)
+        ctx.drafts[key] = [
+            (
+                d.weekday,
+                d.usable,
+                d.budget_min,
+                d.hard,
+                d.long,
+                tuple(d.specs),
+                tuple(d.fixed),
+                d.weekend,
+                d.closed,
+            )
+            for d in days
+        ]
+        return days
+    return [
+        _Day(
+            date=week.first_day + dt.timedelta(days=n),
+            weekday=wd,
+            usable=usable,
+            budget_min=budget,
+            hard=hard,
+            long=long,
+            specs=list(specs),
+            fixed=list(fixed),
+            parts={p for spec in specs for p in _SPORT_PARTS[spec.sport]},
+            weekend=weekend,
+            closed=closed,
+        )
+        for n, (wd, usable, budget, hard, long, specs, fixed, weekend, closed) in enumerate(found)
+    ]
+
+
+def _draft_key(
+    week: WeekFrame, volume: float, ctx: _Context, prev_hard_last_day: bool, strength_cap: int | None
+) -> tuple[object, ...]:
+    """Everything a draft depends on besides the plan-wide context, with dates made relative."""
+    first = week.first_day
+
+    def offset(day: dt.date | None) -> int | None:
+        return (day - first).days if day is not None and first <= day <= week.last_day else None
+
+    race = ctx.frame.race_date
+    blocked = tuple(n for n in range(week.days) if first + dt.timedelta(days=n) in ctx.blocked)
+    return (
+        week.phase,
+        week.cutback,
+        week.loading_index,
+        first.weekday(),
+        week.days,
+        blocked,
+        offset(race),
+        offset(race - dt.timedelta(days=1)) if race is not None else None,
+        _hard_next_day(week.last_day, ctx),
+        volume,
+        strength_cap,
+        prev_hard_last_day,
+    )
+
+
+def _draft_uncached(
+    week: WeekFrame, volume: float, ctx: _Context, prev_hard_last_day: bool, strength_cap: int | None
+) -> list[_Day]:
     days = _days_of(week, ctx)
     requests = sorted(_week_requests(week, volume, days, ctx, strength_cap), key=_order)
     tri = len(ctx.split) > 1
@@ -590,12 +698,14 @@ def _draft(
 def _limit_hard_share(days: list[_Day], ctx: _Context) -> None:
     """Seiler 80/20: if day caps squeezed the easy minutes, halve quality work, then make it easy."""
     rules = ctx.rules
+    if not any(spec.type in QUALITY_TYPES or spec.sport == "brick" for d in days for spec in d.specs):
+        return
     for _ in range(_EASY_SHARE_ATTEMPTS):
         easy = total = 0
         for d in days:
             for spec in d.specs:
                 if spec.sport in _ENDURANCE:
-                    gen = generated(spec, ctx.anchors, rules)
+                    gen = _gen(spec, ctx)
                     easy += gen.easy_s
                     total += gen.total_s
         if not total or easy / total >= ctx.knobs.easy_share_floor:
@@ -611,7 +721,7 @@ def _limit_hard_share(days: list[_Day], ctx: _Context) -> None:
         day, n, spec = max(quality, key=lambda item: (item[2].duration_min, item[0].date))
         work = spec.max_work_min if spec.max_work_min is not None else spec.duration_min / 2
         if spec.sport != "brick" and work >= 2 * rules.workouts.sessions.min_step_min:
-            day.specs[n] = replace(spec, max_work_min=math.floor(work / 2))
+            day.specs[n] = spec._replace(max_work_min=math.floor(work / 2))
         else:
             sport: SessionSport = "ride" if spec.sport == "brick" else spec.sport
             day.specs[n] = SessionSpec(sport=sport, type="easy", duration_min=spec.duration_min)
@@ -643,7 +753,7 @@ def _top_up(days: list[_Day], volume: float, ctx: _Context) -> None:
             add = max(0, min(missing, room, ceiling - spec.duration_min))
             add = add // ctx.knobs.step_min * ctx.knobs.step_min
             if add:
-                day.specs[n] = replace(spec, duration_min=spec.duration_min + add)
+                day.specs[n] = spec._replace(duration_min=spec.duration_min + add)
                 day.budget_min -= add
                 missing -= add
 
@@ -663,7 +773,7 @@ def _limit_long_run_share(days: list[_Day], ctx: _Context) -> None:
         allowed = int(share * others / (1 - share)) // ctx.knobs.step_min * ctx.knobs.step_min
         if spec.duration_min > allowed:
             cut = spec.duration_min - allowed
-            day.specs[n] = replace(spec, duration_min=allowed)
+            day.specs[n] = spec._replace(duration_min=allowed)
             day.budget_min += cut
 
 
@@ -687,7 +797,11 @@ def _target_volume(week: WeekFrame, prev: _Progress, ctx: _Context) -> float:
     step = g.volume.round_to_min
     lookback = prev.volumes[-g.volume.ramp_lookback_weeks :]
     reference = max(lookback) if lookback else 0.0
-    allowed = max(reference * (1 + g.volume.ramp_max_pct / 100), reference + g.volume.ramp_min_step_min, g.volume.start_floor_min)
+    allowed = max(
+        reference * (1 + g.volume.ramp_max_pct / 100),
+        reference + g.volume.ramp_min_step_min,
+        g.volume.start_floor_min,
+    )
     if week.phase in ("taper", "race") and week.weeks_out is not None:
         fractions = g.taper.volume_fraction_by_weeks_out
         fraction = fractions[min(week.weeks_out, len(fractions) - 1)]
@@ -695,7 +809,9 @@ def _target_volume(week: WeekFrame, prev: _Progress, ctx: _Context) -> float:
     elif week.cutback:
         target = g.cutback.volume_fraction * (prev.volumes[-1] if prev.volumes else prev.baseline_min)
     elif week.index == 1:
-        target = max(min(prev.baseline_min, ctx.goal_peak_min), min(g.volume.start_floor_min, ctx.goal_peak_min))
+        target = max(
+            min(prev.baseline_min, ctx.goal_peak_min), min(g.volume.start_floor_min, ctx.goal_peak_min)
+        )
     else:
         target = min(allowed, ctx.goal_peak_min)
     target = min(target, allowed, ctx.cap_min)
@@ -712,8 +828,17 @@ def _week_load(days: list[_Day], ctx: _Context) -> float:
     return total
 
 
+def _gen(spec: SessionSpec, ctx: _Context) -> Generated:
+    """Generated workout for ``spec``, cached per plan (the anchors are the plan's)."""
+    found = ctx.generated.get(spec)
+    if found is None:
+        found = generated(spec, ctx.anchors, ctx.rules)
+        ctx.generated[spec] = found
+    return found
+
+
 def _spec_load(spec: SessionSpec, ctx: _Context) -> float:
-    return generated(spec, ctx.anchors, ctx.rules).load
+    return _gen(spec, ctx).load
 
 
 def _build_week(
@@ -741,7 +866,7 @@ def _build_week(
         factor = max(0.0, training_limit / training) if training > 0 else 0.0
         gym = sum(1 for d in days for s in d.specs if s.sport == "strength")
         if gym:
-            strength_cap = int(gym * factor)
+            strength_cap = round(gym * factor)
         volume = _round_down(volume * factor, g.volume.round_to_min)
         days = _draft(week, volume, ctx, prev_hard_last_day, strength_cap)
     if _week_load(days, ctx) - fixed_load > training_limit:
@@ -785,9 +910,14 @@ def _week_model(week: WeekFrame, days: list[_Day], volume: float, prog: _Progres
     sessions: list[Session] = []
     for day in days:
         for spec in [*day.fixed, *day.specs]:
-            sessions.append(make_session(day.date, spec, ctx.anchors, ctx.rules))
+            sessions.append(session_from(_gen(spec, ctx), day.date))
+    sessions.sort(key=session_order)
     run_km = [s.distance_km for s in sessions if s.sport == "run" and s.type != "race"]
-    planned_km = round(sum(k for k in run_km if k is not None), 1) if run_km and all(k is not None for k in run_km) else None
+    planned_km = (
+        round(sum(k for k in run_km if k is not None), 1)
+        if run_km and all(k is not None for k in run_km)
+        else None
+    )
     return Week.model_construct(
         index=week.index,
         start=week.start,
@@ -797,7 +927,7 @@ def _week_model(week: WeekFrame, days: list[_Day], volume: float, prog: _Progres
         planned_minutes=sum(s.duration_min for s in sessions),
         load=round(sum(s.load for s in sessions), 1),
         sessions=sessions,
-        notes=_notes(week, volume, prog, ctx),
+        notes=_notes(week, float(_volume_of_specs(days)), prog, ctx),
     )
 
 
@@ -896,7 +1026,9 @@ def build_plan(profile: Profile, rules: Rules) -> Plan:
     meta = plan_meta(profile, rules, frame)
     verdict = assess(profile, rules, frame)
     if not verdict.feasible:
-        return Plan(feasible=False, reason=verdict.reason, alternatives=verdict.alternatives, meta=meta, weeks=[])
+        return Plan(
+            feasible=False, reason=verdict.reason, alternatives=verdict.alternatives, meta=meta, weeks=[]
+        )
     plan = Plan.model_construct(
         feasible=True,
         reason=None,

@@ -23,7 +23,13 @@ _SECONDS_PER_HOUR = 3600
 _METRES_PER_KM = 1000.0
 _HUNDRED_METRES = 100
 
-_SECTION_TITLE = {"warmup": "Warmup", "cooldown": "Cooldown", "main": "Main set", "recovery": "Recovery", "set": "Lifts"}
+_SECTION_TITLE = {
+    "warmup": "Warmup",
+    "cooldown": "Cooldown",
+    "main": "Main set",
+    "recovery": "Recovery",
+    "set": "Lifts",
+}
 _WEEKDAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 
@@ -171,7 +177,11 @@ def _step_line(step: Step, units: Units) -> str:
         return f"{what}: {step.sets} × {step.reps}{target}{load}"
     amount = ""
     if step.duration_s is not None:
-        amount = format_minutes(step.duration_s / _SECONDS_PER_MINUTE) if step.duration_s >= _SECONDS_PER_MINUTE else f"{step.duration_s} s"
+        amount = (
+            format_minutes(step.duration_s / _SECONDS_PER_MINUTE)
+            if step.duration_s >= _SECONDS_PER_MINUTE
+            else f"{step.duration_s} s"
+        )
     if step.distance_m is not None:
         distance = format_distance(step.distance_m / _METRES_PER_KM, units)
         amount = f"{distance} ({amount})" if amount else distance
@@ -238,12 +248,16 @@ def render_plan_text(plan: Plan, units: Units = "km") -> str:
     goal = meta.event.replace("_", " ")
     when = f" on {meta.race_date.isoformat()}" if meta.race_date else ""
     target = f", target {meta.target_time}" if meta.target_time else ""
-    lines = [f"Plan: {goal}{when}{target} ({meta.sport}), from {meta.start_date.isoformat()}, {meta.weeks} weeks"]
+    lines = [
+        f"Plan: {goal}{when}{target} ({meta.sport}), from {meta.start_date.isoformat()}, {meta.weeks} weeks"
+    ]
     if not plan.feasible:
         lines.append(f"Not feasible: {plan.reason}")
         for alt in plan.alternatives:
             date = f" on {alt.date.isoformat()}" if alt.date else ""
-            lines.append(f"  - {alt.kind.replace('_', ' ')}: {alt.event.replace('_', ' ')}{date}: {alt.description}")
+            lines.append(
+                f"  - {alt.kind.replace('_', ' ')}: {alt.event.replace('_', ' ')}{date}: {alt.description}"
+            )
         return "\n".join(lines)
     for week in plan.weeks:
         lines.append("")

@@ -460,7 +460,9 @@ class Rules(BaseModel):
     def _cross_refs(self) -> Rules:
         for name, profile in self.events.events.items():
             if profile.kpi_profile not in self.kpi.profiles:
-                raise ValueError(f"events.{name}.kpi_profile {profile.kpi_profile!r} is not in kpi_gates.yaml")
+                raise ValueError(
+                    f"events.{name}.kpi_profile {profile.kpi_profile!r} is not in kpi_gates.yaml"
+                )
         return self
 
 

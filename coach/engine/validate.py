@@ -52,6 +52,7 @@ from coach.engine.models import WEEKDAYS, Plan, Profile, Session, Step, Violatio
 from coach.engine.rules import Rules
 
 _DAYS_PER_WEEK = 7
+# Whole-minute rounding slack on minute limits, float slack on ratios (not training rules).
 _TOLERANCE_MIN = 1.0
 _LOAD_TOLERANCE = 1e-6
 _ENDURANCE = frozenset({"run", "ride", "swim", "brick", "other"})
@@ -93,7 +94,9 @@ def plan_window(plan: Plan, profile: Profile, rules: Rules) -> tuple[dt.date, dt
     if plan.weeks:
         last = max(w.start for w in plan.weeks) + dt.timedelta(days=_DAYS_PER_WEEK - 1)
     else:
-        last = monday_of(profile.start_date) + dt.timedelta(days=rules.guardrails.plan.default_weeks * _DAYS_PER_WEEK - 1)
+        last = monday_of(profile.start_date) + dt.timedelta(
+            days=rules.guardrails.plan.default_weeks * _DAYS_PER_WEEK - 1
+        )
     return profile.start_date, last
 
 
@@ -106,7 +109,9 @@ def week_days_in_window(week: Week, start: dt.date, end: dt.date) -> int:
 def allowed_volume_min(reference_min: float, rules: Rules) -> float:
     """Ramp rule: the most a week may hold given the reference (highest recent) week."""
     v = rules.guardrails.volume
-    return max(reference_min * (1 + v.ramp_max_pct / 100), reference_min + v.ramp_min_step_min, v.start_floor_min)
+    return max(
+        reference_min * (1 + v.ramp_max_pct / 100), reference_min + v.ramp_min_step_min, v.start_floor_min
+    )
 
 
 def race_weeks_out(week: Week, profile: Profile, rules: Rules) -> int | None:
@@ -117,7 +122,9 @@ def race_weeks_out(week: Week, profile: Profile, rules: Rules) -> int | None:
     return (monday_of(profile.goal.date) - week.start).days // _DAYS_PER_WEEK
 
 
-def _easy_seconds(steps: Iterable[Step], easy_zones: frozenset[str], cache: dict[int, tuple[int, int]]) -> tuple[int, int]:
+def _easy_seconds(
+    steps: Iterable[Step], easy_zones: frozenset[str], cache: dict[int, tuple[int, int]]
+) -> tuple[int, int]:
     easy = total = 0
     for step in steps:
         hit = cache.get(id(step))
@@ -135,7 +142,9 @@ def _easy_seconds(steps: Iterable[Step], easy_zones: frozenset[str], cache: dict
     return easy, total
 
 
-def easy_share(sessions: Iterable[Session], rules: Rules, cache: dict[int, tuple[int, int]] | None = None) -> float | None:
+def easy_share(
+    sessions: Iterable[Session], rules: Rules, cache: dict[int, tuple[int, int]] | None = None
+) -> float | None:
     """Share of endurance time in easy zones (Seiler 80/20); ``None`` without endurance time."""
     easy_zones = frozenset(rules.guardrails.intensity.easy_zones)
     memo = cache if cache is not None else {}
@@ -174,27 +183,84 @@ def _day_rules(plan: Plan, profile: Profile, rules: Rules, out: list[_Finding]) 
             by_date.setdefault(s.date, []).append(s)
             wd = WEEKDAYS[s.date.weekday()]
             if not week.start <= s.date <= week_end:
-                out.append(_Finding(Violation(rule_id="week_structure", week=week.index, date=s.date,
-                    message=f"{s.date} is not in week {week.index} ({week.start}–{week_end})."), (s,)))
+                out.append(
+                    _Finding(
+                        Violation(
+                            rule_id="week_structure",
+                            week=week.index,
+                            date=s.date,
+                            message=f"{s.date} is not in week {week.index} ({week.start}–{week_end}).",
+                        ),
+                        (s,),
+                    )
+                )
             if s.date < start or s.date > end:
-                out.append(_Finding(Violation(rule_id="outside_plan_window", week=week.index, date=s.date,
-                    message=f"{s.sport} {s.type} on {s.date} is outside the plan ({start} to {end}).",
-                    values={"start": start.isoformat(), "end": end.isoformat()}), (s,)))
+                out.append(
+                    _Finding(
+                        Violation(
+                            rule_id="outside_plan_window",
+                            week=week.index,
+                            date=s.date,
+                            message=f"{s.sport} {s.type} on {s.date} is outside the plan ({start} to {end}).",
+                            values={"start": start.isoformat(), "end": end.isoformat()},
+                        ),
+                        (s,),
+                    )
+                )
             if any(a <= s.date <= b for a, b in blocked):
-                out.append(_Finding(Violation(rule_id="blocked_date", week=week.index, date=s.date,
-                    message=f"{s.sport} {s.type} on {s.date}, a blocked date (rest)."), (s,)))
+                out.append(
+                    _Finding(
+                        Violation(
+                            rule_id="blocked_date",
+                            week=week.index,
+                            date=s.date,
+                            message=f"{s.sport} {s.type} on {s.date}, a blocked date (rest).",
+                        ),
+                        (s,),
+                    )
+                )
             if is_training(s) and wd not in available:
-                out.append(_Finding(Violation(rule_id="unavailable_day", week=week.index, date=s.date,
-                    message=f"{s.sport} {s.type} on {wd} {s.date}, not an available day."), (s,)))
+                out.append(
+                    _Finding(
+                        Violation(
+                            rule_id="unavailable_day",
+                            week=week.index,
+                            date=s.date,
+                            message=f"{s.sport} {s.type} on {wd} {s.date}, not an available day.",
+                        ),
+                        (s,),
+                    )
+                )
             if s.sport == "swim" and s.type != "race":
                 if wd in closed:
-                    out.append(_Finding(Violation(rule_id="pool_closure", week=week.index, date=s.date,
-                        message=f"Swim on {wd} {s.date}: the pool is closed on {wd}."), (s,)))
+                    out.append(
+                        _Finding(
+                            Violation(
+                                rule_id="pool_closure",
+                                week=week.index,
+                                date=s.date,
+                                message=f"Swim on {wd} {s.date}: the pool is closed on {wd}.",
+                            ),
+                            (s,),
+                        )
+                    )
                 if s.duration_min > g.calendar.pool_swim_max_min:
-                    out.append(_Finding(Violation(rule_id="pool_swim_duration", week=week.index, date=s.date,
-                        message=f"{s.duration_min}-minute pool swim on {s.date}; pool swims are limited to "
-                        f"{g.calendar.pool_swim_max_min} min.",
-                        values={"duration_min": s.duration_min, "max_min": g.calendar.pool_swim_max_min}), (s,)))
+                    out.append(
+                        _Finding(
+                            Violation(
+                                rule_id="pool_swim_duration",
+                                week=week.index,
+                                date=s.date,
+                                message=f"{s.duration_min}-minute pool swim on {s.date}; pool swims are limited to "
+                                f"{g.calendar.pool_swim_max_min} min.",
+                                values={
+                                    "duration_min": s.duration_min,
+                                    "max_min": g.calendar.pool_swim_max_min,
+                                },
+                            ),
+                            (s,),
+                        )
+                    )
             if (
                 g.calendar.long_ride_weekend
                 and s.sport in ("ride", "brick")
@@ -202,10 +268,22 @@ def _day_rules(plan: Plan, profile: Profile, rules: Rules, out: list[_Finding]) 
                 and s.duration_min > g.calendar.weekday_ride_max_min
                 and wd not in g.calendar.weekend_days
             ):
-                out.append(_Finding(Violation(rule_id="long_ride_weekend", week=week.index, date=s.date,
-                    message=f"{s.duration_min}-minute ride on {wd} {s.date}; rides over "
-                    f"{g.calendar.weekday_ride_max_min} min go on {'/'.join(g.calendar.weekend_days)}.",
-                    values={"duration_min": s.duration_min, "max_min": g.calendar.weekday_ride_max_min}), (s,)))
+                out.append(
+                    _Finding(
+                        Violation(
+                            rule_id="long_ride_weekend",
+                            week=week.index,
+                            date=s.date,
+                            message=f"{s.duration_min}-minute ride on {wd} {s.date}; rides over "
+                            f"{g.calendar.weekday_ride_max_min} min go on {'/'.join(g.calendar.weekend_days)}.",
+                            values={
+                                "duration_min": s.duration_min,
+                                "max_min": g.calendar.weekday_ride_max_min,
+                            },
+                        ),
+                        (s,),
+                    )
+                )
     week_of = {s.date: w.index for w in plan.weeks for s in w.sessions}
     for day in sorted(by_date):
         sessions = by_date[day]
@@ -214,26 +292,58 @@ def _day_rules(plan: Plan, profile: Profile, rules: Rules, out: list[_Finding]) 
         cap = profile.availability.max_minutes.get(wd)
         minutes = sum(s.duration_min for s in sessions if s.type != "race")
         if cap is not None and training and minutes > cap:
-            out.append(_Finding(Violation(rule_id="day_minutes_cap", week=week_of[day], date=day,
-                message=f"{minutes} min on {wd} {day}; the cap is {cap} min.",
-                values={"minutes": minutes, "cap_min": cap}), tuple(training)))
+            out.append(
+                _Finding(
+                    Violation(
+                        rule_id="day_minutes_cap",
+                        week=week_of[day],
+                        date=day,
+                        message=f"{minutes} min on {wd} {day}; the cap is {cap} min.",
+                        values={"minutes": minutes, "cap_min": cap},
+                    ),
+                    tuple(training),
+                )
+            )
         if len(training) > g.week.max_sessions_per_day:
-            out.append(_Finding(Violation(rule_id="sessions_per_day", week=week_of[day], date=day,
-                message=f"{len(training)} sessions on {day}; at most {g.week.max_sessions_per_day}.",
-                values={"sessions": len(training), "max": g.week.max_sessions_per_day}), tuple(training)))
+            out.append(
+                _Finding(
+                    Violation(
+                        rule_id="sessions_per_day",
+                        week=week_of[day],
+                        date=day,
+                        message=f"{len(training)} sessions on {day}; at most {g.week.max_sessions_per_day}.",
+                        values={"sessions": len(training), "max": g.week.max_sessions_per_day},
+                    ),
+                    tuple(training),
+                )
+            )
         previous = by_date.get(day - dt.timedelta(days=1))
         if previous:
             hard_today = [s for s in sessions if s.intensity in hard]
             hard_before = [s for s in previous if s.intensity in hard]
             if hard_today and hard_before and any(is_training(s) for s in [*hard_today, *hard_before]):
-                out.append(_Finding(Violation(rule_id="hard_after_hard", week=week_of[day], date=day,
-                    message=f"Hard {hard_today[0].type} on {day} straight after hard {hard_before[0].type} on "
-                    f"{day - dt.timedelta(days=1)}."), tuple(s for s in [*hard_today, *hard_before] if is_training(s))))
+                out.append(
+                    _Finding(
+                        Violation(
+                            rule_id="hard_after_hard",
+                            week=week_of[day],
+                            date=day,
+                            message=f"Hard {hard_today[0].type} on {day} straight after hard {hard_before[0].type} on "
+                            f"{day - dt.timedelta(days=1)}.",
+                        ),
+                        tuple(s for s in [*hard_today, *hard_before] if is_training(s)),
+                    )
+                )
     _commitments(plan, profile, rules, by_date, start, end, out)
 
 
 def _commitments(
-    plan: Plan, profile: Profile, rules: Rules, by_date: dict[dt.date, list[Session]], start: dt.date, end: dt.date,
+    plan: Plan,
+    profile: Profile,
+    rules: Rules,
+    by_date: dict[dt.date, list[Session]],
+    start: dt.date,
+    end: dt.date,
     out: list[_Finding],
 ) -> None:
     if not profile.commitments:
@@ -252,10 +362,25 @@ def _commitments(
                 if (c.sport, c.minutes) in have:
                     have.remove((c.sport, c.minutes))
                     continue
-                week = next((w.index for w in plan.weeks if w.start <= day < w.start + dt.timedelta(days=_DAYS_PER_WEEK)), None)
-                out.append(_Finding(Violation(rule_id="commitment_kept", week=week, date=day,
-                    message=f"Commitment {c.name!r} ({c.minutes} min {c.sport}) on {wd} {day} is missing.",
-                    values={"name": c.name, "minutes": c.minutes})))
+                week = next(
+                    (
+                        w.index
+                        for w in plan.weeks
+                        if w.start <= day < w.start + dt.timedelta(days=_DAYS_PER_WEEK)
+                    ),
+                    None,
+                )
+                out.append(
+                    _Finding(
+                        Violation(
+                            rule_id="commitment_kept",
+                            week=week,
+                            date=day,
+                            message=f"Commitment {c.name!r} ({c.minutes} min {c.sport}) on {wd} {day} is missing.",
+                            values={"name": c.name, "minutes": c.minutes},
+                        )
+                    )
+                )
         day += dt.timedelta(days=1)
 
 
@@ -291,15 +416,37 @@ def _week_rules(plan: Plan, profile: Profile, rules: Rules, out: list[_Finding])
         reference = max(volumes[-g.volume.ramp_lookback_weeks :])
         allowed = allowed_volume_min(reference, rules)
         if volume > allowed + _TOLERANCE_MIN:
-            out.append(_Finding(Violation(rule_id="ramp_rate", week=idx, date=week.start,
-                message=f"Week {idx} plans {volume:.0f} min, more than the {allowed:.0f} min the ramp rule allows "
-                f"after {reference:.0f} min.",
-                values={"volume_min": volume, "allowed_min": round(allowed, 1), "reference_min": reference}), sessions))
+            out.append(
+                _Finding(
+                    Violation(
+                        rule_id="ramp_rate",
+                        week=idx,
+                        date=week.start,
+                        message=f"Week {idx} plans {volume:.0f} min, more than the {allowed:.0f} min the ramp rule allows "
+                        f"after {reference:.0f} min.",
+                        values={
+                            "volume_min": volume,
+                            "allowed_min": round(allowed, 1),
+                            "reference_min": reference,
+                        },
+                    ),
+                    sessions,
+                )
+            )
         # peak_cap
         if volume > peak_cap + _TOLERANCE_MIN:
-            out.append(_Finding(Violation(rule_id="peak_cap", week=idx, date=week.start,
-                message=f"Week {idx} plans {volume:.0f} min; the {profile.goal.event} cap is {peak_cap:.0f} min.",
-                values={"volume_min": volume, "cap_min": peak_cap}), sessions))
+            out.append(
+                _Finding(
+                    Violation(
+                        rule_id="peak_cap",
+                        week=idx,
+                        date=week.start,
+                        message=f"Week {idx} plans {volume:.0f} min; the {profile.goal.event} cap is {peak_cap:.0f} min.",
+                        values={"volume_min": volume, "cap_min": peak_cap},
+                    ),
+                    sessions,
+                )
+            )
         # acwr
         if not is_race_week:
             window = loads[-g.acwr.chronic_weeks :]
@@ -307,50 +454,109 @@ def _week_rules(plan: Plan, profile: Profile, rules: Rules, out: list[_Finding])
             ratio = normalised / chronic
             # Commitments alone may exceed the ratio (the athlete's own); then any training on top does.
             if ratio > g.acwr.max_ratio + _LOAD_TOLERANCE and training_load > 0:
-                out.append(_Finding(Violation(rule_id="acwr", week=idx, date=week.start,
-                    message=f"Week {idx} load {normalised:.0f} is {ratio:.2f} × the chronic load {chronic:.0f}; "
-                    f"the limit is {g.acwr.max_ratio:g}.",
-                    values={"acute_load": round(normalised, 1), "chronic_load": round(chronic, 1), "ratio": round(ratio, 3)}),
-                    sessions))
+                out.append(
+                    _Finding(
+                        Violation(
+                            rule_id="acwr",
+                            week=idx,
+                            date=week.start,
+                            message=f"Week {idx} load {normalised:.0f} is {ratio:.2f} × the chronic load {chronic:.0f}; "
+                            f"the limit is {g.acwr.max_ratio:g}.",
+                            values={
+                                "acute_load": round(normalised, 1),
+                                "chronic_load": round(chronic, 1),
+                                "ratio": round(ratio, 3),
+                            },
+                        ),
+                        sessions,
+                    )
+                )
         # taper
         if in_taper and out_k is not None:
             fraction = taper_fractions[min(out_k, len(taper_fractions) - 1)]
             limit = fraction * peak_ref * (1 + g.taper.tolerance_pct / 100)
             if volume > limit + _TOLERANCE_MIN:
-                out.append(_Finding(Violation(rule_id="taper", week=idx, date=week.start,
-                    message=f"Week {idx} ({out_k} week(s) before the race) plans {volume:.0f} min; the taper allows "
-                    f"{limit:.0f} min ({fraction:.0%} of the {peak_ref:.0f}-min peak).",
-                    values={"volume_min": volume, "allowed_min": round(limit, 1), "peak_min": peak_ref}), sessions))
+                out.append(
+                    _Finding(
+                        Violation(
+                            rule_id="taper",
+                            week=idx,
+                            date=week.start,
+                            message=f"Week {idx} ({out_k} week(s) before the race) plans {volume:.0f} min; the taper allows "
+                            f"{limit:.0f} min ({fraction:.0%} of the {peak_ref:.0f}-min peak).",
+                            values={
+                                "volume_min": volume,
+                                "allowed_min": round(limit, 1),
+                                "peak_min": peak_ref,
+                            },
+                        ),
+                        sessions,
+                    )
+                )
         # cutback_frequency
         if in_taper:
             streak, streak_max = 0, None
         else:
-            reduced = streak_max is not None and training_load <= g.cutback.detect_fraction * streak_max + _LOAD_TOLERANCE
+            reduced = (
+                streak_max is not None
+                and training_load <= g.cutback.detect_fraction * streak_max + _LOAD_TOLERANCE
+            )
             if reduced:
                 streak, streak_max = 0, None
             else:
                 streak += 1
                 streak_max = training_load if streak_max is None else max(streak_max, training_load)
                 if streak >= g.cutback.every_weeks:
-                    out.append(_Finding(Violation(rule_id="cutback_frequency", week=idx, date=week.start,
-                        message=f"Week {idx} is the {streak}th loading week in a row; a cutback week is due every "
-                        f"{g.cutback.every_weeks} weeks.",
-                        values={"streak": streak, "every_weeks": g.cutback.every_weeks,
-                                "load": round(training_load, 1), "reference_load": round(streak_max, 1)}), sessions))
+                    out.append(
+                        _Finding(
+                            Violation(
+                                rule_id="cutback_frequency",
+                                week=idx,
+                                date=week.start,
+                                message=f"Week {idx} is the {streak}th loading week in a row; a cutback week is due every "
+                                f"{g.cutback.every_weeks} weeks.",
+                                values={
+                                    "streak": streak,
+                                    "every_weeks": g.cutback.every_weeks,
+                                    "load": round(training_load, 1),
+                                    "reference_load": round(streak_max, 1),
+                                },
+                            ),
+                            sessions,
+                        )
+                    )
         # easy_share
         share = easy_share(sessions, rules, step_cache)
         if share is not None and share < g.week.easy_share_min - _LOAD_TOLERANCE:
-            out.append(_Finding(Violation(rule_id="easy_share", week=idx, date=week.start,
-                message=f"Week {idx} is {share:.0%} easy; at least {g.week.easy_share_min:.0%} should be.",
-                values={"easy_share": round(share, 3), "min_share": g.week.easy_share_min}), sessions))
+            out.append(
+                _Finding(
+                    Violation(
+                        rule_id="easy_share",
+                        week=idx,
+                        date=week.start,
+                        message=f"Week {idx} is {share:.0%} easy; at least {g.week.easy_share_min:.0%} should be.",
+                        values={"easy_share": round(share, 3), "min_share": g.week.easy_share_min},
+                    ),
+                    sessions,
+                )
+            )
         # rest_day (full weeks only)
         if week_days_in_window(week, start, end) == _DAYS_PER_WEEK:
             train_days = {s.date for s in sessions if is_training(s)}
             rest = _DAYS_PER_WEEK - len(train_days)
             if rest < g.week.min_rest_days:
-                out.append(_Finding(Violation(rule_id="rest_day", week=idx, date=week.start,
-                    message=f"Week {idx} has {rest} rest day(s); at least {g.week.min_rest_days} needed.",
-                    values={"rest_days": rest, "min_rest_days": g.week.min_rest_days}), sessions))
+                out.append(
+                    _Finding(
+                        Violation(
+                            rule_id="rest_day",
+                            week=idx,
+                            date=week.start,
+                            message=f"Week {idx} has {rest} rest day(s); at least {g.week.min_rest_days} needed.",
+                            values={"rest_days": rest, "min_rest_days": g.week.min_rest_days},
+                        ),
+                        sessions,
+                    )
+                )
         _long_rules(week, profile, rules, out)
         volumes.append(volume)
         loads.append(normalised)
@@ -369,15 +575,38 @@ def _long_rules(week: Week, profile: Profile, rules: Rules, out: list[_Finding])
             continue
         cap = event.long_session_max_min.get(s.sport)
         if cap is not None and s.duration_min > cap + _TOLERANCE_MIN:
-            out.append(_Finding(Violation(rule_id="long_session_cap", week=week.index, date=s.date,
-                message=f"{s.duration_min}-minute long {s.sport} on {s.date}; the cap for a "
-                f"{profile.goal.event} is {cap:.0f} min.", values={"duration_min": s.duration_min, "cap_min": cap}), (s,)))
+            out.append(
+                _Finding(
+                    Violation(
+                        rule_id="long_session_cap",
+                        week=week.index,
+                        date=s.date,
+                        message=f"{s.duration_min}-minute long {s.sport} on {s.date}; the cap for a "
+                        f"{profile.goal.event} is {cap:.0f} min.",
+                        values={"duration_min": s.duration_min, "cap_min": cap},
+                    ),
+                    (s,),
+                )
+            )
         if s.sport == "run" and run_total and s.duration_min > share_max * run_total + _TOLERANCE_MIN:
-            out.append(_Finding(Violation(rule_id="long_run_share", week=week.index, date=s.date,
-                message=f"Long run of {s.duration_min} min is {s.duration_min / run_total:.0%} of the week's "
-                f"{run_total} min of running; the limit with {run_days} run day(s) is {share_max:.0%}.",
-                values={"duration_min": s.duration_min, "run_total_min": run_total, "share": round(s.duration_min / run_total, 3),
-                        "max_share": share_max}), (s,)))
+            out.append(
+                _Finding(
+                    Violation(
+                        rule_id="long_run_share",
+                        week=week.index,
+                        date=s.date,
+                        message=f"Long run of {s.duration_min} min is {s.duration_min / run_total:.0%} of the week's "
+                        f"{run_total} min of running; the limit with {run_days} run day(s) is {share_max:.0%}.",
+                        values={
+                            "duration_min": s.duration_min,
+                            "run_total_min": run_total,
+                            "share": round(s.duration_min / run_total, 3),
+                            "max_share": share_max,
+                        },
+                    ),
+                    (s,),
+                )
+            )
 
 
 def _race_rule(plan: Plan, profile: Profile, rules: Rules, out: list[_Finding]) -> None:
@@ -386,7 +615,15 @@ def _race_rule(plan: Plan, profile: Profile, rules: Rules, out: list[_Finding]) 
         return
     race_day = profile.goal.date
     if not any(s.type == "race" and s.date == race_day for w in plan.weeks for s in w.sessions):
-        out.append(_Finding(Violation(rule_id="race_day", date=race_day, message=f"The race on {race_day} is missing from the plan.")))
+        out.append(
+            _Finding(
+                Violation(
+                    rule_id="race_day",
+                    date=race_day,
+                    message=f"The race on {race_day} is missing from the plan.",
+                )
+            )
+        )
 
 
 def _findings(plan: Plan, profile: Profile, rules: Rules) -> list[_Finding]:

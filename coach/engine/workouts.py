@@ -17,8 +17,8 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from dataclasses import dataclass, replace
-from typing import Literal
+from dataclasses import dataclass
+from typing import Literal, NamedTuple
 
 from coach.engine.athlete import Anchors
 from coach.engine.load import session_load
@@ -50,9 +50,12 @@ QUALITY_TYPES: frozenset[SessionType] = frozenset({"tempo", "threshold", "interv
 KEY_TYPES: frozenset[SessionType] = frozenset({"long", "tempo", "threshold", "intervals", "race"})
 
 
-@dataclass(frozen=True, slots=True)
-class SessionSpec:
-    """What to generate: sport, type and length, plus the few knobs a type needs."""
+class SessionSpec(NamedTuple):
+    """What to generate: sport, type and length, plus the few knobs a type needs.
+
+    A named tuple (not a dataclass) because specs are dictionary keys on the hottest path
+    of plan building, and tuples hash in C.
+    """
 
     sport: SessionSport
     type: SessionType
@@ -70,7 +73,9 @@ class SessionSpec:
 
 
 @dataclass(frozen=True, slots=True)
-class _Generated:
+class Generated:
+    """A workout generated from a spec: its steps, texts and numbers, and a ready session."""
+
     duration_min: int
     intensity: Intensity
     steps: tuple[Step, ...]
@@ -154,7 +159,9 @@ def _step(
     return Step(kind=kind, label=label, duration_s=seconds, target=zone_target(sport, zone, anchors, rules))
 
 
-def _steady_steps(total_s: int, sport: SessionSport, tmpl: Template, anchors: Anchors, rules: Rules) -> list[Step]:
+def _steady_steps(
+    total_s: int, sport: SessionSport, tmpl: Template, anchors: Anchors, rules: Rules
+) -> list[Step]:
     warm = round(tmpl.warmup_min * _SECONDS_PER_MINUTE)
     cool = round(tmpl.cooldown_min * _SECONDS_PER_MINUTE)
     main = total_s - warm - cool
@@ -223,7 +230,10 @@ def _structured_steps(
 def _brick_steps(total_s: int, anchors: Anchors, rules: Rules) -> list[Step]:
     brick = rules.workouts.brick
     run_s = round(total_s * brick.run_fraction)
-    run_s = max(round(brick.run_min_min * _SECONDS_PER_MINUTE), min(run_s, round(brick.run_max_min * _SECONDS_PER_MINUTE)))
+    run_s = max(
+        round(brick.run_min_min * _SECONDS_PER_MINUTE),
+        min(run_s, round(brick.run_max_min * _SECONDS_PER_MINUTE)),
+    )
     run_s = min(run_s, total_s // 2)
     ride_s = total_s - run_s
     return [
@@ -356,7 +366,7 @@ def _distance_km(steps: list[Step]) -> float | None:
     return round(total, _DISTANCE_DECIMALS)
 
 
-def _generate(spec: SessionSpec, anchors: Anchors, rules: Rules) -> _Generated:
+def _generate(spec: SessionSpec, anchors: Anchors, rules: Rules) -> Generated:
     intensity = spec.intensity or INTENSITY_OF_TYPE[spec.type]
     total_s = spec.duration_min * _SECONDS_PER_MINUTE
     steps: list[Step]
@@ -373,7 +383,14 @@ def _generate(spec: SessionSpec, anchors: Anchors, rules: Rules) -> _Generated:
     else:
         tmpl = rules.workouts.template(spec.sport, spec.type) or rules.workouts.template(spec.sport, "easy")
         if tmpl is None:
-            steps = [Step(kind="main", label=spec.type, duration_s=total_s, target=zone_target(spec.sport, "Z2", anchors, rules))]
+            steps = [
+                Step(
+                    kind="main",
+                    label=spec.type,
+                    duration_s=total_s,
+                    target=zone_target(spec.sport, "Z2", anchors, rules),
+                )
+            ]
         elif tmpl.work_zone is None:
             steps = _steady_steps(total_s, spec.sport, tmpl, anchors, rules)
         else:
@@ -402,10 +419,12 @@ def _generate(spec: SessionSpec, anchors: Anchors, rules: Rules) -> _Generated:
         description=description,
         intervals_icu=icu,
     )
-    return _Generated(duration, intensity, tuple(steps), description, icu, distance, load, easy_s, total_s, template)
+    return Generated(
+        duration, intensity, tuple(steps), description, icu, distance, load, easy_s, total_s, template
+    )
 
 
-def generated(spec: SessionSpec, anchors: Anchors, rules: Rules) -> _Generated:
+def generated(spec: SessionSpec, anchors: Anchors, rules: Rules) -> Generated:
     """Cached generation of ``spec`` for ``anchors`` under ``rules``."""
     key = ("session", spec, anchors)
     memo = rules.memo
@@ -413,19 +432,41 @@ def generated(spec: SessionSpec, anchors: Anchors, rules: Rules) -> _Generated:
     if found is None:
         found = _generate(spec, anchors, rules)
         memo[key] = found
-    assert isinstance(found, _Generated)
+    assert isinstance(found, Generated)
     return found
 
 
-def make_session(day: dt.date, spec: SessionSpec, anchors: Anchors, rules: Rules, waived: list[str] | None = None) -> Session:
+def session_order(session: Session) -> tuple[dt.date, bool, str, str, int]:
+    """The one order of sessions within a week: by date, training before commitments."""
+    return (session.date, session.type == "commitment", session.sport, session.type, session.duration_min)
+
+
+def make_session(
+    day: dt.date, spec: SessionSpec, anchors: Anchors, rules: Rules, waived: list[str] | None = None
+) -> Session:
     """A full :class:`Session` for ``spec`` on ``day`` (steps, targets, texts, distance, load).
 
     The generated session is validated once per spec and copied per date (the step objects
     are shared and never mutated).
     """
-    template = generated(spec, anchors, rules).template
-    update: dict[str, object] = {"date": day, "steps": list(template.steps), "waived": list(waived or [])}
-    return template.model_copy(update=update)
+    return session_from(generated(spec, anchors, rules), day, waived)
+
+
+def session_from(gen: Generated, day: dt.date, waived: list[str] | None = None) -> Session:
+    """A session on ``day`` from a generated template."""
+    template = gen.template
+    session = Session.__new__(Session)
+    # A shallow copy of the validated template with its own date and lists (what
+    # ``model_copy(update=...)`` does, without its generic overhead on this hot path).
+    fields = dict(template.__dict__)
+    fields["date"] = day
+    fields["steps"] = list(template.steps)
+    fields["waived"] = list(waived or [])
+    object.__setattr__(session, "__dict__", fields)
+    object.__setattr__(session, "__pydantic_fields_set__", set(template.__pydantic_fields_set__))
+    object.__setattr__(session, "__pydantic_extra__", None)
+    object.__setattr__(session, "__pydantic_private__", None)
+    return session
 
 
 def spec_of(session: Session, rules: Rules, race_intensity_factor: float = 0.0) -> SessionSpec:
@@ -470,9 +511,11 @@ def _strength_identity(session: Session, rules: Rules) -> tuple[int, int, bool]:
     return day, wave, hybrid
 
 
-def resized(session: Session, duration_min: int, anchors: Anchors, rules: Rules, race_intensity_factor: float = 0.0) -> Session:
+def resized(
+    session: Session, duration_min: int, anchors: Anchors, rules: Rules, race_intensity_factor: float = 0.0
+) -> Session:
     """The same session regenerated at ``duration_min`` (date, waivers and status kept)."""
-    spec = replace(spec_of(session, rules, race_intensity_factor), duration_min=duration_min)
+    spec = spec_of(session, rules, race_intensity_factor)._replace(duration_min=duration_min)
     new = make_session(session.date, spec, anchors, rules, session.waived)
     return new.model_copy(update={"status": session.status})
 

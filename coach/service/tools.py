@@ -45,6 +45,8 @@ if TYPE_CHECKING:
     from coach.service.service import CoachService, Ctx
 
 AvoidKind = Literal["run", "ride", "swim", "strength", "impact", "intervals", "downhill"]
+ADAPT_WINDOW_DAYS = 14
+"""Adaptation re-plans this week and next (seed 003: "adjust next 1-2 weeks, not entire plan")."""
 PMC_WINDOW_DAYS = 120
 """CTL's 42-day time constant needs about three constants of history to settle."""
 
@@ -321,7 +323,9 @@ class CoachTools:
         violations = validate_plan(adaptation.plan, adaptation.profile, rules)
         if not violations:
             return adaptation
-        fixed = fix_plan(adaptation.plan, adaptation.profile, rules)
+        # Repairs stay inside the adaptation window: past weeks never change.
+        window_end = self.ctx.today - dt.timedelta(days=self.ctx.today.weekday()) + dt.timedelta(days=ADAPT_WINDOW_DAYS - 1)
+        fixed = fix_plan(adaptation.plan, adaptation.profile, rules, editable=(self.ctx.today, window_end))
         remaining = validate_plan(fixed, adaptation.profile, rules)
         if not remaining:
             fixed = fixed.model_copy(update={"validation": fixed.validation.model_copy(update={"violations": []})})

@@ -14,7 +14,11 @@ HALF_MARATHON: dict[str, Any] = {
     "sport": "run",
     "goal": {"event": "half_marathon", "date": "2025-06-01", "target_time": "1:55:00"},
     "start_date": "2025-02-03",
-    "availability": {"days": ["tue", "thu", "sat", "sun"], "long_day": "sun", "max_minutes": {"tue": 60, "thu": 60}},
+    "availability": {
+        "days": ["tue", "thu", "sat", "sun"],
+        "long_day": "sun",
+        "max_minutes": {"tue": 60, "thu": 60},
+    },
     "history": {"weekly_km": [20, 22, 25, 24], "recent_race": {"distance_km": 10, "time": "52:00"}},
     "blocked": [{"from": "2025-04-14", "to": "2025-04-18", "reason": "holiday"}],
     "commitments": [{"day": "wed", "sport": "strength", "minutes": 45, "name": "Gym class"}],
@@ -32,7 +36,11 @@ BREVET: dict[str, Any] = {
     "sport": "ride",
     "goal": {"event": "brevet_200", "date": "2025-06-14"},
     "start_date": "2025-03-03",
-    "availability": {"days": ["tue", "thu", "sat", "sun"], "long_day": "sat", "max_minutes": {"tue": 90, "thu": 120}},
+    "availability": {
+        "days": ["tue", "thu", "sat", "sun"],
+        "long_day": "sat",
+        "max_minutes": {"tue": 90, "thu": 120},
+    },
     "history": {"weekly_hours": [4, 4.5, 5, 5], "ftp_w": 240, "max_hr": 185},
 }
 

@@ -11,7 +11,16 @@ from coach.engine.models import WEEKDAYS, Profile
 
 EVENTS_BY_SPORT: dict[str, list[str]] = {
     "run": ["5k", "10k", "half_marathon", "marathon", "50k", "general_fitness", "strength"],
-    "ride": ["brevet_200", "brevet_300", "brevet_400", "brevet_600", "gran_fondo", "mtb_stage", "bikepacking", "general_fitness"],
+    "ride": [
+        "brevet_200",
+        "brevet_300",
+        "brevet_400",
+        "brevet_600",
+        "gran_fondo",
+        "mtb_stage",
+        "bikepacking",
+        "general_fitness",
+    ],
     "tri": ["sprint_tri", "olympic_tri", "70.3", "ironman", "general_fitness"],
     "strength": ["strength", "general_fitness"],
 }
@@ -36,11 +45,18 @@ def profiles(draw: st.DrawFn) -> Profile:
     history: dict[str, Any] = {}
     kind = draw(st.sampled_from(["none", "km", "hours"]))
     if kind == "km":
-        history["weekly_km"] = draw(st.lists(st.floats(0, 150, allow_nan=False).map(lambda x: round(x, 1)), min_size=1, max_size=12))
+        history["weekly_km"] = draw(
+            st.lists(st.floats(0, 150, allow_nan=False).map(lambda x: round(x, 1)), min_size=1, max_size=12)
+        )
     elif kind == "hours":
-        history["weekly_hours"] = draw(st.lists(st.floats(0, 20, allow_nan=False).map(lambda x: round(x, 1)), min_size=1, max_size=12))
+        history["weekly_hours"] = draw(
+            st.lists(st.floats(0, 20, allow_nan=False).map(lambda x: round(x, 1)), min_size=1, max_size=12)
+        )
     if draw(st.booleans()):
-        history["recent_race"] = {"distance_km": draw(st.sampled_from([5.0, 10.0, 21.1])), "time": draw(st.sampled_from(["0:22:00", "0:48:30", "1:55:00"]))}
+        history["recent_race"] = {
+            "distance_km": draw(st.sampled_from([5.0, 10.0, 21.1])),
+            "time": draw(st.sampled_from(["0:22:00", "0:48:30", "1:55:00"])),
+        }
     if draw(st.booleans()):
         history["ftp_w"] = draw(st.integers(120, 380))
     if draw(st.booleans()):
@@ -57,11 +73,24 @@ def profiles(draw: st.DrawFn) -> Profile:
             continue
         blocked.append({"from": a.isoformat(), "to": b.isoformat(), "reason": "travel"})
     commitments = [
-        {"day": draw(st.sampled_from(WEEKDAYS)), "sport": draw(st.sampled_from(["other", "strength", "ride"])),
-         "minutes": draw(st.integers(20, 90)), "intensity": draw(st.sampled_from(["easy", "moderate", "hard"]))}
+        {
+            "day": draw(st.sampled_from(WEEKDAYS)),
+            "sport": draw(st.sampled_from(["other", "strength", "ride"])),
+            "minutes": draw(st.integers(20, 90)),
+            "intensity": draw(st.sampled_from(["easy", "moderate", "hard"])),
+        }
         for _ in range(draw(st.integers(0, 2)))
     ]
-    closures = [{"facility": "pool", "days": draw(st.lists(st.sampled_from(WEEKDAYS), min_size=1, max_size=4, unique=True))}] if draw(st.booleans()) else []
+    closures = (
+        [
+            {
+                "facility": "pool",
+                "days": draw(st.lists(st.sampled_from(WEEKDAYS), min_size=1, max_size=4, unique=True)),
+            }
+        ]
+        if draw(st.booleans())
+        else []
+    )
     data: dict[str, Any] = {
         "sport": sport,
         "goal": {"event": event, "date": date.isoformat() if date else None},

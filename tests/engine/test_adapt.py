@@ -1,0 +1,296 @@
+"""Adaptation: past never changes, only the next 1–2 weeks do, and the 48-hour rule holds."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from pydantic import TypeAdapter
+
+from coach.engine import (
+    AdaptError,
+    AdaptEvent,
+    DaysChange,
+    DaysPerWeek,
+    Fatigue,
+    Illness,
+    Injury,
+    LongDayChange,
+    Missed,
+    Partial,
+    ProfileError,
+    Rules,
+    Unavailable,
+    adapt_plan,
+    build_plan,
+    load_rules,
+    move_session,
+)
+from coach.engine.adapt import Adaptation
+from coach.engine.models import Plan, Profile, Session
+
+from .conftest import HALF_MARATHON, profile_of
+from .strategies import profiles
+
+RULES = load_rules()
+
+TODAY = dt.date(2025, 3, 12)  # a Wednesday in week 6
+WINDOW_END = dt.date(2025, 3, 23)  # Sunday of the following week
+
+
+def _by_date(plan: Plan) -> dict[dt.date, list[Session]]:
+    out: dict[dt.date, list[Session]] = {}
+    for w in plan.weeks:
+        for s in w.sessions:
+            out.setdefault(s.date, []).append(s)
+    return out
+
+
+def _assert_window_only(before: Plan, result: Adaptation, first_changeable: dt.date = TODAY) -> None:
+    old, new = _by_date(before), _by_date(result.plan)
+    for day in set(old) | set(new):
+        if day < first_changeable or day > WINDOW_END:
+            assert old.get(day, []) == new.get(day, []), f"{day} changed outside the window"
+    for change in result.changes:
+        assert first_changeable <= change.date <= WINDOW_END
+        assert change.reason
+    for week_before, week_after in zip(before.weeks, result.plan.weeks, strict=True):
+        if week_before.start + dt.timedelta(days=6) < TODAY:
+            assert week_before == week_after, "past weeks never change"
+
+
+def test_events_parse_as_a_discriminated_union() -> None:
+    events = TypeAdapter(list[AdaptEvent]).validate_python(
+        [
+            {"kind": "missed", "date": "2025-03-09"},
+            {"kind": "illness", "from": "2025-03-12", "days": 3},
+            {"kind": "fatigue", "readiness": 35},
+            {"kind": "injury", "body_part": "knee", "avoid": ["impact"]},
+        ]
+    )
+    assert [type(e).__name__ for e in events] == ["Missed", "Illness", "Fatigue", "Injury"]
+    with pytest.raises(ValueError):
+        TypeAdapter(AdaptEvent).validate_python({"kind": "fatigue"})
+
+
+def test_missed_long_run_is_rescheduled_once(half_plan: Plan, half_profile: Profile, rules: Rules) -> None:
+    result = adapt_plan(half_plan, half_profile, [Missed(date=dt.date(2025, 3, 9))], TODAY, rules)
+    _assert_window_only(half_plan, result)
+    assert result.accepted
+    assert result.plan.validation.violations == [] or all(
+        v.date and v.date > WINDOW_END for v in result.plan.validation.violations
+    )
+
+
+def test_missed_easy_run_is_not_made_up(half_plan: Plan, half_profile: Profile, rules: Rules) -> None:
+    result = adapt_plan(half_plan, half_profile, [Missed(date=dt.date(2025, 3, 11))], TODAY, rules)
+    assert result.changes == []
+    assert "Missed" in result.summary
+
+
+def test_partial_above_half_changes_nothing(half_plan: Plan, half_profile: Profile, rules: Rules) -> None:
+    result = adapt_plan(
+        half_plan, half_profile, [Partial(date=dt.date(2025, 3, 9), fraction=0.8)], TODAY, rules
+    )
+    assert result.changes == []
+
+
+def test_fatigue_respects_the_48_hour_rule(half_plan: Plan, half_profile: Profile, rules: Rules) -> None:
+    result = adapt_plan(half_plan, half_profile, [Fatigue(severity=2)], TODAY, rules)
+    keep_until = TODAY + dt.timedelta(days=2)
+    _assert_window_only(half_plan, result, first_changeable=keep_until)
+    assert result.changes
+    for change in result.changes:
+        assert change.date >= keep_until
+        if change.after is not None:
+            assert change.after.intensity != "hard"
+    asked = adapt_plan(half_plan, half_profile, [Fatigue(severity=2, athlete_asked=True)], TODAY, rules)
+    assert any(c.date < keep_until for c in asked.changes)
+
+
+def test_readiness_score_maps_to_severity(half_plan: Plan, half_profile: Profile, rules: Rules) -> None:
+    fine = adapt_plan(half_plan, half_profile, [Fatigue(readiness=90)], TODAY, rules)
+    assert fine.changes == []
+    tired = adapt_plan(half_plan, half_profile, [Fatigue(readiness=30)], TODAY, rules)
+    assert "severity 3" in tired.summary and tired.changes
+
+
+def test_illness_clears_days_and_returns_gradually(
+    half_plan: Plan, half_profile: Profile, rules: Rules
+) -> None:
+    event = Illness.model_validate({"from": "2025-03-12", "days": 3})
+    result = adapt_plan(half_plan, half_profile, [event], TODAY, rules)
+    _assert_window_only(half_plan, result)
+    new = _by_date(result.plan)
+    for offset in range(3):
+        assert not new.get(TODAY + dt.timedelta(days=offset)), "no training (nor commitments) while ill"
+    returning = [s for d in range(3, 6) for s in new.get(TODAY + dt.timedelta(days=d), [])]
+    old = _by_date(half_plan)
+    assert returning
+    for s in returning:
+        assert s.type == "easy"
+        planned = max(x.duration_min for x in old[s.date])
+        assert s.duration_min < planned
+    assert any(b.reason.startswith("ill") for b in result.profile.blocked)
+
+
+def test_injury_avoids_impact(half_plan: Plan, half_profile: Profile, rules: Rules) -> None:
+    result = adapt_plan(half_plan, half_profile, [Injury(body_part="knee", avoid=["impact"])], TODAY, rules)
+    _assert_window_only(half_plan, result)
+    week = [
+        s for d, ss in _by_date(result.plan).items() if TODAY <= d < TODAY + dt.timedelta(days=7) for s in ss
+    ]
+    assert not [s for s in week if s.sport == "run"]
+    assert [s for s in week if s.sport == "ride" and s.type == "easy"]
+
+
+def test_injury_no_intervals(half_plan: Plan, half_profile: Profile, rules: Rules) -> None:
+    later = dt.date(2025, 4, 28)  # a build/peak week with quality sessions
+    result = adapt_plan(
+        half_plan, half_profile, [Injury(body_part="calf", avoid=["intervals"])], later, rules
+    )
+    assert result.changes
+    injured = [c for c in result.changes if c.date < later + dt.timedelta(days=7)]
+    assert injured and all(c.after is None or c.after.intensity != "hard" for c in injured)
+
+
+def test_unavailable_days_are_emptied(half_plan: Plan, half_profile: Profile, rules: Rules) -> None:
+    event = Unavailable.model_validate({"from": "2025-03-14", "to": "2025-03-16", "reason": "work trip"})
+    result = adapt_plan(half_plan, half_profile, [event], TODAY, rules)
+    _assert_window_only(half_plan, result)
+    new = _by_date(result.plan)
+    for offset in range(2, 5):
+        assert not new.get(TODAY + dt.timedelta(days=offset))
+
+
+def test_long_day_change(half_plan: Plan, half_profile: Profile, rules: Rules) -> None:
+    result = adapt_plan(half_plan, half_profile, [LongDayChange(long_day="sat")], TODAY, rules)
+    _assert_window_only(half_plan, result)
+    longs = [
+        s
+        for d, ss in _by_date(result.plan).items()
+        if TODAY + dt.timedelta(days=2) <= d <= WINDOW_END
+        for s in ss
+        if s.type == "long"
+    ]
+    assert longs and all(s.date.weekday() == 5 for s in longs)
+    assert result.profile.availability.long_day == "sat"
+    with pytest.raises(AdaptError):
+        adapt_plan(half_plan, half_profile, [LongDayChange(long_day="mon")], TODAY, rules)
+
+
+def test_fewer_days(half_plan: Plan, half_profile: Profile, rules: Rules) -> None:
+    result = adapt_plan(
+        half_plan, half_profile, [DaysChange(days=["tue", "sat", "sun"], athlete_asked=True)], TODAY, rules
+    )
+    _assert_window_only(half_plan, result)
+    for d, ss in _by_date(result.plan).items():
+        if TODAY <= d <= WINDOW_END:
+            assert all(
+                s.type == "commitment" or s.date.strftime("%a").lower() in {"tue", "sat", "sun"} for s in ss
+            )
+    assert result.profile.availability.days == ["tue", "sat", "sun"]
+
+
+def test_past_events_change_nothing_in_the_past(half_plan: Plan, half_profile: Profile, rules: Rules) -> None:
+    event = Unavailable.model_validate({"from": "2025-03-01", "to": "2025-03-13"})
+    result = adapt_plan(half_plan, half_profile, [event], TODAY, rules)
+    _assert_window_only(half_plan, result)
+
+
+def test_move_session_accepts_a_safe_move(ten_k_plan: Plan, ten_k_profile: Profile, rules: Rules) -> None:
+    week = ten_k_plan.weeks[2]  # a base week: easy running only
+    used = {s.date for s in week.sessions}
+    free = next(
+        week.start + dt.timedelta(days=i) for i in range(7) if week.start + dt.timedelta(days=i) not in used
+    )
+    easy = next(s for s in week.sessions if s.type == "easy")
+    moved = move_session(ten_k_plan, ten_k_profile, rules, easy.date, free, today=week.start)
+    assert moved.accepted, moved.refused_reason
+    assert [c.after.date for c in moved.changes if c.after] == [free]
+    assert moved.plan.validation.violations == []
+    assert sum(len(w.sessions) for w in moved.plan.weeks) == sum(len(w.sessions) for w in ten_k_plan.weeks)
+
+
+def test_move_session_refuses_with_a_reason(half_plan: Plan, half_profile: Profile, rules: Rules) -> None:
+    result = move_session(
+        half_plan, half_profile, rules, dt.date(2025, 3, 16), dt.date(2025, 3, 17), today=TODAY
+    )
+    assert not result.accepted and result.refused_reason and "not an available day" in result.refused_reason
+    assert result.plan is half_plan
+    past = move_session(
+        half_plan, half_profile, rules, dt.date(2025, 3, 9), dt.date(2025, 3, 15), today=TODAY
+    )
+    assert not past.accepted and past.refused_reason == "the past cannot be changed"
+
+
+def test_infeasible_plan_cannot_be_adapted(rules: Rules) -> None:
+    profile = profile_of(HALF_MARATHON, start_date="2025-05-20")
+    plan = build_plan(profile, rules)
+    assert not plan.feasible
+    with pytest.raises(AdaptError):
+        adapt_plan(plan, profile, [Fatigue(severity=1)], TODAY, rules)
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow], derandomize=True)
+@given(
+    profile=profiles(),
+    offset=st.integers(0, 200),
+    kind=st.sampled_from(["fatigue", "illness", "injury", "unavailable", "missed"]),
+)
+def test_any_adaptation_keeps_the_past_and_the_window(profile: Profile, offset: int, kind: str) -> None:
+    rules = RULES
+    try:
+        plan = build_plan(profile, rules)
+    except ProfileError:
+        return
+    if not plan.feasible:
+        return
+    last = (
+        max(s.date for w in plan.weeks for s in w.sessions)
+        if any(w.sessions for w in plan.weeks)
+        else profile.start_date
+    )
+    today = min(profile.start_date + dt.timedelta(days=offset), last)
+    events: dict[str, AdaptEvent] = {
+        "fatigue": Fatigue(severity=2),
+        "illness": Illness.model_validate({"from": today, "days": 4}),
+        "injury": Injury(body_part="ankle", avoid=["run", "impact"]),
+        "unavailable": Unavailable.model_validate(
+            {"from": today + dt.timedelta(days=3), "to": today + dt.timedelta(days=5)}
+        ),
+        "missed": Missed(date=today - dt.timedelta(days=1)),
+    }
+    result = adapt_plan(plan, profile, [events[kind]], today, rules)
+    window_end = today - dt.timedelta(days=today.weekday()) + dt.timedelta(days=13)
+    old, new = _by_date(plan), _by_date(result.plan)
+    for day in set(old) | set(new):
+        if day < today or day > window_end:
+            assert old.get(day, []) == new.get(day, [])
+    in_window = [
+        v
+        for v in result.plan.validation.violations
+        if v.date is not None
+        and today + dt.timedelta(days=2) <= v.date <= window_end
+        and v.rule_id
+        not in ("ramp_rate", "acwr", "cutback_frequency", "taper", "easy_share", "rest_day", "peak_cap")
+    ]
+    assert in_window == []
+
+
+def test_days_per_week(half_plan: Plan, half_profile: Profile, rules: Rules) -> None:
+    result = adapt_plan(
+        half_plan, half_profile, [DaysPerWeek(days_per_week=2, athlete_asked=True)], TODAY, rules
+    )
+    _assert_window_only(half_plan, result)
+    next_week = [
+        s
+        for w in result.plan.weeks
+        if w.start == dt.date(2025, 3, 17)
+        for s in w.sessions
+        if s.type != "commitment"
+    ]
+    assert len({s.date for s in next_week}) <= 2
+    assert any(s.type == "long" for s in next_week)
