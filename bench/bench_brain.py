@@ -25,16 +25,16 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from coach.brain.claude import load_system_prompt  # noqa: E402
-from coach.clock import FixedClock  # noqa: E402
-from coach.engine.models import Profile  # noqa: E402
-from coach.service.digest import athlete_digest  # noqa: E402
-from coach.service.notes import NoteMemory  # noqa: E402
-from coach.service.service import CoachService, Ctx, Who  # noqa: E402
-from coach.service.tools import CoachTools  # noqa: E402
-from coach.service.types import Incoming  # noqa: E402
-from coach.store import repo  # noqa: E402
-from coach.store.db import Database  # noqa: E402
+from coach.brain.claude import load_system_prompt
+from coach.clock import FixedClock
+from coach.engine.models import Profile
+from coach.service.digest import athlete_digest
+from coach.service.notes import NoteMemory
+from coach.service.service import CoachService, Ctx, Who
+from coach.service.tools import CoachTools
+from coach.service.types import Incoming
+from coach.store import repo
+from coach.store.db import Database
 
 MESSAGES = [
     "what's on today?", "what about tomorrow?", "show me this week", "why is there a long run on sunday?",

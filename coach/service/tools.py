@@ -10,6 +10,7 @@ says; the output carries the engine's reasons (rule ids and values).
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -45,8 +46,7 @@ if TYPE_CHECKING:
     from coach.service.service import CoachService, Ctx
 
 AvoidKind = Literal["run", "ride", "swim", "strength", "impact", "intervals", "downhill"]
-ADAPT_WINDOW_DAYS = 14
-"""Adaptation re-plans this week and next (seed 003: "adjust next 1-2 weeks, not entire plan")."""
+LATER_WARNINGS = re.compile(r" ?\d+ later guardrail warning\(s\).*$", re.S)
 PMC_WINDOW_DAYS = 120
 """CTL's 42-day time constant needs about three constants of history to settle."""
 
@@ -323,13 +323,19 @@ class CoachTools:
         violations = validate_plan(adaptation.plan, adaptation.profile, rules)
         if not violations:
             return adaptation
-        # Repairs stay inside the adaptation window: past weeks never change.
-        window_end = self.ctx.today - dt.timedelta(days=self.ctx.today.weekday()) + dt.timedelta(days=ADAPT_WINDOW_DAYS - 1)
-        fixed = fix_plan(adaptation.plan, adaptation.profile, rules, editable=(self.ctx.today, window_end))
+        # Repair the future only: past weeks never change. A change inside the next two weeks can push a
+        # later week over a guardrail (e.g. the ramp after a travel week); a published plan has zero
+        # violations, so those later weeks are trimmed now rather than left as warnings.
+        plan_end = max((w.start + dt.timedelta(days=6) for w in adaptation.plan.weeks), default=self.ctx.today)
+        fixed = fix_plan(adaptation.plan, adaptation.profile, rules, editable=(self.ctx.today, plan_end))
         remaining = validate_plan(fixed, adaptation.profile, rules)
         if not remaining:
             fixed = fixed.model_copy(update={"validation": fixed.validation.model_copy(update={"violations": []})})
-            return adaptation.model_copy(update={"plan": fixed})
+            summary = LATER_WARNINGS.sub("", adaptation.summary).rstrip()
+            repaired = len(fixed.validation.fixes) - len(adaptation.plan.validation.fixes)
+            if repaired > 0:
+                summary += f" {repaired} later session(s) trimmed to stay within the guardrails."
+            return adaptation.model_copy(update={"plan": fixed, "summary": summary})
         worst = remaining[0]
         return adaptation.model_copy(update={
             "accepted": False,

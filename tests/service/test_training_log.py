@@ -150,7 +150,7 @@ async def test_forgetting_a_note(athlete: CoachService) -> None:
         athlete_row = (await s.execute(select(m.Athlete))).scalar_one()
         s.add(m.Note(athlete_id=athlete_row.id, kind="injury", text="left knee sore", created_on=dt.date(2026, 11, 23)))
     listing = await athlete.handle(ANN, command("/memory"))
-    button = listing.replies[0].buttons[0][0]
+    button = listing.replies[0].buttons[0][1]
     forgotten = await athlete.handle(ANN, Incoming(kind="callback", callback_data=button.data))
     assert forgotten.replies[0].text == "Forgotten: left knee sore"
     assert await count(athlete, m.Note) == 0
