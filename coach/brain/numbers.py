@@ -627,7 +627,10 @@ def _date_supported(claim: DateClaim, source: DateClaim) -> bool:
 def _supported(mention: NumberMention, index: _Index) -> bool:
     if any(_date_supported(claim, src) for claim in mention.dates for src in index.dates):
         return True
-    return any(_quantity_supported(q, src) for q in mention.quantities for src in index.quantities)
+    # A number stated with a unit ("23 km") must be backed by a number of that dimension: a bare 23
+    # elsewhere (a load, the day of "23 Nov") is a different quantity, not a source for it.
+    claims = [q for q in mention.quantities if q.dim != "plain"] or list(mention.quantities)
+    return any(_quantity_supported(q, src) for q in claims for src in index.quantities)
 
 
 def is_supported(mention: NumberMention, sources: Sequence[str]) -> bool:

@@ -189,10 +189,20 @@ units = st.sampled_from(["", " km", "km", " min", " mi", "%", " kg", " bpm", " W
 def test_number_copied_from_a_source_is_supported(value: float, places: int, unit: str, filler: str) -> None:
     written = f"{value:.{places}f}{unit}"
     assert unreturned_numbers(f"{filler} {written} please.", [f"the engine says {written}"]) == []
-    assert (
-        unreturned_numbers(f"{filler} {written}.", [json.dumps({"value": float(f"{value:.{places}f}")})])
-        == []
-    )
+    key = JSON_KEY_FOR_UNIT.get(unit)
+    if key is not None:  # a number with a unit needs a key that names a unit of that dimension
+        assert unreturned_numbers(f"{filler} {written}.", [json.dumps({key: float(f"{value:.{places}f}")})]) == []
+
+
+JSON_KEY_FOR_UNIT = {"": "value", " km": "distance_km", "km": "distance_km", " min": "duration_min", " mi": "distance_mi",
+                     "%": "share_pct", " kg": "load_kg"}
+
+
+def test_regression_a_date_in_the_digest_does_not_back_a_distance() -> None:
+    """'Run 23 km' passed because the digest said 'Mon 23 Nov' (found wiring the service)."""
+    assert unreturned_numbers("Run 23 km today.", ["Week 1 from Mon 23 Nov: rest"]) == ["23 km"]
+    assert unreturned_numbers("Run 58 km.", [json.dumps({"load": 58})]) == ["58 km"]
+    assert unreturned_numbers("Run 23 km today.", [json.dumps({"distance_km": 23.0})]) == []
 
 
 @settings(max_examples=150, deadline=None, derandomize=True)
