@@ -20,7 +20,6 @@ import datetime as dt
 import functools
 import re
 import threading
-import weakref
 from collections.abc import Sequence
 from importlib import resources
 from pathlib import Path
@@ -464,30 +463,23 @@ class IntentClassifier:
 
 # --------------------------------------------------------------------------- module-level entry point
 
-_classifiers: weakref.WeakKeyDictionary[Any, IntentClassifier] = weakref.WeakKeyDictionary()
-_classifiers_by_id: dict[int, tuple[TextEmbedder, IntentClassifier]] = {}
+_classifiers: dict[int, tuple[TextEmbedder, IntentClassifier]] = {}
 _classifiers_lock = threading.Lock()
 
 
 def get_classifier(embedder: TextEmbedder) -> IntentClassifier:
     """The classifier for ``embedder``, built once per embedder instance (exemplars embedded once).
 
-    Weakly keyed, so dropping an embedder drops its exemplar matrix; an embedder that cannot
-    be weakly referenced is kept by identity for the life of the process.
+    Kept for the life of the process, keyed by identity (the embedder is held too, so its id
+    cannot be reused): the bot has one embedder, and a weak cache would not help because the
+    classifier itself must hold the embedder it calls.
     """
     with _classifiers_lock:
-        try:
-            found = _classifiers.get(embedder)
-        except TypeError:
-            entry = _classifiers_by_id.get(id(embedder))
-            if entry is None:
-                entry = (embedder, IntentClassifier(embedder))
-                _classifiers_by_id[id(embedder)] = entry
-            return entry[1]
-        if found is None:
-            found = IntentClassifier(embedder)
-            _classifiers[embedder] = found
-        return found
+        entry = _classifiers.get(id(embedder))
+        if entry is None:
+            entry = (embedder, IntentClassifier(embedder))
+            _classifiers[id(embedder)] = entry
+        return entry[1]
 
 
 def classify(text: str, embedder: TextEmbedder, *, today: dt.date | None = None) -> IntentResult:

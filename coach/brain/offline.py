@@ -27,7 +27,7 @@ from coach.brain.tools import Tool, ToolCall, execute_tool
 PROMPTS_DIR = Path(__file__).resolve().parents[2] / "prompts"
 DEFAULT_TEMPLATES = "offline_v1.yaml"
 
-FollowUp = Literal["checkin", "memory"]
+FollowUp = Literal["checkin", "memory", "new_plan"]
 
 # Words that name a session type, for "move the long run to Saturday".
 SESSION_WORDS: tuple[tuple[str, str], ...] = (
@@ -226,14 +226,24 @@ class _Turn:
             ), None
         return self.t["need_paces"], None
 
+    async def on_new_plan(self) -> Result:
+        return self.t["new_plan"], "new_plan"
+
     async def on_recall_notes(self) -> Result:
         return "", "memory"
 
     async def on_checkin(self) -> Result:
         scales = self.slots.scales
-        if self.slots.sleep_hours is not None and all(k in scales for k in ("sleep", "energy", "soreness", "stress")):
-            data = {"sleep_hours": self.slots.sleep_hours, "sleep_quality": scales["sleep"], "energy": scales["energy"],
-                    "soreness": scales["soreness"], "stress": scales["stress"]}
+        if self.slots.sleep_hours is not None and all(
+            k in scales for k in ("sleep", "energy", "soreness", "stress")
+        ):
+            data = {
+                "sleep_hours": self.slots.sleep_hours,
+                "sleep_quality": scales["sleep"],
+                "energy": scales["energy"],
+                "soreness": scales["soreness"],
+                "stress": scales["stress"],
+            }
             return await self.text_of("log_checkin", data), None
         return self.t["checkin_prompt"], "checkin"
 

@@ -14,7 +14,8 @@ Resolution rules, chosen so a date is never more than one step of judgement away
 * A weekday ("Thursday") is its next occurrence on or after today; when the message is in
   the past tense ("missed Tuesday's run") it is the most recent one on or before today.
   "next Thursday" is strictly after today, "last Thursday" strictly before. A plural
-  ("Sundays") is a recurring day: it fills ``weekdays`` but names no date.
+  ("Sundays") is a recurring day: it fills ``weekdays`` but names no date. A weekday next
+  to "this/next/last week" is that day of that week ("Tuesday next week").
 * A day and month without a year ("12 Jan", "12/01") and a bare ordinal ("the 3rd") are
   the next occurrence on or after today, or the most recent on or before today when the
   message is in the past tense.
@@ -25,6 +26,9 @@ Resolution rules, chosen so a date is never more than one step of judgement away
 * ``H:MM`` with H below 10 is hours and minutes ("1:15" long run), above it minutes and
   seconds ("23:41" parkrun); ``H:MM:SS`` is always a duration.
 * "45m" is minutes below 100 and metres from 100 up ("2000m"), or next to "pool".
+* "5:10/km", "8:30 per mile", "@ 4:50" and "pace 8:30" are paces, never durations; "@8"
+  alone is an RPE. An hour count is sleep when its clause (or a message about sleep with
+  no training word in that clause) mentions sleep: "slept badly, only 4.5h".
 """
 
 from __future__ import annotations
@@ -353,25 +357,20 @@ _WEEKDAY_CONTEXT_AFTER: Final = frozenset(
     {"-", "/", "morning", "afternoon", "evening", "night", "session", "run", "ride"}
 )
 
-_RE_FLAGS: Final = 0
-
-
-def _compile(pattern: str) -> re.Pattern[str]:
-    return re.compile(pattern, _RE_FLAGS)
-
-
-_TIME_OF_DAY_RE: Final = _compile(
+_TIME_OF_DAY_RE: Final = re.compile(
     r"\b(?:at\s*|@\s*)?\d{1,2}(?:[:.]\d{2})?\s*(?:am|pm|a\.m\.|p\.m\.)(?!\w)|\bat\s+\d{1,2}[:.]\d{2}\b|(?<![\d:])0\d:\d{2}(?![\d:])"
 )
-_TWENTY_FOUR_SEVEN_RE: Final = _compile(r"\b24\s*/\s*7\b")
-_PACE_RE: Final = _compile(
+_TWENTY_FOUR_SEVEN_RE: Final = re.compile(r"\b24\s*/\s*7\b")
+_PACE_RE: Final = re.compile(
     r"\b(?P<m>\d{1,2}):(?P<s>[0-5]\d)\s*(?:min(?:utes)?\s*)?(?:/|per\s*|a\s+)(?P<unit>km|k|kilometre|kilometer|mi|mile)\b"
     r"|(?:@|\bpace\s*(?:of|was|is|:|at|=)?)\s*(?P<m2>\d{1,2}):(?P<s2>[0-5]\d)(?![\d:])(?!\s*(?:am|pm)\b)"
 )
 """A pace: "5:10/km", "8:30 per mile", or "@ 4:50" / "pace 8:30" (per km unless the message is in miles)."""
-_MILES_RE: Final = _compile(r"\b(?:mi|mile|miles)\b")
-_SETS_RE: Final = _compile(r"\b\d+\s*x\s*\d+(?:[.:]\d+)?\s*(?:min|mins|minutes?|m|s|sec|secs|k|km|reps?)?\b")
-_SCALE_RE: Final = _compile(
+_MILES_RE: Final = re.compile(r"\b(?:mi|mile|miles)\b")
+_SETS_RE: Final = re.compile(
+    r"\b\d+\s*x\s*\d+(?:[.:]\d+)?\s*(?:min|mins|minutes?|m|s|sec|secs|k|km|reps?)?\b"
+)
+_SCALE_RE: Final = re.compile(
     r"\b(?P<name>energy|soreness|fatigue|tiredness|stress|mood|motivation|sleep(?:\s+quality)?|readiness)"
     r"(?:\s+(?:level|score))?\s*(?:is|was|at|=|:|-)?\s*(?P<value>"
     + _NUM
@@ -381,7 +380,7 @@ _SCALE_RE: Final = _compile(
 _SCALE_NAMES_BY_WORD: Final[dict[str, ScaleName]] = {
     **{name: name for name in SCALE_NAMES}, "tiredness": "fatigue", "sleep quality": "sleep",
 }  # fmt: skip
-_RPE_RE: Final = _compile(
+_RPE_RE: Final = re.compile(
     r"\brpe\s*(?:of|was|is|=|:|@|at)?\s*(?P<a>"
     + _NUM
     + r")|(?<![\d.])(?P<b>"
@@ -391,12 +390,12 @@ _RPE_RE: Final = _compile(
     + r")(?!:|\s*(?:am|pm|kg|kgs|lb|lbs|w)\b|\s*%)"
 )
 
-_ISO_RE: Final = _compile(r"\b(?P<y>\d{4})[-/](?P<m>\d{1,2})[-/](?P<d>\d{1,2})\b")
-_NUMERIC_YEAR_RE: Final = _compile(
+_ISO_RE: Final = re.compile(r"\b(?P<y>\d{4})[-/](?P<m>\d{1,2})[-/](?P<d>\d{1,2})\b")
+_NUMERIC_YEAR_RE: Final = re.compile(
     r"(?<![\d/.])(?P<a>\d{1,2})[/.](?P<b>\d{1,2})[/.](?P<y>\d{4}|\d{2})(?![\d/.])"
 )
-_NUMERIC_RE: Final = _compile(r"(?<![\d/.:])(?P<a>\d{1,2})/(?P<b>\d{1,2})(?![\d/.:]|\s*(?:km|k|mi)\b)")
-_DAY_RANGE_MONTH_RE: Final = _compile(
+_NUMERIC_RE: Final = re.compile(r"(?<![\d/.:])(?P<a>\d{1,2})/(?P<b>\d{1,2})(?![\d/.:]|\s*(?:km|k|mi)\b)")
+_DAY_RANGE_MONTH_RE: Final = re.compile(
     r"(?<![\d/.:])"
     + _DAY.format(name="d1")
     + _RANGE_SEP
@@ -405,7 +404,7 @@ _DAY_RANGE_MONTH_RE: Final = _compile(
     + _MONTH.format(name="mon")
     + _YEAR
 )
-_MONTH_DAY_RANGE_RE: Final = _compile(
+_MONTH_DAY_RANGE_RE: Final = re.compile(
     r"\b"
     + _MONTH.format(name="mon")
     + r"\s+"
@@ -415,7 +414,7 @@ _MONTH_DAY_RANGE_RE: Final = _compile(
     + _YEAR
     + _NOT_QUANTITY
 )
-_DAY_MONTH_RE: Final = _compile(
+_DAY_MONTH_RE: Final = re.compile(
     r"(?<![\d/.:])"
     + _DAY.format(name="d")
     + r"\s*(?:of\s+)?"
@@ -424,7 +423,7 @@ _DAY_MONTH_RE: Final = _compile(
     + _YEAR
     + r"(?!\s+(?:be|have|not|need|want|take|do|get|go|run|ride|swim|feel|help|i|we|you|it|is)\b)"
 )
-_MONTH_DAY_RE: Final = _compile(
+_MONTH_DAY_RE: Final = re.compile(
     r"\b"
     + _MONTH.format(name="mon")
     + r"\s+(?:the\s+)?"
@@ -433,17 +432,17 @@ _MONTH_DAY_RE: Final = _compile(
     + _YEAR
     + _NOT_QUANTITY
 )
-_ORDINAL_RE: Final = _compile(
+_ORDINAL_RE: Final = re.compile(
     r"\b(?:the|on|from|until|till|by)\s+(?P<d>[0-3]?\d)(?:st|nd|rd|th)\b"
     r"(?!\s+(?:reps?|sets?|intervals?|laps?|km|k|miles?|weeks?|days?|runs?|sessions?|times?|place|attempts?|hills?|"
     r"efforts?|rounds?|x|one|lap|mile|interval|rep|set|repeat|repeats|minute|minutes)\b)"
 )
-_WEEKDAY_RE: Final = _compile(
+_WEEKDAY_RE: Final = re.compile(
     r"\b(?:(?P<mod>last|next|this|this\s+coming|coming)\s+)?(?P<name>"
     + "|".join(sorted(_WEEKDAY_NAMES, key=len, reverse=True))
     + r")(?P<suffix>'s|s)?\b\.?"
 )
-_RELATIVE_RE: Final = _compile(
+_RELATIVE_RE: Final = re.compile(
     r"\b(?P<word>(?:the\s+)?day\s+after\s+tomorrow|(?:the\s+)?day\s+before\s+yesterday|tomorrow|yesterday|today|tonight|"
     r"this\s+morning|this\s+afternoon|this\s+evening|earlier\s+today|last\s+night)\b"
 )
@@ -451,46 +450,46 @@ _RELATIVE_OFFSETS: Final[dict[str, int]] = {
     "day after tomorrow": 2, "day before yesterday": -2, "tomorrow": 1, "yesterday": -1, "today": 0,
     "tonight": 0, "this morning": 0, "this afternoon": 0, "this evening": 0, "earlier today": 0, "last night": -1,
 }  # fmt: skip
-_OFFSET_RE: Final = _compile(
+_OFFSET_RE: Final = re.compile(
     r"\b(?:(?P<n1>\d+)\s+(?P<u1>days?|weeks?)\s+ago|in\s+(?P<n2>\d+|a)\s+(?P<u2>days?|weeks?)(?!\s+(?:a|per)\s+week))\b"
 )
-_PERIOD_RE: Final = _compile(
+_PERIOD_RE: Final = re.compile(
     r"\b(?P<phrase>(?:the\s+)?rest\s+of\s+(?:the|this)\s+week|this\s+week(?!end)|next\s+week(?!end)|last\s+week(?!end)|"
     r"this\s+weekend|next\s+weekend|last\s+weekend|(?:the|this|at\s+the|over\s+the)\s+weekend|"
     r"this\s+month|next\s+month|last\s+month)\b"
 )
-_SPAN_RE: Final = _compile(
+_SPAN_RE: Final = re.compile(
     r"\b(?:for|next|the\s+next|over\s+the\s+next)\s+(?P<n>\d+|a)\s+(?P<unit>days?|weeks?)\b(?!\s+(?:a|per|each)\s+week)"
 )
-_RANGE_GAP_RE: Final = _compile(r"^\s*(?:-|to|until|till|til|through|thru|and)\s*$")
-_BETWEEN_RE: Final = _compile(r"\bbetween\s+$")
+_RANGE_GAP_RE: Final = re.compile(r"^\s*(?:-|to|until|till|til|through|thru|and)\s*$")
+_BETWEEN_RE: Final = re.compile(r"\bbetween\s+$")
 
-_HMS_RE: Final = _compile(r"(?<![\d:])(?P<h>\d{1,2}):(?P<m>[0-5]\d):(?P<s>[0-5]\d)(?![\d:])")
-_CLOCK_RE: Final = _compile(
+_HMS_RE: Final = re.compile(r"(?<![\d:])(?P<h>\d{1,2}):(?P<m>[0-5]\d):(?P<s>[0-5]\d)(?![\d:])")
+_CLOCK_RE: Final = re.compile(
     r"(?<![\d:.])(?P<a>\d{1,3}):(?P<b>[0-5]\d)(?![\d:])(?!\s*(?:/|per\b|pace|am\b|pm\b|a\s+mile|mile|km\b|min/|mins?/))"
 )
-_HOURS_MINUTES_RE: Final = _compile(
+_HOURS_MINUTES_RE: Final = re.compile(
     r"\b(?P<h>\d+)\s*(?:h|hr|hrs|hours?)\s*(?:and\s+)?(?P<m>[0-5]?\d)\s*(?:m|min|mins|minutes?|')?(?![\d.:])"
     r"(?!\s*(?:km|k|mi|miles?|x|s|sec|secs|seconds?)\b)"
 )
-_HOURS_RE: Final = _compile(r"(?<![\d.])(?P<h>" + _NUM + r")\s*(?:h|hr|hrs|hours?)\b")
-_MINUTES_RE: Final = _compile(r"(?<![\d.])(?P<m>" + _NUM + r")\s*(?:min|mins|minutes?|mn|')(?!\w)")
-_SLEEP_BARE_RE: Final = _compile(
+_HOURS_RE: Final = re.compile(r"(?<![\d.])(?P<h>" + _NUM + r")\s*(?:h|hr|hrs|hours?)\b")
+_MINUTES_RE: Final = re.compile(r"(?<![\d.])(?P<m>" + _NUM + r")\s*(?:min|mins|minutes?|mn|')(?!\w)")
+_SLEEP_BARE_RE: Final = re.compile(
     r"\b(?:slept|sleep)\s+(?:only\s+|about\s+|like\s+|around\s+|maybe\s+|just\s+|barely\s+|approx\s+|~\s*)?(?P<h>\d+(?:\.\d+)?)(?![\d:/]|\s*(?:/|out\s+of|x)\b)"
 )
-_SLEEP_WORD_RE: Final = _compile(r"\b(?:slept|sleep|sleeping|kip|shut-?eye|zzz+|in\s+bed)\b")
-_ACTIVITY_RE: Final = _compile(
+_SLEEP_WORD_RE: Final = re.compile(r"\b(?:slept|sleep|sleeping|kip|shut-?eye|zzz+|in\s+bed)\b")
+_ACTIVITY_RE: Final = re.compile(
     r"\b(?:run|ran|running|ride|rode|riding|bike|swim|swam|session|workout|training|trained|interval|intervals|tempo|"
     r"easy|long|steady|zone|z2|gym|lift|walk|walked|hike|hiked|row|rowed|spin|turbo|zwift|jog|jogged|race|raced|work)\b"
 )
 """Words that make an hour count in a sleep message a training duration ("slept badly, rode 2h")."""
-_CLAUSE_SPLIT_RE: Final = _compile(r"[,;!?\n]|\.(?=\s|$)|\s-\s|\bbut\b|\band\b|\bthen\b")
+_CLAUSE_SPLIT_RE: Final = re.compile(r"[,;!?\n]|\.(?=\s|$)|\s-\s|\bbut\b|\band\b|\bthen\b")
 
-_DISTANCE_RE: Final = _compile(
+_DISTANCE_RE: Final = re.compile(
     r"(?<![\d.:])(?P<n>\d+(?:\.\d+)?)\s*(?P<unit>km|kms|k|kilometers?|kilometres?|klicks?|mi|miles?|"
     r"meters?|metres?|m|yards?|yds?)\b(?P<pool>\s*pool)?"
 )
-_NAMED_DISTANCE_RE: Final = _compile(
+_NAMED_DISTANCE_RE: Final = re.compile(
     r"\b(?P<name>half[\s-]?marathon|half[\s-]?mara|metric\s+century|century|marathon|parkrun)\b"
 )
 _NAMED_DISTANCES: Final[dict[str, float]] = {
@@ -507,18 +506,18 @@ _UNIT_METRES: Final[dict[str, tuple[float, DistanceUnit]]] = {
     "yds": (METRES_PER_YARD, "yd"),
 }  # fmt: skip
 
-_DAYS_PER_WEEK_RE: Final = _compile(
+_DAYS_PER_WEEK_RE: Final = re.compile(
     r"\b(?P<n>\d+)\s*(?:x|days?|times|sessions?|runs?|rides?|workouts?|swims?|trainings?)\s*(?:a|per|/|each|every|in\s+a)\s*(?:week|wk)\b"
     r"|\b(?P<n2>\d+)x\s*/\s*w\b"
     r"|\b(?:only|just|max|maximum|up\s+to|at\s+most)\s+(?:do\s+|train\s+|run\s+|manage\s+|have\s+)?(?P<n3>\d+)\s+(?:days?|sessions?|runs?)\b(?!\s+ago)"
     r"|\b(?:can|could)\s+(?:only\s+)?(?:do|train|run|ride|manage)\s+(?P<n4>\d+)\s+(?:days?|sessions?|runs?)\b(?!\s+ago)"
 )
 
-_SIDE_BEFORE_RE: Final = _compile(
+_SIDE_BEFORE_RE: Final = re.compile(
     r"\b(?P<side>left|right|both|l|r|lft|rt)\s+(?!(?:now|away|after|before|there|here|so)\b)"
     r"(?:(?:my|the|outer|inner|outside|inside|upper|lower|front|back|of|side|hand)\s+){0,3}$"
 )
-_SIDE_AFTER_RE: Final = _compile(r"^\s*(?:\(|on\s+the\s+|-\s*)?(?P<side>left|right|both)\b")
+_SIDE_AFTER_RE: Final = re.compile(r"^\s*(?:\(|on\s+the\s+|-\s*)?(?P<side>left|right|both)\b")
 _SIDE_WORDS: Final[dict[str, Side]] = {
     "left": "left",
     "l": "left",
@@ -529,54 +528,56 @@ _SIDE_WORDS: Final[dict[str, Side]] = {
     "both": "both",
 }
 _BODY_PART_PATTERNS: Final[tuple[tuple[BodyPart, re.Pattern[str]], ...]] = (
-    ("it_band", _compile(r"\b(?:i\.?t\.?\s*-?\s*bands?|itb|itbs|iliotibial(?:\s+band)?)\b")),
-    ("lower_back", _compile(r"\b(?:lower|low)\s+back\b|\blumbar\b")),
+    ("it_band", re.compile(r"\b(?:i\.?t\.?\s*-?\s*bands?|itb|itbs|iliotibial(?:\s+band)?)\b")),
+    ("lower_back", re.compile(r"\b(?:lower|low)\s+back\b|\blumbar\b")),
     (
         "back",
-        _compile(
+        re.compile(
             r"\b(?:my|the|upper|mid|sore|stiff|tight|bad|painful|whole)\s+back\b(?!\s+(?:off|to|on|home|into|in|out|up|down)\b)|\bback\s+(?:pain|ache|aches|hurts|spasms?|injury|is|feels|went|tweak)"
         ),
     ),
-    ("achilles", _compile(r"\b(?:achill?i?es|achilies|achilles\s+tendon|heel\s+cord)\b")),
-    ("hamstring", _compile(r"\b(?:hamstrings?|hammy|hammies|hamstring's)\b")),
-    ("knee", _compile(r"\b(?:knees?|kneecaps?|patella|patellar)\b")),
-    ("ankle", _compile(r"\bankles?\b")),
-    ("calf", _compile(r"\b(?:calf|calves|calfs|soleus|gastroc(?:nemius)?)\b")),
-    ("shin", _compile(r"\b(?:shins?|shin\s+splints|tibia)\b")),
-    ("quad", _compile(r"\b(?:quads?|quadriceps|quadricep)\b")),
-    ("glute", _compile(r"\b(?:glutes?|gluteus|piriformis|butt|bum)\b")),
-    ("hip", _compile(r"\b(?:hips?|hip\s+flexors?)\b")),
-    ("shoulder", _compile(r"\b(?:shoulders?|rotator\s+cuff)\b")),
-    ("elbow", _compile(r"\belbows?\b")),
-    ("wrist", _compile(r"\bwrists?\b")),
-    ("neck", _compile(r"\bneck\b")),
+    ("achilles", re.compile(r"\b(?:achill?i?es|achilies|achilles\s+tendon|heel\s+cord)\b")),
+    ("hamstring", re.compile(r"\b(?:hamstrings?|hammy|hammies|hamstring's)\b")),
+    ("knee", re.compile(r"\b(?:knees?|kneecaps?|patella|patellar)\b")),
+    ("ankle", re.compile(r"\bankles?\b")),
+    ("calf", re.compile(r"\b(?:calf|calves|calfs|soleus|gastroc(?:nemius)?)\b")),
+    ("shin", re.compile(r"\b(?:shins?|shin\s+splints|tibia)\b")),
+    ("quad", re.compile(r"\b(?:quads?|quadriceps|quadricep)\b")),
+    ("glute", re.compile(r"\b(?:glutes?|gluteus|piriformis|butt|bum)\b")),
+    ("hip", re.compile(r"\b(?:hips?|hip\s+flexors?)\b")),
+    ("shoulder", re.compile(r"\b(?:shoulders?|rotator\s+cuff)\b")),
+    ("elbow", re.compile(r"\belbows?\b")),
+    ("wrist", re.compile(r"\bwrists?\b")),
+    ("neck", re.compile(r"\bneck\b")),
     (
         "foot",
-        _compile(r"\b(?:foot|feet|plantar(?:\s+fasci\w*)?|arch|arches|heels?|toes?|metatarsals?|forefoot)\b"),
+        re.compile(
+            r"\b(?:foot|feet|plantar(?:\s+fasci\w*)?|arch|arches|heels?|toes?|metatarsals?|forefoot)\b"
+        ),
     ),
 )
-_PLURAL_PART_RE: Final = _compile(
+_PLURAL_PART_RE: Final = re.compile(
     r"^(?:knees|ankles|calves|calfs|shins|hamstrings|hammies|quads|glutes|hips|shoulders|elbows|wrists|feet|heels|it bands)$"
 )
 
 _SPORT_PATTERNS: Final[tuple[tuple[Sport, re.Pattern[str]], ...]] = (
-    ("brick", _compile(r"\bbricks?\b")),
+    ("brick", re.compile(r"\bbricks?\b")),
     (
         "run",
-        _compile(
+        re.compile(
             r"\b(?:runs?|running|runner|ran|jog|jogs|jogging|jogged|parkrun|treadmill|trail\s+run\w*)\b(?!\s+(?:out|late|over)\b)"
         ),
     ),
     (
         "ride",
-        _compile(
+        re.compile(
             r"\b(?:rides?|riding|rode|bikes?|biking|biked|cycling|cycle|cycled|cyclist|zwift|turbo|spin\s+class|peloton|mtb|gravel)\b"
         ),
     ),
-    ("swim", _compile(r"\b(?:swims?|swimming|swam|pool|open\s+water|freestyle|breaststroke|backstroke)\b")),
+    ("swim", re.compile(r"\b(?:swims?|swimming|swam|pool|open\s+water|freestyle|breaststroke|backstroke)\b")),
     (
         "strength",
-        _compile(
+        re.compile(
             r"\b(?:strength|gym|lift|lifts|lifting|lifted|weights|squats?|deadlifts?|deadlifting|bench(?:\s+press)?|s&c|s\s+and\s+c|kettlebells?|leg\s+day)\b"
         ),
     ),
