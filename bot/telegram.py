@@ -19,13 +19,20 @@ import html
 import logging
 from typing import Any
 
-from telegram import BotCommand, InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
+from telegram import (
+    BotCommand,
+    BotCommandScopeAllGroupChats,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    InputFile,
+    Update,
+)
 from telegram.constants import ChatAction, ParseMode
 from telegram.error import TelegramError
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, TypeHandler
 
 from bot import constants as c
-from coach.service.service import COMMANDS, CoachService, Who
+from coach.service.service import COMMANDS, GROUP_COMMANDS, CoachService, Who
 from coach.service.types import Incoming, Reply
 
 log = logging.getLogger(__name__)
@@ -150,6 +157,9 @@ class TelegramTransport:
 
     async def setup(self) -> None:
         await self.bot.set_my_commands([BotCommand(name, what) for name, what in COMMANDS.items()])
+        await self.bot.set_my_commands(
+            [BotCommand(name, what) for name, what in GROUP_COMMANDS.items()], scope=BotCommandScopeAllGroupChats()
+        )
 
     async def run_polling(self) -> None:
         """Poll until ``stop()``; stored-but-unhandled updates and unsent replies go first."""

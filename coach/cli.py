@@ -4,6 +4,9 @@
     coach chat [--athlete NAME]              terminal chat with the same service
     coach athlete add NAME --profile FILE    create an athlete and their first plan
     coach show --athlete NAME [--json]       what the coach holds about an athlete
+    coach coach add NAME [--athlete A]...    create a human coach and link athletes
+    coach override --coach C --athlete A --date D KEY=VALUE... --reason R
+                                             a coach changes a session (validated, audited)
     coach db upgrade                         migrate the database to the newest schema
     coach plan --profile FILE [--json]       build a plan from a profile document
     coach schema profile|plan                print a JSON Schema
@@ -53,6 +56,20 @@ def _parser() -> argparse.ArgumentParser:
     add = athlete_sub.add_parser("add", help="create an athlete and their first plan from a profile document")
     add.add_argument("name")
     add.add_argument("--profile", required=True, help="profile JSON file ('-' for stdin)")
+
+    coach_cmd = sub.add_parser("coach", help="manage human coaches")
+    coach_sub = coach_cmd.add_subparsers(dest="coach_command", required=True, metavar="ACTION")
+    coach_add = coach_sub.add_parser("add", help="create a coach (or add athletes to one)")
+    coach_add.add_argument("name")
+    coach_add.add_argument("--athlete", action="append", default=[], help="link an athlete (repeatable)")
+    coach_add.add_argument("--telegram-id", type=int, help="the coach's Telegram user id")
+
+    override = sub.add_parser("override", help="a coach changes one planned session (validated, audited)")
+    override.add_argument("--coach", required=True)
+    override.add_argument("--athlete", required=True)
+    override.add_argument("--date", required=True, help="YYYY-MM-DD")
+    override.add_argument("set", nargs="+", metavar="KEY=VALUE", help="duration_min=90, type=easy, waive=RULE_ID ...")
+    override.add_argument("--reason", required=True)
 
     show = sub.add_parser("show", help="show what the coach holds about an athlete")
     show.add_argument("--athlete", required=True)
@@ -227,6 +244,43 @@ def _show_text(document: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def cmd_coach_add(settings: Settings, name: str, athletes: list[str], telegram_id: int | None) -> int:
+    from coach.service.service import UserError
+
+    async def body(service: Any) -> int:
+        try:
+            await service.add_coach(name, athletes, telegram_id)
+        except UserError as error:
+            _error(str(error))
+            return EXIT_FAILED
+        print(f"Coach {name}: linked {', '.join(athletes) or 'no athletes yet'}.")
+        return EXIT_OK
+
+    return asyncio.run(_with_service(settings, body))
+
+
+def cmd_override(settings: Settings, coach: str, athlete: str, date: str, changes: list[str], reason: str) -> int:
+    import datetime as dt
+
+    from coach.service.service import UserError
+
+    try:
+        day = dt.date.fromisoformat(date)
+    except ValueError:
+        _error(f"--date {date!r} is not a date like 2026-12-05")
+        return EXIT_BAD_INPUT
+
+    async def body(service: Any) -> int:
+        try:
+            print(await service.coach_override(coach, athlete, day, changes, reason))
+        except UserError as error:
+            _error(str(error))
+            return EXIT_FAILED
+        return EXIT_OK
+
+    return asyncio.run(_with_service(settings, body))
+
+
 def cmd_db_upgrade(settings: Settings) -> int:
     from coach.store.migrate import upgrade
 
@@ -258,6 +312,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cmd_run(settings, args.webhook, args.listen, args.port)
         if args.command == "athlete":
             return cmd_athlete_add(settings, args.name, args.profile)
+        if args.command == "coach":
+            return cmd_coach_add(settings, args.name, args.athlete, args.telegram_id)
+        if args.command == "override":
+            return cmd_override(settings, args.coach, args.athlete, args.date, args.set, args.reason)
         if args.command == "show":
             return cmd_show(settings, args.athlete, args.json)
         if args.command == "db":

@@ -10,11 +10,13 @@ from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import create_async_engine
 
 from coach.clock import FixedClock
 from coach.service.service import CoachService
 from coach.store.db import Database
-from coach.store.migrate import downgrade, upgrade
+from coach.store.migrate import upgrade
 
 POSTGRES_URL = os.environ.get("COACH_TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test")
 TODAY = dt.date(2026, 11, 23)  # a Monday
@@ -43,9 +45,24 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
         return
     if not postgres_reachable():
         pytest.skip("PostgreSQL is not reachable at 127.0.0.1:5432 (set COACH_TEST_POSTGRES_URL); SQLite covers this test")
-    downgrade(POSTGRES_URL, "base")
+    reset_postgres(POSTGRES_URL)
     upgrade(POSTGRES_URL)
     yield POSTGRES_URL
+
+
+def reset_postgres(url: str) -> None:
+    """Start from an empty schema, whatever an earlier run (or an older migration) left behind."""
+
+    async def run() -> None:
+        engine = create_async_engine(url)
+        try:
+            async with engine.begin() as conn:
+                await conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+                await conn.execute(text("CREATE SCHEMA public"))
+        finally:
+            await engine.dispose()
+
+    asyncio.run(run())
 
 
 @pytest.fixture

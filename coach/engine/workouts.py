@@ -424,10 +424,52 @@ def _generate(spec: SessionSpec, anchors: Anchors, rules: Rules) -> Generated:
     )
 
 
+def _hr_key(anchors: Anchors) -> tuple[str, int] | None:
+    if anchors.threshold_hr is not None:
+        return ("lthr", anchors.threshold_hr)
+    if anchors.max_hr is not None:
+        return ("max", anchors.max_hr)
+    return None
+
+
+def _sport_key(sport: SessionSport, anchors: Anchors, rules: Rules) -> tuple[object, ...]:
+    """The anchors :func:`zone_target` reads for ``sport`` (and, for strength, the 1RMs)."""
+    if sport == "run":
+        paces = anchors.run_paces
+        bands = rules.workouts.zones.run_pace_band.values()
+        complete = paces is not None and all(anchors.pace(band) is not None for band in bands)
+        return ("run", paces, None if complete else _hr_key(anchors))
+    if sport == "ride":
+        known = anchors.ftp_w is not None  # targets are % FTP: the watts themselves are not used
+        return ("ride", known, None if known else _hr_key(anchors))
+    if sport == "swim":
+        return ("swim", anchors.css_s_per_100m)
+    if sport == "strength":
+        return ("strength", _hr_key(anchors), anchors.one_rep_max_kg)
+    return (sport, _hr_key(anchors))
+
+
+def anchor_key(spec: SessionSpec, anchors: Anchors, rules: Rules) -> tuple[object, ...]:
+    """The part of ``anchors`` that generating ``spec`` depends on (the cache key).
+
+    Athletes who differ only in anchors a workout never reads (an FTP for a run, a heart
+    rate where paces are known, the VDOT itself) share the generated workout.
+    """
+    if spec.type == "commitment":
+        return ()
+    if spec.type == "race" and spec.sport == "run" and spec.race_pace_s_per_km is not None:
+        return (anchors.units,)
+    if spec.type == "race" and spec.sport == "other":
+        return (anchors.units, _sport_key("ride", anchors, rules))
+    if spec.sport == "brick":
+        return (anchors.units, _sport_key("ride", anchors, rules), _sport_key("run", anchors, rules))
+    return (anchors.units, _sport_key(spec.sport, anchors, rules))
+
+
 def generated(spec: SessionSpec, anchors: Anchors, rules: Rules) -> Generated:
     """Cached generation of ``spec`` for ``anchors`` under ``rules``."""
-    key = ("session", spec, anchors)
     memo = rules.memo
+    key = ("session", spec, anchor_key(spec, anchors, rules))
     found = memo.get(key)
     if found is None:
         found = _generate(spec, anchors, rules)

@@ -27,7 +27,7 @@ from coach.brain.offline import OfflineBrain
 from coach.brain.tools import ToolCall
 from coach.clock import Clock
 from coach.engine.models import Plan, Profile
-from coach.service import onboarding, render, training_log
+from coach.service import coaching, onboarding, render, training_log
 from coach.service.answers import EVENT_LABELS, AnswerError, parse_time_zone, parse_units
 from coach.service.digest import athlete_digest
 from coach.service.notes import NoteMemory
@@ -75,6 +75,13 @@ class RetryLater(Exception):
 
 RETRY_BACKOFF_S = (60, 300, 1800)
 """When a stored update is tried again after the model failed (attempt 1, 2, 3)."""
+GROUP_CHATS = ("group", "supergroup")
+GROUP_COMMANDS: dict[str, str] = {
+    "coach": "make me this group's coach",
+    "join": "join this group's coach",
+    "athletes": "who is on track (coach)",
+    "override": "change a session: NAME DATE key=value -- reason (coach)",
+}
 HISTORY_MESSAGES = 10
 """Earlier turns given to the model as context (short-term memory)."""
 
@@ -246,6 +253,10 @@ class CoachService:
                 if inbox is None:
                     inbox = m.InboxUpdate(source=source, update_id=update_id, payload={}, user_id=who.telegram_user_id, attempts=0)
                     s.add(inbox)
+            if who.chat_type in GROUP_CHATS and who.telegram_user_id is not None:
+                replies = await self._group(s, who, incoming)
+                outbox_ids = await self._finish_update(s, inbox, who, replies, update_id, source, athlete_id=None)
+                return HandleResult(replies, outbox_ids)
             athlete = await self._athlete(s, who)
             ctx = Ctx(s, athlete, self.clock.today(athlete.time_zone))
             try:
@@ -257,27 +268,123 @@ class CoachService:
                 s.add(m.ChatMessage(athlete_id=athlete.id, role="athlete", text=incoming.text[:MAX_INCOMING_TEXT_CHARS]))
                 for reply in replies:
                     s.add(m.ChatMessage(athlete_id=athlete.id, role="coach", text=reply.text))
-            outbox_ids: list[int] = []
-            if inbox is not None:
-                inbox.processed_at = m.utcnow()
-                inbox.attempts += 1
-                rows = [
-                    m.OutboxMessage(
-                        key=f"reply:{source}:{update_id}:{i}", athlete_id=None if deleted else athlete.id,
-                        chat_id=who.chat_id, kind="reply", payload=reply.to_payload(),
-                    )
-                    for i, reply in enumerate(replies)
-                ]
-                s.add_all(rows)
-                await s.flush()
-                outbox_ids = [row.id for row in rows]
+            outbox_ids = await self._finish_update(s, inbox, who, replies, update_id, source, athlete_id=None if deleted else athlete.id)
             return HandleResult(replies, outbox_ids)
+
+    @staticmethod
+    async def _finish_update(
+        s: AsyncSession, inbox: m.InboxUpdate | None, who: Who, replies: list[Reply], update_id: int | None, source: str,
+        *, athlete_id: int | None,
+    ) -> list[int]:
+        """Mark the update processed and queue its replies, in the transaction of its effects."""
+        if inbox is None:
+            return []
+        inbox.processed_at = m.utcnow()
+        inbox.attempts += 1
+        rows = [
+            m.OutboxMessage(
+                key=f"reply:{source}:{update_id}:{i}", athlete_id=athlete_id, chat_id=who.chat_id, kind="reply",
+                payload=reply.to_payload(),
+            )
+            for i, reply in enumerate(replies)
+        ]
+        s.add_all(rows)
+        await s.flush()
+        return [row.id for row in rows]
+
+    # ------------------------------------------------------------------ group chats (coaches)
+
+    async def _group(self, s: AsyncSession, who: Who, incoming: Incoming) -> list[Reply]:
+        """In a group, only coach commands are answered; chatter is left alone."""
+        assert who.telegram_user_id is not None and who.chat_id is not None
+        if incoming.kind != "command" or incoming.command is None:
+            return []
+        command, args = incoming.command, incoming.args.strip()
+        coach = await coaching.coach_by_telegram(s, who.telegram_user_id)
+        group = (await s.execute(select(m.CoachGroup).where(m.CoachGroup.chat_id == who.chat_id))).scalar_one_or_none()
+        if command == "coach":
+            if group is not None and (coach is None or group.coach_id != coach.id):
+                return [Reply("This group already has a coach.")]
+            if coach is None:
+                coach = m.Coach(name=who.name, telegram_user_id=who.telegram_user_id)
+                s.add(coach)
+                await s.flush()
+            if group is None:
+                s.add(m.CoachGroup(coach_id=coach.id, chat_id=who.chat_id))
+            return [Reply(f"{coach.name} is the coach of this group. Athletes: send /join here, and talk to me privately for your training.")]
+        if command == "join":
+            if group is None:
+                return [Reply("This group has no coach yet: the coach sends /coach first.")]
+            athlete = await self._athlete(s, Who(name=who.name, telegram_user_id=who.telegram_user_id, chat_id=None))
+            group_coach = await s.get(m.Coach, group.coach_id)
+            assert group_coach is not None
+            new = await coaching.link(s, group_coach, athlete, who.chat_id)
+            name = athlete.display_name or who.name
+            return [Reply(f"{name} joined {group_coach.name}'s group." if new else f"{name} is already in this group.")]
+        if command in ("athletes", "override"):
+            if coach is None or group is None or group.coach_id != coach.id:
+                return [Reply("Only this group's coach can do that.")]
+            athletes = await coaching.linked_athletes(s, coach, who.chat_id)
+            if command == "athletes":
+                if not athletes:
+                    return [Reply("No athletes have joined yet. Athletes send /join here.")]
+                return [Reply("\n".join(await coaching.status_lines(s, athletes, self.clock.today())))]
+            return [Reply(await self._group_override(s, coach, athletes, args))]
+        return [Reply("In groups I answer /coach, /join, /athletes and /override. Talk to me privately for your own training.")]
+
+    async def _group_override(self, s: AsyncSession, coach: m.Coach, athletes: list[m.Athlete], args: str) -> str:
+        """``/override NAME YYYY-MM-DD key=value... [waive=rule] -- reason``."""
+        head, _, reason = args.partition("--")
+        words = head.split()
+        if len(words) < 3:
+            return "Use: /override NAME YYYY-MM-DD duration_min=90 [waive=rule_id] -- reason"
+        name, day_text, rest = words[0], words[1], words[2:]
+        athlete = next((a for a in athletes if name.lower() in ((a.display_name or "").lower(), a.name.lower())), None)
+        if athlete is None:
+            return f"No athlete called {name} has joined this group."
+        try:
+            day = dt.date.fromisoformat(day_text)
+            changes, waive = coaching.parse_changes(rest)
+            result = await coaching.override_session(s, coach, athlete, day, changes, waive, reason.strip() or "no reason given", self.rules)
+        except ValueError:
+            return f"{day_text!r} isn't a date like 2026-12-05."
+        except coaching.CoachingError as error:
+            return str(error)
+        return result.text
+
+    async def coach_override(self, coach_name: str, athlete_name: str, day: dt.date, settings: list[str], reason: str) -> str:
+        """The CLI's override: same rules, same audit."""
+        async with self.db.transaction() as s:
+            coach = await coaching.coach_by_name(s, coach_name)
+            athlete = await repo.athlete_by_name(s, athlete_name)
+            if coach is None or athlete is None:
+                raise UserError(f"No coach {coach_name!r}." if coach is None else f"No athlete {athlete_name!r}.")
+            try:
+                changes, waive = coaching.parse_changes(settings)
+                return (await coaching.override_session(s, coach, athlete, day, changes, waive, reason, self.rules)).text
+            except coaching.CoachingError as error:
+                raise UserError(str(error)) from error
+
+    async def add_coach(self, name: str, athlete_names: list[str], telegram_user_id: int | None = None) -> None:
+        async with self.db.transaction() as s:
+            coach = await coaching.coach_by_name(s, name)
+            if coach is None:
+                coach = m.Coach(name=name, telegram_user_id=telegram_user_id)
+                s.add(coach)
+                await s.flush()
+            for athlete_name in athlete_names:
+                athlete = await repo.athlete_by_name(s, athlete_name)
+                if athlete is None:
+                    raise UserError(f"No athlete {athlete_name!r}.")
+                await coaching.link(s, coach, athlete, None)
 
     async def _athlete(self, s: AsyncSession, who: Who) -> m.Athlete:
         if who.telegram_user_id is not None:
             athlete = await repo.athlete_by_telegram(s, who.telegram_user_id)
             if athlete is None:
-                athlete = m.Athlete(name=f"tg:{who.telegram_user_id}", telegram_user_id=who.telegram_user_id, telegram_chat_id=who.chat_id)
+                athlete = m.Athlete(
+                    name=f"tg:{who.telegram_user_id}", display_name=who.name, telegram_user_id=who.telegram_user_id, telegram_chat_id=who.chat_id
+                )
                 s.add(athlete)
                 await s.flush()
             elif who.chat_id is not None and athlete.telegram_chat_id != who.chat_id and who.chat_type == "private":
@@ -385,6 +492,8 @@ class CoachService:
                 replies += await training_log.checkin_start(ctx, "", self.clock.now())
             elif offline.follow_up == "memory":
                 replies += await self.memory(ctx)
+            elif offline.follow_up == "new_plan":
+                replies.append(Reply("Start over with a new goal?", [[Button("New goal", "ob:restart"), Button("Keep my plan", "ob:keep")]]))
             return replies
         recalled = [note.text for note in await self.notes.recall(ctx, text)]
         digest = await athlete_digest(ctx, recalled)
@@ -451,6 +560,8 @@ class CoachService:
     # ------------------------------------------------------------------ callbacks
 
     async def _callback(self, ctx: Ctx, data: str) -> list[Reply]:
+        if data == "ob:keep":
+            return [Reply("Your plan stays as it is.")]
         if data == "ob:restart":
             ctx.athlete.profile = None
             outcome = onboarding.start()

@@ -15,7 +15,7 @@ from coach.store.models import Base
 
 EXPECTED_TABLES = {
     "athletes", "goals", "plans", "plan_weeks", "planned_sessions", "activities", "checkins", "notes", "limitations",
-    "coaches", "coach_links", "overrides", "chat_messages", "inbox", "outbox", "alembic_version",
+    "coaches", "coach_groups", "coach_links", "overrides", "chat_messages", "inbox", "outbox", "alembic_version",
 }
 
 

@@ -2,13 +2,14 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-22 01:06:43.410940
+Create Date: 2026-11-22 01:28:58.033243
 """
 
 from __future__ import annotations
 
 import sqlalchemy as sa
 from alembic import op
+
 
 revision = '0001'
 down_revision = None
@@ -21,6 +22,7 @@ def upgrade() -> None:
     op.create_table('athletes',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('name', sa.String(length=120), nullable=False),
+    sa.Column('display_name', sa.String(length=120), nullable=True),
     sa.Column('telegram_user_id', sa.BigInteger(), nullable=True),
     sa.Column('telegram_chat_id', sa.BigInteger(), nullable=True),
     sa.Column('time_zone', sa.String(length=64), nullable=False),
@@ -119,6 +121,18 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('checkins', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_checkins_athlete_id'), ['athlete_id'], unique=False)
+
+    op.create_table('coach_groups',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('coach_id', sa.Integer(), nullable=False),
+    sa.Column('chat_id', sa.BigInteger(), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['coach_id'], ['coaches.id'], name=op.f('fk_coach_groups_coach_id_coaches'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_coach_groups')),
+    sa.UniqueConstraint('chat_id', name=op.f('uq_coach_groups_chat_id'))
+    )
+    with op.batch_alter_table('coach_groups', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_coach_groups_coach_id'), ['coach_id'], unique=False)
 
     op.create_table('coach_links',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -326,6 +340,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_coach_links_athlete_id'))
 
     op.drop_table('coach_links')
+    with op.batch_alter_table('coach_groups', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_coach_groups_coach_id'))
+
+    op.drop_table('coach_groups')
     with op.batch_alter_table('checkins', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_checkins_athlete_id'))
 
