@@ -10,7 +10,8 @@
     coach db upgrade                         migrate the database to the newest schema
     coach plan --profile FILE [--json]       build a plan from a profile document
     coach schema profile|plan                print a JSON Schema
-    coach import FILE... [--json]            import activity files
+    coach import FILE... [--json] [--athlete NAME]
+                                             import activity files (and store them for an athlete)
     coach paces --distance 10k --time 48:30  VDOT, race equivalents and training paces
 
 Exit codes: 0 success, 1 the operation failed, 2 bad input or configuration.
@@ -89,6 +90,7 @@ def _parser() -> argparse.ArgumentParser:
     imp = sub.add_parser("import", help="import activity files (FIT, GPX, TCX, CSV)")
     imp.add_argument("files", nargs="+")
     imp.add_argument("--json", action="store_true")
+    imp.add_argument("--athlete", help="also store the activities for this athlete (each once)")
 
     paces = sub.add_parser("paces", help="VDOT, race equivalents and training paces from a result")
     paces.add_argument("--distance", required=True, help="e.g. 5k, 10k, half, marathon, 1500m, mile, 21.1km")
@@ -281,6 +283,28 @@ def cmd_override(settings: Settings, coach: str, athlete: str, date: str, change
     return asyncio.run(_with_service(settings, body))
 
 
+def cmd_store_imports(settings: Settings, athlete: str, paths: list[str], *, to_stderr: bool) -> int:
+    from coach.service.service import UserError
+
+    files = []
+    for path in paths:
+        try:
+            files.append((Path(path).name, Path(path).read_bytes()))
+        except OSError:
+            continue  # cmd_import has already reported it
+
+    async def body(service: Any) -> int:
+        try:
+            lines = await service.import_for(athlete, files)
+        except UserError as error:
+            _error(str(error))
+            return EXIT_FAILED
+        (sys.stderr if to_stderr else sys.stdout).write("\n".join(lines) + "\n")
+        return EXIT_OK
+
+    return asyncio.run(_with_service(settings, body))
+
+
 def cmd_db_upgrade(settings: Settings) -> int:
     from coach.store.migrate import upgrade
 
@@ -331,7 +355,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "import":
             from coach.cli_athlete import cmd_import
 
-            return cmd_import(args.files, args.json)
+            code = cmd_import(args.files, args.json)
+            if args.athlete and code == EXIT_OK:
+                return cmd_store_imports(settings, args.athlete, args.files, to_stderr=args.json)
+            return code
         if args.command == "paces":
             from coach.cli_athlete import cmd_paces
 

@@ -84,3 +84,19 @@ def test_run_without_a_token_points_to_chat(tmp_path: Path) -> None:
 def test_bad_configuration_is_named(tmp_path: Path) -> None:
     result = coach(["db", "upgrade"], tmp_path, extra_env={"COACH_TODAY": "31-02"})
     assert result.returncode == 2 and "COACH_TODAY" in result.stderr
+
+
+@pytest.mark.skipif(not (Path(__file__).resolve().parents[1].parent / "shared" / "data").exists(), reason="shared/data not beside this checkout")
+def test_import_stores_for_an_athlete_once(tmp_path: Path) -> None:
+    profile = {"sport": "ride", "goal": {"event": "general_fitness"}, "start_date": "2026-11-23",
+               "availability": {"days": ["tue", "sat", "sun"], "long_day": "sun"}, "history": {"weekly_hours": [5, 5, 6, 6]}}
+    (tmp_path / "p.json").write_text(json.dumps(profile))
+    assert coach(["athlete", "add", "cy", "--profile", str(tmp_path / "p.json")], tmp_path).returncode == 0
+    ride = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "activities" / "cycling_huez.fit"
+    first = coach(["import", str(ride), "--json", "--athlete", "cy"], tmp_path)
+    assert first.returncode == 0, first.stderr
+    [row] = json.loads(first.stdout)
+    assert row["sport"] == "ride" and row["error"] is None and "Imported: ride" in first.stderr
+    again = coach(["import", str(ride), "--athlete", "cy"], tmp_path)
+    assert "Already had" in again.stdout
+    assert len(json.loads(coach(["show", "--athlete", "cy", "--json"], tmp_path).stdout)["activities"]) == 1

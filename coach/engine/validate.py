@@ -49,7 +49,7 @@ from dataclasses import dataclass, field
 from coach.engine.athlete import baseline_weekly_load, baseline_weekly_min, monday_of
 from coach.engine.load import session_load
 from coach.engine.models import WEEKDAYS, Plan, Profile, Session, Step, Violation, Waiver, Week
-from coach.engine.rules import Rules
+from coach.engine.rules import EventProfile, Rules
 
 _DAYS_PER_WEEK = 7
 # Whole-minute rounding slack on minute limits, float slack on ratios (not training rules).
@@ -169,159 +169,187 @@ def easy_share(
 # --------------------------------------------------------------------------- day rules
 
 
-def _day_rules(plan: Plan, profile: Profile, rules: Rules, out: list[_Finding]) -> None:
+def _day_rules(plan: Plan, profile: Profile, rules: Rules, out: list[_Finding]) -> set[dt.date]:
+    """Rules on single sessions and single days; returns the dates that hold a race."""
     g = rules.guardrails
+    cal = g.calendar
     start, end = plan_window(plan, profile, rules)
     blocked = [(b.from_, b.to) for b in profile.blocked]
     available = set(profile.availability.days)
     closed = {d for c in profile.closures for d in c.days}
     hard = set(g.intensity.hard_intensities)
+    pool_max = cal.pool_swim_max_min
+    ride_max = cal.weekday_ride_max_min
+    long_ride_weekend = cal.long_ride_weekend
+    weekend = cal.weekend_days
+    excluded = _TRAINING_EXCLUDED_TYPES
+    one_day = dt.timedelta(days=1)
+    span = dt.timedelta(days=_DAYS_PER_WEEK - 1)
     by_date: dict[dt.date, list[Session]] = {}
+    week_of: dict[dt.date, int] = {}
+    race_dates: set[dt.date] = set()
     for week in plan.weeks:
-        week_end = week.start + dt.timedelta(days=_DAYS_PER_WEEK - 1)
+        week_start = week.start
+        week_end = week_start + span
+        index = week.index
         for s in week.sessions:
-            by_date.setdefault(s.date, []).append(s)
-            wd = WEEKDAYS[s.date.weekday()]
-            if not week.start <= s.date <= week_end:
+            day = s.date
+            same = by_date.get(day)
+            if same is None:
+                by_date[day] = [s]
+            else:
+                same.append(s)
+            week_of[day] = index
+            sport = s.sport
+            kind = s.type
+            if kind == "race":
+                race_dates.add(day)
+            wd = WEEKDAYS[day.weekday()]
+            if not week_start <= day <= week_end:
                 out.append(
                     _Finding(
                         Violation(
                             rule_id="week_structure",
-                            week=week.index,
-                            date=s.date,
-                            message=f"{s.date} is not in week {week.index} ({week.start}–{week_end}).",
+                            week=index,
+                            date=day,
+                            message=f"{day} is not in week {index} ({week_start}–{week_end}).",
                         ),
                         (s,),
                     )
                 )
-            if s.date < start or s.date > end:
+            if day < start or day > end:
                 out.append(
                     _Finding(
                         Violation(
                             rule_id="outside_plan_window",
-                            week=week.index,
-                            date=s.date,
-                            message=f"{s.sport} {s.type} on {s.date} is outside the plan ({start} to {end}).",
+                            week=index,
+                            date=day,
+                            message=f"{sport} {kind} on {day} is outside the plan ({start} to {end}).",
                             values={"start": start.isoformat(), "end": end.isoformat()},
                         ),
                         (s,),
                     )
                 )
-            if any(a <= s.date <= b for a, b in blocked):
+            if blocked and any(a <= day <= b for a, b in blocked):
                 out.append(
                     _Finding(
                         Violation(
                             rule_id="blocked_date",
-                            week=week.index,
-                            date=s.date,
-                            message=f"{s.sport} {s.type} on {s.date}, a blocked date (rest).",
+                            week=index,
+                            date=day,
+                            message=f"{sport} {kind} on {day}, a blocked date (rest).",
                         ),
                         (s,),
                     )
                 )
-            if is_training(s) and wd not in available:
+            if kind not in excluded and wd not in available:
                 out.append(
                     _Finding(
                         Violation(
                             rule_id="unavailable_day",
-                            week=week.index,
-                            date=s.date,
-                            message=f"{s.sport} {s.type} on {wd} {s.date}, not an available day.",
+                            week=index,
+                            date=day,
+                            message=f"{sport} {kind} on {wd} {day}, not an available day.",
                         ),
                         (s,),
                     )
                 )
-            if s.sport == "swim" and s.type != "race":
+            if sport == "swim" and kind != "race":
                 if wd in closed:
                     out.append(
                         _Finding(
                             Violation(
                                 rule_id="pool_closure",
-                                week=week.index,
-                                date=s.date,
-                                message=f"Swim on {wd} {s.date}: the pool is closed on {wd}.",
+                                week=index,
+                                date=day,
+                                message=f"Swim on {wd} {day}: the pool is closed on {wd}.",
                             ),
                             (s,),
                         )
                     )
-                if s.duration_min > g.calendar.pool_swim_max_min:
+                if s.duration_min > pool_max:
                     out.append(
                         _Finding(
                             Violation(
                                 rule_id="pool_swim_duration",
-                                week=week.index,
-                                date=s.date,
-                                message=f"{s.duration_min}-minute pool swim on {s.date}; pool swims are limited to "
-                                f"{g.calendar.pool_swim_max_min} min.",
+                                week=index,
+                                date=day,
+                                message=f"{s.duration_min}-minute pool swim on {day}; pool swims are limited to "
+                                f"{pool_max} min.",
                                 values={
                                     "duration_min": s.duration_min,
-                                    "max_min": g.calendar.pool_swim_max_min,
+                                    "max_min": pool_max,
                                 },
                             ),
                             (s,),
                         )
                     )
             if (
-                g.calendar.long_ride_weekend
-                and s.sport in ("ride", "brick")
-                and s.type != "race"
-                and s.duration_min > g.calendar.weekday_ride_max_min
-                and wd not in g.calendar.weekend_days
+                long_ride_weekend
+                and (sport == "ride" or sport == "brick")
+                and kind != "race"
+                and s.duration_min > ride_max
+                and wd not in weekend
             ):
                 out.append(
                     _Finding(
                         Violation(
                             rule_id="long_ride_weekend",
-                            week=week.index,
-                            date=s.date,
-                            message=f"{s.duration_min}-minute ride on {wd} {s.date}; rides over "
-                            f"{g.calendar.weekday_ride_max_min} min go on {'/'.join(g.calendar.weekend_days)}.",
+                            week=index,
+                            date=day,
+                            message=f"{s.duration_min}-minute ride on {wd} {day}; rides over "
+                            f"{ride_max} min go on {'/'.join(weekend)}.",
                             values={
                                 "duration_min": s.duration_min,
-                                "max_min": g.calendar.weekday_ride_max_min,
+                                "max_min": ride_max,
                             },
                         ),
                         (s,),
                     )
                 )
-    week_of = {s.date: w.index for w in plan.weeks for s in w.sessions}
+    caps = profile.availability.max_minutes
+    max_per_day = g.week.max_sessions_per_day
     for day in sorted(by_date):
         sessions = by_date[day]
-        wd = WEEKDAYS[day.weekday()]
-        training = [s for s in sessions if is_training(s)]
-        cap = profile.availability.max_minutes.get(wd)
-        minutes = sum(s.duration_min for s in sessions if s.type != "race")
-        if cap is not None and training and minutes > cap:
-            out.append(
-                _Finding(
-                    Violation(
-                        rule_id="day_minutes_cap",
-                        week=week_of[day],
-                        date=day,
-                        message=f"{minutes} min on {wd} {day}; the cap is {cap} min.",
-                        values={"minutes": minutes, "cap_min": cap},
-                    ),
-                    tuple(training),
-                )
-            )
-        if len(training) > g.week.max_sessions_per_day:
+        training = [s for s in sessions if s.type not in excluded]
+        if caps and training:
+            wd = WEEKDAYS[day.weekday()]
+            cap = caps.get(wd)
+            if cap is not None:
+                minutes = sum(s.duration_min for s in sessions if s.type != "race")
+                if minutes > cap:
+                    out.append(
+                        _Finding(
+                            Violation(
+                                rule_id="day_minutes_cap",
+                                week=week_of[day],
+                                date=day,
+                                message=f"{minutes} min on {wd} {day}; the cap is {cap} min.",
+                                values={"minutes": minutes, "cap_min": cap},
+                            ),
+                            tuple(training),
+                        )
+                    )
+        if len(training) > max_per_day:
             out.append(
                 _Finding(
                     Violation(
                         rule_id="sessions_per_day",
                         week=week_of[day],
                         date=day,
-                        message=f"{len(training)} sessions on {day}; at most {g.week.max_sessions_per_day}.",
-                        values={"sessions": len(training), "max": g.week.max_sessions_per_day},
+                        message=f"{len(training)} sessions on {day}; at most {max_per_day}.",
+                        values={"sessions": len(training), "max": max_per_day},
                     ),
                     tuple(training),
                 )
             )
-        previous = by_date.get(day - dt.timedelta(days=1))
+        previous = by_date.get(day - one_day)
         if previous:
             hard_today = [s for s in sessions if s.intensity in hard]
+            if not hard_today:
+                continue
             hard_before = [s for s in previous if s.intensity in hard]
-            if hard_today and hard_before and any(is_training(s) for s in [*hard_today, *hard_before]):
+            if hard_before and any(s.type not in excluded for s in [*hard_today, *hard_before]):
                 out.append(
                     _Finding(
                         Violation(
@@ -329,12 +357,13 @@ def _day_rules(plan: Plan, profile: Profile, rules: Rules, out: list[_Finding]) 
                             week=week_of[day],
                             date=day,
                             message=f"Hard {hard_today[0].type} on {day} straight after hard {hard_before[0].type} on "
-                            f"{day - dt.timedelta(days=1)}.",
+                            f"{day - one_day}.",
                         ),
-                        tuple(s for s in [*hard_today, *hard_before] if is_training(s)),
+                        tuple(s for s in [*hard_today, *hard_before] if s.type not in excluded),
                     )
                 )
     _commitments(plan, profile, rules, by_date, start, end, out)
+    return race_dates
 
 
 def _commitments(
@@ -351,8 +380,16 @@ def _commitments(
     blocked = [(b.from_, b.to) for b in profile.blocked]
     race_day = profile.goal.date if rules.event(profile.goal.event).race else None
     covered = {w.start + dt.timedelta(days=i) for w in plan.weeks for i in range(_DAYS_PER_WEEK)}
-    day = start
-    while day <= end:
+    # Only the days whose weekday has a commitment can miss one: walk those, in date order.
+    week = dt.timedelta(days=_DAYS_PER_WEEK)
+    candidates: list[dt.date] = []
+    for weekday in {WEEKDAYS.index(c.day) for c in profile.commitments}:
+        day = start + dt.timedelta(days=(weekday - start.weekday()) % _DAYS_PER_WEEK)
+        while day <= end:
+            candidates.append(day)
+            day += week
+    candidates.sort()
+    for day in candidates:
         if day in covered and day != race_day and not any(a <= day <= b for a, b in blocked):
             wd = WEEKDAYS[day.weekday()]
             have = [(s.sport, s.duration_min) for s in by_date.get(day, []) if s.type == "commitment"]
@@ -362,7 +399,7 @@ def _commitments(
                 if (c.sport, c.minutes) in have:
                     have.remove((c.sport, c.minutes))
                     continue
-                week = next(
+                week_index = next(
                     (
                         w.index
                         for w in plan.weeks
@@ -374,17 +411,25 @@ def _commitments(
                     _Finding(
                         Violation(
                             rule_id="commitment_kept",
-                            week=week,
+                            week=week_index,
                             date=day,
                             message=f"Commitment {c.name!r} ({c.minutes} min {c.sport}) on {wd} {day} is missing.",
                             values={"name": c.name, "minutes": c.minutes},
                         )
                     )
                 )
-        day += dt.timedelta(days=1)
 
 
 # --------------------------------------------------------------------------- week rules
+
+
+def _load_table(rules: Rules, race_intensity_factor: float) -> dict[tuple[int, str, str], float]:
+    """Recomputed session loads by (minutes, type, intensity), shared by every validation under ``rules``."""
+    key = ("validate.loads", race_intensity_factor)
+    table: dict[tuple[int, str, str], float] | None = rules.memo.get(key)
+    if table is None:
+        table = rules.memo[key] = {}
+    return table
 
 
 def _week_rules(plan: Plan, profile: Profile, rules: Rules, out: list[_Finding]) -> None:
@@ -402,18 +447,67 @@ def _week_rules(plan: Plan, profile: Profile, rules: Rules, out: list[_Finding])
     streak_max: float | None = None
     streak = 0
     step_cache: dict[int, tuple[int, int]] = {}
+    easy_zones = frozenset(g.intensity.easy_zones)
+    race_if = event.race_intensity_factor
+    load_table = _load_table(rules, race_if)
+    race_monday = monday_of(profile.goal.date) if event.race and profile.goal.date is not None else None
+    excluded = _TRAINING_EXCLUDED_TYPES
+    endurance = _ENDURANCE
+    span = dt.timedelta(days=_DAYS_PER_WEEK - 1)
+    lookback = g.volume.ramp_lookback_weeks
+    chronic_weeks = g.acwr.chronic_weeks
     for week in weeks:
         sessions = week.sessions
-        volume = week_volume_min(week)
-        load_all = sum(recomputed_load(s, profile, rules) for s in sessions)
+        # One pass over the week's sessions: volume, loads, easy time, training days, runs, long sessions.
+        volume_min = 0
+        all_loads: list[float] = []
+        training_loads: list[float] = []
+        easy = total = 0
+        train_days: set[dt.date] = set()
+        run_total = 0
+        run_dates: set[dt.date] = set()
+        longs: list[Session] = []
+        for s in sessions:
+            kind = s.type
+            minutes = s.duration_min
+            load_key = (minutes, kind, s.intensity)
+            load = load_table.get(load_key)
+            if load is None:
+                load = load_table[load_key] = session_load(minutes, kind, s.intensity, race_if, rules)
+            all_loads.append(load)
+            if kind == "long":
+                longs.append(s)
+            if kind in excluded:
+                continue
+            training_loads.append(load)
+            train_days.add(s.date)
+            sport = s.sport
+            if sport == "run":
+                run_total += minutes
+                run_dates.add(s.date)
+            if sport in endurance:
+                volume_min += minutes
+                if s.steps:
+                    e, t = _easy_seconds(s.steps, easy_zones, step_cache)
+                    leftover = minutes * 60 - t
+                    if leftover > 0:
+                        t += leftover
+                        e += leftover if s.intensity == "easy" else 0
+                else:
+                    t = minutes * 60
+                    e = t if s.intensity == "easy" else 0
+                easy += e
+                total += t
+        volume = float(volume_min)
+        load_all = sum(all_loads)
         normalised = load_all
-        training_load = sum(recomputed_load(s, profile, rules) for s in sessions if is_training(s))
-        out_k = race_weeks_out(week, profile, rules)
+        training_load = sum(training_loads)
+        out_k = (race_monday - week.start).days // _DAYS_PER_WEEK if race_monday is not None else None
         in_taper = out_k is not None and 0 <= out_k <= event.taper_weeks
         is_race_week = out_k == 0
         idx = week.index
         # ramp_rate
-        reference = max(volumes[-g.volume.ramp_lookback_weeks :])
+        reference = max(volumes[-lookback:])
         allowed = allowed_volume_min(reference, rules)
         if volume > allowed + _TOLERANCE_MIN:
             out.append(
@@ -449,7 +543,7 @@ def _week_rules(plan: Plan, profile: Profile, rules: Rules, out: list[_Finding])
             )
         # acwr
         if not is_race_week:
-            window = loads[-g.acwr.chronic_weeks :]
+            window = loads[-chronic_weeks:]
             chronic = max(sum(window) / len(window), g.acwr.min_chronic_load)
             ratio = normalised / chronic
             # Commitments alone may exceed the ratio (the athlete's own); then any training on top does.
@@ -526,7 +620,7 @@ def _week_rules(plan: Plan, profile: Profile, rules: Rules, out: list[_Finding])
                         )
                     )
         # easy_share
-        share = easy_share(sessions, rules, step_cache)
+        share = easy / total if total else None
         if share is not None and share < g.week.easy_share_min - _LOAD_TOLERANCE:
             out.append(
                 _Finding(
@@ -541,8 +635,7 @@ def _week_rules(plan: Plan, profile: Profile, rules: Rules, out: list[_Finding])
                 )
             )
         # rest_day (full weeks only)
-        if week_days_in_window(week, start, end) == _DAYS_PER_WEEK:
-            train_days = {s.date for s in sessions if is_training(s)}
+        if week.start >= start and week.start + span <= end:
             rest = _DAYS_PER_WEEK - len(train_days)
             if rest < g.week.min_rest_days:
                 out.append(
@@ -557,22 +650,27 @@ def _week_rules(plan: Plan, profile: Profile, rules: Rules, out: list[_Finding])
                         sessions,
                     )
                 )
-        _long_rules(week, profile, rules, out)
+        if longs:
+            _long_rules(week, longs, run_total, len(run_dates), profile, rules, event, out)
         volumes.append(volume)
         loads.append(normalised)
         if not in_taper:
             peak_ref = max(peak_ref, volume)
 
 
-def _long_rules(week: Week, profile: Profile, rules: Rules, out: list[_Finding]) -> None:
-    event = rules.event(profile.goal.event)
-    runs = [s for s in week.sessions if s.sport == "run" and is_training(s)]
-    run_total = sum(s.duration_min for s in runs)
-    run_days = len({s.date for s in runs})
+def _long_rules(
+    week: Week,
+    longs: list[Session],
+    run_total: int,
+    run_days: int,
+    profile: Profile,
+    rules: Rules,
+    event: EventProfile,
+    out: list[_Finding],
+) -> None:
+    """Long sessions: the event's cap per sport, and the long run's share of the week's running."""
     share_max = rules.guardrails.long_run_share.max_share(run_days) if run_days else 1.0
-    for s in week.sessions:
-        if s.type != "long":
-            continue
+    for s in longs:
         cap = event.long_session_max_min.get(s.sport)
         if cap is not None and s.duration_min > cap + _TOLERANCE_MIN:
             out.append(
@@ -609,12 +707,12 @@ def _long_rules(week: Week, profile: Profile, rules: Rules, out: list[_Finding])
             )
 
 
-def _race_rule(plan: Plan, profile: Profile, rules: Rules, out: list[_Finding]) -> None:
+def _race_rule(plan: Plan, profile: Profile, rules: Rules, race_dates: set[dt.date], out: list[_Finding]) -> None:
     event = rules.event(profile.goal.event)
     if not event.race or profile.goal.date is None or not plan.weeks:
         return
     race_day = profile.goal.date
-    if not any(s.type == "race" and s.date == race_day for w in plan.weeks for s in w.sessions):
+    if race_day not in race_dates:
         out.append(
             _Finding(
                 Violation(
@@ -630,9 +728,9 @@ def _findings(plan: Plan, profile: Profile, rules: Rules) -> list[_Finding]:
     out: list[_Finding] = []
     if not plan.feasible or not plan.weeks:
         return out
-    _day_rules(plan, profile, rules, out)
+    race_dates = _day_rules(plan, profile, rules, out)
     _week_rules(plan, profile, rules, out)
-    _race_rule(plan, profile, rules, out)
+    _race_rule(plan, profile, rules, race_dates, out)
     return out
 
 

@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from coach.clock import zone
 from coach.service import render
+from coach.service.training_log import week_review
 from coach.service.types import Button, Reply
 from coach.store import models as m
 from coach.store import repo
@@ -71,9 +72,11 @@ async def due_sends(session: AsyncSession, now: dt.datetime) -> list[Due]:
         if local.weekday() == WEEKLY_WEEKDAY and _window(local, WEEKLY_LOCAL_TIME):
             week = render.current_week(plan, today + dt.timedelta(days=1))
             if week is not None and week.start > today:
+                review = await week_review(session, athlete, week.start - dt.timedelta(days=7), today)
+                text = "\n".join([*review, "Next week:", render.week_text(week, athlete.units)])
                 due.append(Due(
                     key=f"weekly:{athlete.id}:{week.start.isoformat()}", athlete_id=athlete.id, chat_id=athlete.telegram_chat_id,
-                    kind="weekly_plan", reply=Reply("Next week:\n" + render.week_text(week, athlete.units)),
+                    kind="weekly_plan", reply=Reply(text),
                 ))
     return due
 

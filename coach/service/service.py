@@ -365,6 +365,18 @@ class CoachService:
             except coaching.CoachingError as error:
                 raise UserError(str(error)) from error
 
+    async def import_for(self, name: str, files: list[tuple[str, bytes]]) -> list[str]:
+        """Store imported activities for an athlete (each once) and re-link adherence."""
+        async with self.db.transaction() as s:
+            athlete = await repo.athlete_by_name(s, name)
+            if athlete is None:
+                raise UserError(f"There is no athlete called {name!r}.")
+            ctx = Ctx(s, athlete, self.clock.today(athlete.time_zone))
+            lines: list[str] = []
+            for file_name, data in files:
+                lines += [r.text for r in await training_log.import_document(ctx, file_name, data)]
+            return lines
+
     async def add_coach(self, name: str, athlete_names: list[str], telegram_user_id: int | None = None) -> None:
         async with self.db.transaction() as s:
             coach = await coaching.coach_by_name(s, name)

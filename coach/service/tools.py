@@ -35,6 +35,7 @@ from coach.engine.adapt import adapt_plan as engine_adapt
 from coach.engine.adapt import move_session as engine_move
 from coach.engine.fix import fix_plan
 from coach.engine.metrics.pmc import acute_chronic_ratio, pmc_series
+from coach.engine.metrics.strength import StrengthSet, assess_lift
 from coach.engine.models import WEEKDAYS, Plan, Profile, Session, Weekday
 from coach.engine.validate import validate_plan
 from coach.service import render, training_log
@@ -209,7 +210,18 @@ class PacesInput(_In):
     time: str = Field(description="e.g. 48:30 or 1:45:00")
 
 
+class LiftOut(_Out):
+    exercise: str
+    status: str
+    e1rm_kg: float | None
+    floor_kg: float | None
+    stretch_kg: float | None
+    confidence: str
+    message: str
+
+
 class MetricsOut(_Out):
+    lifts: list[LiftOut] = Field(default_factory=list)
     ctl: float | None
     atl: float | None
     tsb: float | None
@@ -407,10 +419,11 @@ class CoachTools:
             daily[a.start_time.date()] = daily.get(a.start_time.date(), 0.0) + (a.load or 0.0)
         checkins = await repo.recent_checkins(self.ctx.session, self.ctx.athlete.id, 1)
         latest = checkins[0] if checkins else None
+        lifts = await self._lifts()
         recent = sum(1 for a in rows if a.start_time.date() > self.ctx.today - dt.timedelta(days=28))
         if not rows:
             return MetricsOut(
-                ctl=None, atl=None, tsb=None, acute_chronic_ratio=None, activities_last_28_days=0,
+                lifts=lifts, ctl=None, atl=None, tsb=None, acute_chronic_ratio=None, activities_last_28_days=0,
                 readiness=None if latest is None else latest.readiness, readiness_colour=None if latest is None else latest.readiness_color,
                 text="Not enough data yet: log or upload some sessions and I'll track fitness (CTL), fatigue (ATL) and form (TSB).",
             )
@@ -420,12 +433,38 @@ class CoachTools:
         text = f"Fitness (CTL) {today.ctl:.1f}, fatigue (ATL) {today.atl:.1f}, form (TSB) {today.tsb:.1f}"
         if ratio is not None:
             text += f"; acute:chronic {ratio:.2f}"
+        text += "".join(f" {lift.message}" for lift in lifts)
         return MetricsOut(
-            ctl=round(today.ctl, 1), atl=round(today.atl, 1), tsb=round(today.tsb, 1),
+            lifts=lifts, ctl=round(today.ctl, 1), atl=round(today.atl, 1), tsb=round(today.tsb, 1),
             acute_chronic_ratio=None if ratio is None else round(ratio, 2), activities_last_28_days=recent,
             readiness=None if latest is None else latest.readiness, readiness_colour=None if latest is None else latest.readiness_color,
             text=text + ".",
         )
+
+    async def _lifts(self) -> list[LiftOut]:
+        """Strength per lift from logged sets (seed 004), replayed in date order so the floor only ratchets up."""
+        rows = (
+            await self.ctx.session.execute(
+                select(m.Activity).where(m.Activity.athlete_id == self.ctx.athlete.id, m.Activity.sport == "strength").order_by(m.Activity.start_time)
+            )
+        ).scalars().all()
+        sets = [
+            StrengthSet(exercise=str(a.details["exercise"]), date=a.start_time.date(), weight_kg=float(x["weight_kg"]), reps=int(x["reps"]),
+                        rpe=None if x.get("rpe") is None else float(x["rpe"]))
+            for a in rows if a.details.get("exercise") for x in a.details.get("sets", [])
+        ]
+        out: list[LiftOut] = []
+        for exercise in sorted({s.exercise for s in sets}):
+            status = None
+            for day in sorted({s.date for s in sets if s.exercise == exercise}):
+                status = assess_lift(exercise, sets, day, previous=None if status is None else status.state)
+            assert status is not None
+            out.append(LiftOut(
+                exercise=exercise, status=status.status, e1rm_kg=None if status.estimate is None else round(status.estimate.value_kg, 1),
+                floor_kg=None if status.band is None else status.band.floor_kg,
+                stretch_kg=None if status.band is None else status.band.stretch_kg, confidence=status.confidence, message=status.message,
+            ))
+        return out
 
     async def guardrails(self, _: NoInput) -> GuardrailsOut:
         rules = self.service.rules

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 
-from coach.engine.metrics.adherence import ActivityRef, PlannedSessionRef, link_sessions
+from coach.engine.metrics.adherence import ActivityRef, PlannedSessionRef, link_sessions, prescription_bias, weekly_compliance
 from coach.engine.metrics.readiness import (
     PhysiologyBaseline,
     Readiness,
@@ -146,6 +146,51 @@ async def update_adherence(ctx: Ctx) -> list[str]:
             session.status = status
             session.activity_id = activity_id
     return changes
+
+
+BIAS_WINDOW_DAYS = 56
+"""Self-grading looks at the last eight weeks of linked sessions (seed 004: a 30-observation window)."""
+
+
+async def _outcomes(session: Any, athlete: m.Athlete, first: dt.date, last: dt.date, as_of: dt.date) -> list[Any]:
+    plan = await repo.active_plan_row(session, athlete.id)
+    if plan is None:
+        return []
+    planned = [s for s in repo.sessions_between(plan, first, last) if s.type != "commitment"]
+    rows = (
+        await session.execute(
+            select(m.Activity).where(
+                m.Activity.athlete_id == athlete.id,
+                m.Activity.start_time >= dt.datetime.combine(first - dt.timedelta(days=1), dt.time()),
+                m.Activity.start_time < dt.datetime.combine(last + dt.timedelta(days=2), dt.time()),
+            )
+        )
+    ).scalars().all()
+    return link_sessions(
+        [PlannedSessionRef(id=str(s.id), date=s.date, sport=s.sport, type=s.type, duration_min=s.duration_min, distance_km=s.distance_km)
+         for s in planned],
+        [ActivityRef(id=str(a.id), start_date=a.start_time.date(), sport=a.sport, duration_min=(a.moving_s or a.elapsed_s or 0) / 60,
+                     distance_km=a.distance_km) for a in rows],
+        as_of,
+    )
+
+
+async def week_review(session: Any, athlete: m.Athlete, week_start: dt.date, today: dt.date) -> list[str]:
+    """The past week in numbers: sessions done / partial / missed, readiness, and self-grading."""
+    last = week_start + dt.timedelta(days=6)
+    lines: list[str] = []
+    for week in weekly_compliance(await _outcomes(session, athlete, week_start, last, today)):
+        decided = week.done + week.partial + week.missed
+        if decided:
+            pct = "" if week.sessions_pct is None else f" ({week.sessions_pct:.0f} %)"
+            lines.append(f"Last week: {week.done} of {decided} sessions done{pct}, {week.partial} partial, {week.missed} missed.")
+    checkins = [c for c in await repo.recent_checkins(session, athlete.id, 7) if week_start <= c.date <= last and c.readiness is not None]
+    if checkins:
+        mean = sum(c.readiness or 0 for c in checkins) / len(checkins)
+        lines.append(f"Readiness averaged {mean:.0f}/100 over {len(checkins)} check-in(s).")
+    outcomes = await _outcomes(session, athlete, today - dt.timedelta(days=BIAS_WINDOW_DAYS), today, today)
+    lines += [bias.sentence for bias in prescription_bias(outcomes) if bias.sentence]
+    return lines
 
 
 async def log_text(ctx: Ctx, text: str, now: dt.datetime) -> list[Reply]:

@@ -117,3 +117,18 @@ async def test_metrics_say_not_enough_data_then_numbers(ann: CoachService) -> No
 async def test_ask_coach_without_a_coach_says_so(ann: CoachService) -> None:
     result = await call(ann, "ask_coach", {"message": "is this knee thing serious?"})
     assert result.output is not None and result.output["delivered_to"] == 0
+
+
+async def test_strength_estimates_wait_for_data_then_follow_epley(ann: CoachService) -> None:
+    before = await call(ann, "metrics", {})
+    assert before.output is not None and before.output["lifts"] == []
+    await call(ann, "log_activity", {"text": "squat 100x5x3 @8"})
+    after = await call(ann, "metrics", {})
+    assert after.output is not None
+    [squat] = after.output["lifts"]
+    assert squat["status"] == "ok"
+    assert squat["e1rm_kg"] == pytest.approx(100 * (1 + 5 / 30), abs=0.1)  # Epley on the top set
+    singles = await call(ann, "log_activity", {"text": "deadlift 180x1"})
+    assert not singles.is_error
+    lifts = {lift["exercise"]: lift for lift in (await call(ann, "metrics", {})).output["lifts"]}  # type: ignore[index]
+    assert lifts["deadlift"]["status"] == "not_enough_data" and lifts["deadlift"]["e1rm_kg"] is None
