@@ -14,7 +14,13 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 
-from coach.engine.metrics.adherence import ActivityRef, PlannedSessionRef, link_sessions, prescription_bias, weekly_compliance
+from coach.engine.metrics.adherence import (
+    ActivityRef,
+    PlannedSessionRef,
+    link_sessions,
+    prescription_bias,
+    weekly_compliance,
+)
 from coach.engine.metrics.readiness import (
     PhysiologyBaseline,
     Readiness,
