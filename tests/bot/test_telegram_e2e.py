@@ -203,3 +203,25 @@ async def test_webhook_mode_with_a_secret_token(service: CoachService, telegram_
     finally:
         transport.stop()
         await asyncio.wait_for(task, timeout=20)
+
+
+async def test_an_uploaded_fit_file_is_downloaded_and_imported_once(
+    service: CoachService, telegram_server: FakeTelegramServer
+) -> None:
+    from tests.conftest import SHARED
+
+    recording = SHARED / "data" / "activities" / "running_bloemendaal.fit"
+    if not recording.exists():
+        pytest.skip("shared/data recordings are not beside this checkout")
+    data = recording.read_bytes()
+    async with running(service, telegram_server):
+        telegram_server.push_document(CHAT, "morning.fit", data, user_id=USER)
+        [first] = await telegram_server.wait_for_messages(1, chat_id=CHAT, timeout=60)
+        telegram_server.push_document(CHAT, "morning.fit", data, user_id=USER)
+        second = (await telegram_server.wait_for_messages(2, chat_id=CHAT, timeout=60))[1]
+        telegram_server.push_document(CHAT, "broken.fit", b"\x0e\x10garbage", user_id=USER)
+        third = (await telegram_server.wait_for_messages(3, chat_id=CHAT, timeout=60))[2]
+    assert first["text"].startswith("Imported: run")
+    assert second["text"].startswith("Already had: run")
+    assert "couldn't import broken.fit" in third["text"] and "Nothing was saved" in third["text"]
+    assert len((await service.show(f"tg:{USER}"))["activities"]) == 1
