@@ -12,6 +12,7 @@
     coach schema profile|plan                print a JSON Schema
     coach import FILE... [--json] [--athlete NAME]
                                              import activity files (and store them for an athlete)
+    coach history FILE... [--sport run]      a profile's history block from recordings
     coach paces --distance 10k --time 48:30  VDOT, race equivalents and training paces
 
 Exit codes: 0 success, 1 the operation failed, 2 bad input or configuration.
@@ -91,6 +92,11 @@ def _parser() -> argparse.ArgumentParser:
     imp.add_argument("files", nargs="+")
     imp.add_argument("--json", action="store_true")
     imp.add_argument("--athlete", help="also store the activities for this athlete (each once)")
+
+    hist = sub.add_parser("history", help="a profile's history block from activity files (last 12 weeks)")
+    hist.add_argument("files", nargs="+")
+    hist.add_argument("--sport", default="run", choices=["run", "ride", "tri"])
+    hist.add_argument("--as-of", help="YYYY-MM-DD (default: COACH_TODAY or today)")
 
     paces = sub.add_parser("paces", help="VDOT, race equivalents and training paces from a result")
     paces.add_argument("--distance", required=True, help="e.g. 5k, 10k, half, marathon, 1500m, mile, 21.1km")
@@ -305,6 +311,34 @@ def cmd_store_imports(settings: Settings, athlete: str, paths: list[str], *, to_
     return asyncio.run(_with_service(settings, body))
 
 
+def cmd_history(settings: Settings, paths: list[str], sport: str, as_of: str | None) -> int:
+    """Derive ``history`` (weekly volume, longest session, thresholds) from recordings, for a profile."""
+    import datetime as dt
+
+    from coach.clock import clock_for
+    from coach.engine.metrics.athlete_profile import build_profile, to_history
+    from coach.sources.errors import ImportFailure
+    from coach.sources.importer import import_activities
+
+    try:
+        day = dt.date.fromisoformat(as_of) if as_of else clock_for(settings.coach_today).today()
+    except ValueError:
+        _error(f"--as-of {as_of!r} is not a date like 2026-11-23")
+        return EXIT_BAD_INPUT
+    activities = []
+    for path in paths:
+        try:
+            activities += import_activities(Path(path).name, Path(path).read_bytes(), keep_streams=False)
+        except (OSError, ImportFailure) as error:
+            _error(f"{path}: {error}")
+    if not activities:
+        _error("no activity could be read")
+        return EXIT_FAILED
+    history = to_history(build_profile(activities, as_of=day), "ride" if sport in ("ride", "tri") else "run")
+    print(history.model_dump_json(indent=2, exclude_defaults=True))
+    return EXIT_OK
+
+
 def cmd_db_upgrade(settings: Settings) -> int:
     from coach.store.migrate import upgrade
 
@@ -359,6 +393,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             if args.athlete and code == EXIT_OK:
                 return cmd_store_imports(settings, args.athlete, args.files, to_stderr=args.json)
             return code
+        if args.command == "history":
+            return cmd_history(settings, args.files, args.sport, args.as_of)
         if args.command == "paces":
             from coach.cli_athlete import cmd_paces
 

@@ -100,3 +100,20 @@ def test_import_stores_for_an_athlete_once(tmp_path: Path) -> None:
     again = coach(["import", str(ride), "--athlete", "cy"], tmp_path)
     assert "Already had" in again.stdout
     assert len(json.loads(coach(["show", "--athlete", "cy", "--json"], tmp_path).stdout)["activities"]) == 1
+
+
+@pytest.mark.skipif(not (Path(__file__).resolve().parents[1].parent / "shared" / "data").exists(), reason="shared/data not beside this checkout")
+def test_history_from_recordings_fills_a_profile(tmp_path: Path) -> None:
+    ride = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "activities" / "cycling_huez.fit"
+    result = coach(["history", str(ride), "--sport", "ride", "--as-of", "2015-07-20"], tmp_path)
+    assert result.returncode == 0, result.stderr
+    history = json.loads(result.stdout)
+    assert history["longest_km"] == pytest.approx(141.9, abs=0.1)  # the device says 141.9 km
+    assert history["max_hr"] == 174
+    profile = {"sport": "ride", "goal": {"event": "brevet_200", "date": "2015-10-04"}, "start_date": "2015-07-20",
+               "availability": {"days": ["tue", "thu", "sat", "sun"], "long_day": "sat"}, "history": history}
+    (tmp_path / "p.json").write_text(json.dumps(profile))
+    plan = coach(["plan", "--profile", str(tmp_path / "p.json"), "--json"], tmp_path)
+    assert plan.returncode == 0 and json.loads(plan.stdout)["meta"]["event"] == "brevet_200"
+    missing = coach(["history", str(tmp_path / "nope.fit")], tmp_path)
+    assert missing.returncode == 1 and "no activity could be read" in missing.stderr

@@ -27,8 +27,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from dataclasses import dataclass, field, replace
-from typing import Any
+from dataclasses import dataclass, field
 
 from coach.engine.athlete import (
     Anchors,
@@ -46,7 +45,6 @@ from coach.engine.models import (
     Plan,
     PlanMeta,
     Profile,
-    Session,
     SessionSport,
     SessionType,
     Validation,
@@ -61,7 +59,6 @@ from coach.engine.workouts import (
     SessionSpec,
     generated,
     session_from,
-    session_order,
 )
 
 ENGINE_VERSION = "1"
@@ -109,24 +106,19 @@ def check_profile(profile: Profile, rules: Rules) -> EventProfile:
 
 @dataclass(slots=True)
 class _Day:
-    date: dt.date
+    """One day of a week being drafted; ``offset`` counts days from the week's first plan day."""
+
+    offset: int
     weekday: Weekday
     usable: bool
     budget_min: int
     hard: bool = False
     long: bool = False
     specs: list[SessionSpec] = field(default_factory=list)
-    fixed: list[SessionSpec] = field(default_factory=list)
+    fixed: tuple[SessionSpec, ...] = ()
     parts: set[str] = field(default_factory=set)
     weekend: bool = False
     closed: bool = False
-
-    @property
-    def training(self) -> int:
-        return len(self.specs)
-
-    def has(self, sport: SessionSport) -> bool:
-        return sport in self.parts
 
     def add(self, spec: SessionSpec) -> None:
         self.specs.append(spec)
@@ -148,6 +140,9 @@ class _Knobs:
     hard_intensities: frozenset[str]
     easy_share_floor: float
     step_min: int
+    default_day_max_min: int
+    race_week_session_max_min: int
+    race_eve_rest: bool
 
 
 def _knobs(rules: Rules) -> _Knobs:
@@ -167,6 +162,9 @@ def _knobs(rules: Rules) -> _Knobs:
         hard_intensities=frozenset(g.intensity.hard_intensities),
         easy_share_floor=g.week.easy_share_min + _EASY_SHARE_MARGIN,
         step_min=g.volume.round_to_min,
+        default_day_max_min=g.week.default_day_max_min,
+        race_week_session_max_min=int(rules.workouts.sessions.race_week_session_max_min),
+        race_eve_rest=rules.workouts.sessions.race_eve_rest,
     )
     rules.memo["planner.knobs"] = knobs
     return knobs
@@ -183,6 +181,49 @@ class _Request:
     strength_day: int = 0
     strength_wave: int = 0
     hybrid: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class _Weekday:
+    """What a weekday holds for this athlete, whatever the week: availability, commitments, cap."""
+
+    name: Weekday
+    available: bool
+    commitments: tuple[SessionSpec, ...]
+    hard: bool
+    cap_min: int
+    weekend: bool
+    closed: bool
+
+
+# A day of a week before placement: (offset, weekday, usable, budget, hard, fixed, weekend, closed).
+_ProtoDay = tuple[int, Weekday, bool, int, bool, tuple[SessionSpec, ...], bool, bool]
+
+
+@dataclass(frozen=True, slots=True)
+class _Shape:
+    """Everything about a calendar week that a draft depends on, besides volume and the week before."""
+
+    key: tuple[object, ...]
+    proto_key: tuple[object, ...]
+    hard_next: bool
+    blocked_days: int
+
+
+@dataclass(slots=True)
+class _Draft:
+    """A drafted week (days relative to its first plan day) and the sums the builder reads."""
+
+    days: list[_Day]
+    volume: int
+    load: float
+    fixed_load: float
+    training_load: float
+    gym: int
+    ordered: tuple[tuple[int, Generated], ...] | None = None
+    planned_km: float | None = None
+    planned_minutes: int = 0
+    week_load: float = 0.0
 
 
 @dataclass(slots=True)
@@ -202,8 +243,11 @@ class _Context:
     cap_min: float
     split: dict[SessionSport, float]
     gym_only: bool
-    drafts: dict[tuple[object, ...], list[tuple[Any, ...]]] = field(default_factory=dict)
+    weekdays: tuple[_Weekday, ...] = ()
+    drafts: dict[tuple[object, ...], _Draft] = field(default_factory=dict)
+    protos: dict[tuple[object, ...], tuple[_ProtoDay, ...]] = field(default_factory=dict)
     generated: dict[SessionSpec, Generated] = field(default_factory=dict)
+    build_entry: str | None = None
 
 
 def _blocked_dates(profile: Profile) -> frozenset[dt.date]:
@@ -216,64 +260,103 @@ def _blocked_dates(profile: Profile) -> frozenset[dt.date]:
     return frozenset(days)
 
 
-def _days_of(week: WeekFrame, ctx: _Context) -> list[_Day]:
-    profile, rules = ctx.profile, ctx.rules
+def _weekdays(profile: Profile, knobs: _Knobs, closed: frozenset[str]) -> tuple[_Weekday, ...]:
     available = set(profile.availability.days)
-    closed_default = rules.guardrails.week.default_day_max_min
-    days: list[_Day] = []
-    day = week.first_day
-    while day <= week.last_day:
-        weekday = WEEKDAYS[day.weekday()]
-        blocked = day in ctx.blocked
-        is_race = ctx.frame.race_date == day
-        fixed: list[SessionSpec] = []
-        hard = False
-        if not blocked and not is_race:
-            for c in profile.commitments:
-                if c.day == weekday:
-                    fixed.append(
-                        SessionSpec(
-                            sport=c.sport,
-                            type="commitment",
-                            duration_min=c.minutes,
-                            name=c.name,
-                            intensity=c.intensity,
-                        )
+    caps = profile.availability.max_minutes
+    table: list[_Weekday] = []
+    for weekday in WEEKDAYS:
+        mine = [c for c in profile.commitments if c.day == weekday]
+        table.append(
+            _Weekday(
+                name=weekday,
+                available=weekday in available,
+                commitments=tuple(
+                    SessionSpec(
+                        sport=c.sport,
+                        type="commitment",
+                        duration_min=c.minutes,
+                        name=c.name,
+                        intensity=c.intensity,
                     )
-                    hard = hard or c.intensity in rules.guardrails.intensity.hard_intensities
-        if is_race:
-            fixed.append(_race_spec(ctx))
-            hard = True
-        cap = profile.availability.max_minutes.get(weekday, closed_default)
-        if week.phase == "race":
-            cap = min(cap, int(rules.workouts.sessions.race_week_session_max_min))
-        budget = cap - sum(s.duration_min for s in fixed)
-        race_eve = (
-            rules.workouts.sessions.race_eve_rest
-            and ctx.frame.race_date is not None
-            and day == ctx.frame.race_date - dt.timedelta(days=1)
-        )
-        usable = (
-            weekday in available
-            and not blocked
-            and not is_race
-            and not race_eve
-            and budget >= rules.guardrails.week.min_session_min
-        )
-        days.append(
-            _Day(
-                date=day,
-                weekday=weekday,
-                usable=usable,
-                budget_min=max(0, budget),
-                hard=hard,
-                fixed=fixed,
-                weekend=weekday in ctx.knobs.weekend_days,
-                closed=weekday in ctx.closed,
+                    for c in mine
+                ),
+                hard=any(c.intensity in knobs.hard_intensities for c in mine),
+                cap_min=caps.get(weekday, knobs.default_day_max_min),
+                weekend=weekday in knobs.weekend_days,
+                closed=weekday in closed,
             )
         )
-        day += dt.timedelta(days=1)
-    return days
+    return tuple(table)
+
+
+def _shape(week: WeekFrame, ctx: _Context) -> _Shape:
+    """The week's calendar with dates made relative (what drafts are cached by)."""
+    first = week.first_day
+    last = week.last_day
+    count = week.days
+
+    def offset(day: dt.date | None) -> int | None:
+        return (day - first).days if day is not None and first <= day <= last else None
+
+    race = ctx.frame.race_date
+    blocked: tuple[int, ...] = ()
+    if ctx.blocked:
+        blocked = tuple(n for n in range(count) if first + dt.timedelta(days=n) in ctx.blocked)
+    race_offset = offset(race)
+    eve_offset = offset(race - dt.timedelta(days=1)) if race is not None else None
+    hard_next = _hard_next_day(last, ctx)
+    weekday = first.weekday()
+    return _Shape(
+        key=(
+            week.phase,
+            week.cutback,
+            week.loading_index,
+            weekday,
+            count,
+            blocked,
+            race_offset,
+            eve_offset,
+            hard_next,
+        ),
+        proto_key=(week.phase == "race", weekday, count, blocked, race_offset, eve_offset),
+        hard_next=hard_next,
+        blocked_days=len(blocked),
+    )
+
+
+def _prototype(shape: _Shape, ctx: _Context) -> tuple[_ProtoDay, ...]:
+    """The week's days before placement: usable or not, minute budgets, commitments, the race."""
+    found = ctx.protos.get(shape.proto_key)
+    if found is not None:
+        return found
+    race_phase, first_weekday, count, blocked, race_offset, eve_offset = shape.proto_key
+    assert isinstance(first_weekday, int) and isinstance(count, int) and isinstance(blocked, tuple)
+    k = ctx.knobs
+    days: list[_ProtoDay] = []
+    for n in range(count):
+        info = ctx.weekdays[(first_weekday + n) % _DAYS_PER_WEEK]
+        is_blocked = n in blocked
+        is_race = n == race_offset
+        fixed: tuple[SessionSpec, ...] = ()
+        hard = False
+        if not is_blocked and not is_race:
+            fixed = info.commitments
+            hard = info.hard
+        if is_race:
+            fixed = (*fixed, _race_spec(ctx))
+            hard = True
+        cap = info.cap_min
+        if race_phase:
+            cap = min(cap, k.race_week_session_max_min)
+        budget = cap - sum(s.duration_min for s in fixed)
+        race_eve = k.race_eve_rest and eve_offset is not None and n == eve_offset
+        usable = (
+            info.available and not is_blocked and not is_race and not race_eve and budget >= k.min_session_min
+        )
+        days.append((n, info.name, usable, max(0, budget), hard, fixed, info.weekend, info.closed))
+    proto = tuple(days)
+    ctx.protos[shape.proto_key] = proto
+    return proto
 
 
 def _race_spec(ctx: _Context) -> SessionSpec:
@@ -305,69 +388,86 @@ def _hard_next_day(day: dt.date, ctx: _Context) -> bool:
     return any(c.day == weekday and c.intensity in hard for c in ctx.profile.commitments)
 
 
-def _place(days: list[_Day], req: _Request, ctx: _Context, prev_hard_last_day: bool, exclusive: bool) -> bool:
-    """Put ``req`` on the best allowed day (see the module docstring for the rules applied)."""
+def _place(
+    days: list[_Day], req: _Request, ctx: _Context, hard_next: bool, prev_hard_last_day: bool, exclusive: bool
+) -> bool:
+    """Put ``req`` on the best allowed day (see the module docstring for the rules applied).
+
+    ``hard_next``: the day after the week's last day is hard; ``prev_hard_last_day``: the day
+    before its first day was.
+    """
     k = ctx.knobs
     sport = req.sport
     parts = _SPORT_PARTS[sport]
-    endurance = sport in _ENDURANCE
+    strength = sport == "strength"
+    swim = sport == "swim"
     wanted = req.minutes
-    if sport == "strength" and wanted == 0:
+    if strength and wanted == 0:
         wanted = _gen(_spec_of_request(req), ctx).duration_min
-    training_days = sum(1 for d in days if d.specs)
-    day_limit = min(k.max_training_days, len(days) - k.min_rest_days)
-    last = len(days) - 1
-    marks = {
-        "key": [j for j, d in enumerate(days) if d.hard or d.long],
-        "training": [j for j, d in enumerate(days) if d.specs],
-        "strength": [j for j, d in enumerate(days) if "strength" in d.parts],
-    }
-    best: tuple[tuple[float, ...], int, int] | None = None
+    training_days = 0
+    for d in days:
+        if d.specs:
+            training_days += 1
+    count = len(days)
+    full = training_days + 1 > min(k.max_training_days, count - k.min_rest_days)
+    last = count - 1
+    exclusive_parts = _ENDURANCE_PARTS if exclusive and sport in _ENDURANCE else None
+    ride_cap = (
+        k.weekday_ride_max_min if k.long_ride_weekend and (sport == "ride" or sport == "brick") else None
+    )
+    swim_cap = k.pool_swim_max_min
+    step = k.step_min
+    floor = k.min_session_min
+    per_day = k.max_sessions_per_day
+    hard = req.hard
+    allowed: list[tuple[int, int]] = []
     for i, day in enumerate(days):
-        if not day.usable or len(day.specs) >= k.max_sessions_per_day:
+        if not day.usable:
             continue
-        if day.parts & parts:
+        specs = day.specs
+        if len(specs) >= per_day:
             continue
-        if exclusive and endurance and day.parts & _ENDURANCE_PARTS:
+        day_parts = day.parts
+        if not day_parts.isdisjoint(parts):
             continue
-        if sport == "swim" and day.closed:
+        if exclusive_parts is not None and not day_parts.isdisjoint(exclusive_parts):
             continue
-        if not day.specs and training_days + 1 > day_limit:
+        if swim and day.closed:
+            continue
+        if full and not specs:
             continue
         minutes = min(wanted, day.budget_min)
-        if k.long_ride_weekend and (sport == "ride" or sport == "brick") and not day.weekend:
-            minutes = min(minutes, k.weekday_ride_max_min)
-        if sport == "swim":
-            minutes = min(minutes, k.pool_swim_max_min)
-        if sport != "strength":
-            minutes = minutes // k.step_min * k.step_min
-        if minutes < k.min_session_min:
+        if ride_cap is not None and not day.weekend:
+            minutes = min(minutes, ride_cap)
+        if swim:
+            minutes = min(minutes, swim_cap)
+        if not strength:
+            minutes = minutes // step * step
+        if minutes < floor:
             continue
-        if req.hard:
+        if hard:
             if day.hard or (i > 0 and days[i - 1].hard) or (i < last and days[i + 1].hard):
                 continue
             if i == 0 and prev_hard_last_day:
                 continue
-            if i == last and _hard_next_day(day.date, ctx):
+            if i == last and hard_next:
                 continue
-        score = _score(days, i, req, ctx, minutes, marks)
-        if best is None or score < best[0]:
-            best = (score, i, minutes)
-    if best is None:
+        allowed.append((i, minutes))
+    if not allowed:
         return False
-    _, i, minutes = best
+    i, minutes = _best(days, allowed, req, ctx)
     day = days[i]
     spec = SessionSpec(
-        sport=sport,
-        type=req.type,
-        duration_min=int(minutes),
-        key=req.key,
-        max_work_min=req.max_work_min,
-        strength_day=req.strength_day,
-        strength_wave=req.strength_wave,
-        hybrid=req.hybrid,
+        sport,
+        req.type,
+        int(minutes),
+        req.key,
+        req.max_work_min,
+        req.strength_day,
+        req.strength_wave,
+        req.hybrid,
     )
-    if sport == "strength":
+    if strength:
         spec = spec._replace(duration_min=_gen(spec, ctx).duration_min)
     day.add(spec)
     day.budget_min -= spec.duration_min
@@ -396,26 +496,72 @@ def _nearest(positions: list[int], i: int) -> int:
     return best
 
 
-def _score(
-    days: list[_Day], i: int, req: _Request, ctx: _Context, minutes: int, marks: dict[str, list[int]]
-) -> tuple[float, ...]:
-    """Lower is better; ties fall to the earlier day, so placement is deterministic."""
-    day = days[i]
-    shortfall = max(0, req.minutes - minutes)
+def _best(days: list[_Day], allowed: list[tuple[int, int]], req: _Request, ctx: _Context) -> tuple[int, int]:
+    """The allowed (day, minutes) with the lowest score; every score ends with the day's
+    position, so ties fall to the earlier day and placement is deterministic."""
+    scored: list[tuple[tuple[float, ...], int, int]] = []
+    wanted = req.minutes
+    last = len(days) - 1
     if req.type == "long" or req.sport == "brick":
-        preferred = 0 if (req.type == "long" and day.weekday == ctx.long_day) else 1
-        occupied = 1 if day.long else 0
-        return (shortfall, preferred, occupied, 0 if day.weekend else 1, -day.budget_min, i)
-    if req.hard or req.type in QUALITY_TYPES:
-        next_to_long = int(i + 1 < len(days) and days[i + 1].long) + int(i > 0 and days[i - 1].long)
-        return (next_to_long, len(day.specs), -_nearest(marks["key"], i), shortfall, i)
-    if req.sport == "strength":
+        long_day = ctx.long_day if req.type == "long" else None
+        for i, minutes in allowed:
+            day = days[i]
+            scored.append(
+                (
+                    (
+                        max(0, wanted - minutes),
+                        0 if day.weekday == long_day else 1,
+                        1 if day.long else 0,
+                        0 if day.weekend else 1,
+                        -day.budget_min,
+                        i,
+                    ),
+                    i,
+                    minutes,
+                )
+            )
+    elif req.hard or req.type in QUALITY_TYPES:
+        key_days = [j for j, d in enumerate(days) if d.hard or d.long]
+        for i, minutes in allowed:
+            day = days[i]
+            next_to_long = int(i < last and days[i + 1].long) + int(i > 0 and days[i - 1].long)
+            scored.append(
+                (
+                    (next_to_long, len(day.specs), -_nearest(key_days, i), max(0, wanted - minutes), i),
+                    i,
+                    minutes,
+                )
+            )
+    elif req.sport == "strength":
         if ctx.gym_only:
-            return (shortfall, -_nearest(marks["strength"], i), i)
-        quality_next = 1 if i + 1 < len(days) and (days[i + 1].hard or days[i + 1].long) else 0
-        load_today = 1 if (day.hard or day.long) else 0
-        return (shortfall, load_today, quality_next, 0 if day.specs else 1, i)
-    return (shortfall, len(day.specs), -_nearest(marks["training"], i), -day.budget_min, i)
+            gym_days = [j for j, d in enumerate(days) if "strength" in d.parts]
+            for i, minutes in allowed:
+                scored.append(((max(0, wanted - minutes), -_nearest(gym_days, i), i), i, minutes))
+        else:
+            for i, minutes in allowed:
+                day = days[i]
+                quality_next = 1 if i < last and (days[i + 1].hard or days[i + 1].long) else 0
+                load_today = 1 if (day.hard or day.long) else 0
+                scored.append(
+                    (
+                        (max(0, wanted - minutes), load_today, quality_next, 0 if day.specs else 1, i),
+                        i,
+                        minutes,
+                    )
+                )
+    else:
+        training = [j for j, d in enumerate(days) if d.specs]
+        for i, minutes in allowed:
+            day = days[i]
+            scored.append(
+                (
+                    (max(0, wanted - minutes), len(day.specs), -_nearest(training, i), -day.budget_min, i),
+                    i,
+                    minutes,
+                )
+            )
+    _, i, minutes = min(scored)
+    return i, minutes
 
 
 # --------------------------------------------------------------------------- requests
@@ -518,7 +664,7 @@ def _strength_wave(week: WeekFrame, ctx: _Context) -> int:
 
 
 def _week_requests(
-    week: WeekFrame, volume: float, days: list[_Day], ctx: _Context, strength_cap: int | None
+    week: WeekFrame, volume: float, usable: int, ctx: _Context, strength_cap: int | None
 ) -> list[_Request]:
     rules = ctx.rules
     requests: list[_Request] = []
@@ -530,7 +676,6 @@ def _week_requests(
         for n in range(per_week):
             requests.append(_Request("strength", "strength", 0, strength_day=n, strength_wave=wave))
         return requests
-    usable = sum(1 for d in days if d.usable)
     tri = len(ctx.split) > 1
     limits = (
         rules.workouts.sessions.max_sessions_per_week_tri
@@ -612,87 +757,67 @@ def _order(req: _Request) -> tuple[int, int]:
 
 
 def _draft(
-    week: WeekFrame, volume: float, ctx: _Context, prev_hard_last_day: bool, strength_cap: int | None = None
-) -> list[_Day]:
-    """Draft a week, reusing an identical earlier week of the same plan (same shape and volume)."""
-    key = _draft_key(week, volume, ctx, prev_hard_last_day, strength_cap)
+    week: WeekFrame,
+    shape: _Shape,
+    volume: float,
+    ctx: _Context,
+    prev_hard_last_day: bool,
+    strength_cap: int | None = None,
+) -> _Draft:
+    """Draft a week, reusing an identical earlier week of the same plan (same shape and volume).
+
+    Drafts hold no dates (days are offsets from the week's first plan day), so a cached
+    draft serves any week of the same shape as it is.
+    """
+    key = (shape.key, volume, strength_cap, prev_hard_last_day)
     found = ctx.drafts.get(key)
     if found is None:
-        days = _draft_uncached(week, volume, ctx, prev_hard_last_day, strength_cap)
-        ctx.drafts[key] = [
-            (
-                d.weekday,
-                d.usable,
-                d.budget_min,
-                d.hard,
-                d.long,
-                tuple(d.specs),
-                tuple(d.fixed),
-                d.weekend,
-                d.closed,
-            )
-            for d in days
-        ]
-        return days
-    return [
-        _Day(
-            date=week.first_day + dt.timedelta(days=n),
-            weekday=wd,
-            usable=usable,
-            budget_min=budget,
-            hard=hard,
-            long=long,
-            specs=list(specs),
-            fixed=list(fixed),
-            parts={p for spec in specs for p in _SPORT_PARTS[spec.sport]},
-            weekend=weekend,
-            closed=closed,
-        )
-        for n, (wd, usable, budget, hard, long, specs, fixed, weekend, closed) in enumerate(found)
-    ]
-
-
-def _draft_key(
-    week: WeekFrame, volume: float, ctx: _Context, prev_hard_last_day: bool, strength_cap: int | None
-) -> tuple[object, ...]:
-    """Everything a draft depends on besides the plan-wide context, with dates made relative."""
-    first = week.first_day
-
-    def offset(day: dt.date | None) -> int | None:
-        return (day - first).days if day is not None and first <= day <= week.last_day else None
-
-    race = ctx.frame.race_date
-    blocked = tuple(n for n in range(week.days) if first + dt.timedelta(days=n) in ctx.blocked)
-    return (
-        week.phase,
-        week.cutback,
-        week.loading_index,
-        first.weekday(),
-        week.days,
-        blocked,
-        offset(race),
-        offset(race - dt.timedelta(days=1)) if race is not None else None,
-        _hard_next_day(week.last_day, ctx),
-        volume,
-        strength_cap,
-        prev_hard_last_day,
-    )
+        found = _draft_uncached(week, shape, volume, ctx, prev_hard_last_day, strength_cap)
+        ctx.drafts[key] = found
+    return found
 
 
 def _draft_uncached(
-    week: WeekFrame, volume: float, ctx: _Context, prev_hard_last_day: bool, strength_cap: int | None
-) -> list[_Day]:
-    days = _days_of(week, ctx)
-    requests = sorted(_week_requests(week, volume, days, ctx, strength_cap), key=_order)
+    week: WeekFrame,
+    shape: _Shape,
+    volume: float,
+    ctx: _Context,
+    prev_hard_last_day: bool,
+    strength_cap: int | None,
+) -> _Draft:
+    days = [
+        _Day(offset, weekday, usable, budget, hard, False, [], fixed, set(), weekend, closed)
+        for offset, weekday, usable, budget, hard, fixed, weekend, closed in _prototype(shape, ctx)
+    ]
+    usable_days = sum(1 for d in days if d.usable)
+    requests = sorted(_week_requests(week, volume, usable_days, ctx, strength_cap), key=_order)
     tri = len(ctx.split) > 1
     for req in requests:
         exclusive = not tri or req.type == "long"
-        if not _place(days, req, ctx, prev_hard_last_day, exclusive) and tri and exclusive:
-            _place(days, req, ctx, prev_hard_last_day, False)
+        if not _place(days, req, ctx, shape.hard_next, prev_hard_last_day, exclusive) and tri and exclusive:
+            _place(days, req, ctx, shape.hard_next, prev_hard_last_day, False)
     _top_up(days, volume, ctx)
     _limit_long_run_share(days, ctx)
     _limit_hard_share(days, ctx)
-    return days
+    return _summed(days, ctx)
+
+
+def _summed(days: list[_Day], ctx: _Context) -> _Draft:
+    """The drafted days with their volume and loads (each summed in day order, as always)."""
+    total = 0.0
+    for day in days:
+        for spec in day.fixed:
+            total += _spec_load(spec, ctx)
+        for spec in day.specs:
+            total += _spec_load(spec, ctx)
+    return _Draft(
+        days=days,
+        volume=_volume_of_specs(days),
+        load=total,
+        fixed_load=sum(_spec_load(s, ctx) for d in days for s in d.fixed),
+        training_load=sum(_spec_load(s, ctx) for d in days for s in d.specs),
+        gym=sum(1 for d in days for s in d.specs if s.sport == "strength"),
+    )
 
 
 def _limit_hard_share(days: list[_Day], ctx: _Context) -> None:
@@ -718,7 +843,7 @@ def _limit_hard_share(days: list[_Day], ctx: _Context) -> None:
         ]
         if not quality:
             return
-        day, n, spec = max(quality, key=lambda item: (item[2].duration_min, item[0].date))
+        day, n, spec = max(quality, key=lambda item: (item[2].duration_min, item[0].offset))
         work = spec.max_work_min if spec.max_work_min is not None else spec.duration_min / 2
         if spec.sport != "brick" and work >= 2 * rules.workouts.sessions.min_step_min:
             day.specs[n] = spec._replace(max_work_min=math.floor(work / 2))
@@ -738,7 +863,7 @@ def _top_up(days: list[_Day], volume: float, ctx: _Context) -> None:
     missing = int(volume) - _volume_of_specs(days)
     if missing <= 0:
         return
-    cal = ctx.rules.guardrails.calendar
+    k = ctx.knobs
     longest = {s.sport: s.duration_min for d in days for s in d.specs if s.type == "long"}
     for day in days:
         for n, spec in enumerate(day.specs):
@@ -748,10 +873,10 @@ def _top_up(days: list[_Day], volume: float, ctx: _Context) -> None:
                 continue
             room = day.budget_min
             ceiling = longest.get(spec.sport, spec.duration_min + room)
-            if spec.sport == "ride" and cal.long_ride_weekend and day.weekday not in cal.weekend_days:
-                ceiling = min(ceiling, cal.weekday_ride_max_min)
+            if spec.sport == "ride" and k.long_ride_weekend and not day.weekend:
+                ceiling = min(ceiling, k.weekday_ride_max_min)
             add = max(0, min(missing, room, ceiling - spec.duration_min))
-            add = add // ctx.knobs.step_min * ctx.knobs.step_min
+            add = add // k.step_min * k.step_min
             if add:
                 day.specs[n] = spec._replace(duration_min=spec.duration_min + add)
                 day.budget_min -= add
@@ -763,7 +888,7 @@ def _limit_long_run_share(days: list[_Day], ctx: _Context) -> None:
     runs = [(d, n, s) for d in days for n, s in enumerate(d.specs) if s.sport == "run" and s.type != "race"]
     if not runs:
         return
-    run_days = len({d.date for d, _, _ in runs})
+    run_days = len({d.offset for d, _, _ in runs})
     share = ctx.rules.guardrails.long_run_share.max_share(run_days)
     total = sum(s.duration_min for _, _, s in runs)
     for day, n, spec in runs:
@@ -820,14 +945,6 @@ def _target_volume(week: WeekFrame, prev: _Progress, ctx: _Context) -> float:
     return _round_down(target, step)
 
 
-def _week_load(days: list[_Day], ctx: _Context) -> float:
-    total = 0.0
-    for day in days:
-        for spec in [*day.fixed, *day.specs]:
-            total += _spec_load(spec, ctx)
-    return total
-
-
 def _gen(spec: SessionSpec, ctx: _Context) -> Generated:
     """Generated workout for ``spec``, cached per plan (the anchors are the plan's)."""
     found = ctx.generated.get(spec)
@@ -842,8 +959,13 @@ def _spec_load(spec: SessionSpec, ctx: _Context) -> float:
 
 
 def _build_week(
-    week: WeekFrame, prog: _Progress, ctx: _Context, prev_hard_last_day: bool, cutback_load: float | None
-) -> tuple[list[_Day], float]:
+    week: WeekFrame,
+    shape: _Shape,
+    prog: _Progress,
+    ctx: _Context,
+    prev_hard_last_day: bool,
+    cutback_load: float | None,
+) -> tuple[_Draft, float]:
     """Draft a week, then shrink it until its load respects the acute:chronic ratio and,
     for a cutback week, until its training load is clearly below the loading weeks'."""
     g = ctx.rules.guardrails
@@ -851,43 +973,44 @@ def _build_week(
     chronic_window = prog.loads[-g.acwr.chronic_weeks :]
     chronic = max(sum(chronic_window) / len(chronic_window), g.acwr.min_chronic_load)
     limit = g.acwr.max_ratio * chronic * _ACWR_MARGIN
-    days = _draft(week, volume, ctx, prev_hard_last_day)
+    draft = _draft(week, shape, volume, ctx, prev_hard_last_day)
     if week.phase == "race":
-        return days, volume
+        return draft, volume
     strength_cap: int | None = None
-    fixed_load = sum(_spec_load(s, ctx) for d in days for s in d.fixed)
+    fixed_load = draft.fixed_load
     training_limit = limit - fixed_load
     if cutback_load is not None:
         training_limit = min(training_limit, g.cutback.detect_fraction * cutback_load * _ACWR_MARGIN)
     for _ in range(_ACWR_ATTEMPTS):
-        training = _week_load(days, ctx) - fixed_load
+        training = draft.load - fixed_load
         if training <= training_limit:
             break
         factor = max(0.0, training_limit / training) if training > 0 else 0.0
-        gym = sum(1 for d in days for s in d.specs if s.sport == "strength")
+        gym = draft.gym
         if gym:
             strength_cap = round(gym * factor)
         volume = _round_down(volume * factor, g.volume.round_to_min)
-        days = _draft(week, volume, ctx, prev_hard_last_day, strength_cap)
-    if _week_load(days, ctx) - fixed_load > training_limit:
+        draft = _draft(week, shape, volume, ctx, prev_hard_last_day, strength_cap)
+    if draft.load - fixed_load > training_limit:
         # Commitments already fill the week's safe load: no training on top.
         volume = 0.0
-        days = _draft(week, volume, ctx, prev_hard_last_day, 0)
-    return days, volume
+        draft = _draft(week, shape, volume, ctx, prev_hard_last_day, 0)
+    return draft, volume
 
 
-def _notes(week: WeekFrame, volume: float, prev: _Progress, ctx: _Context) -> list[str]:
+_PHASE_LABELS: dict[Phase, str] = {
+    "base": "Base: aerobic volume, mostly easy",
+    "build": "Build: quality sessions added",
+    "peak": "Peak: the hardest, most race-specific weeks",
+    "taper": "Taper: less volume, intensity kept (Mujika & Padilla 2003)",
+    "race": "Race week",
+    "recovery": "Recovery",
+}
+
+
+def _notes(week: WeekFrame, volume: float, blocked_days: int, prev: _Progress, ctx: _Context) -> list[str]:
     g = ctx.rules.guardrails
-    notes: list[str] = []
-    labels: dict[Phase, str] = {
-        "base": "Base: aerobic volume, mostly easy",
-        "build": "Build: quality sessions added",
-        "peak": "Peak: the hardest, most race-specific weeks",
-        "taper": "Taper: less volume, intensity kept (Mujika & Padilla 2003)",
-        "race": "Race week",
-        "recovery": "Recovery",
-    }
-    notes.append(f"{labels[week.phase]}; planned training {volume:.0f} min.")
+    notes: list[str] = [f"{_PHASE_LABELS[week.phase]}; planned training {volume:.0f} min."]
     if week.cutback:
         notes.append(
             f"Cutback week: {g.cutback.volume_fraction:.0%} of last week's volume to absorb training "
@@ -895,39 +1018,60 @@ def _notes(week: WeekFrame, volume: float, prev: _Progress, ctx: _Context) -> li
         )
     if week.index == 1:
         notes.append(f"Starts from your current {prev.baseline_min:.0f} min a week.")
-    blocked = [d for d in ctx.blocked if week.first_day <= d <= week.last_day]
-    if blocked:
-        notes.append(f"{len(blocked)} blocked day(s) kept free of training.")
-    if week.phase == "build":
-        gates = ctx.rules.kpi.profiles[ctx.event.kpi_profile].gates
-        entry = [gate.note for gate in gates if gate.transition == "base_to_build"]
-        if entry and week.loading_index == 1:
-            notes.append("Move to build when: " + "; ".join(entry) + ".")
+    if blocked_days:
+        notes.append(f"{blocked_days} blocked day(s) kept free of training.")
+    if week.phase == "build" and week.loading_index == 1:
+        if ctx.build_entry is None:
+            gates = ctx.rules.kpi.profiles[ctx.event.kpi_profile].gates
+            entry = [gate.note for gate in gates if gate.transition == "base_to_build"]
+            ctx.build_entry = ("Move to build when: " + "; ".join(entry) + ".") if entry else ""
+        if ctx.build_entry:
+            notes.append(ctx.build_entry)
     return notes
 
 
-def _week_model(week: WeekFrame, days: list[_Day], volume: float, prog: _Progress, ctx: _Context) -> Week:
-    sessions: list[Session] = []
-    for day in days:
-        for spec in [*day.fixed, *day.specs]:
-            sessions.append(session_from(_gen(spec, ctx), day.date))
-    sessions.sort(key=session_order)
-    run_km = [s.distance_km for s in sessions if s.sport == "run" and s.type != "race"]
-    planned_km = (
-        round(sum(k for k in run_km if k is not None), 1)
-        if run_km and all(k is not None for k in run_km)
-        else None
-    )
+def _session_key(item: tuple[int, Generated]) -> tuple[int, bool, str, str, int]:
+    """:func:`session_order` on a (day offset, generated workout) pair."""
+    template = item[1].template
+    return (item[0], template.type == "commitment", template.sport, template.type, template.duration_min)
+
+
+def _ordered(draft: _Draft, ctx: _Context) -> tuple[tuple[int, Generated], ...]:
+    """The draft's sessions in the plan's one order, with the week's totals (computed once per draft)."""
+    if draft.ordered is None:
+        pairs = [(d.offset, _gen(spec, ctx)) for d in draft.days for spec in (*d.fixed, *d.specs)]
+        pairs.sort(key=_session_key)
+        run_km = [
+            gen.template.distance_km
+            for _, gen in pairs
+            if gen.template.sport == "run" and gen.template.type != "race"
+        ]
+        draft.planned_km = (
+            round(sum(k for k in run_km if k is not None), 1)
+            if run_km and all(k is not None for k in run_km)
+            else None
+        )
+        draft.planned_minutes = sum(gen.template.duration_min for _, gen in pairs)
+        draft.week_load = round(sum(gen.template.load for _, gen in pairs), 1)
+        draft.ordered = tuple(pairs)
+    return draft.ordered
+
+
+def _week_model(week: WeekFrame, shape: _Shape, draft: _Draft, prog: _Progress, ctx: _Context) -> Week:
+    ordered = _ordered(draft, ctx)
+    first = week.first_day
+    dates = [first + dt.timedelta(days=n) for n in range(week.days)]
+    sessions = [session_from(gen, dates[offset]) for offset, gen in ordered]
     return Week.model_construct(
         index=week.index,
         start=week.start,
         phase=week.phase,
         cutback=week.cutback,
-        planned_km=planned_km,
-        planned_minutes=sum(s.duration_min for s in sessions),
-        load=round(sum(s.load for s in sessions), 1),
+        planned_km=draft.planned_km,
+        planned_minutes=draft.planned_minutes,
+        load=draft.week_load,
         sessions=sessions,
-        notes=_notes(week, float(_volume_of_specs(days)), prog, ctx),
+        notes=_notes(week, float(draft.volume), shape.blocked_days, prog, ctx),
     )
 
 
@@ -942,11 +1086,13 @@ def _context(profile: Profile, rules: Rules, event: EventProfile, frame: Frame) 
     race_pace = None
     if event.race and event.distance_km and "run" in event.sports and race_minutes:
         race_pace = race_minutes * 60.0 / event.distance_km
+    knobs = _knobs(rules)
+    closed = frozenset(d for c in profile.closures for d in c.days)
     return _Context(
         profile=profile,
         rules=rules,
-        knobs=_knobs(rules),
-        closed=frozenset(d for c in profile.closures for d in c.days),
+        knobs=knobs,
+        closed=closed,
         long_day=profile.availability.long_day,
         event=event,
         anchors=anchors_of(profile, rules),
@@ -958,6 +1104,7 @@ def _context(profile: Profile, rules: Rules, event: EventProfile, frame: Frame) 
         cap_min=cap,
         split=split,
         gym_only=gym_only,
+        weekdays=_weekdays(profile, knobs, closed),
     )
 
 
@@ -983,20 +1130,34 @@ def draft_weeks(profile: Profile, rules: Rules, frame: Frame) -> list[Week]:
         # Cutbacks follow the actual loads (seed 003: every 3–4 weeks): a week already
         # reduced by blocked days counts as the recovery week, so the next one comes later.
         cutback = not reduced_phase and streak == every - 1
-        week = replace(planned, cutback=cutback, loading_index=0 if cutback or reduced_phase else streak + 1)
-        days, volume = _build_week(week, prog, ctx, prev_hard_last_day, streak_max if cutback else None)
-        weeks.append(_week_model(week, days, volume, prog, ctx))
-        actual = float(_volume_of_specs(days))
+        week = WeekFrame(
+            index=planned.index,
+            start=planned.start,
+            first_day=planned.first_day,
+            last_day=planned.last_day,
+            phase=planned.phase,
+            cutback=cutback,
+            weeks_out=planned.weeks_out,
+            loading_index=0 if cutback or reduced_phase else streak + 1,
+        )
+        shape = _shape(week, ctx)
+        draft, _volume = _build_week(
+            week, shape, prog, ctx, prev_hard_last_day, streak_max if cutback else None
+        )
+        weeks.append(_week_model(week, shape, draft, prog, ctx))
+        actual = float(draft.volume)
         prog.volumes.append(actual)
-        prog.loads.append(_week_load(days, ctx))
+        prog.loads.append(draft.load)
         if not reduced_phase:
             prog.peak_volume = max(prog.peak_volume, actual)
-        training_load = sum(_spec_load(s, ctx) for d in days for s in d.specs)
+        training_load = draft.training_load
         if reduced_phase or (streak and training_load <= g.cutback.detect_fraction * streak_max):
             streak, streak_max = 0, 0.0
         else:
             streak, streak_max = streak + 1, max(streak_max, training_load)
-        prev_hard_last_day = bool(days) and days[-1].hard and days[-1].date.weekday() == _DAYS_PER_WEEK - 1
+        prev_hard_last_day = (
+            bool(draft.days) and draft.days[-1].hard and week.last_day.weekday() == _DAYS_PER_WEEK - 1
+        )
     return weeks
 
 

@@ -707,7 +707,9 @@ def _long_rules(
             )
 
 
-def _race_rule(plan: Plan, profile: Profile, rules: Rules, race_dates: set[dt.date], out: list[_Finding]) -> None:
+def _race_rule(
+    plan: Plan, profile: Profile, rules: Rules, race_dates: set[dt.date], out: list[_Finding]
+) -> None:
     event = rules.event(profile.goal.event)
     if not event.race or profile.goal.date is None or not plan.weeks:
         return

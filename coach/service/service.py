@@ -724,6 +724,8 @@ class CoachService:
         notes = await repo.notes(s, athlete.id)
         limitations = await repo.active_limitations(s, athlete.id)
         goal = (athlete.profile or {}).get("goal")
+        sport = str((athlete.profile or {}).get("sport", "run"))
+        derived = await training_log.history_from_activities(s, athlete, self.clock.today(athlete.time_zone), sport)
         return {
             "athlete": {"name": athlete.name, "telegram_user_id": athlete.telegram_user_id, "time_zone": athlete.time_zone, "units": athlete.units},
             "profile": athlete.profile,
@@ -742,6 +744,7 @@ class CoachService:
                  "avg_power_w": a.avg_power_w, "np_w": a.np_w, "tss": a.tss, "load": a.load, "source": a.source, "file": a.file_name}
                 for a in activities
             ],
+            "history_from_activities": derived,
             "notes": [{"id": n.id, "kind": n.kind, "text": n.text, "created_on": n.created_on.isoformat()} for n in notes],
             "limitations": [
                 {"kind": lim.kind, "body_part": lim.body_part, "side": lim.side, "sport": lim.sport, "avoid": lim.avoid,

@@ -21,6 +21,8 @@ from coach.engine.metrics.adherence import (
     prescription_bias,
     weekly_compliance,
 )
+from coach.engine.metrics.athlete_profile import build_profile as build_athlete_profile
+from coach.engine.metrics.athlete_profile import to_history
 from coach.engine.metrics.readiness import (
     PhysiologyBaseline,
     Readiness,
@@ -92,7 +94,8 @@ async def store_activity(ctx: Ctx, activity: ImportedActivity, *, source: str, f
         elapsed_s=activity.elapsed_s, moving_s=activity.moving_s, distance_km=activity.distance_km,
         elevation_gain_m=activity.elevation_gain_m, avg_hr=activity.avg_hr, max_hr=activity.max_hr,
         avg_power_w=activity.avg_power_w, np_w=activity.np_w, tss=activity.tss, load=activity.load,
-        details={"load_method": activity.load_method, "warnings": activity.warnings},
+        details={"load_method": activity.load_method, "warnings": activity.warnings,
+                 "mmp_w": {str(k): v for k, v in activity.mmp_w.items()}, "best_20min_hr_bpm": activity.best_20min_hr_bpm},
     )
     ctx.session.add(row)
     await ctx.session.flush()
@@ -179,6 +182,46 @@ async def _outcomes(session: Any, athlete: m.Athlete, first: dt.date, last: dt.d
                      distance_km=a.distance_km) for a in rows],
         as_of,
     )
+
+
+@dataclass(frozen=True)
+class StoredActivityView:
+    """A stored activity as the athlete-profile function reads it (``ActivityLike``)."""
+
+    sport: str
+    start_time: dt.datetime
+    elapsed_s: float
+    moving_s: float | None
+    distance_km: float | None
+    max_hr: float | None
+    mmp_w: dict[int, float]
+    best_20min_hr_bpm: float | None
+
+
+PROFILE_WINDOW_WEEKS = 12
+"""Seed 003: the athlete profile comes from the last 8-12 weeks."""
+
+
+async def history_from_activities(session: Any, athlete: m.Athlete, today: dt.date, sport: str) -> dict[str, Any] | None:
+    """The profile's ``history`` block derived from stored activities, or None without any."""
+    since = dt.datetime.combine(today - dt.timedelta(weeks=PROFILE_WINDOW_WEEKS), dt.time())
+    rows = (
+        await session.execute(select(m.Activity).where(m.Activity.athlete_id == athlete.id, m.Activity.start_time >= since))
+    ).scalars().all()
+    views = [
+        StoredActivityView(
+            sport=a.sport, start_time=a.start_time.replace(tzinfo=dt.UTC), elapsed_s=a.elapsed_s or (a.moving_s or 0.0),
+            moving_s=a.moving_s, distance_km=a.distance_km, max_hr=a.max_hr,
+            mmp_w={int(k): float(v) for k, v in (a.details.get("mmp_w") or {}).items()},
+            best_20min_hr_bpm=a.details.get("best_20min_hr_bpm"),
+        )
+        for a in rows if a.sport != "strength"
+    ]
+    if not views:
+        return None
+    profile = build_athlete_profile(views, as_of=today, weeks=PROFILE_WINDOW_WEEKS)
+    history = to_history(profile, "ride" if sport in ("ride", "tri") else "run")
+    return history.model_dump(mode="json", exclude_defaults=True)
 
 
 async def week_review(session: Any, athlete: m.Athlete, week_start: dt.date, today: dt.date) -> list[str]:
