@@ -18,15 +18,13 @@ from typing import Final, TextIO
 
 from coach.engine.metrics.running import RACE_DISTANCES_M, equivalents, training_paces, vdot_from_race
 from coach.engine.models import format_clock, parse_clock_s
+from coach.engine.units import METRES_PER_KM, METRES_PER_MILE, SECONDS_PER_MINUTE
 from coach.sources.errors import ImportFailure
 from coach.sources.importer import import_activities
 
 EXIT_OK: Final = 0
 EXIT_ALL_FAILED: Final = 1
 EXIT_BAD_INPUT: Final = 2
-METRES_PER_KM: Final = 1000.0
-METRES_PER_MILE: Final = 1609.344
-SECONDS_PER_MINUTE: Final = 60
 #: The shortest and longest distances VDOT makes sense for (Daniels' tables: 1500 m to the marathon,
 #: the equations hold a little beyond).
 MIN_VDOT_DISTANCE_M: Final = 800.0

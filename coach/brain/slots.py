@@ -45,6 +45,8 @@ from typing import Final, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from coach.engine.units import METRES_PER_KM, METRES_PER_MILE, SECONDS_PER_HOUR, SECONDS_PER_MINUTE
+
 # --------------------------------------------------------------------------- vocabularies
 
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
@@ -97,8 +99,6 @@ YEAR_SEARCH_SPAN: Final = 8
 
 TWO_DIGIT_YEAR_BASE: Final = 2000
 
-METRES_PER_KM: Final = 1000.0
-METRES_PER_MILE: Final = 1609.344
 """International mile (1959 agreement)."""
 METRES_PER_YARD: Final = 0.9144
 HALF_MARATHON_M: Final = 21097.5
@@ -108,8 +108,6 @@ PARKRUN_M: Final = 5000.0
 CENTURY_M: Final = 100 * METRES_PER_MILE
 METRIC_CENTURY_M: Final = 100_000.0
 
-SECONDS_PER_MINUTE: Final = 60
-SECONDS_PER_HOUR: Final = 3600
 DAYS_PER_WEEK: Final = 7
 
 # --------------------------------------------------------------------------- the result

@@ -383,9 +383,7 @@ def _hard_next_day(day: dt.date, ctx: _Context) -> bool:
         return True
     if following in ctx.blocked or following > ctx.frame.end_date:
         return False
-    weekday = WEEKDAYS[following.weekday()]
-    hard = ctx.knobs.hard_intensities
-    return any(c.day == weekday and c.intensity in hard for c in ctx.profile.commitments)
+    return ctx.weekdays[following.weekday()].hard
 
 
 def _place(
@@ -499,69 +497,56 @@ def _nearest(positions: list[int], i: int) -> int:
 def _best(days: list[_Day], allowed: list[tuple[int, int]], req: _Request, ctx: _Context) -> tuple[int, int]:
     """The allowed (day, minutes) with the lowest score; every score ends with the day's
     position, so ties fall to the earlier day and placement is deterministic."""
-    scored: list[tuple[tuple[float, ...], int, int]] = []
     wanted = req.minutes
     last = len(days) - 1
+    best: tuple[float, ...] | None = None
+    best_i = best_minutes = 0
+    score: tuple[float, ...]
     if req.type == "long" or req.sport == "brick":
         long_day = ctx.long_day if req.type == "long" else None
         for i, minutes in allowed:
             day = days[i]
-            scored.append(
-                (
-                    (
-                        max(0, wanted - minutes),
-                        0 if day.weekday == long_day else 1,
-                        1 if day.long else 0,
-                        0 if day.weekend else 1,
-                        -day.budget_min,
-                        i,
-                    ),
-                    i,
-                    minutes,
-                )
+            score = (
+                max(0, wanted - minutes),
+                0 if day.weekday == long_day else 1,
+                1 if day.long else 0,
+                0 if day.weekend else 1,
+                -day.budget_min,
+                i,
             )
+            if best is None or score < best:
+                best, best_i, best_minutes = score, i, minutes
     elif req.hard or req.type in QUALITY_TYPES:
         key_days = [j for j, d in enumerate(days) if d.hard or d.long]
         for i, minutes in allowed:
             day = days[i]
             next_to_long = int(i < last and days[i + 1].long) + int(i > 0 and days[i - 1].long)
-            scored.append(
-                (
-                    (next_to_long, len(day.specs), -_nearest(key_days, i), max(0, wanted - minutes), i),
-                    i,
-                    minutes,
-                )
-            )
+            score = (next_to_long, len(day.specs), -_nearest(key_days, i), max(0, wanted - minutes), i)
+            if best is None or score < best:
+                best, best_i, best_minutes = score, i, minutes
     elif req.sport == "strength":
         if ctx.gym_only:
             gym_days = [j for j, d in enumerate(days) if "strength" in d.parts]
             for i, minutes in allowed:
-                scored.append(((max(0, wanted - minutes), -_nearest(gym_days, i), i), i, minutes))
+                score = (max(0, wanted - minutes), -_nearest(gym_days, i), i)
+                if best is None or score < best:
+                    best, best_i, best_minutes = score, i, minutes
         else:
             for i, minutes in allowed:
                 day = days[i]
                 quality_next = 1 if i < last and (days[i + 1].hard or days[i + 1].long) else 0
                 load_today = 1 if (day.hard or day.long) else 0
-                scored.append(
-                    (
-                        (max(0, wanted - minutes), load_today, quality_next, 0 if day.specs else 1, i),
-                        i,
-                        minutes,
-                    )
-                )
+                score = (max(0, wanted - minutes), load_today, quality_next, 0 if day.specs else 1, i)
+                if best is None or score < best:
+                    best, best_i, best_minutes = score, i, minutes
     else:
         training = [j for j, d in enumerate(days) if d.specs]
         for i, minutes in allowed:
             day = days[i]
-            scored.append(
-                (
-                    (max(0, wanted - minutes), len(day.specs), -_nearest(training, i), -day.budget_min, i),
-                    i,
-                    minutes,
-                )
-            )
-    _, i, minutes = min(scored)
-    return i, minutes
+            score = (max(0, wanted - minutes), len(day.specs), -_nearest(training, i), -day.budget_min, i)
+            if best is None or score < best:
+                best, best_i, best_minutes = score, i, minutes
+    return best_i, best_minutes
 
 
 # --------------------------------------------------------------------------- requests
@@ -805,18 +790,30 @@ def _draft_uncached(
 def _summed(days: list[_Day], ctx: _Context) -> _Draft:
     """The drafted days with their volume and loads (each summed in day order, as always)."""
     total = 0.0
+    fixed_loads: list[float] = []
+    training_loads: list[float] = []
+    volume = gym = 0
+    cache = ctx.generated
     for day in days:
         for spec in day.fixed:
-            total += _spec_load(spec, ctx)
+            gen = cache.get(spec) or _gen(spec, ctx)
+            total += gen.load
+            fixed_loads.append(gen.load)
         for spec in day.specs:
-            total += _spec_load(spec, ctx)
+            gen = cache.get(spec) or _gen(spec, ctx)
+            total += gen.load
+            training_loads.append(gen.load)
+            if spec.sport in _ENDURANCE:
+                volume += spec.duration_min
+            elif spec.sport == "strength":
+                gym += 1
     return _Draft(
         days=days,
-        volume=_volume_of_specs(days),
+        volume=volume,
         load=total,
-        fixed_load=sum(_spec_load(s, ctx) for d in days for s in d.fixed),
-        training_load=sum(_spec_load(s, ctx) for d in days for s in d.specs),
-        gym=sum(1 for d in days for s in d.specs if s.sport == "strength"),
+        fixed_load=sum(fixed_loads),
+        training_load=sum(training_loads),
+        gym=gym,
     )
 
 
@@ -998,6 +995,7 @@ def _build_week(
     return draft, volume
 
 
+_WEEK_FIELDS = frozenset(Week.model_fields)
 _PHASE_LABELS: dict[Phase, str] = {
     "base": "Base: aerobic volume, mostly easy",
     "build": "Build: quality sessions added",
@@ -1062,17 +1060,27 @@ def _week_model(week: WeekFrame, shape: _Shape, draft: _Draft, prog: _Progress, 
     first = week.first_day
     dates = [first + dt.timedelta(days=n) for n in range(week.days)]
     sessions = [session_from(gen, dates[offset]) for offset, gen in ordered]
-    return Week.model_construct(
-        index=week.index,
-        start=week.start,
-        phase=week.phase,
-        cutback=week.cutback,
-        planned_km=draft.planned_km,
-        planned_minutes=draft.planned_minutes,
-        load=draft.week_load,
-        sessions=sessions,
-        notes=_notes(week, float(draft.volume), shape.blocked_days, prog, ctx),
+    # What ``Week.model_construct`` builds (every field given), without its generic overhead.
+    model = Week.__new__(Week)
+    object.__setattr__(
+        model,
+        "__dict__",
+        {
+            "index": week.index,
+            "start": week.start,
+            "phase": week.phase,
+            "cutback": week.cutback,
+            "planned_km": draft.planned_km,
+            "planned_minutes": draft.planned_minutes,
+            "load": draft.week_load,
+            "sessions": sessions,
+            "notes": _notes(week, float(draft.volume), shape.blocked_days, prog, ctx),
+        },
     )
+    object.__setattr__(model, "__pydantic_fields_set__", set(_WEEK_FIELDS))
+    object.__setattr__(model, "__pydantic_extra__", None)
+    object.__setattr__(model, "__pydantic_private__", None)
+    return model
 
 
 def _context(profile: Profile, rules: Rules, event: EventProfile, frame: Frame) -> _Context:

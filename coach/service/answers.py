@@ -12,8 +12,7 @@ from functools import cache
 from zoneinfo import ZoneInfo, available_timezones
 
 from coach.engine.models import WEEKDAYS, Weekday, parse_clock_s
-
-KM_PER_MILE = 1.609344
+from coach.engine.units import KM_PER_MILE
 
 # Upper bounds of believable answers: beyond them we ask again rather than plan on a typo.
 MAX_WEEKLY_RUN_KM = 250.0

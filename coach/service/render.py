@@ -5,7 +5,8 @@ from __future__ import annotations
 import datetime as dt
 
 from coach.engine.models import Plan, Session, Step, Week
-from coach.service.answers import EVENT_LABELS, KM_PER_MILE
+from coach.engine.units import KM_PER_MILE
+from coach.service.answers import EVENT_LABELS
 
 STATUS_MARK = {"planned": "•", "done": "✓", "partial": "◐", "missed": "✗", "moved": "→", "skipped": "–"}
 SPORT_NAME = {"run": "Run", "ride": "Ride", "swim": "Swim", "strength": "Strength", "brick": "Brick", "other": "Session"}

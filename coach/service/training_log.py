@@ -31,8 +31,8 @@ from coach.engine.metrics.readiness import (
     assess_readiness,
 )
 from coach.engine.models import format_clock, parse_clock_s
+from coach.engine.units import KM_PER_MILE
 from coach.service import render
-from coach.service.answers import KM_PER_MILE
 from coach.service.types import Button, Reply
 from coach.sources.activity import ImportedActivity
 from coach.sources.errors import ImportFailure

@@ -25,6 +25,7 @@ from coach.engine.metrics.power import (
     power_duration_curve,
     training_stress_score,
 )
+from coach.engine.units import METRES_PER_KM, MS_TO_KMH
 
 Sport = Literal["run", "ride", "virtual_ride", "swim", "strength", "other"]
 SourceFormat = Literal["fit", "gpx", "tcx", "csv", "log"]
@@ -32,9 +33,6 @@ LoadMethod = Literal[
     "power", "pace", "swim_pace", "heart_rate", "session_rpe", "duration_estimate", "reported"
 ]
 
-SECONDS_PER_HOUR: Final = 3600.0
-METRES_PER_KM: Final = 1000.0
-MS_TO_KMH: Final = 3.6
 #: Samples further apart than this are a pause: not filled, not counted as riding time.
 MAX_FILL_GAP_S: Final = 10
 #: Heart rates above this are sensor faults (a chest strap on dry skin can read 240+); samples

@@ -22,6 +22,7 @@ import re
 from collections.abc import Callable
 from typing import Final
 
+from coach.engine.units import METRES_PER_KM
 from coach.sources.activity import RawActivity, Sport
 from coach.sources.errors import NotAnActivity, UnsupportedFormat
 
@@ -46,7 +47,6 @@ ACTIVITY_TYPES: Final[dict[str, Sport]] = {
     "weighttraining": "strength",
 }
 STRAVA_DATE_FORMAT: Final = "%b %d, %Y, %I:%M:%S %p"
-METRES_PER_KM: Final = 1000.0
 _SPACES: Final = re.compile(r"\s+")
 
 

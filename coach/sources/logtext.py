@@ -20,13 +20,10 @@ from dataclasses import dataclass
 from typing import Final
 
 from coach.engine.metrics.strength import StrengthSet
+from coach.engine.units import METRES_PER_KM, METRES_PER_MILE, SECONDS_PER_HOUR, SECONDS_PER_MINUTE
 from coach.sources.activity import ImportedActivity, RawActivity, Sport, finish
 
 KG_PER_LB: Final = 0.45359237
-METRES_PER_KM: Final = 1000.0
-METRES_PER_MILE: Final = 1609.344
-SECONDS_PER_MINUTE: Final = 60
-SECONDS_PER_HOUR: Final = 3600
 HALF_MARATHON_M: Final = 21097.5
 MARATHON_M: Final = 42195.0
 #: Plain-language effort → CR-10 session RPE (Foster et al. 2001 descriptors: 2 easy,
