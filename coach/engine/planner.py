@@ -387,41 +387,67 @@ def _hard_next_day(day: dt.date, ctx: _Context) -> bool:
 
 
 def _place(
-    days: list[_Day], req: _Request, ctx: _Context, hard_next: bool, prev_hard_last_day: bool, exclusive: bool
-) -> bool:
+    days: list[_Day],
+    usable: tuple[int, ...],
+    trained: int,
+    req: _Request,
+    ctx: _Context,
+    hard_next: bool,
+    prev_hard_last_day: bool,
+    exclusive: bool,
+) -> int:
     """Put ``req`` on the best allowed day (see the module docstring for the rules applied).
 
+    ``usable``: positions of the usable days; ``trained``: how many days hold training;
     ``hard_next``: the day after the week's last day is hard; ``prev_hard_last_day``: the day
-    before its first day was.
+    before its first day was. Returns -1 when no day allows ``req``, 1 when it went on a day
+    without training so far, else 0.
+
+    Each allowed day gets a score (lower is better) that ends with the day's position, so
+    ties fall to the earlier day and placement is deterministic.
     """
     k = ctx.knobs
     sport = req.sport
+    kind = req.type
     parts = _SPORT_PARTS[sport]
     strength = sport == "strength"
     swim = sport == "swim"
-    wanted = req.minutes
+    asked = req.minutes
+    wanted = asked
     if strength and wanted == 0:
         wanted = _gen(_spec_of_request(req), ctx).duration_min
-    training_days = 0
-    for d in days:
-        if d.specs:
-            training_days += 1
     count = len(days)
-    full = training_days + 1 > min(k.max_training_days, count - k.min_rest_days)
+    full = trained + 1 > min(k.max_training_days, count - k.min_rest_days)
     last = count - 1
     exclusive_parts = _ENDURANCE_PARTS if exclusive and sport in _ENDURANCE else None
-    ride_cap = (
-        k.weekday_ride_max_min if k.long_ride_weekend and (sport == "ride" or sport == "brick") else None
-    )
+    ride_cap = k.weekday_ride_max_min if k.long_ride_weekend and (sport == "ride" or sport == "brick") else 0
     swim_cap = k.pool_swim_max_min
     step = k.step_min
     floor = k.min_session_min
     per_day = k.max_sessions_per_day
     hard = req.hard
-    allowed: list[tuple[int, int]] = []
-    for i, day in enumerate(days):
-        if not day.usable:
-            continue
+    long_day: Weekday | None = None
+    marks: list[int] = []
+    if kind == "long" or sport == "brick":
+        mode = 0
+        long_day = ctx.long_day if kind == "long" else None
+    elif hard or kind in QUALITY_TYPES:
+        mode = 1
+        marks = [j for j, d in enumerate(days) if d.hard or d.long]
+    elif strength:
+        if ctx.gym_only:
+            mode = 2
+            marks = [j for j, d in enumerate(days) if "strength" in d.parts]
+        else:
+            mode = 3
+    else:
+        mode = 4
+        marks = [j for j, d in enumerate(days) if d.specs]
+    best: tuple[float, ...] | None = None
+    best_i = best_minutes = 0
+    score: tuple[float, ...]
+    for i in usable:
+        day = days[i]
         specs = day.specs
         if len(specs) >= per_day:
             continue
@@ -435,7 +461,7 @@ def _place(
         if full and not specs:
             continue
         minutes = min(wanted, day.budget_min)
-        if ride_cap is not None and not day.weekend:
+        if ride_cap and not day.weekend:
             minutes = min(minutes, ride_cap)
         if swim:
             minutes = min(minutes, swim_cap)
@@ -450,15 +476,36 @@ def _place(
                 continue
             if i == last and hard_next:
                 continue
-        allowed.append((i, minutes))
-    if not allowed:
-        return False
-    i, minutes = _best(days, allowed, req, ctx)
-    day = days[i]
+        shortfall = asked - minutes if asked > minutes else 0
+        if mode == 0:
+            score = (
+                shortfall,
+                0 if day.weekday == long_day else 1,
+                1 if day.long else 0,
+                0 if day.weekend else 1,
+                -day.budget_min,
+                i,
+            )
+        elif mode == 1:
+            next_to_long = int(i < last and days[i + 1].long) + int(i > 0 and days[i - 1].long)
+            score = (next_to_long, len(specs), -_nearest(marks, i), shortfall, i)
+        elif mode == 2:
+            score = (shortfall, -_nearest(marks, i), i)
+        elif mode == 3:
+            quality_next = 1 if i < last and (days[i + 1].hard or days[i + 1].long) else 0
+            score = (shortfall, 1 if (day.hard or day.long) else 0, quality_next, 0 if specs else 1, i)
+        else:
+            score = (shortfall, len(specs), -_nearest(marks, i), -day.budget_min, i)
+        if best is None or score < best:
+            best, best_i, best_minutes = score, i, minutes
+    if best is None:
+        return -1
+    day = days[best_i]
+    fresh = 0 if day.specs else 1
     spec = SessionSpec(
         sport,
-        req.type,
-        int(minutes),
+        kind,
+        int(best_minutes),
         req.key,
         req.max_work_min,
         req.strength_day,
@@ -469,9 +516,9 @@ def _place(
         spec = spec._replace(duration_min=_gen(spec, ctx).duration_min)
     day.add(spec)
     day.budget_min -= spec.duration_min
-    day.hard = day.hard or req.hard
-    day.long = day.long or req.type == "long"
-    return True
+    day.hard = day.hard or hard
+    day.long = day.long or kind == "long"
+    return fresh
 
 
 def _spec_of_request(req: _Request) -> SessionSpec:
@@ -492,61 +539,6 @@ def _nearest(positions: list[int], i: int) -> int:
         if j != i and abs(j - i) < best:
             best = abs(j - i)
     return best
-
-
-def _best(days: list[_Day], allowed: list[tuple[int, int]], req: _Request, ctx: _Context) -> tuple[int, int]:
-    """The allowed (day, minutes) with the lowest score; every score ends with the day's
-    position, so ties fall to the earlier day and placement is deterministic."""
-    wanted = req.minutes
-    last = len(days) - 1
-    best: tuple[float, ...] | None = None
-    best_i = best_minutes = 0
-    score: tuple[float, ...]
-    if req.type == "long" or req.sport == "brick":
-        long_day = ctx.long_day if req.type == "long" else None
-        for i, minutes in allowed:
-            day = days[i]
-            score = (
-                max(0, wanted - minutes),
-                0 if day.weekday == long_day else 1,
-                1 if day.long else 0,
-                0 if day.weekend else 1,
-                -day.budget_min,
-                i,
-            )
-            if best is None or score < best:
-                best, best_i, best_minutes = score, i, minutes
-    elif req.hard or req.type in QUALITY_TYPES:
-        key_days = [j for j, d in enumerate(days) if d.hard or d.long]
-        for i, minutes in allowed:
-            day = days[i]
-            next_to_long = int(i < last and days[i + 1].long) + int(i > 0 and days[i - 1].long)
-            score = (next_to_long, len(day.specs), -_nearest(key_days, i), max(0, wanted - minutes), i)
-            if best is None or score < best:
-                best, best_i, best_minutes = score, i, minutes
-    elif req.sport == "strength":
-        if ctx.gym_only:
-            gym_days = [j for j, d in enumerate(days) if "strength" in d.parts]
-            for i, minutes in allowed:
-                score = (max(0, wanted - minutes), -_nearest(gym_days, i), i)
-                if best is None or score < best:
-                    best, best_i, best_minutes = score, i, minutes
-        else:
-            for i, minutes in allowed:
-                day = days[i]
-                quality_next = 1 if i < last and (days[i + 1].hard or days[i + 1].long) else 0
-                load_today = 1 if (day.hard or day.long) else 0
-                score = (max(0, wanted - minutes), load_today, quality_next, 0 if day.specs else 1, i)
-                if best is None or score < best:
-                    best, best_i, best_minutes = score, i, minutes
-    else:
-        training = [j for j, d in enumerate(days) if d.specs]
-        for i, minutes in allowed:
-            day = days[i]
-            score = (max(0, wanted - minutes), len(day.specs), -_nearest(training, i), -day.budget_min, i)
-            if best is None or score < best:
-                best, best_i, best_minutes = score, i, minutes
-    return best_i, best_minutes
 
 
 # --------------------------------------------------------------------------- requests
@@ -774,13 +766,18 @@ def _draft_uncached(
         _Day(offset, weekday, usable, budget, hard, False, [], fixed, set(), weekend, closed)
         for offset, weekday, usable, budget, hard, fixed, weekend, closed in _prototype(shape, ctx)
     ]
-    usable_days = sum(1 for d in days if d.usable)
-    requests = sorted(_week_requests(week, volume, usable_days, ctx, strength_cap), key=_order)
+    usable = tuple(d.offset for d in days if d.usable)
+    requests = sorted(_week_requests(week, volume, len(usable), ctx, strength_cap), key=_order)
     tri = len(ctx.split) > 1
+    hard_next = shape.hard_next
+    trained = 0
     for req in requests:
         exclusive = not tri or req.type == "long"
-        if not _place(days, req, ctx, shape.hard_next, prev_hard_last_day, exclusive) and tri and exclusive:
-            _place(days, req, ctx, shape.hard_next, prev_hard_last_day, False)
+        placed = _place(days, usable, trained, req, ctx, hard_next, prev_hard_last_day, exclusive)
+        if placed < 0 and tri and exclusive:
+            placed = _place(days, usable, trained, req, ctx, hard_next, prev_hard_last_day, False)
+        if placed > 0:
+            trained += 1
     _top_up(days, volume, ctx)
     _limit_long_run_share(days, ctx)
     _limit_hard_share(days, ctx)

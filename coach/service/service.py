@@ -29,6 +29,7 @@ from coach.clock import Clock
 from coach.engine.models import Plan, Profile
 from coach.service import coaching, onboarding, render, training_log
 from coach.service.answers import EVENT_LABELS, AnswerError, parse_time_zone, parse_units
+from coach.service.calendar import plan_ics
 from coach.service.digest import athlete_digest
 from coach.service.notes import NoteMemory
 from coach.service.tools import CoachTools
@@ -679,7 +680,12 @@ class CoachService:
         messages = (await ctx.session.execute(select(m.ChatMessage).where(m.ChatMessage.athlete_id == ctx.athlete.id).order_by(m.ChatMessage.id))).scalars()
         data["conversation"] = [{"role": c.role, "text": c.text, "at": c.created_at.isoformat()} for c in messages]
         body = json.dumps(data, indent=2, ensure_ascii=False, default=str).encode()
-        return [Reply("Here's everything I have about you.", document=Document(f"coach-export-{ctx.today.isoformat()}.json", body, "application/json"))]
+        replies = [Reply("Here's everything I have about you.", document=Document(f"coach-export-{ctx.today.isoformat()}.json", body, "application/json"))]
+        row = await repo.active_plan_row(ctx.session, ctx.athlete.id)
+        if row is not None:
+            ics = plan_ics(repo.plan_doc(row), f"athlete{ctx.athlete.id}", ctx.athlete.units, stamp=self.clock.now())
+            replies.append(Reply("And your plan for your calendar app:", document=Document("training-plan.ics", ics, "text/calendar")))
+        return replies
 
     async def memory(self, ctx: Ctx) -> list[Reply]:
         notes = await repo.notes(ctx.session, ctx.athlete.id)

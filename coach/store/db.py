@@ -18,7 +18,9 @@ from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
-SQLITE_BUSY_TIMEOUT_MS = 10_000
+SQLITE_BUSY_TIMEOUT_MS = 60_000
+"""SQLite has one writer at a time, and a Claude turn (time budget 25 s) runs inside its update's
+transaction so that its effects and the inbox mark commit together. Other writers wait this long."""
 
 
 def is_sqlite(url: str) -> bool:

@@ -167,6 +167,16 @@ async def test_export_holds_everything(athlete: CoachService) -> None:
 
     data = json.loads(document.data)
     assert data["plan"]["meta"]["event"] == "10k" and data["activities"] and data["conversation"]
+    from icalendar import Calendar
+
+    ics = result.replies[1].document
+    assert ics is not None and ics.file_name == "training-plan.ics"
+    events = [c for c in Calendar.from_ical(ics.data).walk("VEVENT")]
+    sessions = [s for w in data["plan"]["weeks"] for s in w["sessions"]]
+    assert len(events) == len(sessions)
+    first = min(events, key=lambda e: e.decoded("dtstart"))
+    assert first.decoded("dtstart").isoformat() == min(s["date"] for s in sessions)
+    assert len({str(e["uid"]) for e in events}) == len(events)
 
 
 async def test_delete_me_asks_first_then_erases_everything(athlete: CoachService) -> None:
