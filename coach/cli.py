@@ -65,6 +65,8 @@ def _parser() -> argparse.ArgumentParser:
     coach_add.add_argument("name")
     coach_add.add_argument("--athlete", action="append", default=[], help="link an athlete (repeatable)")
     coach_add.add_argument("--telegram-id", type=int, help="the coach's Telegram user id")
+    coach_add.add_argument("--review", action=argparse.BooleanOptionalAction, default=None,
+                           help="review these athletes' weekly plans before they see them (in the coach's group)")
 
     override = sub.add_parser("override", help="a coach changes one planned session (validated, audited)")
     override.add_argument("--coach", required=True)
@@ -252,12 +254,12 @@ def _show_text(document: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def cmd_coach_add(settings: Settings, name: str, athletes: list[str], telegram_id: int | None) -> int:
+def cmd_coach_add(settings: Settings, name: str, athletes: list[str], telegram_id: int | None, review: bool | None) -> int:
     from coach.service.service import UserError
 
     async def body(service: Any) -> int:
         try:
-            await service.add_coach(name, athletes, telegram_id)
+            await service.add_coach(name, athletes, telegram_id, review=review)
         except UserError as error:
             _error(str(error))
             return EXIT_FAILED
@@ -371,7 +373,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "athlete":
             return cmd_athlete_add(settings, args.name, args.profile)
         if args.command == "coach":
-            return cmd_coach_add(settings, args.name, args.athlete, args.telegram_id)
+            return cmd_coach_add(settings, args.name, args.athlete, args.telegram_id, args.review)
         if args.command == "override":
             return cmd_override(settings, args.coach, args.athlete, args.date, args.set, args.reason)
         if args.command == "show":

@@ -66,6 +66,14 @@ async def link(session: AsyncSession, coach: m.Coach, athlete: m.Athlete, group_
     return True
 
 
+async def set_review(session: AsyncSession, coach: m.Coach, athlete: m.Athlete, review: bool) -> None:
+    """Whether this coach reviews the athlete's weekly plan before the athlete sees it."""
+    row = (
+        await session.execute(select(m.CoachLink).where(m.CoachLink.coach_id == coach.id, m.CoachLink.athlete_id == athlete.id))
+    ).scalar_one()
+    row.requires_review = review
+
+
 async def status_lines(session: AsyncSession, athletes: list[m.Athlete], today: dt.date) -> list[str]:
     """One line per athlete: this week's adherence and the latest readiness."""
     lines = []

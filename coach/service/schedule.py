@@ -72,13 +72,54 @@ async def due_sends(session: AsyncSession, now: dt.datetime) -> list[Due]:
         if local.weekday() == WEEKLY_WEEKDAY and _window(local, WEEKLY_LOCAL_TIME):
             week = render.current_week(plan, today + dt.timedelta(days=1))
             if week is not None and week.start > today:
-                review = await week_review(session, athlete, week.start - dt.timedelta(days=7), today)
-                text = "\n".join([*review, "Next week:", render.week_text(week, athlete.units)])
-                due.append(Due(
-                    key=f"weekly:{athlete.id}:{week.start.isoformat()}", athlete_id=athlete.id, chat_id=athlete.telegram_chat_id,
-                    kind="weekly_plan", reply=Reply(text),
-                ))
+                text = await weekly_text(session, athlete, week.start, today)
+                reviewer = await review_group(session, athlete)
+                if reviewer is None:
+                    due.append(Due(
+                        key=f"weekly:{athlete.id}:{week.start.isoformat()}", athlete_id=athlete.id, chat_id=athlete.telegram_chat_id,
+                        kind="weekly_plan", reply=Reply(text),
+                    ))
+                else:
+                    name = athlete.display_name or athlete.name
+                    due.append(Due(
+                        key=f"review:{athlete.id}:{week.start.isoformat()}", athlete_id=athlete.id, chat_id=reviewer,
+                        kind="review", reply=Reply(f"For review — {name}:\n{text}",
+                                                   [[Button(f"Approve for {name}", f"rev:{athlete.id}:{week.start.isoformat()}")]]),
+                    ))
     return due
+
+
+async def weekly_text(session: AsyncSession, athlete: m.Athlete, week_start: dt.date, today: dt.date) -> str:
+    """The past week in numbers, then next week's plan."""
+    row = await repo.active_plan_row(session, athlete.id)
+    assert row is not None
+    week = render.current_week(repo.plan_doc(row), week_start)
+    assert week is not None
+    review = await week_review(session, athlete, week_start - dt.timedelta(days=7), today)
+    return "\n".join([*review, "Next week:", render.week_text(week, athlete.units)])
+
+
+async def review_group(session: AsyncSession, athlete: m.Athlete) -> int | None:
+    """The group chat of a coach who reviews this athlete's weeks before they see them, if any."""
+    link = (
+        await session.execute(
+            select(m.CoachLink).where(m.CoachLink.athlete_id == athlete.id, m.CoachLink.requires_review.is_(True))
+        )
+    ).scalars().first()
+    return None if link is None else link.group_chat_id
+
+
+async def approve_week(session: AsyncSession, athlete: m.Athlete, week_start: dt.date, today: dt.date, coach_name: str) -> bool:
+    """Send the reviewed week to the athlete (once: the outbox key is the same as an unreviewed send)."""
+    key = f"weekly:{athlete.id}:{week_start.isoformat()}"
+    if (await session.execute(select(m.OutboxMessage.id).where(m.OutboxMessage.key == key))).first() is not None:
+        return False
+    text = await weekly_text(session, athlete, week_start, today)
+    session.add(m.OutboxMessage(
+        key=key, athlete_id=athlete.id, chat_id=athlete.telegram_chat_id, kind="weekly_plan",
+        payload=Reply(f"{text}\n(Reviewed by {coach_name}.)").to_payload(),
+    ))
+    return True
 
 
 async def enqueue_due(session: AsyncSession, now: dt.datetime) -> int:

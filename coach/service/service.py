@@ -82,6 +82,7 @@ GROUP_COMMANDS: dict[str, str] = {
     "join": "join this group's coach",
     "athletes": "who is on track (coach)",
     "override": "change a session: NAME DATE key=value -- reason (coach)",
+    "review": "review NAME's weekly plans before they see them: /review NAME on|off (coach)",
 }
 HISTORY_MESSAGES = 10
 """Earlier turns given to the model as context (short-term memory)."""
@@ -298,6 +299,8 @@ class CoachService:
     async def _group(self, s: AsyncSession, who: Who, incoming: Incoming) -> list[Reply]:
         """In a group, only coach commands are answered; chatter is left alone."""
         assert who.telegram_user_id is not None and who.chat_id is not None
+        if incoming.kind == "callback" and (incoming.callback_data or "").startswith("rev:"):
+            return await self._approve(s, who, incoming.callback_data or "")
         if incoming.kind != "command" or incoming.command is None:
             return []
         command, args = incoming.command, incoming.args.strip()
@@ -322,7 +325,7 @@ class CoachService:
             new = await coaching.link(s, group_coach, athlete, who.chat_id)
             name = athlete.display_name or who.name
             return [Reply(f"{name} joined {group_coach.name}'s group." if new else f"{name} is already in this group.")]
-        if command in ("athletes", "override"):
+        if command in ("athletes", "override", "review"):
             if coach is None or group is None or group.coach_id != coach.id:
                 return [Reply("Only this group's coach can do that.")]
             athletes = await coaching.linked_athletes(s, coach, who.chat_id)
@@ -330,8 +333,33 @@ class CoachService:
                 if not athletes:
                     return [Reply("No athletes have joined yet. Athletes send /join here.")]
                 return [Reply("\n".join(await coaching.status_lines(s, athletes, self.clock.today())))]
+            if command == "review":
+                words = args.split()
+                target = next((a for a in athletes if words and words[0].lower() in (coaching.shown(a).lower(), a.name.lower())), None)
+                if len(words) != 2 or words[1] not in ("on", "off") or target is None:
+                    return [Reply("Use: /review NAME on|off (NAME must have joined this group).")]
+                await coaching.set_review(s, coach, target, words[1] == "on")
+                state = "before they see them" if words[1] == "on" else "no longer (they get them directly)"
+                return [Reply(f"You'll review {coaching.shown(target)}'s weekly plans {state}.")]
             return [Reply(await self._group_override(s, coach, athletes, args))]
-        return [Reply("In groups I answer /coach, /join, /athletes and /override. Talk to me privately for your own training.")]
+        return [Reply("In groups I answer /coach, /join, /athletes, /override and /review. Talk to me privately for your own training.")]
+
+    async def _approve(self, s: AsyncSession, who: Who, data: str) -> list[Reply]:
+        from coach.service.schedule import approve_week
+
+        assert who.telegram_user_id is not None
+        coach = await coaching.coach_by_telegram(s, who.telegram_user_id)
+        _, athlete_id, week_text = data.split(":", 2)
+        athlete = await s.get(m.Athlete, int(athlete_id)) if athlete_id.isdigit() else None
+        if coach is None or athlete is None or athlete.id not in {a.id for a in await coaching.linked_athletes(s, coach)}:
+            return [Reply("Only this athlete's coach can approve their week.")]
+        try:
+            week_start = dt.date.fromisoformat(week_text)
+        except ValueError:
+            return [Reply("That button has expired.")]
+        sent = await approve_week(s, athlete, week_start, self.clock.today(athlete.time_zone), coach.name)
+        name = coaching.shown(athlete)
+        return [Reply(f"Approved: {name} gets their week." if sent else f"{name}'s week was already sent.")]
 
     async def _group_override(self, s: AsyncSession, coach: m.Coach, athletes: list[m.Athlete], args: str) -> str:
         """``/override NAME YYYY-MM-DD key=value... [waive=rule] -- reason``."""
@@ -378,7 +406,7 @@ class CoachService:
                 lines += [r.text for r in await training_log.import_document(ctx, file_name, data)]
             return lines
 
-    async def add_coach(self, name: str, athlete_names: list[str], telegram_user_id: int | None = None) -> None:
+    async def add_coach(self, name: str, athlete_names: list[str], telegram_user_id: int | None = None, *, review: bool | None = None) -> None:
         async with self.db.transaction() as s:
             coach = await coaching.coach_by_name(s, name)
             if coach is None:
@@ -389,7 +417,9 @@ class CoachService:
                 athlete = await repo.athlete_by_name(s, athlete_name)
                 if athlete is None:
                     raise UserError(f"No athlete {athlete_name!r}.")
-                await coaching.link(s, coach, athlete, None)
+                await coaching.link(s, coach, athlete, None, requires_review=bool(review))
+                if review is not None:
+                    await coaching.set_review(s, coach, athlete, review)
 
     async def _athlete(self, s: AsyncSession, who: Who) -> m.Athlete:
         if who.telegram_user_id is not None:

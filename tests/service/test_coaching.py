@@ -110,3 +110,32 @@ async def test_ask_coach_reaches_the_group(group: CoachService) -> None:
     assert out.delivered_to == 1
     unsent = await group.unsent()
     assert any(chat_id == GROUP and "is my knee ok?" in reply.text for _, chat_id, reply in unsent)
+
+
+async def test_weekly_review_goes_to_the_coach_first_and_reaches_the_athlete_once_approved(group: CoachService) -> None:
+    import datetime as dt
+
+    from coach.clock import FixedClock
+
+    assert "before they see them" in await say(group, COACH, "/review Ann on")
+    async with group.db.transaction() as s:
+        athlete = (await s.execute(select(m.Athlete))).scalar_one()
+        athlete.telegram_chat_id = 2
+    sunday = CoachService(group.db, FixedClock(dt.date(2026, 11, 29)))  # FixedClock is noon UTC: inside no window
+    from tests.service.test_schedule import Clock
+
+    evening = CoachService(group.db, Clock(dt.datetime(2026, 11, 29, 18, 5, tzinfo=dt.UTC)))
+    assert await evening.tick() == 1
+    [(_, chat_id, reply)] = await evening.unsent()
+    assert chat_id == GROUP and reply.text.startswith("For review — Ann:")
+    approve = reply.buttons[0][0]
+    stranger = Who(name="Max", telegram_user_id=3, chat_id=GROUP, chat_type="group")
+    refused = await sunday.handle(stranger, Incoming(kind="callback", callback_data=approve.data))
+    assert refused.replies[0].text.startswith("Only this athlete's coach")
+    ok = await sunday.handle(COACH, Incoming(kind="callback", callback_data=approve.data))
+    assert ok.replies[0].text == "Approved: Ann gets their week."
+    again = await sunday.handle(COACH, Incoming(kind="callback", callback_data=approve.data))
+    assert again.replies[0].text == "Ann's week was already sent."
+    to_athlete = [reply for _, chat, reply in await evening.unsent() if chat == 2]
+    assert len(to_athlete) == 1 and "Next week:" in to_athlete[0].text and "Reviewed by Carla" in to_athlete[0].text
+    assert await evening.tick() == 0  # the unreviewed send is not queued as well
