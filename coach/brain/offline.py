@@ -224,7 +224,10 @@ class _Turn:
             return await self.text_of(
                 "paces", {"distance": f"{self.slots.distance_m / 1000:g}km", "time": clock}
             ), None
-        return self.t["need_paces"], None
+        call = await self.call("paces", {})
+        if call.is_error or call.output is None:
+            return self.t["need_paces"], None
+        return str(call.output["text"]), None
 
     async def on_new_plan(self) -> Result:
         return self.t["new_plan"], "new_plan"
@@ -333,6 +336,8 @@ class _Turn:
             to_date = week_start + dt.timedelta(
                 days=("mon", "tue", "wed", "thu", "fri", "sat", "sun").index(target_day)
             )
+        if from_date == to_date:
+            return self.t["already_there"].format(date=from_date.isoformat()), None
         return await self.adapt(
             "move_session", {"from_date": from_date.isoformat(), "to_date": to_date.isoformat()}
         ), None

@@ -206,8 +206,8 @@ class TextOut(_Out):
 
 
 class PacesInput(_In):
-    distance: str = Field(description="e.g. 5k, 10k, half, marathon")
-    time: str = Field(description="e.g. 48:30 or 1:45:00")
+    distance: str | None = Field(None, description="e.g. 5k, 10k, half, marathon; default: the athlete's recent race")
+    time: str | None = Field(None, description="e.g. 48:30 or 1:45:00; default: the athlete's recent race")
 
 
 class LiftOut(_Out):
@@ -346,7 +346,7 @@ class CoachTools:
             summary = LATER_WARNINGS.sub("", adaptation.summary).rstrip()
             repaired = len(fixed.validation.fixes) - len(adaptation.plan.validation.fixes)
             if repaired > 0:
-                summary += f" {repaired} later session(s) trimmed to stay within the guardrails."
+                summary += f" {repaired} later session(s) adjusted to stay within the guardrails."
             return adaptation.model_copy(update={"plan": fixed, "summary": summary})
         worst = remaining[0]
         return adaptation.model_copy(update={
@@ -556,7 +556,16 @@ class CoachTools:
         return TextOut(text=replies[0].text)
 
     async def paces(self, data: PacesInput) -> TextOut:
-        return TextOut(text=training_log.paces(f"{data.distance} {data.time}", self.units)[0].text)
+        distance, time = data.distance, data.time
+        if distance is None or time is None:
+            race = self._profile().history.recent_race
+            if race is None:
+                raise ToolError("I need a recent race or time trial for paces, e.g. 10k in 48:30.")
+            distance, time = f"{race.distance_km}km", race.time
+            prefix = f"From your {race.distance_km:.3g} km in {race.time}:\n"
+        else:
+            prefix = ""
+        return TextOut(text=prefix + training_log.paces(f"{distance} {time}", self.units)[0].text)
 
     async def remember_note(self, data: NoteInput) -> NoteOut:
         note = await self.service.notes.remember(self.ctx, data.text)

@@ -99,3 +99,12 @@ async def test_nonsense_gets_help_and_changes_nothing(coach: CoachService) -> No
     reply = await say(coach, "zxqv blorp")
     assert "didn't understand" in reply and "/today" in reply
     assert (await coach.show("ann"))["plan"] == before["plan"]
+
+
+async def test_paces_default_to_the_recent_race_and_moves_onto_the_same_day_do_nothing(coach: CoachService) -> None:
+    paces = await say(coach, "what pace should my easy runs be?")
+    assert paces.startswith("From your 10 km in 50:00:") and "E:" in paces
+    before = await coach.show("ann")
+    same = await say(coach, "move the long run to sunday")
+    assert "already on that day" in same
+    assert (await coach.show("ann"))["plan"] == before["plan"]
