@@ -113,7 +113,7 @@ def _settings() -> Settings:
 
 def _configure_logging(level: str) -> None:
     logging.basicConfig(level=level, stream=sys.stderr, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    for noisy in ("httpx", "httpx2", "telegram.ext.Application", "alembic"):
+    for noisy in ("httpx", "httpx2", "telegram.ext.Application", "alembic", "faiss.loader", "sentence_transformers"):
         logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.getLevelName(level)))
 
 

@@ -51,8 +51,12 @@ def _target(step: Step, units: str) -> str:
         return f" @ {_pace(t.low, units)}–{_pace(t.high, units)}{per}{zone}"
     if t.unit == "s_per_100m":
         return f" @ {round(t.low) // 60}:{round(t.low) % 60:02d}–{round(t.high) // 60}:{round(t.high) % 60:02d}/100m"
-    unit = {"pct_ftp": "% FTP", "w": " W", "bpm": " bpm", "pct_1rm": "% 1RM", "rpe": " RPE", "hr_zone": ""}[t.unit]
-    return f" @ {t.low:g}–{t.high:g}{unit}{zone}"
+    if t.unit == "rpe":
+        value = f"{t.low:g}" if t.low == t.high else f"{t.low:g}–{t.high:g}"
+        return f" @ RPE {value}"
+    unit = {"pct_ftp": "% FTP", "w": " W", "bpm": " bpm", "pct_1rm": "% 1RM", "hr_zone": ""}[t.unit]
+    value = f"{t.low:g}" if t.low == t.high else f"{t.low:g}–{t.high:g}"
+    return f" @ {value}{unit}{zone}"
 
 
 def step_lines(steps: list[Step], units: str, indent: str = "  ") -> list[str]:
@@ -66,7 +70,7 @@ def step_lines(steps: list[Step], units: str, indent: str = "  ") -> list[str]:
         if step.exercise:
             sets = f"{step.sets}×{step.reps}" if step.sets and step.reps else ""
             load = f" {step.load_kg:g} kg" if step.load_kg else ""
-            lines.append(f"{indent}{step.exercise} {sets}{load}{_target(step, units)}".rstrip())
+            lines.append(f"{indent}{step.exercise.replace('_', ' ')} {sets}{load}{_target(step, units)}".rstrip())
             continue
         if step.duration_s:
             amount = duration(round(step.duration_s / 60)) if step.duration_s >= 60 else f"{step.duration_s} s"
