@@ -2,25 +2,36 @@
 
 Usage::
 
-    .venv/bin/python bench/bench_memory.py               # 100,000 notes, ~1 minute
+    .venv/bin/python bench/bench_memory.py               # 100,000 notes, ~70 s
     .venv/bin/python bench/bench_memory.py --notes 10000 --json bench-memory.json
 
 The corpus is random unit vectors (embedding 100,000 notes would take ~5 minutes and an
-exact flat index searches random vectors exactly as fast as real ones); the queries are
-real sentences embedded by all-MiniLM-L6-v2. Figures reported:
+exact flat index searches random vectors exactly as fast as real ones; an inverted file's
+lists come out evenly filled on random vectors, real notes may cluster and make some
+lists, and so some searches, longer); the queries are real sentences embedded by
+all-MiniLM-L6-v2. At 100,000 notes the athlete is past ``APPROXIMATE_INDEX_THRESHOLD``,
+so ``MemoryIndex`` searches them with an inverted file (IVF); the same corpus in an exact
+index is measured beside it. Figures reported (``_exact`` for the exact index):
 
 * search alone: ``MemoryIndex.search`` with the query embedding already cached;
 * embed + search: the same with a query never seen before (what a new message costs);
 * recall: ``MemoryIndex.recall`` (message + body-part queries, body-part tags scanned);
 * batch: ``search_many`` with 32 queries at once (BLAS path);
-* search alone and embed + search for realistic athletes of 1,000 and 10,000 notes;
+* search alone for an athlete grown to 100,000 notes 10,000 at a time, whose inverted file
+  was trained on the way (at 20,000 and 40,000 notes), not on all of them; the slowest
+  batch add is the one that retrains;
+* top-3 agreement: for queries with four planted near duplicates in the corpus (cosine
+  ~0.97 to ~0.76), how often the approximate top 3 equals the exact top 3;
+* remove one note (and add it back) on the approximate index;
+* search alone and embed + search for realistic athletes of 1,000 and 10,000 notes (exact);
 * embedding: sentences/s at batch 64 and single-sentence latency;
+* build (adding the vectors, training included) and save / load of the 100,000-note index;
 * by default torch and FAISS get one thread each (steadier on a busy CPU); ``--threads 0``
-  leaves their own defaults, ``--threads N`` sets N;
-* save / load of the 100,000-note index.
+  leaves their own defaults, ``--threads N`` sets N.
 
-The load average is printed before and after: on a shared machine the latency figures
-are only as good as the CPU they got.
+Every latency has wall-clock p50/p95/mean and the process CPU time (``cpu_p50_ms``...):
+on a shared machine a wall-clock outlier with a low CPU time was waiting for a core. The
+load average is printed before and after: the figures are only as good as the CPU they got.
 """
 
 from __future__ import annotations
@@ -32,7 +43,7 @@ import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +52,8 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from memory import MemoryIndex, MiniLMEmbedder, NoteRecord
+from memory.constants import APPROXIMATE_INDEX_THRESHOLD
+from memory.embedder import Vectors
 
 ATHLETE_ID = 1
 DEFAULT_NOTES = 100_000
@@ -51,8 +64,14 @@ THROUGHPUT_SENTENCES = 2_048
 BATCH_QUERIES = 32
 SMALL_ATHLETE_NOTES = 1_000
 MEDIUM_ATHLETE_NOTES = 10_000
+PLANTED_QUERIES = 200
+PLANTED_NOISE = (0.25, 0.45, 0.65, 0.85)
+"""Noise norms of the planted duplicates of each planted query: cosine 1/sqrt(1+s^2)."""
+REMOVE_REPEATS = 50
+GROWTH_BATCH = 10_000
 GOAL_P95_MS = 10.0
-"""The brief's goal for one recall, embedding included."""
+"""The issue's goal: one search at 100,000 notes, p95. Embed + search is reported beside it;
+embedding one sentence alone takes ~12-14 ms p95 on the 2-core box, so it cannot meet it."""
 
 QUERIES = [
     "can I do hill repeats?",
@@ -76,22 +95,86 @@ NOTE_TEMPLATES = [
 ]
 
 
+class Samples(list[float]):
+    """Wall-clock seconds of each repeat, with the process CPU seconds of each in ``cpu``."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.cpu: list[float] = []
+
+
 def percentiles_ms(samples_s: list[float]) -> dict[str, float]:
     values = np.array(samples_s) * 1000.0
-    return {
+    report = {
         "p50_ms": round(float(np.percentile(values, 50)), 3),
         "p95_ms": round(float(np.percentile(values, 95)), 3),
         "mean_ms": round(float(values.mean()), 3),
     }
+    if isinstance(samples_s, Samples):
+        cpu = np.array(samples_s.cpu) * 1000.0
+        report["cpu_p50_ms"] = round(float(np.percentile(cpu, 50)), 3)
+        report["cpu_p95_ms"] = round(float(np.percentile(cpu, 95)), 3)
+    return report
 
 
-def timed(action: Callable[[], object], repeats: int) -> list[float]:
-    samples = []
+def timed(action: Callable[[], object], repeats: int) -> Samples:
+    samples = Samples()
     for _ in range(repeats):
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         action()
         samples.append(time.perf_counter() - start)
+        samples.cpu.append(time.process_time() - cpu)
     return samples
+
+
+class PlantedQueries:
+    """MiniLM, except that "planted query <i>" embeds as the i-th planted query vector."""
+
+    def __init__(self, inner: MiniLMEmbedder, queries: Vectors) -> None:
+        self.inner = inner
+        self.queries = queries
+
+    @property
+    def name(self) -> str:
+        return self.inner.name
+
+    @property
+    def dimension(self) -> int:
+        return self.inner.dimension
+
+    def embed(self, texts: Sequence[str]) -> Vectors:
+        if all(t.startswith("planted query ") for t in texts):
+            return self.queries[[int(t.rsplit(" ", 1)[1]) for t in texts]]
+        return self.inner.embed(texts)
+
+
+def unit_rows(rows: np.ndarray) -> Vectors:
+    return np.ascontiguousarray(rows / np.linalg.norm(rows, axis=1, keepdims=True), dtype=np.float32)
+
+
+def planted_corpus(notes: int, dimension: int) -> tuple[Vectors, Vectors]:
+    """Random unit vectors, with four near duplicates of each planted query among them."""
+    generator = np.random.default_rng(0)
+    vectors = unit_rows(generator.standard_normal((notes, dimension), dtype=np.float32))
+    queries = unit_rows(generator.standard_normal((PLANTED_QUERIES, dimension), dtype=np.float32))
+    if notes >= PLANTED_QUERIES * len(PLANTED_NOISE):
+        rows = generator.choice(notes, size=(PLANTED_QUERIES, len(PLANTED_NOISE)), replace=False)
+        scale = np.array(PLANTED_NOISE, dtype=np.float32)[:, None] / np.sqrt(dimension)
+        for query, row in enumerate(rows):
+            noise = generator.standard_normal((len(PLANTED_NOISE), dimension), dtype=np.float32)
+            vectors[row] = unit_rows(queries[query] + scale * noise)
+    return vectors, queries
+
+
+def top3_agreement(approximate: MemoryIndex, approximate_id: int, exact: MemoryIndex, exact_id: int) -> float:
+    """Share of planted queries whose top 3 by ``approximate`` equals the top 3 by ``exact``."""
+
+    def top(index: MemoryIndex, athlete_id: int, query: int) -> list[int]:
+        hits = index.search(athlete_id, f"planted query {query}", k=3, min_similarity=-1.0)
+        return [h.note_id for h in hits]
+
+    agree = [top(approximate, approximate_id, q) == top(exact, exact_id, q) for q in range(PLANTED_QUERIES)]
+    return round(float(np.mean(agree)), 4)
 
 
 def synthetic_notes(count: int) -> list[str]:
@@ -99,6 +182,26 @@ def synthetic_notes(count: int) -> list[str]:
         NOTE_TEMPLATES[i % len(NOTE_TEMPLATES)].format(side="left" if i % 2 else "right", n=i % 97 + 3)
         for i in range(count)
     ]
+
+
+def save_and_load(
+    index: MemoryIndex, embedder: MiniLMEmbedder, threshold: int, suffix: str
+) -> dict[str, Any]:
+    """Median seconds of 3 saves and 3 loads (manifest and note-id checks included), and the size."""
+    report: dict[str, Any] = {}
+    with tempfile.TemporaryDirectory() as directory:
+        path = Path(directory)
+        report[f"save_s{suffix}"] = round(statistics.median(timed(lambda: index.save(path), 3)), 3)
+        report[f"index_file_mb{suffix}"] = round(sum(p.stat().st_size for p in path.iterdir()) / 2**20, 1)
+        expected = {ATHLETE_ID: index.note_ids(ATHLETE_ID)}
+
+        def load() -> object:
+            return MemoryIndex.load(
+                path, embedder, expected_note_ids=expected, approximate_threshold=threshold
+            )
+
+        report[f"load_s{suffix}"] = round(statistics.median(timed(load, 3)), 3)
+    return report
 
 
 def run(notes: int, threads: int | None) -> dict[str, Any]:
@@ -127,14 +230,25 @@ def run(notes: int, threads: int | None) -> dict[str, Any]:
     )
 
     # A 100,000-note athlete, plus a few real notes with body-part tags for recall.
-    generator = np.random.default_rng(0)
-    vectors = generator.standard_normal((notes, embedder.dimension), dtype=np.float32)
-    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
-    index = MemoryIndex(embedder, search_threads=threads)
+    vectors, planted = planted_corpus(notes, embedder.dimension)
+    queries = PlantedQueries(embedder, planted)
+    real_notes = [NoteRecord(ATHLETE_ID, notes + i, text) for i, text in enumerate(synthetic_notes(12))]
+    index = MemoryIndex(queries, search_threads=threads)
     start = time.perf_counter()
+    cpu = time.process_time()
     index.add_vectors(ATHLETE_ID, list(range(notes)), vectors)
-    index.add_many(NoteRecord(ATHLETE_ID, notes + i, text) for i, text in enumerate(synthetic_notes(12)))
+    index.add_many(real_notes)
     report["index_build_s"] = round(time.perf_counter() - start, 3)
+    report["index_build_cpu_s"] = round(time.process_time() - cpu, 3)
+    report["approximate_threshold"] = APPROXIMATE_INDEX_THRESHOLD
+    report["index_kind"] = "approximate (IVF)" if index.is_approximate(ATHLETE_ID) else "exact (flat)"
+
+    # The same athlete in an exact index, for comparison: never approximate.
+    exact = MemoryIndex(queries, search_threads=threads, approximate_threshold=2 * notes + 100)
+    start = time.perf_counter()
+    exact.add_vectors(ATHLETE_ID, list(range(notes)), vectors)
+    exact.add_many(real_notes)
+    report["index_build_s_exact"] = round(time.perf_counter() - start, 3)
 
     for query in QUERIES:  # warm the query cache: "search alone" must not embed
         index.search(ATHLETE_ID, query)
@@ -158,8 +272,50 @@ def run(notes: int, threads: int | None) -> dict[str, Any]:
         timed(lambda: index.search_many(ATHLETE_ID, batch), SEARCH_REPEATS // 10)
     )
 
+    for query in QUERIES:
+        exact.search(ATHLETE_ID, query)
+    report["search_alone_exact"] = percentiles_ms(
+        timed(lambda: exact.search(ATHLETE_ID, QUERIES[next(cycle) % len(QUERIES)]), SEARCH_REPEATS)
+    )
+    report["embed_plus_search_exact"] = percentiles_ms(
+        timed(lambda: exact.search(ATHLETE_ID, f"{QUERIES[0]} (message {next(fresh)})"), EMBED_REPEATS)
+    )
+    if notes >= PLANTED_QUERIES * len(PLANTED_NOISE):
+        report["top3_agreement_planted"] = top3_agreement(index, ATHLETE_ID, exact, ATHLETE_ID)
+
+    removable = iter(range(REMOVE_REPEATS))
+
+    def remove_and_restore() -> None:
+        note_id = next(removable) * (notes // REMOVE_REPEATS)
+        index.remove(ATHLETE_ID, note_id)
+        index.add_vectors(ATHLETE_ID, [note_id], vectors[note_id : note_id + 1])
+
+    report["remove_and_add_back_one"] = percentiles_ms(timed(remove_and_restore, REMOVE_REPEATS))
+
+    # An athlete grown batch by batch: its inverted file is trained on the way, when it crosses
+    # the threshold and again when its size calls for twice the lists, not once on all notes.
+    if notes > APPROXIMATE_INDEX_THRESHOLD:
+        grown = MemoryIndex(queries, search_threads=threads)
+        growth: list[float] = []
+        for first in range(0, notes, GROWTH_BATCH):
+            last = min(first + GROWTH_BATCH, notes)
+            start = time.perf_counter()
+            grown.add_vectors(ATHLETE_ID + 3, list(range(first, last)), vectors[first:last])
+            growth.append(time.perf_counter() - start)
+        report["grown_batch_add_s_max"] = round(max(growth), 3)
+        for query in QUERIES:
+            grown.search(ATHLETE_ID + 3, query)
+        report["search_alone_grown"] = percentiles_ms(
+            timed(lambda: grown.search(ATHLETE_ID + 3, QUERIES[next(cycle) % len(QUERIES)]), SEARCH_REPEATS)
+        )
+        if notes >= PLANTED_QUERIES * len(PLANTED_NOISE):
+            report["top3_agreement_planted_grown"] = top3_agreement(grown, ATHLETE_ID + 3, exact, ATHLETE_ID)
+        del grown
+
     # Realistic athletes: a few hundred to a few thousand notes.
     for size, athlete_id in ((SMALL_ATHLETE_NOTES, ATHLETE_ID + 1), (MEDIUM_ATHLETE_NOTES, ATHLETE_ID + 2)):
+        if size > notes:
+            continue
         index.add_vectors(athlete_id, list(range(size)), vectors[:size])
         for query in QUERIES:
             index.search(athlete_id, query)
@@ -175,16 +331,10 @@ def run(notes: int, threads: int | None) -> dict[str, Any]:
     index.remove_athlete(ATHLETE_ID + 1)
     index.remove_athlete(ATHLETE_ID + 2)
 
-    with tempfile.TemporaryDirectory() as directory:
-        path = Path(directory)
-        report["save_s"] = round(statistics.median(timed(lambda: index.save(path), 3)), 3)
-        report["index_file_mb"] = round(sum(p.stat().st_size for p in path.iterdir()) / 2**20, 1)
-        expected = {ATHLETE_ID: index.note_ids(ATHLETE_ID)}
-        report["load_s"] = round(
-            statistics.median(timed(lambda: MemoryIndex.load(path, embedder, expected_note_ids=expected), 3)),
-            3,
-        )
+    report.update(save_and_load(index, embedder, APPROXIMATE_INDEX_THRESHOLD, ""))
+    report.update(save_and_load(exact, embedder, 2 * notes + 100, "_exact"))
     report["loadavg_after"] = os.getloadavg()
+    report["goal_p95_search_met"] = report["search_alone"]["p95_ms"] <= GOAL_P95_MS
     report["goal_p95_embed_plus_search_met"] = report["embed_plus_search"]["p95_ms"] <= GOAL_P95_MS
     return report
 

@@ -50,8 +50,52 @@ QUERY_CACHE_SIZE: Final = 1024
 FAISS_BLAS_THRESHOLD: Final = 20
 """Batches of at least this many queries go through BLAS (faster than FAISS's scalar loop)."""
 
+APPROXIMATE_INDEX_THRESHOLD: Final = 20_000
+"""Notes from which an athlete's exact index becomes an approximate one (IVF, below).
+
+Why 20,000: exact search costs one dot product per note and stops fitting in the CPU
+cache somewhere past that. One search took, on the shared 2-core box with one thread,
+0.6 ms at 10,000 notes, 1.3 ms at 20,000, 2.2 ms at 30,000, 5.1 ms at 40,000 (idle) and
+30-56 ms p50 at 100,000 (loaded); the IVF index answers 100,000 in ~1-2 ms. Below 20,000
+exact search is well inside the 10 ms goal and costs no training, so real athletes (tens
+to hundreds of notes) keep exact results. An approximate index goes back to exact below
+half this many notes, so an athlete hovering around the line does not retrain each time.
+"""
+
+IVF_LISTS_PER_SQRT_NOTE: Final = 4
+"""Inverted lists per square root of the notes: FAISS's guideline is 4*sqrt(N) to 16*sqrt(N).
+
+https://github.com/facebookresearch/faiss/wiki/Guidelines-to-choose-an-index ("if below
+1M vectors: IVFK ... K between 4*sqrt(N) and 16*sqrt(N)"); the low end keeps k-means
+training cheap (0.7 s at 20,000 notes, 512 lists). Rounded to a power of two, and capped
+so each list gets ``IVF_MIN_POINTS_PER_LIST`` training vectors.
+"""
+
+IVF_MIN_POINTS_PER_LIST: Final = 39
+"""FAISS k-means warns below 39 training points per centroid (``ClusteringParameters.min_points_per_centroid``)."""
+
+IVF_NPROBE: Final = 64
+"""Inverted lists scanned per query: FAISS's speed/accuracy knob (wiki: "Faster search", ``nprobe``).
+
+Measured on 100,000 random unit 384-d vectors with 300 planted queries (three near
+duplicates each, cosine ~0.96/0.89/0.82), one thread, 1,024 lists (what 100,000 notes
+get): nprobe 16/32/64/128 found the exact top 3 for 97-99 % / 98-99 % / 99-100 % / 100 %
+of queries at p95 0.35 / 0.6 / 1.0-1.1 / 1.8 ms. With 512 lists (longer lists, as just
+before a retrain) 64 still found 99.7 % at 2.1 ms; on 20,000-30,000 notes (512 lists) every
+nprobe from 16 up found all of them. ``bench/bench_memory.py`` checks it end to end. A
+fixed nprobe makes a search cost ``lists + nprobe * N / lists``, about 20 * sqrt(N) dot
+products, so it grows much slower than exact search's N.
+"""
+
 INDEX_FORMAT_VERSION: Final = 1
-"""Bump when the on-disk layout changes; an older manifest then reads as stale and is rebuilt."""
+"""Bump when the on-disk layout changes; an older manifest then reads as stale and is rebuilt.
+
+Athlete files hold either an ``IndexIDMap2`` over ``IndexFlatIP`` (exact) or an
+``IndexIVFFlat`` (approximate). Files written before approximate indexes existed are all
+of the first kind and still read correctly (an athlete past the threshold is converted on
+load), so adding the second kind did not need a bump; code that only knows the first kind
+reports the second as stale and rebuilds.
+"""
 
 MANIFEST_FILE_NAME: Final = "manifest.json"
 ATHLETE_FILE_PREFIX: Final = "athlete-"

@@ -1,10 +1,28 @@
 """Per-athlete FAISS indexes of note embeddings: add, remove, search, recall, save, load, rebuild.
 
 Why one index per athlete: recall must never return another athlete's note, and the
-cheapest way to make that impossible is for their vectors never to share an index. Each
-index is an ``IndexIDMap2`` over an exact ``IndexFlatIP``: with unit vectors inner product
-is cosine similarity, the ids are the notes table's primary keys, and exact search over
-100,000 notes takes a few milliseconds, so no approximate index (and no training) is needed.
+cheapest way to make that impossible is for their vectors never to share an index. With
+unit vectors inner product is cosine similarity, and the ids are the notes table's primary
+keys. Each athlete's index is one of two kinds, chosen by how many notes they have:
+
+* exact, an ``IndexIDMap2`` over ``IndexFlatIP``, below ``APPROXIMATE_INDEX_THRESHOLD``
+  (20,000) notes: every real athlete (tens to hundreds of notes), no training, exact
+  results, ~1 ms per search at 20,000 notes;
+* approximate, an ``IndexIVFFlat`` (inner product, ``DirectMap.Hashtable``) from there on:
+  exact search over 100,000 notes took 30-56 ms p50 on the loaded 2-core box, the inverted
+  file ~1-2 ms while still finding the exact top 3 for >= 99 % of planted queries (see
+  ``IVF_NPROBE``). It stores arbitrary 64-bit ids itself and removes them in place, so
+  ``remove`` and upserts behave as on the exact index; the hashtable direct map is what
+  lets it ``reconstruct`` and remove by note id (FAISS wiki, "Special operations on
+  indexes"). HNSW was measured too and rejected: it cannot remove vectors (FAISS wiki,
+  "Guidelines to choose an index"), so removals would need tombstones persisted beside
+  it, and at 100,000 notes it took 48 s to build (M=32) against 2-8 s to train and fill
+  the inverted file, for similar latency at equal recall (efSearch 256: 2.4 ms, 100 %).
+
+An athlete's index changes kind when their count crosses the threshold (back to exact
+below half of it), and the inverted file is retrained when its size calls for twice as
+many lists as it has (at 32,768 and 131,072 notes...), or a quarter as many, so its lists
+stay near ``4 * sqrt(N)``. The training runs outside the lock; see ``MemoryIndex._reshape``.
 
 Beside the vectors each athlete keeps the body parts every note mentions, so ``recall``
 can bring back "my knee hurts" for "hill repeats" (see ``memory.recall`` for why).
@@ -18,6 +36,7 @@ refuses, with ``StaleIndexError``, anything that no longer matches, so the calle
 from __future__ import annotations
 
 import hashlib
+import math
 import os
 import threading
 from collections import OrderedDict
@@ -28,15 +47,21 @@ from typing import Any, Final
 
 import faiss
 import numpy as np
+from faiss.contrib import inspect_tools
+from numpy.typing import NDArray
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from memory.constants import (
+    APPROXIMATE_INDEX_THRESHOLD,
     ATHLETE_FILE_PREFIX,
     ATHLETE_FILE_SUFFIX,
     DEFAULT_MIN_SIMILARITY,
     DEFAULT_TOP_K,
     FAISS_BLAS_THRESHOLD,
     INDEX_FORMAT_VERSION,
+    IVF_LISTS_PER_SQRT_NOTE,
+    IVF_MIN_POINTS_PER_LIST,
+    IVF_NPROBE,
     MANIFEST_FILE_NAME,
     QUERY_CACHE_SIZE,
 )
@@ -48,6 +73,20 @@ from memory.vocabulary import BodyPart
 
 REBUILD_CHUNK_NOTES: Final = 4096
 """Notes embedded per step of ``rebuild``: bounds memory while keeping batches full."""
+
+RESHAPE_ATTEMPTS: Final = 3
+"""Times ``MemoryIndex`` rebuilds an athlete's index aside before giving up until the next change.
+
+A build is thrown away if the athlete's notes changed meanwhile (see ``_reshape``); the
+search stays correct either way, only slower until the next add or remove retries.
+"""
+
+Ids = NDArray[np.int64]
+
+_get_invlist: Callable[[Any, int], tuple[Ids, NDArray[np.uint8]]] = inspect_tools.get_invlist
+"""One inverted list's ids and codes, copied (faiss.contrib is untyped; this gives it a type)."""
+
+_DIRECT_MAP_HASHTABLE: Final[int] = faiss.DirectMap.Hashtable  # type: ignore[attr-defined]  # not in faiss's stubs
 
 _INT64_MIN: Final = -(2**63)
 _INT64_MAX: Final = 2**63 - 1
@@ -106,10 +145,19 @@ class _Manifest(BaseModel):
 
 @dataclass
 class _Athlete:
-    """One athlete's vectors (``faiss.IndexIDMap2``) and the body parts each note mentions."""
+    """One athlete's vectors and the body parts each note mentions.
+
+    ``vectors`` is a ``faiss.IndexIDMap2`` over ``IndexFlatIP`` (exact) or an
+    ``IndexIVFFlat`` (approximate); both take ``add_with_ids``, ``remove_ids``, ``search``
+    and ``reconstruct(note_id)``. ``version`` counts changes, so a rebuild made outside the
+    lock can tell whether it is still current; ``reshaping`` stops two threads from
+    building the same athlete's new index at once.
+    """
 
     vectors: Any
     body_parts: dict[int, frozenset[BodyPart]] = field(default_factory=dict)
+    version: int = 0
+    reshaping: bool = False
 
 
 def note_ids_checksum(note_ids: Iterable[int]) -> str:
@@ -135,7 +183,87 @@ def _athlete_file_name(athlete_id: int) -> str:
 
 
 def _id_array(index: Any) -> list[int]:
-    return [int(i) for i in faiss.vector_to_array(index.id_map)]
+    return [int(i) for i in _ids(index)]
+
+
+def _is_approximate(index: Any) -> bool:
+    """Whether a FAISS index is of the approximate kind (an inverted file)."""
+    return isinstance(index, faiss.IndexIVFFlat)
+
+
+def ivf_list_count(notes: int) -> int:
+    """Inverted lists for an athlete with ``notes`` vectors.
+
+    ``IVF_LISTS_PER_SQRT_NOTE * sqrt(notes)`` rounded to a power of two (FAISS's guideline
+    for the number of centroids), halved until every list gets ``IVF_MIN_POINTS_PER_LIST``
+    training vectors (below that FAISS's k-means warns and its centroids are noise).
+    20,000 notes -> 512 lists, 100,000 -> 1,024.
+    """
+    if notes < 1:
+        raise ValueError("an inverted file needs at least one vector")
+    lists = 2 ** round(math.log2(IVF_LISTS_PER_SQRT_NOTE * math.sqrt(notes)))
+    while lists > 1 and lists * IVF_MIN_POINTS_PER_LIST > notes:
+        lists //= 2
+    return int(lists)
+
+
+def _ids(index: Any) -> Ids:
+    """The note ids an index holds, in its storage order."""
+    if _is_approximate(index):
+        lists = [_get_invlist(index.invlists, number)[0] for number in range(index.nlist)]
+        return np.concatenate(lists).astype(np.int64, copy=False)
+    return faiss.vector_to_array(index.id_map).astype(np.int64, copy=False)
+
+
+def _contents(index: Any) -> tuple[Ids, Vectors]:
+    """The note ids and vectors an index holds, in its storage order (copies)."""
+    if _is_approximate(index):
+        lists = [_get_invlist(index.invlists, number) for number in range(index.nlist)]
+        ids = np.concatenate([ids for ids, _ in lists]).astype(np.int64, copy=False)
+        codes = np.ascontiguousarray(np.concatenate([codes for _, codes in lists]))
+        return ids, codes.view(np.float32).reshape(-1, index.d)  # IVFFlat codes are the raw floats
+    ids = _ids(index)
+    if index.ntotal == 0:
+        return ids, np.zeros((0, index.d), dtype=np.float32)
+    return ids, np.asarray(index.index.reconstruct_n(0, index.ntotal), dtype=np.float32)
+
+
+def _exact_index(dimension: int) -> Any:
+    return faiss.IndexIDMap2(faiss.IndexFlatIP(dimension))
+
+
+def _build_index(dimension: int, ids: Ids, vectors: Vectors, *, approximate: bool) -> Any:
+    """A new index of the asked kind holding ``vectors`` under ``ids``.
+
+    The inverted file is trained on the vectors it will hold, with FAISS's k-means defaults
+    for an IVF quantizer (10 iterations, spherical for inner product, at most 256 points
+    per centroid, fixed seed so a rebuild is reproducible); ``DirectMap.Hashtable`` lets it
+    take arbitrary note ids, remove them and reconstruct them (FAISS wiki, "Special
+    operations on indexes").
+    """
+    if not approximate:
+        index = _exact_index(dimension)
+        if len(ids):
+            index.add_with_ids(vectors, ids)
+        return index
+    lists = ivf_list_count(len(ids))
+    index = faiss.IndexIVFFlat(faiss.IndexFlatIP(dimension), dimension, lists, faiss.METRIC_INNER_PRODUCT)
+    index.train(vectors)
+    index.set_direct_map_type(_DIRECT_MAP_HASHTABLE)
+    index.nprobe = min(IVF_NPROBE, lists)
+    index.add_with_ids(vectors, ids)
+    return index
+
+
+def _readable_kind(index: Any, dimension: int) -> bool:
+    """Whether a loaded index is one this code writes: exact id map or IVF with a hashtable."""
+    if index.d != dimension or index.metric_type != faiss.METRIC_INNER_PRODUCT:
+        return False
+    if isinstance(index, faiss.IndexIDMap2):
+        return isinstance(faiss.downcast_index(index.index), faiss.IndexFlatIP)
+    return (
+        _is_approximate(index) and bool(index.is_trained) and (index.direct_map.type == _DIRECT_MAP_HASHTABLE)
+    )
 
 
 _faiss_configured = False
@@ -165,13 +293,20 @@ class MemoryIndex:
         rules: NoteRules | None = None,
         query_cache_size: int = QUERY_CACHE_SIZE,
         search_threads: int | None = None,
+        approximate_threshold: int = APPROXIMATE_INDEX_THRESHOLD,
     ) -> None:
         """``search_threads``: FAISS OpenMP threads (process-wide; None leaves FAISS's default).
 
         Per-athlete indexes are small, so one thread loses little and avoids OpenMP's
-        spin-waiting on a busy CPU: at 100,000 notes on the loaded 2-core CI box one search
-        took ~35-50 ms with 1 thread and ~95 ms with 2, a batch of 32 took 0.1 s and 0.8 s.
+        spin-waiting on a busy CPU: at 100,000 notes on the loaded 2-core CI box one exact
+        search took ~35-50 ms with 1 thread and ~95 ms with 2, a batch of 32 took 0.1 s and 0.8 s.
+
+        ``approximate_threshold``: notes from which an athlete's index becomes approximate
+        (see ``APPROXIMATE_INDEX_THRESHOLD``); at least ``2 * IVF_MIN_POINTS_PER_LIST``, so
+        an inverted file, kept down to half of it, always has enough vectors to train.
         """
+        if approximate_threshold < 2 * IVF_MIN_POINTS_PER_LIST:
+            raise ValueError(f"approximate_threshold must be at least {2 * IVF_MIN_POINTS_PER_LIST}")
         _configure_faiss()
         if search_threads is not None:
             if search_threads < 1:
@@ -184,6 +319,7 @@ class MemoryIndex:
         self._query_cache: OrderedDict[str, Vectors] = OrderedDict()
         self._query_cache_size = query_cache_size
         self._cache_lock = threading.Lock()
+        self._approximate_threshold = approximate_threshold
 
     @property
     def embedder(self) -> Embedder:
@@ -211,6 +347,12 @@ class MemoryIndex:
     def __len__(self) -> int:
         with self._lock:
             return sum(int(athlete.vectors.ntotal) for athlete in self._athletes.values())
+
+    def is_approximate(self, athlete_id: int) -> bool:
+        """Whether this athlete's notes are searched approximately (an inverted file), not exactly."""
+        with self._lock:
+            athlete = self._athletes.get(athlete_id)
+            return athlete is not None and _is_approximate(athlete.vectors)
 
     def search(
         self,
@@ -336,7 +478,9 @@ class MemoryIndex:
     def add_many(self, notes: Iterable[NoteRecord]) -> int:
         """Index many notes with one embedding call; returns how many were added.
 
-        Within one call the last record of a repeated (athlete, note id) wins.
+        Within one call the last record of a repeated (athlete, note id) wins. The call that
+        takes an athlete past ``approximate_threshold`` also trains their inverted file
+        (~0.7 s at 20,000 notes), in this thread but outside the lock (see ``_reshape``).
         """
         records = list({(n.athlete_id, n.note_id): n for n in notes}.values())
         if not records:
@@ -346,6 +490,7 @@ class MemoryIndex:
         parts = [note_body_parts(r.text, self._rules) for r in records]
         with self._lock:
             self._insert(self._athletes, records, vectors, parts)
+        self._reshape({r.athlete_id for r in records})
         return len(records)
 
     def add_vectors(self, athlete_id: int, note_ids: Sequence[int], vectors: Vectors) -> None:
@@ -362,6 +507,7 @@ class MemoryIndex:
         _check_ids(records)
         with self._lock:
             self._insert(self._athletes, records, checked, [frozenset()] * len(records))
+        self._reshape({athlete_id})
 
     def _insert(
         self,
@@ -376,11 +522,12 @@ class MemoryIndex:
         for athlete_id, rows in by_athlete.items():
             athlete = athletes.get(athlete_id)
             if athlete is None:
-                athlete = _Athlete(faiss.IndexIDMap2(faiss.IndexFlatIP(self._embedder.dimension)))
+                athlete = _Athlete(_exact_index(self._embedder.dimension))
                 athletes[athlete_id] = athlete
             ids = np.array([records[r].note_id for r in rows], dtype=np.int64)
             athlete.vectors.remove_ids(ids)  # upsert: an edited note replaces its old vector
             athlete.vectors.add_with_ids(vectors[rows], ids)
+            athlete.version += 1
             for row in rows:
                 note_id = records[row].note_id
                 if parts[row]:
@@ -395,7 +542,12 @@ class MemoryIndex:
             if athlete is None:
                 return False
             athlete.body_parts.pop(note_id, None)
-            return int(athlete.vectors.remove_ids(np.array([note_id], dtype=np.int64))) > 0
+            removed = int(athlete.vectors.remove_ids(np.array([note_id], dtype=np.int64))) > 0
+            if removed:
+                athlete.version += 1
+        if removed:
+            self._reshape({athlete_id})
+        return removed
 
     def remove_athlete(self, athlete_id: int) -> int:
         """Forget every note of an athlete (account deletion); returns how many there were."""
@@ -409,6 +561,8 @@ class MemoryIndex:
         The new indexes are built aside and swapped in at the end, so searches keep working
         on the old ones meanwhile and a failure leaves the old ones in place. A note added
         while a rebuild runs is lost unless ``notes`` already holds it: rebuild at start-up.
+        An athlete past ``approximate_threshold`` gets an inverted file trained once on all
+        their notes at the end (~7 s for 100,000 on one thread).
         """
         fresh: dict[int, _Athlete] = {}
         total = 0
@@ -419,6 +573,7 @@ class MemoryIndex:
                 total += self._rebuild_chunk(fresh, chunk)
                 chunk = []
         total += self._rebuild_chunk(fresh, chunk)
+        self._reshape_all(fresh)
         with self._lock:
             self._athletes = fresh
         return total
@@ -431,6 +586,71 @@ class MemoryIndex:
         vectors = self._checked(self._embedder.embed([r.text for r in records]))
         self._insert(fresh, records, vectors, [note_body_parts(r.text, self._rules) for r in records])
         return len(records)
+
+    # ------------------------------------------------------------------ index kinds
+
+    def _wanted_kind(self, index: Any) -> bool | None:
+        """None if ``index`` suits its size, else whether it should be rebuilt approximate (or exact).
+
+        Exact below the threshold, approximate from it; an approximate index stays so down
+        to half the threshold, and is retrained when the lists its size calls for
+        (``ivf_list_count``) are at least twice as many as it has, or at most a quarter.
+        Both gaps are hysteresis: an athlete adding and removing notes at a boundary must
+        not retrain at each step. Retraining when the count doubles or quadruples keeps
+        its cost, spread over the notes added meanwhile, constant per note.
+        """
+        count = int(index.ntotal)
+        if not _is_approximate(index):
+            return True if count >= self._approximate_threshold else None
+        if count < self._approximate_threshold // 2:
+            return False
+        lists = ivf_list_count(count)
+        return True if lists >= 2 * index.nlist or 4 * lists <= index.nlist else None
+
+    def _reshape_all(self, athletes: dict[int, _Athlete]) -> None:
+        """Give every athlete of an index nobody else sees yet (a rebuild, a load) the right kind."""
+        for athlete in athletes.values():
+            approximate = self._wanted_kind(athlete.vectors)
+            if approximate is not None:
+                ids, vectors = _contents(athlete.vectors)
+                athlete.vectors = _build_index(
+                    self._embedder.dimension, ids, vectors, approximate=approximate
+                )
+
+    def _reshape(self, athlete_ids: Iterable[int]) -> None:
+        """After a change, give these athletes the kind of index their size calls for.
+
+        Training an inverted file takes ~0.7 s at 20,000 notes and several seconds at
+        100,000, so it must not hold the lock every athlete's search waits on: the
+        vectors are copied under the lock, the new index is trained and filled outside it,
+        and it replaces the old one under the lock only if the athlete has not changed
+        meanwhile (``version``); otherwise it is built again from the new contents. The
+        caller's ``add`` or ``remove`` returns once this is done.
+        """
+        for athlete_id in athlete_ids:
+            for _ in range(RESHAPE_ATTEMPTS):
+                with self._lock:
+                    athlete = self._athletes.get(athlete_id)
+                    if athlete is None or athlete.reshaping:
+                        break
+                    approximate = self._wanted_kind(athlete.vectors)
+                    if approximate is None:
+                        break
+                    ids, vectors = _contents(athlete.vectors)
+                    version = athlete.version
+                    athlete.reshaping = True
+                try:
+                    index = _build_index(self._embedder.dimension, ids, vectors, approximate=approximate)
+                except BaseException:
+                    with self._lock:
+                        athlete.reshaping = False
+                    raise
+                with self._lock:
+                    athlete.reshaping = False
+                    if self._athletes.get(athlete_id) is athlete and athlete.version == version:
+                        athlete.vectors = index
+                        athlete.version += 1
+                        break
 
     # ------------------------------------------------------------------ persistence
 
@@ -480,6 +700,7 @@ class MemoryIndex:
         *,
         rules: NoteRules | None = None,
         expected_note_ids: Mapping[int, Iterable[int]] | None = None,
+        approximate_threshold: int = APPROXIMATE_INDEX_THRESHOLD,
     ) -> MemoryIndex:
         """Read what ``save`` wrote; raise ``StaleIndexError`` if it must be rebuilt instead.
 
@@ -487,8 +708,12 @@ class MemoryIndex:
         dimension or rules file, a missing or unreadable athlete file, a file whose note
         ids differ from the manifest's checksum, or (when ``expected_note_ids`` is given,
         from the notes table) an athlete whose note ids differ from the database's.
+
+        An athlete whose saved index is not of the kind its size calls for (saved under
+        another ``approximate_threshold``, or before approximate indexes existed) is
+        converted here, which trains an inverted file: seconds for a very large athlete.
         """
-        index = cls(embedder, rules=rules)
+        index = cls(embedder, rules=rules, approximate_threshold=approximate_threshold)
         manifest = index._read_manifest(directory)
         athletes: dict[int, _Athlete] = {}
         for athlete_id, entry in manifest.athletes.items():
@@ -496,15 +721,18 @@ class MemoryIndex:
             if not path.is_file():
                 raise StaleIndexError(f"the file {entry.file} of athlete {athlete_id} is missing")
             try:
-                vectors = faiss.read_index(str(path))
+                vectors: Any = faiss.read_index(str(path))
             except RuntimeError as exc:
                 raise StaleIndexError(
                     f"the file {entry.file} of athlete {athlete_id} cannot be read ({exc})"
                 ) from exc
-            if not isinstance(vectors, faiss.IndexIDMap2) or vectors.d != index._embedder.dimension:
+            if not _readable_kind(vectors, index._embedder.dimension):
                 raise StaleIndexError(
-                    f"the file {entry.file} of athlete {athlete_id} is not a {index._embedder.dimension}-d id map"
+                    f"the file {entry.file} of athlete {athlete_id} is not a {index._embedder.dimension}-d "
+                    "inner-product id map or inverted file"
                 )
+            if _is_approximate(vectors):
+                vectors.nprobe = min(IVF_NPROBE, vectors.nlist)  # this code's setting, not the file's
             ids = _id_array(vectors)
             if len(ids) != entry.count or note_ids_checksum(ids) != entry.note_ids_sha256:
                 raise StaleIndexError(
@@ -514,6 +742,7 @@ class MemoryIndex:
             athletes[athlete_id] = _Athlete(vectors, parts)
         if expected_note_ids is not None:
             _check_expected(manifest, expected_note_ids)
+        index._reshape_all(athletes)  # files saved under another threshold, or before IVF existed
         index._athletes = athletes
         return index
 
@@ -549,16 +778,23 @@ class MemoryIndex:
         expected_note_ids: Mapping[int, Iterable[int]] | None = None,
         embedder: Embedder | None = None,
         rules: NoteRules | None = None,
+        approximate_threshold: int = APPROXIMATE_INDEX_THRESHOLD,
     ) -> LoadResult:
         """Load the saved index, or rebuild it from ``fetch_notes()`` and save it if it is stale.
 
         ``fetch_notes`` is only called on a rebuild, so a fresh index costs no full table read.
         """
         try:
-            index = cls.load(directory, embedder, rules=rules, expected_note_ids=expected_note_ids)
+            index = cls.load(
+                directory,
+                embedder,
+                rules=rules,
+                expected_note_ids=expected_note_ids,
+                approximate_threshold=approximate_threshold,
+            )
             return LoadResult(index, None)
         except StaleIndexError as stale:
-            index = cls(embedder, rules=rules)
+            index = cls(embedder, rules=rules, approximate_threshold=approximate_threshold)
             index.rebuild(fetch_notes())
             index.save(directory)
             return LoadResult(index, stale)
