@@ -549,7 +549,8 @@ def _diff(old: Plan, new: Plan, edit: _Edit, fixes_before: int) -> list[Change]:
     return changes
 
 
-def _rebuild(plan: Plan, sessions: list[Session]) -> Plan:
+def rebuild_weeks(plan: Plan, sessions: list[Session]) -> Plan:
+    """The plan with its sessions replaced and each changed week's totals recomputed."""
     by_week: dict[dt.date, list[Session]] = {}
     for s in sessions:
         by_week.setdefault(monday_of(s.date), []).append(s)
@@ -579,7 +580,7 @@ def _rebuild(plan: Plan, sessions: list[Session]) -> Plan:
 
 
 def _finish(plan: Plan, edit: _Edit, summary_bits: list[str]) -> Adaptation:
-    draft = _rebuild(plan, edit.sessions)
+    draft = rebuild_weeks(plan, edit.sessions)
     edit_from = edit.today if edit.forced else edit.keep_until
     if edit.required_from is not None:
         edit_from = min(edit_from, edit.required_from)
@@ -714,7 +715,7 @@ def move_session(
     sessions = [
         moved(s, to_date) if any(s is c for c in chosen) else s for w in plan.weeks for s in w.sessions
     ]
-    candidate = _rebuild(plan, sessions)
+    candidate = rebuild_weeks(plan, sessions)
     before = {(v.rule_id, v.week, v.date) for v in check_plan(plan, profile, rules)[0]}
     violations, waivers = check_plan(candidate, profile, rules)
     new = [v for v in violations if (v.rule_id, v.week, v.date) not in before]

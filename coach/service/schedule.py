@@ -12,13 +12,14 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from coach.clock import zone
 from coach.service import render
-from coach.service.training_log import week_review
+from coach.service.training_log import self_correct, week_review
 from coach.service.types import Button, Reply
 from coach.store import models as m
 from coach.store import repo
@@ -48,8 +49,15 @@ def _window(local_now: dt.datetime, at: dt.time) -> bool:
     return target <= local_now < target + CATCH_UP
 
 
-async def due_sends(session: AsyncSession, now: dt.datetime) -> list[Due]:
-    """Every scheduled message due at ``now`` (UTC-aware) for athletes with a plan."""
+async def _queued(session: AsyncSession, *keys: str) -> bool:
+    return (await session.execute(select(m.OutboxMessage.id).where(m.OutboxMessage.key.in_(keys)))).first() is not None
+
+
+async def due_sends(session: AsyncSession, now: dt.datetime, rules: Any) -> list[Due]:
+    """Every scheduled message due at ``now`` (UTC-aware) for athletes with a plan.
+
+    The weekly message is composed once: when its key is already queued, nothing is redone, so
+    the self-grading correction it carries is applied once per week however often the tick runs."""
     athletes = (await session.execute(select(m.Athlete).where(m.Athlete.profile.is_not(None)))).scalars().all()
     due: list[Due] = []
     for athlete in athletes:
@@ -71,8 +79,10 @@ async def due_sends(session: AsyncSession, now: dt.datetime) -> list[Due]:
             ))
         if local.weekday() == WEEKLY_WEEKDAY and _window(local, WEEKLY_LOCAL_TIME):
             week = render.current_week(plan, today + dt.timedelta(days=1))
-            if week is not None and week.start > today:
-                text = await weekly_text(session, athlete, week.start, today)
+            keys = (f"weekly:{athlete.id}:{week.start.isoformat()}", f"review:{athlete.id}:{week.start.isoformat()}") if week else ()
+            if week is not None and week.start > today and not await _queued(session, *keys):
+                corrected = await self_correct(session, athlete, today, rules)
+                text = "\n".join([*corrected, await weekly_text(session, athlete, week.start, today)])
                 reviewer = await review_group(session, athlete)
                 if reviewer is None:
                     due.append(Due(
@@ -122,9 +132,9 @@ async def approve_week(session: AsyncSession, athlete: m.Athlete, week_start: dt
     return True
 
 
-async def enqueue_due(session: AsyncSession, now: dt.datetime) -> int:
+async def enqueue_due(session: AsyncSession, now: dt.datetime, rules: Any) -> int:
     """Write due sends to the outbox, each once (the key is unique). Returns how many were new."""
-    items = await due_sends(session, now)
+    items = await due_sends(session, now, rules)
     if not items:
         return 0
     keys = [item.key for item in items]

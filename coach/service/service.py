@@ -198,7 +198,7 @@ class CoachService:
         from coach.service.schedule import enqueue_due
 
         async with self.db.transaction() as s:
-            return await enqueue_due(s, self.clock.now())
+            return await enqueue_due(s, self.clock.now(), self.rules)
 
     async def mark_sent(self, outbox_id: int) -> None:
         async with self.db.transaction() as s:

@@ -224,6 +224,29 @@ async def history_from_activities(session: Any, athlete: m.Athlete, today: dt.da
     return history.model_dump(mode="json", exclude_defaults=True)
 
 
+async def self_correct(session: Any, athlete: m.Athlete, today: dt.date, rules: Any) -> list[str]:
+    """Seed 004's self-grading: if what the athlete does differs from what was prescribed by more than
+    5 % over at least 5 sessions of a type, correct the next two weeks' sessions of that type (through
+    the engine, within the guardrails) and return the sentences that say so."""
+    from coach.engine.corrections import apply_corrections
+    from coach.engine.models import Profile
+
+    biases = [b for b in prescription_bias(await _outcomes(session, athlete, today - dt.timedelta(days=BIAS_WINDOW_DAYS), today, today))
+              if b.correction_factor is not None]
+    row = await repo.active_plan_row(session, athlete.id)
+    if not biases or row is None or athlete.profile is None:
+        return []
+    adaptation = apply_corrections(
+        repo.plan_doc(row), Profile.model_validate(athlete.profile), rules,
+        {b.session_type: b.correction_factor for b in biases if b.correction_factor is not None}, today,
+        samples={b.session_type: b.samples for b in biases},
+    )
+    if not adaptation.accepted or not adaptation.changes:
+        return [b.sentence for b in biases if b.sentence]
+    await repo.save_plan(session, athlete, adaptation.plan, source="self_grading", reason=adaptation.summary)
+    return [*(b.sentence for b in biases if b.sentence), adaptation.summary]
+
+
 async def week_review(session: Any, athlete: m.Athlete, week_start: dt.date, today: dt.date) -> list[str]:
     """The past week in numbers: sessions done / partial / missed, readiness, and self-grading."""
     last = week_start + dt.timedelta(days=6)
@@ -237,8 +260,6 @@ async def week_review(session: Any, athlete: m.Athlete, week_start: dt.date, tod
     if checkins:
         mean = sum(c.readiness or 0 for c in checkins) / len(checkins)
         lines.append(f"Readiness averaged {mean:.0f}/100 over {len(checkins)} check-in(s).")
-    outcomes = await _outcomes(session, athlete, today - dt.timedelta(days=BIAS_WINDOW_DAYS), today, today)
-    lines += [bias.sentence for bias in prescription_bias(outcomes) if bias.sentence]
     return lines
 
 

@@ -83,3 +83,30 @@ async def test_sunday_evening_preview_of_next_week(db: Database) -> None:
     [(_, _, reply)] = await service.unsent()
     # Nothing was logged: Tue and Thu count as missed; Sat and Sun are within their grace day (still pending).
     assert reply.text.startswith("Last week: 0 of 2 sessions done (0 %), 0 partial, 2 missed.\nNext week:\nWeek 2")
+
+
+async def test_the_sunday_job_corrects_prescriptions_the_athlete_keeps_overshooting_once(db: Database) -> None:
+    clock = Clock(dt.datetime(2026, 11, 23, 12, 0, tzinfo=dt.UTC))
+    service = await setup(db, clock, "UTC")
+    from coach.service.service import Who
+    from coach.service.types import Incoming
+
+    doc = await service.show("ann")
+    easy = [s for w in doc["plan"]["weeks"][:3] for s in w["sessions"] if s["type"] == "easy"]
+    assert len(easy) >= 5
+    for s in easy[:6]:  # every easy run done about 15 % longer than prescribed
+        clock.at = dt.datetime.fromisoformat(s["date"] + "T18:00:00+00:00")
+        minutes = round(s["duration_min"] * 1.15)
+        await service.handle(Who(name="ann"), Incoming(kind="command", text="/log", command="log", args=f"easy run {minutes} min"))
+    last = dt.date.fromisoformat(easy[5]["date"])
+    sunday = last + dt.timedelta(days=(6 - last.weekday()) or 7)
+    clock.at = dt.datetime.combine(sunday, dt.time(18, 5), tzinfo=dt.UTC)
+    version = (await service.show("ann"))["plan"]["version"]
+    assert await service.tick() == 1
+    weekly = [reply for _, _, reply in await service.unsent() if "Next week" in reply.text][0]
+    assert "more than prescribed" in weekly.text or "Corrected" in weekly.text
+    after = await service.show("ann")
+    assert after["plan"]["version"] == version + 1 and after["plan"]["source"] == "self_grading"
+    clock.at = clock.at + dt.timedelta(minutes=30)
+    assert await service.tick() == 0
+    assert (await service.show("ann"))["plan"]["version"] == version + 1  # applied once
