@@ -103,7 +103,7 @@ async def test_the_sunday_job_corrects_prescriptions_the_athlete_keeps_overshoot
     clock.at = dt.datetime.combine(sunday, dt.time(18, 5), tzinfo=dt.UTC)
     version = (await service.show("ann"))["plan"]["version"]
     assert await service.tick() == 1
-    weekly = [reply for _, _, reply in await service.unsent() if "Next week" in reply.text][0]
+    weekly = next(reply for _, _, reply in await service.unsent() if "Next week" in reply.text)
     assert "more than prescribed" in weekly.text or "Corrected" in weekly.text
     after = await service.show("ann")
     assert after["plan"]["version"] == version + 1 and after["plan"]["source"] == "self_grading"
