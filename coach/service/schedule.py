@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from coach.clock import zone
 from coach.service import render
-from coach.service.training_log import self_correct, week_review
+from coach.service.training_log import gate_next_week, self_correct, week_review
 from coach.service.types import Button, Reply
 from coach.store import models as m
 from coach.store import repo
@@ -82,7 +82,8 @@ async def due_sends(session: AsyncSession, now: dt.datetime, rules: Any) -> list
             keys = (f"weekly:{athlete.id}:{week.start.isoformat()}", f"review:{athlete.id}:{week.start.isoformat()}") if week else ()
             if week is not None and week.start > today and not await _queued(session, *keys):
                 corrected = await self_correct(session, athlete, today, rules)
-                text = "\n".join([*corrected, await weekly_text(session, athlete, week.start, today)])
+                gated = await gate_next_week(session, athlete, today, rules)
+                text = "\n".join([*corrected, *gated, await weekly_text(session, athlete, week.start, today)])
                 reviewer = await review_group(session, athlete)
                 if reviewer is None:
                     due.append(Due(

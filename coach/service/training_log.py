@@ -95,7 +95,8 @@ async def store_activity(ctx: Ctx, activity: ImportedActivity, *, source: str, f
         elevation_gain_m=activity.elevation_gain_m, avg_hr=activity.avg_hr, max_hr=activity.max_hr,
         avg_power_w=activity.avg_power_w, np_w=activity.np_w, tss=activity.tss, load=activity.load,
         details={"load_method": activity.load_method, "warnings": activity.warnings,
-                 "mmp_w": {str(k): v for k, v in activity.mmp_w.items()}, "best_20min_hr_bpm": activity.best_20min_hr_bpm},
+                 "mmp_w": {str(k): v for k, v in activity.mmp_w.items()}, "best_20min_hr_bpm": activity.best_20min_hr_bpm,
+                 "decoupling_pct": activity.decoupling_pct, "efficiency_factor": activity.efficiency_factor},
     )
     ctx.session.add(row)
     await ctx.session.flush()
@@ -245,6 +246,51 @@ async def self_correct(session: Any, athlete: m.Athlete, today: dt.date, rules: 
         return [b.sentence for b in biases if b.sentence]
     await repo.save_plan(session, athlete, adaptation.plan, source="self_grading", reason=adaptation.summary)
     return [*(b.sentence for b in biases if b.sentence), adaptation.summary]
+
+
+KPI_WINDOW_DAYS = 42
+"""KPIs are read from the last six weeks of recordings (seed 002: 4-8 week trend reports)."""
+DECOUPLING_MIN_S = 90 * 60
+"""Pa:Hr is judged on long steady sessions: seed 002 names 90-120 min Z2 rides."""
+FIR_SHORT_S, FIR_LONG_S = 300, 1200
+"""FIR = MMP300 / MMP1200 (seed 002)."""
+
+
+async def measured_kpis(session: Any, athlete: m.Athlete, today: dt.date) -> dict[str, float]:
+    """The KPIs the gates need, from stored recordings; a KPI without data is simply absent."""
+    since = dt.datetime.combine(today - dt.timedelta(days=KPI_WINDOW_DAYS), dt.time())
+    rows = (
+        await session.execute(select(m.Activity).where(m.Activity.athlete_id == athlete.id, m.Activity.start_time >= since))
+    ).scalars().all()
+    kpis: dict[str, float] = {}
+    decoupling = sorted(
+        float(a.details["decoupling_pct"]) for a in rows
+        if a.details.get("decoupling_pct") is not None and (a.moving_s or a.elapsed_s or 0) >= DECOUPLING_MIN_S
+    )
+    if decoupling:
+        kpis["pa_hr_decoupling_pct"] = round(decoupling[len(decoupling) // 2], 1)  # the median: one bad day is not a trend
+    best: dict[int, float] = {}
+    for a in rows:
+        for key, watts in (a.details.get("mmp_w") or {}).items():
+            best[int(key)] = max(best.get(int(key), 0.0), float(watts))
+    if best.get(FIR_SHORT_S) and best.get(FIR_LONG_S):
+        kpis["fir"] = round(best[FIR_SHORT_S] / best[FIR_LONG_S], 3)
+    return kpis
+
+
+async def gate_next_week(session: Any, athlete: m.Athlete, today: dt.date, rules: Any) -> list[str]:
+    """Seed 002's KPI gates on next week's phase change; held weeks are saved, and said."""
+    from coach.engine.gates import NOTHING_TO_JUDGE, hold_for_gates
+    from coach.engine.models import Profile
+
+    row = await repo.active_plan_row(session, athlete.id)
+    if row is None or athlete.profile is None:
+        return []
+    result = hold_for_gates(repo.plan_doc(row), Profile.model_validate(athlete.profile), rules,
+                            await measured_kpis(session, athlete, today), today)
+    if result.accepted and result.changes:
+        await repo.save_plan(session, athlete, result.plan, source="kpi_gate", reason=result.summary)
+    return [] if result.summary in NOTHING_TO_JUDGE else [result.summary]
 
 
 async def week_review(session: Any, athlete: m.Athlete, week_start: dt.date, today: dt.date) -> list[str]:

@@ -191,3 +191,23 @@ async def test_delete_me_asks_first_then_erases_everything(athlete: CoachService
     for model in (m.Plan, m.PlanWeek, m.PlannedSession, m.Activity, m.CheckIn, m.Goal, m.ChatMessage):
         assert await count(athlete, model) == 0, model
     assert await count(athlete, m.Athlete) == 0
+
+
+async def test_kpis_are_measured_from_stored_recordings(athlete: CoachService) -> None:
+    import datetime as dt
+
+    from coach.service.training_log import measured_kpis
+    from coach.store import repo
+
+    async with athlete.db.transaction() as s:
+        ann = await repo.athlete_by_name(s, "ann")
+        assert ann is not None
+        assert await measured_kpis(s, ann, dt.date(2026, 11, 23)) == {}  # nothing measured: no number
+        for day, decoupling, minutes in ((10, 4.0, 120), (14, 9.0, 100), (18, 6.0, 95), (19, 30.0, 40)):
+            s.add(m.Activity(athlete_id=ann.id, fingerprint=f"k{day}", sport="ride", start_time=dt.datetime(2026, 11, day, 8),
+                             elapsed_s=minutes * 60, moving_s=minutes * 60,
+                             details={"decoupling_pct": decoupling, "mmp_w": {"300": 300.0 + day, "1200": 270.0}}))
+        await s.flush()
+        kpis = await measured_kpis(s, ann, dt.date(2026, 11, 23))
+    assert kpis["pa_hr_decoupling_pct"] == 6.0  # median of the long sessions; the 40-minute one doesn't count
+    assert kpis["fir"] == round(319 / 270, 3)  # best 5-minute over best 20-minute power
