@@ -45,7 +45,7 @@ COMMANDS: dict[str, str] = {
     "help": "what I can do",
     "today": "today's session",
     "tomorrow": "tomorrow's session",
-    "week": "this week's plan",
+    "week": "this week's plan (/week next for next week)",
     "plan": "the whole plan at a glance",
     "log": "log a workout, e.g. /log ran 10k in 52 min",
     "checkin": "morning check-in (sleep, energy, soreness, stress)",
@@ -487,7 +487,7 @@ class CoachService:
         if command == "tomorrow":
             return await self.day(ctx, ctx.today + dt.timedelta(days=1), "Tomorrow")
         if command == "week":
-            return await self.week(ctx)
+            return await self.week(ctx, next_week=args.lower().startswith("next"))
         if command == "plan":
             return await self.plan(ctx)
         if command == "settings":
@@ -670,9 +670,9 @@ class CoachService:
             return [Reply(f"{title} — {render.day_label(day)}: that's outside your plan ({plan.meta.start_date.isoformat()} onwards). Send /start for a new goal.")]
         return [Reply(render.day_text(day, sessions, ctx.athlete.units, title))]
 
-    async def week(self, ctx: Ctx) -> list[Reply]:
+    async def week(self, ctx: Ctx, *, next_week: bool = False) -> list[Reply]:
         plan = await self._plan(ctx)
-        week = render.current_week(plan, ctx.today)
+        week = render.current_week(plan, ctx.today + dt.timedelta(days=7 if next_week else 0))
         if week is None:
             return [Reply("Your plan has finished. Send /start to set a new goal.")]
         return [Reply(render.week_text(week, ctx.athlete.units, ctx.today))]

@@ -211,3 +211,8 @@ async def test_kpis_are_measured_from_stored_recordings(athlete: CoachService) -
         kpis = await measured_kpis(s, ann, dt.date(2026, 11, 23))
     assert kpis["pa_hr_decoupling_pct"] == 6.0  # median of the long sessions; the 40-minute one doesn't count
     assert kpis["fir"] == round(319 / 270, 3)  # best 5-minute over best 20-minute power
+
+
+async def test_week_and_next_week(athlete: CoachService) -> None:
+    assert (await say(athlete, "/week")).startswith("Week 1 —")
+    assert (await say(athlete, "/week next")).startswith("Week 2 —")
