@@ -21,6 +21,12 @@ before it):
 6. The whole plan then goes through ``validate_plan`` -> ``fix_plan`` -> ``validate_plan``.
    A published plan has zero violations; if fixing cannot reach zero, the plan is returned
    with ``feasible=false`` and the rule ids that could not be met (it never raises for that).
+
+Speed (``bench/bench_engine.py``): weeks are drafted on plain slotted objects with dates
+made relative to the week, so a draft is cached by the week's shape and volume and reused by
+any identical week of the plan; workouts are generated once per rules object for what they
+depend on (``workouts.generated``); the output is assembled from already validated templates
+without re-validating it, and step 6 is the check that it is a correct plan.
 """
 
 from __future__ import annotations
@@ -70,16 +76,20 @@ _ACWR_MARGIN = 0.97
 _EASY_SHARE_MARGIN = 0.01
 _EASY_SHARE_ATTEMPTS = 6
 _ENDURANCE: frozenset[SessionSport] = frozenset({"run", "ride", "swim", "brick", "other"})
-# A day holds at most one session of each sport; a brick is a ride and a run.
-_SPORT_PARTS: dict[SessionSport, frozenset[str]] = {
-    "run": frozenset({"run"}),
-    "ride": frozenset({"ride"}),
-    "swim": frozenset({"swim"}),
-    "brick": frozenset({"ride", "run"}),
-    "strength": frozenset({"strength"}),
-    "other": frozenset({"other"}),
+# A day holds at most one session of each sport; a brick is a ride and a run. The sports a
+# day holds are bits of an int (run 1, ride 2, swim 4, strength 8, other 16).
+_RUN, _RIDE, _SWIM, _STRENGTH, _OTHER = 1, 2, 4, 8, 16
+_SPORT_PARTS: dict[SessionSport, int] = {
+    "run": _RUN,
+    "ride": _RIDE,
+    "swim": _SWIM,
+    "brick": _RIDE | _RUN,
+    "strength": _STRENGTH,
+    "other": _OTHER,
 }
-_ENDURANCE_PARTS: frozenset[str] = frozenset({"run", "ride", "swim", "other"})
+_ENDURANCE_PARTS = _RUN | _RIDE | _SWIM | _OTHER
+# Day offsets within a week, made once.
+_DAYS = tuple(dt.timedelta(days=n) for n in range(_DAYS_PER_WEEK + 1))
 
 
 # --------------------------------------------------------------------------- profile checks
@@ -116,7 +126,7 @@ class _Day:
     long: bool = False
     specs: list[SessionSpec] = field(default_factory=list)
     fixed: tuple[SessionSpec, ...] = ()
-    parts: set[str] = field(default_factory=set)
+    parts: int = 0
     weekend: bool = False
     closed: bool = False
 
@@ -143,6 +153,16 @@ class _Knobs:
     default_day_max_min: int
     race_week_session_max_min: int
     race_eve_rest: bool
+    quality_min_min: float
+    quality_max_min: dict[SessionSport, float]
+    swim_session_target_min: float
+    max_sessions_per_week: dict[SessionSport, int]
+    max_sessions_per_week_tri: dict[SessionSport, int]
+    brick_run_fraction: float
+    gym_sessions_per_week: int
+    hybrid_session_min: int
+    waves: int
+    easy_share_target: float
 
 
 def _knobs(rules: Rules) -> _Knobs:
@@ -165,6 +185,16 @@ def _knobs(rules: Rules) -> _Knobs:
         default_day_max_min=g.week.default_day_max_min,
         race_week_session_max_min=int(rules.workouts.sessions.race_week_session_max_min),
         race_eve_rest=rules.workouts.sessions.race_eve_rest,
+        quality_min_min=rules.workouts.sessions.quality_min_min,
+        quality_max_min=dict(rules.workouts.sessions.quality_max_min),
+        swim_session_target_min=rules.workouts.sessions.swim_session_target_min,
+        max_sessions_per_week=dict(rules.workouts.sessions.max_sessions_per_week),
+        max_sessions_per_week_tri=dict(rules.workouts.sessions.max_sessions_per_week_tri),
+        brick_run_fraction=rules.workouts.brick.run_fraction,
+        gym_sessions_per_week=rules.workouts.strength.sessions_per_week,
+        hybrid_session_min=int(rules.workouts.strength.hybrid_session_min),
+        waves=len(rules.workouts.strength.waves),
+        easy_share_target=g.week.easy_share_target,
     )
     rules.memo["planner.knobs"] = knobs
     return knobs
@@ -196,8 +226,13 @@ class _Weekday:
     closed: bool
 
 
-# A day of a week before placement: (offset, weekday, usable, budget, hard, fixed, weekend, closed).
-_ProtoDay = tuple[int, Weekday, bool, int, bool, tuple[SessionSpec, ...], bool, bool]
+# What placement reads of a request's kind: (the sports a day must not hold yet, strength,
+# swim, weekday ride cap (0: none), scoring mode, preferred long day).
+_Placement = tuple[int, bool, bool, int, int, Weekday | None]
+# A usable day of a week before placement: (offset, weekday, budget, hard, fixed, weekend, closed).
+_ProtoDay = tuple[int, Weekday, int, bool, tuple[SessionSpec, ...], bool, bool]
+# A week before placement: its days (``None`` where a usable day goes), the usable days, their offsets.
+_Proto = tuple[tuple["_Day | None", ...], tuple[_ProtoDay, ...], tuple[int, ...]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -208,19 +243,24 @@ class _Shape:
     proto_key: tuple[object, ...]
     hard_next: bool
     blocked_days: int
+    any_hard: bool
 
 
 @dataclass(slots=True)
 class _Draft:
-    """A drafted week (days relative to its first plan day) and the sums the builder reads."""
+    """A drafted week, kept as small as what the builder reads of it: its sessions (day offset
+    from the week's first plan day and workout, in day order), its sums, and whether its last
+    day is hard."""
 
-    days: list[_Day]
+    offsets: tuple[int, ...]
+    gens: tuple[Generated, ...]
+    last_hard: bool
     volume: int
     load: float
     fixed_load: float
     training_load: float
     gym: int
-    ordered: tuple[tuple[int, Generated], ...] | None = None
+    ordered: tuple[tuple[int, ...], tuple[Generated, ...]] | None = None
     planned_km: float | None = None
     planned_minutes: int = 0
     week_load: float = 0.0
@@ -245,9 +285,18 @@ class _Context:
     gym_only: bool
     weekdays: tuple[_Weekday, ...] = ()
     drafts: dict[tuple[object, ...], _Draft] = field(default_factory=dict)
-    protos: dict[tuple[object, ...], tuple[_ProtoDay, ...]] = field(default_factory=dict)
+    protos: dict[tuple[object, ...], _Proto] = field(default_factory=dict)
     generated: dict[SessionSpec, Generated] = field(default_factory=dict)
     build_entry: str | None = None
+    sport_order: tuple[SessionSport, ...] = ()
+    long_share: dict[SessionSport, float] = field(default_factory=dict)
+    long_cap: dict[SessionSport, float] = field(default_factory=dict)
+    long_run_share: dict[int, float] = field(default_factory=dict)
+    long_run_share_default: float = 1.0
+    placements: dict[tuple[SessionSport, SessionType, bool, bool], _Placement] = field(default_factory=dict)
+    mixes: dict[tuple[Phase, bool], tuple[dict[SessionSport, list[SessionType]], int, bool]] = field(
+        default_factory=dict
+    )
 
 
 def _blocked_dates(profile: Profile) -> frozenset[dt.date]:
@@ -293,46 +342,58 @@ def _shape(week: WeekFrame, ctx: _Context) -> _Shape:
     """The week's calendar with dates made relative (what drafts are cached by)."""
     first = week.first_day
     last = week.last_day
-    count = week.days
-
-    def offset(day: dt.date | None) -> int | None:
-        return (day - first).days if day is not None and first <= day <= last else None
-
+    count = (last - first).days + 1
     race = ctx.frame.race_date
     blocked: tuple[int, ...] = ()
     if ctx.blocked:
-        blocked = tuple(n for n in range(count) if first + dt.timedelta(days=n) in ctx.blocked)
-    race_offset = offset(race)
-    eve_offset = offset(race - dt.timedelta(days=1)) if race is not None else None
+        blocked = tuple(n for n in range(count) if first + _DAYS[n] in ctx.blocked)
+    race_offset: int | None = None
+    eve_offset: int | None = None
+    if race is not None:
+        if first <= race <= last:
+            race_offset = (race - first).days
+        eve = race - _DAYS[1]
+        if first <= eve <= last:
+            eve_offset = (eve - first).days
     hard_next = _hard_next_day(last, ctx)
     weekday = first.weekday()
+    # A draft depends on the loading index only through the strength wave, and on the days
+    # around the week only through hard sessions: weeks that differ in nothing else share drafts.
+    wave = _strength_wave(week, ctx) if ctx.gym_only or ctx.profile.strength_days else None
+    any_hard = not ctx.gym_only and _phase_mix(week, ctx)[2]
     return _Shape(
         key=(
             week.phase,
             week.cutback,
-            week.loading_index,
+            wave,
             weekday,
             count,
             blocked,
             race_offset,
             eve_offset,
-            hard_next,
+            hard_next and any_hard,
         ),
         proto_key=(week.phase == "race", weekday, count, blocked, race_offset, eve_offset),
         hard_next=hard_next,
         blocked_days=len(blocked),
+        any_hard=any_hard,
     )
 
 
-def _prototype(shape: _Shape, ctx: _Context) -> tuple[_ProtoDay, ...]:
-    """The week's days before placement: usable or not, minute budgets, commitments, the race."""
+def _prototype(shape: _Shape, ctx: _Context) -> _Proto:
+    """The week's days before placement: usable or not, minute budgets, commitments, the race.
+
+    Days nothing can be placed on are never changed by drafting, so every draft of the shape
+    shares them; usable days are listed for :func:`_draft_uncached` to build afresh.
+    """
     found = ctx.protos.get(shape.proto_key)
     if found is not None:
         return found
     race_phase, first_weekday, count, blocked, race_offset, eve_offset = shape.proto_key
     assert isinstance(first_weekday, int) and isinstance(count, int) and isinstance(blocked, tuple)
     k = ctx.knobs
-    days: list[_ProtoDay] = []
+    template: list[_Day | None] = []
+    usable_days: list[_ProtoDay] = []
     for n in range(count):
         info = ctx.weekdays[(first_weekday + n) % _DAYS_PER_WEEK]
         is_blocked = n in blocked
@@ -353,8 +414,26 @@ def _prototype(shape: _Shape, ctx: _Context) -> tuple[_ProtoDay, ...]:
         usable = (
             info.available and not is_blocked and not is_race and not race_eve and budget >= k.min_session_min
         )
-        days.append((n, info.name, usable, max(0, budget), hard, fixed, info.weekend, info.closed))
-    proto = tuple(days)
+        if usable:
+            template.append(None)
+            usable_days.append((n, info.name, max(0, budget), hard, fixed, info.weekend, info.closed))
+        else:
+            template.append(
+                _Day(
+                    n,
+                    info.name,
+                    False,
+                    max(0, budget),
+                    hard,
+                    False,
+                    [],
+                    fixed,
+                    0,
+                    info.weekend,
+                    info.closed,
+                )
+            )
+    proto = (tuple(template), tuple(usable_days), tuple(n for n, *_ in usable_days))
     ctx.protos[shape.proto_key] = proto
     return proto
 
@@ -378,7 +457,7 @@ def _race_spec(ctx: _Context) -> SessionSpec:
 
 def _hard_next_day(day: dt.date, ctx: _Context) -> bool:
     """Whether the day after ``day`` (next week's Monday) holds a hard commitment or the race."""
-    following = day + dt.timedelta(days=1)
+    following = day + _DAYS[1]
     if following == ctx.frame.race_date:
         return True
     if following in ctx.blocked or following > ctx.frame.end_date:
@@ -409,9 +488,12 @@ def _place(
     k = ctx.knobs
     sport = req.sport
     kind = req.type
-    parts = _SPORT_PARTS[sport]
-    strength = sport == "strength"
-    swim = sport == "swim"
+    hard = req.hard
+    setup_key = (sport, kind, hard, exclusive)
+    setup = ctx.placements.get(setup_key)
+    if setup is None:
+        setup = ctx.placements[setup_key] = _placement(sport, kind, hard, exclusive, ctx)
+    clash, strength, swim, ride_cap, mode, long_day = setup
     asked = req.minutes
     wanted = asked
     if strength and wanted == 0:
@@ -419,30 +501,18 @@ def _place(
     count = len(days)
     full = trained + 1 > min(k.max_training_days, count - k.min_rest_days)
     last = count - 1
-    exclusive_parts = _ENDURANCE_PARTS if exclusive and sport in _ENDURANCE else None
-    ride_cap = k.weekday_ride_max_min if k.long_ride_weekend and (sport == "ride" or sport == "brick") else 0
     swim_cap = k.pool_swim_max_min
     step = k.step_min
     floor = k.min_session_min
     per_day = k.max_sessions_per_day
-    hard = req.hard
-    long_day: Weekday | None = None
-    marks: list[int] = []
-    if kind == "long" or sport == "brick":
-        mode = 0
-        long_day = ctx.long_day if kind == "long" else None
-    elif hard or kind in QUALITY_TYPES:
-        mode = 1
+    if mode == 1:
         marks = [j for j, d in enumerate(days) if d.hard or d.long]
-    elif strength:
-        if ctx.gym_only:
-            mode = 2
-            marks = [j for j, d in enumerate(days) if "strength" in d.parts]
-        else:
-            mode = 3
-    else:
-        mode = 4
+    elif mode == 2:
+        marks = [j for j, d in enumerate(days) if d.parts & _STRENGTH]
+    elif mode == 4:
         marks = [j for j, d in enumerate(days) if d.specs]
+    else:
+        marks = []
     best: tuple[float, ...] | None = None
     best_i = best_minutes = 0
     score: tuple[float, ...]
@@ -451,10 +521,7 @@ def _place(
         specs = day.specs
         if len(specs) >= per_day:
             continue
-        day_parts = day.parts
-        if not day_parts.isdisjoint(parts):
-            continue
-        if exclusive_parts is not None and not day_parts.isdisjoint(exclusive_parts):
+        if day.parts & clash:
             continue
         if swim and day.closed:
             continue
@@ -521,6 +588,29 @@ def _place(
     return fresh
 
 
+def _placement(
+    sport: SessionSport, kind: SessionType, hard: bool, exclusive: bool, ctx: _Context
+) -> _Placement:
+    """The per-kind constants of :func:`_place` (scoring modes: 0 long or brick, 1 quality,
+    2 gym-only strength, 3 strength next to endurance, 4 easy)."""
+    k = ctx.knobs
+    strength = sport == "strength"
+    exclusive_parts = _ENDURANCE_PARTS if exclusive and sport in _ENDURANCE else 0
+    ride_cap = k.weekday_ride_max_min if k.long_ride_weekend and (sport == "ride" or sport == "brick") else 0
+    long_day: Weekday | None = None
+    if kind == "long" or sport == "brick":
+        mode = 0
+        long_day = ctx.long_day if kind == "long" else None
+    elif hard or kind in QUALITY_TYPES:
+        mode = 1
+    elif strength:
+        mode = 2 if ctx.gym_only else 3
+    else:
+        mode = 4
+    clash = _SPORT_PARTS[sport] | exclusive_parts
+    return (clash, strength, sport == "swim", ride_cap, mode, long_day)
+
+
 def _spec_of_request(req: _Request) -> SessionSpec:
     return SessionSpec(
         sport=req.sport,
@@ -556,12 +646,11 @@ def _resolve_sport(name: str, ctx: _Context) -> SessionSport:
 
 
 def _long_minutes(sport: SessionSport, volume: float, sessions: int, ctx: _Context) -> int:
-    rules = ctx.rules
-    share = ctx.event.long_share_target.get(sport, 1.0 / max(1, sessions))
+    share = ctx.long_share.get(sport, 1.0 / max(1, sessions))
     minutes = max(volume * share, volume / max(1, sessions))
     if sport == "run":
-        minutes = min(minutes, volume * rules.guardrails.long_run_share.max_share(sessions))
-    cap = ctx.event.long_session_max_min.get(sport)
+        minutes = min(minutes, volume * ctx.long_run_share.get(sessions, ctx.long_run_share_default))
+    cap = ctx.long_cap.get(sport)
     if cap is not None:
         minutes = min(minutes, cap)
     return int(minutes)
@@ -569,9 +658,9 @@ def _long_minutes(sport: SessionSport, volume: float, sessions: int, ctx: _Conte
 
 def _quality_minutes(sport: SessionSport, sport_volume: float, sessions: int, ctx: _Context) -> int:
     """An average session of the sport that week, within the rules' quality bounds."""
-    cfg = ctx.rules.workouts.sessions
+    k = ctx.knobs
     minutes = sport_volume / max(1, sessions)
-    minutes = max(cfg.quality_min_min, min(minutes, cfg.quality_max_min.get(sport, minutes)))
+    minutes = max(k.quality_min_min, min(minutes, k.quality_max_min.get(sport, minutes)))
     return int(minutes)
 
 
@@ -590,100 +679,104 @@ def _sport_requests(
     the event cap), quality sessions an average session's length, easy sessions the rest,
     never longer than the long session. No long session in race week.
     """
-    rules = ctx.rules
-    floor = rules.guardrails.week.min_session_min
+    k = ctx.knobs
+    floor = k.min_session_min
     if volume < floor or max_sessions <= 0:
         return []
     count = min(max_sessions, int(volume // floor))
     requests: list[_Request] = []
     if sport == "swim":
-        cfg = rules.workouts.sessions
-        count = max(1, min(count, round(volume / cfg.swim_session_target_min)))
-        each = int(min(volume / count, rules.guardrails.calendar.pool_swim_max_min))
+        count = max(1, min(count, round(volume / k.swim_session_target_min)))
+        each = int(min(volume / count, k.pool_swim_max_min))
         kinds: list[SessionType] = [*quality[:1], "technique"]
         for n in range(count):
             kind = kinds[n] if n < len(kinds) else "easy"
             hard = kind in ("threshold", "intervals")
-            requests.append(_Request(sport, kind, each, key=kind in QUALITY_TYPES, hard=hard))
+            requests.append(_Request(sport, kind, each, kind in QUALITY_TYPES, hard))
         return requests
-    race_week = week.phase == "race"
-    has_long = not race_week and count >= 1
+    has_long = week.phase != "race" and count >= 1
     remaining = volume
     if has_long:
         long_min = _long_minutes(sport, volume, count, ctx)
-        requests.append(_Request(sport, "long", long_min, key=True))
+        requests.append(_Request(sport, "long", long_min, True))
         remaining -= long_min
     slots = count - (1 if has_long else 0)
     keep_easy = 1 if count >= 3 else 0
     q_count = max(0, min(len(quality), slots - keep_easy))
-    for kind in quality[:q_count]:
-        minutes = min(_quality_minutes(sport, volume, count, ctx), int(remaining))
-        if minutes < floor:
-            break
-        requests.append(_Request(sport, kind, minutes, key=True, hard=kind in ("threshold", "intervals")))
-        remaining -= minutes
+    if q_count:
+        average = _quality_minutes(sport, volume, count, ctx)
+        for kind in quality[:q_count]:
+            minutes = min(average, int(remaining))
+            if minutes < floor:
+                break
+            requests.append(_Request(sport, kind, minutes, True, kind in ("threshold", "intervals")))
+            remaining -= minutes
     easy_slots = count - len(requests)
     if easy_slots > 0 and remaining >= floor:
         easy_slots = min(easy_slots, int(remaining // floor))
         each = int(remaining / easy_slots)
         if has_long and each > requests[0].minutes:
             each = requests[0].minutes
-        requests.extend(_Request(sport, "easy", each) for _ in range(easy_slots))
+        for _ in range(easy_slots):
+            requests.append(_Request(sport, "easy", each))
     return requests
 
 
 def _strength_wave(week: WeekFrame, ctx: _Context) -> int:
-    waves = ctx.rules.workouts.strength.waves
+    waves = ctx.knobs.waves
     if week.cutback or week.phase in ("taper", "race"):
-        return len(waves) - 1
-    loading_waves = max(1, len(waves) - 1)
+        return waves - 1
+    loading_waves = max(1, waves - 1)
     return (max(1, week.loading_index) - 1) % loading_waves
+
+
+def _phase_mix(week: WeekFrame, ctx: _Context) -> tuple[dict[SessionSport, list[SessionType]], int, bool]:
+    """The phase's quality sessions per sport, its bricks (a cutback week keeps one quality
+    session and no brick) and whether any of them is a hard session."""
+    key = (week.phase, week.cutback)
+    found = ctx.mixes.get(key)
+    if found is None:
+        mix = ctx.event.session_mix.for_phase(week.phase)
+        if week.cutback:
+            mix = mix[:1]
+        per_sport: dict[SessionSport, list[SessionType]] = {}
+        for spec in mix:
+            per_sport.setdefault(_resolve_sport(spec.sport, ctx), []).append(spec.type)
+        bricks = ctx.event.bricks.for_phase(week.phase) if not week.cutback else 0
+        hard = any(kind in ("threshold", "intervals") for kinds in per_sport.values() for kind in kinds)
+        found = ctx.mixes[key] = (per_sport, bricks, hard)
+    return found
 
 
 def _week_requests(
     week: WeekFrame, volume: float, usable: int, ctx: _Context, strength_cap: int | None
 ) -> list[_Request]:
-    rules = ctx.rules
+    k = ctx.knobs
     requests: list[_Request] = []
     wave = _strength_wave(week, ctx)
     if ctx.gym_only:
-        per_week = rules.workouts.strength.sessions_per_week
+        per_week = k.gym_sessions_per_week
         if strength_cap is not None:
             per_week = min(per_week, strength_cap)
         for n in range(per_week):
-            requests.append(_Request("strength", "strength", 0, strength_day=n, strength_wave=wave))
+            requests.append(_Request("strength", "strength", 0, False, False, None, n, wave))
         return requests
-    tri = len(ctx.split) > 1
-    limits = (
-        rules.workouts.sessions.max_sessions_per_week_tri
-        if tri
-        else rules.workouts.sessions.max_sessions_per_week
-    )
-    max_days = min(rules.guardrails.week.max_training_days, usable)
-    mix = ctx.event.session_mix.for_phase(week.phase)
-    if week.cutback:
-        mix = mix[:1]
-    per_sport: dict[SessionSport, list[SessionType]] = {}
-    for spec in mix:
-        per_sport.setdefault(_resolve_sport(spec.sport, ctx), []).append(spec.type)
-    bricks = ctx.event.bricks.for_phase(week.phase) if not week.cutback else 0
+    split = ctx.split
+    limits = k.max_sessions_per_week_tri if len(split) > 1 else k.max_sessions_per_week
+    max_days = min(k.max_training_days, usable)
+    per_sport, bricks, _ = _phase_mix(week, ctx)
     brick_min = 0
-    multisport_min = volume * (ctx.split.get("ride", 0.0) + ctx.split.get("run", 0.0))
-    if (
-        bricks
-        and "ride" in ctx.split
-        and "run" in ctx.split
-        and multisport_min >= 2 * rules.workouts.sessions.quality_min_min
-    ):
+    multisport_min = volume * (split.get("ride", 0.0) + split.get("run", 0.0))
+    if bricks and "ride" in split and "run" in split and multisport_min >= 2 * k.quality_min_min:
         ride_sessions = min(limits.get("ride", max_days), max_days)
-        brick_min = _quality_minutes("ride", volume * ctx.split["ride"], ride_sessions, ctx)
-    sport_volume = {sport: volume * share for sport, share in ctx.split.items()}
+        brick_min = _quality_minutes("ride", volume * split["ride"], ride_sessions, ctx)
+    sport_volume = {sport: volume * share for sport, share in split.items()}
     if brick_min:
-        ride_part = brick_min * (1 - rules.workouts.brick.run_fraction)
+        ride_part = brick_min * (1 - k.brick_run_fraction)
         sport_volume["ride"] = max(0.0, sport_volume["ride"] - ride_part)
         sport_volume["run"] = max(0.0, sport_volume["run"] - (brick_min - ride_part))
-        requests.append(_Request("brick", "tempo", brick_min, key=True))
-    for sport in sorted(ctx.split, key=lambda s: (-ctx.split[s], s)):
+        requests.append(_Request("brick", "tempo", brick_min, True))
+    for sport in ctx.sport_order:
         max_sessions = min(limits.get(sport, max_days), max_days)
         requests.extend(
             _sport_requests(sport, sport_volume[sport], week, ctx, max_sessions, per_sport.get(sport, []))
@@ -697,18 +790,11 @@ def _week_requests(
         strength_days = min(strength_days, strength_cap)
     for n in range(strength_days):
         requests.append(
-            _Request(
-                "strength",
-                "strength",
-                int(rules.workouts.strength.hybrid_session_min),
-                strength_day=n,
-                strength_wave=wave,
-                hybrid=True,
-            )
+            _Request("strength", "strength", k.hybrid_session_min, False, False, None, n, wave, True)
         )
     # Hard work budget: the rest of the week stays easy (Seiler 80/20).
-    hard_budget = (1 - rules.guardrails.week.easy_share_target) * volume
-    brick_hard = brick_min * rules.workouts.brick.run_fraction if brick_min else 0.0
+    hard_budget = (1 - k.easy_share_target) * volume
+    brick_hard = brick_min * k.brick_run_fraction if brick_min else 0.0
     quality = [r for r in requests if r.type in QUALITY_TYPES and r.sport != "brick"]
     if quality:
         per = math.floor(max(0.0, hard_budget - brick_hard) / len(quality))
@@ -746,7 +832,7 @@ def _draft(
     Drafts hold no dates (days are offsets from the week's first plan day), so a cached
     draft serves any week of the same shape as it is.
     """
-    key = (shape.key, volume, strength_cap, prev_hard_last_day)
+    key = (shape.key, volume, strength_cap, prev_hard_last_day and shape.any_hard)
     found = ctx.drafts.get(key)
     if found is None:
         found = _draft_uncached(week, shape, volume, ctx, prev_hard_last_day, strength_cap)
@@ -762,11 +848,10 @@ def _draft_uncached(
     prev_hard_last_day: bool,
     strength_cap: int | None,
 ) -> _Draft:
-    days = [
-        _Day(offset, weekday, usable, budget, hard, False, [], fixed, set(), weekend, closed)
-        for offset, weekday, usable, budget, hard, fixed, weekend, closed in _prototype(shape, ctx)
-    ]
-    usable = tuple(d.offset for d in days if d.usable)
+    template, usable_days, usable = _prototype(shape, ctx)
+    days: list[_Day] = list(template)  # type: ignore[arg-type]  # the None slots are filled next
+    for offset, weekday, budget, hard, fixed, weekend, closed in usable_days:
+        days[offset] = _Day(offset, weekday, True, budget, hard, False, [], fixed, 0, weekend, closed)
     requests = sorted(_week_requests(week, volume, len(usable), ctx, strength_cap), key=_order)
     tri = len(ctx.split) > 1
     hard_next = shape.hard_next
@@ -785,27 +870,36 @@ def _draft_uncached(
 
 
 def _summed(days: list[_Day], ctx: _Context) -> _Draft:
-    """The drafted days with their volume and loads (each summed in day order, as always)."""
+    """The drafted week's sessions and sums (each summed in day order, as always)."""
     total = 0.0
     fixed_loads: list[float] = []
     training_loads: list[float] = []
+    offsets: list[int] = []
+    gens: list[Generated] = []
     volume = gym = 0
     cache = ctx.generated
     for day in days:
+        offset = day.offset
         for spec in day.fixed:
             gen = cache.get(spec) or _gen(spec, ctx)
             total += gen.load
             fixed_loads.append(gen.load)
+            offsets.append(offset)
+            gens.append(gen)
         for spec in day.specs:
             gen = cache.get(spec) or _gen(spec, ctx)
             total += gen.load
             training_loads.append(gen.load)
+            offsets.append(offset)
+            gens.append(gen)
             if spec.sport in _ENDURANCE:
                 volume += spec.duration_min
             elif spec.sport == "strength":
                 gym += 1
     return _Draft(
-        days=days,
+        offsets=tuple(offsets),
+        gens=tuple(gens),
+        last_hard=bool(days) and days[-1].hard,
         volume=volume,
         load=total,
         fixed_load=sum(fixed_loads),
@@ -819,15 +913,17 @@ def _limit_hard_share(days: list[_Day], ctx: _Context) -> None:
     rules = ctx.rules
     if not any(spec.type in QUALITY_TYPES or spec.sport == "brick" for d in days for spec in d.specs):
         return
+    cache = ctx.generated
+    floor = ctx.knobs.easy_share_floor
     for _ in range(_EASY_SHARE_ATTEMPTS):
         easy = total = 0
         for d in days:
             for spec in d.specs:
                 if spec.sport in _ENDURANCE:
-                    gen = _gen(spec, ctx)
+                    gen = cache.get(spec) or _gen(spec, ctx)
                     easy += gen.easy_s
                     total += gen.total_s
-        if not total or easy / total >= ctx.knobs.easy_share_floor:
+        if not total or easy / total >= floor:
             return
         quality = [
             (d, n, spec)
@@ -844,7 +940,9 @@ def _limit_hard_share(days: list[_Day], ctx: _Context) -> None:
         else:
             sport: SessionSport = "ride" if spec.sport == "brick" else spec.sport
             day.specs[n] = SessionSpec(sport=sport, type="easy", duration_min=spec.duration_min)
-            day.parts = {p for x in day.specs for p in _SPORT_PARTS[x.sport]}
+            day.parts = 0
+            for x in day.specs:
+                day.parts |= _SPORT_PARTS[x.sport]
             day.hard = any(x.type in ("threshold", "intervals") for x in day.specs)
 
 
@@ -883,7 +981,7 @@ def _limit_long_run_share(days: list[_Day], ctx: _Context) -> None:
     if not runs:
         return
     run_days = len({d.offset for d, _, _ in runs})
-    share = ctx.rules.guardrails.long_run_share.max_share(run_days)
+    share = ctx.long_run_share.get(run_days, ctx.long_run_share_default)
     total = sum(s.duration_min for _, _, s in runs)
     for day, n, spec in runs:
         if spec.type != "long" or share >= 1:
@@ -1025,20 +1123,29 @@ def _notes(week: WeekFrame, volume: float, blocked_days: int, prev: _Progress, c
     return notes
 
 
-def _session_key(item: tuple[int, Generated]) -> tuple[int, bool, str, str, int]:
-    """:func:`session_order` on a (day offset, generated workout) pair."""
-    template = item[1].template
-    return (item[0], template.type == "commitment", template.sport, template.type, template.duration_min)
-
-
-def _ordered(draft: _Draft, ctx: _Context) -> tuple[tuple[int, Generated], ...]:
-    """The draft's sessions in the plan's one order, with the week's totals (computed once per draft)."""
+def _ordered(draft: _Draft) -> tuple[tuple[int, ...], tuple[Generated, ...]]:
+    """The draft's sessions in the plan's one order (:func:`session_order`, a stable sort),
+    with the week's totals; computed once per draft."""
     if draft.ordered is None:
-        pairs = [(d.offset, _gen(spec, ctx)) for d in draft.days for spec in (*d.fixed, *d.specs)]
-        pairs.sort(key=_session_key)
+        offsets, gens = draft.offsets, draft.gens
+        keys = []
+        for n, gen in enumerate(gens):
+            template = gen.template
+            keys.append(
+                (
+                    offsets[n],
+                    template.type == "commitment",
+                    template.sport,
+                    template.type,
+                    template.duration_min,
+                    n,
+                )
+            )
+        keys.sort()
+        ordered = tuple(gens[key[5]] for key in keys)
         run_km = [
             gen.template.distance_km
-            for _, gen in pairs
+            for gen in ordered
             if gen.template.sport == "run" and gen.template.type != "race"
         ]
         draft.planned_km = (
@@ -1046,17 +1153,16 @@ def _ordered(draft: _Draft, ctx: _Context) -> tuple[tuple[int, Generated], ...]:
             if run_km and all(k is not None for k in run_km)
             else None
         )
-        draft.planned_minutes = sum(gen.template.duration_min for _, gen in pairs)
-        draft.week_load = round(sum(gen.template.load for _, gen in pairs), 1)
-        draft.ordered = tuple(pairs)
+        draft.planned_minutes = sum(gen.template.duration_min for gen in ordered)
+        draft.week_load = round(sum(gen.template.load for gen in ordered), 1)
+        draft.ordered = (tuple(key[0] for key in keys), ordered)
     return draft.ordered
 
 
 def _week_model(week: WeekFrame, shape: _Shape, draft: _Draft, prog: _Progress, ctx: _Context) -> Week:
-    ordered = _ordered(draft, ctx)
+    offsets, gens = _ordered(draft)
     first = week.first_day
-    dates = [first + dt.timedelta(days=n) for n in range(week.days)]
-    sessions = [session_from(gen, dates[offset]) for offset, gen in ordered]
+    sessions = [session_from(gen, first + _DAYS[offset]) for offset, gen in zip(offsets, gens, strict=True)]
     # What ``Week.model_construct`` builds (every field given), without its generic overhead.
     model = Week.__new__(Week)
     object.__setattr__(
@@ -1110,6 +1216,11 @@ def _context(profile: Profile, rules: Rules, event: EventProfile, frame: Frame) 
         split=split,
         gym_only=gym_only,
         weekdays=_weekdays(profile, knobs, closed),
+        sport_order=tuple(sorted(split, key=lambda s: (-split[s], s))),
+        long_share=dict(event.long_share_target),
+        long_cap=dict(event.long_session_max_min),
+        long_run_share=dict(rules.guardrails.long_run_share.by_run_days),
+        long_run_share_default=rules.guardrails.long_run_share.default_max,
     )
 
 
@@ -1160,9 +1271,7 @@ def draft_weeks(profile: Profile, rules: Rules, frame: Frame) -> list[Week]:
             streak, streak_max = 0, 0.0
         else:
             streak, streak_max = streak + 1, max(streak_max, training_load)
-        prev_hard_last_day = (
-            bool(draft.days) and draft.days[-1].hard and week.last_day.weekday() == _DAYS_PER_WEEK - 1
-        )
+        prev_hard_last_day = draft.last_hard and week.last_day.weekday() == _DAYS_PER_WEEK - 1
     return weeks
 
 

@@ -169,8 +169,39 @@ def easy_share(
 # --------------------------------------------------------------------------- day rules
 
 
-def _day_rules(plan: Plan, profile: Profile, rules: Rules, out: list[_Finding]) -> set[dt.date]:
-    """Rules on single sessions and single days; returns the dates that hold a race."""
+@dataclass(slots=True)
+class _DayTally:
+    """One date's sessions and what the day rules count of them."""
+
+    sessions: list[Session]
+    training: int = 0
+    minutes: int = 0
+    hard: bool = False
+    hard_training: bool = False
+
+
+@dataclass(slots=True)
+class _WeekSums:
+    """What the week rules need of one week's sessions, gathered in the day-rule pass."""
+
+    volume_min: int
+    loads: list[float]
+    training_loads: list[float]
+    easy_s: int
+    total_s: int
+    training_days: int
+    run_min: int
+    run_days: int
+    longs: list[Session]
+
+
+def _day_rules(
+    plan: Plan, profile: Profile, rules: Rules, out: list[_Finding]
+) -> tuple[set[dt.date], list[_WeekSums]]:
+    """Rules on single sessions and single days, in one pass that also sums each week.
+
+    Returns the dates that hold a race and, per week of ``plan.weeks``, its sums.
+    """
     g = rules.guardrails
     cal = g.calendar
     start, end = plan_window(plan, profile, rules)
@@ -183,27 +214,84 @@ def _day_rules(plan: Plan, profile: Profile, rules: Rules, out: list[_Finding]) 
     long_ride_weekend = cal.long_ride_weekend
     weekend = cal.weekend_days
     excluded = _TRAINING_EXCLUDED_TYPES
+    endurance = _ENDURANCE
+    easy_zones = frozenset(g.intensity.easy_zones)
+    race_if = rules.event(profile.goal.event).race_intensity_factor
+    load_table = _load_table(rules, race_if)
+    step_cache: dict[int, tuple[int, int]] = {}
     one_day = dt.timedelta(days=1)
     span = dt.timedelta(days=_DAYS_PER_WEEK - 1)
-    by_date: dict[dt.date, list[Session]] = {}
+    by_date: dict[dt.date, _DayTally] = {}
     week_of: dict[dt.date, int] = {}
+    seconds_of: dict[tuple[int, ...], tuple[int, int]] = {}
     race_dates: set[dt.date] = set()
+    sums: list[_WeekSums] = []
     for week in plan.weeks:
         week_start = week.start
         week_end = week_start + span
         index = week.index
+        volume_min = easy = total = run_min = 0
+        loads: list[float] = []
+        training_loads: list[float] = []
+        training_days: set[dt.date] = set()
+        run_days: set[dt.date] = set()
+        longs: list[Session] = []
         for s in week.sessions:
             day = s.date
-            same = by_date.get(day)
-            if same is None:
-                by_date[day] = [s]
-            else:
-                same.append(s)
-            week_of[day] = index
             sport = s.sport
             kind = s.type
-            if kind == "race":
+            minutes = s.duration_min
+            intensity = s.intensity
+            tally = by_date.get(day)
+            if tally is None:
+                tally = by_date[day] = _DayTally([s])
+            else:
+                tally.sessions.append(s)
+            week_of[day] = index
+            # the week's sums
+            load_key = (minutes, kind, intensity)
+            load = load_table.get(load_key)
+            if load is None:
+                load = load_table[load_key] = session_load(minutes, kind, intensity, race_if, rules)
+            loads.append(load)
+            trains = kind not in excluded
+            if kind != "race":
+                tally.minutes += minutes
+            if intensity in hard:
+                tally.hard = True
+                if trains:
+                    tally.hard_training = True
+            if trains:
+                tally.training += 1
+                training_loads.append(load)
+                training_days.add(day)
+                if sport == "run":
+                    run_min += minutes
+                    run_days.add(day)
+                if sport in endurance:
+                    volume_min += minutes
+                    steps = s.steps
+                    if steps:
+                        # Sessions of one workout share their step objects: sum each list once.
+                        ids = tuple(map(id, steps))
+                        seconds = seconds_of.get(ids)
+                        if seconds is None:
+                            seconds = seconds_of[ids] = _easy_seconds(steps, easy_zones, step_cache)
+                        e, t = seconds
+                        leftover = minutes * 60 - t
+                        if leftover > 0:
+                            t += leftover
+                            e += leftover if intensity == "easy" else 0
+                    else:
+                        t = minutes * 60
+                        e = t if intensity == "easy" else 0
+                    easy += e
+                    total += t
+            elif kind == "race":
                 race_dates.add(day)
+            if kind == "long":
+                longs.append(s)
+            # the session's day rules
             wd = WEEKDAYS[day.weekday()]
             if not week_start <= day <= week_end:
                 out.append(
@@ -242,7 +330,7 @@ def _day_rules(plan: Plan, profile: Profile, rules: Rules, out: list[_Finding]) 
                         (s,),
                     )
                 )
-            if kind not in excluded and wd not in available:
+            if trains and wd not in available:
                 out.append(
                     _Finding(
                         Violation(
@@ -267,17 +355,17 @@ def _day_rules(plan: Plan, profile: Profile, rules: Rules, out: list[_Finding]) 
                             (s,),
                         )
                     )
-                if s.duration_min > pool_max:
+                if minutes > pool_max:
                     out.append(
                         _Finding(
                             Violation(
                                 rule_id="pool_swim_duration",
                                 week=index,
                                 date=day,
-                                message=f"{s.duration_min}-minute pool swim on {day}; pool swims are limited to "
+                                message=f"{minutes}-minute pool swim on {day}; pool swims are limited to "
                                 f"{pool_max} min.",
                                 values={
-                                    "duration_min": s.duration_min,
+                                    "duration_min": minutes,
                                     "max_min": pool_max,
                                 },
                             ),
@@ -288,7 +376,7 @@ def _day_rules(plan: Plan, profile: Profile, rules: Rules, out: list[_Finding]) 
                 long_ride_weekend
                 and (sport == "ride" or sport == "brick")
                 and kind != "race"
-                and s.duration_min > ride_max
+                and minutes > ride_max
                 and wd not in weekend
             ):
                 out.append(
@@ -297,26 +385,39 @@ def _day_rules(plan: Plan, profile: Profile, rules: Rules, out: list[_Finding]) 
                             rule_id="long_ride_weekend",
                             week=index,
                             date=day,
-                            message=f"{s.duration_min}-minute ride on {wd} {day}; rides over "
+                            message=f"{minutes}-minute ride on {wd} {day}; rides over "
                             f"{ride_max} min go on {'/'.join(weekend)}.",
                             values={
-                                "duration_min": s.duration_min,
+                                "duration_min": minutes,
                                 "max_min": ride_max,
                             },
                         ),
                         (s,),
                     )
                 )
+        sums.append(
+            _WeekSums(
+                volume_min,
+                loads,
+                training_loads,
+                easy,
+                total,
+                len(training_days),
+                run_min,
+                len(run_days),
+                longs,
+            )
+        )
     caps = profile.availability.max_minutes
     max_per_day = g.week.max_sessions_per_day
     for day in sorted(by_date):
-        sessions = by_date[day]
-        training = [s for s in sessions if s.type not in excluded]
-        if caps and training:
+        tally = by_date[day]
+        count = tally.training
+        if caps and count:
             wd = WEEKDAYS[day.weekday()]
             cap = caps.get(wd)
             if cap is not None:
-                minutes = sum(s.duration_min for s in sessions if s.type != "race")
+                minutes = tally.minutes
                 if minutes > cap:
                     out.append(
                         _Finding(
@@ -327,29 +428,27 @@ def _day_rules(plan: Plan, profile: Profile, rules: Rules, out: list[_Finding]) 
                                 message=f"{minutes} min on {wd} {day}; the cap is {cap} min.",
                                 values={"minutes": minutes, "cap_min": cap},
                             ),
-                            tuple(training),
+                            tuple(s for s in tally.sessions if s.type not in excluded),
                         )
                     )
-        if len(training) > max_per_day:
+        if count > max_per_day:
             out.append(
                 _Finding(
                     Violation(
                         rule_id="sessions_per_day",
                         week=week_of[day],
                         date=day,
-                        message=f"{len(training)} sessions on {day}; at most {max_per_day}.",
-                        values={"sessions": len(training), "max": max_per_day},
+                        message=f"{count} sessions on {day}; at most {max_per_day}.",
+                        values={"sessions": count, "max": max_per_day},
                     ),
-                    tuple(training),
+                    tuple(s for s in tally.sessions if s.type not in excluded),
                 )
             )
-        previous = by_date.get(day - one_day)
-        if previous:
-            hard_today = [s for s in sessions if s.intensity in hard]
-            if not hard_today:
-                continue
-            hard_before = [s for s in previous if s.intensity in hard]
-            if hard_before and any(s.type not in excluded for s in [*hard_today, *hard_before]):
+        if tally.hard:
+            previous = by_date.get(day - one_day)
+            if previous is not None and previous.hard and (tally.hard_training or previous.hard_training):
+                hard_today = [s for s in tally.sessions if s.intensity in hard]
+                hard_before = [s for s in previous.sessions if s.intensity in hard]
                 out.append(
                     _Finding(
                         Violation(
@@ -363,14 +462,14 @@ def _day_rules(plan: Plan, profile: Profile, rules: Rules, out: list[_Finding]) 
                     )
                 )
     _commitments(plan, profile, rules, by_date, start, end, out)
-    return race_dates
+    return race_dates, sums
 
 
 def _commitments(
     plan: Plan,
     profile: Profile,
     rules: Rules,
-    by_date: dict[dt.date, list[Session]],
+    by_date: dict[dt.date, _DayTally],
     start: dt.date,
     end: dt.date,
     out: list[_Finding],
@@ -392,7 +491,9 @@ def _commitments(
     for day in candidates:
         if day in covered and day != race_day and not any(a <= day <= b for a, b in blocked):
             wd = WEEKDAYS[day.weekday()]
-            have = [(s.sport, s.duration_min) for s in by_date.get(day, []) if s.type == "commitment"]
+            tally = by_date.get(day)
+            sessions = tally.sessions if tally is not None else []
+            have = [(s.sport, s.duration_min) for s in sessions if s.type == "commitment"]
             for c in profile.commitments:
                 if c.day != wd:
                     continue
@@ -432,11 +533,13 @@ def _load_table(rules: Rules, race_intensity_factor: float) -> dict[tuple[int, s
     return table
 
 
-def _week_rules(plan: Plan, profile: Profile, rules: Rules, out: list[_Finding]) -> None:
+def _week_rules(
+    plan: Plan, profile: Profile, rules: Rules, sums: list[_WeekSums], out: list[_Finding]
+) -> None:
     g = rules.guardrails
     event = rules.event(profile.goal.event)
     start, end = plan_window(plan, profile, rules)
-    weeks = sorted(plan.weeks, key=lambda w: w.start)
+    order = sorted(range(len(plan.weeks)), key=lambda n: plan.weeks[n].start)
     baseline = baseline_weekly_min(profile, rules)
     pre = max(g.volume.ramp_lookback_weeks, g.acwr.chronic_weeks)
     volumes: list[float] = [baseline] * pre
@@ -446,62 +549,18 @@ def _week_rules(plan: Plan, profile: Profile, rules: Rules, out: list[_Finding])
     peak_ref = baseline
     streak_max: float | None = None
     streak = 0
-    step_cache: dict[int, tuple[int, int]] = {}
-    easy_zones = frozenset(g.intensity.easy_zones)
-    race_if = event.race_intensity_factor
-    load_table = _load_table(rules, race_if)
     race_monday = monday_of(profile.goal.date) if event.race and profile.goal.date is not None else None
-    excluded = _TRAINING_EXCLUDED_TYPES
-    endurance = _ENDURANCE
     span = dt.timedelta(days=_DAYS_PER_WEEK - 1)
     lookback = g.volume.ramp_lookback_weeks
     chronic_weeks = g.acwr.chronic_weeks
-    for week in weeks:
+    for n in order:
+        week = plan.weeks[n]
+        week_sums = sums[n]
         sessions = week.sessions
-        # One pass over the week's sessions: volume, loads, easy time, training days, runs, long sessions.
-        volume_min = 0
-        all_loads: list[float] = []
-        training_loads: list[float] = []
-        easy = total = 0
-        train_days: set[dt.date] = set()
-        run_total = 0
-        run_dates: set[dt.date] = set()
-        longs: list[Session] = []
-        for s in sessions:
-            kind = s.type
-            minutes = s.duration_min
-            load_key = (minutes, kind, s.intensity)
-            load = load_table.get(load_key)
-            if load is None:
-                load = load_table[load_key] = session_load(minutes, kind, s.intensity, race_if, rules)
-            all_loads.append(load)
-            if kind == "long":
-                longs.append(s)
-            if kind in excluded:
-                continue
-            training_loads.append(load)
-            train_days.add(s.date)
-            sport = s.sport
-            if sport == "run":
-                run_total += minutes
-                run_dates.add(s.date)
-            if sport in endurance:
-                volume_min += minutes
-                if s.steps:
-                    e, t = _easy_seconds(s.steps, easy_zones, step_cache)
-                    leftover = minutes * 60 - t
-                    if leftover > 0:
-                        t += leftover
-                        e += leftover if s.intensity == "easy" else 0
-                else:
-                    t = minutes * 60
-                    e = t if s.intensity == "easy" else 0
-                easy += e
-                total += t
-        volume = float(volume_min)
-        load_all = sum(all_loads)
+        volume = float(week_sums.volume_min)
+        load_all = sum(week_sums.loads)
         normalised = load_all
-        training_load = sum(training_loads)
+        training_load = sum(week_sums.training_loads)
         out_k = (race_monday - week.start).days // _DAYS_PER_WEEK if race_monday is not None else None
         in_taper = out_k is not None and 0 <= out_k <= event.taper_weeks
         is_race_week = out_k == 0
@@ -620,7 +679,8 @@ def _week_rules(plan: Plan, profile: Profile, rules: Rules, out: list[_Finding])
                         )
                     )
         # easy_share
-        share = easy / total if total else None
+        total = week_sums.total_s
+        share = week_sums.easy_s / total if total else None
         if share is not None and share < g.week.easy_share_min - _LOAD_TOLERANCE:
             out.append(
                 _Finding(
@@ -636,7 +696,7 @@ def _week_rules(plan: Plan, profile: Profile, rules: Rules, out: list[_Finding])
             )
         # rest_day (full weeks only)
         if week.start >= start and week.start + span <= end:
-            rest = _DAYS_PER_WEEK - len(train_days)
+            rest = _DAYS_PER_WEEK - week_sums.training_days
             if rest < g.week.min_rest_days:
                 out.append(
                     _Finding(
@@ -650,8 +710,10 @@ def _week_rules(plan: Plan, profile: Profile, rules: Rules, out: list[_Finding])
                         sessions,
                     )
                 )
-        if longs:
-            _long_rules(week, longs, run_total, len(run_dates), profile, rules, event, out)
+        if week_sums.longs:
+            _long_rules(
+                week, week_sums.longs, week_sums.run_min, week_sums.run_days, profile, rules, event, out
+            )
         volumes.append(volume)
         loads.append(normalised)
         if not in_taper:
@@ -730,8 +792,8 @@ def _findings(plan: Plan, profile: Profile, rules: Rules) -> list[_Finding]:
     out: list[_Finding] = []
     if not plan.feasible or not plan.weeks:
         return out
-    race_dates = _day_rules(plan, profile, rules, out)
-    _week_rules(plan, profile, rules, out)
+    race_dates, sums = _day_rules(plan, profile, rules, out)
+    _week_rules(plan, profile, rules, sums, out)
     _race_rule(plan, profile, rules, race_dates, out)
     return out
 

@@ -466,13 +466,39 @@ def anchor_key(spec: SessionSpec, anchors: Anchors, rules: Rules) -> tuple[objec
     return (anchors.units, _sport_key(spec.sport, anchors, rules))
 
 
+def _effective_spec(spec: SessionSpec, rules: Rules) -> SessionSpec:
+    """``spec`` with ``max_work_min`` cleared where it cannot change the workout.
+
+    Only structured templates read it, and only as ``min(template cap, max_work_min)``: a
+    cap at or above the template's own is the same as none.
+    """
+    cap = spec.max_work_min
+    if cap is None:
+        return spec
+    if spec.type not in ("commitment", "race") and spec.sport not in ("strength", "brick"):
+        workouts = rules.workouts
+        tmpl = workouts.template(spec.sport, spec.type) or workouts.template(spec.sport, "easy")
+        if (
+            tmpl is not None
+            and tmpl.work_zone is not None
+            and cap * _SECONDS_PER_MINUTE < tmpl.max_work_min * _SECONDS_PER_MINUTE
+        ):
+            return spec
+    return spec._replace(max_work_min=None)
+
+
 def generated(spec: SessionSpec, anchors: Anchors, rules: Rules) -> Generated:
-    """Cached generation of ``spec`` for ``anchors`` under ``rules``."""
+    """Cached generation of ``spec`` for ``anchors`` under ``rules``.
+
+    The cache key holds only what the workout depends on (:func:`anchor_key`,
+    :func:`_effective_spec`), so athletes and weeks that ask for the same workout share it.
+    """
     memo = rules.memo
-    key = ("session", spec, anchor_key(spec, anchors, rules))
+    effective = _effective_spec(spec, rules)
+    key = ("session", effective, anchor_key(effective, anchors, rules))
     found = memo.get(key)
     if found is None:
-        found = _generate(spec, anchors, rules)
+        found = _generate(effective, anchors, rules)
         memo[key] = found
     assert isinstance(found, Generated)
     return found
@@ -497,18 +523,22 @@ def make_session(
 def session_from(gen: Generated, day: dt.date, waived: list[str] | None = None) -> Session:
     """A session on ``day`` from a generated template."""
     template = gen.template
-    session = Session.__new__(Session)
+    session = _new_session(Session)
     # A shallow copy of the validated template with its own date and lists (what
     # ``model_copy(update=...)`` does, without its generic overhead on this hot path).
-    fields = dict(template.__dict__)
+    fields = template.__dict__.copy()
     fields["date"] = day
-    fields["steps"] = list(template.steps)
-    fields["waived"] = list(waived or [])
-    object.__setattr__(session, "__dict__", fields)
-    object.__setattr__(session, "__pydantic_fields_set__", set(template.__pydantic_fields_set__))
-    object.__setattr__(session, "__pydantic_extra__", None)
-    object.__setattr__(session, "__pydantic_private__", None)
+    fields["steps"] = template.steps.copy()
+    fields["waived"] = list(waived) if waived else []
+    _set(session, "__dict__", fields)
+    _set(session, "__pydantic_fields_set__", template.__pydantic_fields_set__.copy())
+    _set(session, "__pydantic_extra__", None)
+    _set(session, "__pydantic_private__", None)
     return session
+
+
+_new_session = Session.__new__
+_set = object.__setattr__
 
 
 def spec_of(session: Session, rules: Rules, race_intensity_factor: float = 0.0) -> SessionSpec:

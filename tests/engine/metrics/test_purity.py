@@ -23,7 +23,7 @@ ALLOWED_TOP_LEVEL = {
     "typing",
     "yaml",
 }
-ALLOWED_OURS = ("coach.engine.metrics", "coach.engine.models")
+ALLOWED_OURS = ("coach.engine.metrics", "coach.engine.models", "coach.engine.units")
 CLOCK_CALLS = {"now", "today", "utcnow", "time", "perf_counter", "monotonic"}
 
 

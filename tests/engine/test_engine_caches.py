@@ -1,0 +1,130 @@
+"""The plan engine's shortcuts change nothing a caller can see.
+
+The builder constructs its output without re-validating it (``model_construct`` and shallow
+copies of validated workout templates), and caches workouts across athletes, drafts across
+weeks and derived numbers across plans. These tests hold it to the public contract: the plan
+is a valid ``Plan`` that survives a round trip, a cached workout is exactly what a fresh
+generation gives, and warm caches build the same plans as cold ones.
+"""
+
+from __future__ import annotations
+
+import itertools
+from typing import Any
+
+from hypothesis import HealthCheck, given, settings
+
+from coach.engine import ProfileError, Rules, build_plan, load_rules
+from coach.engine.athlete import Anchors, anchors_of
+from coach.engine.models import Plan, Profile
+from coach.engine.workouts import SessionSpec, _generate, generated
+
+from .conftest import BREVET, HALF_MARATHON, STRENGTH, TEN_K, TRIATHLON, profile_of
+from .strategies import profiles
+
+RULES: Rules = load_rules()
+GOLDEN = [HALF_MARATHON, TEN_K, BREVET, TRIATHLON, STRENGTH]
+SETTINGS = settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow], derandomize=True
+)
+
+
+def _build(profile: Profile, rules: Rules = RULES) -> Plan | None:
+    try:
+        return build_plan(profile, rules)
+    except ProfileError:
+        return None
+
+
+def _assert_round_trips(plan: Plan) -> None:
+    assert Plan.model_validate(plan.model_dump()) == plan
+    again = Plan.model_validate_json(plan.model_dump_json())
+    assert again == plan
+    assert again.model_dump_json() == plan.model_dump_json()
+
+
+def test_golden_plans_are_valid_plans() -> None:
+    for data in GOLDEN:
+        plan = build_plan(profile_of(data), RULES)
+        assert plan.feasible and plan.weeks
+        _assert_round_trips(plan)
+
+
+@SETTINGS
+@given(profiles())
+def test_random_plans_are_valid_plans(profile: Profile) -> None:
+    plan = _build(profile)
+    if plan is not None:
+        _assert_round_trips(plan)
+
+
+def _anchor_variants(rules: Rules) -> list[Anchors]:
+    """Athletes who know different things about themselves (the cache key is what matters)."""
+    bases: list[dict[str, Any]] = [
+        {"history": {}},
+        {"history": {"recent_race": {"distance_km": 10, "time": "48:00"}}},
+        {"history": {"recent_race": {"distance_km": 5, "time": "25:00"}, "max_hr": 190}},
+        {"history": {"ftp_w": 250}},
+        {"history": {"ftp_w": 180, "threshold_hr": 165}},
+        {"history": {"max_hr": 180}},
+        {"history": {"max_hr": 195, "threshold_hr": 170}},
+        {"history": {"css_per_100m": "1:50", "max_hr": 185}},
+        {"history": {"css_per_100m": "2:05"}},
+        {"history": {"one_rep_max_kg": {"squat": 120, "bench": 80}}},
+        {"history": {"one_rep_max_kg": {"squat": 100}, "max_hr": 175}},
+        {"history": {"recent_race": {"distance_km": 10, "time": "48:00"}}, "units": "mi"},
+        {"history": {"ftp_w": 300, "max_hr": 188}, "units": "mi"},
+    ]
+    return [anchors_of(profile_of(HALF_MARATHON, **changes), rules) for changes in bases]
+
+
+def _specs() -> list[SessionSpec]:
+    specs: list[SessionSpec] = []
+    for sport, kinds in {
+        "run": ["easy", "long", "tempo", "threshold", "intervals", "recovery"],
+        "ride": ["easy", "long", "tempo", "threshold", "intervals"],
+        "swim": ["easy", "technique", "tempo", "threshold", "intervals"],
+        "other": ["easy"],
+    }.items():
+        for kind, minutes, cap in itertools.product(kinds, (25, 50, 75, 120), (None, 3, 10, 17.5, 40, 200)):
+            specs.append(SessionSpec(sport, kind, minutes, key=kind != "easy", max_work_min=cap))  # type: ignore[arg-type]
+    for minutes, cap in itertools.product((40, 60, 95), (None, 5, 30)):
+        specs.append(SessionSpec("brick", "tempo", minutes, key=True, max_work_min=cap))
+    for day, wave, hybrid, minutes in itertools.product(range(3), range(4), (False, True), (0, 30, 45)):
+        specs.append(
+            SessionSpec("strength", "strength", minutes, strength_day=day, strength_wave=wave, hybrid=hybrid)
+        )
+    specs.append(SessionSpec("run", "race", 200, key=True, race_distance_km=42.195, race_pace_s_per_km=284.5))
+    specs.append(SessionSpec("run", "race", 50, key=True, race_distance_km=10.0, race_intensity_factor=1.0))
+    specs.append(
+        SessionSpec("ride", "race", 480, key=True, race_distance_km=200.0, race_intensity_factor=0.7)
+    )
+    specs.append(
+        SessionSpec("other", "race", 330, key=True, race_distance_km=113.0, race_intensity_factor=0.8)
+    )
+    specs.append(SessionSpec("other", "commitment", 45, name="Club ride", intensity="hard"))
+    return specs
+
+
+def test_cached_workouts_equal_fresh_generation() -> None:
+    rules = RULES.updated()  # its own, empty cache
+    anchors = _anchor_variants(rules)
+    specs = _specs()
+    for spec in specs:  # warm the cache with one athlete, so others hit entries they did not create
+        generated(spec, anchors[0], rules)
+    for spec, anchor in itertools.product(specs, anchors):
+        cached = generated(spec, anchor, rules)
+        fresh = _generate(spec, anchor, rules)
+        assert cached == fresh, (spec, anchor)
+        assert cached.template.model_dump_json() == fresh.template.model_dump_json()
+
+
+def test_warm_caches_build_the_same_plans() -> None:
+    cold_rules = RULES.updated()
+    cold = [build_plan(profile_of(data), cold_rules).model_dump_json() for data in GOLDEN]
+    warm_rules = RULES.updated()
+    for data in reversed(GOLDEN):  # fill the caches with every other plan first
+        build_plan(profile_of(data, strength_days=1), warm_rules)
+        build_plan(profile_of(data), warm_rules)
+    warm = [build_plan(profile_of(data), warm_rules).model_dump_json() for data in GOLDEN]
+    assert warm == cold
