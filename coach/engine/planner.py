@@ -1101,9 +1101,30 @@ _PHASE_LABELS: dict[Phase, str] = {
 }
 
 
+_STRENGTH_PHASE_LABELS: dict[Phase, str] = {
+    "base": "Accumulation: technique and volume at moderate loads",
+    "build": "Intensification: heavier loads, fewer reps",
+    "peak": "Realisation: top sets close to your best",
+    "taper": "Deload before testing",
+    "race": "Test week",
+    "recovery": "Recovery",
+}
+"""A strength block's phases (linear block periodisation: accumulation, intensification,
+realisation; Issurin 2010, "New horizons for the methodology and physiology of training
+periodization")."""
+
+
 def _notes(week: WeekFrame, volume: float, blocked_days: int, prev: _Progress, ctx: _Context) -> list[str]:
     g = ctx.rules.guardrails
-    notes: list[str] = [f"{_PHASE_LABELS[week.phase]}; planned training {volume:.0f} min."]
+    notes: list[str]
+    if ctx.gym_only:
+        notes = [f"{_STRENGTH_PHASE_LABELS[week.phase]}."]
+        if week.cutback:
+            notes.append(f"Lighter week: {g.cutback.volume_fraction:.0%} of last week's work, every {g.cutback.every_weeks} weeks (seed 003).")
+        if blocked_days:
+            notes.append(f"{blocked_days} blocked day(s) kept free of training.")
+        return notes
+    notes = [f"{_PHASE_LABELS[week.phase]}; planned training {volume:.0f} min."]
     if week.cutback:
         notes.append(
             f"Cutback week: {g.cutback.volume_fraction:.0%} of last week's volume to absorb training "
