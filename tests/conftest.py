@@ -31,9 +31,6 @@ def postgres_reachable() -> bool:
         return False
 
 
-def database_urls(tmp_path: Path) -> Iterator[str]:
-    yield f"sqlite+aiosqlite:///{tmp_path / 'coach.db'}"
-
 
 @pytest.fixture(params=["sqlite", "postgres"])
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:

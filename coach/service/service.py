@@ -28,7 +28,7 @@ from coach.brain.tools import ToolCall
 from coach.clock import Clock
 from coach.engine.models import Plan, Profile
 from coach.service import coaching, onboarding, render, training_log
-from coach.service.answers import EVENT_LABELS, AnswerError, parse_time_zone, parse_units
+from coach.service.answers import AnswerError, parse_time_zone, parse_units
 from coach.service.calendar import plan_ics
 from coach.service.digest import athlete_digest
 from coach.service.notes import NoteMemory
@@ -830,6 +830,3 @@ def fallback_text(calls: list[ToolCall]) -> str:
                 return value
     return "I couldn't put that into words safely. " + HELP_TEXT
 
-
-def event_label(event: str) -> str:
-    return EVENT_LABELS.get(event, event)
