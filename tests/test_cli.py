@@ -117,3 +117,30 @@ def test_history_from_recordings_fills_a_profile(tmp_path: Path) -> None:
     assert plan.returncode == 0 and json.loads(plan.stdout)["meta"]["event"] == "brevet_200"
     missing = coach(["history", str(tmp_path / "nope.fit")], tmp_path)
     assert missing.returncode == 1 and "no activity could be read" in missing.stderr
+
+
+def test_coach_run_talks_to_the_bot_api_named_by_telegram_api_url_and_stops_cleanly(tmp_path: Path) -> None:
+    import signal
+    import time
+
+    from tests.fakes.telegram_api import FakeTelegramServer
+
+    with FakeTelegramServer() as server:
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "ANTHROPIC_", "COACH_", "DATABASE_URL"))}
+        env.update({"COACH_DATA_DIR": str(tmp_path / "data"), "COACH_TODAY": "2026-11-23", "LOG_LEVEL": "WARNING",
+                    "TELEGRAM_BOT_TOKEN": "123:ABC", "TELEGRAM_API_URL": server.url})
+        process = subprocess.Popen([sys.executable, "-m", "coach.cli", "run"], env=env, cwd=tmp_path,
+                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        try:
+            server.push_text(77, "/start", user_id=77)
+            deadline = time.monotonic() + 60
+            while len(server.sent_messages(77)) < 2 and time.monotonic() < deadline and process.poll() is None:
+                time.sleep(0.1)
+            replies = server.sent_messages(77)
+            assert len(replies) >= 2, process.stderr.read() if process.poll() is not None else "no reply in 60 s"
+            assert "training coach" in replies[0]["text"] and "Which sport" in replies[1]["text"]
+        finally:
+            process.send_signal(signal.SIGTERM)
+            _, stderr = process.communicate(timeout=30)
+        assert process.returncode == 0, stderr
+        assert "Traceback" not in stderr
