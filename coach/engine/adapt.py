@@ -60,7 +60,15 @@ from coach.engine.models import (
 )
 from coach.engine.rules import Rules
 from coach.engine.validate import check_plan, is_training
-from coach.engine.workouts import KEY_TYPES, QUALITY_TYPES, converted, moved, resized, session_order
+from coach.engine.workouts import (
+    KEY_TYPES,
+    QUALITY_TYPES,
+    converted,
+    moved,
+    resized,
+    session_order,
+    with_sessions,
+)
 
 _DAYS_PER_WEEK = 7
 _HOURS_PER_DAY = 24
@@ -557,25 +565,7 @@ def rebuild_weeks(plan: Plan, sessions: list[Session]) -> Plan:
     weeks = []
     for w in plan.weeks:
         mine = sorted(by_week.get(w.start, []), key=session_order)
-        if mine == list(w.sessions):
-            weeks.append(w)
-            continue
-        run_km = [s.distance_km for s in mine if s.sport == "run" and s.type != "race"]
-        planned_km = (
-            round(sum(k for k in run_km if k is not None), 1)
-            if run_km and all(k is not None for k in run_km)
-            else None
-        )
-        weeks.append(
-            w.model_copy(
-                update={
-                    "sessions": mine,
-                    "planned_minutes": sum(s.duration_min for s in mine),
-                    "load": round(sum(s.load for s in mine), 1),
-                    "planned_km": planned_km,
-                }
-            )
-        )
+        weeks.append(w if mine == list(w.sessions) else with_sessions(w, mine))
     return plan.model_copy(update={"weeks": weeks})
 
 

@@ -31,7 +31,6 @@ from coach.engine.models import (
     SessionSport,
     Validation,
     Violation,
-    Week,
 )
 from coach.engine.rules import Rules
 from coach.engine.validate import (
@@ -43,7 +42,14 @@ from coach.engine.validate import (
     race_weeks_out,
     recomputed_load,
 )
-from coach.engine.workouts import SessionSpec, converted, make_session, moved, resized, session_order
+from coach.engine.workouts import (
+    SessionSpec,
+    converted,
+    make_session,
+    moved,
+    resized,
+    with_sessions,
+)
 
 _DAYS_PER_WEEK = 7
 FixAction = Literal["move", "shorten", "drop", "convert", "add"]
@@ -180,25 +186,7 @@ class _Work:
             self.shorten(pos, s, math.floor(s.duration_min * factor), rule, why)
 
     def result(self) -> Plan:
-        weeks: list[Week] = []
-        for week, sessions in zip(self.plan.weeks, self.weeks, strict=True):
-            ordered = sorted(sessions, key=session_order)
-            run_km = [s.distance_km for s in ordered if s.sport == "run" and s.type != "race"]
-            planned_km = (
-                round(sum(k for k in run_km if k is not None), 1)
-                if run_km and all(k is not None for k in run_km)
-                else None
-            )
-            weeks.append(
-                week.model_copy(
-                    update={
-                        "sessions": ordered,
-                        "planned_minutes": sum(s.duration_min for s in ordered),
-                        "load": round(sum(s.load for s in ordered), 1),
-                        "planned_km": planned_km,
-                    }
-                )
-            )
+        weeks = [with_sessions(week, sessions) for week, sessions in zip(self.plan.weeks, self.weeks, strict=True)]
         return self.plan.model_copy(update={"weeks": weeks})
 
 

@@ -22,7 +22,7 @@ from typing import Literal, NamedTuple
 
 from coach.engine.athlete import Anchors
 from coach.engine.load import session_load
-from coach.engine.models import Intensity, Session, SessionSport, SessionType, Step, Target
+from coach.engine.models import Intensity, Session, SessionSport, SessionType, Step, Target, Week
 from coach.engine.render import describe_steps, intervals_icu_text
 from coach.engine.rules import Rules, Template, ZoneName
 
@@ -502,6 +502,24 @@ def generated(spec: SessionSpec, anchors: Anchors, rules: Rules) -> Generated:
         memo[key] = found
     assert isinstance(found, Generated)
     return found
+
+
+def with_sessions(week: Week, sessions: list[Session]) -> Week:
+    """``week`` holding ``sessions`` (put in day order), with its totals recomputed.
+
+    ``planned_km`` is the running volume (race excluded), and only when every run has a distance.
+    """
+    ordered = sorted(sessions, key=session_order)
+    run_km = [s.distance_km for s in ordered if s.sport == "run" and s.type != "race"]
+    planned_km = round(sum(k for k in run_km if k is not None), 1) if run_km and all(k is not None for k in run_km) else None
+    return week.model_copy(
+        update={
+            "sessions": ordered,
+            "planned_minutes": sum(s.duration_min for s in ordered),
+            "load": round(sum(s.load for s in ordered), 1),
+            "planned_km": planned_km,
+        }
+    )
 
 
 def session_order(session: Session) -> tuple[dt.date, bool, str, str, int]:
