@@ -122,8 +122,9 @@ def _error(message: str) -> None:
 
 
 async def _with_service(settings: Settings, body: Callable[[Any], Awaitable[int]]) -> int:
+    """Run one use case against the configured database (migrated first); a ``UserError`` is exit 1."""
     from coach.clock import clock_for
-    from coach.service.service import CoachService
+    from coach.service.service import CoachService, UserError
     from coach.store.db import Database
 
     db = Database(settings.resolved_database_url)
@@ -143,7 +144,11 @@ async def _with_service(settings: Settings, body: Callable[[Any], Awaitable[int]
         from coach.service.notes import NoteMemory
 
         service = CoachService(db, clock_for(settings.coach_today), claude=claude, memory=NoteMemory(settings.memory_dir))
-        return await body(service)
+        try:
+            return await body(service)
+        except UserError as error:  # a use case refused: its message is for the user
+            _error(str(error))
+            return EXIT_FAILED
     finally:
         if client is not None:
             await client.close()
@@ -198,7 +203,6 @@ def cmd_run(settings: Settings, webhook: bool, listen: str, port: int) -> int:
 
 def cmd_athlete_add(settings: Settings, name: str, profile_path: str) -> int:
     from coach.engine.models import Profile
-    from coach.service.service import UserError
 
     try:
         profile = Profile.model_validate_json(_read_document(profile_path))
@@ -210,11 +214,7 @@ def cmd_athlete_add(settings: Settings, name: str, profile_path: str) -> int:
         return EXIT_BAD_INPUT
 
     async def body(service: Any) -> int:
-        try:
-            plan = await service.add_athlete(name, profile)
-        except UserError as error:
-            _error(str(error))
-            return EXIT_FAILED
+        plan = await service.add_athlete(name, profile)
         print(f"Added {name}: {plan.meta.event}, {len(plan.weeks)} weeks from {plan.meta.start_date}.")
         return EXIT_OK
 
@@ -222,14 +222,9 @@ def cmd_athlete_add(settings: Settings, name: str, profile_path: str) -> int:
 
 
 def cmd_show(settings: Settings, name: str, as_json: bool) -> int:
-    from coach.service.service import UserError
 
     async def body(service: Any) -> int:
-        try:
-            document = await service.show(name)
-        except UserError as error:
-            _error(str(error))
-            return EXIT_FAILED
+        document = await service.show(name)
         if as_json:
             print(json.dumps(document, indent=2, ensure_ascii=False))
         else:
@@ -255,14 +250,9 @@ def _show_text(document: dict[str, Any]) -> str:
 
 
 def cmd_coach_add(settings: Settings, name: str, athletes: list[str], telegram_id: int | None, review: bool | None) -> int:
-    from coach.service.service import UserError
 
     async def body(service: Any) -> int:
-        try:
-            await service.add_coach(name, athletes, telegram_id, review=review)
-        except UserError as error:
-            _error(str(error))
-            return EXIT_FAILED
+        await service.add_coach(name, athletes, telegram_id, review=review)
         print(f"Coach {name}: linked {', '.join(athletes) or 'no athletes yet'}.")
         return EXIT_OK
 
@@ -272,8 +262,6 @@ def cmd_coach_add(settings: Settings, name: str, athletes: list[str], telegram_i
 def cmd_override(settings: Settings, coach: str, athlete: str, date: str, changes: list[str], reason: str) -> int:
     import datetime as dt
 
-    from coach.service.service import UserError
-
     try:
         day = dt.date.fromisoformat(date)
     except ValueError:
@@ -281,18 +269,13 @@ def cmd_override(settings: Settings, coach: str, athlete: str, date: str, change
         return EXIT_BAD_INPUT
 
     async def body(service: Any) -> int:
-        try:
-            print(await service.coach_override(coach, athlete, day, changes, reason))
-        except UserError as error:
-            _error(str(error))
-            return EXIT_FAILED
+        print(await service.coach_override(coach, athlete, day, changes, reason))
         return EXIT_OK
 
     return asyncio.run(_with_service(settings, body))
 
 
 def cmd_store_imports(settings: Settings, athlete: str, paths: list[str], *, to_stderr: bool) -> int:
-    from coach.service.service import UserError
 
     files = []
     for path in paths:
@@ -302,11 +285,7 @@ def cmd_store_imports(settings: Settings, athlete: str, paths: list[str], *, to_
             continue  # cmd_import has already reported it
 
     async def body(service: Any) -> int:
-        try:
-            lines = await service.import_for(athlete, files)
-        except UserError as error:
-            _error(str(error))
-            return EXIT_FAILED
+        lines = await service.import_for(athlete, files)
         (sys.stderr if to_stderr else sys.stdout).write("\n".join(lines) + "\n")
         return EXIT_OK
 

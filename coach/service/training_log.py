@@ -79,13 +79,15 @@ def _athlete_thresholds(athlete: m.Athlete) -> dict[str, Any]:
     return {"ftp_w": history.get("ftp_w"), "max_hr": history.get("max_hr")}
 
 
+async def stored_with(ctx: Ctx, fingerprint: str) -> m.Activity | None:
+    """The athlete's stored activity with this fingerprint, if any (the store keeps each once)."""
+    query = select(m.Activity).where(m.Activity.athlete_id == ctx.athlete.id, m.Activity.fingerprint == fingerprint)
+    return (await ctx.session.execute(query)).scalar_one_or_none()
+
+
 async def store_activity(ctx: Ctx, activity: ImportedActivity, *, source: str, file_name: str | None) -> StoredActivity:
     """Store an activity once: the same recording (by fingerprint) is never stored twice."""
-    existing = (
-        await ctx.session.execute(
-            select(m.Activity).where(m.Activity.athlete_id == ctx.athlete.id, m.Activity.fingerprint == activity.fingerprint)
-        )
-    ).scalar_one_or_none()
+    existing = await stored_with(ctx, activity.fingerprint)
     if existing is not None:
         return StoredActivity(existing, new=False)
     row = m.Activity(
@@ -337,9 +339,7 @@ async def _store_strength(ctx: Ctx, entry: LoggedStrength, now: dt.datetime) -> 
         sport="strength", start_time=now.astimezone(dt.UTC).replace(tzinfo=None), elapsed_s=None,
         details={"exercise": entry.exercise, "sets": sets},
     )
-    existing = (
-        await ctx.session.execute(select(m.Activity).where(m.Activity.athlete_id == ctx.athlete.id, m.Activity.fingerprint == activity.fingerprint))
-    ).scalar_one_or_none()
+    existing = await stored_with(ctx, activity.fingerprint)
     summary = ", ".join(f"{s['weight_kg']:g} kg × {s['reps']}" for s in sets)
     if existing is not None:
         return f"Already had: {entry.exercise} {summary}."
