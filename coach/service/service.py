@@ -15,12 +15,11 @@ import datetime as dt
 import json
 import logging
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from coach.brain.claude import ClaudeBrain, load_system_prompt
 from coach.brain.errors import BrainUnavailable, athlete_message
 from coach.brain.intents import IntentClassifier, get_classifier
 from coach.brain.offline import OfflineBrain
@@ -37,6 +36,9 @@ from coach.service.types import MAX_INCOMING_TEXT_CHARS, Button, Document, Incom
 from coach.store import models as m
 from coach.store import repo
 from coach.store.db import Database
+
+if TYPE_CHECKING:
+    from coach.brain.claude import ClaudeBrain
 
 log = logging.getLogger(__name__)
 
@@ -539,6 +541,8 @@ class CoachService:
                 replies.append(Reply("Start over with a new goal?", [[Button("New goal", "ob:restart"), Button("Keep my plan", "ob:keep")]]))
             return replies
         recalled = [note.text for note in await self.notes.recall(ctx, text)]
+        from coach.brain.claude import load_system_prompt  # the SDK loads only when Claude is configured
+
         digest = await athlete_digest(ctx, recalled)
         history = await self._history(ctx)
         try:
