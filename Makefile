@@ -13,7 +13,16 @@ $(STAMP): pyproject.toml constraints.txt
 	$(BIN)/pip install --disable-pip-version-check -q -c constraints.txt -e '.[dev]'
 	rm -f $(VENV)/.installed-*; touch $(STAMP)
 
-setup: $(STAMP)
+# The plan engine's hot modules compiled with mypyc, rebuilt whenever an engine source
+# changes (if compiling fails the engine runs as pure Python, with the same output).
+ENGINE_SOURCES := $(shell find coach/engine -name '*.py') tools/build_engine.py
+NATIVE := $(VENV)/.engine-native
+
+$(NATIVE): $(STAMP) $(ENGINE_SOURCES)
+	$(BIN)/python tools/build_engine.py
+	touch $(NATIVE)
+
+setup: $(STAMP) $(NATIVE)
 
 run: setup
 	$(BIN)/coach chat
@@ -33,4 +42,5 @@ bench: setup
 	$(BIN)/python bench/run_all.py
 
 clean:
+	$(PYTHON) tools/build_engine.py --clean
 	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache

@@ -7,8 +7,12 @@ Pure: no database, network, model or clock (today's date is always an argument).
 * :func:`validate_plan`, :func:`fix_plan` — judge and repair any plan;
 * :func:`adapt_plan`, :func:`move_session` — re-plan the next 1–2 weeks after life happens;
 * :func:`render_plan_text`, :func:`render_session_text` — readable text.
+
+The hot modules run compiled with mypyc when built (``make setup``); :mod:`._native` is
+imported first so that a stale build never shadows its source (see there).
 """
 
+from coach.engine._native import STATUS as NATIVE_STATUS
 from coach.engine.adapt import (
     Adaptation,
     AdaptEvent,
@@ -33,6 +37,7 @@ from coach.engine.rules import Rules, load_rules
 from coach.engine.validate import validate_plan
 
 __all__ = [
+    "NATIVE_STATUS",
     "AdaptError",
     "AdaptEvent",
     "Adaptation",
