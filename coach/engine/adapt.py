@@ -565,7 +565,7 @@ def rebuild_weeks(plan: Plan, sessions: list[Session]) -> Plan:
     weeks = []
     for w in plan.weeks:
         mine = sorted(by_week.get(w.start, []), key=session_order)
-        weeks.append(w if mine == list(w.sessions) else with_sessions(w, mine))
+        weeks.append(w if mine == list(w.sessions) else with_sessions(w, mine, plan.meta.sport))
     return plan.model_copy(update={"weeks": weeks})
 
 

@@ -16,6 +16,9 @@ from coach.engine.models import Profile, Sport, parse_clock_s
 from coach.engine.rules import Rules
 
 PaceBands = tuple[tuple[str, float, float], ...]
+# The profile's bounds on ride_speed_kmh: a km/hours history outside them is not a speed.
+_MIN_RIDE_SPEED_KMH = 5.0
+_MAX_RIDE_SPEED_KMH = 60.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,6 +36,7 @@ class Anchors:
     threshold_hr: int | None
     one_rep_max_kg: tuple[tuple[str, float], ...]
     vdot: float | None
+    ride_speed_kmh: float | None = None
 
     def pace(self, band: str) -> tuple[float, float] | None:
         """Daniels pace band ``band`` as (fast, slow) s/km, or ``None`` without a race result."""
@@ -84,7 +88,27 @@ def anchors_of(profile: Profile, rules: Rules) -> Anchors:
         threshold_hr=history.threshold_hr,
         one_rep_max_kg=tuple(lifts),
         vdot=round(vdot, 2) if vdot is not None else None,
+        ride_speed_kmh=ride_speed_kmh(profile, rules),
     )
+
+
+def ride_speed_kmh(profile: Profile, rules: Rules) -> float | None:
+    """The athlete's endurance-ride speed: given, or a rider's recent weekly km over hours.
+
+    ``None`` when neither is known (rides then have no planned distance: no guessing).
+    """
+    history = profile.history
+    if history.ride_speed_kmh is not None:
+        return round(history.ride_speed_kmh, 1)
+    if profile.sport == "ride" and history.weekly_km and history.weekly_hours:
+        weeks = rules.guardrails.volume.baseline_weeks
+        km, hours = history.weekly_km[-weeks:], history.weekly_hours[-weeks:]
+        mean_hours = sum(hours) / len(hours)
+        if mean_hours > 0:
+            speed = sum(km) / len(km) / mean_hours
+            if _MIN_RIDE_SPEED_KMH <= speed <= _MAX_RIDE_SPEED_KMH:
+                return round(speed, 1)
+    return None
 
 
 def easy_pace_s_per_km(profile: Profile, rules: Rules) -> float:
@@ -99,14 +123,14 @@ def easy_pace_s_per_km(profile: Profile, rules: Rules) -> float:
 def km_to_minutes(km: float, sport: Sport, profile: Profile, rules: Rules) -> float:
     """Minutes an athlete needs for ``km`` of their sport at easy intensity."""
     if sport == "ride":
-        return km / rules.guardrails.volume.default_ride_speed_kmh * 60.0
+        return km / (ride_speed_kmh(profile, rules) or rules.guardrails.volume.default_ride_speed_kmh) * 60.0
     return km * easy_pace_s_per_km(profile, rules) / 60.0
 
 
 def minutes_to_km(minutes: float, sport: Sport, profile: Profile, rules: Rules) -> float:
     """Inverse of :func:`km_to_minutes`, for telling a person their volume in km."""
     if sport == "ride":
-        return minutes / 60.0 * rules.guardrails.volume.default_ride_speed_kmh
+        return minutes / 60.0 * (ride_speed_kmh(profile, rules) or rules.guardrails.volume.default_ride_speed_kmh)
     return minutes * 60.0 / easy_pace_s_per_km(profile, rules)
 
 

@@ -20,7 +20,6 @@ from coach.engine.athlete import (
     anchors_of,
     baseline_weekly_load,
     baseline_weekly_min,
-    race_duration_min,
 )
 from coach.engine.models import (
     WEEKDAYS,
@@ -28,7 +27,6 @@ from coach.engine.models import (
     Plan,
     Profile,
     Session,
-    SessionSport,
     Validation,
     Violation,
 )
@@ -47,6 +45,8 @@ from coach.engine.workouts import (
     converted,
     make_session,
     moved,
+    race_minutes,
+    race_spec,
     resized,
     with_sessions,
 )
@@ -186,7 +186,10 @@ class _Work:
             self.shorten(pos, s, math.floor(s.duration_min * factor), rule, why)
 
     def result(self) -> Plan:
-        weeks = [with_sessions(week, sessions) for week, sessions in zip(self.plan.weeks, self.weeks, strict=True)]
+        sport = self.plan.meta.sport
+        weeks = [
+            with_sessions(week, sessions, sport) for week, sessions in zip(self.plan.weeks, self.weeks, strict=True)
+        ]
         return self.plan.model_copy(update={"weeks": weeks})
 
 
@@ -374,20 +377,9 @@ def _fix_week(work: _Work, v: Violation) -> None:
             work.record(rule, "add", pos, v.date, f"put back commitment {c.name!r} on {v.date}")
     elif rule == "race_day" and v.date is not None and work.can_edit(v.date):
         event = work.rules.event(work.profile.goal.event)
-        sport: SessionSport = (
-            "run" if "run" in event.sports else ("ride" if "ride" in event.sports else "other")
-        )
-        minutes = round(race_duration_min(work.profile, work.rules))
-        pace = minutes * 60.0 / event.distance_km if sport == "run" and event.distance_km else None
-        spec = SessionSpec(
-            sport=sport,
-            type="race",
-            duration_min=minutes,
-            key=True,
-            race_distance_km=event.distance_km,
-            race_intensity_factor=event.race_intensity_factor,
-            race_pace_s_per_km=pace,
-        )
+        minutes = race_minutes(work.profile, event, work.anchors, work.rules)
+        pace = minutes * 60.0 / event.distance_km if event.distance_km else None
+        spec = race_spec(event, minutes, pace)
         for s in work.on(v.date):
             p = work.week_pos(None, v.date)
             if p is not None and is_training(s):

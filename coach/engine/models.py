@@ -131,6 +131,12 @@ class History(_Doc):
     longest_minutes: float | None = Field(None, ge=0, le=2880)
     recent_race: RecentRace | None = None
     ftp_w: float | None = Field(None, gt=0, le=700)
+    ride_speed_kmh: float | None = Field(
+        None,
+        gt=5,
+        le=60,
+        description="Average speed of the athlete's usual endurance rides, km/h: rides then get a planned distance.",
+    )
     css_per_100m: str | None = Field(None, description="Critical swim speed pace per 100 m, M:SS.")
     one_rep_max_kg: dict[str, Annotated[float, Field(gt=0, le=600)]] = Field(default_factory=dict)
     max_hr: int | None = Field(None, ge=100, le=230)
@@ -213,6 +219,9 @@ class Target(_Doc):
 class Step(_Doc):
     kind: Literal["warmup", "main", "cooldown", "recovery", "repeat", "set"]
     label: str = ""
+    sport: SessionSport | None = Field(
+        None, description="The leg's sport in a multisport session (a brick, a triathlon race); null elsewhere."
+    )
     duration_s: int | None = None
     distance_m: float | None = None
     target: Target | None = None

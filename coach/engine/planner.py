@@ -41,7 +41,6 @@ from coach.engine.athlete import (
     anchors_of,
     baseline_weekly_load,
     baseline_weekly_min,
-    race_duration_min,
 )
 from coach.engine.errors import ProfileError
 from coach.engine.feasibility import assess
@@ -54,6 +53,7 @@ from coach.engine.models import (
     Profile,
     SessionSport,
     SessionType,
+    Sport,
     Validation,
     Week,
     Weekday,
@@ -65,8 +65,11 @@ from coach.engine.workouts import (
     Generated,
     SessionSpec,
     generated,
+    race_spec,
     session_from,
+    week_km,
 )
+from coach.engine.workouts import race_minutes as race_minutes_of
 
 ENGINE_VERSION = "1"
 _DAYS_PER_WEEK = 7
@@ -440,17 +443,7 @@ def _prototype(shape: _Shape, ctx: _Context) -> _Proto:
 
 
 def _race_spec(ctx: _Context) -> SessionSpec:
-    sports = ctx.event.sports
-    sport: SessionSport = "run" if "run" in sports else ("ride" if "ride" in sports else "other")
-    return SessionSpec(
-        sport=sport,
-        type="race",
-        duration_min=ctx.race_minutes,
-        key=True,
-        race_distance_km=ctx.event.distance_km,
-        race_intensity_factor=ctx.event.race_intensity_factor,
-        race_pace_s_per_km=ctx.race_pace_s_per_km,
-    )
+    return race_spec(ctx.event, ctx.race_minutes, ctx.race_pace_s_per_km)
 
 
 # --------------------------------------------------------------------------- placement
@@ -1145,7 +1138,7 @@ def _notes(week: WeekFrame, volume: float, blocked_days: int, prev: _Progress, c
     return notes
 
 
-def _ordered(draft: _Draft) -> tuple[tuple[int, ...], tuple[Generated, ...]]:
+def _ordered(draft: _Draft, sport: Sport) -> tuple[tuple[int, ...], tuple[Generated, ...]]:
     """The draft's sessions in the plan's one order (:func:`session_order`, a stable sort),
     with the week's totals; computed once per draft."""
     if draft.ordered is None:
@@ -1165,16 +1158,7 @@ def _ordered(draft: _Draft) -> tuple[tuple[int, ...], tuple[Generated, ...]]:
             )
         keys.sort()
         ordered = tuple(gens[key[5]] for key in keys)
-        run_km = [
-            gen.template.distance_km
-            for gen in ordered
-            if gen.template.sport == "run" and gen.template.type != "race"
-        ]
-        draft.planned_km = (
-            round(sum(k for k in run_km if k is not None), 1)
-            if run_km and all(k is not None for k in run_km)
-            else None
-        )
+        draft.planned_km = week_km([gen.template for gen in ordered], sport)
         draft.planned_minutes = sum(gen.template.duration_min for gen in ordered)
         draft.week_load = round(sum(gen.template.load for gen in ordered), 1)
         draft.ordered = (tuple(key[0] for key in keys), ordered)
@@ -1182,7 +1166,7 @@ def _ordered(draft: _Draft) -> tuple[tuple[int, ...], tuple[Generated, ...]]:
 
 
 def _week_model(week: WeekFrame, shape: _Shape, draft: _Draft, prog: _Progress, ctx: _Context) -> Week:
-    offsets, gens = _ordered(draft)
+    offsets, gens = _ordered(draft, ctx.profile.sport)
     first = week.first_day
     sessions = [session_from(gen, first + _DAYS[offset]) for offset, gen in zip(offsets, gens, strict=True)]
     # What ``Week.model_construct`` builds (every field given), without its generic overhead.
@@ -1215,7 +1199,8 @@ def _context(profile: Profile, rules: Rules, event: EventProfile, frame: Frame) 
     goal_peak = min(cap, max(volume.target_peak_weekly_min, baseline))
     split = dict(event.split_for(profile.sport))
     gym_only = set(split) == {"strength"}
-    race_minutes = round(race_duration_min(profile, rules)) if event.race else 0
+    anchors = anchors_of(profile, rules)
+    race_minutes = race_minutes_of(profile, event, anchors, rules) if event.race else 0
     race_pace = None
     if event.race and event.distance_km and "run" in event.sports and race_minutes:
         race_pace = race_minutes * 60.0 / event.distance_km
@@ -1228,7 +1213,7 @@ def _context(profile: Profile, rules: Rules, event: EventProfile, frame: Frame) 
         closed=closed,
         long_day=profile.availability.long_day,
         event=event,
-        anchors=anchors_of(profile, rules),
+        anchors=anchors,
         frame=frame,
         blocked=_blocked_dates(profile),
         race_minutes=race_minutes,

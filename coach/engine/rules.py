@@ -216,6 +216,18 @@ class PhaseCounts(_Rule):
         return self.taper
 
 
+LegSport = Literal["swim", "ride", "run", "transition"]
+
+
+class RaceLeg(_Rule):
+    """One leg of a multisport race: its sport (or a transition), distance and share of time."""
+
+    sport: LegSport
+    label: str
+    km: PositiveMin | None = None
+    share: Annotated[float, Field(gt=0, le=1)]
+
+
 class EventProfile(_Rule):
     sports: list[Sport] = Field(min_length=1)
     race: bool
@@ -236,6 +248,14 @@ class EventProfile(_Rule):
     bricks: PhaseCounts = Field(default_factory=PhaseCounts)
     shorter: list[Event]
     kpi_profile: str
+    race_legs: list[RaceLeg] = Field(default_factory=list)
+
+    @field_validator("race_legs")
+    @classmethod
+    def _legs_add_up(cls, value: list[RaceLeg]) -> list[RaceLeg]:
+        if value and abs(sum(leg.share for leg in value) - 1.0) > 1e-6:
+            raise ValueError(f"leg shares must add up to 1, got {sum(leg.share for leg in value):.3f}")
+        return value
 
     @field_validator("sport_split")
     @classmethod
@@ -326,6 +346,7 @@ class Zones(_Rule):
     css_offset_s_per_100m: dict[ZoneName, ZoneBand]
     rpe: dict[ZoneName, ZoneBand]
     run_pace_band: dict[ZoneName, Literal["E", "M", "T", "I", "R"]]
+    ride_speed_reference_zone: ZoneName
 
 
 class Template(_Rule):

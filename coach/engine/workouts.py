@@ -17,16 +17,28 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Literal, NamedTuple
 
-from coach.engine.athlete import Anchors
+from coach.engine.athlete import Anchors, race_duration_min
 from coach.engine.load import session_load
-from coach.engine.models import Intensity, Session, SessionSport, SessionType, Step, Target, Week
+from coach.engine.models import (
+    Intensity,
+    Profile,
+    Session,
+    SessionSport,
+    SessionType,
+    Sport,
+    Step,
+    Target,
+    Week,
+)
 from coach.engine.render import describe_steps, intervals_icu_text
-from coach.engine.rules import Rules, Template, ZoneName
+from coach.engine.rules import EventProfile, LegSport, Rules, Template, ZoneName
 
 _SECONDS_PER_MINUTE = 60
+_SECONDS_PER_HOUR = 3600
 _METRES_PER_KM = 1000.0
 _HUNDRED_METRES = 100.0
 _PERCENT = 100.0
@@ -50,6 +62,10 @@ QUALITY_TYPES: frozenset[SessionType] = frozenset({"tempo", "threshold", "interv
 KEY_TYPES: frozenset[SessionType] = frozenset({"long", "tempo", "threshold", "intervals", "race"})
 
 
+# A multisport race's leg: (sport or "transition", label, km or None, share of the race time).
+RaceLegSpec = tuple[LegSport, str, float | None, float]
+
+
 class SessionSpec(NamedTuple):
     """What to generate: sport, type and length, plus the few knobs a type needs.
 
@@ -70,6 +86,7 @@ class SessionSpec(NamedTuple):
     race_distance_km: float | None = None
     race_intensity_factor: float = 0.0
     race_pace_s_per_km: float | None = None
+    race_legs: tuple[RaceLegSpec, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,8 +172,13 @@ def _step(
     anchors: Anchors,
     rules: Rules,
     label: str = "",
+    leg: bool = False,
 ) -> Step:
-    return Step(kind=kind, label=label, duration_s=seconds, target=zone_target(sport, zone, anchors, rules))
+    """A step of ``seconds`` in ``zone``; ``leg``: one sport's part of a multisport session."""
+    target = zone_target(sport, zone, anchors, rules)
+    if leg:
+        return Step(kind=kind, label=label, sport=sport, duration_s=seconds, target=target)
+    return Step(kind=kind, label=label, duration_s=seconds, target=target)
 
 
 def _steady_steps(
@@ -237,14 +259,54 @@ def _brick_steps(total_s: int, anchors: Anchors, rules: Rules) -> list[Step]:
     run_s = min(run_s, total_s // 2)
     ride_s = total_s - run_s
     return [
-        _step("main", ride_s, "ride", brick.ride_zone, anchors, rules, "bike"),
-        _step("main", run_s, "run", brick.run_zone, anchors, rules, "run off the bike"),
+        _step("main", ride_s, "ride", brick.ride_zone, anchors, rules, "bike", leg=True),
+        _step("main", run_s, "run", brick.run_zone, anchors, rules, "run off the bike", leg=True),
     ]
+
+
+def race_spec(event: EventProfile, minutes: int, pace_s_per_km: float | None) -> SessionSpec:
+    """The race-day session of ``event`` lasting ``minutes``: a run or a ride at race effort
+    (a run at ``pace_s_per_km`` when known), or a multisport race with its legs."""
+    sports = event.sports
+    sport: SessionSport = "run" if "run" in sports else ("ride" if "ride" in sports else "other")
+    return SessionSpec(
+        sport=sport,
+        type="race",
+        duration_min=minutes,
+        key=True,
+        race_distance_km=event.distance_km,
+        race_intensity_factor=event.race_intensity_factor,
+        race_pace_s_per_km=pace_s_per_km if sport == "run" else None,
+        race_legs=tuple((leg.sport, leg.label, leg.km, leg.share) for leg in event.race_legs),
+    )
+
+
+def _leg_steps(spec: SessionSpec, zone: ZoneName, anchors: Anchors, rules: Rules) -> list[Step]:
+    """A multisport race: each leg its time (:func:`leg_seconds`) at race effort in its own
+    sport's target; transitions have no target."""
+    total_s = spec.duration_min * _SECONDS_PER_MINUTE
+    expected = leg_seconds(spec.race_legs, zone, anchors, rules, total_s)
+    steps: list[Step] = []
+    used = 0
+    for n, (sport, label, km, _share) in enumerate(spec.race_legs):
+        seconds = total_s - used if n == len(spec.race_legs) - 1 else round(expected[n])
+        used += seconds
+        if sport == "transition":
+            steps.append(Step(kind="recovery", label=label, duration_s=seconds))
+            continue
+        target = zone_target(sport, zone, anchors, rules)
+        distance_m = km * _METRES_PER_KM if km else None
+        steps.append(
+            Step(kind="main", label=label, sport=sport, duration_s=seconds, distance_m=distance_m, target=target)
+        )
+    return steps
 
 
 def _race_steps(spec: SessionSpec, anchors: Anchors, rules: Rules) -> list[Step]:
     total_s = spec.duration_min * _SECONDS_PER_MINUTE
     zone = zone_for_intensity_factor(spec.race_intensity_factor, rules)
+    if spec.race_legs:
+        return _leg_steps(spec, zone, anchors, rules)
     distance_m = spec.race_distance_km * _METRES_PER_KM if spec.race_distance_km else None
     label = rules.workouts.race.label
     if spec.sport == "run" and spec.race_pace_s_per_km is not None:
@@ -366,6 +428,85 @@ def _distance_km(steps: list[Step]) -> float | None:
     return round(total, _DISTANCE_DECIMALS)
 
 
+def _ride_speed_factor(zone: str | None, rules: Rules) -> float:
+    """Riding speed in ``zone`` relative to the athlete's endurance speed: the cube root of
+    the zone's mid % FTP over the reference zone's (``rules/workouts.yaml``:
+    ``zones.ride_speed_reference_zone``, after Martin et al. 1998); 1 for a step without zone."""
+    bands = rules.workouts.zones.ftp_pct
+    ref_low, ref_high = bands[rules.workouts.zones.ride_speed_reference_zone]
+    for name, (low, high) in bands.items():
+        if name == zone:
+            return float(((low + high) / (ref_low + ref_high)) ** (1 / 3))
+    return 1.0
+
+
+def _ride_distance_km(steps: list[Step], speed_kmh: float, rules: Rules) -> float:
+    """Planned distance of a ride at the athlete's endurance speed, step by step."""
+
+    def km(steps: list[Step]) -> float:
+        total = 0.0
+        for step in steps:
+            if step.kind == "repeat":
+                total += km(step.steps) * step.repeat
+                continue
+            factor = _ride_speed_factor(step.target.zone if step.target else None, rules)
+            total += (step.duration_s or 0) / _SECONDS_PER_HOUR * speed_kmh * factor
+        return total
+
+    return round(km(steps), _DISTANCE_DECIMALS)
+
+
+def _timed_legs(legs: Sequence[RaceLegSpec], zone: ZoneName, anchors: Anchors, rules: Rules) -> list[float | None]:
+    """Seconds of each leg at race effort (``zone``) that the athlete's own numbers give:
+    swim at CSS + the zone's offset (Swim Smooth), ride at the endurance speed scaled for
+    the zone (:func:`_ride_speed_factor`), run at the zone's Daniels pace band; else ``None``."""
+    zones = rules.workouts.zones
+    timed: list[float | None] = []
+    for sport, _label, km, _share in legs:
+        seconds: float | None = None
+        if km and sport == "swim" and anchors.css_s_per_100m is not None:
+            low, high = zones.css_offset_s_per_100m[zone]
+            seconds = km * _METRES_PER_KM / _HUNDRED_METRES * (anchors.css_s_per_100m + (low + high) / 2)
+        elif km and sport == "ride" and anchors.ride_speed_kmh is not None:
+            seconds = km / (anchors.ride_speed_kmh * _ride_speed_factor(zone, rules)) * _SECONDS_PER_HOUR
+        elif km and sport == "run":
+            band = anchors.pace(zones.run_pace_band[zone])
+            if band is not None:
+                seconds = km * (band[0] + band[1]) / 2
+        timed.append(seconds)
+    return timed
+
+
+def leg_seconds(
+    legs: Sequence[RaceLegSpec], zone: ZoneName, anchors: Anchors, rules: Rules, total_s: float
+) -> list[float]:
+    """Seconds of each leg in a race of ``total_s``: the legs the athlete's numbers time
+    (:func:`_timed_legs`) keep their time, the others and the transitions share what is
+    left in proportion to their rule shares; if nothing is left, every leg is scaled to fit."""
+    timed = _timed_legs(legs, zone, anchors, rules)
+    left = total_s - sum(t for t in timed if t is not None)
+    open_share = sum(leg[3] for leg, t in zip(legs, timed, strict=True) if t is None)
+    if left > 0 and open_share > 0:
+        return [t if t is not None else left * leg[3] / open_share for leg, t in zip(legs, timed, strict=True)]
+    estimates = [t if t is not None else leg[3] * total_s for leg, t in zip(legs, timed, strict=True)]
+    scale = total_s / sum(estimates)
+    return [e * scale for e in estimates]
+
+
+def race_minutes(profile: Profile, event: EventProfile, anchors: Anchors, rules: Rules) -> int:
+    """Expected race time: the target time; else, for a multisport race, the legs the
+    athlete's numbers time (:func:`_timed_legs`) plus the other legs' rule shares of the
+    event's default time; else :func:`~coach.engine.athlete.race_duration_min`."""
+    if event.race_legs and not profile.goal.target_time:
+        zone = zone_for_intensity_factor(event.race_intensity_factor, rules)
+        legs = [(leg.sport, leg.label, leg.km, leg.share) for leg in event.race_legs]
+        default_s = event.race_duration_min * _SECONDS_PER_MINUTE
+        timed = _timed_legs(legs, zone, anchors, rules)
+        seconds = sum(t if t is not None else leg[3] * default_s for leg, t in zip(legs, timed, strict=True))
+        return round(seconds / _SECONDS_PER_MINUTE)
+    return round(race_duration_min(profile, rules))
+
+
 def _generate(spec: SessionSpec, anchors: Anchors, rules: Rules) -> Generated:
     intensity = spec.intensity or INTENSITY_OF_TYPE[spec.type]
     total_s = spec.duration_min * _SECONDS_PER_MINUTE
@@ -403,7 +544,13 @@ def _generate(spec: SessionSpec, anchors: Anchors, rules: Rules) -> Generated:
     else:
         description = describe_steps(steps, units)
         icu = intervals_icu_text(steps, units)
-        distance = _distance_km(steps) if spec.sport in ("run", "swim") or spec.type == "race" else None
+        distance = None
+        if spec.type == "race" and spec.race_distance_km:
+            distance = round(spec.race_distance_km, _DISTANCE_DECIMALS)
+        elif spec.sport in ("run", "swim") or spec.type == "race":
+            distance = _distance_km(steps)
+        elif spec.sport == "ride" and anchors.ride_speed_kmh is not None:
+            distance = _ride_distance_km(steps, anchors.ride_speed_kmh, rules)
     load = session_load(duration, spec.type, intensity, spec.race_intensity_factor, rules)
     easy_s, total_s = _zone_seconds(steps, frozenset(rules.guardrails.intensity.easy_zones))
     template = Session(
@@ -441,7 +588,7 @@ def _sport_key(sport: SessionSport, anchors: Anchors, rules: Rules) -> tuple[obj
         return ("run", paces, None if complete else _hr_key(anchors))
     if sport == "ride":
         known = anchors.ftp_w is not None  # targets are % FTP: the watts themselves are not used
-        return ("ride", known, None if known else _hr_key(anchors))
+        return ("ride", known, None if known else _hr_key(anchors), anchors.ride_speed_kmh)
     if sport == "swim":
         return ("swim", anchors.css_s_per_100m)
     if sport == "strength":
@@ -459,6 +606,9 @@ def anchor_key(spec: SessionSpec, anchors: Anchors, rules: Rules) -> tuple[objec
         return ()
     if spec.type == "race" and spec.sport == "run" and spec.race_pace_s_per_km is not None:
         return (anchors.units,)
+    if spec.type == "race" and spec.race_legs:
+        legs = sorted({leg[0] for leg in spec.race_legs if leg[0] != "transition"})
+        return (anchors.units, *(_sport_key(sport, anchors, rules) for sport in legs))
     if spec.type == "race" and spec.sport == "other":
         return (anchors.units, _sport_key("ride", anchors, rules))
     if spec.sport == "brick":
@@ -504,20 +654,30 @@ def generated(spec: SessionSpec, anchors: Anchors, rules: Rules) -> Generated:
     return found
 
 
-def with_sessions(week: Week, sessions: list[Session]) -> Week:
-    """``week`` holding ``sessions`` (put in day order), with its totals recomputed.
+def week_km(sessions: Iterable[Session], plan_sport: Sport) -> float | None:
+    """A week's ``planned_km``: the riding km of a ride plan, else the running km (race
+    excluded), and only when every such session has a distance (``None`` otherwise)."""
+    counted = "ride" if plan_sport == "ride" else "run"
+    total = 0.0
+    found = False
+    for s in sessions:
+        if s.sport == counted and s.type != "race":
+            if s.distance_km is None:
+                return None
+            total += s.distance_km
+            found = True
+    return round(total, _DISTANCE_DECIMALS) if found else None
 
-    ``planned_km`` is the running volume (race excluded), and only when every run has a distance.
-    """
+
+def with_sessions(week: Week, sessions: list[Session], plan_sport: Sport) -> Week:
+    """``week`` holding ``sessions`` (put in day order), with its totals recomputed."""
     ordered = sorted(sessions, key=session_order)
-    run_km = [s.distance_km for s in ordered if s.sport == "run" and s.type != "race"]
-    planned_km = round(sum(k for k in run_km if k is not None), 1) if run_km and all(k is not None for k in run_km) else None
     return week.model_copy(
         update={
             "sessions": ordered,
             "planned_minutes": sum(s.duration_min for s in ordered),
             "load": round(sum(s.load for s in ordered), 1),
-            "planned_km": planned_km,
+            "planned_km": week_km(ordered, plan_sport),
         }
     )
 
@@ -565,6 +725,19 @@ def spec_of(session: Session, rules: Rules, race_intensity_factor: float = 0.0) 
     if session.sport == "strength":
         strength_day, strength_wave, hybrid = _strength_identity(session, rules)
     race_distance = session.steps[0].distance_m if session.type == "race" and session.steps else None
+    legs: tuple[RaceLegSpec, ...] = ()
+    if session.type == "race" and any(step.sport is not None for step in session.steps):
+        total_s = sum(step.duration_s or 0 for step in session.steps) or 1
+        legs = tuple(
+            (
+                _leg_sport(step.sport),
+                step.label,
+                step.distance_m / _METRES_PER_KM if step.distance_m else None,
+                (step.duration_s or 0) / total_s,
+            )
+            for step in session.steps
+        )
+        race_distance = session.distance_km * _METRES_PER_KM if session.distance_km else None
     race_pace = None
     if session.type == "race" and session.steps and session.steps[0].target is not None:
         target = session.steps[0].target
@@ -582,7 +755,12 @@ def spec_of(session: Session, rules: Rules, race_intensity_factor: float = 0.0) 
         race_distance_km=race_distance / _METRES_PER_KM if race_distance else None,
         race_intensity_factor=race_intensity_factor,
         race_pace_s_per_km=race_pace,
+        race_legs=legs,
     )
+
+
+def _leg_sport(sport: SessionSport | None) -> LegSport:
+    return sport if sport == "swim" or sport == "ride" or sport == "run" else "transition"
 
 
 def _strength_identity(session: Session, rules: Rules) -> tuple[int, int, bool]:

@@ -56,6 +56,7 @@ _HISTORY_MAX_FTP_W: Final = 700.0
 _HISTORY_MAX_LONGEST_KM: Final = 1000.0
 _HISTORY_MAX_LONGEST_MINUTES: Final = 2880.0
 _HISTORY_THRESHOLD_HR_RANGE: Final = (80, 220)
+_HISTORY_RIDE_SPEED_RANGE_KMH: Final = (5.0, 60.0)
 
 
 class ActivityLike(Protocol):
@@ -273,6 +274,9 @@ def to_history(profile: AthleteProfile, sport: str = "run") -> History:
     longest_minutes = volume.longest_minutes if volume else None
     threshold = profile.threshold_hr_bpm
     threshold_low, threshold_high = _HISTORY_THRESHOLD_HR_RANGE
+    rides = profile.sports.get("ride")
+    speed = rides.typical_pace if rides is not None else None  # median km/h of the recorded rides
+    speed_low, speed_high = _HISTORY_RIDE_SPEED_RANGE_KMH
     return History(
         weekly_km=weekly_km,
         weekly_hours=weekly_hours,
@@ -285,6 +289,7 @@ def to_history(profile: AthleteProfile, sport: str = "run") -> History:
             else None
         ),
         ftp_w=round(ftp) if ftp is not None else None,
+        ride_speed_kmh=round(speed, 1) if speed is not None and speed_low < speed <= speed_high else None,
         max_hr=profile.max_hr_bpm
         if profile.max_hr_bpm is not None and low <= profile.max_hr_bpm <= high
         else None,

@@ -92,3 +92,15 @@ def test_empty_history_and_to_history() -> None:
     assert full.max_hr == 182 and full.threshold_hr == 165
     with pytest.raises(ValueError):
         build_profile([], AS_OF, weeks=0)
+
+
+def test_ride_speed_from_recorded_rides() -> None:
+    rides = [
+        Act("ride", at(week * 7 + 2), 7200, 7200, km)  # 2 h rides at 24, 26 and 30 km/h
+        for week, km in enumerate((48.0, 52.0, 60.0))
+    ]
+    history = to_history(build_profile(rides, AS_OF), "ride")
+    assert history.ride_speed_kmh == 26.0  # the median ride, not the mean
+    fast = [Act("ride", at(2), 3600, 3600, 75.0)]  # 75 km/h is no riding speed: left out
+    assert to_history(build_profile(fast, AS_OF), "ride").ride_speed_kmh is None
+    assert to_history(build_profile(history_of_runs(), AS_OF), "run").ride_speed_kmh is None
