@@ -118,21 +118,37 @@ def check_profile(profile: Profile, rules: Rules) -> EventProfile:
 # --------------------------------------------------------------------------- day slots
 
 
-@dataclass(slots=True)
+# The per-day and per-week scratch classes below are built thousands of times per plan:
+# they are plain classes with an explicit ``__init__``, which mypyc compiles (the
+# ``__init__`` a dataclass generates stays interpreted; ~10 % of the build time).
 class _Day:
     """One day of a week being drafted; ``offset`` counts days from the week's first plan day."""
 
-    offset: int
-    weekday: Weekday
-    usable: bool
-    budget_min: int
-    hard: bool = False
-    long: bool = False
-    specs: list[SessionSpec] = field(default_factory=list)
-    fixed: tuple[SessionSpec, ...] = ()
-    parts: int = 0
-    weekend: bool = False
-    closed: bool = False
+    def __init__(
+        self,
+        offset: int,
+        weekday: Weekday,
+        usable: bool,
+        budget_min: int,
+        hard: bool = False,
+        long: bool = False,
+        specs: list[SessionSpec] | None = None,
+        fixed: tuple[SessionSpec, ...] = (),
+        parts: int = 0,
+        weekend: bool = False,
+        closed: bool = False,
+    ) -> None:
+        self.offset = offset
+        self.weekday = weekday
+        self.usable = usable
+        self.budget_min = budget_min
+        self.hard = hard
+        self.long = long
+        self.specs: list[SessionSpec] = [] if specs is None else specs
+        self.fixed = fixed
+        self.parts = parts
+        self.weekend = weekend
+        self.closed = closed
 
     def add(self, spec: SessionSpec) -> None:
         self.specs.append(spec)
@@ -204,17 +220,28 @@ def _knobs(rules: Rules) -> _Knobs:
     return knobs
 
 
-@dataclass(slots=True)
 class _Request:
-    sport: SessionSport
-    type: SessionType
-    minutes: int
-    key: bool = False
-    hard: bool = False
-    max_work_min: float | None = None
-    strength_day: int = 0
-    strength_wave: int = 0
-    hybrid: bool = False
+    def __init__(
+        self,
+        sport: SessionSport,
+        type: SessionType,
+        minutes: int,
+        key: bool = False,
+        hard: bool = False,
+        max_work_min: float | None = None,
+        strength_day: int = 0,
+        strength_wave: int = 0,
+        hybrid: bool = False,
+    ) -> None:
+        self.sport = sport
+        self.type = type
+        self.minutes = minutes
+        self.key = key
+        self.hard = hard
+        self.max_work_min = max_work_min
+        self.strength_day = strength_day
+        self.strength_wave = strength_wave
+        self.hybrid = hybrid
 
 
 @dataclass(frozen=True, slots=True)
@@ -250,24 +277,34 @@ class _Shape:
     any_hard: bool
 
 
-@dataclass(slots=True)
 class _Draft:
     """A drafted week, kept as small as what the builder reads of it: its sessions (day offset
     from the week's first plan day and workout, in day order), its sums, and whether its last
     day is hard."""
 
-    offsets: tuple[int, ...]
-    gens: tuple[Generated, ...]
-    last_hard: bool
-    volume: int
-    load: float
-    fixed_load: float
-    training_load: float
-    gym: int
-    ordered: tuple[tuple[int, ...], tuple[Generated, ...]] | None = None
-    planned_km: float | None = None
-    planned_minutes: int = 0
-    week_load: float = 0.0
+    def __init__(
+        self,
+        offsets: tuple[int, ...],
+        gens: tuple[Generated, ...],
+        last_hard: bool,
+        volume: int,
+        load: float,
+        fixed_load: float,
+        training_load: float,
+        gym: int,
+    ) -> None:
+        self.offsets = offsets
+        self.gens = gens
+        self.last_hard = last_hard
+        self.volume = volume
+        self.load = load
+        self.fixed_load = fixed_load
+        self.training_load = training_load
+        self.gym = gym
+        self.ordered: tuple[tuple[int, ...], tuple[Generated, ...]] | None = None
+        self.planned_km: float | None = None
+        self.planned_minutes = 0
+        self.week_load = 0.0
 
 
 @dataclass(slots=True)

@@ -169,30 +169,44 @@ def easy_share(
 # --------------------------------------------------------------------------- day rules
 
 
-@dataclass(slots=True)
+# The per-day and per-week scratch classes below are built thousands of times per plan:
+# they are plain classes with an explicit ``__init__``, which mypyc compiles (the
+# ``__init__`` a dataclass generates stays interpreted; ~10 % of the build time).
 class _DayTally:
     """One date's sessions and what the day rules count of them."""
 
-    sessions: list[Session]
-    training: int = 0
-    minutes: int = 0
-    hard: bool = False
-    hard_training: bool = False
+    def __init__(self, sessions: list[Session]) -> None:
+        self.sessions = sessions
+        self.training = 0
+        self.minutes = 0
+        self.hard = False
+        self.hard_training = False
 
 
-@dataclass(slots=True)
 class _WeekSums:
     """What the week rules need of one week's sessions, gathered in the day-rule pass."""
 
-    volume_min: int
-    loads: list[float]
-    training_loads: list[float]
-    easy_s: int
-    total_s: int
-    training_days: int
-    run_min: int
-    run_days: int
-    longs: list[Session]
+    def __init__(
+        self,
+        volume_min: int,
+        loads: list[float],
+        training_loads: list[float],
+        easy_s: int,
+        total_s: int,
+        training_days: int,
+        run_min: int,
+        run_days: int,
+        longs: list[Session],
+    ) -> None:
+        self.volume_min = volume_min
+        self.loads = loads
+        self.training_loads = training_loads
+        self.easy_s = easy_s
+        self.total_s = total_s
+        self.training_days = training_days
+        self.run_min = run_min
+        self.run_days = run_days
+        self.longs = longs
 
 
 def _day_rules(
