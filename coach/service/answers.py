@@ -17,6 +17,7 @@ from coach.engine.units import KM_PER_MILE
 # Upper bounds of believable answers: beyond them we ask again rather than plan on a typo.
 MAX_WEEKLY_RUN_KM = 250.0
 MAX_WEEKLY_HOURS = 40.0
+MIN_RIDE_SPEED_KMH, MAX_RIDE_SPEED_KMH = 5.0, 60.0  # the profile's bounds on history.ride_speed_kmh
 MAX_LONGEST_RUN_KM = 250.0
 MAX_LONGEST_RIDE_KM = 1300.0
 MAX_SESSION_MINUTES = 2880.0
@@ -286,8 +287,41 @@ def parse_hours(text: str) -> float:
     return value
 
 
+_SPEED_RE = re.compile(r"(\d+(?:[.,]\d+)?) ?(?:km/h|kmh|kph|km an hour|km per hour|(mph|mi/h|miles an hour|miles per hour))")
+_DISTANCE_RE = re.compile(r"(\d+(?:[.,]\d+)?) ?(?:km|kms|kilomet(?:re|er)s?|(mi|miles?))\b")
+
+
+def _ride_km(text: str) -> tuple[str, float | None, float | None]:
+    """A rider's answer with its weekly distance and riding speed taken out: (rest, km, km/h)."""
+    speed_kmh = km = None
+    speed = _SPEED_RE.search(text)
+    if speed:
+        speed_kmh = float(speed.group(1).replace(",", ".")) * (KM_PER_MILE if speed.group(2) else 1.0)
+        text = text.replace(speed.group(0), " ")
+    distance = _DISTANCE_RE.search(text)
+    if distance:
+        km = float(distance.group(1).replace(",", ".")) * (KM_PER_MILE if distance.group(2) else 1.0)
+        text = text.replace(distance.group(0), " ")
+    return text, km, speed_kmh
+
+
 def parse_weekly_volume(text: str, sport: str, units: str) -> tuple[float | None, float | None]:
-    """Current weekly volume: (km, hours). Runs in distance, other sports in hours."""
+    """Current weekly volume: (km, hours). Runs in distance, other sports in hours; a rider
+    may add the distance or the speed ("6 hours, about 150 km", "6 h at 26 km/h"), which
+    gives the plan's rides their distances."""
+    if sport == "ride":
+        rest, km, speed_kmh = _ride_km(_replace_number_words(normalise(text)))
+        hours = parse_hours(rest)
+        if hours > MAX_WEEKLY_HOURS:
+            raise AnswerError(f"{hours:g} hours a week is more than I can believe. How many hours do you ride in a normal week?")
+        if km is None and speed_kmh is not None:
+            km = speed_kmh * hours
+        if km is not None and hours > 0 and not MIN_RIDE_SPEED_KMH <= km / hours <= MAX_RIDE_SPEED_KMH:
+            raise AnswerError(
+                f"{km:g} km in {hours:g} hours is {km / hours:.0f} km/h, which isn't a riding speed. "
+                "How many hours do you ride in a normal week, and about how many km?"
+            )
+        return (round(km, 1) if km is not None else None), hours
     if sport == "run":
         km = parse_distance_km(text, units)
         if km > MAX_WEEKLY_RUN_KM:

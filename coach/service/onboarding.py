@@ -69,6 +69,11 @@ def question(step: str, answers: dict[str, Any]) -> Reply:
     if step == "volume":
         if sport == "run":
             return Reply(f"How much do you run in a normal week right now, in {'miles' if units == 'mi' else 'km'}? (0 is fine)")
+        if sport == "ride":
+            return Reply(
+                "How many hours do you ride in a normal week right now? Add the km or your usual speed "
+                "if you know them, and your rides get distances (e.g. 6 hours, about 150 km)."
+            )
         return Reply("How many hours do you train in a normal week right now? (e.g. 6 hours)")
     if step == "longest":
         if sport == "run":
@@ -180,6 +185,8 @@ def _describe(step: str, answers: dict[str, Any]) -> str:
     if step == "units":
         return "miles" if answers["units"] == "mi" else "kilometres"
     if step == "volume":
+        if answers.get("weekly_km") is not None and answers.get("weekly_hours") is not None:
+            return f"{answers['weekly_hours']:g} hours ({answers['weekly_km']:g} km) a week"
         return f"{answers['weekly_km']:g} km a week" if answers.get("weekly_km") is not None else f"{answers['weekly_hours']:g} hours a week"
     if step == "target":
         return f"target {answers['target_time']}" if answers.get("target_time") else "no target time"

@@ -96,3 +96,22 @@ def test_parsers_never_crash_on_garbage(text: str) -> None:
                   lambda t: a.parse_event(t, "run"), a.parse_sport):
         with contextlib.suppress(a.AnswerError):
             parse(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "km", "hours"),
+    [
+        ("6 hours", None, 6.0),
+        ("6 hours, about 150 km", 150.0, 6.0),
+        ("150 km in 6h", 150.0, 6.0),
+        ("6 h at 26 km/h", 156.0, 6.0),
+        ("five hours, 80 miles", 128.7, 5.0),
+    ],
+)
+def test_a_riders_volume_may_carry_distance_or_speed(text: str, km: float | None, hours: float) -> None:
+    assert a.parse_weekly_volume(text, "ride", "km") == (km, hours)
+
+
+def test_a_riders_impossible_speed_is_asked_again() -> None:
+    with pytest.raises(a.AnswerError, match="100 km/h"):
+        a.parse_weekly_volume("3 hours, 300 km", "ride", "km")

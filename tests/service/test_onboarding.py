@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
+
 from coach.service import onboarding as ob
 
 TODAY = dt.date(2026, 11, 23)
@@ -72,3 +74,20 @@ def test_every_event_button_is_accepted() -> None:
         for row in question.buttons:
             for button in row:
                 assert ob.answer(state, button.data, TODAY).state["answers"]["event"] == button.data[3:]
+
+
+def test_a_rider_who_gives_km_gets_rides_with_distances() -> None:
+    from coach.engine import build_plan, load_rules
+
+    rider = ["cycling", "km", "brevet 200", "12 Jun 2027", "skip", "tue thu sat sun", "sat",
+             "6 hours, about 150 km", "100 km", "skip", "Berlin"]
+    outcome = talk(*rider)
+    assert outcome.complete
+    profile = ob.build_profile(outcome.state["answers"], TODAY)
+    assert profile.history.weekly_hours == [6.0] * 4 and profile.history.weekly_km == [150.0] * 4
+    plan = build_plan(profile, load_rules())
+    rides = [s for w in plan.weeks for s in w.sessions if s.sport == "ride" and s.type != "race"]
+    assert plan.feasible and rides and all(s.distance_km is not None for s in rides)
+    long_ride = next(s for s in rides if s.type == "long")
+    assert long_ride.distance_km is not None
+    assert long_ride.distance_km / (long_ride.duration_min / 60) == pytest.approx(25.0, rel=0.1)  # 150 km / 6 h
