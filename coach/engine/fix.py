@@ -377,9 +377,7 @@ def _fix_week(work: _Work, v: Violation) -> None:
             work.record(rule, "add", pos, v.date, f"put back commitment {c.name!r} on {v.date}")
     elif rule == "race_day" and v.date is not None and work.can_edit(v.date):
         event = work.rules.event(work.profile.goal.event)
-        minutes = race_minutes(work.profile, event, work.anchors, work.rules)
-        pace = minutes * 60.0 / event.distance_km if event.distance_km else None
-        spec = race_spec(event, minutes, pace)
+        spec = race_spec(event, race_minutes(work.profile, event, work.anchors, work.rules))
         for s in work.on(v.date):
             p = work.week_pos(None, v.date)
             if p is not None and is_training(s):

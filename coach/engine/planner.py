@@ -65,11 +65,11 @@ from coach.engine.workouts import (
     Generated,
     SessionSpec,
     generated,
+    race_minutes,
     race_spec,
     session_from,
     week_km,
 )
-from coach.engine.workouts import race_minutes as race_minutes_of
 
 ENGINE_VERSION = "1"
 _DAYS_PER_WEEK = 7
@@ -318,8 +318,7 @@ class _Context:
     anchors: Anchors
     frame: Frame
     blocked: frozenset[dt.date]
-    race_minutes: int
-    race_pace_s_per_km: float | None
+    race_min: int
     goal_peak_min: float
     cap_min: float
     split: dict[SessionSport, float]
@@ -480,7 +479,7 @@ def _prototype(shape: _Shape, ctx: _Context) -> _Proto:
 
 
 def _race_spec(ctx: _Context) -> SessionSpec:
-    return race_spec(ctx.event, ctx.race_minutes, ctx.race_pace_s_per_km)
+    return race_spec(ctx.event, ctx.race_min)
 
 
 # --------------------------------------------------------------------------- placement
@@ -1237,10 +1236,7 @@ def _context(profile: Profile, rules: Rules, event: EventProfile, frame: Frame) 
     split = dict(event.split_for(profile.sport))
     gym_only = set(split) == {"strength"}
     anchors = anchors_of(profile, rules)
-    race_minutes = race_minutes_of(profile, event, anchors, rules) if event.race else 0
-    race_pace = None
-    if event.race and event.distance_km and "run" in event.sports and race_minutes:
-        race_pace = race_minutes * 60.0 / event.distance_km
+    race_min = race_minutes(profile, event, anchors, rules) if event.race else 0
     knobs = _knobs(rules)
     closed = frozenset(d for c in profile.closures for d in c.days)
     return _Context(
@@ -1253,8 +1249,7 @@ def _context(profile: Profile, rules: Rules, event: EventProfile, frame: Frame) 
         anchors=anchors,
         frame=frame,
         blocked=_blocked_dates(profile),
-        race_minutes=race_minutes,
-        race_pace_s_per_km=race_pace,
+        race_min=race_min,
         goal_peak_min=goal_peak,
         cap_min=cap,
         split=split,

@@ -264,11 +264,16 @@ def _brick_steps(total_s: int, anchors: Anchors, rules: Rules) -> list[Step]:
     ]
 
 
-def race_spec(event: EventProfile, minutes: int, pace_s_per_km: float | None) -> SessionSpec:
-    """The race-day session of ``event`` lasting ``minutes``: a run or a ride at race effort
-    (a run at ``pace_s_per_km`` when known), or a multisport race with its legs."""
+def _legs_of(event: EventProfile) -> tuple[RaceLegSpec, ...]:
+    return tuple((leg.sport, leg.label, leg.km, leg.share) for leg in event.race_legs)
+
+
+def race_spec(event: EventProfile, minutes: int) -> SessionSpec:
+    """The race-day session of ``event`` lasting ``minutes``: a run at the even pace that
+    time gives over the distance, a ride at race effort, or a multisport race with its legs."""
     sports = event.sports
     sport: SessionSport = "run" if "run" in sports else ("ride" if "ride" in sports else "other")
+    pace = minutes * 60.0 / event.distance_km if sport == "run" and event.distance_km and minutes else None
     return SessionSpec(
         sport=sport,
         type="race",
@@ -276,8 +281,8 @@ def race_spec(event: EventProfile, minutes: int, pace_s_per_km: float | None) ->
         key=True,
         race_distance_km=event.distance_km,
         race_intensity_factor=event.race_intensity_factor,
-        race_pace_s_per_km=pace_s_per_km if sport == "run" else None,
-        race_legs=tuple((leg.sport, leg.label, leg.km, leg.share) for leg in event.race_legs),
+        race_pace_s_per_km=pace,
+        race_legs=_legs_of(event),
     )
 
 
@@ -499,7 +504,7 @@ def race_minutes(profile: Profile, event: EventProfile, anchors: Anchors, rules:
     event's default time; else :func:`~coach.engine.athlete.race_duration_min`."""
     if event.race_legs and not profile.goal.target_time:
         zone = zone_for_intensity_factor(event.race_intensity_factor, rules)
-        legs = [(leg.sport, leg.label, leg.km, leg.share) for leg in event.race_legs]
+        legs = _legs_of(event)
         default_s = event.race_duration_min * _SECONDS_PER_MINUTE
         timed = _timed_legs(legs, zone, anchors, rules)
         seconds = sum(t if t is not None else leg[3] * default_s for leg, t in zip(legs, timed, strict=True))
