@@ -123,6 +123,7 @@ class CoachService:
     ) -> None:
         self.db = db
         self.clock = clock
+        db.clock = clock  # rows are stamped by the same clock that decides what is due
         self._rules = rules
         self.claude = claude
         self.notes = memory if memory is not None else NoteMemory(None)
@@ -174,7 +175,7 @@ class CoachService:
         async with self.db.transaction() as s:
             row = await self._inbox(s, source, update_id)
             if row is not None and row.processed_at is None:
-                row.processed_at = m.utcnow()
+                row.processed_at = self._naive_now()
                 row.attempts += 1
 
     async def record_failure(self, source: str, update_id: int, error: str) -> None:
@@ -189,7 +190,7 @@ class CoachService:
             rows = (
                 await s.execute(
                     select(m.OutboxMessage)
-                    .where(m.OutboxMessage.sent_at.is_(None), m.OutboxMessage.due_at <= self.clock.now().replace(tzinfo=None))
+                    .where(m.OutboxMessage.sent_at.is_(None), m.OutboxMessage.due_at <= self._naive_now())
                     .order_by(m.OutboxMessage.id)
                 )
             ).scalars()
@@ -206,11 +207,11 @@ class CoachService:
         async with self.db.transaction() as s:
             row = await s.get(m.OutboxMessage, outbox_id)
             if row is not None:
-                row.sent_at = m.utcnow()
+                row.sent_at = self._naive_now()
                 row.attempts += 1
 
     def _naive_now(self) -> dt.datetime:
-        return self.clock.now().astimezone(dt.UTC).replace(tzinfo=None)
+        return self.db.naive_now()
 
     @staticmethod
     async def _inbox(s: AsyncSession, source: str, update_id: int) -> m.InboxUpdate | None:
@@ -275,15 +276,14 @@ class CoachService:
             outbox_ids = await self._finish_update(s, inbox, who, replies, update_id, source, athlete_id=None if deleted else athlete.id)
             return HandleResult(replies, outbox_ids)
 
-    @staticmethod
     async def _finish_update(
-        s: AsyncSession, inbox: m.InboxUpdate | None, who: Who, replies: list[Reply], update_id: int | None, source: str,
+        self, s: AsyncSession, inbox: m.InboxUpdate | None, who: Who, replies: list[Reply], update_id: int | None, source: str,
         *, athlete_id: int | None,
     ) -> list[int]:
         """Mark the update processed and queue its replies, in the transaction of its effects."""
         if inbox is None:
             return []
-        inbox.processed_at = m.utcnow()
+        inbox.processed_at = self._naive_now()
         inbox.attempts += 1
         rows = [
             m.OutboxMessage(

@@ -10,6 +10,7 @@ says; the output carries the engine's reasons (rule ids and values).
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import re
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any, Literal
@@ -590,7 +591,8 @@ class CoachTools:
             chat_id = link.group_chat_id or (None if coach is None else coach.telegram_user_id)
             if chat_id is None:
                 continue
-            key = f"ask_coach:{self.ctx.athlete.id}:{link.coach_id}:{hash(data.message) & 0xFFFFFFFF}:{self.ctx.today}"
+            digest = hashlib.sha256(data.message.encode()).hexdigest()[:16]  # stable across processes, unlike hash()
+            key = f"ask_coach:{self.ctx.athlete.id}:{link.coach_id}:{digest}:{self.ctx.today}"
             self.ctx.session.add(m.OutboxMessage(
                 key=key, athlete_id=self.ctx.athlete.id, chat_id=chat_id, kind="ask_coach",
                 payload={"text": f"{self.ctx.athlete.name} asks: {data.message}", "buttons": [], "document": None},

@@ -9,6 +9,7 @@ needs none of this and is used as is by changing ``DATABASE_URL``.
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -17,6 +18,8 @@ from typing import Any
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+
+from coach.clock import Clock, SystemClock
 
 SQLITE_BUSY_TIMEOUT_MS = 60_000
 """SQLite has one writer at a time, and a Claude turn (time budget 25 s) runs inside its update's
@@ -61,15 +64,23 @@ def create_engine(url: str) -> AsyncEngine:
 class Database:
     """Owns the engine and hands out transactional sessions."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, clock: Clock | None = None) -> None:
         self.url = url
+        self.clock: Clock = clock if clock is not None else SystemClock()
+        """Where rows get their times (``created_at``, ``due_at``...); the service sets its own."""
         self.engine = create_engine(url)
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
 
+    def naive_now(self) -> dt.datetime:
+        """The clock's now as naive UTC, the way the time columns store it."""
+        return self.clock.now().astimezone(dt.UTC).replace(tzinfo=None)
+
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:
-        """A session inside one transaction: committed on success, rolled back on any error."""
+        """A session inside one transaction: committed on success, rolled back on any error.
+        New rows take their times from ``self.clock`` (see ``models._stamp_from_clock``)."""
         async with self.sessions() as session, session.begin():
+            session.sync_session.info["now"] = self.naive_now
             yield session
 
     async def upgrade(self) -> None:

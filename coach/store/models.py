@@ -23,8 +23,9 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    event,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, relationship
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -38,8 +39,30 @@ JsonDict = dict[str, Any]
 
 
 def utcnow() -> dt.datetime:
-    """Timestamps for audit columns. Coaching decisions never read this: they use the clock seam."""
+    """The wall clock, naive UTC: only the fallback for rows written outside ``Database.transaction``
+    (migrations, ad-hoc scripts). Rows written by the coach get their times from the clock seam."""
     return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+STAMPED_COLUMNS = ("created_at", "received_at", "due_at")
+"""Columns filled from the session's clock when a new row leaves them empty."""
+
+
+@event.listens_for(Session, "before_flush")
+def _stamp_from_clock(session: Session, _context: Any, _instances: Any) -> None:
+    """Fill the time columns of new rows from the clock seam (``session.info["now"]``), so that a
+    fixed or future clock (``COACH_TODAY``, tests, faketime) and the rows' times always agree:
+    an outbox row is "due" by the same clock that asks what is due."""
+    now = session.info.get("now")
+    if now is None:
+        return
+    stamp: dt.datetime | None = None
+    for obj in session.new:
+        for column in STAMPED_COLUMNS:
+            if hasattr(obj, column) and getattr(obj, column) is None:
+                if stamp is None:
+                    stamp = now()
+                setattr(obj, column, stamp)
 
 
 class Base(DeclarativeBase):

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
+import pytest
 from sqlalchemy import func, select
 
+from coach.clock import FixedClock
 from coach.service.service import CoachService, Who
 from coach.service.types import Incoming
 from coach.store import models as m
+from coach.store.db import Database
 
 ANN = Who(name="Ann", telegram_user_id=11, chat_id=11)
 
@@ -45,3 +50,23 @@ async def test_failed_updates_are_retried_then_parked(any_service: CoachService)
         assert [u for u, _ in await any_service.pending_updates("telegram")] == [9]
         await any_service.record_failure("telegram", 9, "boom")
     assert await any_service.pending_updates("telegram") == []
+
+
+@pytest.mark.parametrize("day", [dt.date(2019, 3, 1), dt.date(2041, 11, 30)])
+async def test_replies_are_due_by_the_services_clock_in_the_past_or_the_future(db: Database, day: dt.date) -> None:
+    """The outbox compared rows stamped by the wall clock with the injected clock: once the real
+    date passed the tests' fixed date (or with COACH_TODAY in the past) nothing was ever due."""
+    service = CoachService(db, FixedClock(day))
+    result = await service.handle(ANN, command("/help"), update_id=7)
+    assert [row[0] for row in await service.unsent()] == result.outbox_ids
+    async with db.transaction() as s:
+        stamped = [
+            *(await s.execute(select(m.OutboxMessage.due_at))).scalars(),
+            *(await s.execute(select(m.ChatMessage.created_at))).scalars(),
+            *(await s.execute(select(m.InboxUpdate.received_at, m.InboxUpdate.processed_at))).one(),
+        ]
+    assert stamped and {when.date() for when in stamped} == {day}
+    await service.mark_sent(result.outbox_ids[0])
+    async with db.transaction() as s:
+        sent = (await s.execute(select(m.OutboxMessage.sent_at).where(m.OutboxMessage.id == result.outbox_ids[0]))).scalar_one()
+    assert sent is not None and sent.date() == day
