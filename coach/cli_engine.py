@@ -2,7 +2,7 @@
 
 * ``cmd_plan(profile_path, as_json)`` — ``coach plan --profile FILE [--json]``;
 * ``cmd_schema(name)`` — ``coach schema profile|plan``;
-* ``write_schemas(directory)`` — regenerate ``schemas/*.schema.json``.
+* ``write_schemas(directory)`` — regenerate ``coach/schemas/*.schema.json`` (package data).
 
 Exit codes: 0 success (an infeasible goal is a successful answer), 1 broken rules files,
 2 bad input (the message names the field; nothing is printed on stdout).
@@ -20,12 +20,13 @@ from pydantic import BaseModel, ValidationError
 from coach.engine import build_plan, load_rules, render_plan_text
 from coach.engine.errors import ProfileError, RulesError
 from coach.engine.models import Plan, Profile
+from coach.package_data import SCHEMAS_DIR
 
 EXIT_OK = 0
 EXIT_RULES = 1
 EXIT_BAD_INPUT = 2
 SCHEMAS: dict[str, type[BaseModel]] = {"profile": Profile, "plan": Plan}
-SCHEMA_DIR = Path(__file__).resolve().parents[1] / "schemas"
+SCHEMA_DIR = SCHEMAS_DIR
 _MAX_ERRORS_SHOWN = 3
 
 

@@ -44,7 +44,6 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import lru_cache
-from pathlib import Path
 from typing import Any, Literal, NoReturn, cast
 
 import anthropic
@@ -61,6 +60,7 @@ from coach.brain.errors import (
 )
 from coach.brain.numbers import unreturned_numbers
 from coach.brain.tools import Tool, ToolCall, execute_tool
+from coach.package_data import PROMPTS_DIR
 
 __all__ = [
     "BACKOFF_S",
@@ -74,8 +74,6 @@ logger = logging.getLogger(__name__)
 
 #: Backoff between attempts of one API call (seed 004: "1 → 2 → 4 → 8 s inside the budget").
 BACKOFF_S: tuple[float, ...] = (1.0, 2.0, 4.0, 8.0)
-#: prompts/ at the repository root, next to coach/.
-PROMPTS_DIR = Path(__file__).resolve().parents[2] / "prompts"
 _CACHE = {"type": "ephemeral"}
 _SPEND_CODES = {
     "enforced_spend_limit_reached",

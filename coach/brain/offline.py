@@ -15,7 +15,6 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
-from pathlib import Path
 from typing import Any, Literal
 
 import yaml
@@ -23,8 +22,8 @@ import yaml
 from coach.brain.intents import IntentClassifier, IntentResult
 from coach.brain.slots import Slots
 from coach.brain.tools import Tool, ToolCall, execute_tool
+from coach.package_data import PROMPTS_DIR
 
-PROMPTS_DIR = Path(__file__).resolve().parents[2] / "prompts"
 DEFAULT_TEMPLATES = "offline_v1.yaml"
 
 FollowUp = Literal["checkin", "memory", "new_plan"]
