@@ -2,7 +2,7 @@
 
 Pure: no database, network, model or clock (today's date is always an argument). Public API:
 
-* :func:`load_rules` — read and check ``rules/*.yaml``;
+* :func:`load_rules` — read and check ``coach/rules/*.yaml``;
 * :func:`build_plan` — build, validate and fix a plan;
 * :func:`validate_plan`, :func:`fix_plan` — judge and repair any plan;
 * :func:`adapt_plan`, :func:`move_session` — re-plan the next 1–2 weeks after life happens;

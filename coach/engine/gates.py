@@ -1,7 +1,7 @@
 """KPI gates: measured conditions that release a phase change (seed 002).
 
 "KPIs drive progression, deload timing, and phase transitions instead of relying on fixed
-calendar intervals" (seed 002, RPS). The gates live in ``rules/kpi_gates.yaml`` per event
+calendar intervals" (seed 002, RPS). The gates live in ``coach/rules/kpi_gates.yaml`` per event
 profile. When next week is planned to start a new phase and a *mandatory* gate for that
 transition fails on the athlete's measured data, that week is held in the earlier phase: its
 hard sessions become aerobic ones of the same length, and the week's note names the gate and

@@ -5,7 +5,7 @@ Formula (Coggan & Allen, *Training and Racing with a Power Meter*)::
     load = hours × IF² × 100
 
 where IF is the whole-session intensity factor of the session type from
-``rules/guardrails.yaml`` (``load.intensity_factor``), the event's race IF for a race, and the
+``coach/rules/guardrails.yaml`` (``load.intensity_factor``), the event's race IF for a race, and the
 intensity's IF for a commitment. One hour at threshold (IF 1.0) is 100.
 """
 

@@ -10,7 +10,7 @@ before it):
    follows the phase: loading weeks rise by the ramp rule from the athlete's current volume
    towards the event's target peak; cutback weeks hold ``cutback.volume_fraction`` of the
    previous week; taper and race weeks hold ``taper.volume_fraction_by_weeks_out`` of the
-   peak (all numbers in ``rules/guardrails.yaml``).
+   peak (all numbers in ``coach/rules/guardrails.yaml``).
 4. The week's minutes become session requests (long session, quality sessions from the
    event's phase mix, bricks, swims, easy sessions, gym sessions), placed on the athlete's
    usable days: available, not blocked, inside the plan, within the day's minute cap after

@@ -1,7 +1,7 @@
-"""Training rules as data: the schema of ``rules/*.yaml`` and its loader.
+"""Training rules as data: the schema of ``coach/rules/*.yaml`` and its loader.
 
 Every threshold the engine applies (ramp rate, long-run share, taper, zones, event profiles,
-KPI gates) lives in the YAML files under ``rules/``, each with a ``version``, and is cited
+KPI gates) lives in the YAML files under ``coach/rules/``, each with a ``version``, and is cited
 there. This module only checks their shape, so a changed number changes the plan without a
 code change (MISSION.md principle 3, seed 002: "Gate logic is data-driven and file-based").
 """
@@ -9,6 +9,7 @@ code change (MISSION.md principle 3, seed 002: "Gate logic is data-driven and fi
 from __future__ import annotations
 
 from functools import cached_property
+from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -18,7 +19,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from coach.engine.errors import RulesError
 from coach.engine.models import Event, Intensity, Phase, SessionSport, SessionType, Sport, Weekday
 
-DEFAULT_RULES_DIR = Path(__file__).resolve().parents[2] / "rules"
+#: ``coach/rules/``: package data, found through importlib.resources wherever the package is installed.
+DEFAULT_RULES_DIR = Path(str(resources.files("coach").joinpath("rules")))
 RULE_FILES = ("guardrails", "events", "kpi_gates", "workouts")
 
 Fraction = Annotated[float, Field(ge=0, le=1)]
@@ -522,7 +524,7 @@ _CACHE: dict[tuple[Path, tuple[float, ...]], Rules] = {}
 def load_rules(directory: Path | None = None) -> Rules:
     """Load and check ``guardrails.yaml``, ``events.yaml``, ``kpi_gates.yaml`` and ``workouts.yaml``.
 
-    ``directory`` defaults to the repository's ``rules/`` folder. Raises :class:`RulesError`
+    ``directory`` defaults to the package's ``coach/rules/`` folder. Raises :class:`RulesError`
     naming the file and field on bad data. Loaded rules are cached per directory and file
     modification times, so editing a file is seen on the next call.
     """

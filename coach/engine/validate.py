@@ -6,7 +6,7 @@ model output (plans) against these rules"; seed 001: two-pass validation). Each 
 stable id:
 
 =====================  ==================================================================
-rule id                what it checks (source in rules/*.yaml comments)
+rule id                what it checks (source in coach/rules/*.yaml comments)
 =====================  ==================================================================
 week_structure         every session lies in its Monday-based week
 outside_plan_window    no session before start_date or after the race / plan end

@@ -1,7 +1,7 @@
 """Structured workouts: turn "a 50-minute threshold run" into steps with targets.
 
 Every session gets warm-up / main (with repeat blocks) / cool-down steps from the templates
-in ``rules/workouts.yaml`` and a target per step, chosen by what is known of the athlete:
+in ``coach/rules/workouts.yaml`` and a target per step, chosen by what is known of the athlete:
 
 * runs: Daniels pace bands from the VDOT of a recent race (``coach.engine.metrics.running``);
 * rides: % FTP (Coggan zones) when ``ftp_w`` is known;
@@ -435,7 +435,7 @@ def _distance_km(steps: list[Step]) -> float | None:
 
 def _ride_speed_factor(zone: str | None, rules: Rules) -> float:
     """Riding speed in ``zone`` relative to the athlete's endurance speed: the cube root of
-    the zone's mid % FTP over the reference zone's (``rules/workouts.yaml``:
+    the zone's mid % FTP over the reference zone's (``coach/rules/workouts.yaml``:
     ``zones.ride_speed_reference_zone``, after Martin et al. 1998); 1 for a step without zone."""
     bands = rules.workouts.zones.ftp_pct
     ref_low, ref_high = bands[rules.workouts.zones.ride_speed_reference_zone]

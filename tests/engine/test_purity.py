@@ -35,6 +35,7 @@ STDLIB_OK = {
     "itertools",
     "enum",
     "gc",  # build_plan pauses the cyclic collector (planner.build_plan)
+    "importlib",  # importlib.resources finds coach/rules/ (package data) in rules.load_rules
 }
 # The loader that picks the compiled or the pure-Python build: it reads the engine's own
 # source files and COACH_ENGINE_PURE at import, and plans nothing.

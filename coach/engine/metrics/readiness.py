@@ -12,7 +12,7 @@ The score (0–100) blends three kinds of evidence, each on 0–1:
 
 The colour is the worse of the *objective* colour (recovery + physiology) and the *wellness*
 colour: feeling worse can downgrade a green day, feeling good never upgrades a red one. The
-score is kept inside the band of the final colour. Thresholds live in ``rules/readiness.yaml``.
+score is kept inside the band of the final colour. Thresholds live in ``coach/rules/readiness.yaml``.
 The time "now" is an argument: nothing here reads the clock.
 """
 
@@ -104,7 +104,7 @@ class RestingHrRules(_Rules):
 
 
 class ReadinessRules(_Rules):
-    """The contents of ``rules/readiness.yaml``."""
+    """The contents of ``coach/rules/readiness.yaml``."""
 
     version: int
     recovery: RecoveryRules
@@ -117,7 +117,7 @@ class ReadinessRules(_Rules):
 
 @lru_cache(maxsize=4)
 def load_readiness_rules(path: Path = READINESS_RULES_PATH) -> ReadinessRules:
-    """Read and validate ``rules/readiness.yaml`` (cached)."""
+    """Read and validate ``coach/rules/readiness.yaml`` (cached)."""
     return ReadinessRules.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
 
 

@@ -17,7 +17,7 @@ Sources
     ≤ 5 % over the trailing 4 weeks; declining wins;
   - confidence: "established" at ≥ 8 sessions with an e1RM coefficient of variation ≤ 7.5 %;
     one rung per session at most, never backwards.
-* RPE → %1RM: the RTS chart (Tuchscherer 2008) kept in ``rules/rpe_chart.yaml``.
+* RPE → %1RM: the RTS chart (Tuchscherer 2008) kept in ``coach/rules/rpe_chart.yaml``.
 
 Where the seed leaves a number open (the lower confidence rungs, the RPE gate, the plate
 increment), the constant below says so.
@@ -32,6 +32,7 @@ import statistics
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+from importlib import resources
 from pathlib import Path
 from typing import Final, Literal
 
@@ -72,7 +73,8 @@ LOW_MIN_SESSIONS: Final = 1
 NEUROMUSCULAR_MAX_REPS: Final = 6
 BOTH_SYSTEMS_MIN_RPE: Final = 9.0
 
-RULES_DIR: Final = Path(__file__).resolve().parents[3] / "rules"
+#: ``coach/rules/``: package data, found through importlib.resources wherever the package is installed.
+RULES_DIR: Final = Path(str(resources.files("coach").joinpath("rules")))
 RPE_CHART_PATH: Final = RULES_DIR / "rpe_chart.yaml"
 RPE_STEP: Final = 0.5
 
@@ -446,7 +448,7 @@ def _parse_rpe_chart(document: object, origin: str) -> RpeChart:
 
 @lru_cache(maxsize=4)
 def load_rpe_chart(path: Path = RPE_CHART_PATH) -> RpeChart:
-    """Read the RPE chart from ``rules/rpe_chart.yaml`` (cached)."""
+    """Read the RPE chart from ``coach/rules/rpe_chart.yaml`` (cached)."""
     return _parse_rpe_chart(yaml.safe_load(path.read_text(encoding="utf-8")), str(path))
 
 

@@ -14,6 +14,7 @@ ALLOWED_TOP_LEVEL = {
     "datetime",
     "functools",
     "hashlib",
+    "importlib",  # importlib.resources finds coach/rules/ (package data)
     "itertools",
     "math",
     "pathlib",
