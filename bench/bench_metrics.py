@@ -4,7 +4,7 @@ Usage::
 
     .venv/bin/python bench/bench_metrics.py [--repeat N]
 
-Reads the real recordings in ``../shared/data/activities`` (beside the repository); prints
+Reads the real recordings in ``tests/data/activities`` (vendored, see its README); prints
 files per second over them (parse + metrics, streams kept as in normal use) and the time to
 compute CTL/ATL/TSB over 3,653 days.
 """
@@ -21,7 +21,7 @@ from coach.engine.metrics.pmc import pmc_series
 from coach.sources.errors import ImportFailure
 from coach.sources.importer import import_activities
 
-ACTIVITIES_DIR = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "activities"
+ACTIVITIES_DIR = Path(__file__).resolve().parents[1] / "tests" / "data" / "activities"
 SUFFIXES = (".fit", ".gpx", ".tcx")
 TEN_YEARS_DAYS = 3653
 PMC_SEED = 42

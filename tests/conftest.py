@@ -20,7 +20,9 @@ from coach.store.migrate import upgrade
 
 POSTGRES_URL = os.environ.get("COACH_TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test")
 TODAY = dt.date(2026, 11, 23)  # a Monday
-SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+TEST_DATA = Path(__file__).resolve().parent / "data"
+"""Recordings and reference values, vendored with their licences (tests/data/README.md)."""
+RECORDINGS = TEST_DATA / "activities"
 
 
 def postgres_reachable() -> bool:
@@ -98,6 +100,6 @@ def any_service(any_db: Database, clock: FixedClock) -> CoachService:
     return CoachService(any_db, clock)
 
 
-__all__ = ["SHARED", "TODAY", "asyncio"]
+__all__ = ["RECORDINGS", "TEST_DATA", "TODAY", "asyncio"]
 
 from tests.fakes.fixtures import anthropic_server, telegram_server  # noqa: E402, F401

@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import RECORDINGS
+
 CONVERSATION = [
     "/start", "Run", "km", "half marathon", "2027-03-28", "Skip", "tue thu sat sun", "Sun", "30 km", "15 km",
     "10k in 50:00", "London", "/today", "/week",
@@ -86,13 +88,12 @@ def test_bad_configuration_is_named(tmp_path: Path) -> None:
     assert result.returncode == 2 and "COACH_TODAY" in result.stderr
 
 
-@pytest.mark.skipif(not (Path(__file__).resolve().parents[1].parent / "shared" / "data").exists(), reason="shared/data not beside this checkout")
 def test_import_stores_for_an_athlete_once(tmp_path: Path) -> None:
     profile = {"sport": "ride", "goal": {"event": "general_fitness"}, "start_date": "2026-11-23",
                "availability": {"days": ["tue", "sat", "sun"], "long_day": "sun"}, "history": {"weekly_hours": [5, 5, 6, 6]}}
     (tmp_path / "p.json").write_text(json.dumps(profile))
     assert coach(["athlete", "add", "cy", "--profile", str(tmp_path / "p.json")], tmp_path).returncode == 0
-    ride = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "activities" / "cycling_huez.fit"
+    ride = RECORDINGS / "cycling_huez.fit"
     first = coach(["import", str(ride), "--json", "--athlete", "cy"], tmp_path)
     assert first.returncode == 0, first.stderr
     [row] = json.loads(first.stdout)
@@ -102,9 +103,8 @@ def test_import_stores_for_an_athlete_once(tmp_path: Path) -> None:
     assert len(json.loads(coach(["show", "--athlete", "cy", "--json"], tmp_path).stdout)["activities"]) == 1
 
 
-@pytest.mark.skipif(not (Path(__file__).resolve().parents[1].parent / "shared" / "data").exists(), reason="shared/data not beside this checkout")
 def test_history_from_recordings_fills_a_profile(tmp_path: Path) -> None:
-    ride = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "activities" / "cycling_huez.fit"
+    ride = RECORDINGS / "cycling_huez.fit"
     result = coach(["history", str(ride), "--sport", "ride", "--as-of", "2015-07-20"], tmp_path)
     assert result.returncode == 0, result.stderr
     history = json.loads(result.stdout)

@@ -208,12 +208,9 @@ async def test_webhook_mode_with_a_secret_token(service: CoachService, telegram_
 async def test_an_uploaded_fit_file_is_downloaded_and_imported_once(
     service: CoachService, telegram_server: FakeTelegramServer
 ) -> None:
-    from tests.conftest import SHARED
+    from tests.conftest import RECORDINGS
 
-    recording = SHARED / "data" / "activities" / "running_bloemendaal.fit"
-    if not recording.exists():
-        pytest.skip("shared/data recordings are not beside this checkout")
-    data = recording.read_bytes()
+    data = (RECORDINGS / "running_bloemendaal.fit").read_bytes()
     async with running(service, telegram_server):
         telegram_server.push_document(CHAT, "morning.fit", data, user_id=USER)
         [first] = await telegram_server.wait_for_messages(1, chat_id=CHAT, timeout=60)

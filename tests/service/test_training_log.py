@@ -13,7 +13,7 @@ from coach.service.service import CoachService, Who
 from coach.service.types import Incoming
 from coach.store import models as m
 from coach.store.db import Database
-from tests.conftest import SHARED
+from tests.conftest import RECORDINGS
 
 ANN = Who(name="ann")
 PROFILE = Profile.model_validate({
@@ -92,9 +92,8 @@ async def test_strength_log(athlete: CoachService) -> None:
     assert await count(athlete, m.Activity) == 1
 
 
-@pytest.mark.skipif(not SHARED.exists(), reason="shared/data recordings are not beside this checkout")
 async def test_importing_a_real_recording_twice_stores_it_once(athlete: CoachService) -> None:
-    data = (SHARED / "data" / "activities" / "running_bloemendaal.fit").read_bytes()
+    data = (RECORDINGS / "running_bloemendaal.fit").read_bytes()
     first = await athlete.handle(ANN, Incoming(kind="document", file_name="run.fit", file_bytes=data))
     second = await athlete.handle(ANN, Incoming(kind="document", file_name="run.fit", file_bytes=data))
     assert first.replies[0].text.startswith("Imported: run")

@@ -1,4 +1,4 @@
-"""Real recordings from ``../shared/data/activities``, each parsed once per test session."""
+"""Real recordings from ``tests/data/activities`` (see tests/data/README.md), each parsed once per test session."""
 
 from __future__ import annotations
 
@@ -10,17 +10,13 @@ from coach.sources.activity import ImportedActivity
 from coach.sources.errors import ImportFailure
 from coach.sources.importer import import_activities
 
-SHARED_DIR = Path(__file__).resolve().parents[2].parent / "shared"
-ACTIVITIES_DIR = SHARED_DIR / "data" / "activities"
+ACTIVITIES_DIR = Path(__file__).resolve().parents[1] / "data" / "activities"
 DATA_DIR = Path(__file__).resolve().parent / "data"
 
 
 @pytest.fixture(scope="session")
 def activities_dir() -> Path:
-    if not ACTIVITIES_DIR.is_dir():
-        pytest.skip(
-            f"real recordings not found at {ACTIVITIES_DIR} (the shared folder beside the repository)"
-        )
+    assert ACTIVITIES_DIR.is_dir(), f"recordings missing at {ACTIVITIES_DIR} (see tests/data/README.md)"
     return ACTIVITIES_DIR
 
 

@@ -1,4 +1,4 @@
-"""Shared paths for the metric tests: the reference data lives in ``../shared`` beside the repo."""
+"""Shared paths for the metric tests: the reference values live in ``tests/data/reference``."""
 
 from __future__ import annotations
 
@@ -6,12 +6,10 @@ from pathlib import Path
 
 import pytest
 
-SHARED_DIR = Path(__file__).resolve().parents[3].parent / "shared"
-REFERENCE_DIR = SHARED_DIR / "data" / "reference"
+REFERENCE_DIR = Path(__file__).resolve().parents[2] / "data" / "reference"
 
 
 @pytest.fixture(scope="session")
 def reference_dir() -> Path:
-    if not REFERENCE_DIR.is_dir():
-        pytest.skip(f"reference data not found at {REFERENCE_DIR} (the shared folder beside the repository)")
+    assert REFERENCE_DIR.is_dir(), f"reference data missing at {REFERENCE_DIR} (see tests/data/README.md)"
     return REFERENCE_DIR
