@@ -162,9 +162,12 @@ def _read_document(path: str) -> str:
 
 
 def cmd_chat(settings: Settings, athlete: str) -> int:
-    from bot.terminal import run_chat, stdin_is_interactive
+    from bot.terminal import quiet_machinery, run_chat, start_warm_up, stdin_is_interactive
+
+    quiet_machinery(settings.log_level, settings.coach_data_dir)  # logs to chat.log, only warnings on stderr
 
     async def body(service: Any) -> int:
+        start_warm_up(service)  # the language model loads in the background, off the reply path
         return await run_chat(service, athlete, sys.stdin, sys.stdout, interactive=stdin_is_interactive())
 
     return asyncio.run(_with_service(settings, body))

@@ -41,6 +41,9 @@ Vectors = NDArray[np.float32]
 
 OFFLINE_ENVIRONMENT: Final = {"HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}
 """Set (unless already set) before the model loads: the coach must never reach the Hub."""
+QUIET_ENVIRONMENT: Final = {"HF_HUB_DISABLE_PROGRESS_BARS": "1"}
+"""Set (unless already set) before the model loads: transformers draws no "Loading weights"
+progress bar on stderr, between a chat's replies or into a service's log."""
 
 _POOLING_CONFIG: Final = Path("1_Pooling") / "config.json"
 _MODULES_FILE: Final = "modules.json"
@@ -165,7 +168,7 @@ class MiniLMEmbedder:
             return self._model
 
     def _load_model(self) -> SentenceTransformer:
-        for key, value in OFFLINE_ENVIRONMENT.items():
+        for key, value in (OFFLINE_ENVIRONMENT | QUIET_ENVIRONMENT).items():
             os.environ.setdefault(key, value)
         try:
             from sentence_transformers import SentenceTransformer
