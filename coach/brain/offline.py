@@ -103,7 +103,8 @@ class OfflineBrain:
         slots = result.slots or Slots()
         by_name = {t.name: t for t in tools}
         turn = _Turn(self, by_name, message, today, slots)
-        handler = getattr(turn, f"on_{result.intent}", turn.on_unknown)
+        intent = _request_of(message, slots, result.intent) or result.intent
+        handler = getattr(turn, f"on_{intent}", turn.on_unknown)
         text, follow_up = await handler()
         return OfflineReply(
             text=text,
@@ -112,6 +113,36 @@ class OfflineBrain:
             confidence=result.confidence,
             follow_up=follow_up,
         )
+
+
+_SWAP = re.compile(r"\b(swap|switch|swop|trade|flip)\b", re.I)
+_SKIP = re.compile(r"\b(skip|drop|ditch|bin|cancel|scrap|miss out)\b", re.I)
+_CAP = re.compile(r"\bonly\b[^.?!]*?\b(\d{1,3})\s*(?:min|mins|minutes|m)\b", re.I)
+_DAYS_OUT = re.compile(
+    r"\b(out|off|no good|impossible|can'?t|cannot|no longer)\b[^.?!]*\b(from now on|anymore|any more|for good|"
+    r"going forward|permanently|every week)\b", re.I,
+)
+_QUESTION = re.compile(r"^\s*(how|what|what's|whats|when|which|why|is|are|does|do|will)\b[^?]*\?\s*$", re.I)
+_MUTATING = frozenset({"move_session", "change_days", "unavailable", "missed", "partial", "fatigue", "illness"})
+
+
+def _request_of(message: str, slots: Slots, intent: str) -> str | None:
+    """Requests the classifier has no intent for, and questions that must not change anything.
+
+    A question ("How long is Saturday's run?") is answered, never acted on; "swap", "skip",
+    "only 25 minutes on Friday" and "Mondays are out from now on" are requests with one tool each.
+    """
+    if _QUESTION.search(message) and not re.search(r"\b(can|could|may) i\b", message, re.I):
+        return "question" if intent in _MUTATING else None
+    if _SWAP.search(message) and (len(slots.dates) >= 2 or len(slots.weekdays) >= 2):
+        return "swap"
+    if _CAP.search(message) and (slots.dates or slots.weekdays or slots.date):
+        return "cap"
+    if _DAYS_OUT.search(message) and slots.weekdays:
+        return "days_out"
+    if _SKIP.search(message) and not slots.past_tense and intent not in ("missed", "partial", "log_workout"):
+        return "skip"
+    return None
 
 
 class _Turn:
@@ -340,6 +371,34 @@ class _Turn:
         return await self.adapt(
             "move_session", {"from_date": from_date.isoformat(), "to_date": to_date.isoformat()}
         ), None
+
+    async def on_question(self) -> Result:
+        """A question about a day's session: answered from the plan, nothing changed."""
+        return await self.text_of("today", {"date": self.day().isoformat()}), None
+
+    async def on_swap(self) -> Result:
+        days = sorted(set(self.slots.dates))[:2]
+        if len(days) < 2:
+            return self.t["need_move"], None
+        return await self.adapt("swap_sessions", {"first": days[0].isoformat(), "second": days[1].isoformat()}), None
+
+    def coming_day(self) -> dt.date:
+        """The day a request is about: a bare weekday ("on Friday") means the next one, never the last."""
+        day = self.day()
+        while day < self.today:
+            day += dt.timedelta(days=7)
+        return day
+
+    async def on_skip(self) -> Result:
+        return await self.adapt("skip_session", {"date": self.coming_day().isoformat()}), None
+
+    async def on_cap(self) -> Result:
+        found = _CAP.search(self.message)
+        assert found is not None
+        return await self.adapt("limit_day", {"date": self.coming_day().isoformat(), "minutes": int(found.group(1))}), None
+
+    async def on_days_out(self) -> Result:
+        return await self.adapt("change_days", {"without": list(dict.fromkeys(self.slots.weekdays))}), None
 
     async def on_change_days(self) -> Result:
         data: dict[str, Any] = {}

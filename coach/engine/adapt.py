@@ -18,10 +18,17 @@ Policies (sources):
 * missed / partial below ``partial_missed_below``: missed work is not made up (Daniels'
   Running Formula: never cram missed mileage); a missed *key* session replaces the next
   easy session of the same sport in the window when no hard day is next to it.
-* fatigue (severity 1–3, or a readiness score mapped by ``readiness_severity_below``):
-  for ``fatigue_days[severity]`` days hard sessions become easy and durations keep
-  ``fatigue_volume_fraction[severity]`` (Meeusen et al. 2013, overtraining consensus: reduce
-  load when recovery is poor).
+* fatigue (severity 1–3, or a readiness score mapped by ``readiness_severity_below``): today
+  first, then the next day(s) as ``fatigue_day_fractions[severity]`` lists, hard sessions
+  become easy and keep that share of their time (0: rest) (Meeusen et al. 2013, overtraining
+  consensus: reduce load when recovery is poor). Later days are not touched.
+* skip: the athlete drops the session(s) of one date; nothing is made up.
+* day cap: one date holds at most N minutes; the session there is shortened (or dropped when
+  less than the shortest session is left).
+
+What the athlete reports or asks changes today too; the ``keep_hours`` freeze only holds back
+the coach's own knock-on changes (rescheduling, repairs). A week eased this way remembers its
+built volume (``Week.built_minutes``), so the weeks after it keep their progression.
 * illness: no training while ill; then as many days again of easy-only training at
   ``illness_return_fractions`` (first half, second half) of the planned duration
   (Eichner 1993 "neck check"; graded return).
@@ -51,6 +58,7 @@ from coach.engine.fix import fix_plan
 from coach.engine.models import (
     WEEKDAYS,
     Blocked,
+    DayCap,
     Plan,
     Profile,
     Session,
@@ -147,6 +155,22 @@ class DaysChange(_Event):
     long_day: Weekday | None = None
 
 
+class Skip(_Event):
+    """The athlete drops the session(s) of one date ("can I skip today's run?")."""
+
+    kind: Literal["skip"] = "skip"
+    date: dt.date
+    reason: str = "skipped on request"
+
+
+class DayCapEvent(_Event):
+    """Only ``minutes`` of training on one date ("I've only got 25 minutes on Friday")."""
+
+    kind: Literal["day_cap"] = "day_cap"
+    date: dt.date
+    minutes: int = Field(ge=1, le=1440)
+
+
 class DaysPerWeek(_Event):
     """ "I can only train N days next week": the lightest, least important days go first."""
 
@@ -155,7 +179,8 @@ class DaysPerWeek(_Event):
 
 
 AdaptEvent = Annotated[
-    Missed | Partial | Fatigue | Illness | Injury | Unavailable | LongDayChange | DaysChange | DaysPerWeek,
+    Missed | Partial | Fatigue | Illness | Injury | Unavailable | LongDayChange | DaysChange | DaysPerWeek | Skip
+    | DayCapEvent,
     Field(discriminator="kind"),
 ]
 
@@ -327,29 +352,61 @@ def _force(edit: _Edit, required: bool) -> bool:
     return required or edit.forced
 
 
+_SEVERITY_WORDS = {1: "a bit tired", 2: "tired", 3: "very tired"}
+
+
 def _fatigue(edit: _Edit, event: Fatigue) -> None:
     severity = _severity(event, edit.rules)
     if severity == 0:
         edit.note(edit.today, "readiness is fine: no change", "fatigue")
         return
-    g = edit.rules.guardrails.adapt
-    last = edit.today + dt.timedelta(days=g.fatigue_days[severity] - 1)
-    fraction = g.fatigue_volume_fraction[severity]
+    fractions = edit.rules.guardrails.adapt.fatigue_day_fractions[severity]
+    why = _SEVERITY_WORDS[severity]
+    for offset, fraction in enumerate(fractions):
+        day = edit.today + dt.timedelta(days=offset)
+        for s in _each(edit, day, day, True, is_training):
+            _ease(edit, s, fraction, f"{why} (severity {severity})", "fatigue")
+
+
+def _ease(edit: _Edit, s: Session, fraction: float, why: str, rule: str) -> None:
+    """Hard work made easy and ``fraction`` of its time kept; rest when too little is left."""
     hard = set(edit.rules.guardrails.intensity.hard_intensities)
-    for s in _each(edit, edit.today, last, _force(edit, False), is_training):
-        new = s
-        if s.intensity in hard or s.type in QUALITY_TYPES:
-            new = converted(s, s.sport, "easy", edit.anchors, edit.rules)
-        minutes = int(new.duration_min * fraction)
-        if minutes < new.duration_min:
-            if minutes < edit.rules.guardrails.week.min_session_min:
-                edit.swap(s, None)
-                edit.note(s.date, f"fatigue (severity {severity}): rest instead", "fatigue")
-                continue
-            new = resized(new, minutes, edit.anchors, edit.rules)
-        if new is not s:
-            edit.swap(s, new)
-            edit.note(s.date, f"fatigue (severity {severity}): easier and {fraction:.0%} as long", "fatigue")
+    new = s
+    if s.intensity in hard or s.type in QUALITY_TYPES:
+        new = converted(s, s.sport, "easy", edit.anchors, edit.rules)
+    minutes = int(new.duration_min * fraction)
+    if minutes < edit.rules.guardrails.week.min_session_min:
+        edit.swap(s, None)
+        edit.note(s.date, f"{why}: rest instead", rule)
+        return
+    if minutes < new.duration_min:
+        new = resized(new, minutes, edit.anchors, edit.rules)
+    if new is not s:
+        edit.swap(s, new)
+        edit.note(s.date, f"{why}: easy, {minutes} min instead of {s.duration_min}", rule)
+
+
+def _skip(edit: _Edit, event: Skip) -> None:
+    day = event.date
+    edit.require(day)
+    for s in _each(edit, day, day, True, lambda s: is_training(s) and s.type != "race"):
+        edit.swap(s, None)
+        edit.note(day, f"{event.reason}: dropped, not made up", "skip")
+
+
+def _cap(edit: _Edit, event: DayCapEvent) -> None:
+    day = event.date
+    edit.require(day)
+    caps = [c for c in edit.profile.day_caps if c.date != day] + [DayCap(date=day, minutes=event.minutes)]
+    edit.profile = edit.profile.model_copy(update={"day_caps": sorted(caps, key=lambda c: c.date)})
+    sessions = _each(edit, day, day, True, lambda s: is_training(s) and s.type != "race")
+    total = sum(s.duration_min for s in sessions)
+    if total <= event.minutes:
+        edit.note(day, f"{event.minutes} min available: the {total}-min session fits", "day_cap")
+        return
+    fraction = event.minutes / total  # every session of the day keeps the same share
+    for s in sessions:
+        _ease(edit, s, fraction, f"only {event.minutes} min that day", "day_cap")
 
 
 def _illness(edit: _Edit, event: Illness) -> None:
@@ -557,20 +614,34 @@ def _diff(old: Plan, new: Plan, edit: _Edit, fixes_before: int) -> list[Change]:
     return changes
 
 
-def rebuild_weeks(plan: Plan, sessions: list[Session]) -> Plan:
-    """The plan with its sessions replaced and each changed week's totals recomputed."""
+def rebuild_weeks(plan: Plan, sessions: list[Session], *, eased: bool = False) -> Plan:
+    """The plan with its sessions replaced and each changed week's totals recomputed.
+
+    ``eased``: the change comes from the athlete's report (tired, ill, missed...). A week it
+    makes lighter remembers what it held before (``built_minutes``/``built_load``), so the
+    weeks after it keep their progression instead of being trimmed to the eased week.
+    """
     by_week: dict[dt.date, list[Session]] = {}
     for s in sessions:
         by_week.setdefault(monday_of(s.date), []).append(s)
     weeks = []
     for w in plan.weeks:
         mine = sorted(by_week.get(w.start, []), key=session_order)
-        weeks.append(w if mine == list(w.sessions) else with_sessions(w, mine, plan.meta.sport))
+        if mine == list(w.sessions):
+            weeks.append(w)
+            continue
+        new = with_sessions(w, mine, plan.meta.sport)
+        if eased and new.planned_minutes < w.planned_minutes:
+            new = new.model_copy(update={
+                "built_minutes": max(w.built_minutes or 0, w.planned_minutes),
+                "built_load": max(w.built_load or 0.0, w.load),
+            })
+        weeks.append(new)
     return plan.model_copy(update={"weeks": weeks})
 
 
-def _finish(plan: Plan, edit: _Edit, summary_bits: list[str]) -> Adaptation:
-    draft = rebuild_weeks(plan, edit.sessions)
+def _finish(plan: Plan, edit: _Edit, summary_bits: list[str], *, eased: bool = False) -> Adaptation:
+    draft = rebuild_weeks(plan, edit.sessions, eased=eased)
     edit_from = edit.today if edit.forced else edit.keep_until
     if edit.required_from is not None:
         edit_from = min(edit_from, edit.required_from)
@@ -661,7 +732,21 @@ def adapt_plan(
         elif isinstance(event, DaysPerWeek):
             _days_per_week(edit, event.days_per_week, _force(edit, False))
             bits.append(f"At most {event.days_per_week} training day(s) a week for now.")
-    return _finish(plan, edit, bits)
+        elif isinstance(event, Skip):
+            _skip(edit, event)
+            bits.append(f"Skipped {event.date}.")
+        elif isinstance(event, DayCapEvent):
+            _cap(edit, event)
+            bits.append(f"At most {event.minutes} min on {event.date}.")
+    return _finish(plan, edit, bits, eased=is_protective(events))
+
+
+PROTECTIVE_EVENTS = (Missed, Partial, Fatigue, Illness, Injury, Unavailable, DaysPerWeek, Skip, DayCapEvent)
+"""Events that only lower load or take training away: applied whatever targets they leave short."""
+
+
+def is_protective(events: list[AdaptEvent]) -> bool:
+    return all(isinstance(e, PROTECTIVE_EVENTS) for e in events)
 
 
 def move_session(
@@ -676,57 +761,102 @@ def move_session(
 ) -> Adaptation:
     """Move the training session(s) of ``from_date`` (optionally one ``sport``) to ``to_date``.
 
-    The move is validated against every guardrail; if it would break one, nothing changes and
-    the adaptation comes back with ``accepted=false`` and the reason.
+    The athlete named the day, so it becomes available once (``Profile.available_dates``)
+    whatever its weekday. The move is validated against every limit; if it would break one,
+    nothing changes and the adaptation comes back with ``accepted=false`` and the reason.
     """
+    chosen = _training_on(plan, from_date, sport)
+    problem = _calendar_problem(plan, profile, rules, [from_date, to_date], today)
+    if problem is None and not chosen:
+        problem = f"there is no training session on {from_date} to move"
+    if problem is not None:
+        return _refused(plan, profile, f"Not moved: {problem}", problem)
+    mapping = {id(s): to_date for s in chosen}
+    return _relocated(
+        plan, profile, rules, mapping, [to_date], f"moved from {from_date} to {to_date} on request",
+        f"Moved {len(chosen)} session(s) from {from_date} to {to_date}.",
+    )
 
-    def refuse(reason: str) -> Adaptation:
-        return Adaptation(
-            plan=plan,
-            profile=profile,
-            changes=[],
-            summary=f"Not moved: {reason}",
-            accepted=False,
-            refused_reason=reason,
-        )
 
-    if today is not None and (from_date < today or to_date < today):
-        return refuse("the past cannot be changed")
-    chosen = [
+def swap_sessions(
+    plan: Plan, profile: Profile, rules: Rules, first: dt.date, second: dt.date, *, today: dt.date | None = None
+) -> Adaptation:
+    """Exchange the training sessions of two dates (both days become available once if needed)."""
+    a, b = _training_on(plan, first, None), _training_on(plan, second, None)
+    problem = _calendar_problem(plan, profile, rules, [first, second], today)
+    if problem is None and first == second:
+        problem = "those are the same day"
+    if problem is None and not a and not b:
+        problem = f"there is no training on {first} or {second}"
+    if problem is not None:
+        return _refused(plan, profile, f"Not swapped: {problem}", problem)
+    mapping = {**{id(s): second for s in a}, **{id(s): first for s in b}}
+    return _relocated(
+        plan, profile, rules, mapping, [d for d, there in ((second, a), (first, b)) if there],
+        f"swapped {first} and {second} on request", f"Swapped the sessions of {first} and {second}.",
+    )
+
+
+def _training_on(plan: Plan, day: dt.date, sport: SessionSport | None) -> list[Session]:
+    return [
         s
         for w in plan.weeks
         for s in w.sessions
-        if s.date == from_date and is_training(s) and (sport is None or s.sport == sport)
+        if s.date == day and is_training(s) and s.type != "race" and (sport is None or s.sport == sport)
     ]
-    if not chosen:
-        return refuse(f"there is no training session on {from_date} to move")
-    if not any(w.start <= to_date < w.start + dt.timedelta(days=_DAYS_PER_WEEK) for w in plan.weeks):
-        return refuse(f"{to_date} is outside the plan")
-    sessions = [
-        moved(s, to_date) if any(s is c for c in chosen) else s for w in plan.weeks for s in w.sessions
-    ]
+
+
+def _calendar_problem(
+    plan: Plan, profile: Profile, rules: Rules, days: list[dt.date], today: dt.date | None
+) -> str | None:
+    race_day = profile.goal.date if rules.event(profile.goal.event).race else None
+    for day in days:
+        if today is not None and day < today:
+            return f"{day} is in the past, and the past can't be changed"
+        if race_day is not None and day >= race_day:
+            return f"{day} is {'race day' if day == race_day else 'after the race'}"
+        if not any(w.start <= day < w.start + dt.timedelta(days=_DAYS_PER_WEEK) for w in plan.weeks):
+            return f"{day} is outside the plan"
+        if any(b.from_ <= day <= b.to for b in profile.blocked):
+            return f"{day} is a day you told me you can't train"
+    return None
+
+
+def _refused(plan: Plan, profile: Profile, summary: str, reason: str) -> Adaptation:
+    return Adaptation(plan=plan, profile=profile, changes=[], summary=summary, accepted=False, refused_reason=reason)
+
+
+def _relocated(
+    plan: Plan,
+    profile: Profile,
+    rules: Rules,
+    mapping: dict[int, dt.date],
+    named: list[dt.date],
+    reason: str,
+    summary: str,
+) -> Adaptation:
+    """Sessions moved to the dates in ``mapping`` (by session identity); ``named`` days the athlete
+    chose become available once. Refused when a limit breaks that did not before."""
+    extra = [d for d in named if WEEKDAYS[d.weekday()] not in profile.availability.days and d not in profile.available_dates]
+    if extra:
+        profile = profile.model_copy(update={"available_dates": sorted([*profile.available_dates, *extra])})
+    sessions = [moved(s, mapping[id(s)]) if id(s) in mapping else s for w in plan.weeks for s in w.sessions]
     candidate = rebuild_weeks(plan, sessions)
     before = {(v.rule_id, v.week, v.date) for v in check_plan(plan, profile, rules)[0]}
     violations, waivers = check_plan(candidate, profile, rules)
-    new = [v for v in violations if (v.rule_id, v.week, v.date) not in before]
+    new = [
+        v for v in violations if (v.rule_id, v.week, v.date) not in before and not rules.guardrails.is_target(v.rule_id)
+    ]
     if new:
-        return refuse("; ".join(dict.fromkeys(v.message for v in new)))
+        problem = "; ".join(dict.fromkeys(v.message for v in new))
+        return _refused(plan, profile, f"Not changed: {problem}", problem)
     candidate = candidate.model_copy(
         update={"validation": Validation(violations=violations, fixes=plan.validation.fixes, waivers=waivers)}
     )
     changes = [
-        Change(
-            date=to_date,
-            before=s,
-            after=moved(s, to_date),
-            reason=f"moved from {from_date} to {to_date} on request",
-            rule_ids=[],
-        )
-        for s in chosen
+        Change(date=mapping[id(s)], before=s, after=moved(s, mapping[id(s)]), reason=reason, rule_ids=[])
+        for w in plan.weeks
+        for s in w.sessions
+        if id(s) in mapping
     ]
-    return Adaptation(
-        plan=candidate,
-        profile=profile,
-        changes=changes,
-        summary=f"Moved {len(chosen)} session(s) from {from_date} to {to_date}.",
-    )
+    return Adaptation(plan=candidate, profile=profile, changes=changes, summary=summary)

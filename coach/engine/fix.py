@@ -129,7 +129,7 @@ class _Work:
                 continue
             if not self.can_edit(day):
                 continue
-            if wd not in self.profile.availability.days:
+            if wd not in self.profile.availability.days and day not in self.profile.available_dates:
                 continue
             here = [s for s in self.on(day) if s is not session]
             if any(is_training(s) for s in here):
@@ -137,6 +137,9 @@ class _Work:
             if len(training_days | {day}) > _DAYS_PER_WEEK - g.week.min_rest_days:
                 continue
             cap = self.profile.availability.max_minutes.get(wd)
+            for one_off in self.profile.day_caps:
+                if one_off.date == day:
+                    cap = one_off.minutes if cap is None else min(cap, one_off.minutes)
             if cap is not None and sum(s.duration_min for s in here) + session.duration_min > cap:
                 continue
             if session.sport == "swim" and wd in closed:

@@ -176,6 +176,13 @@ class Closure(_Doc):
     days: list[Weekday] = Field(min_length=1, max_length=7)
 
 
+class DayCap(_Doc):
+    """One date with less time than usual ("only 25 minutes on Friday")."""
+
+    date: dt.date
+    minutes: int = Field(ge=0, le=1440)
+
+
 class Profile(_Doc):
     """What the engine knows of an athlete when it builds a plan."""
 
@@ -187,6 +194,11 @@ class Profile(_Doc):
     blocked: list[Blocked] = Field(default_factory=list)
     commitments: list[Commitment] = Field(default_factory=list)
     closures: list[Closure] = Field(default_factory=list)
+    available_dates: list[dt.date] = Field(
+        default_factory=list,
+        description="Dates the athlete made available once (a session moved there on request), whatever the weekday.",
+    )
+    day_caps: list[DayCap] = Field(default_factory=list, description="One-off caps on one date's training minutes.")
     strength_days: int = Field(0, ge=0, le=3, description="Hybrid: strength days added to an endurance plan.")
     units: Literal["km", "mi"] = "km"
     name: str | None = None
@@ -259,6 +271,12 @@ class Week(_Doc):
     load: float = 0.0
     sessions: list[Session] = Field(default_factory=list)
     notes: list[str] = Field(default_factory=list, description="Why this week looks the way it does.")
+    built_minutes: int | None = Field(
+        None,
+        description="Training minutes before the athlete's reports eased this week (null: as built). The weeks "
+        "after it keep their progression: the ramp and load-ratio limits read the larger of this and planned_minutes.",
+    )
+    built_load: float | None = Field(None, description="The week's load before it was eased (null: as built).")
 
 
 class Alternative(_Doc):

@@ -1220,6 +1220,8 @@ def _week_model(week: WeekFrame, shape: _Shape, draft: _Draft, prog: _Progress, 
             "load": draft.week_load,
             "sessions": sessions,
             "notes": _notes(week, float(draft.volume), shape.blocked_days, prog, ctx),
+            "built_minutes": None,
+            "built_load": None,
         },
     )
     object.__setattr__(model, "__pydantic_fields_set__", set(_WEEK_FIELDS))

@@ -124,15 +124,30 @@ class PlanRules(_Rule):
 class AdaptRules(_Rule):
     window_weeks: Annotated[int, Field(ge=1, le=4)]
     keep_hours: Annotated[int, Field(ge=0, le=168)]
-    fatigue_days: dict[Annotated[int, Field(ge=1, le=3)], Annotated[int, Field(ge=1, le=14)]]
-    fatigue_volume_fraction: dict[Annotated[int, Field(ge=1, le=3)], Fraction]
+    fatigue_day_fractions: dict[Annotated[int, Field(ge=1, le=3)], Annotated[list[Fraction], Field(min_length=1, max_length=14)]]
     readiness_severity_below: dict[Annotated[int, Field(ge=1, le=3)], Annotated[float, Field(ge=0, le=100)]]
     illness_return_fractions: list[Annotated[float, Field(gt=0, le=1)]] = Field(min_length=1)
     partial_missed_below: Fraction
+    resume_fraction: Fraction
+
+
+class RuleKinds(_Rule):
+    """Every validator rule is a limit (no change may break it) or a target (what the builder aims at)."""
+
+    limits: list[str] = Field(min_length=1)
+    targets: list[str] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _disjoint(self) -> RuleKinds:
+        both = set(self.limits) & set(self.targets)
+        if both:
+            raise ValueError(f"rules listed as both limit and target: {', '.join(sorted(both))}")
+        return self
 
 
 class Guardrails(_Rule):
     version: int
+    kinds: RuleKinds
     volume: VolumeRules
     acwr: AcwrRules
     cutback: CutbackRules
@@ -144,6 +159,10 @@ class Guardrails(_Rule):
     load: LoadRules
     plan: PlanRules
     adapt: AdaptRules
+
+    def is_target(self, rule_id: str) -> bool:
+        """A target the builder aims at; a change may miss it (a limit it may not break)."""
+        return rule_id in self.kinds.targets
 
 
 # --------------------------------------------------------------------------- events

@@ -221,6 +221,7 @@ def _day_rules(
     start, end = plan_window(plan, profile, rules)
     blocked = [(b.from_, b.to) for b in profile.blocked]
     available = set(profile.availability.days)
+    extra_dates = set(profile.available_dates)
     closed = {d for c in profile.closures for d in c.days}
     hard = set(g.intensity.hard_intensities)
     pool_max = cal.pool_swim_max_min
@@ -344,7 +345,7 @@ def _day_rules(
                         (s,),
                     )
                 )
-            if trains and wd not in available:
+            if trains and wd not in available and day not in extra_dates:
                 out.append(
                     _Finding(
                         Violation(
@@ -423,13 +424,16 @@ def _day_rules(
             )
         )
     caps = profile.availability.max_minutes
+    date_caps = {c.date: c.minutes for c in profile.day_caps}
     max_per_day = g.week.max_sessions_per_day
     for day in sorted(by_date):
         tally = by_date[day]
         count = tally.training
-        if caps and count:
+        if (caps or date_caps) and count:
             wd = WEEKDAYS[day.weekday()]
             cap = caps.get(wd)
+            if day in date_caps:
+                cap = date_caps[day] if cap is None else min(cap, date_caps[day])
             if cap is not None:
                 minutes = tally.minutes
                 if minutes > cap:
@@ -551,6 +555,7 @@ def _week_rules(
     plan: Plan, profile: Profile, rules: Rules, sums: list[_WeekSums], out: list[_Finding]
 ) -> None:
     g = rules.guardrails
+    g_adapt = g.adapt
     event = rules.event(profile.goal.event)
     start, end = plan_window(plan, profile, rules)
     order = sorted(range(len(plan.weeks)), key=lambda n: plan.weeks[n].start)
@@ -567,6 +572,7 @@ def _week_rules(
     span = dt.timedelta(days=_DAYS_PER_WEEK - 1)
     lookback = g.volume.ramp_lookback_weeks
     chronic_weeks = g.acwr.chronic_weeks
+    previous_low = False
     for n in order:
         week = plan.weeks[n]
         week_sums = sums[n]
@@ -724,12 +730,22 @@ def _week_rules(
                         sessions,
                     )
                 )
+        # A week eased by the athlete's reports is read as built, unless it is the second low week in a
+        # row (adapt.resume_fraction): one bad week does not lower the bar for the weeks after it.
+        low = week.built_minutes is not None and volume < g_adapt.resume_fraction * week.built_minutes
+        resumed = week.built_minutes is not None and not (low and previous_low)
+        previous_low = low
         if week_sums.longs:
-            _long_rules(
-                week, week_sums.longs, week_sums.run_min, week_sums.run_days, profile, rules, event, out
-            )
-        volumes.append(volume)
-        loads.append(normalised)
+            run_ref = week_sums.run_min
+            if resumed and week.built_minutes is not None:
+                run_ref += max(0, week.built_minutes - week_sums.volume_min)
+            _long_rules(week, week_sums.longs, run_ref, week_sums.run_days, profile, rules, event, out)
+        if resumed and week.built_minutes is not None:
+            volumes.append(max(volume, float(week.built_minutes)))
+            loads.append(max(normalised, week.built_load or 0.0))
+        else:
+            volumes.append(volume)
+            loads.append(normalised)
         if not in_taper:
             peak_ref = max(peak_ref, volume)
 

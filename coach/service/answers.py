@@ -11,8 +11,9 @@ import re
 from functools import cache
 from zoneinfo import ZoneInfo, available_timezones
 
-from coach.engine.models import WEEKDAYS, Weekday, parse_clock_s
+from coach.engine.models import WEEKDAYS, Weekday
 from coach.engine.units import KM_PER_MILE
+from coach.language import ClockAmbiguity, read_clock
 
 # Upper bounds of believable answers: beyond them we ask again rather than plan on a typo.
 MAX_WEEKLY_RUN_KM = 250.0
@@ -188,15 +189,22 @@ def parse_future_date(text: str, today: dt.date, max_weeks: int = 52) -> dt.date
     return value
 
 
-def parse_clock(text: str) -> str:
-    """A finish time like 1:45:00, 1h45, 48:30 or 3h → normalised H:MM:SS."""
+def parse_clock(text: str, *, distance_km: float | None = None, sport: str | None = None) -> str:
+    """A finish time like 1:45:00, 1h45, 48:30 or 3h → normalised H:MM:SS. A bare ``a:b`` is read
+    as H:MM or MM:SS by what is plausible over ``distance_km`` ("1:50" for a half is 1 h 50 min)."""
     t = normalise(text)
     match = re.search(r"\b(\d{1,2}):(\d{2})(?::(\d{2}))?\b", t)
     if match:
         if match.group(3) is not None:
             seconds = int(match.group(1)) * 3600 + int(match.group(2)) * 60 + int(match.group(3))
         else:
-            seconds = parse_clock_s(match.group(0))
+            try:
+                seconds = read_clock(
+                    int(match.group(1)), int(match.group(2)),
+                    distance_m=None if distance_km is None else distance_km * 1000, sport=sport,
+                )
+            except ClockAmbiguity as error:
+                raise AnswerError(str(error)) from error
     else:
         hm = re.search(r"\b(\d{1,2}) ?h(?:ours?|rs?)?\s*(\d{1,2})?\s*(?:m(?:in(?:ute)?s?)?)?\b", t)
         mins = re.search(r"\b(\d{1,3}) ?(?:m|min|mins|minutes)\b", t)

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from coach.engine import load_rules
 from coach.engine.models import WEEKDAYS, Profile
 from coach.service import answers as a
 from coach.service.types import Button, Reply
@@ -106,7 +107,12 @@ def _parse(step: str, text: str, answers: dict[str, Any], today: dt.date) -> dic
     if step == "date":
         return {"date": a.parse_future_date(text, today).isoformat()}
     if step == "target":
-        return {"target_time": None if a.is_skip(text) else a.parse_clock(text)}
+        if a.is_skip(text):
+            return {"target_time": None}
+        events = load_rules().events.events
+        goal = events.get(answers.get("event", ""))
+        distance = None if goal is None else goal.distance_km
+        return {"target_time": a.parse_clock(text, distance_km=distance, sport=sport)}
     if step == "days":
         days = a.parse_days(text)
         update: dict[str, Any] = {"days": days}

@@ -23,6 +23,7 @@ from coach.brain.tools import Tool
 from coach.engine.adapt import (
     Adaptation,
     AdaptEvent,
+    DayCapEvent,
     DaysChange,
     Fatigue,
     Illness,
@@ -30,10 +31,13 @@ from coach.engine.adapt import (
     LongDayChange,
     Missed,
     Partial,
+    Skip,
     Unavailable,
+    is_protective,
 )
 from coach.engine.adapt import adapt_plan as engine_adapt
 from coach.engine.adapt import move_session as engine_move
+from coach.engine.adapt import swap_sessions as engine_swap
 from coach.engine.fix import fix_plan
 from coach.engine.metrics.pmc import acute_chronic_ratio, pmc_series
 from coach.engine.metrics.strength import StrengthSet, assess_lift
@@ -173,11 +177,29 @@ class UnavailableInput(_In):
 
 class MoveInput(_In):
     from_date: dt.date
-    to_date: dt.date
+    to_date: dt.date = Field(description="The day the athlete named; it becomes available once, whatever its weekday.")
+
+
+class SwapInput(_In):
+    first: dt.date
+    second: dt.date
+
+
+class SkipInput(_In):
+    date: dt.date | None = Field(None, description="The day whose session the athlete drops; default today.")
+    reason: str = Field("skipped on request", max_length=200)
+
+
+class DayCapInput(_In):
+    date: dt.date
+    minutes: int = Field(ge=0, le=1440, description="Training time the athlete has that day.")
 
 
 class DaysInput(_In):
     days: list[Weekday] | None = Field(None, min_length=1, max_length=7)
+    without: list[Weekday] | None = Field(
+        None, min_length=1, max_length=7, description="Days that are out from now on (the others stay)."
+    )
     days_per_week: int | None = Field(None, ge=1, le=7, description="A count when the athlete named no days.")
     long_day: Weekday | None = None
 
@@ -305,10 +327,10 @@ class CoachTools:
     async def _adapt(self, events: list[AdaptEvent], reason: str) -> AdaptOut:
         plan, profile = await self._plan(), self._profile()
         adaptation = engine_adapt(plan, profile, events, self.ctx.today, self.service.rules)
-        return await self._apply(adaptation, reason)
+        return await self._apply(adaptation, reason, protective=is_protective(events))
 
-    async def _apply(self, adaptation: Adaptation, reason: str) -> AdaptOut:
-        adaptation = self._publishable(adaptation)
+    async def _apply(self, adaptation: Adaptation, reason: str, *, protective: bool = False) -> AdaptOut:
+        adaptation = self._publishable(adaptation, protective=protective)
         if adaptation.accepted and adaptation.changes:
             await repo.save_plan(self.ctx.session, self.ctx.athlete, adaptation.plan, source="adapt", reason=reason)
             self.ctx.athlete.profile = adaptation.profile.model_dump(mode="json", by_alias=True)
@@ -328,13 +350,16 @@ class CoachTools:
             ],
         )
 
-    def _publishable(self, adaptation: Adaptation) -> Adaptation:
-        """A published plan has zero violations: validate, repair with the engine's fixer, else refuse."""
+    def _publishable(self, adaptation: Adaptation, *, protective: bool = False) -> Adaptation:
+        """A published plan breaks no limit: validate, repair with the engine's fixer, else refuse.
+
+        Targets (easy share, sessions per week...) a change leaves short are kept as warnings, never a
+        reason to refuse; a protective change (less load, rest) is applied whatever remains."""
         if not adaptation.accepted:
             return adaptation
         rules = self.service.rules
         violations = validate_plan(adaptation.plan, adaptation.profile, rules)
-        if not violations:
+        if not [v for v in violations if not rules.guardrails.is_target(v.rule_id)]:
             return adaptation
         # Repair the future only: past weeks never change. A change inside the next two weeks can push a
         # later week over a guardrail (e.g. the ramp after a travel week); a published plan has zero
@@ -342,14 +367,15 @@ class CoachTools:
         plan_end = max((w.start + dt.timedelta(days=6) for w in adaptation.plan.weeks), default=self.ctx.today)
         fixed = fix_plan(adaptation.plan, adaptation.profile, rules, editable=(self.ctx.today, plan_end))
         remaining = validate_plan(fixed, adaptation.profile, rules)
-        if not remaining:
-            fixed = fixed.model_copy(update={"validation": fixed.validation.model_copy(update={"violations": []})})
+        limits = [v for v in remaining if not rules.guardrails.is_target(v.rule_id)]
+        if not limits or protective:
+            fixed = fixed.model_copy(update={"validation": fixed.validation.model_copy(update={"violations": remaining})})
             summary = LATER_WARNINGS.sub("", adaptation.summary).rstrip()
             repaired = len(fixed.validation.fixes) - len(adaptation.plan.validation.fixes)
             if repaired > 0:
                 summary += f" {repaired} later session(s) adjusted to stay within the guardrails."
             return adaptation.model_copy(update={"plan": fixed, "summary": summary})
-        worst = remaining[0]
+        worst = limits[0]
         return adaptation.model_copy(update={
             "accepted": False,
             "refused_reason": f"that change would break a guardrail ({worst.rule_id}): {worst.message}",
@@ -537,11 +563,39 @@ class CoachTools:
 
     async def move_session(self, data: MoveInput) -> AdaptOut:
         plan, profile = await self._plan(), self._profile()
-        adaptation = engine_move(plan, profile, self.service.rules, data.from_date, data.to_date)
+        adaptation = engine_move(plan, profile, self.service.rules, data.from_date, data.to_date, today=self.ctx.today)
         return await self._apply(adaptation, f"moved {data.from_date} to {data.to_date}")
+
+    async def swap_sessions(self, data: SwapInput) -> AdaptOut:
+        plan, profile = await self._plan(), self._profile()
+        adaptation = engine_swap(plan, profile, self.service.rules, data.first, data.second, today=self.ctx.today)
+        return await self._apply(adaptation, f"swapped {data.first} and {data.second}")
+
+    async def skip_session(self, data: SkipInput) -> AdaptOut:
+        day = data.date or self.ctx.today
+        if day < self.ctx.today:
+            raise ToolError(f"{day.isoformat()} is already past; if you didn't do it, report it as missed.")
+        row = await repo.active_plan_row(self.ctx.session, self.ctx.athlete.id)
+        planned = [] if row is None else [s for s in repo.sessions_on(row, day) if s.type not in ("commitment", "race")]
+        if not planned:
+            raise ToolError(f"There's nothing planned on {day.isoformat()}, so there's nothing to skip: it's already a rest day.")
+        return await self._adapt([Skip(date=day, reason=data.reason, athlete_asked=True)], f"skip {day}")
+
+    async def limit_day(self, data: DayCapInput) -> AdaptOut:
+        if data.date < self.ctx.today:
+            raise ToolError(f"{data.date.isoformat()} is already past.")
+        if data.minutes == 0:
+            raise ToolError("0 minutes means no training that day: say you'll skip it, or that you can't train then.")
+        event = DayCapEvent(date=data.date, minutes=data.minutes, athlete_asked=True)
+        return await self._adapt([event], f"{data.minutes} min on {data.date}")
 
     async def change_days(self, data: DaysInput) -> AdaptOut:
         events: list[AdaptEvent] = []
+        if data.without is not None and data.days is None:
+            kept = [d for d in self._profile().availability.days if d not in data.without]
+            if not kept:
+                raise ToolError("That would leave no training day at all; which days can you still train?")
+            data = data.model_copy(update={"days": kept})
         if data.days is None and data.days_per_week is not None:
             data = data.model_copy(update={"days": list(DEFAULT_DAYS_BY_COUNT[data.days_per_week])})
         if data.days is not None:
@@ -619,12 +673,19 @@ class CoachTools:
             tool("log_checkin", "Record the morning check-in and return readiness 0-100 with reasons.", self.log_checkin, CheckinInput, ReadinessOut, True),
             tool("report_missed", "The athlete missed a planned session on a date; re-plans the next days.", self.report_missed, MissedInput, AdaptOut, True),
             tool("report_partial", "The athlete did only part of a session; re-plans the next days.", self.report_partial, PartialInput, AdaptOut, True),
-            tool("report_fatigue", "The athlete is tired or slept badly; eases the next days.", self.report_fatigue, FatigueInput, AdaptOut, True),
+            tool("report_fatigue", "The athlete is tired or slept badly; eases today's session (and tomorrow's when very tired).", self.report_fatigue, FatigueInput, AdaptOut, True),
             tool("report_illness", "The athlete is ill; rest then a return-to-training progression.", self.report_illness, IllnessInput, AdaptOut, True),
             tool("report_injury", "Pain or injury; avoids the given sports or impact/intervals/downhill.", self.report_injury, InjuryInput, AdaptOut, True),
             tool("set_unavailable", "The athlete can't train between two dates (travel, holiday).", self.set_unavailable, UnavailableInput, AdaptOut, True),
-            tool("move_session", "Move a session to another date, if the guardrails allow.", self.move_session, MoveInput, AdaptOut, True),
-            tool("change_days", "Change training days and/or the long-session day.", self.change_days, DaysInput, AdaptOut, True),
+            tool("move_session", "Move a session to another date the athlete named (that date becomes available once), "
+                 "if the limits allow.", self.move_session, MoveInput, AdaptOut, True),
+            tool("swap_sessions", "Exchange the sessions of two dates.", self.swap_sessions, SwapInput, AdaptOut, True),
+            tool("skip_session", "The athlete drops a session (default today's); nothing is made up.", self.skip_session, SkipInput,
+                 AdaptOut, True),
+            tool("limit_day", "The athlete has only so many minutes on one date; that day's session is shortened.",
+                 self.limit_day, DayCapInput, AdaptOut, True),
+            tool("change_days", "Change training days from now on (the new list, or the days that are out) and/or the "
+                 "long-session day.", self.change_days, DaysInput, AdaptOut, True),
             tool("log_activity", "Log a workout from a short description.", self.log_activity, LogInput, TextOut, True),
             tool("paces", "VDOT, race equivalents and training paces from a race result.", self.paces, PacesInput, TextOut),
             tool("remember_note", "Remember something the athlete said (injury, equipment, constraint, preference).", self.remember_note, NoteInput, NoteOut, True),

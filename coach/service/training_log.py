@@ -315,7 +315,8 @@ async def log_text(ctx: Ctx, text: str, now: dt.datetime) -> list[Reply]:
     if not text.strip():
         return [Reply("Tell me what you did, e.g. /log ran 10k in 52 min, /log squat 100x5x3 @8 — or send a .fit/.gpx/.tcx file.")]
     try:
-        entries = parse_log(text, when=now, max_hr=_athlete_thresholds(ctx.athlete)["max_hr"])
+        sport = (ctx.athlete.profile or {}).get("sport")
+        entries = parse_log(text, when=now, max_hr=_athlete_thresholds(ctx.athlete)["max_hr"], default_sport=sport)
     except LogParseError as error:
         return [Reply(str(error))]
     lines: list[str] = []

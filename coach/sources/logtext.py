@@ -21,6 +21,7 @@ from typing import Final
 
 from coach.engine.metrics.strength import StrengthSet
 from coach.engine.units import METRES_PER_KM, METRES_PER_MILE, SECONDS_PER_HOUR, SECONDS_PER_MINUTE
+from coach.language import ClockAmbiguity, read_clock
 from coach.sources.activity import ImportedActivity, RawActivity, Sport, finish
 
 KG_PER_LB: Final = 0.45359237
@@ -71,11 +72,15 @@ _STRENGTH_FORMS: Final = (
     ),
     # sets x reps weight
     ("srw", re.compile(r"^(\d+)\s*[x×]\s*(\d+)\s+(?:at\s+)?" + _NUMBER + _WEIGHT_UNIT + r"$")),
+    # weight (with its unit) then sets x reps: "bench 80kg 4x6"
+    ("wsr", re.compile(r"^" + _NUMBER + r"\s*(kg|kgs|lbs?)\s+(?:for\s+)?(\d+)\s*[x×]\s*(\d+)$")),
     # weight reps,reps,reps
     ("wlist", re.compile(r"^" + _NUMBER + _WEIGHT_UNIT + r"\s+(\d+(?:\s*,\s*\d+)+|\d+)$")),
     # weight x reps
     ("wr", re.compile(r"^" + _NUMBER + _WEIGHT_UNIT + r"\s*[x×]\s*(\d+)$")),
 )
+_BARE_MINUTES = re.compile(r"\bin\s+(\d{1,3})(?![\d.,:]|\s*(?:k|km|mi|m|sec|s)\b)")
+_RACE_HINTS = re.compile(r"\b(parkrun|5k|10k|half marathon|marathon)\b")
 _EXERCISE = re.compile(r"^([a-z][a-z' \-]*?)\s*(?=\d)")
 _EXAMPLES: Final = "'ran 10k in 52 min', 'easy 45 min ride', 'swam 2000m in 40:00', 'squat 100x5x3 @8'"
 
@@ -103,14 +108,20 @@ def _kg(value: float, unit: str | None) -> float:
     return value * KG_PER_LB if unit and unit.startswith("lb") else value
 
 
-def _duration_s(text: str) -> tuple[float | None, str]:
-    """Duration and the text with it removed."""
+def _duration_s(text: str, sport: str | None = None, distance_m: float | None = None) -> tuple[float | None, str]:
+    """Duration and the text with it removed. ``a:b`` is H:MM or MM:SS by what is plausible for the
+    sport over the distance ("6 miles in 1:02" is an hour, "5k in 23:45" is minutes)."""
     match = _CLOCK.search(text)
     if match:
         a, b, c = match.groups()
-        seconds = (
-            int(a) * SECONDS_PER_HOUR + int(b) * SECONDS_PER_MINUTE + int(c) if c else int(a) * 60 + int(b)
-        )
+        try:
+            seconds = (
+                int(a) * SECONDS_PER_HOUR + int(b) * SECONDS_PER_MINUTE + int(c)
+                if c
+                else read_clock(int(a), int(b), distance_m=distance_m, sport=sport)
+            )
+        except ClockAmbiguity as error:
+            raise LogParseError(str(error)) from error
         return float(seconds), text[: match.start()] + text[match.end() :]
     match = _HOURS_MINUTES.search(text)
     if match:
@@ -124,6 +135,10 @@ def _duration_s(text: str) -> tuple[float | None, str]:
             total += _float(match.group(1)) * unit
             text = text[: match.start()] + text[match.end() :]
             found = True
+    if not found:
+        bare = _BARE_MINUTES.search(text)  # "6 miles in 58": a bare number after "in" is minutes
+        if bare:
+            return float(int(bare.group(1)) * SECONDS_PER_MINUTE), text[: bare.start()] + text[bare.end() :]
     return (total if found else None), text
 
 
@@ -166,8 +181,8 @@ def _endurance(
     swim_threshold_pace_s_per_100m: float | None,
 ) -> ImportedActivity:
     rpe, text = _rpe(line)
-    duration, text = _duration_s(text)
-    distance = _distance_m(text)
+    distance = _distance_m(_CLOCK.sub(" ", text))
+    duration, text = _duration_s(text, sport, distance)
     shown = (
         f"a {distance / METRES_PER_KM:g} km {sport.replace('_', ' ')}"
         if distance
@@ -223,6 +238,9 @@ def _strength(line: str, when: dt.datetime) -> LoggedStrength | None:
         elif form == "srw":
             sets, reps, weight, unit = m.groups()
             weights_reps = [(_kg(_float(weight), unit), int(reps))] * int(sets)
+        elif form == "wsr":
+            weight, unit, sets, reps = m.groups()
+            weights_reps = [(_kg(_float(weight), unit), int(reps))] * int(sets)
         elif form == "wlist":
             weight, unit, reps_list = m.groups()
             weights_reps = [(_kg(_float(weight), unit), int(r)) for r in reps_list.split(",")]
@@ -245,8 +263,12 @@ def parse_log_entry(
     max_hr: int | None = None,
     threshold_pace_s_per_km: float | None = None,
     swim_threshold_pace_s_per_100m: float | None = None,
+    default_sport: str | None = None,
 ) -> LogEntry:
-    """One log line → an activity (ending at ``when``) or the sets of one lift (dated ``when``)."""
+    """One log line → an activity (ending at ``when``) or the sets of one lift (dated ``when``).
+
+    Without a sport word ("6 miles in 58", "10k race 47:12") the athlete's own sport is meant, or a
+    run when the words name a running race."""
     text = line.strip().lower()
     if not text:
         raise LogParseError(f"The log is empty. Try for example {_EXAMPLES}.")
@@ -264,12 +286,26 @@ def parse_log_entry(
     strength = _strength(text, when)
     if strength is not None:
         return strength
+    sport_guess: Sport | None = {"run": "run", "ride": "ride", "swim": "swim"}.get(default_sport or "")  # type: ignore[assignment]
+    if _RACE_HINTS.search(text):
+        sport_guess = "run"
+    if sport_guess is not None and (_DISTANCE.search(text) or _CLOCK.search(text) or _MINUTES.search(text)):
+        return _endurance(
+            text,
+            sport_guess,
+            when,
+            max_hr=max_hr,
+            threshold_pace_s_per_km=threshold_pace_s_per_km,
+            swim_threshold_pace_s_per_100m=swim_threshold_pace_s_per_100m,
+        )
     raise LogParseError(f"I could not read '{line.strip()}' as a session. Try for example {_EXAMPLES}.")
 
 
-def parse_log(text: str, *, when: dt.datetime, max_hr: int | None = None) -> list[LogEntry]:
+def parse_log(
+    text: str, *, when: dt.datetime, max_hr: int | None = None, default_sport: str | None = None
+) -> list[LogEntry]:
     """Every entry of a log message (one per line or ``;``-separated part)."""
     parts = [p for p in re.split(r"[;\n]", text) if p.strip()]
     if not parts:
         raise LogParseError(f"The log is empty. Try for example {_EXAMPLES}.")
-    return [parse_log_entry(p, when=when, max_hr=max_hr) for p in parts]
+    return [parse_log_entry(p, when=when, max_hr=max_hr, default_sport=default_sport) for p in parts]

@@ -134,6 +134,8 @@ class PlanWeek(Base):
     planned_minutes: Mapped[int] = mapped_column(Integer, default=0)
     load: Mapped[float] = mapped_column(Float, default=0.0)
     notes: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    built_minutes: Mapped[int | None] = mapped_column(Integer)  # before the athlete's reports eased the week
+    built_load: Mapped[float | None] = mapped_column(Float)
 
     plan: Mapped[Plan] = relationship(back_populates="weeks")
     sessions: Mapped[list[PlannedSession]] = relationship(
@@ -325,17 +327,26 @@ class InboxUpdate(Base):
 
 
 class OutboxMessage(Base):
-    """A message to send. The unique key makes scheduled and reply sends idempotent."""
+    """A message to send. The unique key makes scheduled and reply sends idempotent.
+
+    One sender at a time per chat: a sender *claims* a chat's due rows (``claim_token``,
+    ``claimed_until``) in a transaction before sending them, and a row whose ``claimed_until``
+    is still ahead is not claimed by anyone else. The same column holds a chat back after
+    Telegram's 429 (``retry_after``) or a failed send (backoff), with no token.
+    ``parts_sent`` counts the parts of a long reply already delivered, so a retry sends only the rest."""
 
     __tablename__ = "outbox"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     key: Mapped[str] = mapped_column(String(200), unique=True)
     athlete_id: Mapped[int | None] = mapped_column(ForeignKey("athletes.id", ondelete="CASCADE"), index=True)
-    chat_id: Mapped[int | None] = mapped_column(BigInteger)
-    kind: Mapped[str] = mapped_column(String(32))  # reply | weekly_plan | checkin
+    chat_id: Mapped[int | None] = mapped_column(BigInteger, index=True)
+    kind: Mapped[str] = mapped_column(String(32))  # reply | weekly_plan | checkin | apology
     payload: Mapped[JsonDict] = mapped_column(JSON)
     due_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, index=True)
     sent_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(Text)
+    claim_token: Mapped[str | None] = mapped_column(String(64))
+    claimed_until: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    parts_sent: Mapped[int] = mapped_column(Integer, default=0, server_default="0")

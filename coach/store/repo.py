@@ -48,6 +48,7 @@ async def save_plan(session: AsyncSession, athlete: m.Athlete, plan: PlanDoc, *,
         week_row = m.PlanWeek(
             index=week.index, start=week.start, phase=week.phase, cutback=week.cutback, planned_km=week.planned_km,
             planned_minutes=week.planned_minutes, load=week.load, notes=list(week.notes),
+            built_minutes=week.built_minutes, built_load=week.built_load,
         )
         for s in week.sessions:
             week_row.sessions.append(
@@ -81,6 +82,7 @@ def plan_doc(row: m.Plan) -> PlanDoc:
             index=w.index, start=w.start, phase=w.phase,
             cutback=w.cutback, planned_km=w.planned_km, planned_minutes=w.planned_minutes, load=w.load,
             sessions=[session_doc(s) for s in w.sessions], notes=[str(n) for n in w.notes],
+            built_minutes=w.built_minutes, built_load=w.built_load,
         )
         for w in row.weeks
     ]

@@ -1,0 +1,86 @@
+"""Clock times are read as H:MM or MM:SS by what is plausible, the same way everywhere (issue 9.7)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from coach.language import ClockAmbiguity, plausible_speed_mps, read_clock
+from coach.service.answers import AnswerError, parse_clock
+from coach.sources.logtext import LoggedStrength, LogParseError, parse_log
+
+WHEN = dt.datetime(2026, 12, 8, 12, tzinfo=dt.UTC)
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "distance_m", "sport", "seconds"),
+    [
+        (1, 50, 21097.5, "run", 6600),  # a half-marathon target of 1:50
+        (23, 45, 5000, "run", 1425),  # a 5 km race
+        (1, 2, 6 * 1609.344, "run", 3720),  # 6 miles in 1:02
+        (1, 20, 40000, "ride", 4800),  # rode 40 km in 1:20
+        (47, 12, 10000, "run", 2832),
+        (1, 5, 100, "swim", 65),  # 100 m in 1:05
+        (40, 0, 2000, "swim", 2400),
+        (1, 10, None, "ride", 4200),  # no distance: a session of 1 h 10
+        (45, 0, None, "run", 2700),
+    ],
+)
+def test_plausible_readings(a: int, b: int, distance_m: float | None, sport: str, seconds: int) -> None:
+    assert read_clock(a, b, distance_m=distance_m, sport=sport) == seconds
+
+
+def test_neither_reading_is_asked_about() -> None:
+    with pytest.raises(ClockAmbiguity, match="doesn't fit either way"):
+        read_clock(9, 30, distance_m=400_000, sport="run")
+
+
+@given(a=st.integers(0, 99), b=st.integers(0, 59), km=st.floats(0.1, 300), sport=st.sampled_from(["run", "ride", "swim"]))
+def test_a_reading_is_plausible_or_asked(a: int, b: int, km: float, sport: str) -> None:
+    try:
+        seconds = read_clock(a, b, distance_m=km * 1000, sport=sport)
+    except ClockAmbiguity:
+        return
+    assert seconds in (a * 3600 + b * 60, a * 60 + b)
+    assert plausible_speed_mps(sport, km * 1000, seconds)
+
+
+def test_onboarding_target_uses_the_event_distance() -> None:
+    assert parse_clock("1:50", distance_km=21.0975, sport="run") == "1:50:00"
+    assert parse_clock("23:45", distance_km=5, sport="run") == "0:23:45"
+    assert parse_clock("3:59:59") == "3:59:59"
+    with pytest.raises(AnswerError):
+        parse_clock("9:30", distance_km=5, sport="run")
+
+
+@pytest.mark.parametrize(
+    ("text", "default_sport", "sport", "seconds", "km"),
+    [
+        ("rode 40 km in 1:20", None, "ride", 4800, 40),
+        ("6 miles in 1:02", "run", "run", 3720, 9.656),
+        ("6 miles in 58", "run", "run", 3480, 9.656),
+        ("10k race 47:12", None, "run", 2832, 10),
+        ("5k race 23:45", "ride", "run", 1425, 5),  # a running race, whatever the athlete's sport
+        ("40k in 1:20", "ride", "ride", 4800, 40),
+        ("swam 2000m in 40:00", None, "swim", 2400, 2),
+    ],
+)
+def test_log_lines(text: str, default_sport: str | None, sport: str, seconds: int, km: float) -> None:
+    [entry] = parse_log(text, when=WHEN, default_sport=default_sport)
+    assert not isinstance(entry, LoggedStrength)
+    assert entry.sport == sport and entry.elapsed_s == seconds
+    assert entry.distance_km is not None and entry.distance_km == pytest.approx(km, rel=1e-3)
+
+
+def test_gym_sets_weight_first() -> None:
+    [entry] = parse_log("bench 80kg 4x6 rpe 8", when=WHEN, default_sport="run")
+    assert isinstance(entry, LoggedStrength)
+    assert [(s.weight_kg, s.reps, s.rpe) for s in entry.sets] == [(80.0, 6, 8.0)] * 4
+
+
+def test_an_impossible_log_is_asked_not_stored() -> None:
+    with pytest.raises(LogParseError, match="either way"):
+        parse_log("ran 42 km in 1:30", when=WHEN)
