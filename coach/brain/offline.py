@@ -22,6 +22,7 @@ import yaml
 from coach.brain.intents import IntentClassifier, IntentResult
 from coach.brain.slots import Slots
 from coach.brain.tools import Tool, ToolCall, execute_tool
+from coach.language.wellness import read_wellness
 from coach.package_data import PROMPTS_DIR
 
 DEFAULT_TEMPLATES = "offline_v1.yaml"
@@ -104,8 +105,15 @@ class OfflineBrain:
         by_name = {t.name: t for t in tools}
         turn = _Turn(self, by_name, message, today, slots)
         intent = _request_of(message, slots, result.intent) or result.intent
+        turn.wellness = read_wellness(message, slots.sleep_hours)
+        if turn.wellness and intent in _WELLNESS_FIRST and not _EASE.search(message):
+            intent = "wellness"
         handler = getattr(turn, f"on_{intent}", turn.on_unknown)
         text, follow_up = await handler()
+        if turn.wellness and intent not in ("wellness", "checkin") and _reports_state(turn.wellness):
+            # "skipped Monday, slept 4 hours": the report is stored too, today left to the main request.
+            extra = await turn.checkin_only()
+            text = f"{text}\n{extra}" if extra else text
         return OfflineReply(
             text=text,
             tool_calls=turn.calls,
@@ -113,6 +121,18 @@ class OfflineBrain:
             confidence=result.confidence,
             follow_up=follow_up,
         )
+
+
+_WELLNESS_FIRST = frozenset({"checkin", "fatigue", "today", "tomorrow", "unknown", "greeting", "thanks", "explain", "week"})
+_EASE = re.compile(
+    r"\b(shorter|shorten|easier|lighter|dial (?:it |that )?back|tone (?:it |that )?down|cut (?:it |that )?short|"
+    r"take it easy|go easy|back off|ease off|ease (?:it|up)|reduce|less)\b", re.I,
+)
+
+
+def _reports_state(values: dict[str, Any]) -> bool:
+    """Sleep, pulse, HRV or energy: a state worth a check-in even inside another request."""
+    return any(k in values for k in ("sleep_hours", "energy", "resting_hr_above_usual_bpm", "resting_hr_bpm", "hrv_below_usual", "hrv_ms"))
 
 
 _SWAP = re.compile(r"\b(swap|switch|swop|trade|flip)\b", re.I)
@@ -142,6 +162,8 @@ def _request_of(message: str, slots: Slots, intent: str) -> str | None:
         return "days_out"
     if _SKIP.search(message) and not slots.past_tense and intent not in ("missed", "partial", "log_workout"):
         return "skip"
+    if _EASE.search(message) and intent not in ("log_workout", "missed", "partial", "injury", "illness"):
+        return "ease"
     return None
 
 
@@ -162,6 +184,7 @@ class _Turn:
         self.today = today
         self.slots = slots
         self.calls: list[ToolCall] = []
+        self.wellness: dict[str, Any] = {}
 
     async def call(self, name: str, data: dict[str, Any]) -> ToolCall:
         call = await execute_tool(self.tools, name, data)
@@ -371,6 +394,27 @@ class _Turn:
         return await self.adapt(
             "move_session", {"from_date": from_date.isoformat(), "to_date": to_date.isoformat()}
         ), None
+
+    async def on_wellness(self) -> Result:
+        """A morning report in words: stored as said, readiness scored, today's session decided."""
+        return await self.text_of("log_checkin", self.wellness), None
+
+    async def checkin_only(self) -> str:
+        call = await self.call("log_checkin", {**self.wellness, "adjust_today": False})
+        if call.is_error or call.output is None:
+            return ""
+        return f"Check-in noted: readiness {call.output['score']}/100 ({call.output['colour']})."
+
+    async def on_ease(self) -> Result:
+        """'Can we dial back today's run?', 'the Thursday run I do shorter': that session, easier."""
+        severity = 3 if SEVERE_FATIGUE.search(self.message) else 1 if MILD_FATIGUE.search(self.message) else 2
+        data: dict[str, Any] = {"severity": severity}
+        day = self.coming_day()
+        if day != self.today:
+            data["date"] = day.isoformat()
+        if self.wellness:
+            await self.checkin_only()
+        return await self.adapt("report_fatigue", data), None
 
     async def on_question(self) -> Result:
         """A question about a day's session: answered from the plan, nothing changed."""

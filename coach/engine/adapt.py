@@ -109,6 +109,7 @@ class Fatigue(_Event):
     readiness: float | None = Field(
         None, ge=0, le=100, description="Readiness score 0–100 (lower = more tired)."
     )
+    date: dt.date | None = Field(None, description="The first day to ease (default today).")
 
     @model_validator(mode="after")
     def _one(self) -> Fatigue:
@@ -362,8 +363,9 @@ def _fatigue(edit: _Edit, event: Fatigue) -> None:
         return
     fractions = edit.rules.guardrails.adapt.fatigue_day_fractions[severity]
     why = _SEVERITY_WORDS[severity]
+    first = max(event.date or edit.today, edit.today)
     for offset, fraction in enumerate(fractions):
-        day = edit.today + dt.timedelta(days=offset)
+        day = first + dt.timedelta(days=offset)
         for s in _each(edit, day, day, True, is_training):
             _ease(edit, s, fraction, f"{why} (severity {severity})", "fatigue")
 

@@ -15,7 +15,7 @@ import re
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 from sqlalchemy import select
 
 from coach.brain.errors import ToolError
@@ -128,13 +128,24 @@ class ExplainOut(_Out):
 
 
 class CheckinInput(_In):
-    sleep_hours: float = Field(ge=0, le=24)
-    sleep_quality: int = Field(ge=1, le=5)
-    energy: int = Field(ge=1, le=5)
-    soreness: int = Field(ge=1, le=5)
-    stress: int = Field(ge=1, le=5)
+    """What the athlete said; anything unsaid stays unknown (never invented). At least one value."""
+
+    sleep_hours: float | None = Field(None, ge=0, le=24)
+    sleep_quality: int | None = Field(None, ge=1, le=5, description="5 = best.")
+    energy: int | None = Field(None, ge=1, le=5, description="5 = best.")
+    soreness: int | None = Field(None, ge=1, le=5, description="5 = worst.")
+    stress: int | None = Field(None, ge=1, le=5, description="5 = worst.")
     hrv_ms: float | None = Field(None, gt=0, le=300)
     resting_hr_bpm: float | None = Field(None, ge=25, le=120)
+    resting_hr_above_usual_bpm: float | None = Field(None, ge=-40, le=60, description="'Pulse 8 beats higher than usual' = 8.")
+    hrv_below_usual: bool | None = Field(None, description="'HRV down' = true.")
+    adjust_today: bool = Field(True, description="Ease today's session when readiness calls for it.")
+
+    @model_validator(mode="after")
+    def _something(self) -> CheckinInput:
+        if all(v is None for k, v in self.model_dump().items() if k != "adjust_today"):
+            raise ValueError("give at least one value (sleep hours, energy, soreness, stress, pulse or HRV)")
+        return self
 
 
 class ReadinessOut(_Out):
@@ -142,6 +153,7 @@ class ReadinessOut(_Out):
     colour: str
     reasons: list[str]
     text: str
+    today: AdaptOut | None = None
 
 
 class MissedInput(_In):
@@ -155,6 +167,7 @@ class PartialInput(_In):
 
 class FatigueInput(_In):
     severity: int = Field(2, ge=1, le=3, description="1 a bit tired, 2 tired, 3 exhausted.")
+    date: dt.date | None = Field(None, description="The session to ease, when not today's ('make Thursday's run shorter').")
 
 
 class IllnessInput(_In):
@@ -508,11 +521,25 @@ class CoachTools:
     # ------------------------------------------------------------------ changing
 
     async def log_checkin(self, data: CheckinInput) -> ReadinessOut:
-        args = (f"sleep {data.sleep_hours} quality {data.sleep_quality} energy {data.energy} soreness {data.soreness} "
-                f"stress {data.stress}" + (f" hrv {data.hrv_ms}" if data.hrv_ms else "") + (f" rhr {data.resting_hr_bpm}" if data.resting_hr_bpm else ""))
-        replies = await training_log.checkin_start(self.ctx, args, self.service.clock.now())
-        row = (await repo.recent_checkins(self.ctx.session, self.ctx.athlete.id, 1))[0]
-        return ReadinessOut(score=row.readiness or 0, colour=row.readiness_color or "amber", reasons=list(row.reasons), text=replies[0].text)
+        """Store the check-in as said, score readiness, and decide today's session from it."""
+        values = data.model_dump(exclude={"adjust_today"}, exclude_none=True)
+        stored = await training_log.store_checkin(self.ctx, values, self.service.clock.now())
+        if stored is None:
+            raise ToolError("Those numbers don't fit: sleep is 0–24 hours and the 1–5 items are 1 to 5.")
+        _, readiness = stored
+        today: AdaptOut | None = None
+        lines = [f"Readiness {readiness.score}/100 — {readiness.colour}.", *[f"• {r}" for r in readiness.reasons]]
+        if data.adjust_today and readiness.colour != "green" and self.ctx.athlete.profile is not None:
+            today = await self._adapt([Fatigue(readiness=readiness.score)], f"readiness {readiness.score}")
+            for change in today.changes:
+                what = f"{change.before} → {change.after or 'rest'}" if change.before else f"new: {change.after}"
+                lines.append(f"{change.date:%a %d %b}: {what} ({change.reason}).")
+            if not today.changes:
+                lines.append("Nothing to change today: keep it easy and listen to your body.")
+        elif readiness.colour == "green":
+            lines.append("Train as planned.")
+        return ReadinessOut(score=readiness.score, colour=readiness.colour, reasons=list(readiness.reasons),
+                            text="\n".join(lines), today=today)
 
     async def _mark(self, day: dt.date, status: str) -> None:
         """Record what the athlete reported on the stored session(s) of that day."""
@@ -536,7 +563,10 @@ class CoachTools:
     async def report_fatigue(self, data: FatigueInput) -> AdaptOut:
         checkins = await repo.recent_checkins(self.ctx.session, self.ctx.athlete.id, 1)
         readiness = checkins[0].readiness if checkins and checkins[0].date == self.ctx.today else None
-        return await self._adapt([Fatigue(severity=data.severity, readiness=readiness)], f"fatigue (severity {data.severity})")
+        if data.date is not None and data.date < self.ctx.today:
+            raise ToolError(f"{data.date.isoformat()} is already past.")
+        event = Fatigue(severity=data.severity, readiness=readiness, date=data.date)
+        return await self._adapt([event], f"fatigue (severity {data.severity})")
 
     async def report_illness(self, data: IllnessInput) -> AdaptOut:
         start = data.start or self.ctx.today
@@ -670,7 +700,9 @@ class CoachTools:
             tool("explain_session", "Why a day's session is what it is: phase, week notes, key session.", self.explain_session, DateInput, ExplainOut),
             tool("metrics", "Fitness (CTL), fatigue (ATL), form (TSB), acute:chronic ratio and latest readiness.", self.metrics, NoInput, MetricsOut),
             tool("guardrails", "The safety rules every plan obeys (ramp, long-run share, load ratio) with their numbers.", self.guardrails, NoInput, GuardrailsOut),
-            tool("log_checkin", "Record the morning check-in and return readiness 0-100 with reasons.", self.log_checkin, CheckinInput, ReadinessOut, True),
+            tool("log_checkin", "Record a check-in from what the athlete said (sleep, energy, soreness, stress, pulse, HRV; "
+                 "unsaid items stay unknown), return readiness 0-100 with reasons, and ease today's session when it is "
+                 "amber or red.", self.log_checkin, CheckinInput, ReadinessOut, True),
             tool("report_missed", "The athlete missed a planned session on a date; re-plans the next days.", self.report_missed, MissedInput, AdaptOut, True),
             tool("report_partial", "The athlete did only part of a session; re-plans the next days.", self.report_partial, PartialInput, AdaptOut, True),
             tool("report_fatigue", "The athlete is tired or slept badly; eases today's session (and tomorrow's when very tired).", self.report_fatigue, FatigueInput, AdaptOut, True),

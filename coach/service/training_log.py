@@ -429,28 +429,45 @@ async def _checkin_continue(ctx: Ctx, values: dict[str, float], now: dt.datetime
     return await _checkin_finish(ctx, answers, now)
 
 
-async def _checkin_finish(ctx: Ctx, values: dict[str, float], now: dt.datetime) -> list[Reply]:
-    try:
-        check_in = ReadinessCheckIn(
-            sleep_hours=values["sleep_hours"], sleep_quality=int(values["sleep_quality"]), energy=int(values["energy"]),
-            soreness=int(values["soreness"]), stress=int(values["stress"]), hrv_ms=values.get("hrv_ms"),
-            resting_hr_bpm=values.get("resting_hr_bpm"),
-        )
-    except ValueError:
+async def _checkin_finish(ctx: Ctx, values: dict[str, Any], now: dt.datetime) -> list[Reply]:
+    stored = await store_checkin(ctx, values, now)
+    if stored is None:
         ctx.athlete.dialog = None
         return [Reply("Those numbers don't fit: sleep is 0–24 hours and the others are 1 to 5. Send /checkin to try again.")]
-    readiness = await assess(ctx, check_in, now)
+    readiness = stored[1]
+    lines = [f"Readiness {readiness.score}/100 — {readiness.colour}.", *[f"• {r}" for r in readiness.reasons], COLOUR_ADVICE[readiness.colour]]
+    return [Reply("\n".join(lines))]
+
+
+async def store_checkin(ctx: Ctx, values: dict[str, Any], now: dt.datetime) -> tuple[m.CheckIn, Readiness] | None:
+    """Today's check-in from what the athlete gave (unsaid items stay unknown) and its readiness;
+    ``None`` when a value is out of range. A second check-in the same day updates the first with
+    what it adds."""
     row = (
         await ctx.session.execute(select(m.CheckIn).where(m.CheckIn.athlete_id == ctx.athlete.id, m.CheckIn.date == ctx.today))
     ).scalar_one_or_none()
+    known: dict[str, Any] = {}
+    if row is not None:
+        known = {
+            "sleep_hours": row.sleep_hours, "sleep_quality": row.sleep_quality, "energy": row.energy, "soreness": row.soreness,
+            "stress": row.stress, "hrv_ms": row.hrv_ms, "resting_hr_bpm": row.resting_hr,
+        }
+    known.update({k: v for k, v in values.items() if v is not None})
+    for item in ("sleep_quality", "energy", "soreness", "stress"):
+        if known.get(item) is not None:
+            known[item] = int(known[item])
+    try:
+        check_in = ReadinessCheckIn(**{k: v for k, v in known.items() if v is not None})
+    except ValueError:
+        return None
+    readiness = await assess(ctx, check_in, now)
     if row is None:
         row = m.CheckIn(athlete_id=ctx.athlete.id, date=ctx.today)
         ctx.session.add(row)
     row.sleep_hours, row.sleep_quality, row.energy = check_in.sleep_hours, check_in.sleep_quality, check_in.energy
     row.soreness, row.stress, row.hrv_ms, row.resting_hr = check_in.soreness, check_in.stress, check_in.hrv_ms, check_in.resting_hr_bpm
     row.readiness, row.readiness_color, row.reasons = readiness.score, readiness.colour, list(readiness.reasons)
-    lines = [f"Readiness {readiness.score}/100 — {readiness.colour}.", *[f"• {r}" for r in readiness.reasons], COLOUR_ADVICE[readiness.colour]]
-    return [Reply("\n".join(lines))]
+    return row, readiness
 
 
 async def assess(ctx: Ctx, check_in: ReadinessCheckIn, now: dt.datetime) -> Readiness:

@@ -47,14 +47,22 @@ async def test_whats_today(coach: CoachService) -> None:
     assert reply.startswith("Today — Wed 25 Nov")
 
 
-async def test_fatigue_eases_the_coming_days(coach: CoachService) -> None:
+async def test_a_bad_night_is_a_checkin_and_eases_today_only(db: Database) -> None:
+    """'Slept 4 hours, legs are dead' on a training day: a check-in with what was said, today eased."""
+    thursday = TODAY + dt.timedelta(days=1)
+    coach = CoachService(db, FixedClock(thursday))
+    await coach.add_athlete("ann", PROFILE)
     before = by_date(await coach.show("ann"))
     reply = await say(coach, "slept 4 hours, legs are dead")
     doc = await coach.show("ann")
     after = by_date(doc)
-    assert doc["plan"]["version"] == 2 and reply.startswith("OK — I've adjusted your plan")
-    soon = [d for d in before if TODAY.isoformat() < d <= (TODAY + dt.timedelta(days=5)).isoformat()]
-    assert soon and sum(s["duration_min"] for d in soon for s in after.get(d, [])) < sum(s["duration_min"] for d in soon for s in before[d])
+    [checkin] = doc["checkins"]
+    assert checkin["sleep_hours"] == 4 and checkin["stress"] is None  # unsaid stays unknown
+    assert reply.startswith("Readiness") and "4 h" in reply
+    today = thursday.isoformat()
+    assert sum(s["duration_min"] for s in after.get(today, [])) < sum(s["duration_min"] for s in before[today])
+    later = (thursday + dt.timedelta(days=2)).isoformat()
+    assert {d: v for d, v in after.items() if d > later} == {d: v for d, v in before.items() if d > later}
 
 
 async def test_travel_makes_those_days_rest(coach: CoachService) -> None:

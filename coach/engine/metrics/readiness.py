@@ -129,13 +129,17 @@ class ReadinessCheckIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    sleep_hours: float = Field(ge=0, le=24)
-    sleep_quality: int = Field(ge=ITEM_MIN, le=ITEM_MAX)
-    energy: int = Field(ge=ITEM_MIN, le=ITEM_MAX)
-    soreness: int = Field(ge=ITEM_MIN, le=ITEM_MAX)
-    stress: int = Field(ge=ITEM_MIN, le=ITEM_MAX)
+    sleep_hours: float | None = Field(None, ge=0, le=24)
+    sleep_quality: int | None = Field(None, ge=ITEM_MIN, le=ITEM_MAX)
+    energy: int | None = Field(None, ge=ITEM_MIN, le=ITEM_MAX)
+    soreness: int | None = Field(None, ge=ITEM_MIN, le=ITEM_MAX)
+    stress: int | None = Field(None, ge=ITEM_MIN, le=ITEM_MAX)
     hrv_ms: float | None = Field(None, gt=0, le=300, description="Morning rMSSD.")
     resting_hr_bpm: float | None = Field(None, ge=25, le=120)
+    resting_hr_above_usual_bpm: float | None = Field(
+        None, ge=-40, le=60, description="What the athlete said of their pulse against their usual ('8 beats higher')."
+    )
+    hrv_below_usual: bool | None = Field(None, description="The athlete said their HRV is down (True) or normal (False).")
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,7 +174,7 @@ class Readiness:
     reasons: tuple[str, ...]
     recovery: float
     physiology: float | None
-    wellness: float
+    wellness: float | None
 
 
 # --------------------------------------------------------------------------- pieces
@@ -316,46 +320,70 @@ def _resting_hr(
 # --------------------------------------------------------------------------- main
 
 
-def _wellness(check_in: ReadinessCheckIn, rules: WellnessRules, reasons: list[str]) -> tuple[float, bool]:
-    """Wellness 0–1 and whether a hard flag caps the day at amber."""
-    hours = _scale(check_in.sleep_hours, rules.sleep_zero_hours, rules.sleep_target_hours)
-    items = [
-        hours,
-        _item(check_in.sleep_quality, best_high=True),
-        _item(check_in.energy, best_high=True),
-        _item(check_in.soreness, best_high=False),
-        _item(check_in.stress, best_high=False),
-    ]
-    score = statistics.fmean(items)
+def _wellness(check_in: ReadinessCheckIn, rules: WellnessRules, reasons: list[str]) -> tuple[float | None, bool]:
+    """Wellness 0–1 from the items the athlete gave (unsaid ones stay unknown; ``None`` when none
+    was given) and whether a hard flag caps the day at amber."""
+    items: list[float] = []
     cap = False
-    sleep = f"You slept {check_in.sleep_hours:g} h (quality {check_in.sleep_quality}/5)"
-    if check_in.sleep_hours < rules.very_short_sleep_hours:
-        cap = True
-        reasons.append(f"{sleep}: under {rules.very_short_sleep_hours:g} h, so today is at best amber.")
-    elif check_in.sleep_hours < rules.short_sleep_hours:
-        reasons.append(f"{sleep}: under {rules.short_sleep_hours:g} h counts against readiness.")
-    else:
-        reasons.append(f"{sleep}.")
-    worst = [
-        name
-        for name, value, bad in (
-            ("sleep quality", check_in.sleep_quality, ITEM_MIN),
-            ("energy", check_in.energy, ITEM_MIN),
-            ("soreness", check_in.soreness, ITEM_MAX),
-            ("stress", check_in.stress, ITEM_MAX),
-        )
-        if value == bad
-    ]
-    reasons.append(
-        f"Energy {check_in.energy}/5, soreness {check_in.soreness}/5, stress {check_in.stress}/5 "
-        f"(wellness {score * SCORE_SCALE:.0f}/100)."
+    if check_in.sleep_hours is not None:
+        items.append(_scale(check_in.sleep_hours, rules.sleep_zero_hours, rules.sleep_target_hours))
+        quality = "" if check_in.sleep_quality is None else f" (quality {check_in.sleep_quality}/5)"
+        sleep = f"You slept {check_in.sleep_hours:g} h{quality}"
+        if check_in.sleep_hours < rules.very_short_sleep_hours:
+            cap = True
+            reasons.append(f"{sleep}: under {rules.very_short_sleep_hours:g} h, so today is at best amber.")
+        elif check_in.sleep_hours < rules.short_sleep_hours:
+            reasons.append(f"{sleep}: under {rules.short_sleep_hours:g} h counts against readiness.")
+        else:
+            reasons.append(f"{sleep}.")
+    named = (
+        ("sleep quality", check_in.sleep_quality, True),
+        ("energy", check_in.energy, True),
+        ("soreness", check_in.soreness, False),
+        ("stress", check_in.stress, False),
     )
+    given = [(name, value, high) for name, value, high in named if value is not None]
+    items += [_item(value, best_high=high) for _, value, high in given]
+    if not items:
+        return None, False
+    score = statistics.fmean(items)
+    said = [f"{name.capitalize() if n == 0 else name} {value}/5" for n, (name, value, _) in enumerate(given) if name != "sleep quality"]
+    if said:
+        reasons.append(f"{', '.join(said)} (wellness {score * SCORE_SCALE:.0f}/100).")
+    worst = [name for name, value, high in given if value == (ITEM_MIN if high else ITEM_MAX)]
     if worst and rules.worst_item_caps_amber:
         cap = True
         reasons.append(
             f"Your {' and '.join(worst)} is at the worst end of the scale, so today is at best amber."
         )
     return score, cap
+
+
+def _said_physiology(
+    check_in: ReadinessCheckIn, rules: ReadinessRules, reasons: list[str]
+) -> tuple[float | None, Colour]:
+    """What the athlete said of their pulse and HRV against their usual, when no baseline number is known."""
+    scores: list[float] = []
+    colour: Colour = "green"
+    delta = check_in.resting_hr_above_usual_bpm
+    if delta is not None:
+        hr = rules.resting_hr
+        scores.append(_scale(delta, hr.red_above_bpm, hr.normal_above_bpm))
+        here: Colour = "red" if delta >= hr.red_above_bpm else "amber" if delta >= hr.amber_above_bpm else "green"
+        colour = _worse(colour, here)
+        reasons.append(
+            f"Resting pulse {delta:+g} bpm against your usual"
+            + (f": {hr.amber_above_bpm:g}+ is a warning, {hr.red_above_bpm:g}+ a red flag." if here != "green" else ".")
+        )
+    if check_in.hrv_below_usual is not None:
+        if check_in.hrv_below_usual:
+            scores.append(_scale(-rules.hrv.red_sd / 2, -rules.hrv.red_sd, -rules.hrv.normal_sd))
+            colour = _worse(colour, "amber")
+            reasons.append("HRV below your usual: a sign recovery isn't complete.")
+        else:
+            scores.append(1.0)
+            reasons.append("HRV at your usual.")
+    return (min(scores) if scores else None), colour
 
 
 def _weighted(parts: Sequence[tuple[float | None, float]]) -> float:
@@ -401,6 +429,10 @@ def assess_readiness(
         if score is not None:
             physiology_parts.append(score)
         objective_colour = _worse(objective_colour, colour)
+    said_score, said_colour = _said_physiology(check_in, rules, reasons)
+    if said_score is not None:
+        physiology_parts.append(said_score)
+    objective_colour = _worse(objective_colour, said_colour)
     physiology = min(physiology_parts) if physiology_parts else None
 
     wellness, capped = _wellness(check_in, rules.wellness, reasons)
@@ -408,7 +440,7 @@ def assess_readiness(
     weights = rules.weights
     objective = _weighted([(recovery, weights.recovery), (physiology, weights.physiology)]) * SCORE_SCALE
     objective_colour = _worse(objective_colour, _colour_of(objective, rules.colour))
-    feeling_colour = _colour_of(wellness * SCORE_SCALE, rules.colour)
+    feeling_colour = "green" if wellness is None else _colour_of(wellness * SCORE_SCALE, rules.colour)
     if capped:
         feeling_colour = _worse(feeling_colour, "amber")
     blended = (
