@@ -75,6 +75,13 @@ def _parser() -> argparse.ArgumentParser:
     override.add_argument("set", nargs="+", metavar="KEY=VALUE", help="duration_min=90, type=easy, waive=RULE_ID ...")
     override.add_argument("--reason", required=True)
 
+    tools = sub.add_parser("tools", help="list the tools the brain uses (name, description, input JSON Schema)")
+    tools.add_argument("--json", action="store_true", help="print the definitions as JSON (what Claude receives)")
+    tool = sub.add_parser("tool", help="run one tool call in an athlete's turn and print the JSON result")
+    tool.add_argument("name", help="the tool's name (see coach tools)")
+    tool.add_argument("--athlete", required=True, help="whose turn")
+    tool.add_argument("--input", default="{}", help="the tool's input as a JSON object ('-' reads stdin)")
+
     show = sub.add_parser("show", help="show what the coach holds about an athlete")
     show.add_argument("--athlete", required=True)
     show.add_argument("--json", action="store_true", help="print JSON")
@@ -237,6 +244,36 @@ def cmd_show(settings: Settings, name: str, as_json: bool) -> int:
     return asyncio.run(_with_service(settings, body))
 
 
+def cmd_tools(as_json: bool) -> int:
+    from coach.service.toolrun import tool_definitions
+
+    definitions = tool_definitions()
+    if as_json:
+        print(json.dumps(definitions, indent=2, ensure_ascii=False))
+    else:
+        for definition in definitions:
+            print(f"{definition['name']}: {definition['description']}")
+    return EXIT_OK
+
+
+def cmd_tool(settings: Settings, name: str, athlete: str, raw_input: str) -> int:
+    """Exit 0 applied, 1 refused (the reason is in the JSON), 2 bad input."""
+    try:
+        tool_input = json.loads(_read_document(raw_input) if raw_input == "-" else raw_input)
+    except json.JSONDecodeError as error:
+        _error(f"--input is not valid JSON: {error.msg} (line {error.lineno}, column {error.colno})")
+        return EXIT_BAD_INPUT
+
+    async def body(service: Any) -> int:
+        from coach.service.toolrun import run_tool
+
+        run = await run_tool(service, athlete, name, tool_input)
+        print(json.dumps(run.document(), indent=2, ensure_ascii=False))
+        return run.outcome
+
+    return asyncio.run(_with_service(settings, body))
+
+
 def _show_text(document: dict[str, Any]) -> str:
     from coach.engine.models import Plan
     from coach.service import render
@@ -360,6 +397,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cmd_override(settings, args.coach, args.athlete, args.date, args.set, args.reason)
         if args.command == "show":
             return cmd_show(settings, args.athlete, args.json)
+        if args.command == "tools":
+            return cmd_tools(args.json)
+        if args.command == "tool":
+            return cmd_tool(settings, args.name, args.athlete, args.input)
         if args.command == "db":
             return cmd_db_upgrade(settings)
         if args.command == "plan":
