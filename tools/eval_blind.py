@@ -85,6 +85,9 @@ BODY_SYNONYMS = {
     "shoulders": "shoulder", "wrists": "wrist", "toes": "toe", "heel": "heel", "it band": "itb", "iliotibial band": "itb",
 }
 
+SPORT_FAMILY = {"virtual_ride": "ride"}
+"""A virtual ride (trainer, Zwift) is a ride: the store keeps the finer sport."""
+
 
 # ---------------------------------------------------------------------------- items
 
@@ -361,7 +364,8 @@ def check_effect(effect: dict[str, Any], before: dict[str, Any], after: dict[str
 
     if name == "logged":
         sport = str(effect.get("sport", ""))
-        candidates = [x for x in diff.new_activities if x.get("sport") == sport]
+        # a virtual ride (trainer, Zwift) is a ride: the store keeps the finer sport
+        candidates = [x for x in diff.new_activities if SPORT_FAMILY.get(str(x.get("sport")), x.get("sport")) == sport]
         if not candidates:
             found = ", ".join(f"{x.get('sport')}" for x in diff.new_activities) or "none"
             return EffectResult(name, False, f"no new {sport} activity (new: {found})")

@@ -137,7 +137,11 @@ def _reports_state(values: dict[str, Any]) -> bool:
 
 _SWAP = re.compile(r"\b(swap|switch|swop|trade|flip)\b", re.I)
 _SKIP = re.compile(r"\b(skip|drop|ditch|bin|cancel|scrap|miss out)\b", re.I)
-_CAP = re.compile(r"\bonly\b[^.?!]*?\b(\d{1,3})\s*(?:min|mins|minutes|m)\b", re.I)
+_CAP_WORDS = re.compile(
+    r"\b(tops|max|maximum|at most|only|most i can|that'?s it|that is it|i (?:have|'ve got|got|can do|can spare)|"
+    r"i'?ve got|got|time crunch|squeeze|between meetings|no more than|limited to|short on time|all i have)\b", re.I,
+)
+_CORRECTION = re.compile(r"\b(actually|make that|make it|rather|no wait|scratch that)\b", re.I)
 _DAYS_OUT = re.compile(
     r"\b(out|off|no good|impossible|can'?t|cannot|no longer)\b[^.?!]*\b(from now on|anymore|any more|for good|"
     r"going forward|permanently|every week)\b", re.I,
@@ -156,7 +160,10 @@ def _request_of(message: str, slots: Slots, intent: str) -> str | None:
         return "question" if intent in _MUTATING else None
     if _SWAP.search(message) and (len(slots.dates) >= 2 or len(slots.weekdays) >= 2):
         return "swap"
-    if _CAP.search(message) and (slots.dates or slots.weekdays or slots.date):
+    if (
+        slots.durations_s and _CAP_WORDS.search(message) and not slots.past_tense and not slots.distances_m
+        and intent not in ("log_workout", "missed", "partial", "illness", "injury")
+    ):
         return "cap"
     if _DAYS_OUT.search(message) and slots.weekdays:
         return "days_out"
@@ -437,9 +444,10 @@ class _Turn:
         return await self.adapt("skip_session", {"date": self.coming_day().isoformat()}), None
 
     async def on_cap(self) -> Result:
-        found = _CAP.search(self.message)
-        assert found is not None
-        return await self.adapt("limit_day", {"date": self.coming_day().isoformat(), "minutes": int(found.group(1))}), None
+        """'Thursday I have 15 mins tops', 'an hour tops, actually make that 40': that day, that long."""
+        durations = self.slots.durations_s
+        seconds = durations[-1] if _CORRECTION.search(self.message) else durations[0]
+        return await self.adapt("limit_day", {"date": self.coming_day().isoformat(), "minutes": max(1, seconds // 60)}), None
 
     async def on_days_out(self) -> Result:
         return await self.adapt("change_days", {"without": list(dict.fromkeys(self.slots.weekdays))}), None

@@ -238,7 +238,10 @@ _ORDINAL_WORD_RE: Final = re.compile(
 )
 _PHRASES: Final[tuple[tuple[re.Pattern[str], str], ...]] = (
     (re.compile(r"\b(?:an?|1)\s+hour\s+and\s+a\s+half\b|\bhour\s+and\s+a\s+half\b"), "90 minutes"),
-    (re.compile(r"\bhalf\s+an?\s+hour\b"), "30 minutes"),
+    (re.compile(r"\b(?:an?|1)\s+hour\s+and\s+a\s+quarter\b|\bhour\s+and\s+a\s+quarter\b"), "75 minutes"),
+    (re.compile(r"\bthree\s+quarters\s+of\s+an\s+hour\b"), "45 minutes"),
+    (re.compile(r"\b(?:a\s+)?quarter\s+of\s+an\s+hour\b"), "15 minutes"),
+    (re.compile(r"\bhalf\s+(?:an?\s+)?hour\b"), "30 minutes"),
     (re.compile(r"\b(\d+)\s+and\s+a\s+half\s+(hours?|h)\b"), r"\1.5 \2"),
     (re.compile(r"\ban?\s+hour\b"), "1 hour"),
     (re.compile(r"\ba\s+couple\s+(?:of\s+)?(?=days|weeks|hours|sessions|runs)"), "2 "),

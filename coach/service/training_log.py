@@ -314,6 +314,9 @@ async def week_review(session: Any, athlete: m.Athlete, week_start: dt.date, tod
 async def log_text(ctx: Ctx, text: str, now: dt.datetime) -> list[Reply]:
     if not text.strip():
         return [Reply("Tell me what you did, e.g. /log ran 10k in 52 min, /log squat 100x5x3 @8 — or send a .fit/.gpx/.tcx file.")]
+    first_line = text.strip().splitlines()[0].lower()
+    if "\n" in text.strip() and first_line.count(",") >= 3 and re.search(r"\b(distance|time|date|type)\b", first_line):
+        return await import_document(ctx, "pasted.csv", text.strip().encode())  # a CSV export pasted as text
     try:
         sport = (ctx.athlete.profile or {}).get("sport")
         entries = parse_log(text, when=now, max_hr=_athlete_thresholds(ctx.athlete)["max_hr"], default_sport=sport)

@@ -21,7 +21,7 @@ from typing import Final
 
 from coach.engine.metrics.strength import StrengthSet
 from coach.engine.units import METRES_PER_KM, METRES_PER_MILE, SECONDS_PER_HOUR, SECONDS_PER_MINUTE
-from coach.language import ClockAmbiguity, read_clock
+from coach.language import ClockAmbiguity, plausible_speed_mps, read_clock
 from coach.sources.activity import ImportedActivity, RawActivity, Sport, finish
 
 KG_PER_LB: Final = 0.45359237
@@ -49,14 +49,20 @@ MAX_SETS_FIRST: Final = 12
 MIN_WEIGHT_LAST: Final = 20.0
 
 _SPORT_WORDS: Final[tuple[tuple[re.Pattern[str], Sport], ...]] = (
-    (re.compile(r"\b(zwift|trainer|turbo|virtual ride|rouvy)\b"), "virtual_ride"),
+    (re.compile(r"\b(zwift|trainer|turbo|virtual ride|rouvy|spin class|spinning|peloton|wattbike)\b"), "virtual_ride"),
     (re.compile(r"\b(ran|run|runs|running|jog|jogged|jogging)\b"), "run"),
     (re.compile(r"\b(rode|ride|rides|riding|cycled|cycle|cycling|bike|biked|biking)\b"), "ride"),
     (re.compile(r"\b(swam|swim|swims|swimming)\b"), "swim"),
 )
 _NUMBER = r"(\d+(?:[.,]\d+)?)"
 _RPE = re.compile(r"(?:@\s*|\brpe\s*)(\d+(?:\.\d+)?)")
-_CLOCK = re.compile(r"\b(\d{1,2}):(\d{2})(?::(\d{2}))?\b")
+_CLOCK = re.compile(r"\b(\d{1,2}):(\d{2})(?::(\d{2}))?\b(?!\s*(?:/|per\b|pace|min/|a\s+(?:km|k|mile)\b))")
+_PACE = re.compile(r"\b(\d{1,2}):(\d{2})\s*(?:/|per\s*|a\s*)(km|k|kilometre|kilometer|mi|mile)\b|(?:pace|@)\s*(\d{1,2}):(\d{2})")
+_SLEEP_PHRASE = re.compile(r"\b(?:slept|sleep|sleeping|kip)\b[^.;,]{0,20}?\d+(?:[.,]\d+)?\s*(?:h|hr|hrs|hours?)\b[^.;,]*|"
+                           r"\b\d+(?:[.,]\d+)?\s*(?:h|hr|hrs|hours?)\s+(?:of\s+)?sleep\b")
+_WEIGHTED = re.compile(r"\d\s*(?:kg|kgs|lbs?)\b|\d+\s*[x×]\s*\d+\s*[x×]\s*\d+")
+_STRENGTH_WORDS = re.compile(r"\b(strength|gym|weights|lifting|lifted|circuit|core|crossfit|kettlebell|bodyweight|hiit)\b")
+_DISTANCE_HINTS: Final[tuple[tuple[re.Pattern[str], float], ...]] = ((re.compile(r"\bparkrun\b"), 5000.0),)
 _HOURS_MINUTES = re.compile(r"\b(\d+)\s*h(?:rs?|ours?)?\s*(\d{1,2})\s*(?:m|min|mins|minutes)?(?![a-z\d])")
 _HOURS = re.compile(_NUMBER + r"\s*(?:h|hr|hrs|hour|hours)(?![a-z])")
 _MINUTES = re.compile(_NUMBER + r"\s*(?:min|mins|minute|minutes|')(?![a-z])")
@@ -129,12 +135,13 @@ def _duration_s(text: str, sport: str | None = None, distance_m: float | None = 
         return float(seconds), text[: match.start()] + text[match.end() :]
     total = 0.0
     found = False
-    for pattern, unit in ((_HOURS, SECONDS_PER_HOUR), (_MINUTES, SECONDS_PER_MINUTE)):
-        match = pattern.search(text)
-        if match:
-            total += _float(match.group(1)) * unit
-            text = text[: match.start()] + text[match.end() :]
-            found = True
+    # One duration: the first one written ("8 km in 52 min ... 7 hrs" is 52 minutes).
+    matches = [(m, unit) for pattern, unit in ((_HOURS, SECONDS_PER_HOUR), (_MINUTES, SECONDS_PER_MINUTE)) if (m := pattern.search(text))]
+    if matches:
+        first, unit = min(matches, key=lambda pair: pair[0].start())
+        total = _float(first.group(1)) * unit
+        text = text[: first.start()] + text[first.end() :]
+        found = True
     if not found:
         bare = _BARE_MINUTES.search(text)  # "6 miles in 58": a bare number after "in" is minutes
         if bare:
@@ -143,6 +150,9 @@ def _duration_s(text: str, sport: str | None = None, distance_m: float | None = 
 
 
 def _distance_m(text: str) -> float | None:
+    for pattern, metres in _DISTANCE_HINTS:
+        if pattern.search(text) and not _DISTANCE.search(text):
+            return metres
     if "half marathon" in text or "half-marathon" in text:
         return HALF_MARATHON_M
     if re.search(r"\bmarathon\b", text):
@@ -179,10 +189,25 @@ def _endurance(
     max_hr: int | None,
     threshold_pace_s_per_km: float | None,
     swim_threshold_pace_s_per_100m: float | None,
+    default_sport: Sport | None = None,
 ) -> ImportedActivity:
-    rpe, text = _rpe(line)
+    rpe, text = _rpe(_SLEEP_PHRASE.sub(" ", line))
+    pace = _PACE.search(text)
+    pace_s_per_m: float | None = None
+    if pace:
+        minutes, seconds, unit = (pace.group(1), pace.group(2), pace.group(3)) if pace.group(1) else (pace.group(4), pace.group(5), "km")
+        per = METRES_PER_MILE if unit in ("mi", "mile") else METRES_PER_KM
+        pace_s_per_m = (int(minutes) * SECONDS_PER_MINUTE + int(seconds)) / per
+        text = text[: pace.start()] + text[pace.end() :]
     distance = _distance_m(_CLOCK.sub(" ", text))
     duration, text = _duration_s(text, sport, distance)
+    if duration is None and distance is not None and pace_s_per_m is not None:
+        duration = round(distance * pace_s_per_m)  # "7k easy, 5:55/km"
+    if (
+        default_sport is not None and default_sport != sport and distance and duration
+        and not plausible_speed_mps(sport, distance, duration) and plausible_speed_mps(default_sport, distance, duration)
+    ):
+        sport = default_sport  # a rider's "club run: 68 km, 2h40" is a ride
     shown = (
         f"a {distance / METRES_PER_KM:g} km {sport.replace('_', ' ')}"
         if distance
@@ -273,31 +298,26 @@ def parse_log_entry(
     if not text:
         raise LogParseError(f"The log is empty. Try for example {_EXAMPLES}.")
     when = when if when.tzinfo else when.replace(tzinfo=dt.UTC)
+    usual: Sport | None = {"run": "run", "ride": "ride", "swim": "swim"}.get(default_sport or "")  # type: ignore[assignment]
+
+    def endurance(sport: Sport) -> ImportedActivity:
+        return _endurance(
+            text, sport, when, max_hr=max_hr, threshold_pace_s_per_km=threshold_pace_s_per_km,
+            swim_threshold_pace_s_per_100m=swim_threshold_pace_s_per_100m, default_sport=usual,
+        )
+
     for pattern, sport in _SPORT_WORDS:
         if pattern.search(text):
-            return _endurance(
-                text,
-                sport,
-                when,
-                max_hr=max_hr,
-                threshold_pace_s_per_km=threshold_pace_s_per_km,
-                swim_threshold_pace_s_per_100m=swim_threshold_pace_s_per_100m,
-            )
-    strength = _strength(text, when)
+            return endurance(sport)
+    strength = _strength(re.sub(r"^(?:gym|strength|weights|lifting)\s*[:\-]\s*", "", text), when)
     if strength is not None:
         return strength
-    sport_guess: Sport | None = {"run": "run", "ride": "ride", "swim": "swim"}.get(default_sport or "")  # type: ignore[assignment]
-    if _RACE_HINTS.search(text):
-        sport_guess = "run"
-    if sport_guess is not None and (_DISTANCE.search(text) or _CLOCK.search(text) or _MINUTES.search(text)):
-        return _endurance(
-            text,
-            sport_guess,
-            when,
-            max_hr=max_hr,
-            threshold_pace_s_per_km=threshold_pace_s_per_km,
-            swim_threshold_pace_s_per_100m=swim_threshold_pace_s_per_100m,
-        )
+    has_time = bool(_CLOCK.search(text) or _MINUTES.search(text) or _HOURS.search(text))
+    if _STRENGTH_WORDS.search(text) and has_time:
+        return endurance("strength")  # "strength session 30 min": time and effort, no sets
+    sport_guess = "run" if _RACE_HINTS.search(text) else usual
+    if sport_guess is not None and (_DISTANCE.search(text) or has_time or _DISTANCE_HINTS[0][0].search(text)):
+        return endurance(sport_guess)
     raise LogParseError(f"I could not read '{line.strip()}' as a session. Try for example {_EXAMPLES}.")
 
 
@@ -308,4 +328,30 @@ def parse_log(
     parts = [p for p in re.split(r"[;\n]", text) if p.strip()]
     if not parts:
         raise LogParseError(f"The log is empty. Try for example {_EXAMPLES}.")
-    return [parse_log_entry(p, when=when, max_hr=max_hr, default_sport=default_sport) for p in parts]
+    entries: list[LogEntry] = []
+    for part in parts:
+        lifts = _lift_list(part, when)
+        entries += lifts if lifts else [parse_log_entry(part, when=when, max_hr=max_hr, default_sport=default_sport)]
+    return entries
+
+
+def _lift_list(part: str, when: dt.datetime) -> list[LogEntry]:
+    """'gym: squat 60kg 3x8, RDL 50kg 3x10, planks': the lifts with sets (an exercise without
+    numbers, like planks, is left out); empty when fewer than one comma-separated lift reads."""
+    if "," not in part:
+        return []
+    text = re.sub(r"^\s*(?:gym|strength|weights|lifting)\s*[:\-]\s*", "", part.strip().lower())
+    if any(pattern.search(text) for pattern, _ in _SPORT_WORDS):
+        return []
+    when = when if when.tzinfo else when.replace(tzinfo=dt.UTC)
+    lifts: list[LogEntry] = []
+    for piece in text.split(","):
+        if not _WEIGHTED.search(piece):
+            continue  # "pull-ups 3x8", "calf raises 3x15": bodyweight sets, not a weight to track
+        try:
+            found = _strength(piece.strip(), when)
+        except LogParseError:
+            found = None
+        if found is not None:
+            lifts.append(found)
+    return lifts

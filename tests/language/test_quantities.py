@@ -66,6 +66,10 @@ def test_onboarding_target_uses_the_event_distance() -> None:
         ("5k race 23:45", "ride", "run", 1425, 5),  # a running race, whatever the athlete's sport
         ("40k in 1:20", "ride", "ride", 4800, 40),
         ("swam 2000m in 40:00", None, "swim", 2400, 2),
+        ("parkrun 24:51", "run", "run", 1491, 5),
+        ("yesterday: 7k easy, 5:55/km", "run", "run", 2485, 7),  # time from the pace
+        ("sunday club run: 68 km, 2h40 moving time", "ride", "ride", 9600, 68),  # a rider's club run
+        ("long run done, 8 km in 52 min. slept 7 hrs last night", "run", "run", 3120, 8),
     ],
 )
 def test_log_lines(text: str, default_sport: str | None, sport: str, seconds: int, km: float) -> None:
@@ -84,3 +88,14 @@ def test_gym_sets_weight_first() -> None:
 def test_an_impossible_log_is_asked_not_stored() -> None:
     with pytest.raises(LogParseError, match="either way"):
         parse_log("ran 42 km in 1:30", when=WHEN)
+
+
+def test_a_gym_list_logs_each_weighted_lift() -> None:
+    entries = parse_log("Gym: deadlift 100kg 5x5, bench 80kg 4x6 rpe 8, pull-ups 3x8", when=WHEN, default_sport="ride")
+    lifts = [(e.exercise, len(e.sets)) for e in entries if isinstance(e, LoggedStrength)]
+    assert lifts == [("deadlift", 5), ("bench", 4)]  # bodyweight pull-ups are not a weight to track
+
+
+def test_a_strength_session_with_a_time_but_no_sets() -> None:
+    [entry] = parse_log("strength session 30 min - lunges, step ups, calf raises 3x15", when=WHEN, default_sport="run")
+    assert not isinstance(entry, LoggedStrength) and entry.sport == "strength" and entry.elapsed_s == 1800
