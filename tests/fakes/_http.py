@@ -18,6 +18,7 @@ import contextlib
 import socket
 import sys
 import threading
+import time
 import traceback
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -56,6 +57,18 @@ class HTTPResponse:
     headers: dict[str, str] = field(default_factory=dict)
     content_type: str = "application/json"
     delay: float = 0.0
+
+
+def _stopped_within(stop: threading.Event, seconds: float) -> bool:
+    """``stop.wait(seconds)`` without a threading timeout: under ``faketime`` timed lock waits
+    never return, while ``time.sleep`` works. True if ``stop`` was set in time."""
+    deadline = time.monotonic() + seconds
+    while not stop.is_set():
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            return False
+        time.sleep(min(0.01, remaining))
+    return True
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -108,7 +121,7 @@ class _Handler(BaseHTTPRequestHandler):
             response = owner.handle_request(request)
         except Exception as exc:  # a bug in the fake: answer loudly instead of dropping the connection
             response = owner.internal_error(request, exc)
-        if response.delay > 0 and owner.stop_event.wait(response.delay):
+        if response.delay > 0 and _stopped_within(owner.stop_event, response.delay):
             # The fake is shutting down: drop the connection instead of answering.
             self.close_connection = True
             return

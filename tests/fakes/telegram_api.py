@@ -43,7 +43,16 @@ catch): ``getMe`` returns ``is_bot: true``; message ids increase per chat;
 ``date`` is an int; texts over 4096 characters or empty are rejected; HTML
 and MarkdownV2 ``parse_mode`` get a light entity check that returns Telegram's
 ``can't parse entities`` error; editing a message to identical content returns
-``message is not modified``; ``getUpdates`` returns 409 while a webhook is set.
+``message is not modified``; ``getUpdates`` returns 409 while a webhook is set,
+and a long poll superseded by a newer ``getUpdates`` (a second poller) gets 409
+"terminated by other getUpdates request"; ``getUpdates`` holds for the
+``timeout`` the client asks, like Telegram; a 429 with ``retry_after`` (scripted
+on a call to a chat) is enforced: calls to that chat before the time is up are
+answered 429 again and recorded in :attr:`FakeTelegramServer.flood_violations`.
+
+Timed waits never use ``threading`` timeouts (``Condition.wait(timeout)``,
+``Event.wait(timeout)``): under ``faketime`` they never return.  They poll with
+``time.sleep`` instead, which libfaketime handles.
 """
 
 from __future__ import annotations
@@ -139,6 +148,9 @@ _ERROR_DESCRIPTIONS: dict[int, str] = {
 
 _UPDATE_TYPES_DEFAULT_EXCLUDED = frozenset({"chat_member", "message_reaction", "message_reaction_count"})
 
+_WAIT_STEP_S = 0.01
+"""Granularity of the fake's timed waits (see the module docstring: no threading timeouts)."""
+
 
 class Call(NamedTuple):
     """One recorded Bot API call.  A tuple so ``for method, params in server.calls`` works."""
@@ -231,6 +243,11 @@ class _State:
     """Everything mutable, guarded by ``FakeTelegramServer._cond``."""
 
     calls: list[Call] = field(default_factory=list)
+    call_times: list[float] = field(default_factory=list)
+    flood_until: dict[int | str, float] = field(default_factory=dict)
+    flood_violations: list[Call] = field(default_factory=list)
+    poll_generation: int = 0
+    polls_held: int = 0
     sent: list[dict[str, Any]] = field(default_factory=list)
     uploads: list[UploadedFile] = field(default_factory=list)
     updates: list[dict[str, Any]] = field(default_factory=list)
@@ -267,8 +284,9 @@ class FakeTelegramServer(FakeHTTPServer):
         token: if given, requests with another token get 401 Unauthorized
             (PTB raises ``InvalidToken``); by default any token is accepted.
         bot_username / bot_first_name: identity returned by ``getMe``.
-        max_poll_wait: cap on ``getUpdates`` long-poll waits, so PTB shutdown
-            and test runs stay fast whatever ``timeout`` the bot asks for.
+        max_poll_wait: optional cap on ``getUpdates`` long-poll waits; by default
+            (``None``) a poll is held for the ``timeout`` the client asks, as
+            Telegram does, so a client that cannot cancel its poll is caught.
         validate_entities: light HTML / MarkdownV2 checks on ``parse_mode``.
     """
 
@@ -278,7 +296,7 @@ class FakeTelegramServer(FakeHTTPServer):
         token: str | None = None,
         bot_username: str = "coach_test_bot",
         bot_first_name: str = "Coach",
-        max_poll_wait: float = 1.0,
+        max_poll_wait: float | None = None,
         validate_entities: bool = True,
     ) -> None:
         super().__init__()
@@ -629,6 +647,24 @@ class FakeTelegramServer(FakeHTTPServer):
         with self._cond:
             return list(self._s.calls)
 
+    @property
+    def timed_calls(self) -> list[tuple[float, Call]]:
+        """Every call with the ``time.monotonic()`` it arrived at, in order."""
+        with self._cond:
+            return list(zip(self._s.call_times, self._s.calls, strict=True))
+
+    @property
+    def held_polls(self) -> int:
+        """``getUpdates`` calls being held right now (long polls waiting for an update)."""
+        with self._cond:
+            return self._s.polls_held
+
+    @property
+    def flood_violations(self) -> list[Call]:
+        """Calls to a chat made before the ``retry_after`` of a 429 for that chat was up."""
+        with self._cond:
+            return list(self._s.flood_violations)
+
     def calls_to(self, method: str) -> list[dict[str, Any]]:
         """Params of every call to ``method`` (case-insensitive), in order."""
         wanted = method.lower()
@@ -771,11 +807,23 @@ class FakeTelegramServer(FakeHTTPServer):
         for value in params.values():
             if isinstance(value, UploadedFile):
                 value.method = canonical
+        chat = params.get("chat_id")
+        chat = chat if isinstance(chat, (int, str)) and not isinstance(chat, bool) else None
         with self._cond:
+            now = time.monotonic()
             self._s.calls.append(Call(canonical, params))
+            self._s.call_times.append(now)
+            flood_until = self._s.flood_until.get(chat) if chat is not None else None
+            if flood_until is not None and now < flood_until:
+                # Telegram answers a call made too early with another 429 and the time still to wait.
+                self._s.flood_violations.append(Call(canonical, params))
+                remaining = max(1, int(flood_until - now + 0.999))
+                return _error_response(429, f"Too Many Requests: retry after {remaining}", {"retry_after": remaining})
             scripted_queue = self._s.scripted.get(key)
             scripted = scripted_queue.popleft() if scripted_queue else None
             custom = self._custom.get(key)
+            if scripted is not None and not scripted.ok and scripted.retry_after is not None and chat is not None:
+                self._s.flood_until[chat] = now + scripted.retry_after
         if self.token is not None and token != self.token:
             return _error_response(401, "Unauthorized")
         delay = 0.0
@@ -841,7 +889,9 @@ class FakeTelegramServer(FakeHTTPServer):
     def _m_get_updates(self, params: dict[str, Any], token: str) -> list[dict[str, Any]]:
         offset = _as_int(params.get("offset"), 0)
         limit = max(1, min(_as_int(params.get("limit"), 100), 100))
-        timeout = max(0.0, min(float(params.get("timeout") or 0), self.max_poll_wait))
+        timeout = max(0.0, float(params.get("timeout") or 0))
+        if self.max_poll_wait is not None:
+            timeout = min(timeout, self.max_poll_wait)
         allowed = params.get("allowed_updates")
         with self._cond:
             if self._s.webhook.url:
@@ -853,14 +903,40 @@ class FakeTelegramServer(FakeHTTPServer):
                 # Telegram remembers the last list; an empty list means "default types".
                 self._s.allowed_updates = [str(a) for a in allowed] or None
             self._confirm(offset)
-            self._cond.wait_for(
-                lambda: self.stop_event.is_set() or bool(self._deliverable(offset, limit)), timeout
-            )
+            self._s.poll_generation += 1
+            generation = self._s.poll_generation
+            self._s.polls_held += 1
+            try:
+                self._wait_locked(
+                    lambda: self.stop_event.is_set()
+                    or self._s.poll_generation != generation
+                    or bool(self._deliverable(offset, limit)),
+                    timeout,
+                )
+            finally:
+                self._s.polls_held -= 1
+            if self._s.poll_generation != generation:
+                # Another getUpdates arrived while this one was held: Telegram ends the older one.
+                raise TelegramAPIError(409, _ERROR_DESCRIPTIONS[409])
             batch = self._deliverable(offset, limit)
             handed_out = {id(u) for u in batch}
             self._s.redeliver = [u for u in self._s.redeliver if id(u) not in handed_out]
             self._s.delivered_ids.extend(int(u["update_id"]) for u in batch)
             return [json.loads(json.dumps(u)) for u in batch]
+
+    def _wait_locked(self, predicate: Callable[[], bool], timeout: float) -> bool:
+        """``Condition.wait_for`` without a threading timeout (faketime-proof); the lock is held."""
+        deadline = time.monotonic() + timeout
+        while not predicate():
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                return False
+            self._cond.release()
+            try:
+                time.sleep(min(_WAIT_STEP_S, remaining))
+            finally:
+                self._cond.acquire()
+        return True
 
     def _confirm(self, offset: int) -> None:
         if offset > 0:

@@ -146,16 +146,37 @@ async def test_duplicate_update_reaches_the_application_twice(
     assert seen == [uid, uid]
 
 
-async def test_scripted_429_surfaces_as_retry_after(telegram_server: FakeTelegramServer) -> None:  # noqa: F811
-    telegram_server.add_result_for("sendMessage", ok=False, error_code=429, retry_after=3)
+async def test_scripted_429_surfaces_as_retry_after_and_is_enforced_for_that_chat(telegram_server: FakeTelegramServer) -> None:  # noqa: F811
+    telegram_server.add_result_for("sendMessage", ok=False, error_code=429, retry_after=1)
     async with make_bot(telegram_server) as bot:
-        with pytest.raises(RetryAfter, match="Retry in 3 seconds"):
+        with pytest.raises(RetryAfter, match="Retry in 1 seconds"):
             await bot.send_message(chat_id=7, text="plan")
+        # Like Telegram, a call to that chat before retry_after is up gets another 429 (and is recorded).
+        with pytest.raises(RetryAfter):
+            await bot.send_message(chat_id=7, text="too early")
+        assert [call.params["text"] for call in telegram_server.flood_violations] == ["too early"]
+        await bot.send_message(chat_id=8, text="other chats are not held")
+        await asyncio.sleep(1.1)
         message = await bot.send_message(chat_id=7, text="plan")
     assert message.message_id == 1
-    # The failed attempt was called but not delivered: exactly one message exists.
-    assert len(telegram_server.calls_to("sendMessage")) == 2
+    # The failed attempts were called but not delivered: exactly one message exists.
+    assert len(telegram_server.calls_to("sendMessage")) == 4
     assert [m["text"] for m in telegram_server.sent_messages(7)] == ["plan"]
+
+
+async def test_get_updates_is_held_for_the_clients_timeout_and_a_second_poller_gets_409() -> None:
+    with FakeTelegramServer() as server:
+        async with make_bot(server) as bot:
+            first = asyncio.create_task(bot.get_updates(timeout=30, read_timeout=40))
+            await server.wait_for(lambda: server.held_polls == 1, message="the first long poll held")
+            await asyncio.sleep(1.0)
+            assert not first.done() and server.held_polls == 1  # held beyond any cap: no update came
+            # A second getUpdates (another poller with the same token) ends the first with 409.
+            async with make_bot(server) as other:
+                second = asyncio.create_task(other.get_updates(timeout=0))
+                with pytest.raises(Conflict, match=r"(?i)terminated by other getUpdates"):
+                    await first
+                assert await second == ()
 
 
 async def test_other_scripted_errors_map_to_ptb_exceptions(telegram_server: FakeTelegramServer) -> None:  # noqa: F811
