@@ -15,3 +15,18 @@ POLL_TIMEOUT_S = 30
 """Long-polling timeout for getUpdates."""
 MAX_UPDATE_ATTEMPTS = 3
 """An update that fails this many times is left in the inbox with its error, not retried forever."""
+MAX_CONCURRENT_UPDATES = 16
+"""Chats handled at the same time (updates of one chat always go one after another)."""
+MAX_PENDING_UPDATES = 256
+"""Updates in flight at once (handled or waiting for their chat); polling waits beyond it."""
+OUTBOX_POLL_S = 5.0
+"""The sender looks at the outbox this often even when nothing woke it (other processes' rows,
+the end of a hold)."""
+SHUTDOWN_GRACE_S = 1.5
+"""On SIGTERM, updates being handled get this long to finish; then they are cancelled and roll
+back (they stay in the inbox). Sends in flight get the same, concurrently."""
+CONFIRM_TIMEOUT_S = 0.5
+"""On a clean stop, the last getUpdates that confirms the handled batch gets this long (the
+inbox dedups a re-delivery anyway)."""
+POLL_RETRY_MAX_S = 30.0
+"""getUpdates failing on the network is retried with doubling waits up to this."""

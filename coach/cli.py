@@ -24,7 +24,6 @@ import argparse
 import asyncio
 import json
 import logging
-import signal
 import sys
 from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
@@ -190,25 +189,34 @@ def cmd_run(settings: Settings, webhook: bool, listen: str, port: int) -> int:
     if webhook and not settings.telegram_webhook_url:
         _error("--webhook needs TELEGRAM_WEBHOOK_URL (the public HTTPS address Telegram will post to).")
         return EXIT_BAD_INPUT
-    from bot.telegram import TelegramTransport
+    if webhook and settings.telegram_webhook_secret is None:
+        _error("--webhook needs TELEGRAM_WEBHOOK_SECRET (Telegram sends it with every update; without it anyone could post updates).")
+        return EXIT_BAD_INPUT
+    from bot.runner import Lifetime, run_bounded
+    from bot.telegram import TelegramTransport, TransportFatal
 
     token = settings.telegram_bot_token.get_secret_value()
+    lifetime = Lifetime()
 
     async def body(service: Any) -> int:
+        if lifetime.stopping:  # SIGTERM during start-up (migrations): nothing was started
+            return EXIT_OK
         transport = TelegramTransport(service, token, settings.telegram_api_url)
-        loop = asyncio.get_running_loop()
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            loop.add_signal_handler(sig, transport.stop)
-        if webhook:
-            secret = settings.telegram_webhook_secret.get_secret_value() if settings.telegram_webhook_secret else None
-            assert settings.telegram_webhook_url is not None
-            await transport.run_webhook(listen, port, settings.telegram_webhook_url, secret)
-        else:
-            log.info("polling %s for updates", settings.telegram_api_url)
-            await transport.run_polling()
+        lifetime.on_stop(transport.stop)
+        try:
+            if webhook:
+                assert settings.telegram_webhook_url is not None and settings.telegram_webhook_secret is not None
+                secret = settings.telegram_webhook_secret.get_secret_value()
+                await transport.run_webhook(listen, port, settings.telegram_webhook_url, secret)
+            else:
+                log.info("polling %s for updates", settings.telegram_api_url)
+                await transport.run_polling()
+        except TransportFatal as error:
+            _error(str(error))
+            return EXIT_FAILED
         return EXIT_OK
 
-    return asyncio.run(_with_service(settings, body))
+    return run_bounded(_with_service(settings, body), lifetime)
 
 
 def cmd_athlete_add(settings: Settings, name: str, profile_path: str) -> int:

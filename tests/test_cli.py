@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -119,28 +122,98 @@ def test_history_from_recordings_fills_a_profile(tmp_path: Path) -> None:
     assert missing.returncode == 1 and "no activity could be read" in missing.stderr
 
 
-def test_coach_run_talks_to_the_bot_api_named_by_telegram_api_url_and_stops_cleanly(tmp_path: Path) -> None:
-    import signal
-    import time
+def _run_env(tmp_path: Path, api_url: str, **extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "ANTHROPIC_", "COACH_", "DATABASE_URL"))}
+    env.update({"COACH_DATA_DIR": str(tmp_path / "data"), "COACH_TODAY": "2026-11-23", "LOG_LEVEL": "WARNING",
+                "TELEGRAM_BOT_TOKEN": "123:ABC", "TELEGRAM_API_URL": api_url, **extra})
+    return env
 
+
+def _wait(condition: Callable[[], object], process: subprocess.Popen[str], what: str, timeout: float = 120) -> None:
+    """Wait (generously) for ``condition`` while ``process`` runs."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if process.poll() is not None:
+            raise AssertionError(f"coach run exited ({process.returncode}) before {what}: {process.communicate()[1]}")
+        if time.monotonic() > deadline:
+            raise AssertionError(f"no {what} in {timeout:.0f} s")
+        time.sleep(0.05)
+
+
+def _exits_within(process: subprocess.Popen[str], seconds: float) -> float:
+    """Seconds from now until ``process`` exits (fails past ``seconds``: the shutdown deadline)."""
+    started = time.monotonic()
+    while process.poll() is None:
+        if time.monotonic() - started > seconds:
+            process.kill()
+            raise AssertionError(f"coach run still running {seconds:.0f} s after SIGTERM: {process.communicate()[1]}")
+        time.sleep(0.02)
+    return time.monotonic() - started
+
+
+def test_coach_run_answers_through_telegram_api_url_and_exits_within_5_s_of_sigterm_during_a_long_poll(tmp_path: Path) -> None:
+    """The fake holds getUpdates for the 30 s the client asks, like Telegram: SIGTERM while it is
+    held must cancel it and end the process (exit 0) within 5 s, every time (three runs)."""
+    from tests.fakes.telegram_api import FakeTelegramServer
+
+    shutdown_s: list[float] = []
+    with FakeTelegramServer() as server:
+        for run in range(3):
+            process = subprocess.Popen([sys.executable, "-m", "coach.cli", "run"], env=_run_env(tmp_path, server.url), cwd=tmp_path,
+                                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            try:
+                long_polls = len([p for p in server.calls_to("getUpdates") if int(p.get("timeout") or 0) > 0])
+                if run == 0:
+                    server.push_text(77, "/start", user_id=77)
+                    _wait(lambda: len(server.sent_messages(77)) >= 2, process, "reply to /start")
+                    replies = server.sent_messages(77)
+                    assert "training coach" in replies[0]["text"] and "Which sport" in replies[1]["text"]
+                    assert server.calls_to("getUpdates")[-1]["timeout"] == 30
+                _wait(lambda n=long_polls + (1 if run == 0 else 0): server.held_polls >= 1  # type: ignore[misc]
+                      and len([p for p in server.calls_to("getUpdates") if int(p.get("timeout") or 0) > 0]) > n,
+                      process, "a held long poll")
+                process.send_signal(signal.SIGTERM)
+                shutdown_s.append(_exits_within(process, 5.0))
+            finally:
+                if process.poll() is None:
+                    process.kill()
+                _, stderr = process.communicate(timeout=30)
+            assert process.returncode == 0, stderr
+            assert "Traceback" not in stderr, stderr
+    print(f"shutdown after SIGTERM: {', '.join(f'{s:.2f} s' for s in shutdown_s)}")
+
+
+def _run_fails(tmp_path: Path, server_url: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "coach.cli", "run"], env=_run_env(tmp_path, server_url), cwd=tmp_path,
+                          capture_output=True, text=True, timeout=60)
+
+
+def test_coach_run_with_an_invalid_token_says_so_in_one_line_and_exits_1(tmp_path: Path) -> None:
+    from tests.fakes.telegram_api import FakeTelegramServer
+
+    with FakeTelegramServer(token="123:THE-RIGHT-ONE") as server:  # getMe with 123:ABC -> 401
+        result = _run_fails(tmp_path, server.url)
+        assert len(server.calls_to("getMe")) == 1  # no retry loop
+    assert result.returncode == 1, result.stderr
+    assert result.stderr.splitlines() == [
+        "coach: Telegram rejected the bot token (401 Unauthorized): check TELEGRAM_BOT_TOKEN (from @BotFather)."
+    ], result.stderr
+
+
+def test_coach_run_against_another_poller_says_so_in_one_line_and_exits_1(tmp_path: Path) -> None:
     from tests.fakes.telegram_api import FakeTelegramServer
 
     with FakeTelegramServer() as server:
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "ANTHROPIC_", "COACH_", "DATABASE_URL"))}
-        env.update({"COACH_DATA_DIR": str(tmp_path / "data"), "COACH_TODAY": "2026-11-23", "LOG_LEVEL": "WARNING",
-                    "TELEGRAM_BOT_TOKEN": "123:ABC", "TELEGRAM_API_URL": server.url})
-        process = subprocess.Popen([sys.executable, "-m", "coach.cli", "run"], env=env, cwd=tmp_path,
-                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        try:
-            server.push_text(77, "/start", user_id=77)
-            deadline = time.monotonic() + 60
-            while len(server.sent_messages(77)) < 2 and time.monotonic() < deadline and process.poll() is None:
-                time.sleep(0.1)
-            replies = server.sent_messages(77)
-            assert len(replies) >= 2, process.stderr.read() if process.poll() is not None else "no reply in 60 s"
-            assert "training coach" in replies[0]["text"] and "Which sport" in replies[1]["text"]
-        finally:
-            process.send_signal(signal.SIGTERM)
-            _, stderr = process.communicate(timeout=30)
-        assert process.returncode == 0, stderr
-        assert "Traceback" not in stderr
+        server.add_result_for("getUpdates", ok=False, error_code=409)  # "terminated by other getUpdates request"
+        result = _run_fails(tmp_path, server.url)
+        assert len(server.calls_to("getUpdates")) == 1  # no retry loop
+    assert result.returncode == 1, result.stderr
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("coach: another process is already receiving this bot's updates (Telegram said 409: ")
+    assert "terminated by other getUpdates request" in lines[0] and "only one `coach run` per bot token" in lines[0]
+
+
+def test_coach_run_webhook_needs_a_secret(tmp_path: Path) -> None:
+    result = coach(["run", "--webhook"], tmp_path, extra_env={"TELEGRAM_BOT_TOKEN": "123:ABC", "TELEGRAM_WEBHOOK_URL": "https://example.org/hook"})
+    assert result.returncode == 2 and "TELEGRAM_WEBHOOK_SECRET" in result.stderr

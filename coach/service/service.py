@@ -29,6 +29,7 @@ from coach.engine.models import Plan, Profile
 from coach.service import coaching, onboarding, render, training_log
 from coach.service.answers import AnswerError, parse_time_zone, parse_units
 from coach.service.calendar import plan_ics
+from coach.service.delivery import apology_key
 from coach.service.digest import athlete_digest
 from coach.service.notes import NoteMemory
 from coach.service.tools import CoachTools
@@ -178,12 +179,24 @@ class CoachService:
                 row.processed_at = self._naive_now()
                 row.attempts += 1
 
-    async def record_failure(self, source: str, update_id: int, error: str) -> None:
+    async def record_failure(
+        self, source: str, update_id: int, error: str, *, chat_id: int | None = None, apology: Reply | None = None
+    ) -> bool:
+        """Count a failed attempt at an update (it is retried until ``MAX_UPDATE_ATTEMPTS``) and, the
+        first time only, queue ``apology`` to ``chat_id``: one apology per update, however often it
+        fails. Returns True if an apology was queued (for the transport's sender to send)."""
         async with self.db.transaction() as s:
             row = await self._inbox(s, source, update_id)
             if row is not None:
                 row.attempts += 1
                 row.last_error = error[:2000]
+            if apology is None or chat_id is None:
+                return False
+            keys = (apology_key(source, update_id), f"reply:{source}:{update_id}:postponed")
+            if (await s.execute(select(m.OutboxMessage.id).where(m.OutboxMessage.key.in_(keys)))).first() is not None:
+                return False
+            s.add(m.OutboxMessage(key=keys[0], chat_id=chat_id, kind="apology", payload=apology.to_payload()))
+            return True
 
     async def unsent(self) -> list[tuple[int, int | None, Reply]]:
         async with self.db.transaction() as s:

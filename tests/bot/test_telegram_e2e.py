@@ -146,24 +146,33 @@ async def test_bad_input_gets_clear_replies_and_changes_nothing(
         assert await count(service, m.Plan) == before
 
 
-async def test_regression_scheduler_flush_during_a_reply_does_not_send_it_twice(
-    service: CoachService, telegram_server: FakeTelegramServer
+async def test_regression_a_flush_racing_the_sender_does_not_send_a_reply_twice(
+    service: CoachService, telegram_server: FakeTelegramServer, sqlite_url: str
 ) -> None:
-    """The outbox flush of the scheduled tick raced the update handler and re-sent its replies."""
-    transport = TelegramTransport(service, DEFAULT_TOKEN, telegram_server.url, poll_timeout_s=1)
-    async with transport.application:
-        from telegram import Update
+    """The update handler and the scheduler's outbox flush both sent replies (a lock papered over
+    it, and a second process was not covered at all). Now the handler only wakes the one sender,
+    and a sender claims rows in the database before sending: extra flushes, in this process and
+    from a second one on the same database, while slow sends are in flight, send nothing twice."""
+    from bot.sender import OutboxSender
+    from coach.service.delivery import Outbox
+    from coach.store.db import Database
 
-        from bot.telegram import who_of
-
-        update = Update.de_json(command_update(901, "/start"), transport.bot)
-        assert update is not None and who_of(update) is not None
-        telegram_server.add_result_for("sendMessage", delay=0.3, times=2)  # slow sends widen the window
-        handler = asyncio.create_task(transport._on_update(update, None))  # type: ignore[arg-type]
-        await asyncio.sleep(0.1)
-        await transport.flush_outbox()
-        await handler
-    assert len(telegram_server.sent_messages(CHAT)) == 2
+    other_db = Database(service.db.url, service.clock)  # another process's engine on the same file
+    try:
+        async with running(service, telegram_server) as transport:
+            other = OutboxSender(Outbox(other_db), transport.bot)
+            telegram_server.add_result_for("sendMessage", delay=0.3, times=2)  # slow sends widen the window
+            telegram_server.push_text(CHAT, "/start", user_id=USER)
+            await telegram_server.wait_for_call("sendMessage")
+            await asyncio.gather(transport.flush_outbox(), other.flush(), transport.flush_outbox(), other.flush())
+            await telegram_server.wait_for_messages(2, chat_id=CHAT, timeout=30)
+            await say(telegram_server, "/help")  # a later reply proves the sender is idle, not still sending
+            await other.stop(1.0)
+    finally:
+        await other_db.dispose()
+    texts = [m["text"] for m in telegram_server.sent_messages(CHAT)]
+    assert len(texts) == 3 and "training coach" in texts[0] and "Here's what I can do" in texts[2]
+    assert await service.unsent() == []
 
 
 async def test_a_failing_send_gets_a_human_apology_and_the_reply_is_delivered_later(
