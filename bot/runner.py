@@ -25,7 +25,7 @@ from typing import Any
 
 log = logging.getLogger(__name__)
 
-EXIT_DEADLINE_S = 4.0
+EXIT_DEADLINE_S = 3.5
 """From SIGTERM to the end of the process, at most (Docker gives 10 s, systemd 90 s)."""
 _WORKER_PREFIX = "coach-worker"
 

@@ -11,6 +11,7 @@ second sender (another task, another process) never takes the same rows.
 - Another failed send holds the chat with a backoff and is retried; a reply's first failure
   sends its update's one apology right away. The user blocking the bot (403) parks the chat's
   messages with the error.
+- A group that became a supergroup (``ChatMigrated``): its unsent messages move to the new id.
 - A reply over 4096 characters goes in parts; the parts already delivered are recorded, so a
   retry sends only the rest. Markup Telegram rejects is sent again as plain text.
 """
@@ -30,7 +31,7 @@ from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile
 from telegram.constants import ParseMode
-from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
+from telegram.error import BadRequest, ChatMigrated, Forbidden, RetryAfter, TelegramError
 
 from bot import constants as c
 from coach.service.delivery import Outbox, OutboxItem
@@ -204,6 +205,11 @@ class OutboxSender:
             await self.deliver(item)
         except RetryAfter as error:
             await self.hold(item.chat_id, retry_after_seconds(error))
+            return False
+        except ChatMigrated as error:
+            await self.outbox.move_chat(item.chat_id, error.new_chat_id, self.token)
+            log.warning("chat %s became supergroup %s: its messages go there", item.chat_id, error.new_chat_id)
+            self.wake()
             return False
         except Forbidden as error:
             await self.outbox.failed(item, self.token, str(error), permanent=True, whole_chat=True)

@@ -158,6 +158,7 @@ class TelegramTransport:
         self._webhook: WebhookServer | None = None
         self._started = False
         self._closing = False
+        self._tick: asyncio.Task[None] | None = None
 
     @property
     def bot(self) -> Any:
@@ -389,7 +390,10 @@ class TelegramTransport:
         await asyncio.Event().wait()  # until cancelled by stop()
 
     async def _on_webhook_update(self, data: dict[str, Any]) -> bool:
-        update = Update.de_json(data, self.bot)
+        try:
+            update = Update.de_json(data, self.bot)
+        except (KeyError, TypeError, ValueError):
+            return False  # not an update: 400, not stored
         if update is None:
             return False
         await self._store(update)  # before the 200: Telegram forgets an update once it has it
@@ -412,6 +416,8 @@ class TelegramTransport:
     async def _shutdown(self) -> None:
         """Stop taking updates, let work in progress finish or roll back, give back unsent claims."""
         self._closing = True
+        if self._tick is not None and not self._tick.done():
+            self._tick.cancel()  # rolls back; the next start catches up
         if self._webhook is not None:
             await self._webhook.stop()
         cancelled, _ = await asyncio.gather(self.processor.stop(self.shutdown_grace_s), self.sender.stop(self.shutdown_grace_s))
@@ -439,7 +445,11 @@ class TelegramTransport:
             log.exception("scheduled tick failed; the next one will catch up")
 
     async def _tick_job(self, _context: ContextTypes.DEFAULT_TYPE) -> None:
-        await self.scheduled_tick()
+        # Its own task, so that the shutdown can cancel a long tick (it is idempotent: unique outbox
+        # keys, caught up within hours) instead of waiting for it.
+        self._tick = asyncio.create_task(self.scheduled_tick(), name="coach-tick")
+        with contextlib.suppress(asyncio.CancelledError):
+            await self._tick
 
     def start_scheduler(self) -> None:
         """PTB's JobQueue (APScheduler underneath). Schedules live in our own tables (the outbox keys),

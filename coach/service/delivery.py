@@ -203,6 +203,20 @@ class Outbox:
                     sorry = _item(new)
             return hold, sorry
 
+    async def move_chat(self, old_chat_id: int, new_chat_id: int, token: str) -> None:
+        """A group became a supergroup (Telegram: ``migrate_to_chat_id``): its unsent messages go to
+        the new chat id, and what this sender claimed there is given back to be claimed anew."""
+        o = m.OutboxMessage
+        async with self.db.transaction() as s:
+            await s.execute(
+                update(o).where(o.chat_id == old_chat_id, o.sent_at.is_(None))
+                .values(chat_id=new_chat_id).execution_options(synchronize_session=False)
+            )
+            await s.execute(
+                update(o).where(o.chat_id == new_chat_id, o.sent_at.is_(None), o.claim_token == token)
+                .values(claim_token=None, claimed_until=None).execution_options(synchronize_session=False)
+            )
+
     async def release(self, token: str, chat_id: int | None = None) -> None:
         """Give back what this sender claimed and did not send (shutdown; one chat after an error)."""
         o = m.OutboxMessage

@@ -303,6 +303,21 @@ async def test_a_user_who_blocked_the_bot_has_their_messages_parked(service: Coa
     assert all(r.sent_at is None and r.attempts == MAX_SEND_ATTEMPTS and "blocked" in (r.last_error or "") for r in parked)
 
 
+async def test_a_group_that_became_a_supergroup_gets_its_messages_at_the_new_id_once(
+    service: CoachService, telegram_server: FakeTelegramServer
+) -> None:
+    supergroup = -1001234567890
+    await queue(service, GROUP, ["first", "second"])
+    telegram_server.add_result_for("sendMessage", ok=False, migrate_to_chat_id=supergroup)
+    async with a_bot(telegram_server) as bot:
+        sender = OutboxSender(Outbox(service.db), bot)
+        await sender.flush()
+        await sender.flush()
+        await sender.stop(1.0)
+    assert texts(telegram_server, supergroup) == ["first", "second"] and texts(telegram_server, GROUP) == []
+    assert await service.unsent() == []
+
+
 # ---------------------------------------------------------------------- long replies, markup
 
 
