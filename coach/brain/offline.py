@@ -20,8 +20,9 @@ from typing import Any, Literal
 import yaml
 
 from coach.brain.intents import IntentClassifier, IntentResult
-from coach.brain.slots import Slots
+from coach.brain.slots import Slots, normalise_text
 from coach.brain.tools import Tool, ToolCall, execute_tool
+from coach.language.fractions import DoneAmount, read_done
 from coach.language.wellness import read_wellness
 from coach.package_data import PROMPTS_DIR
 
@@ -109,7 +110,14 @@ class OfflineBrain:
         if turn.wellness and intent in _WELLNESS_FIRST and not _EASE.search(message):
             intent = "wellness"
         handler = getattr(turn, f"on_{intent}", turn.on_unknown)
+        first: list[str] = []
+        if intent in ("injury", "illness"):
+            first = await turn.also(intent, reports_only=True)  # what happened is recorded before the plan changes
         text, follow_up = await handler()
+        text = "\n".join([*first, text]) if first else text
+        if intent in _REPORTS:
+            more = await turn.also(intent)
+            text = "\n".join([text, *more]) if more else text
         if turn.wellness and intent not in ("wellness", "checkin") and _reports_state(turn.wellness):
             # "skipped Monday, slept 4 hours": the report is stored too, today left to the main request.
             extra = await turn.checkin_only()
@@ -133,6 +141,23 @@ _EASE = re.compile(
 def _reports_state(values: dict[str, Any]) -> bool:
     """Sleep, pulse, HRV or energy: a state worth a check-in even inside another request."""
     return any(k in values for k in ("sleep_hours", "energy", "resting_hr_above_usual_bpm", "resting_hr_bpm", "hrv_below_usual", "hrv_ms"))
+
+
+_REPORTS = frozenset({"missed", "partial", "injury", "illness", "log_workout", "fatigue", "wellness", "skip", "ease", "unavailable"})
+_PARTIAL_CUES = re.compile(
+    r"\b(into (?:the|my|today'?s)|of the|of today'?s|of my|turned (?:round|around|back)|cut (?:it )?short|called it|"
+    r"packed in|bailed|stopped|had to (?:stop|walk)|limped|got a lift|half (?:the|of)|third|quarter|2/3|3/4|1/3|"
+    r"most of it|said no)\b"
+)
+_MISSED_CUES = re.compile(
+    r"\b(skipped|missed|didn'?t (?:do|run|ride|swim|train|go|make it)|did not (?:do|run|ride)|no (?:long )?(?:run|ride) today|"
+    r"haven'?t (?:run|ridden|trained))\b"
+)
+_PAIN = re.compile(
+    r"\b(hurt|hurts|hurting|sore|pain|painful|aching|ache|aches|twinge|twinged|flared|tight|killing me|playing up|niggle|"
+    r"swollen|tweaked|pulled|strained|throbbing|said no|packed in|gone)\b"
+)
+_NO_PAIN = re.compile(r"\b(no pain|pain[- ]free|doesn'?t hurt|didn'?t hurt|not sore|no issues|feels? (?:fine|good|great)|all good)\b")
 
 
 _SWAP = re.compile(r"\b(swap|switch|swop|trade|flip)\b", re.I)
@@ -322,18 +347,70 @@ class _Turn:
             severity = 1
         return await self.adapt("report_fatigue", {"severity": severity}), None
 
+    def missed_days(self) -> list[dt.date]:
+        """Every past day named ("Saturday or Sunday", "Tuesday and Thursday"), else today."""
+        days = sorted({d for d in self.slots.dates if d <= self.today})
+        span = self.slots.date_range
+        if not days and span is not None and span.start <= self.today:
+            days = [span.start + dt.timedelta(days=n) for n in range((min(span.end, self.today) - span.start).days + 1)]
+        return days or [self.slots.date if self.slots.date and self.slots.date <= self.today else self.today]
+
     async def on_missed(self) -> Result:
-        day = self.slots.date or self.today
-        return await self.adapt("report_missed", {"date": day.isoformat()}), None
+        texts: list[str] = []
+        for day in self.missed_days():
+            call = await self.call("report_missed", {"date": day.isoformat()})
+            if call.is_error and len(self.missed_days()) > 1:
+                continue  # a day of the span with nothing planned: the others still count
+            texts.append(self.adapted_text(call))
+        return "\n".join(texts) or self.t["need_dates"], None
 
     async def on_partial(self) -> Result:
-        fraction = 0.5
-        durations = self.slots.durations_s
-        if len(durations) >= 2 and max(durations) > 0:
-            fraction = round(min(durations) / max(durations), 2)
-        return await self.adapt(
-            "report_partial", {"date": self.day().isoformat(), "fraction": fraction}
-        ), None
+        day = self.slots.date if self.slots.date and self.slots.date <= self.today else self.today
+        done = read_done(normalise_text(self.message))
+        fraction: float | None = done if isinstance(done, float) else None
+        if isinstance(done, DoneAmount):
+            planned = await self.call("today", {"date": day.isoformat()})
+            sessions = [] if planned.output is None else [x for x in planned.output["sessions"] if x["type"] != "commitment"]
+            if sessions:
+                total = sum((x["distance_km"] or 0) if done.unit == "km" else x["duration_min"] for x in sessions)
+                fraction = round(min(done.amount / total, 1.0), 2) if total else None
+        if fraction is None:
+            durations = self.slots.durations_s
+            fraction = round(min(durations) / max(durations), 2) if len(durations) >= 2 and max(durations) > 0 else 0.5
+        return await self.adapt("report_partial", {"date": day.isoformat(), "fraction": fraction}), None
+
+    async def also(self, primary: str, *, reports_only: bool = False) -> list[str]:
+        """A message often carries more than one report ("skipped Monday, my hip was sore",
+        "IT band flared 5k into the long run"): after the main one, the others it plainly states."""
+        done = {c.name for c in self.calls}
+        text = self.message.lower()
+        extra: list[str] = []
+        if (
+            primary != "partial" and "report_partial" not in done and "report_missed" not in done and "log_activity" not in done
+            and _PARTIAL_CUES.search(text) and read_done(normalise_text(self.message)) is not None
+        ):
+            extra.append((await self.on_partial())[0])
+        elif primary not in ("missed", "partial") and "report_missed" not in done and _MISSED_CUES.search(text):
+            extra.append((await self.on_missed())[0])
+        if (
+            not reports_only and primary != "injury" and "report_injury" not in done and self.slots.body_parts and _PAIN.search(text)
+            and not _NO_PAIN.search(text)
+        ):
+            extra.append((await self.on_injury())[0])
+        return extra
+
+    def adapted_text(self, call: ToolCall) -> str:
+        if call.is_error or call.output is None:
+            return f"I couldn't do that: {call.error}"
+        out = call.output
+        if not out["accepted"]:
+            return self.t["refused"].format(reason=out["refused_reason"])
+        lines = [
+            f"• {c['date']}: " + (f"{c['before']} → {c['after']}" if c["before"] and c["after"] else f"{c['before']} → rest" if c["before"] else f"new: {c['after']}")
+            + f" ({c['reason']})"
+            for c in out["changes"]
+        ]
+        return "\n".join([self.t["adapted" if lines else "adapted_nothing"].format(summary=out["summary"]), *lines])
 
     async def on_log_workout(self) -> Result:
         return await self.text_of("log_activity", {"text": self.message[:500]}), None

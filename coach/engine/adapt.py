@@ -32,8 +32,8 @@ built volume (``Week.built_minutes``), so the weeks after it keep their progress
 * illness: no training while ill; then as many days again of easy-only training at
   ``illness_return_fractions`` (first half, second half) of the planned duration
   (Eichner 1993 "neck check"; graded return).
-* injury: sessions of an avoided sport become easy sessions of another sport the athlete
-  trains (run -> ride -> swim); "impact" avoids running; "intervals" makes hard sessions
+* injury: today's session of an avoided sport is rest (the day it hurts); later ones become easy
+  sessions of another sport the athlete trains (run -> ride -> swim); "impact" avoids running; "intervals" makes hard sessions
   easy; "downhill" turns long runs into easy flat runs.
 * unavailable: sessions in the range move to a free day in the window, key sessions first,
   or are dropped.
@@ -304,8 +304,8 @@ def _each(
     return [
         s
         for s in sorted(edit.sessions, key=lambda s: (s.date, s.sport, s.type))
-        if first <= s.date <= last and edit.editable(s.date, force) and predicate(s)
-    ]
+        if first <= s.date <= last and edit.editable(s.date, force) and s.status == "planned" and predicate(s)
+    ]  # a session already reported (done, partial, missed) is history, whatever its date
 
 
 # --------------------------------------------------------------------------- events
@@ -467,6 +467,10 @@ def _injury(edit: _Edit, event: Injury) -> None:
     hard = set(edit.rules.guardrails.intensity.hard_intensities)
     for s in _each(edit, first, last, True, is_training):
         blocked_sport = s.sport in avoid or (s.sport in ("run", "brick") and "impact" in avoid)
+        if blocked_sport and s.date == first == edit.today:
+            edit.swap(s, None)  # the day it hurts: rest and see how it settles; cross-training from tomorrow
+            edit.note(s.date, f"{event.body_part} hurts today: rest today, easy cross-training from tomorrow", "injury")
+            continue
         if blocked_sport:
             new = _substitute(edit, s, avoid)
             edit.swap(s, new)

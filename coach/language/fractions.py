@@ -1,0 +1,87 @@
+"""How much of a session was done, in the athlete's words.
+
+"a third", "about 2/3", "three-quarters", "most of it", "half the run", "20 of the 50 minutes",
+"only 4k of today's 8.6", "rode 1h of the 2h": a share of the planned session. "5k into the long
+run", "20 min into the ride", "did 10 mins and turned round": an amount done, to be divided by
+what was planned (the caller knows the session).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Final, Literal
+
+_WORDS: Final[tuple[tuple[re.Pattern[str], float], ...]] = (
+    (re.compile(r"\b(?:two|2)[ -]thirds\b|\b2/3\b"), 2 / 3),
+    (re.compile(r"\b(?:three|3)[ -]quarters?\b|\b3/4\b"), 0.75),
+    (re.compile(r"\b(?:a|one|1)?\s*third\b|\b1/3\b"), 1 / 3),
+    (re.compile(r"\b(?:a|one|1)?\s*quarter\b|\b1/4\b"), 0.25),
+    (re.compile(r"\bhalf\b|\b1/2\b|\bhalfway\b"), 0.5),
+    (re.compile(r"\bmost of (?:it|the \w+)\b|\bnearly all\b|\balmost all\b"), 0.75),
+    (re.compile(r"\b(?:barely|hardly) (?:any|started)\b|\bbarely\b"), 0.1),
+)
+_PERCENT: Final = re.compile(r"\b(\d{1,3})\s*%")
+_UNIT: Final = r"((?:minutes?|mins?|miles?|mi|kilomet(?:er|re)s?|kms|km|k|hours?|hrs|hr|h)(?![a-z]))"
+_OF: Final = re.compile(
+    r"\b(\d+(?:[.,]\d+)?)\s*" + _UNIT + r"?\s+(?:out\s+)?of\s+(?:the\s+|my\s+|today'?s\s+|a\s+|an\s+)?(\d+(?:[.,]\d+)?)\s*" + _UNIT + r"?"
+)
+_INTO: Final = re.compile(r"\b(\d+(?:[.,]\d+)?)\s*" + _UNIT + r"\s+(?:into|in)\b(?=[^.]*\b(?:run|ride|swim|session|long|workout|it)\b)")
+_DID_THEN: Final = re.compile(
+    r"\b(?:did|managed|only|just)\s+(?:about\s+|around\s+)?(\d+(?:[.,]\d+)?)\s*" + _UNIT
+    + r"\b[^.]{0,30}\b(?:turned|stopped|called|bailed|quit|packed|gave up|walked|headed)"
+)
+
+Unit = Literal["km", "min"]
+
+
+@dataclass(frozen=True)
+class DoneAmount:
+    """An amount done, to divide by the session's planned distance or time."""
+
+    amount: float
+    unit: Unit
+
+
+def _unit(word: str | None) -> Unit | None:
+    if word is None:
+        return None
+    if word.startswith(("k", "mi", "m")) and not word.startswith(("min", "mins")) and word != "m":
+        return "km"
+    if word.startswith(("min", "h")):
+        return "min"
+    return None
+
+
+def _amount(value: str, word: str | None) -> tuple[float, Unit | None]:
+    number = float(value.replace(",", "."))
+    unit = _unit(word)
+    if word and word.startswith("mi") and not word.startswith("min"):
+        number *= 1.609344
+    if word and word.startswith("h"):
+        number *= 60
+    return number, unit
+
+
+def read_done(text: str) -> float | DoneAmount | None:
+    """The share done (0–1), an amount done, or ``None`` when the words give neither."""
+    t = text.lower()
+    of = _OF.search(t)
+    if of:
+        done, done_unit = _amount(of.group(1), of.group(2))
+        planned, planned_unit = _amount(of.group(3), of.group(4) or of.group(2))
+        if planned > 0 and done < planned and (done_unit is None or planned_unit is None or done_unit == planned_unit):
+            return round(done / planned, 2)
+    percent = _PERCENT.search(t)
+    if percent and 0 < int(percent.group(1)) < 100:
+        return int(percent.group(1)) / 100
+    for pattern, share in _WORDS:
+        if pattern.search(t):
+            return round(share, 2)
+    for pattern in (_INTO, _DID_THEN):
+        found = pattern.search(t)
+        if found:
+            amount, unit = _amount(found.group(1), found.group(2))
+            if unit is not None:
+                return DoneAmount(amount, unit)
+    return None
