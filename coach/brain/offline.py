@@ -20,7 +20,7 @@ from typing import Any, Literal
 import yaml
 
 from coach.brain.intents import IntentClassifier, IntentResult
-from coach.brain.slots import Slots, normalise_text
+from coach.brain.slots import Slots, normalise_text, parse_slots
 from coach.brain.tools import Tool, ToolCall, execute_tool
 from coach.language.fractions import DoneAmount, read_done
 from coach.language.wellness import read_wellness
@@ -106,6 +106,11 @@ class OfflineBrain:
         by_name = {t.name: t for t in tools}
         turn = _Turn(self, by_name, message, today, slots)
         intent = _request_of(message, slots, result.intent) or result.intent
+        if intent in _AHEAD and slots.past_tense:
+            # "i cant run thursday, got a hospital appt": a request about the days ahead, whatever the verbs
+            slots = parse_slots(message, today, past=False)
+            turn.slots = slots
+            intent = _request_of(message, slots, result.intent) or intent
         turn.wellness = read_wellness(message, slots.sleep_hours)
         if turn.wellness and intent in _WELLNESS_FIRST and not _EASE.search(message):
             intent = "wellness"
@@ -143,6 +148,7 @@ def _reports_state(values: dict[str, Any]) -> bool:
     return any(k in values for k in ("sleep_hours", "energy", "resting_hr_above_usual_bpm", "resting_hr_bpm", "hrv_below_usual", "hrv_ms"))
 
 
+_AHEAD = frozenset({"unavailable", "move_session", "cap", "skip", "swap", "ease", "change_days", "days_out"})
 _REPORTS = frozenset({"missed", "partial", "injury", "illness", "log_workout", "fatigue", "wellness", "skip", "ease", "unavailable"})
 _PARTIAL_CUES = re.compile(
     r"\b(into (?:the|my|today'?s)|of the|of today'?s|of my|turned (?:round|around|back)|cut (?:it )?short|called it|"
@@ -462,6 +468,8 @@ class _Turn:
             sessions = [s for s in sessions if s["type"] == wanted]
         if len(self.slots.dates) >= 2:
             from_date, to_date = self.slots.dates[0], self.slots.dates[-1]
+            if re.search(r"\binstead of\b", self.message, re.I):  # "Friday instead of Saturday": Saturday's moves
+                from_date, to_date = to_date, from_date
         else:
             if not sessions:
                 return self.t["need_move"], None

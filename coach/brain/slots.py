@@ -237,6 +237,15 @@ _ORDINAL_WORD_RE: Final = re.compile(
     + r")\b"
 )
 _PHRASES: Final[tuple[tuple[re.Pattern[str], str], ...]] = (
+    # Holidays as dates (UK and US names); "Saturday 19th" is the 19th; "Friday week" is next week's.
+    (re.compile(r"\bchristmas eve\b"), "24 december"),
+    (re.compile(r"\b(?:christmas|xmas)(?: day)?\b"), "25 december"),
+    (re.compile(r"\bboxing day\b"), "26 december"),
+    (re.compile(r"\bnew year'?s eve\b|\bnye\b"), "31 december"),
+    (re.compile(r"\bnew year'?s(?: day)?\b"), "1 january"),
+    (re.compile(r"\b(?:mon|tues?|wed(?:nes)?|thu(?:rs?)?|fri|sat(?:ur)?|sun)(?:day)?\s+(?=(?:the\s+)?\d{1,2}(?:st|nd|rd|th)\b)"), ""),
+    (re.compile(r"\b((?:mon|tues|wednes|thurs|fri|satur|sun)day) week\b"), r"\1 next week"),
+    (re.compile(r"\b(\d{1,2}(?:st|nd|rd|th)) (and|&|or) (\d{1,2}(?:st|nd|rd|th))\b"), r"the \1 \2 the \3"),
     (re.compile(r"\b(?:an?|1)\s+hour\s+and\s+a\s+half\b|\bhour\s+and\s+a\s+half\b"), "90 minutes"),
     (re.compile(r"\b(?:an?|1)\s+hour\s+and\s+a\s+quarter\b|\bhour\s+and\s+a\s+quarter\b"), "75 minutes"),
     (re.compile(r"\bthree\s+quarters\s+of\s+an\s+hour\b"), "45 minutes"),
@@ -422,7 +431,8 @@ _DAY_MONTH_RE: Final = re.compile(
     + _MONTH.format(name="mon")
     + r"\b"
     + _YEAR
-    + r"(?!\s+(?:be|have|not|need|want|take|do|get|go|run|ride|swim|feel|help|i|we|you|it|is)\b)"
+    # "may I", "march on": only the months that are also verbs are held back by a following word
+    + r"(?!(?:(?<=may)|(?<=march))\s+(?:be|have|not|need|want|take|do|get|go|run|ride|swim|feel|help|i|we|you|it|is)\b)"
 )
 _MONTH_DAY_RE: Final = re.compile(
     r"\b"
@@ -715,7 +725,7 @@ class SlotParser:
     def __init__(self, *, day_first: bool = True) -> None:
         self.day_first = day_first
 
-    def parse(self, text: str, today: dt.date) -> Slots:
+    def parse(self, text: str, today: dt.date, *, past: bool | None = None) -> Slots:
         """Parse ``text`` relative to ``today``; never raises on any input string.
 
         An unexpected internal error is reported as a sentence in ``errors`` rather than
@@ -723,15 +733,15 @@ class SlotParser:
         happens on generated text.
         """
         try:
-            return self._parse(text, today)
+            return self._parse(text, today, past)
         except Exception as exc:  # a parser bug must not crash the conversation
             return Slots(errors=[f"The message could not be read completely ({type(exc).__name__})."])
 
     # ------------------------------------------------------------------ steps
 
-    def _parse(self, raw: str, today: dt.date) -> Slots:
+    def _parse(self, raw: str, today: dt.date, past_given: bool | None = None) -> Slots:
         text = normalise_text(raw)
-        past = is_past_tense(text)
+        past = is_past_tense(text) if past_given is None else past_given
         work = _Text(text)
         found = _Found(dates=[], ranges=[], weekdays=[], durations=[], distances=[], errors=[])
 
@@ -899,7 +909,11 @@ class SlotParser:
         self._spans(work, today, found)
 
     def _day_month(self, a: int, b: int) -> tuple[int, int]:
-        return (a, b) if self.day_first else (b, a)
+        """Day and month in the athlete's order; "12/17" can only be US order, so it is read so."""
+        day, month = (a, b) if self.day_first else (b, a)
+        if month > 12 >= day and 1 <= month <= 31:
+            day, month = month, day
+        return day, month
 
     @staticmethod
     def _is_ratio(raw_numerator: str, numerator: int, denominator: int) -> bool:
@@ -1263,7 +1277,11 @@ _DEFAULT_PARSER: Final = SlotParser()
 _MONTH_FIRST_PARSER: Final = SlotParser(day_first=False)
 
 
-def parse_slots(text: str, today: dt.date, *, day_first: bool = True) -> Slots:
-    """Read every slot in ``text`` relative to ``today``; pure, deterministic, never raises."""
+def parse_slots(text: str, today: dt.date, *, day_first: bool = True, past: bool | None = None) -> Slots:
+    """Read every slot in ``text`` relative to ``today``; pure, deterministic, never raises.
+
+    ``past`` says which way a bare weekday points ("Thursday": the last one or the next one);
+    by default the tense of the words decides, but a caller that knows the message is a request
+    about the days ahead (a move, a trip, a time cap) says so."""
     parser = _DEFAULT_PARSER if day_first else _MONTH_FIRST_PARSER
-    return parser.parse(text, today)
+    return parser.parse(text, today, past=past)

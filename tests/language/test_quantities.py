@@ -99,3 +99,26 @@ def test_a_gym_list_logs_each_weighted_lift() -> None:
 def test_a_strength_session_with_a_time_but_no_sets() -> None:
     [entry] = parse_log("strength session 30 min - lunges, step ups, calf raises 3x15", when=WHEN, default_sport="run")
     assert not isinstance(entry, LoggedStrength) and entry.sport == "strength" and entry.elapsed_s == 1800
+
+
+@pytest.mark.parametrize(
+    ("text", "dates"),
+    [
+        ("Wedding on Saturday 19th, won't be running that day", [dt.date(2026, 12, 19)]),
+        ("Working doubles the 15th and 16th", [dt.date(2026, 12, 15), dt.date(2026, 12, 16)]),
+        ("the 26th and 27th are out, family", [dt.date(2026, 12, 26), dt.date(2026, 12, 27)]),
+        ("Christmas Day I won't run", [dt.date(2026, 12, 25)]),
+        ("i cant run thursday, got a hospital appt all day", [dt.date(2026, 12, 10)]),  # ahead, whatever the verbs
+    ],
+)
+def test_dates_of_requests_about_the_days_ahead(text: str, dates: list[dt.date]) -> None:
+    from coach.brain.slots import parse_slots
+
+    assert parse_slots(text, dt.date(2026, 12, 8), past=False).dates == dates
+
+
+def test_us_order_when_only_it_makes_a_date() -> None:
+    from coach.brain.slots import parse_slots
+
+    span = parse_slots("Out of town 12/15 through 12/18", dt.date(2026, 12, 8), past=False).date_range
+    assert span is not None and (span.start, span.end) == (dt.date(2026, 12, 15), dt.date(2026, 12, 18))
