@@ -166,6 +166,15 @@ _PAIN = re.compile(
 _NO_PAIN = re.compile(r"\b(no pain|pain[- ]free|doesn'?t hurt|didn'?t hurt|not sore|no issues|feels? (?:fine|good|great)|all good)\b")
 
 
+_NUMBERS_Q = re.compile(
+    r"\b(ftp|threshold|max(?:imum)? (?:hr|heart rate)|resting (?:hr|heart rate)|css|target time|goal time|"
+    r"when(?:'s| is| was)? (?:my|the) (?:race|event|sportive|marathon|half|gran fondo|fondo|triathlon|tri|brevet|goal)|"
+    r"how (?:many|long) (?:days|weeks) (?:until|till|to) (?:my|the) (?:race|event|sportive|marathon|half))\b", re.I,
+)
+_QUESTION_START = re.compile(r"^\s*(how|what|what's|whats|when|which|why|is|are|does|do|will)\b", re.I)
+_PAIN_NOT_NEGATED = re.compile(r"(?<!no )(?<!not )\b(hurts|hurting|painful|aching|swollen|sharp pain|killing me)\b", re.I)
+
+
 _SWAP = re.compile(r"\b(swap|switch|swop|trade|flip)\b", re.I)
 _SKIP = re.compile(r"\b(skip|drop|ditch|bin|cancel|scrap|miss out)\b", re.I)
 _CAP_WORDS = re.compile(
@@ -187,8 +196,12 @@ def _request_of(message: str, slots: Slots, intent: str) -> str | None:
     A question ("How long is Saturday's run?") is answered, never acted on; "swap", "skip",
     "only 25 minutes on Friday" and "Mondays are out from now on" are requests with one tool each.
     """
+    if _NUMBERS_Q.search(message) and ("?" in message or _QUESTION_START.search(message)):
+        return "numbers"
     if _QUESTION.search(message) and not re.search(r"\b(can|could|may) i\b", message, re.I):
         return "question" if intent in _MUTATING else None
+    if intent in ("injury", "illness") and _NO_PAIN.search(message) and not _PAIN_NOT_NEGATED.search(message):
+        return "no_pain"
     if _SWAP.search(message) and (len(slots.dates) >= 2 or len(slots.weekdays) >= 2):
         return "swap"
     if (
@@ -510,7 +523,15 @@ class _Turn:
 
     async def on_question(self) -> Result:
         """A question about a day's session: answered from the plan, nothing changed."""
-        return await self.text_of("today", {"date": self.day().isoformat()}), None
+        return await self.text_of("today", {"date": self.coming_day().isoformat()}), None
+
+    async def on_numbers(self) -> Result:
+        """'What's my FTP again?', 'when's the sportive?': the athlete's own numbers, nothing changed."""
+        return await self.text_of("my_numbers", {}), None
+
+    async def on_no_pain(self) -> Result:
+        """'A noise in my knee but no pain': nothing to change; say so, and what would change it."""
+        return self.t["no_pain"], None
 
     async def on_swap(self) -> Result:
         days = sorted(set(self.slots.dates))[:2]

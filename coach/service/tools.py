@@ -296,6 +296,23 @@ class RecallOut(_Out):
     text: str
 
 
+class NumbersOut(_Out):
+    """The athlete's own numbers as the coach holds them (what they said, or measured)."""
+
+    event: str | None
+    race_date: dt.date | None
+    days_to_race: int | None
+    target_time: str | None
+    ftp_w: float | None
+    threshold_hr: int | None
+    max_hr: int | None
+    resting_hr: int | None
+    css_per_100m: str | None
+    recent_race: str | None
+    weekly_km: float | None
+    text: str
+
+
 class AskCoachInput(_In):
     message: str = Field(min_length=1, max_length=1000)
 
@@ -415,6 +432,31 @@ class CoachTools:
             index=week.index, start=week.start, phase=week.phase, cutback=week.cutback, planned_km=week.planned_km,
             planned_minutes=week.planned_minutes, sessions=[_session_out(s, self.units) for s in week.sessions],
             notes=week.notes, text=render.week_text(week, self.units, self.ctx.today),
+        )
+
+    async def my_numbers(self, _: NoInput) -> NumbersOut:
+        """FTP, heart rates, swim pace, the recent race, the goal and its date: from the profile."""
+        profile = self._profile()
+        h, goal = profile.history, profile.goal
+        race = None if h.recent_race is None else f"{h.recent_race.distance_km:g} km in {h.recent_race.time}"
+        weekly = round(sum(h.weekly_km[-4:]) / len(h.weekly_km[-4:]), 1) if h.weekly_km else None
+        days = None if goal.date is None else (goal.date - self.ctx.today).days
+        event = goal.event.replace("_", " ")
+        parts = [f"Goal: {event}" + (f" on {goal.date:%a %d %b %Y} ({days} days away)" if goal.date and days is not None else "")
+                 + (f", target {goal.target_time}" if goal.target_time else "") + "."]
+        for label, value in (("FTP", None if h.ftp_w is None else f"{h.ftp_w:g} W"),
+                             ("threshold HR", None if h.threshold_hr is None else f"{h.threshold_hr} bpm"),
+                             ("max HR", None if h.max_hr is None else f"{h.max_hr} bpm"),
+                             ("resting HR", None if h.resting_hr is None else f"{h.resting_hr} bpm"),
+                             ("CSS", None if h.css_per_100m is None else f"{h.css_per_100m} /100 m"),
+                             ("recent race", race),
+                             ("usual week", None if weekly is None else f"{weekly:g} km")):
+            if value is not None:
+                parts.append(f"{label.capitalize() if label[0].islower() else label}: {value}.")
+        return NumbersOut(
+            event=goal.event, race_date=goal.date, days_to_race=days, target_time=goal.target_time, ftp_w=h.ftp_w,
+            threshold_hr=h.threshold_hr, max_hr=h.max_hr, resting_hr=h.resting_hr, css_per_100m=h.css_per_100m,
+            recent_race=race, weekly_km=weekly, text=" ".join(parts),
         )
 
     async def plan_summary(self, _: NoInput) -> PlanOut:
@@ -696,6 +738,8 @@ class CoachTools:
         return [
             tool("today", "The athlete's planned sessions on a day (default today), with steps and targets.", self.today, DateInput, DayOut),
             tool("week", "This or next week's plan: phase, volume, sessions and why.", self.week, WeekInput, WeekOut),
+            tool("my_numbers", "The athlete's own numbers: goal and race date, target time, FTP, heart rates, CSS, recent race, "
+                 "usual weekly volume.", self.my_numbers, NoInput, NumbersOut),
             tool("plan_summary", "The whole plan at a glance: event, date, weeks, current phase.", self.plan_summary, NoInput, PlanOut),
             tool("explain_session", "Why a day's session is what it is: phase, week notes, key session.", self.explain_session, DateInput, ExplainOut),
             tool("metrics", "Fitness (CTL), fatigue (ATL), form (TSB), acute:chronic ratio and latest readiness.", self.metrics, NoInput, MetricsOut),

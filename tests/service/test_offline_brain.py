@@ -116,3 +116,19 @@ async def test_paces_default_to_the_recent_race_and_moves_onto_the_same_day_do_n
     same = await say(coach, "move the long run to sunday")
     assert "already on that day" in same
     assert (await coach.show("ann"))["plan"] == before["plan"]
+
+
+async def test_questions_about_own_numbers_are_answered_from_the_profile(coach: CoachService) -> None:
+    before = await coach.show("ann")
+    reply = await say(coach, "when's my race again?")
+    assert "28 Mar 2027" in reply and "half marathon" in reply
+    assert "10 km in 50:00" in await say(coach, "what was my recent race time? my threshold?")
+    after = await coach.show("ann")
+    assert after["plan"] == before["plan"] and after["profile"] == before["profile"]
+
+
+async def test_no_pain_changes_nothing(coach: CoachService) -> None:
+    before = await coach.show("ann")
+    reply = await say(coach, "My knee make a noise when I go down stairs but no pain. Is it a problem?")
+    after = await coach.show("ann")
+    assert "no pain" in reply and after["plan"] == before["plan"] and after["limitations"] == []
