@@ -111,7 +111,7 @@ class OfflineBrain:
             slots = parse_slots(message, today, past=False)
             turn.slots = slots
             intent = _request_of(message, slots, result.intent) or intent
-        turn.wellness = read_wellness(message, slots.sleep_hours)
+        turn.wellness = read_wellness(message, slots.sleep_hours or _hours_of_sleep(message, slots))
         if turn.wellness and intent in _WELLNESS_FIRST and not _EASE.search(message):
             intent = "wellness"
         handler = getattr(turn, f"on_{intent}", turn.on_unknown)
@@ -141,6 +141,19 @@ _EASE = re.compile(
     r"\b(shorter|shorten|easier|lighter|dial (?:it |that )?back|tone (?:it |that )?down|cut (?:it |that )?short|"
     r"take it easy|go easy|back off|ease off|ease (?:it|up)|reduce|less)\b", re.I,
 )
+
+
+_GOT_HOURS = re.compile(r"\b(?:got|had|managed|grabbed)\s+(?:maybe\s+|about\s+|only\s+|like\s+|barely\s+)*(\d+(?:[.,]5)?)\s*(?:h|hrs?|hours?)\b", re.I)
+
+
+def _hours_of_sleep(message: str, slots: Slots) -> float | None:
+    """'The baby was up three times and I got maybe 5 hours': hours got in a tired, sport-less
+    report are hours of sleep."""
+    found = _GOT_HOURS.search(message)
+    if found is None or slots.sports or not (SEVERE_FATIGUE.search(message) or re.search(r"\b(tired|night|baby|woke|up)\b", message, re.I)):
+        return None
+    hours = float(found.group(1).replace(",", "."))
+    return hours if 0 < hours <= 12 else None
 
 
 def _reports_state(values: dict[str, Any]) -> bool:
@@ -181,6 +194,15 @@ _CAP_WORDS = re.compile(
     r"\b(tops|max|maximum|at most|only|most i can|that'?s it|that is it|i (?:have|'ve got|got|can do|can spare)|"
     r"i'?ve got|got|time crunch|squeeze|between meetings|no more than|limited to|short on time|all i have)\b", re.I,
 )
+_TODAY_WORDS = re.compile(r"\b(today'?s?|tonight'?s?|this (?:morning|evening|afternoon)'?s?)\b", re.I)
+_CAP_STRONG = re.compile(
+    r"\b(tops|max|maximum|at most|most i can|that'?s it|that is it|no more than|all i have|between meetings|time crunch|"
+    r"short on time|only (?:have|got|get)|i only)\b", re.I,
+)
+_MOVE = re.compile(
+    r"\b(instead of|instead|move|moved|push|shift|go to|happen on|do it on|switch to|bump)\b|→|->", re.I,
+)
+_SESSION_REF = re.compile(r"\b(run|ride|swim|session|workout|long one|training|it)\b|'s\b", re.I)
 _CORRECTION = re.compile(r"\b(actually|make that|make it|rather|no wait|scratch that)\b", re.I)
 _DAYS_OUT = re.compile(
     r"\b(out|off|no good|impossible|can'?t|cannot|no longer)\b[^.?!]*\b(from now on|anymore|any more|for good|"
@@ -205,8 +227,15 @@ def _request_of(message: str, slots: Slots, intent: str) -> str | None:
     if _SWAP.search(message) and (len(slots.dates) >= 2 or len(slots.weekdays) >= 2):
         return "swap"
     if (
-        slots.durations_s and _CAP_WORDS.search(message) and not slots.past_tense and not slots.distances_m
-        and intent not in ("log_workout", "missed", "partial", "illness", "injury")
+        _MOVE.search(message) and len(set(slots.dates)) >= 2 and _SESSION_REF.search(message)
+        and intent not in ("missed", "partial", "log_workout")
+    ):
+        return "move_session"
+    spare = [d for d in slots.durations_s if slots.sleep_hours is None or abs(d - slots.sleep_hours * 3600) > 60]
+    strong = _CAP_STRONG.search(message) is not None
+    if (
+        spare and (strong or (_CAP_WORDS.search(message) and not _EASE.search(message))) and not slots.past_tense
+        and not slots.distances_m and intent not in ("log_workout", "missed", "partial", "illness", "injury")
     ):
         return "cap"
     if _DAYS_OUT.search(message) and slots.weekdays:
@@ -540,7 +569,10 @@ class _Turn:
         return await self.adapt("swap_sessions", {"first": days[0].isoformat(), "second": days[1].isoformat()}), None
 
     def coming_day(self) -> dt.date:
-        """The day a request is about: a bare weekday ("on Friday") means the next one, never the last."""
+        """The day a request is about: a bare weekday ("on Friday") means the next one, never the last;
+        "today's", "tonight's" or "this evening" is today, whatever else the message names ("last night")."""
+        if _TODAY_WORDS.search(self.message):
+            return self.today
         day = self.day()
         while day < self.today:
             day += dt.timedelta(days=7)

@@ -132,3 +132,29 @@ async def test_no_pain_changes_nothing(coach: CoachService) -> None:
     reply = await say(coach, "My knee make a noise when I go down stairs but no pain. Is it a problem?")
     after = await coach.show("ann")
     assert "no pain" in reply and after["plan"] == before["plan"] and after["limitations"] == []
+
+
+@pytest.mark.parametrize(
+    ("text", "source", "target"),
+    [
+        ("Can tomorrow's run go to Friday? Busy day.", "2026-11-26", "2026-11-27"),
+        ("Thursday's run → Friday pls 🙏", "2026-11-26", "2026-11-27"),
+        ("can i run friday instead of thursday", "2026-11-26", "2026-11-27"),
+    ],
+)
+async def test_moves_in_many_words(coach: CoachService, text: str, source: str, target: str) -> None:
+    before = by_date(await coach.show("ann"))
+    await say(coach, text)
+    after = by_date(await coach.show("ann"))
+    assert not [s for s in after.get(source, []) if s["type"] != "commitment"]
+    assert [s["duration_min"] for s in after[target]] == [s["duration_min"] for s in before[source]]
+
+
+async def test_the_hours_slept_are_not_a_time_cap(db: Database) -> None:
+    thursday = TODAY + dt.timedelta(days=1)
+    coach = CoachService(db, FixedClock(thursday))
+    await coach.add_athlete("ann", PROFILE)
+    reply = await say(coach, "Absolutely shattered, the baby was up three times and I got maybe 5 hours. Take it easy today?")
+    doc = await coach.show("ann")
+    assert doc["profile"]["day_caps"] == [] and doc["checkins"][0]["sleep_hours"] == 5
+    assert "Readiness" in reply or "adjusted" in reply
