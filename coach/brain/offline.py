@@ -202,11 +202,22 @@ _CAP_STRONG = re.compile(
 _MOVE = re.compile(
     r"\b(instead of|instead|move|moved|push|shift|go to|happen on|do it on|switch to|bump)\b|→|->", re.I,
 )
+_NOTE_OVER = frozenset({"unknown", "greeting", "thanks", "paces", "settings", "change_days", "checkin", "fatigue", "log_workout",
+                        "today", "week", "explain", "remember_note"})
 _SESSION_REF = re.compile(r"\b(run|ride|swim|session|workout|long one|training|it)\b|'s\b", re.I)
 _CORRECTION = re.compile(r"\b(actually|make that|make it|rather|no wait|scratch that)\b", re.I)
+_NEVER = r"(out|off|no good|impossible|can'?t|cannot|no longer|never|no more|won'?t work|not able|unable|off limits|family day)"
+_FOR_GOOD = r"(from now on|anymore|any more|for good|going forward|permanently|every week|ever again|again|starting now|now on)"
 _DAYS_OUT = re.compile(
-    r"\b(out|off|no good|impossible|can'?t|cannot|no longer)\b[^.?!]*\b(from now on|anymore|any more|for good|"
-    r"going forward|permanently|every week)\b", re.I,
+    r"\b" + _NEVER + r"\b[^.?!]*\b" + _FOR_GOOD + r"\b|\b" + _FOR_GOOD + r"\b[^.?!]*\b" + _NEVER + r"\b"
+    r"|\b" + _NEVER + r"\b[^.?!]{0,30}\b(?:mon|tues|wednes|thurs|fri|satur|sun)days\b"
+    r"|\b(?:mon|tues|wednes|thurs|fri|satur|sun)days\b[^.?!]{0,30}\b(?:are|is)\s+(?:out|off|family day|no good)\b", re.I,
+)
+_NOTE_CUES = re.compile(
+    r"\b(i'?ve got (?:a|an|new|some)|i have (?:a|an|new|some)|i own|bought|new (?:shoes|bike|watch|trainer)|"
+    r"i prefer|i'?d rather|i like to|i hate|i don'?t like|i love|i only (?:ride|run|swim|train) (?:indoors|outdoors|in the)|"
+    r"my watch|fyi|just so you know|for the record|power meter|heart rate strap|chest strap|treadmill|dumbbells|"
+    r"foam roller|smart trainer|kickr|garmin|pool (?:is|near)|\d+\s*m pool)\b", re.I,
 )
 _QUESTION = re.compile(r"^\s*(how|what|what's|whats|when|which|why|is|are|does|do|will)\b[^?]*\?\s*$", re.I)
 _MUTATING = frozenset({"move_session", "change_days", "unavailable", "missed", "partial", "fatigue", "illness"})
@@ -238,8 +249,10 @@ def _request_of(message: str, slots: Slots, intent: str) -> str | None:
         and not slots.distances_m and intent not in ("log_workout", "missed", "partial", "illness", "injury")
     ):
         return "cap"
-    if _DAYS_OUT.search(message) and slots.weekdays:
+    if _DAYS_OUT.search(message) and slots.weekdays and intent not in ("missed", "partial", "log_workout"):
         return "days_out"
+    if _NOTE_CUES.search(message) and intent in _NOTE_OVER and not slots.past_tense:
+        return "remember_note"
     if _SKIP.search(message) and not slots.past_tense and intent not in ("missed", "partial", "log_workout"):
         return "skip"
     if _EASE.search(message) and intent not in ("log_workout", "missed", "partial", "injury", "illness"):

@@ -53,7 +53,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from coach.engine.athlete import Anchors, anchors_of, monday_of
-from coach.engine.errors import AdaptError
+from coach.engine.errors import AdaptError, ProfileError
 from coach.engine.fix import fix_plan
 from coach.engine.models import (
     WEEKDAYS,
@@ -230,6 +230,7 @@ class _Edit:
         self.anchors: Anchors = anchors_of(profile, rules)
         self.forced = False
         self.required_from: dt.date | None = None
+        self.rebuilt_from: dt.date | None = None
 
     def require(self, day: dt.date) -> None:
         """An event that requires changes from ``day`` on (illness, injury, unavailability)."""
@@ -534,6 +535,17 @@ def _relocate(edit: _Edit, force: bool, reason: str) -> None:
             continue
         week_end = monday_of(s.date) + dt.timedelta(days=_DAYS_PER_WEEK - 1)
         target = edit.free_day(s, max(edit.today, monday_of(s.date)), force, taken)
+        if (target is None or target > week_end) and s.key:
+            # A key session that loses its day takes the day of the week's lightest easy session.
+            easy = [
+                x for x in _each(edit, max(edit.today, monday_of(s.date)), week_end, force, is_training)
+                if not x.key and x is not s and WEEKDAYS[x.date.weekday()] in available and x.date not in taken
+            ]
+            if easy:
+                lightest = min(easy, key=lambda x: (x.duration_min, x.date))
+                edit.swap(lightest, None)
+                edit.note(lightest.date, f"{reason}: the {s.type} {s.sport} takes this day; the easy session is dropped", "availability")
+                target = lightest.date
         if target is not None and target <= week_end:
             taken.add(target)
             edit.swap(s, moved(s, target))
@@ -664,6 +676,10 @@ def _finish(plan: Plan, edit: _Edit, summary_bits: list[str], *, eased: bool = F
         update={"validation": Validation(violations=remaining, fixes=fixed.validation.fixes, waivers=waivers)}
     )
     changes = _diff(plan, fixed, edit, fixes_before)
+    if edit.rebuilt_from is not None:  # the rebuilt weeks are summarised in one line, not listed
+        rebuilt = [c for c in changes if c.date >= edit.rebuilt_from]
+        changes = [c for c in changes if c.date < edit.rebuilt_from]
+        summary_bits.append(f"{len(rebuilt)} session change(s) from {edit.rebuilt_from} on.")
     later = [v for v in remaining if v.date is not None and v.date > edit.window_end]
     if later:
         summary_bits.append(
@@ -744,7 +760,41 @@ def adapt_plan(
         elif isinstance(event, DayCapEvent):
             _cap(edit, event)
             bits.append(f"At most {event.minutes} min on {event.date}.")
+    if any(isinstance(e, (DaysChange, LongDayChange)) for e in events) and _rebuild_after_window(edit):
+        bits.append("The weeks after the next two are rebuilt for the new days, same race date.")
     return _finish(plan, edit, bits, eased=is_protective(events))
+
+
+_HISTORY_WEEKS = 4
+
+
+def _rebuild_after_window(edit: _Edit) -> bool:
+    """A permanent calendar change: the weeks after the window are built again from the plan's
+    intent (the same goal and date) for the new days, starting from the volume the athlete will
+    have reached by then, instead of dropping or squeezing each week's sessions one by one."""
+    from coach.engine.planner import build_plan  # the builder imports this module's neighbours
+
+    start = edit.window_end + dt.timedelta(days=1)
+    later = [s for s in edit.sessions if s.date >= start]
+    if not later:
+        return False
+    done_weeks: dict[dt.date, int] = {}
+    for s in edit.sessions:
+        if s.date < start and is_training(s) and s.type != "commitment":
+            done_weeks[monday_of(s.date)] = done_weeks.get(monday_of(s.date), 0) + s.duration_min
+    recent = [done_weeks[w] / 60 for w in sorted(done_weeks)][-_HISTORY_WEEKS:]
+    history = edit.profile.history.model_copy(update={"weekly_hours": recent} if recent else {})
+    profile = edit.profile.model_copy(update={"start_date": start, "history": history})
+    try:
+        rebuilt = build_plan(profile, edit.rules)
+    except ProfileError:  # a profile the builder refuses keeps the repaired weeks instead
+        return False
+    if not rebuilt.feasible:
+        return False
+    fresh = [s for w in rebuilt.weeks for s in w.sessions if s.date >= start]
+    edit.sessions = [s for s in edit.sessions if s.date < start] + fresh
+    edit.rebuilt_from = start
+    return True
 
 
 PROTECTIVE_EVENTS = (Missed, Partial, Fatigue, Illness, Injury, Unavailable, DaysPerWeek, Skip, DayCapEvent)

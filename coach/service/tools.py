@@ -664,10 +664,14 @@ class CoachTools:
     async def change_days(self, data: DaysInput) -> AdaptOut:
         events: list[AdaptEvent] = []
         if data.without is not None and data.days is None:
-            kept = [d for d in self._profile().availability.days if d not in data.without]
+            availability = self._profile().availability
+            kept = [d for d in availability.days if d not in data.without]
             if not kept:
                 raise ToolError("That would leave no training day at all; which days can you still train?")
-            data = data.model_copy(update={"days": kept})
+            long_day = data.long_day or availability.long_day
+            if long_day not in kept:  # the long session's day is gone: the latest day left, weekend first
+                long_day = next((d for d in ("sun", "sat") if d in kept), kept[-1])
+            data = data.model_copy(update={"days": kept, "long_day": long_day})
         if data.days is None and data.days_per_week is not None:
             data = data.model_copy(update={"days": list(DEFAULT_DAYS_BY_COUNT[data.days_per_week])})
         if data.days is not None:

@@ -177,17 +177,16 @@ def test_unavailable_days_are_emptied(half_plan: Plan, half_profile: Profile, ru
 
 
 def test_long_day_change(half_plan: Plan, half_profile: Profile, rules: Rules) -> None:
+    """A permanent change: the next two weeks are edited, the weeks after them rebuilt for the new day."""
     result = adapt_plan(half_plan, half_profile, [LongDayChange(long_day="sat")], TODAY, rules)
-    _assert_window_only(half_plan, result)
-    longs = [
-        s
-        for d, ss in _by_date(result.plan).items()
-        if TODAY + dt.timedelta(days=2) <= d <= WINDOW_END
-        for s in ss
-        if s.type == "long"
-    ]
-    assert longs and all(s.date.weekday() == 5 for s in longs)
+    old, new = _by_date(half_plan), _by_date(result.plan)
+    assert {d: v for d, v in old.items() if d < TODAY} == {d: v for d, v in new.items() if d < TODAY}
+    longs = [s for d, ss in new.items() if d >= TODAY + dt.timedelta(days=2) for s in ss if s.type == "long"]
+    assert len(longs) > 5 and all(s.date.weekday() == 5 for s in longs)
+    assert [s.date for ss in new.values() for s in ss if s.type == "race"] == [half_profile.goal.date]
+    assert all(c.date <= WINDOW_END for c in result.changes) and "rebuilt" in result.summary
     assert result.profile.availability.long_day == "sat"
+    assert result.plan.validation.violations == []
     with pytest.raises(AdaptError):
         adapt_plan(half_plan, half_profile, [LongDayChange(long_day="mon")], TODAY, rules)
 
@@ -196,13 +195,15 @@ def test_fewer_days(half_plan: Plan, half_profile: Profile, rules: Rules) -> Non
     result = adapt_plan(
         half_plan, half_profile, [DaysChange(days=["tue", "sat", "sun"], athlete_asked=True)], TODAY, rules
     )
-    _assert_window_only(half_plan, result)
+    old = _by_date(half_plan)
+    assert {d: v for d, v in old.items() if d < TODAY} == {d: v for d, v in _by_date(result.plan).items() if d < TODAY}
     for d, ss in _by_date(result.plan).items():
-        if TODAY <= d <= WINDOW_END:
+        if d >= TODAY:  # the next two weeks edited, the weeks after them rebuilt: all on the new days
             assert all(
-                s.type == "commitment" or s.date.strftime("%a").lower() in {"tue", "sat", "sun"} for s in ss
-            )
+                s.type in ("commitment", "race") or s.date.strftime("%a").lower() in {"tue", "sat", "sun"} for s in ss
+            ), d
     assert result.profile.availability.days == ["tue", "sat", "sun"]
+    assert result.plan.validation.violations == []
 
 
 def test_past_events_change_nothing_in_the_past(half_plan: Plan, half_profile: Profile, rules: Rules) -> None:

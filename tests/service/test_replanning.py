@@ -87,6 +87,9 @@ ROWS: list[tuple[str, dict[str, Any], str, dict[str, Any], int, Any]] = [
      lambda b, a: d(12) not in a and d(13) not in a),
     ("Tuesdays are out from now on", RUNNER, "change_days", {"without": ["tue"]}, APPLIED,
      lambda b, a: not [x for x in a if x > d(9) and x.weekday() == 1]),
+    ("Sundays are out: the long run takes Saturday, later weeks rebuilt", RUNNER, "change_days", {"without": ["sun"]}, APPLIED,
+     lambda b, a: [t for t, _ in a[d(12)]] == ["long"] and not [x for x in a if x >= d(13) and x.weekday() == 6 and a[x][0][0] != "race"]
+     and sum(1 for x in a if x > d(20) and a[x][0][0] == "long") >= 5),
     ("missed today", RUNNER, "report_missed", {"date": "2026-12-08"}, APPLIED, lambda b, a: True),
     ("rider tired: today's ride eased", RIDER, "report_fatigue", {"severity": 2}, APPLIED,
      lambda b, a: _minutes(a, d(8)) < _minutes(b, d(8))),
