@@ -9,7 +9,8 @@ import re
 import subprocess
 import sys
 import threading
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any, cast
@@ -94,10 +95,20 @@ class _GatedEmbedder:
             self.batches.append(len(texts))
         if len(texts) > 1:  # the exemplar matrix
             self.started.set()
-            assert self.release.wait(30), "the test never released the load"
+            assert _until(self.release.is_set), "the test never released the load"
         vectors = np.zeros((len(texts), 8), dtype=np.float32)
         vectors[:, 0] = 1.0
         return vectors
+
+
+def _until(condition: Callable[[], bool], timeout_s: float = 30.0) -> bool:
+    """Poll instead of a timed wait: timed waits on locks never return under libfaketime, and the
+    suite runs with the clock a year ahead (``faketime -f '+365d'``)."""
+    for _ in range(int(timeout_s / 0.01)):
+        if condition():
+            return True
+        time.sleep(0.01)
+    return condition()
 
 
 def _service_with(classifier: IntentClassifier) -> CoachService:
@@ -109,12 +120,12 @@ def test_warm_up_starts_the_load_in_the_background_and_returns() -> None:
     classifier = IntentClassifier(embedder)
     thread = start_warm_up(_service_with(classifier))
     try:
-        assert embedder.started.wait(30)  # the exemplars are being embedded...
+        assert _until(embedder.started.is_set)  # the exemplars are being embedded...
         assert thread.is_alive() and thread.daemon  # ...while the caller already has control back
         assert thread.name == "coach-warm-up"
     finally:
         embedder.release.set()
-        thread.join(30)
+        _until(lambda: not thread.is_alive())
     assert not thread.is_alive()
     assert embedder.batches == [classifier.exemplar_count]
 
@@ -124,17 +135,16 @@ def test_a_message_during_the_warm_up_waits_for_it_and_nothing_loads_twice() -> 
     classifier = IntentClassifier(embedder)
     service = _service_with(classifier)
     thread = start_warm_up(service)
-    assert embedder.started.wait(30)
+    assert _until(embedder.started.is_set)
     results: list[Any] = []
     message = threading.Thread(target=lambda: results.append(service.offline.classifier().classify(FREE_TEXT)))
     message.start()
     try:
-        message.join(0.2)
+        time.sleep(0.2)
         assert message.is_alive() and not results  # it waits for the exemplars, it doesn't embed them again
     finally:
         embedder.release.set()
-        thread.join(30)
-        message.join(30)
+        _until(lambda: not thread.is_alive() and not message.is_alive())
     assert len(results) == 1
     assert embedder.batches.count(classifier.exemplar_count) == 1  # the exemplars were embedded once
 
@@ -146,5 +156,5 @@ def test_a_failed_warm_up_is_logged_not_raised(caplog: pytest.LogCaptureFixture)
     service = cast(CoachService, SimpleNamespace(offline=OfflineBrain(broken)))
     with caplog.at_level(logging.INFO, logger="bot.terminal"):
         thread = start_warm_up(service)
-        thread.join(30)
+        _until(lambda: not thread.is_alive())
     assert "warming up the language model failed" in caplog.text
