@@ -292,23 +292,9 @@ class _Turn:
 
     async def adapt(self, name: str, data: dict[str, Any], extra: str = "") -> str:
         call = await self.call(name, data)
-        if call.is_error or call.output is None:
-            return f"I couldn't do that: {call.error}"
-        out = call.output
-        if not out["accepted"]:
-            return self.t["refused"].format(reason=out["refused_reason"])
-        lines = []
-        for change in out["changes"]:
-            before, after = change["before"], change["after"]
-            what = (
-                f"{before} → {after}"
-                if before and after
-                else (f"{before} → rest" if before else f"new: {after}")
-            )
-            lines.append(f"• {change['date']}: {what} ({change['reason']})")
-        key = "adapted" if lines else "adapted_nothing"
-        text = self.t[key].format(summary=out["summary"])
-        return "\n".join([text, *lines, *([extra] if extra else [])])
+        text = self.adapted_text(call)
+        applied = not call.is_error and call.output is not None and call.output["accepted"]
+        return "\n".join([text, extra]) if extra and applied else text
 
     def day(self) -> dt.date:
         return self.slots.date or self.today
