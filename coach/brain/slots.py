@@ -236,6 +236,7 @@ _ORDINAL_WORD_RE: Final = re.compile(
     + "|".join(sorted(_ORDINAL_WORDS, key=len, reverse=True))
     + r")\b"
 )
+_NECK_CHECK_RE: Final = re.compile(r"\b(?:above|below) the neck\b")
 _PHRASES: Final[tuple[tuple[re.Pattern[str], str], ...]] = (
     # Holidays as dates (UK and US names); "Saturday 19th" is the 19th; "Friday week" is next week's.
     (re.compile(r"\bchristmas eve\b"), "24 december"),
@@ -1174,7 +1175,8 @@ class SlotParser:
     @staticmethod
     def _body_parts(text: str) -> list[BodyPartMention]:
         hits: list[tuple[int, BodyPartMention]] = []
-        taken: list[tuple[int, int]] = []
+        # "above the neck" is the cold-symptom rule of thumb (Eichner 1993), not a sore neck
+        taken: list[tuple[int, int]] = [(m.start(), m.end()) for m in _NECK_CHECK_RE.finditer(text)]
         clauses = _clause_bounds(text)
         for part, pattern in _BODY_PART_PATTERNS:
             for match in pattern.finditer(text):

@@ -122,3 +122,10 @@ def test_us_order_when_only_it_makes_a_date() -> None:
 
     span = parse_slots("Out of town 12/15 through 12/18", dt.date(2026, 12, 8), past=False).date_range
     assert span is not None and (span.start, span.end) == (dt.date(2026, 12, 15), dt.date(2026, 12, 18))
+
+
+def test_above_the_neck_is_not_a_sore_neck() -> None:
+    from coach.brain.slots import parse_slots
+
+    assert parse_slots("sore throat, all above the neck so OK to run?", dt.date(2026, 12, 8)).body_parts == []
+    assert [p.part for p in parse_slots("my neck is stiff", dt.date(2026, 12, 8)).body_parts] == ["neck"]
