@@ -404,9 +404,10 @@ class _Turn:
 
     async def on_missed(self) -> Result:
         texts: list[str] = []
-        for day in self.missed_days():
+        days = self.missed_days()
+        for day in days:
             call = await self.call("report_missed", {"date": day.isoformat()})
-            if call.is_error and len(self.missed_days()) > 1:
+            if call.is_error and len(days) > 1:
                 continue  # a day of the span with nothing planned: the others still count
             texts.append(self.adapted_text(call))
         return "\n".join(texts) or self.t["need_dates"], None
