@@ -8,6 +8,7 @@
     coach override --coach C --athlete A --date D KEY=VALUE... --reason R
                                              a coach changes a session (validated, audited)
     coach db upgrade                         migrate the database to the newest schema
+    coach db backup FILE                     a consistent copy of the database, safe while it runs
     coach plan --profile FILE [--json]       build a plan from a profile document
     coach schema profile|plan                print a JSON Schema
     coach import FILE... [--json] [--athlete NAME]
@@ -88,6 +89,8 @@ def _parser() -> argparse.ArgumentParser:
     db = sub.add_parser("db", help="database maintenance")
     db_sub = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")
     db_sub.add_parser("upgrade", help="migrate to the newest schema")
+    db_backup = db_sub.add_parser("backup", help="copy the database to FILE while the coach runs (SQLite backup API; pg_dump)")
+    db_backup.add_argument("file", help="where the copy goes (replaced atomically if it exists)")
 
     plan = sub.add_parser("plan", help="build a plan from a profile document")
     plan.add_argument("--profile", required=True, help="profile JSON file ('-' for stdin)")
@@ -376,6 +379,18 @@ def cmd_db_upgrade(settings: Settings) -> int:
     return EXIT_OK
 
 
+def cmd_db_backup(settings: Settings, file: str) -> int:
+    from coach.store.backup import BackupError, backup
+
+    try:
+        report = backup(settings.resolved_database_url, Path(file))
+    except BackupError as error:
+        _error(f"no backup made: {error}")
+        return EXIT_FAILED
+    print(report.summary())
+    return EXIT_OK
+
+
 def _validation_message(error: ValidationError) -> str:
     lines = []
     for item in error.errors():
@@ -410,6 +425,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "tool":
             return cmd_tool(settings, args.name, args.athlete, args.input)
         if args.command == "db":
+            if args.db_command == "backup":
+                return cmd_db_backup(settings, args.file)
             return cmd_db_upgrade(settings)
         if args.command == "plan":
             from coach.cli_engine import cmd_plan
