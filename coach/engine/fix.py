@@ -41,6 +41,7 @@ from coach.engine.validate import (
     recomputed_load,
 )
 from coach.engine.workouts import (
+    GOAL_PACE_LABEL,
     SessionSpec,
     converted,
     make_session,
@@ -56,6 +57,11 @@ FixAction = Literal["move", "shorten", "drop", "convert", "add"]
 # Scale a little below a limit so whole-minute rounding cannot leave the week just above it.
 _SAFETY = 0.98
 _LOAD_RULES = frozenset({"ramp_rate", "peak_cap", "taper", "acwr", "cutback_frequency"})
+
+
+def _has_fast_steps(session: Session) -> bool:
+    """Whether an easy or long run holds faster steps (strides, a race-pace finish)."""
+    return any(step.kind == "repeat" or step.label == GOAL_PACE_LABEL for step in session.steps)
 
 
 class _Work:
@@ -348,12 +354,22 @@ def _fix_week(work: _Work, v: Violation) -> None:
             _find(work, pos, None, lambda s: is_volume(s) and s.type in ("tempo", "threshold", "intervals")),
             key=lambda s: (-s.duration_min, s.date),
         )
+        extras = [
+            s
+            for s in _find(work, pos, None, lambda s: is_volume(s) and s.type in ("easy", "long"))
+            if _has_fast_steps(s)
+        ]
         if hard:
             s = hard[0]
             work.replace(pos, s, converted(s, s.sport, "easy", work.anchors, work.rules))
             work.record(
                 rule, "convert", pos, s.date, f"{s.type} on {s.date} made easy to keep the week mostly easy"
             )
+        elif extras:
+            # Strides or a race-pace finish: the run stays, all of it easy.
+            for s in extras:
+                work.replace(pos, s, converted(s, s.sport, s.type, work.anchors, work.rules))
+                work.record(rule, "convert", pos, s.date, f"{s.type} run on {s.date} kept all easy")
         else:
             for s in _find(
                 work, pos, None, lambda s: is_volume(s) and s.intensity != "easy" and s.type != "long"

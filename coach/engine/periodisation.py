@@ -39,6 +39,9 @@ class WeekFrame:
     cutback: bool
     weeks_out: int | None
     loading_index: int
+    # A race build's loading week above the level's volume gets a second quality session
+    # (coach/rules/race_prep.yaml, structure.second_quality_from_km); the planner decides.
+    second_quality: bool = False
 
     @property
     def days(self) -> int:

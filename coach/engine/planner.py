@@ -34,7 +34,7 @@ from __future__ import annotations
 import datetime as dt
 import gc
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from coach.engine.athlete import (
     Anchors,
@@ -59,8 +59,10 @@ from coach.engine.models import (
     Weekday,
 )
 from coach.engine.periodisation import Frame, WeekFrame, plan_frame
+from coach.engine.prep import Prep, prep_of
 from coach.engine.rules import EventProfile, Rules
 from coach.engine.workouts import (
+    MEDIUM_LONG_LABEL,
     QUALITY_TYPES,
     Generated,
     SessionSpec,
@@ -79,6 +81,8 @@ _ACWR_ATTEMPTS = 6
 _ACWR_MARGIN = 0.97
 _EASY_SHARE_MARGIN = 0.01
 _EASY_SHARE_ATTEMPTS = 6
+_LONG_SHARE_MARGIN = 0.98
+_GOAL_SHARE_OF_HARD = 0.6
 _ENDURANCE: frozenset[SessionSport] = frozenset({"run", "ride", "swim", "brick", "other"})
 # A day holds at most one session of each sport; a brick is a ride and a run. The sports a
 # day holds are bits of an int (run 1, ride 2, swim 4, strength 8, other 16).
@@ -232,6 +236,10 @@ class _Request:
         strength_day: int = 0,
         strength_wave: int = 0,
         hybrid: bool = False,
+        name: str = "",
+        strides: int = 0,
+        goal_min: int = 0,
+        goal_pace: float | None = None,
     ) -> None:
         self.sport = sport
         self.type = type
@@ -242,6 +250,10 @@ class _Request:
         self.strength_day = strength_day
         self.strength_wave = strength_wave
         self.hybrid = hybrid
+        self.name = name
+        self.strides = strides
+        self.goal_min = goal_min
+        self.goal_pace = goal_pace
 
 
 @dataclass(frozen=True, slots=True)
@@ -323,6 +335,7 @@ class _Context:
     cap_min: float
     split: dict[SessionSport, float]
     gym_only: bool
+    prep: Prep
     weekdays: tuple[_Weekday, ...] = ()
     drafts: dict[tuple[object, ...], _Draft] = field(default_factory=dict)
     protos: dict[tuple[object, ...], _Proto] = field(default_factory=dict)
@@ -334,7 +347,7 @@ class _Context:
     long_run_share: dict[int, float] = field(default_factory=dict)
     long_run_share_default: float = 1.0
     placements: dict[tuple[SessionSport, SessionType, bool, bool], _Placement] = field(default_factory=dict)
-    mixes: dict[tuple[Phase, bool], tuple[dict[SessionSport, list[SessionType]], int, bool]] = field(
+    mixes: dict[tuple[Phase, bool, bool], tuple[dict[SessionSport, list[SessionType]], int, bool]] = field(
         default_factory=dict
     )
 
@@ -412,6 +425,7 @@ def _shape(week: WeekFrame, ctx: _Context) -> _Shape:
             race_offset,
             eve_offset,
             hard_next and any_hard,
+            week.second_quality,
         ),
         proto_key=(week.phase == "race", weekday, count, blocked, race_offset, eve_offset),
         hard_next=hard_next,
@@ -608,6 +622,10 @@ def _place(
         req.strength_day,
         req.strength_wave,
         req.hybrid,
+        req.name,
+        strides=req.strides,
+        goal_min=min(req.goal_min, int(best_minutes) // 2),
+        goal_pace_s_per_km=req.goal_pace,
     )
     if strength:
         spec = spec._replace(duration_min=_gen(spec, ctx).duration_min)
@@ -649,6 +667,10 @@ def _spec_of_request(req: _Request) -> SessionSpec:
         strength_day=req.strength_day,
         strength_wave=req.strength_wave,
         hybrid=req.hybrid,
+        name=req.name,
+        strides=req.strides,
+        goal_min=req.goal_min,
+        goal_pace_s_per_km=req.goal_pace,
     )
 
 
@@ -675,11 +697,20 @@ def _resolve_sport(name: str, ctx: _Context) -> SessionSport:
     return sport
 
 
-def _long_minutes(sport: SessionSport, volume: float, sessions: int, ctx: _Context) -> int:
+def _long_minutes(
+    sport: SessionSport, volume: float, sessions: int, ctx: _Context, target: float | None = None
+) -> int:
+    """The long session: the event's share of the week, or, in a race build's loading weeks,
+    ``target`` (the long run's progression, :func:`_long_targets`) as far as the long-run
+    share limit lets the week hold it (seed 003: the share is a limit, never stretched)."""
     share = ctx.long_share.get(sport, 1.0 / max(1, sessions))
     minutes = max(volume * share, volume / max(1, sessions))
     if sport == "run":
-        minutes = min(minutes, volume * ctx.long_run_share.get(sessions, ctx.long_run_share_default))
+        limit = volume * ctx.long_run_share.get(sessions, ctx.long_run_share_default)
+        if target is not None:
+            step = ctx.knobs.step_min
+            minutes = min(target, limit * _LONG_SHARE_MARGIN) // step * step
+        minutes = min(minutes, limit)
     cap = ctx.long_cap.get(sport)
     if cap is not None:
         minutes = min(minutes, cap)
@@ -701,13 +732,18 @@ def _sport_requests(
     ctx: _Context,
     max_sessions: int,
     quality: list[SessionType],
+    long_target: float | None = None,
+    goal_min: int = 0,
 ) -> list[_Request]:
     """Sessions of one sport: a long session, the phase's quality sessions, easy sessions.
 
     As many sessions as the minutes allow at ``min_session_min`` each, up to the sport's
-    limit; the long session gets the event's share (within the long-run share for runs and
-    the event cap), quality sessions an average session's length, easy sessions the rest,
-    never longer than the long session. No long session in race week.
+    limit; the long session gets the event's share or its progression target (within the
+    long-run share for runs and the event cap), quality sessions an average session's
+    length, easy sessions the rest, never longer than the long session. No long session in
+    race week. A race build's runs add (``coach/rules/race_prep.yaml``): a race-pace finish
+    of ``goal_min`` to the long run, race-pace tempos, a medium-long run above the level's
+    volume, strides on one easy run in base weeks.
     """
     k = ctx.knobs
     floor = k.min_session_min
@@ -726,20 +762,40 @@ def _sport_requests(
         return requests
     has_long = week.phase != "race" and count >= 1
     remaining = volume
+    prep = ctx.prep.event if sport == "run" else None
+    goal_pace = ctx.prep.goal_pace_s_per_km if prep is not None else None
     if has_long:
-        long_min = _long_minutes(sport, volume, count, ctx)
-        requests.append(_Request(sport, "long", long_min, True))
+        long_min = _long_minutes(sport, volume, count, ctx, long_target if prep is not None else None)
+        finish = 0
+        if prep is not None and prep.goal_pace is not None and prep.goal_pace.session == "long":
+            step = k.step_min
+            finish = min(goal_min, int(long_min * prep.goal_pace.max_fraction)) // step * step
+            if finish < floor // 2:  # shorter than half the shortest session: not worth a segment
+                finish = 0
+        requests.append(_Request(sport, "long", long_min, True, goal_min=finish, goal_pace=goal_pace))
         remaining -= long_min
     slots = count - (1 if has_long else 0)
     keep_easy = 1 if count >= 3 else 0
     q_count = max(0, min(len(quality), slots - keep_easy))
+    # Tempos run at the goal pace in races with race-pace work (Hansons: marathon-pace tempos;
+    # Pfitzinger & Latter: half-marathon tempos).
+    tempo_pace = goal_pace if prep is not None and prep.goal_pace is not None else None
     if q_count:
         average = _quality_minutes(sport, volume, count, ctx)
         for kind in quality[:q_count]:
             minutes = min(average, int(remaining))
             if minutes < floor:
                 break
-            requests.append(_Request(sport, kind, minutes, True, kind in ("threshold", "intervals")))
+            requests.append(
+                _Request(
+                    sport,
+                    kind,
+                    minutes,
+                    True,
+                    kind in ("threshold", "intervals"),
+                    goal_pace=tempo_pace if kind == "tempo" else None,
+                )
+            )
             remaining -= minutes
     easy_slots = count - len(requests)
     if easy_slots > 0 and remaining >= floor:
@@ -747,8 +803,30 @@ def _sport_requests(
         each = int(remaining / easy_slots)
         if has_long and each > requests[0].minutes:
             each = requests[0].minutes
-        for _ in range(easy_slots):
-            requests.append(_Request(sport, "easy", each))
+        medium = 0
+        structure = ctx.rules.prep.structure
+        if (
+            prep is not None
+            and prep.medium_long
+            and has_long
+            and easy_slots >= 2
+            and not week.cutback
+            and week.phase in ("base", "build", "peak")
+            and ctx.prep.km_of(volume) >= structure.medium_long_from_km
+        ):
+            # Pfitzinger's medium-long run: about 3/4 of the long run, the other easy runs shorter.
+            step = ctx.knobs.step_min
+            medium = int(requests[0].minutes * structure.medium_long_fraction) // step * step
+            if medium <= each or remaining - medium < floor * (easy_slots - 1):
+                medium = 0
+        strides = structure.strides.reps if prep is not None and week.phase == "base" else 0
+        if medium:
+            requests.append(_Request(sport, "easy", medium, name=MEDIUM_LONG_LABEL))
+            remaining -= medium
+            easy_slots -= 1
+            each = int(remaining / easy_slots)
+        for n in range(easy_slots):
+            requests.append(_Request(sport, "easy", each, strides=strides if n == 0 else 0))
     return requests
 
 
@@ -763,7 +841,7 @@ def _strength_wave(week: WeekFrame, ctx: _Context) -> int:
 def _phase_mix(week: WeekFrame, ctx: _Context) -> tuple[dict[SessionSport, list[SessionType]], int, bool]:
     """The phase's quality sessions per sport, its bricks (a cutback week keeps one quality
     session and no brick) and whether any of them is a hard session."""
-    key = (week.phase, week.cutback)
+    key = (week.phase, week.cutback, week.second_quality)
     found = ctx.mixes.get(key)
     if found is None:
         mix = ctx.event.session_mix.for_phase(week.phase)
@@ -772,6 +850,11 @@ def _phase_mix(week: WeekFrame, ctx: _Context) -> tuple[dict[SessionSport, list[
         per_sport: dict[SessionSport, list[SessionType]] = {}
         for spec in mix:
             per_sport.setdefault(_resolve_sport(spec.sport, ctx), []).append(spec.type)
+        second = ctx.prep.event.second_quality if ctx.prep.event is not None else None
+        if week.second_quality and second is not None:
+            runs = per_sport.setdefault("run", [])
+            if len(runs) < 2 and second not in runs:
+                runs.append(second)
         bricks = ctx.event.bricks.for_phase(week.phase) if not week.cutback else 0
         hard = any(kind in ("threshold", "intervals") for kinds in per_sport.values() for kind in kinds)
         found = ctx.mixes[key] = (per_sport, bricks, hard)
@@ -779,7 +862,13 @@ def _phase_mix(week: WeekFrame, ctx: _Context) -> tuple[dict[SessionSport, list[
 
 
 def _week_requests(
-    week: WeekFrame, volume: float, usable: int, ctx: _Context, strength_cap: int | None
+    week: WeekFrame,
+    volume: float,
+    usable: int,
+    ctx: _Context,
+    strength_cap: int | None,
+    long_target: float | None = None,
+    goal_min: int = 0,
 ) -> list[_Request]:
     k = ctx.knobs
     requests: list[_Request] = []
@@ -795,6 +884,9 @@ def _week_requests(
     limits = k.max_sessions_per_week_tri if len(split) > 1 else k.max_sessions_per_week
     max_days = min(k.max_training_days, usable)
     per_sport, bricks, _ = _phase_mix(week, ctx)
+    # Race-pace minutes of a long-run finish come out of the week's hard budget (Seiler 80/20),
+    # at most this share of it so the quality sessions keep some work.
+    goal_min = min(goal_min, int(_GOAL_SHARE_OF_HARD * (1 - k.easy_share_target) * volume))
     brick_min = 0
     multisport_min = volume * (split.get("ride", 0.0) + split.get("run", 0.0))
     if bricks and "ride" in split and "run" in split and multisport_min >= 2 * k.quality_min_min:
@@ -809,7 +901,9 @@ def _week_requests(
     for sport in ctx.sport_order:
         max_sessions = min(limits.get(sport, max_days), max_days)
         requests.extend(
-            _sport_requests(sport, sport_volume[sport], week, ctx, max_sessions, per_sport.get(sport, []))
+            _sport_requests(
+                sport, sport_volume[sport], week, ctx, max_sessions, per_sport.get(sport, []), long_target, goal_min
+            )
         )
     strength_days = ctx.profile.strength_days
     if week.phase == "race":
@@ -825,11 +919,14 @@ def _week_requests(
     # Hard work budget: the rest of the week stays easy (Seiler 80/20).
     hard_budget = (1 - k.easy_share_target) * volume
     brick_hard = brick_min * k.brick_run_fraction if brick_min else 0.0
+    finish = sum(min(r.goal_min, r.minutes // 2) for r in requests if r.type == "long")
     quality = [r for r in requests if r.type in QUALITY_TYPES and r.sport != "brick"]
     if quality:
-        per = math.floor(max(0.0, hard_budget - brick_hard) / len(quality))
+        per = math.floor(max(0.0, hard_budget - brick_hard - finish) / len(quality))
         for r in quality:
             r.max_work_min = per
+            if r.goal_pace is not None and goal_min:
+                r.max_work_min = min(per, goal_min)
     return requests
 
 
@@ -856,16 +953,20 @@ def _draft(
     ctx: _Context,
     prev_hard_last_day: bool,
     strength_cap: int | None = None,
+    long_target: float | None = None,
+    goal_min: int = 0,
 ) -> _Draft:
     """Draft a week, reusing an identical earlier week of the same plan (same shape and volume).
 
     Drafts hold no dates (days are offsets from the week's first plan day), so a cached
     draft serves any week of the same shape as it is.
     """
-    key = (shape.key, volume, strength_cap, prev_hard_last_day and shape.any_hard)
+    key = (shape.key, volume, strength_cap, prev_hard_last_day and shape.any_hard, long_target, goal_min)
     found = ctx.drafts.get(key)
     if found is None:
-        found = _draft_uncached(week, shape, volume, ctx, prev_hard_last_day, strength_cap)
+        found = _draft_uncached(
+            week, shape, volume, ctx, prev_hard_last_day, strength_cap, long_target, goal_min
+        )
         ctx.drafts[key] = found
     return found
 
@@ -877,12 +978,16 @@ def _draft_uncached(
     ctx: _Context,
     prev_hard_last_day: bool,
     strength_cap: int | None,
+    long_target: float | None = None,
+    goal_min: int = 0,
 ) -> _Draft:
     template, usable_days, usable = _prototype(shape, ctx)
     days: list[_Day] = list(template)  # type: ignore[arg-type]  # the None slots are filled next
     for offset, weekday, budget, hard, fixed, weekend, closed in usable_days:
         days[offset] = _Day(offset, weekday, True, budget, hard, False, [], fixed, 0, weekend, closed)
-    requests = sorted(_week_requests(week, volume, len(usable), ctx, strength_cap), key=_order)
+    requests = sorted(
+        _week_requests(week, volume, len(usable), ctx, strength_cap, long_target, goal_min), key=_order
+    )
     tri = len(ctx.split) > 1
     hard_next = shape.hard_next
     trained = 0
@@ -1087,6 +1192,8 @@ def _build_week(
     ctx: _Context,
     prev_hard_last_day: bool,
     cutback_load: float | None,
+    long_target: float | None = None,
+    goal_min: int = 0,
 ) -> tuple[_Draft, float]:
     """Draft a week, then shrink it until its load respects the acute:chronic ratio and,
     for a cutback week, until its training load is clearly below the loading weeks'."""
@@ -1095,7 +1202,7 @@ def _build_week(
     chronic_window = prog.loads[-g.acwr.chronic_weeks :]
     chronic = max(sum(chronic_window) / len(chronic_window), g.acwr.min_chronic_load)
     limit = g.acwr.max_ratio * chronic * _ACWR_MARGIN
-    draft = _draft(week, shape, volume, ctx, prev_hard_last_day)
+    draft = _draft(week, shape, volume, ctx, prev_hard_last_day, None, long_target, goal_min)
     if week.phase == "race":
         return draft, volume
     strength_cap: int | None = None
@@ -1112,7 +1219,7 @@ def _build_week(
         if gym:
             strength_cap = round(gym * factor)
         volume = _round_down(volume * factor, g.volume.round_to_min)
-        draft = _draft(week, shape, volume, ctx, prev_hard_last_day, strength_cap)
+        draft = _draft(week, shape, volume, ctx, prev_hard_last_day, strength_cap, long_target, goal_min)
     if draft.load - fixed_load > training_limit:
         # Commitments already fill the week's safe load: no training on top.
         volume = 0.0
@@ -1230,11 +1337,11 @@ def _week_model(week: WeekFrame, shape: _Shape, draft: _Draft, prog: _Progress, 
     return model
 
 
-def _context(profile: Profile, rules: Rules, event: EventProfile, frame: Frame) -> _Context:
+def _context(profile: Profile, rules: Rules, event: EventProfile, frame: Frame, prep: Prep | None = None) -> _Context:
     volume = event.volume_for(profile.sport)
-    baseline = baseline_weekly_min(profile, rules)
     cap = volume.peak_cap_weekly_min
-    goal_peak = min(cap, max(volume.target_peak_weekly_min, baseline))
+    prep = prep or prep_of(profile, rules)
+    goal_peak = prep.peak_min
     split = dict(event.split_for(profile.sport))
     gym_only = set(split) == {"strength"}
     anchors = anchors_of(profile, rules)
@@ -1256,6 +1363,7 @@ def _context(profile: Profile, rules: Rules, event: EventProfile, frame: Frame) 
         cap_min=cap,
         split=split,
         gym_only=gym_only,
+        prep=prep,
         weekdays=_weekdays(profile, knobs, closed),
         sport_order=tuple(sorted(split, key=lambda s: (-split[s], s))),
         long_share=dict(event.long_share_target),
@@ -1265,11 +1373,45 @@ def _context(profile: Profile, rules: Rules, event: EventProfile, frame: Frame) 
     )
 
 
-def draft_weeks(profile: Profile, rules: Rules, frame: Frame) -> list[Week]:
+def _long_target(
+    week: WeekFrame, position: int, reach: int, longest: float, prep: Prep, ctx: _Context
+) -> float | None:
+    """The long run a race build's loading week aims at (``coach/rules/race_prep.yaml``):
+    from the athlete's current longest toward the event's target, reached ``reach`` weeks
+    into the build and then held; never more than ``long_step_max_min`` over the longest so
+    far, never below the current longest. ``None`` where the event's share decides (no race
+    prep, no known start, cutback, taper and race weeks)."""
+    start = prep.long_start_min
+    if prep.event is None or start is None or week.cutback or week.phase in ("taper", "race"):
+        return None
+    goal = max(prep.long_target_min, start)
+    planned = start + (goal - start) * min(1.0, position / reach) if reach > 0 else goal
+    target = max(start, min(planned, max(longest, start) + ctx.rules.prep.build.long_step_max_min))
+    return float(_round_down(target, ctx.knobs.step_min))
+
+
+def _goal_minutes(week: WeekFrame, position: int, count: int, prep: Prep) -> int:
+    """Race-pace minutes of a long-run finish in a build or peak loading week: from
+    ``goal_pace.start_min`` in the first such week to ``max_min`` in the last."""
+    entry = prep.event
+    if entry is None or entry.goal_pace is None or week.cutback or week.phase not in ("build", "peak"):
+        return 0
+    pace = entry.goal_pace
+    fraction = position / (count - 1) if count > 1 else 1.0
+    return int(pace.start_min + (pace.max_min - pace.start_min) * fraction)
+
+
+def draft_weeks(profile: Profile, rules: Rules, frame: Frame, prep: Prep | None = None) -> list[Week]:
     """Build every week of the plan in order, each from the volumes and loads before it."""
     event = rules.event(profile.goal.event)
-    ctx = _context(profile, rules, event, frame)
+    ctx = _context(profile, rules, event, frame, prep)
+    prep = ctx.prep
     g = rules.guardrails
+    loading = [w.index for w in frame.weeks if w.phase not in ("taper", "race")]
+    reach = len(loading) - 1 - rules.prep.build.long_target_weeks_before_taper
+    quality_weeks = [w.index for w in frame.weeks if w.phase in ("build", "peak") and not w.cutback]
+    longest = prep.long_start_min or 0.0
+    second_from_min = prep.minutes_of(rules.prep.structure.second_quality_from_km)
     baseline = baseline_weekly_min(profile, rules)
     pre = max(g.volume.ramp_lookback_weeks, g.acwr.chronic_weeks)
     prog = _Progress(
@@ -1297,10 +1439,28 @@ def draft_weeks(profile: Profile, rules: Rules, frame: Frame) -> list[Week]:
             weeks_out=planned.weeks_out,
             loading_index=0 if cutback or reduced_phase else streak + 1,
         )
+        long_target: float | None = None
+        goal_min = 0
+        if prep.event is not None:
+            long_target = _long_target(week, planned.index - loading[0] if loading else 0, reach, longest, prep, ctx)
+            position = quality_weeks.index(planned.index) if planned.index in quality_weeks else 0
+            goal_min = _goal_minutes(week, position, len(quality_weeks), prep)
+            second = (
+                not prep.relaxed
+                and week.phase == "build"
+                and not cutback
+                and _target_volume(week, prog, ctx) >= second_from_min
+            )
+            if second:
+                week = replace(week, second_quality=True)
         shape = _shape(week, ctx)
         draft, _volume = _build_week(
-            week, shape, prog, ctx, prev_hard_last_day, streak_max if cutback else None
+            week, shape, prog, ctx, prev_hard_last_day, streak_max if cutback else None, long_target, goal_min
         )
+        if prep.event is not None:
+            for gen in draft.gens:
+                if gen.template.type == "long" and gen.template.sport == "run":
+                    longest = max(longest, float(gen.duration_min))
         weeks.append(_week_model(week, shape, draft, prog, ctx))
         actual = float(draft.volume)
         prog.volumes.append(actual)

@@ -21,7 +21,7 @@ from coach.engine.models import Event, Intensity, Phase, SessionSport, SessionTy
 
 #: ``coach/rules/``: package data, found through importlib.resources wherever the package is installed.
 DEFAULT_RULES_DIR = Path(str(resources.files("coach").joinpath("rules")))
-RULE_FILES = ("guardrails", "events", "kpi_gates", "workouts")
+RULE_FILES = ("guardrails", "events", "kpi_gates", "workouts", "race_prep")
 
 Fraction = Annotated[float, Field(ge=0, le=1)]
 PositiveMin = Annotated[float, Field(gt=0)]
@@ -463,6 +463,91 @@ class WorkoutsFile(_Rule):
         return self.templates.get(sport, {}).get(kind)
 
 
+# --------------------------------------------------------------------------- race_prep.yaml
+
+Level = Literal["novice", "intermediate", "advanced"]
+LEVELS: tuple[Level, ...] = ("novice", "intermediate", "advanced")
+
+
+class LevelBands(_Rule):
+    intermediate_from_km: PositiveMin
+    advanced_from_km: PositiveMin
+
+    def level(self, weekly_km: float) -> Level:
+        if weekly_km >= self.advanced_from_km:
+            return "advanced"
+        if weekly_km >= self.intermediate_from_km:
+            return "intermediate"
+        return "novice"
+
+
+class PrepBuild(_Rule):
+    peak_over_current: Annotated[float, Field(ge=1, le=3)]
+    peak_max_over_current: Annotated[float, Field(ge=1, le=5)]
+    long_step_max_min: PositiveMin
+    long_target_weeks_before_taper: Annotated[int, Field(ge=0, le=8)]
+
+
+class PrepGoal(_Rule):
+    out_of_reach_pct: Annotated[float, Field(ge=0, le=50)]
+    relaxed_pct: Annotated[float, Field(ge=0, le=50)]
+
+
+class Strides(_Rule):
+    reps: Annotated[int, Field(ge=1, le=12)]
+    work_s: Annotated[int, Field(ge=5, le=60)]
+    recovery_s: Annotated[int, Field(ge=0, le=180)]
+
+
+class PrepStructure(_Rule):
+    second_quality_from_km: PositiveMin
+    medium_long_from_km: PositiveMin
+    medium_long_fraction: Annotated[float, Field(gt=0, lt=1)]
+    strides: Strides
+
+
+class ByLevel(_Rule):
+    novice: PositiveMin
+    intermediate: PositiveMin
+    advanced: PositiveMin
+
+    def of(self, level: Level) -> float:
+        return float(getattr(self, level))
+
+
+class LongMinimum(_Rule):
+    """A longest run of at least ``km`` or of at least ``minutes`` (whichever comes first)."""
+
+    km: PositiveMin
+    minutes: PositiveMin
+
+
+class GoalPace(_Rule):
+    session: Literal["long", "tempo"]
+    start_min: PositiveMin
+    max_min: PositiveMin
+    max_fraction: Annotated[float, Field(gt=0, le=1)]
+
+
+class EventPrep(_Rule):
+    peak_km: ByLevel
+    long_km: ByLevel
+    min_long: LongMinimum | None = None
+    finish_only_long: LongMinimum | None = None
+    goal_pace: GoalPace | None = None
+    second_quality: Literal["tempo", "threshold", "intervals"] | None = None
+    medium_long: bool = False
+
+
+class RacePrepFile(_Rule):
+    version: int
+    levels: LevelBands
+    build: PrepBuild
+    goal: PrepGoal
+    structure: PrepStructure
+    events: dict[Event, EventPrep]
+
+
 # --------------------------------------------------------------------------- all rules
 
 
@@ -475,6 +560,7 @@ class Rules(BaseModel):
     events: EventsFile
     kpi: KpiFile
     workouts: WorkoutsFile
+    prep: RacePrepFile
 
     @cached_property
     def memo(self) -> dict[Any, Any]:
@@ -485,7 +571,7 @@ class Rules(BaseModel):
     def version(self) -> str:
         return (
             f"guardrails@{self.guardrails.version}+events@{self.events.version}"
-            f"+kpi@{self.kpi.version}+workouts@{self.workouts.version}"
+            f"+kpi@{self.kpi.version}+workouts@{self.workouts.version}+race_prep@{self.prep.version}"
         )
 
     def updated(self, **sections: Any) -> Rules:
@@ -508,7 +594,13 @@ class Rules(BaseModel):
         return self
 
 
-_FILE_FIELD = {"guardrails": "guardrails", "events": "events", "kpi_gates": "kpi", "workouts": "workouts"}
+_FILE_FIELD = {
+    "guardrails": "guardrails",
+    "events": "events",
+    "kpi_gates": "kpi",
+    "workouts": "workouts",
+    "race_prep": "prep",
+}
 
 
 def _read_yaml(path: Path) -> dict[str, Any]:
@@ -541,7 +633,7 @@ _CACHE: dict[tuple[Path, tuple[float, ...]], Rules] = {}
 
 
 def load_rules(directory: Path | None = None) -> Rules:
-    """Load and check ``guardrails.yaml``, ``events.yaml``, ``kpi_gates.yaml`` and ``workouts.yaml``.
+    """Load and check ``guardrails.yaml``, ``events.yaml``, ``kpi_gates.yaml``, ``workouts.yaml`` and ``race_prep.yaml``.
 
     ``directory`` defaults to the package's ``coach/rules/`` folder. Raises :class:`RulesError`
     naming the file and field on bad data. Loaded rules are cached per directory and file
@@ -563,6 +655,7 @@ def load_rules(directory: Path | None = None) -> Rules:
         "events": EventsFile,
         "kpi_gates": KpiFile,
         "workouts": WorkoutsFile,
+        "race_prep": RacePrepFile,
     }
     for name, model in models.items():
         try:

@@ -60,6 +60,18 @@ INTENSITY_OF_TYPE: dict[SessionType, Intensity] = {
 }
 QUALITY_TYPES: frozenset[SessionType] = frozenset({"tempo", "threshold", "intervals"})
 KEY_TYPES: frozenset[SessionType] = frozenset({"long", "tempo", "threshold", "intervals", "race"})
+#: Label of an easy run that is a medium-long run (Pfitzinger & Douglas, Advanced Marathoning).
+MEDIUM_LONG_LABEL = "Medium-long run"
+#: Label of a race-pace step: a long run's finish or a tempo's work at the goal pace.
+GOAL_PACE_LABEL = "race pace"
+#: Label of a strides block on an easy run (Daniels' Running Formula, phase I).
+STRIDES_LABEL = "strides"
+# Zone a race-pace step is counted in (not easy; Daniels' M pace sits in Z3).
+_GOAL_ZONE: ZoneName = "Z3"
+# Zone of strides: Daniels' R pace (about mile race pace).
+_STRIDES_ZONE: ZoneName = "Z6"
+# A race-pace target is the goal pace ± this many seconds per km (a watch's pace wobble).
+_GOAL_PACE_BAND_S = 3.0
 
 
 # A multisport race's leg: (sport or "transition", label, km or None, share of the race time).
@@ -87,6 +99,9 @@ class SessionSpec(NamedTuple):
     race_intensity_factor: float = 0.0
     race_pace_s_per_km: float | None = None
     race_legs: tuple[RaceLegSpec, ...] = ()
+    strides: int = 0
+    goal_min: int = 0
+    goal_pace_s_per_km: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -198,8 +213,59 @@ def _steady_steps(
     return steps
 
 
+def goal_target(pace_s_per_km: float | None, anchors: Anchors, rules: Rules) -> Target:
+    """Target of a race-pace step: the goal pace (± a few seconds), else the zone's target."""
+    if pace_s_per_km is None:
+        return zone_target("run", _GOAL_ZONE, anchors, rules)
+    return Target(
+        unit="s_per_km",
+        low=round(pace_s_per_km - _GOAL_PACE_BAND_S, 1),
+        high=round(pace_s_per_km + _GOAL_PACE_BAND_S, 1),
+        zone=_GOAL_ZONE,
+    )
+
+
+def _long_finish_steps(
+    total_s: int, goal_min: int, pace: float | None, tmpl: Template, anchors: Anchors, rules: Rules
+) -> list[Step]:
+    """A long run with a race-pace finish (Pfitzinger & Douglas: marathon-pace miles at the
+    end of a long run): easy first, then ``goal_min`` at the goal pace, a short cool-down."""
+    cool = round(rules.workouts.sessions.min_warmup_min * _SECONDS_PER_MINUTE)
+    goal_s = goal_min * _SECONDS_PER_MINUTE
+    easy_s = total_s - goal_s - cool
+    if easy_s < goal_s:
+        return _steady_steps(total_s, "run", tmpl, anchors, rules)
+    return [
+        _step("main", easy_s, "run", tmpl.zone, anchors, rules, tmpl.label),
+        Step(kind="main", label=GOAL_PACE_LABEL, duration_s=goal_s, target=goal_target(pace, anchors, rules)),
+        _step("cooldown", cool, "run", "Z1", anchors, rules),
+    ]
+
+
+def _strides_steps(total_s: int, reps: int, tmpl: Template, label: str, anchors: Anchors, rules: Rules) -> list[Step]:
+    """An easy run ending with strides (Daniels: 15-20 s quick, relaxed, full recovery)."""
+    cfg = rules.prep.structure.strides
+    block_s = reps * (cfg.work_s + cfg.recovery_s)
+    easy_s = total_s - block_s
+    if easy_s < block_s:
+        return _steady_steps(total_s, "run", tmpl, anchors, rules)
+    children = [_step("main", cfg.work_s, "run", _STRIDES_ZONE, anchors, rules, "stride")]
+    if cfg.recovery_s:
+        children.append(_step("recovery", cfg.recovery_s, "run", "Z1", anchors, rules, "easy jog"))
+    return [
+        _step("main", easy_s, "run", tmpl.zone, anchors, rules, label),
+        Step(kind="repeat", label=STRIDES_LABEL, repeat=reps, steps=children),
+    ]
+
+
 def _structured_steps(
-    total_s: int, sport: SessionSport, tmpl: Template, cap_min: float | None, anchors: Anchors, rules: Rules
+    total_s: int,
+    sport: SessionSport,
+    tmpl: Template,
+    cap_min: float | None,
+    anchors: Anchors,
+    rules: Rules,
+    work_target: Target | None = None,
 ) -> list[Step]:
     """Warm-up, work (continuous or repeats), steady filler, cool-down; durations add up to ``total_s``."""
     assert tmpl.work_zone is not None
@@ -223,7 +289,12 @@ def _structured_steps(
     if avail <= 0 or cap_s < min_step_s:
         return _steady_steps(total_s, sport, tmpl, anchors, rules)
     steps: list[Step] = [_step("warmup", warm, sport, "Z1", anchors, rules)] if warm else []
-    if tmpl.continuous or work_s <= 0:
+    if work_target is not None:
+        # Race-pace tempo: one continuous block at the goal pace.
+        work = int(min(avail, cap_s))
+        steps.append(Step(kind="main", label=GOAL_PACE_LABEL, duration_s=work, target=work_target))
+        used = work
+    elif tmpl.continuous or work_s <= 0:
         work = int(min(avail, cap_s))
         steps.append(_step("main", work, sport, tmpl.work_zone, anchors, rules, tmpl.label))
         used = work
@@ -537,10 +608,19 @@ def _generate(spec: SessionSpec, anchors: Anchors, rules: Rules) -> Generated:
                     target=zone_target(spec.sport, "Z2", anchors, rules),
                 )
             ]
+        elif spec.sport == "run" and spec.type == "long" and spec.goal_min:
+            steps = _long_finish_steps(total_s, spec.goal_min, spec.goal_pace_s_per_km, tmpl, anchors, rules)
+        elif spec.sport == "run" and spec.strides:
+            steps = _strides_steps(total_s, spec.strides, tmpl, spec.name or tmpl.label, anchors, rules)
         elif tmpl.work_zone is None:
+            if spec.name:
+                tmpl = tmpl.model_copy(update={"label": spec.name})
             steps = _steady_steps(total_s, spec.sport, tmpl, anchors, rules)
         else:
-            steps = _structured_steps(total_s, spec.sport, tmpl, spec.max_work_min, anchors, rules)
+            work_target = None
+            if spec.sport == "run" and spec.type == "tempo" and spec.goal_pace_s_per_km is not None:
+                work_target = goal_target(spec.goal_pace_s_per_km, anchors, rules)
+            steps = _structured_steps(total_s, spec.sport, tmpl, spec.max_work_min, anchors, rules, work_target)
     units: Literal["km", "mi"] = "mi" if anchors.units == "mi" else "km"
     if spec.type == "commitment":
         description = f"{spec.name} ({spec.sport}, {intensity}): kept as planned by the athlete"

@@ -18,7 +18,7 @@ PROFILE = Profile.model_validate({
     "history": {"weekly_km": [30, 30, 30, 30], "longest_km": 15},
 })
 PLAN = build_plan(PROFILE, RULES)
-TODAY = dt.date(2026, 11, 30)  # a Monday
+TODAY = dt.date(2027, 1, 18)  # a Monday in the plateau before the peak (weeks at the ramp limit leave no room)
 
 
 def by_date(plan: object) -> dict[dt.date, list[object]]:

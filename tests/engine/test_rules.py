@@ -28,7 +28,7 @@ def _edit(path: Path, old: str, new: str) -> None:
 
 
 def test_rules_load_with_combined_version(rules: Rules) -> None:
-    assert rules.version == "guardrails@2+events@2+kpi@1+workouts@2"
+    assert rules.version == "guardrails@2+events@2+kpi@1+workouts@2+race_prep@1"
 
 
 def test_every_event_has_a_profile_and_kpi_gates(rules: Rules) -> None:

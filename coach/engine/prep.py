@@ -1,0 +1,229 @@
+"""Race preparation: what a running race build aims at for this athlete, event and goal.
+
+Read from ``coach/rules/race_prep.yaml`` (every number cited there):
+
+* the athlete's **level** from the current weekly running km;
+* the **peak week** the build aims at: the level's rung of the event's ladder, at least
+  ``peak_over_current`` × the current volume, and at least the week that holds the event's
+  long-run target within the long-run share limit (room for the long run comes from a larger
+  week, never from a larger share);
+* the **long-run target** (the level's km at easy pace, within the event's long-session cap)
+  and the athlete's **current longest** run it starts from;
+* the **goal pace** for race-pace work: the target time when it is within reach of the
+  athlete's VDOT (Daniels & Gilbert), the VDOT's prediction when the target is out of reach,
+  and an easier plan when the target is slower than the athlete's fitness.
+
+Events without an entry in ``race_prep.yaml`` (rides, triathlons, general fitness) keep the
+event profile's fixed ``target_peak_weekly_min``. This module decides nothing about weeks:
+the planner applies it within the guardrails.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Literal
+
+from coach.engine.athlete import baseline_weekly_min, easy_pace_s_per_km, vdot_of
+from coach.engine.metrics.running import race_time_s
+from coach.engine.models import Profile, format_clock, parse_clock_s
+from coach.engine.rules import EventPrep, EventProfile, Level, LongMinimum, Rules
+
+_SECONDS_PER_MINUTE = 60.0
+_METRES_PER_KM = 1000.0
+_PERCENT = 100.0
+# Engineering margin, not a training rule: the peak week is sized so that the long-run target
+# fits a little inside the share limit, so rounding to whole steps never breaks it.
+_SHARE_MARGIN = 0.95
+
+GoalMode = Literal["none", "predicted", "target", "relaxed", "out_of_reach"]
+
+
+@dataclass(frozen=True, slots=True)
+class Prep:
+    """What the build aims at. ``event`` is ``None`` for events without a race-prep entry."""
+
+    event: EventPrep | None
+    level: Level | None
+    current_km: float
+    easy_pace_s_per_km: float
+    peak_min: float
+    long_target_min: float
+    long_start_min: float | None
+    long_share_max: float
+    goal_mode: GoalMode
+    goal_pace_s_per_km: float | None
+    predicted_s: float | None
+    target_s: float | None
+    notes: tuple[str, ...]
+
+    @property
+    def relaxed(self) -> bool:
+        return self.goal_mode == "relaxed"
+
+    def km_of(self, minutes: float) -> float:
+        """Running km of ``minutes`` at the athlete's easy pace."""
+        return minutes * _SECONDS_PER_MINUTE / self.easy_pace_s_per_km
+
+    def minutes_of(self, km: float) -> float:
+        """Minutes of ``km`` at the athlete's easy pace."""
+        return km * self.easy_pace_s_per_km / _SECONDS_PER_MINUTE
+
+
+def run_days_available(profile: Profile, rules: Rules) -> int:
+    """Days a week that can hold a run: available, with room for a session after
+    commitments, at most ``max_training_days`` and the run-session limit."""
+    g = rules.guardrails
+    days = 0
+    for day in profile.availability.days:
+        cap = profile.availability.max_minutes.get(day, g.week.default_day_max_min)
+        cap -= sum(c.minutes for c in profile.commitments if c.day == day)
+        if cap >= g.week.min_session_min:
+            days += 1
+    limit = min(
+        g.week.max_training_days,
+        7 - g.week.min_rest_days,
+        rules.workouts.sessions.max_sessions_per_week.get("run", 7),
+    )
+    return max(1, min(days, limit))
+
+
+def current_longest_min(profile: Profile, pace_s_per_km: float) -> float | None:
+    """The athlete's recent longest run in minutes: given, or its km at easy pace."""
+    history = profile.history
+    if history.longest_minutes is not None:
+        return float(history.longest_minutes)
+    if history.longest_km is not None:
+        return history.longest_km * pace_s_per_km / _SECONDS_PER_MINUTE
+    return None
+
+
+def reached(longest_min: float, longest_km: float, minimum: LongMinimum) -> bool:
+    """Whether a longest run of ``longest_min`` (``longest_km``) meets ``minimum``."""
+    return longest_km >= minimum.km - 0.05 or longest_min >= minimum.minutes - 0.5
+
+
+def _goal(profile: Profile, event: EventProfile, rules: Rules) -> tuple[GoalMode, float | None, float | None, float | None, list[str]]:
+    """(mode, goal pace s/km, predicted s, target s, notes) for race-pace work."""
+    distance = event.distance_km
+    if distance is None:
+        return "none", None, None, None, []
+    vdot = vdot_of(profile)
+    predicted = race_time_s(vdot, distance * _METRES_PER_KM) if vdot is not None else None
+    target = float(parse_clock_s(profile.goal.target_time)) if profile.goal.target_time else None
+    name = profile.goal.event.replace("_", " ")
+    g = rules.prep.goal
+    if target is None and predicted is None:
+        return "none", None, None, None, []
+    if target is None:
+        assert predicted is not None
+        return "predicted", predicted / distance, predicted, None, [
+            f"Race-pace work at {_pace(predicted / distance)} /km, the pace your recent race predicts for a "
+            f"{name} ({format_clock(predicted)}, VDOT {vdot:.1f})."
+        ]
+    if predicted is None:
+        return "target", target / distance, None, target, [
+            f"Race-pace work at your target pace, {_pace(target / distance)} /km; a recent race result would "
+            "tell whether the target fits your fitness."
+        ]
+    faster_pct = (predicted - target) / predicted * _PERCENT
+    if faster_pct > g.out_of_reach_pct:
+        return "out_of_reach", predicted / distance, predicted, target, [
+            f"Your target {format_clock(target)} is out of reach for this build: your recent race "
+            f"(VDOT {vdot:.1f}) predicts {format_clock(predicted)} for a {name}, and a build gains about "
+            f"{g.out_of_reach_pct:g} %. Race-pace work runs at the predicted {_pace(predicted / distance)} /km; "
+            "race again before raising it."
+        ]
+    if -faster_pct > g.relaxed_pct:
+        return "relaxed", target / distance, predicted, target, [
+            f"Your target {format_clock(target)} is slower than the {format_clock(predicted)} your recent race "
+            f"predicts (VDOT {vdot:.1f}): an easier plan, the volume held near what you run now, one quality "
+            f"session a week, race-pace work at your target pace ({_pace(target / distance)} /km)."
+        ]
+    return "target", target / distance, predicted, target, [
+        f"Race-pace work at your target pace, {_pace(target / distance)} /km (your recent race predicts "
+        f"{format_clock(predicted)}, VDOT {vdot:.1f})."
+    ]
+
+
+def _pace(s_per_km: float) -> str:
+    total = round(s_per_km)
+    return f"{total // 60}:{total % 60:02d}"
+
+
+def _round_down(minutes: float, step: int) -> float:
+    return math.floor(minutes / step) * step
+
+
+def prep_of(profile: Profile, rules: Rules) -> Prep:
+    """The race preparation for ``profile`` under ``rules`` (see the module docstring)."""
+    event = rules.event(profile.goal.event)
+    volume = event.volume_for(profile.sport)
+    baseline = baseline_weekly_min(profile, rules)
+    cap = volume.peak_cap_weekly_min
+    pace = easy_pace_s_per_km(profile, rules)
+    current_km = baseline * _SECONDS_PER_MINUTE / pace
+    entry = rules.prep.events.get(profile.goal.event) if profile.sport == "run" and event.race else None
+    share_target = event.long_share_target.get("run", 1.0)
+    long_cap = event.long_session_max_min.get("run", math.inf)
+    if entry is None:
+        return Prep(
+            event=None,
+            level=None,
+            current_km=current_km,
+            easy_pace_s_per_km=pace,
+            peak_min=min(cap, max(volume.target_peak_weekly_min, baseline)),
+            long_target_min=0.0,
+            long_start_min=None,
+            long_share_max=1.0,
+            goal_mode="none",
+            goal_pace_s_per_km=None,
+            predicted_s=None,
+            target_s=None,
+            notes=(),
+        )
+    p = rules.prep
+    step = rules.guardrails.volume.round_to_min
+    level = p.levels.level(current_km)
+    share = rules.guardrails.long_run_share.max_share(run_days_available(profile, rules))
+    long_target = _round_down(min(entry.long_km.of(level) * pace / _SECONDS_PER_MINUTE, long_cap), step)
+    long_need = long_target / (share * _SHARE_MARGIN)
+    mode, goal_pace, predicted, target, goal_notes = _goal(profile, event, rules)
+    if mode == "relaxed":
+        peak = max(baseline, long_need)
+    else:
+        ladder = entry.peak_km.of(level) * pace / _SECONDS_PER_MINUTE
+        if baseline > 0:
+            ladder = min(ladder, baseline * p.build.peak_max_over_current)
+        top = max(entry.peak_km.advanced * pace / _SECONDS_PER_MINUTE, baseline)
+        growth = min(baseline * p.build.peak_over_current, top)
+        peak = max(ladder, growth, long_need, baseline)
+    peak = min(peak, cap)
+    start = current_longest_min(profile, pace)
+    if start is None and baseline > 0:
+        start = baseline * share_target
+    notes = [
+        f"Level {level}: about {current_km:.0f} km a week now. The build aims at about "
+        f"{peak * _SECONDS_PER_MINUTE / pace:.0f} km ({peak:.0f} min) at its peak and a longest run of about "
+        f"{long_target * _SECONDS_PER_MINUTE / pace:.0f} km ({long_target:.0f} min) (coach/rules/race_prep.yaml)."
+    ]
+    return Prep(
+        event=entry,
+        level=level,
+        current_km=current_km,
+        easy_pace_s_per_km=pace,
+        peak_min=peak,
+        long_target_min=long_target,
+        long_start_min=min(start, long_cap) if start is not None else None,
+        long_share_max=share,
+        goal_mode=mode,
+        goal_pace_s_per_km=goal_pace,
+        predicted_s=predicted,
+        target_s=target,
+        notes=(*notes, *goal_notes),
+    )
+
+
+def goal_peak_min(profile: Profile, rules: Rules) -> float:
+    """The weekly volume a build for ``profile`` aims at (what feasibility and the planner share)."""
+    return prep_of(profile, rules).peak_min
