@@ -12,6 +12,8 @@ second sender (another task, another process) never takes the same rows.
   sends its update's one apology right away. The user blocking the bot (403) parks the chat's
   messages with the error.
 - A group that became a supergroup (``ChatMigrated``): its unsent messages move to the new id.
+- Telegram's send limits are kept before sending (``bot/pacing.py``): one message per second per
+  chat, 20 per minute per group, 30 per second overall.
 - A reply over 4096 characters goes in parts; the parts already delivered are recorded, so a
   retry sends only the rest. Markup Telegram rejects is sent again as plain text.
 """
@@ -34,6 +36,7 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest, ChatMigrated, Forbidden, RetryAfter, TelegramError
 
 from bot import constants as c
+from bot.pacing import SendPacer
 from coach.service.delivery import Outbox, OutboxItem
 from coach.service.types import Reply
 
@@ -99,8 +102,11 @@ def sender_token() -> str:
 class OutboxSender:
     """Claims outbox rows and sends them: one task per chat, in order within the chat."""
 
-    def __init__(self, outbox: Outbox, bot: Any, *, token: str | None = None, poll_s: float = c.OUTBOX_POLL_S) -> None:
+    def __init__(
+        self, outbox: Outbox, bot: Any, *, token: str | None = None, poll_s: float = c.OUTBOX_POLL_S, pacer: SendPacer | None = None
+    ) -> None:
         self.outbox = outbox
+        self.pacer = pacer if pacer is not None else SendPacer()
         self.bot = bot
         self.token = token or sender_token()
         self.poll_s = poll_s
@@ -251,15 +257,18 @@ class OutboxSender:
             else:
                 assert reply.document is not None
                 document = reply.document
-                await self.bot.send_document(item.chat_id, InputFile(document.data, filename=document.file_name))
+                async with self.pacer.slot(item.chat_id):
+                    await self.bot.send_document(item.chat_id, InputFile(document.data, filename=document.file_name))
             if index + 1 < total:
                 await self.outbox.progress(item, index + 1)
 
     async def _send_text(self, chat_id: int, text: str, markup: InlineKeyboardMarkup | None) -> None:
         try:
-            await self.bot.send_message(chat_id, html.escape(text, quote=False), parse_mode=ParseMode.HTML, reply_markup=markup)
+            async with self.pacer.slot(chat_id):
+                await self.bot.send_message(chat_id, html.escape(text, quote=False), parse_mode=ParseMode.HTML, reply_markup=markup)
         except BadRequest as error:
             if "parse entities" not in error.message.lower():
                 raise
             log.warning("Telegram rejected the markup of a message to chat %s (%s); sending it as plain text", chat_id, error)
-            await self.bot.send_message(chat_id, text, reply_markup=markup)
+            async with self.pacer.slot(chat_id):
+                await self.bot.send_message(chat_id, text, reply_markup=markup)

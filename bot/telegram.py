@@ -29,7 +29,7 @@ from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
 from telegram import BotCommand, BotCommandScopeAllGroupChats, Message, Update
-from telegram.constants import ChatAction, MessageEntityType
+from telegram.constants import ChatAction, ChatMemberStatus, ChatType, MessageEntityType
 from telegram.error import (
     BadRequest,
     Conflict,
@@ -44,6 +44,7 @@ from telegram.ext import (
     Application,
     ApplicationBuilder,
     CallbackQueryHandler,
+    ChatMemberHandler,
     CommandHandler,
     ContextTypes,
     MessageHandler,
@@ -52,6 +53,7 @@ from telegram.ext import (
 )
 
 from bot import constants as c
+from bot.pacing import SendPacer
 from bot.processor import PerChatUpdateProcessor
 from bot.sender import OutboxSender, keyboard, retry_after_seconds, split_text
 from bot.webhook import WebhookServer
@@ -131,7 +133,7 @@ class TelegramTransport:
 
     def __init__(
         self, service: CoachService, token: str, api_url: str, *, poll_timeout_s: int = c.POLL_TIMEOUT_S,
-        workers: int = c.MAX_CONCURRENT_UPDATES, shutdown_grace_s: float = c.SHUTDOWN_GRACE_S,
+        workers: int = c.MAX_CONCURRENT_UPDATES, shutdown_grace_s: float = c.SHUTDOWN_GRACE_S, pacer: SendPacer | None = None,
     ) -> None:
         self.service = service
         self.poll_timeout_s = poll_timeout_s
@@ -152,7 +154,7 @@ class TelegramTransport:
             .build()
         )
         self._add_handlers()
-        self.sender = OutboxSender(Outbox(service.db), self.application.bot)
+        self.sender = OutboxSender(Outbox(service.db), self.application.bot, pacer=pacer)
         self._stop = asyncio.Event()
         self._offset: int | None = None
         self._webhook: WebhookServer | None = None
@@ -180,7 +182,8 @@ class TelegramTransport:
         app.add_handler(MessageHandler(new & unsupported, self._on_unsupported))  # before documents: a GIF is one too
         app.add_handler(MessageHandler(new & filters.Document.ALL, self._on_document))
         app.add_handler(MessageHandler(new, self._on_unsupported))
-        app.add_handler(TypeHandler(Update, self._on_no_reply))  # edits, membership changes, ...
+        app.add_handler(ChatMemberHandler(self._on_my_chat_member, ChatMemberHandler.MY_CHAT_MEMBER))  # blocked / unblocked
+        app.add_handler(TypeHandler(Update, self._on_no_reply))  # edits, other membership changes, ...
         app.add_error_handler(self._on_error)
 
     async def _on_command(self, update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -222,6 +225,24 @@ class TelegramTransport:
                 what = name
                 break
         await self._handle(update, Incoming(kind="unsupported", unsupported_what=what))
+
+    async def _on_my_chat_member(self, update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
+        """A user blocked the bot (their private chat says ``kicked``) or unblocked it (``member``):
+        the athlete is marked inactive or active again. Other chats: nothing to do."""
+        change = update.my_chat_member
+        who = who_of(update)
+        assert change is not None
+        status = change.new_chat_member.status
+        if who is None or change.chat.type != ChatType.PRIVATE or status not in (ChatMemberStatus.BANNED, ChatMemberStatus.MEMBER):
+            await self._handle(update, None)
+            return
+        try:
+            await self.service.membership(
+                SOURCE, update.update_id, who, reachable=status == ChatMemberStatus.MEMBER, reason="blocked the bot (my_chat_member)"
+            )
+        except Exception as error:
+            log.exception("recording a membership change (update %s) failed; it is tried again later", update.update_id)
+            await self.service.record_failure(SOURCE, update.update_id, repr(error))
 
     async def _on_no_reply(self, update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
         await self._handle(update, None)

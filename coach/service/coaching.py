@@ -79,6 +79,8 @@ async def status_lines(session: AsyncSession, athletes: list[m.Athlete], today: 
     lines = []
     for athlete in athletes:
         name = shown(athlete)
+        if athlete.inactive_since is not None:
+            name += f" (can't be reached since {athlete.inactive_since.date().isoformat()}: blocked the bot?)"
         row = await repo.active_plan_row(session, athlete.id)
         if row is None:
             lines.append(f"{name}: no plan yet")

@@ -160,8 +160,8 @@ class Outbox:
         apology: Reply | None = None,
     ) -> tuple[float | None, OutboxItem | None]:
         """A send failed. Counts the attempt, then either parks the row (``permanent`` or too many
-        attempts; ``whole_chat``: every unsent row of the chat, e.g. the user blocked the bot) and
-        releases the chat, or holds the chat for the backoff. Returns the hold in seconds (None if
+        attempts; ``whole_chat``: every unsent row of the chat, e.g. the user blocked the bot, whose
+        athlete is then marked inactive) and releases the chat, or holds the chat for the backoff. Returns the hold in seconds (None if
         parked) and, on a reply's first failure, its update's one apology, claimed by ``token`` to
         be sent at once."""
         o = m.OutboxMessage
@@ -179,6 +179,8 @@ class Outbox:
             if permanent or row.attempts >= MAX_SEND_ATTEMPTS:
                 row.attempts = max(row.attempts, MAX_SEND_ATTEMPTS)
                 row.claim_token = row.claimed_until = None
+                if whole_chat:  # nobody there to send to: no more scheduled sends until they write again
+                    await mark_unreachable(s, item.chat_id, error, self.db.naive_now())
                 for other in others:
                     if whole_chat:
                         other.attempts = max(other.attempts, MAX_SEND_ATTEMPTS)
@@ -227,6 +229,17 @@ class Outbox:
             await s.execute(
                 update(o).where(*mine).values(claim_token=None, claimed_until=None).execution_options(synchronize_session=False)
             )
+
+
+async def mark_unreachable(s: AsyncSession, chat_id: int, reason: str, now: dt.datetime) -> int:
+    """The athletes whose private chat is ``chat_id`` can't be reached (they blocked the bot):
+    marked inactive, so the scheduler skips them. Returns how many were newly marked."""
+    a = m.Athlete
+    done = await s.execute(
+        update(a).where(a.telegram_chat_id == chat_id, a.inactive_since.is_(None))
+        .values(inactive_since=now, inactive_reason=reason[:200]).execution_options(synchronize_session=False)
+    )
+    return int(getattr(done, "rowcount", 0) or 0)
 
 
 def _hold(row: m.OutboxMessage, until: dt.datetime) -> None:

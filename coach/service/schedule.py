@@ -54,11 +54,14 @@ async def _queued(session: AsyncSession, *keys: str) -> bool:
 
 
 async def due_sends(session: AsyncSession, now: dt.datetime, rules: Any) -> list[Due]:
-    """Every scheduled message due at ``now`` (UTC-aware) for athletes with a plan.
+    """Every scheduled message due at ``now`` (UTC-aware) for athletes with a plan whom Telegram
+    can reach (an athlete who blocked the bot is inactive until they write again).
 
     The weekly message is composed once: when its key is already queued, nothing is redone, so
     the self-grading correction it carries is applied once per week however often the tick runs."""
-    athletes = (await session.execute(select(m.Athlete).where(m.Athlete.profile.is_not(None)))).scalars().all()
+    athletes = (
+        await session.execute(select(m.Athlete).where(m.Athlete.profile.is_not(None), m.Athlete.inactive_since.is_(None)))
+    ).scalars().all()
     due: list[Due] = []
     for athlete in athletes:
         local = now.astimezone(zone(athlete.time_zone))

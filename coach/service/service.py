@@ -179,6 +179,25 @@ class CoachService:
                 row.processed_at = self._naive_now()
                 row.attempts += 1
 
+    async def membership(self, source: str, update_id: int, who: Who, *, reachable: bool, reason: str = "") -> None:
+        """Telegram says the user blocked the bot (``my_chat_member``: kicked) or unblocked it, in
+        their private chat: the athlete is marked inactive (no scheduled sends) or active again."""
+        async with self.db.transaction() as s:
+            row = await self._inbox(s, source, update_id)
+            if row is not None and row.processed_at is not None:
+                return
+            athlete = None if who.telegram_user_id is None else await repo.athlete_by_telegram(s, who.telegram_user_id)
+            if athlete is not None and who.chat_type == "private":
+                if not reachable and athlete.inactive_since is None:
+                    athlete.inactive_since, athlete.inactive_reason = self._naive_now(), reason[:200]
+                elif reachable:
+                    athlete.inactive_since = athlete.inactive_reason = None
+            if row is None:
+                row = m.InboxUpdate(source=source, update_id=update_id, payload={}, user_id=who.telegram_user_id, attempts=0)
+                s.add(row)
+            row.processed_at = self._naive_now()
+            row.attempts += 1
+
     async def record_failure(
         self, source: str, update_id: int, error: str, *, chat_id: int | None = None, apology: Reply | None = None
     ) -> bool:
@@ -445,8 +464,12 @@ class CoachService:
                 )
                 s.add(athlete)
                 await s.flush()
-            elif who.chat_id is not None and athlete.telegram_chat_id != who.chat_id and who.chat_type == "private":
-                athlete.telegram_chat_id = who.chat_id
+            elif who.chat_type == "private":
+                if who.chat_id is not None and athlete.telegram_chat_id != who.chat_id:
+                    athlete.telegram_chat_id = who.chat_id
+                if athlete.inactive_since is not None:  # they blocked the bot, and they are back
+                    log.info("athlete %s writes again: active", athlete.id)
+                    athlete.inactive_since = athlete.inactive_reason = None
             return athlete
         athlete = await repo.athlete_by_name(s, who.name)
         if athlete is None:

@@ -82,6 +82,9 @@ class Athlete(Base):
     dialog: Mapped[JsonDict | None] = mapped_column(JSON)  # an open multi-step conversation (onboarding, check-in)
     profile: Mapped[JsonDict | None] = mapped_column(JSON)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    inactive_since: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    """Telegram can't reach them (they blocked the bot): no scheduled sends until they write again."""
+    inactive_reason: Mapped[str | None] = mapped_column(String(200))
 
     plans: Mapped[list[Plan]] = relationship(back_populates="athlete", cascade="all, delete-orphan", passive_deletes=True)
 

@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
+from bot.pacing import SendPacer
 from bot.telegram import TelegramTransport
 from coach.service.service import CoachService
 from coach.store import models as m
@@ -25,7 +26,11 @@ USER = 4242
 
 @asynccontextmanager
 async def running(service: CoachService, server: FakeTelegramServer) -> AsyncIterator[TelegramTransport]:
-    transport = TelegramTransport(service, DEFAULT_TOKEN, server.url, poll_timeout_s=1)
+    # The athlete here answers within milliseconds, so Telegram's one message per second per chat
+    # would add a second to nearly every step; these tests are about the conversation, and the
+    # pacing (production limits) is tested in tests/bot/test_pacing.py.
+    pacer = SendPacer(per_chat_gap_s=0)
+    transport = TelegramTransport(service, DEFAULT_TOKEN, server.url, poll_timeout_s=1, pacer=pacer)
     task = asyncio.create_task(transport.run_polling())
     try:
         yield transport

@@ -408,6 +408,11 @@ class FakeTelegramServer(FakeHTTPServer):
         with self._cond:
             self._s.blocked_chats.add(chat_id)
 
+    def unblock_chat(self, chat_id: int | str) -> None:
+        """The user unblocked the bot: sends to ``chat_id`` go through again."""
+        with self._cond:
+            self._s.blocked_chats.discard(chat_id)
+
     def add_file(
         self,
         file_id: str,
