@@ -4,8 +4,11 @@ Each item of a set (JSON lines: ``id``, ``athlete`` runner|rider, optional ``tod
 ``voice``, ``expect``; the format of ``/tmp/blind_brief.md``) is scored on **state**, never on
 an intent label:
 
-1. the two athletes of the brief are added once into a template SQLite database, exactly as
-   ``coach athlete add NAME --profile FILE`` does (profiles in ``tests/blind/athletes/``);
+1. the two athletes of the brief are added once into a template SQLite database, as
+   ``coach athlete add NAME --profile FILE`` does (profiles in ``tests/blind/athletes/``), each with
+   the plan the sets were written against (``<athlete>.plan.json``, built by the engine of commit
+   5aaec5e and frozen): the expectations name that plan's days and minutes, so a later change to
+   how first plans are built does not move the figure; re-planning runs on today's engine;
 2. per item the template is copied into a fresh ``COACH_DATA_DIR``, the text goes through
    ``CoachService.handle`` as ``coach chat`` sends it (``bot.terminal.parse_line``), with the
    clock fixed on the item's ``today`` (default 2026-12-08);
@@ -511,7 +514,7 @@ async def build_template(directory: Path) -> None:
     from sqlalchemy import update
 
     from coach.clock import FixedClock
-    from coach.engine.models import Profile
+    from coach.engine.models import Plan, Profile
     from coach.service.notes import NoteMemory
     from coach.service.service import CoachService
     from coach.store import models as m
@@ -524,7 +527,9 @@ async def build_template(directory: Path) -> None:
         service = CoachService(db, FixedClock(DEFAULT_TODAY), memory=NoteMemory(directory / "memory"))
         for name, path in ATHLETES.values():
             profile = Profile.model_validate_json(path.read_text(encoding="utf-8"))
-            await service.add_athlete(name, profile)
+            frozen = path.with_suffix(".plan.json")  # the plan the set was written against, frozen with it
+            plan = Plan.model_validate_json(frozen.read_text(encoding="utf-8")) if frozen.exists() else None
+            await service.add_athlete(name, profile, plan)
         async with db.transaction() as s:  # onboarding asks for a city; a profile document has no time zone
             await s.execute(update(m.Athlete).values(time_zone=TIME_ZONE))
     finally:
@@ -697,6 +702,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--json", action="store_true", help="print the summary and every item as JSON")
     parser.add_argument("--failures", action="store_true", help="print each failed item")
     parser.add_argument("--limit", type=int, default=None, help="only the first N items")
+    parser.add_argument("--only", default=None, help="comma-separated item ids (a-011,a-015) to run alone")
     args = parser.parse_args(argv)
     os.environ.pop("ANTHROPIC_API_KEY", None)  # the offline brain: blind figures are reproducible
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s")
@@ -705,6 +711,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stderr.write(f"eval_blind: no set at {path}\n")
         return 2
     items = load_items(path)
+    if args.only:
+        wanted = {part.strip() for part in args.only.split(",") if part.strip()}
+        items = [item for item in items if item.id in wanted]
     if args.limit is not None:
         items = items[: args.limit]
     results = asyncio.run(evaluate(items, progress=not args.json))

@@ -19,6 +19,7 @@ from typing import Any, Literal
 
 import yaml
 
+from coach.brain.ask import Ask, Choice, day_label, day_words
 from coach.brain.intents import IntentClassifier, IntentResult
 from coach.brain.slots import Slots, normalise_text, parse_slots
 from coach.brain.tools import Tool, ToolCall, execute_tool
@@ -62,6 +63,23 @@ SEVERE_FATIGUE = re.compile(
 )
 MILD_FATIGUE = re.compile(r"\b(a bit|bit|slightly|little|kinda|somewhat)\b", re.I)
 NEXT_WEEK = re.compile(r"\bnext week\b", re.I)
+_GUESS_LABELS = {
+    "today": "Today's session", "week": "This week's plan", "fatigue": "I'm tired", "missed": "I missed a session",
+    "partial": "I did part of it", "log_workout": "Log a workout", "illness": "I'm ill", "injury": "Something hurts",
+    "unavailable": "I can't train some days", "move_session": "Move a session", "change_days": "Change my days",
+    "explain": "Why this session?", "paces": "My paces", "metrics": "My fitness numbers", "ask_coach": "Ask my coach",
+}
+"""Intents offered as "did you mean …?" buttons when a message was not understood, in the athlete's words."""
+_GUESS_MIN_SCORE = 0.30
+"""Nearest-exemplar similarity from which an intent is worth offering (below, the help text only)."""
+
+
+def _clock(seconds: int) -> str:
+    hours, rest = divmod(int(seconds), 3600)
+    return f"{hours} h {rest // 60:02d} min" if hours else f"{rest // 60} min"
+
+
+_DAY_NAMES = {"mon": "Monday", "tue": "Tuesday", "wed": "Wednesday", "thu": "Thursday", "fri": "Friday", "sat": "Saturday", "sun": "Sunday"}
 SEVERE_SLEEP_H = 5.0
 """Under five hours' sleep counts as severe fatigue (seed 000's "slept four hours" example)."""
 
@@ -73,6 +91,8 @@ class OfflineReply:
     intent: str = "unknown"
     confidence: float = 0.0
     follow_up: FollowUp | None = None
+    ask: Ask | None = None
+    """A question waiting for its answer: the service stores it with the chat (see ``coach.brain.ask``)."""
 
 
 @cache
@@ -100,17 +120,29 @@ class OfflineBrain:
         classifier = self.classifier()
         return await asyncio.to_thread(classifier.classify, message, today=today)
 
-    async def reply(self, *, message: str, today: dt.date, tools: Sequence[Tool[Any, Any]]) -> OfflineReply:
+    async def reply(
+        self, *, message: str, today: dt.date, tools: Sequence[Tool[Any, Any]], intent: str | None = None
+    ) -> OfflineReply:
+        """Answer one message. ``intent`` forces what the message is (the typed answer to a
+        question such as "Which dates?" is read as the intent the question was about)."""
         result = await self.classify(message, today)
         slots = result.slots or Slots()
         by_name = {t.name: t for t in tools}
         turn = _Turn(self, by_name, message, today, slots)
+        turn.alternatives = list(result.alternatives)
+        if intent is not None:
+            if intent in _AHEAD:
+                turn.slots = parse_slots(message, today, past=False)
+            handler = getattr(turn, f"on_{intent}", turn.on_unknown)
+            text, follow_up = await handler()
+            return OfflineReply(text=text, tool_calls=turn.calls, intent=intent, confidence=1.0, follow_up=follow_up, ask=turn.ask)
         intent = _request_of(message, slots, result.intent) or result.intent
         if intent in _AHEAD and slots.past_tense:
             # "i cant run thursday, got a hospital appt": a request about the days ahead, whatever the verbs
             slots = parse_slots(message, today, past=False)
             turn.slots = slots
             intent = _request_of(message, slots, result.intent) or intent
+        intent = _vague_of(message, turn.slots, intent) or intent
         turn.wellness = read_wellness(message, slots.sleep_hours or _hours_of_sleep(message, slots))
         if turn.wellness and intent in _WELLNESS_FIRST and not _EASE.search(message):
             intent = "wellness"
@@ -133,7 +165,21 @@ class OfflineBrain:
             intent=result.intent,
             confidence=result.confidence,
             follow_up=follow_up,
+            ask=turn.ask,
         )
+
+    async def complete(self, *, choice: Choice, about: str, today: dt.date, tools: Sequence[Tool[Any, Any]]) -> OfflineReply:
+        """The athlete picked ``choice`` of a question asked about the message ``about``: make its
+        tool call (the engine checks it like any other) or ask the next question."""
+        turn = _Turn(self, {t.name: t for t in tools}, about, today, parse_slots(about, today, past=False))
+        if choice.tool.startswith("step:"):
+            step = getattr(turn, "step_" + choice.tool.removeprefix("step:"), None)
+            text = self.templates["ask_expired"] if step is None else await step(choice.input)
+        elif not choice.tool:
+            text = self.templates["ask_nothing"]
+        else:
+            text = turn.result_text(await turn.call(choice.tool, choice.input))
+        return OfflineReply(text=text, tool_calls=turn.calls, intent="answer", confidence=1.0, ask=turn.ask)
 
 
 _WELLNESS_FIRST = frozenset({"checkin", "fatigue", "today", "tomorrow", "unknown", "greeting", "thanks", "explain", "week"})
@@ -237,6 +283,8 @@ def _request_of(message: str, slots: Slots, intent: str) -> str | None:
         return "no_pain"
     if _SWAP.search(message) and (len(slots.dates) >= 2 or len(slots.weekdays) >= 2):
         return "swap"
+    if _SWAP.search(message) and not slots.dates and not slots.past_tense and intent in ("unknown", "move_session", "change_days"):
+        return "swap"  # "can I swap them?": which two days is asked
     if (
         _MOVE.search(message) and len(set(slots.dates)) >= 2 and _SESSION_REF.search(message)
         and intent not in ("missed", "partial", "log_workout")
@@ -260,6 +308,38 @@ def _request_of(message: str, slots: Slots, intent: str) -> str | None:
     return None
 
 
+_SPAN_WORDS = re.compile(r"\b(weekend|week|month|days)\b", re.I)
+_POSSESSIVE_DAY = re.compile(r"\b(?:mon|tues|wednes|thurs|fri|satur|sun)day'?s\b|\b(?:mon|tue|wed|thu|fri|sat|sun)'s\b", re.I)
+_HEDGE = re.compile(r"\b(might|maybe|not sure|possibly|perhaps|could be|don'?t know yet|tbc|tbd|unsure)\b", re.I)
+_HEDGED = frozenset({"unavailable", "week", "skip", "change_days", "today", "tomorrow", "unknown", "explain", "days_out"})
+_LESS = re.compile(r"\b(less|fewer|cut back|scale (?:it |things )?back|lighter|easier)\b", re.I)
+_MORE = re.compile(r"\b(more|extra|harder|step (?:it|things) up|bump (?:it|things) up|increase)\b", re.I)
+_VAGUE_SPAN = re.compile(r"\b(a bit|a while|some time|sometime|a few days|a couple of days|some days|at some point)\b", re.I)
+_FATIGUE_WORDS = re.compile(r"\b(tired|fatigued?|exhausted|wrecked|sore|knackered|shattered|dead|heavy|ill|sick|pain|hurts?)\b", re.I)
+
+
+def _vague_of(message: str, slots: Slots, intent: str) -> str | None:
+    """Requests too vague to act on without guessing, answered with one specific question.
+
+    "might not make Saturday, or maybe it's Sunday": which day, if any? "can we do less?": less
+    when? "away for a bit next month": which dates? Anything the message names precisely is
+    left to its handler.
+    """
+    dated = bool(slots.dates or slots.weekdays or slots.date_range)
+    if _HEDGE.search(message) and dated and not slots.past_tense and intent in _HEDGED and not slots.durations_s:
+        return "hedge"
+    named = dated or slots.durations_s or slots.distances_m or _TODAY_WORDS.search(message) or _FATIGUE_WORDS.search(message)
+    if not named and intent in ("ease", "unknown", "change_days", "move_session", "override_attempt", "settings"):
+        if _LESS.search(message) and not _MORE.search(message):
+            return "vague_less"
+        if _MORE.search(message) and re.search(r"\b(can|could|should|shall) (?:i|we)\b|\bi want\b|\bi'?d like\b", message, re.I):
+            return "vague_more"
+    span = slots.date_range
+    if intent == "unavailable" and span is not None and _VAGUE_SPAN.search(message) and (span.end - span.start).days >= 7:
+        return "vague_dates"
+    return None
+
+
 class _Turn:
     """One message: the intent handlers, each calling tools and filling a template."""
 
@@ -278,6 +358,8 @@ class _Turn:
         self.slots = slots
         self.calls: list[ToolCall] = []
         self.wellness: dict[str, Any] = {}
+        self.ask: Ask | None = None
+        self.alternatives: list[tuple[str, float]] = []
 
     async def call(self, name: str, data: dict[str, Any]) -> ToolCall:
         call = await execute_tool(self.tools, name, data)
@@ -313,7 +395,50 @@ class _Turn:
         return self.t["help"], None
 
     async def on_unknown(self) -> Result:
+        """Not understood: say what was read, offer the nearest readings as buttons, then the help."""
+        read = self.understood()
+        choices = [
+            Choice(label=_GUESS_LABELS[name], tool="step:intent", input={"intent": name})
+            for name, score in self.alternatives
+            if name in _GUESS_LABELS and score >= _GUESS_MIN_SCORE
+        ][:3]
+        if read or choices:
+            lead = self.t["unknown_read"].format(read=read) if read else self.t["unknown_guess"]
+            if choices:
+                choices.append(Choice(label="None of these", tool="", words=("none", "neither")))
+                return self.asking(lead + " " + self.t["did_you_mean"], choices), None
+            return lead + "\n" + self.t["help"], None
         return self.t["unknown"].format(help=self.t["help"]), None
+
+    def understood(self) -> str:
+        """What the language layer did read in a message it could not act on, in the athlete's terms."""
+        slots = self.slots
+        parts: list[str] = []
+        days = sorted(set(slots.dates))
+        if days:
+            parts.append(", ".join(day_label(d) for d in days[:3]))
+        elif slots.date_range is not None:
+            parts.append(f"{day_label(slots.date_range.start)} to {day_label(slots.date_range.end)}")
+        if slots.durations_s:
+            parts.append("a time of " + ", ".join(_clock(x) for x in slots.durations_s[:2]))
+        if slots.distances_m:
+            parts.append("a distance")
+        if slots.body_parts:
+            parts.append("your " + " and ".join(b.part.replace("_", " ") for b in slots.body_parts[:2]))
+        if slots.sports:
+            parts.append(" and ".join(dict.fromkeys(slots.sports)))
+        return ", ".join(parts)
+
+    async def step_intent(self, data: dict[str, Any]) -> str:
+        """'Did you mean …?' answered: the message read as that intent."""
+        name = str(data.get("intent", ""))
+        if name not in _GUESS_LABELS:
+            return self.t["ask_expired"]
+        if name in _AHEAD:
+            self.slots = parse_slots(self.message, self.today, past=False)
+        handler = getattr(self, f"on_{name}", self.on_unknown)
+        text, _ = await handler()
+        return text
 
     async def on_delete_data(self) -> Result:
         return self.t["delete_data"], None
@@ -487,17 +612,24 @@ class _Turn:
         elif self.slots.dates:
             start, end = min(self.slots.dates), max(self.slots.dates)
         else:
-            return self.t["need_dates"], None
+            return self.asking(self.t["need_dates"], intent="unavailable"), None
         return await self.adapt(
             "set_unavailable", {"start": start.isoformat(), "end": end.isoformat(), "reason": "unavailable"}
         ), None
 
     async def on_move_session(self) -> Result:
-        if not self.slots.weekdays and len(self.slots.dates) < 1:
-            return self.t["need_move"], None
         wanted = next(
             (kind for pattern, kind in SESSION_WORDS if re.search(pattern, self.message, re.I)), None
         )
+        dates = list(dict.fromkeys(self.slots.dates))  # "today's run … tonight": one day named twice
+        span = self.slots.date_range
+        if not dates and span is not None and span.end > span.start and not _SPAN_WORDS.search(self.message):
+            return await self.move(span.start, span.end), None  # "shift tomorrow to wed": from one day to the other
+        if len(dates) >= 2:
+            from_date, to_date = dates[0], dates[-1]
+            if re.search(r"\binstead of\b", self.message, re.I):  # "Friday instead of Saturday": Saturday's moves
+                from_date, to_date = to_date, from_date
+            return await self.move(from_date, to_date), None
         week = await self.call("week", {"which": "next" if NEXT_WEEK.search(self.message) else "this"})
         if week.is_error or week.output is None:
             return f"I couldn't look up the week: {week.error}", None
@@ -508,26 +640,70 @@ class _Turn:
         ]
         if wanted is not None:
             sessions = [s for s in sessions if s["type"] == wanted]
-        if len(self.slots.dates) >= 2:
-            from_date, to_date = self.slots.dates[0], self.slots.dates[-1]
-            if re.search(r"\binstead of\b", self.message, re.I):  # "Friday instead of Saturday": Saturday's moves
-                from_date, to_date = to_date, from_date
-        else:
-            if not sessions:
+        source: dt.date | None = None
+        if len(dates) == 1 and (_POSSESSIVE_DAY.search(self.message) or (span is not None and span.start > dates[0])):
+            source = dates[0]  # "move Thursday's run (to the weekend)": Thursday's is the one that moves
+        elif _TODAY_WORDS.search(self.message) or re.search(r"\blater\b", self.message, re.I):
+            source = self.today
+        targets: list[dt.date] = []
+        if span is not None and (source is None or span.start > source):
+            targets = [span.start + dt.timedelta(days=n) for n in range((span.end - span.start).days + 1)]
+            targets = [d for d in targets if d >= self.today and d != source][:7]
+        elif len(dates) == 1 and source is None:
+            targets = [dates[0]]
+        if source is None:
+            if len(sessions) == 1 or (sessions and targets):
+                source = dt.date.fromisoformat(sessions[0]["date"])
+            elif len(sessions) > 1:
+                return self.which_session(sessions), None
+            else:
                 return self.t["need_move"], None
-            from_date = dt.date.fromisoformat(sessions[0]["date"])
-            week_start = dt.date.fromisoformat(week.output["start"])
-            target_day = self.slots.weekdays[-1] if self.slots.weekdays else None
-            if target_day is None:
-                return self.t["need_move"], None
-            to_date = week_start + dt.timedelta(
-                days=("mon", "tue", "wed", "thu", "fri", "sat", "sun").index(target_day)
-            )
+        if len(targets) == 1:
+            if source == targets[0]:
+                return self.t["already_there"].format(date=source.isoformat()), None
+            return await self.move(source, targets[0]), None
+        if targets:
+            question = self.t["ask_which_day"].format(session=day_label(source))
+            return self.asking(question, [self.move_choice(source, day) for day in targets]), None
+        return await self.step_move_to({"from_date": source.isoformat()}), None
+
+    async def move(self, from_date: dt.date, to_date: dt.date) -> str:
         if from_date == to_date:
-            return self.t["already_there"].format(date=from_date.isoformat()), None
-        return await self.adapt(
-            "move_session", {"from_date": from_date.isoformat(), "to_date": to_date.isoformat()}
-        ), None
+            return self.t["already_there"].format(date=from_date.isoformat())
+        return await self.adapt("move_session", {"from_date": from_date.isoformat(), "to_date": to_date.isoformat()})
+
+    def move_choice(self, from_date: dt.date, to_date: dt.date) -> Choice:
+        return Choice(
+            label=day_label(to_date), tool="move_session",
+            input={"from_date": from_date.isoformat(), "to_date": to_date.isoformat()},
+            dates=(to_date.isoformat(),), words=day_words(to_date, self.today),
+        )
+
+    def which_session(self, sessions: Sequence[dict[str, Any]]) -> str:
+        """'Move the ride': which one? A button per coming session; the next question asks the day."""
+        choices = [
+            Choice(
+                label=f"{day_label(dt.date.fromisoformat(x['date']))}: {x['sport']} {x['type']}",
+                tool="step:move_to", input={"from_date": x["date"]}, dates=(x["date"],),
+                words=day_words(dt.date.fromisoformat(x["date"]), self.today),
+            )
+            for x in sessions[:6]
+        ]
+        return self.asking(self.t["ask_which_session"], choices)
+
+    async def step_move_to(self, data: dict[str, Any]) -> str:
+        """The session is known, the day is not: a button per day around it, rest days first."""
+        source = dt.date.fromisoformat(str(data["from_date"]))
+        busy: set[str] = set()
+        for which in ("this", "next"):
+            week = await self.call("week", {"which": which})
+            if week.output is not None:
+                busy |= {x["date"] for x in week.output["sessions"] if x["type"] != "commitment"}
+        around = [source + dt.timedelta(days=n) for n in (1, -1, 2, -2, 3, -3, 4)]
+        days = [d for d in around if d >= self.today]
+        days = sorted([d for d in days if d.isoformat() not in busy][:4] or days[:4])
+        question = self.t["ask_which_day"].format(session=day_label(source))
+        return self.asking(question, [self.move_choice(source, day) for day in days])
 
     async def on_wellness(self) -> Result:
         """A morning report in words: stored as said, readiness scored, today's session decided."""
@@ -565,7 +741,7 @@ class _Turn:
     async def on_swap(self) -> Result:
         days = sorted(set(self.slots.dates))[:2]
         if len(days) < 2:
-            return self.t["need_move"], None
+            return self.asking(self.t["ask_swap"], intent="swap"), None
         return await self.adapt("swap_sessions", {"first": days[0].isoformat(), "second": days[1].isoformat()}), None
 
     def coming_day(self) -> dt.date:
@@ -599,8 +775,91 @@ class _Turn:
         elif self.slots.days_per_week:
             data["days_per_week"] = max(1, min(7, self.slots.days_per_week))
         if not data:
-            return self.t["need_days"], None
+            return await self.ask_days(), None
         return await self.adapt("change_days", data), None
+
+    async def ask_days(self) -> str:
+        """'Change my long run day', 'I want to add a day': which day? A button per day that fits."""
+        numbers = await self.call("my_numbers", {})
+        days: list[str] = [] if numbers.output is None else list(numbers.output["training_days"])
+        long_day = None if numbers.output is None else numbers.output["long_day"]
+        order = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+        if re.search(r"\blong\b", self.message, re.I):
+            options = [d for d in order if d != long_day]
+            choices = [Choice(label=_DAY_NAMES[d], tool="change_days", input={"long_day": d}, words=(d,)) for d in options]
+            return self.asking(self.t["ask_long_day"], choices)
+        if days and re.search(r"\b(add|extra|another|more|one more)\b", self.message, re.I):
+            options = [d for d in order if d not in days]
+            choices = [
+                Choice(label=_DAY_NAMES[d], tool="change_days", input={"days": sorted([*days, d], key=order.index)}, words=(d,))
+                for d in options
+            ]
+            return self.asking(self.t["ask_add_day"], choices)
+        if days and re.search(r"\b(drop|remove|fewer|less|one less|take (?:out|away))\b", self.message, re.I) and len(days) > 1:
+            choices = [Choice(label=_DAY_NAMES[d], tool="change_days", input={"without": [d]}, words=(d,)) for d in days]
+            return self.asking(self.t["ask_drop_day"], choices)
+        return self.asking(self.t["need_days"], intent="change_days")
+
+    async def on_hedge(self) -> Result:
+        """'Might not make Saturday, or maybe Sunday, not sure yet': free a day now, or wait?"""
+        days = sorted({d for d in self.slots.dates if d >= self.today})
+        span = self.slots.date_range
+        if not days and span is not None:
+            days = [span.start + dt.timedelta(days=n) for n in range(min((span.end - span.start).days + 1, 7))]
+        choices = [
+            Choice(label=f"Free {day_label(d)}", tool="set_unavailable",
+                   input={"start": d.isoformat(), "end": d.isoformat(), "reason": "unavailable"},
+                   dates=(d.isoformat(),), words=day_words(d, self.today))
+            for d in days[:4]
+        ]
+        if len(days) >= 2 and len(days) <= 4:
+            choices.append(Choice(label="Free them all", tool="set_unavailable",
+                                  input={"start": days[0].isoformat(), "end": days[-1].isoformat(), "reason": "unavailable"},
+                                  words=("all", "both", "every")))
+        choices.append(Choice(label="Wait until I know", tool="", words=("wait", "later", "know")))
+        return self.asking(self.t["ask_hedge"], choices), None
+
+    async def on_vague_less(self) -> Result:
+        """'Can we do less?': today, tomorrow, or a day fewer every week?"""
+        tomorrow = self.today + dt.timedelta(days=1)
+        choices = [
+            Choice(label="Today's session lighter", tool="report_fatigue", input={"severity": 1}, words=("today", "tonight")),
+            Choice(label="Tomorrow's lighter", tool="report_fatigue", input={"severity": 1, "date": tomorrow.isoformat()},
+                   dates=(tomorrow.isoformat(),), words=("tomorrow",)),
+            Choice(label="A day fewer every week", tool="step:drop_day", words=("week", "weekly", "every", "fewer", "day")),
+        ]
+        return self.asking(self.t["ask_less"], choices), None
+
+    async def step_drop_day(self, _: dict[str, Any]) -> str:
+        self.message = "drop a day"
+        return await self.ask_days()
+
+    async def on_vague_more(self) -> Result:
+        """'Can I do more?': the engine adds load only within its limits; which kind of more?"""
+        choices = [
+            Choice(label="An extra training day", tool="step:add_day", words=("day", "extra", "another")),
+            Choice(label="No, keep the plan", tool="", words=("keep", "fine")),
+        ]
+        return self.asking(self.t["ask_more"], choices), None
+
+    async def step_add_day(self, _: dict[str, Any]) -> str:
+        self.message = "add a day"
+        return await self.ask_days()
+
+    async def on_vague_dates(self) -> Result:
+        return self.asking(self.t["need_dates"], intent="unavailable"), None
+
+    def asking(self, question: str, choices: Sequence[Choice] = (), *, intent: str | None = None) -> str:
+        """Ask one specific question; the service keeps it with the chat until it is answered or expires."""
+        self.ask = Ask(question=question, choices=tuple(choices), about=self.message, intent=intent)
+        return question
+
+    def result_text(self, call: ToolCall) -> str:
+        if call.is_error or call.output is None:
+            return f"I couldn't do that: {call.error}"
+        if "accepted" in call.output:
+            return self.adapted_text(call)
+        return str(call.output.get("text", ""))
 
     async def on_remember_note(self) -> Result:
         text = (

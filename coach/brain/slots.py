@@ -362,10 +362,16 @@ _WEEKDAY_CONTEXT_BEFORE: Final = frozenset(
         "&",
         "through",
         "thru",
+        "ride",
+        "run",
+        "swim",
+        "session",
+        "workout",
+        "it",
     }
 )
 _WEEKDAY_CONTEXT_AFTER: Final = frozenset(
-    {"-", "/", "morning", "afternoon", "evening", "night", "session", "run", "ride"}
+    {"-", "/", "morning", "afternoon", "evening", "night", "session", "run", "ride", "swim", "long", "workout", "instead"}
 )
 
 _TIME_OF_DAY_RE: Final = re.compile(

@@ -525,6 +525,42 @@ def _unavailable(edit: _Edit, event: Unavailable) -> None:
         else:
             edit.swap(s, None)
             edit.note(s.date, f"{event.reason} {event.from_}–{event.to}: dropped", "unavailable")
+    _unavailable_beyond_window(edit, event, first)
+
+
+def _unavailable_beyond_window(edit: _Edit, event: Unavailable, first: dt.date) -> None:
+    """The days of a trip past the re-planning window ("skiing 2-9 January", said in December) hold
+    no training either: a key session goes to the first free training day after the trip within
+    a week, the rest is dropped. The weeks around it are re-checked by the validator as usual."""
+    start = max(first, edit.window_end + dt.timedelta(days=1))
+    if event.to < start:
+        return
+    days = set(edit.profile.availability.days)
+    blocked = [(b.from_, b.to) for b in edit.profile.blocked]
+    race_day = edit.profile.goal.date if edit.rules.event(edit.profile.goal.event).race else None
+    trip = sorted(
+        (s for s in edit.sessions if start <= s.date <= event.to and s.status == "planned" and s.type != "race"),
+        key=lambda s: (not s.key, s.date),
+    )
+    for s in trip:
+        target: dt.date | None = None
+        if s.key and s.type != "commitment":
+            for n in range(1, _DAYS_PER_WEEK + 1):
+                day = event.to + dt.timedelta(days=n)
+                free = (
+                    WEEKDAYS[day.weekday()] in days and day != race_day and not any(a <= day <= b for a, b in blocked)
+                    and not any(is_training(x) for x in edit.on(day))
+                )
+                if free:
+                    target = day
+                    break
+        if target is not None:
+            edit.swap(s, moved(s, target))
+            edit.note(s.date, f"{event.reason} {event.from_}–{event.to}: key {s.type} moved to {target}", "unavailable")
+            edit.note(target, f"{s.type} moved here from {s.date}", "unavailable")
+        else:
+            edit.swap(s, None)
+            edit.note(s.date, f"{event.reason} {event.from_}–{event.to}: dropped", "unavailable")
 
 
 def _relocate(edit: _Edit, force: bool, reason: str) -> None:

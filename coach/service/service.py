@@ -20,13 +20,14 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from coach.brain.ask import CALLBACK_PREFIX as ASK_PREFIX
 from coach.brain.errors import BrainUnavailable, athlete_message
 from coach.brain.intents import IntentClassifier, get_classifier
 from coach.brain.offline import OfflineBrain
 from coach.brain.tools import ToolCall
 from coach.clock import Clock
 from coach.engine.models import Plan, Profile
-from coach.service import coaching, onboarding, render, training_log
+from coach.service import asking, coaching, onboarding, render, training_log
 from coach.service.answers import AnswerError, parse_time_zone, parse_units
 from coach.service.calendar import plan_ics
 from coach.service.delivery import apology_key
@@ -490,6 +491,8 @@ class CoachService:
         if len(incoming.text) > MAX_INCOMING_TEXT_CHARS:
             return [Reply(f"That message is {len(incoming.text)} characters long; I read up to {MAX_INCOMING_TEXT_CHARS}. Could you send the key points in a shorter message?")]
         if incoming.kind == "command" and incoming.command is not None:
+            if (ctx.athlete.dialog or {}).get("flow") == asking.FLOW:
+                ctx.athlete.dialog = None  # a command moves on: the open question is dropped
             return await self._command(ctx, incoming.command, incoming.args.strip())
         if not text:
             return [Reply("I got an empty message. Tell me how training is going, or try /help.")]
@@ -560,6 +563,10 @@ class CoachService:
                 return replies
         if ctx.athlete.profile is None:
             return await self.start(ctx)
+        if dialog.get("flow") == asking.FLOW:
+            answered = await asking.on_text(self, ctx, text)
+            if answered is not None:
+                return answered
         return await self.converse(ctx, text)
 
     async def converse(self, ctx: Ctx, text: str) -> list[Reply]:
@@ -568,7 +575,8 @@ class CoachService:
         if self.claude is None:
             offline = await self.offline.reply(message=text, today=ctx.today, tools=tools)
             log.info("offline brain: intent %s (%.2f), tools %s", offline.intent, offline.confidence, [c.name for c in offline.tool_calls])
-            replies = [Reply(offline.text)] if offline.text else []
+            replies = asking.replies_of(offline)
+            asking.remember(self, ctx, offline.ask)
             if offline.follow_up == "checkin":
                 replies += await training_log.checkin_start(ctx, "", self.clock.now())
             elif offline.follow_up == "memory":
@@ -675,6 +683,8 @@ class CoachService:
             return [Reply(f"What should it say instead of: {note.text}")]
         if data.startswith("set:"):
             return self.settings(ctx, data[4:].replace(":", " "))
+        if data.startswith(ASK_PREFIX):
+            return await asking.on_callback(self, ctx, data)
         return [Reply("That button has expired. Try /help.")]
 
     async def _choose_alternative(self, ctx: Ctx, index_text: str) -> list[Reply]:
@@ -836,9 +846,11 @@ class CoachService:
                 raise UserError(f"There is no athlete called {name!r}.")
             return await self.athlete_document(s, athlete)
 
-    async def add_athlete(self, name: str, profile: Profile) -> Plan:
-        """Create an athlete and their first plan from a profile document (a coach importing athletes)."""
-        plan = self.build_plan(profile)
+    async def add_athlete(self, name: str, profile: Profile, plan: Plan | None = None) -> Plan:
+        """Create an athlete and their first plan from a profile document (a coach importing athletes).
+
+        ``plan`` adopts a plan document as it is (a frozen evaluation world) instead of building one."""
+        plan = plan if plan is not None else self.build_plan(profile)
         async with self.db.transaction() as s:
             if await repo.athlete_by_name(s, name) is not None:
                 raise UserError(f"An athlete called {name!r} already exists.")

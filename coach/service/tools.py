@@ -310,6 +310,8 @@ class NumbersOut(_Out):
     css_per_100m: str | None
     recent_race: str | None
     weekly_km: float | None
+    training_days: list[str] = Field(default_factory=list)
+    long_day: str | None = None
     text: str
 
 
@@ -453,10 +455,14 @@ class CoachTools:
                              ("usual week", None if weekly is None else f"{weekly:g} km")):
             if value is not None:
                 parts.append(f"{label.capitalize() if label[0].islower() else label}: {value}.")
+        availability = profile.availability
+        parts.append(f"Training days: {', '.join(d.capitalize() for d in availability.days)}"
+                     + (f"; long session on {availability.long_day.capitalize()}." if availability.long_day else "."))
         return NumbersOut(
             event=goal.event, race_date=goal.date, days_to_race=days, target_time=goal.target_time, ftp_w=h.ftp_w,
             threshold_hr=h.threshold_hr, max_hr=h.max_hr, resting_hr=h.resting_hr, css_per_100m=h.css_per_100m,
-            recent_race=race, weekly_km=weekly, text=" ".join(parts),
+            recent_race=race, weekly_km=weekly, training_days=list(availability.days), long_day=availability.long_day,
+            text=" ".join(parts),
         )
 
     async def plan_summary(self, _: NoInput) -> PlanOut:
