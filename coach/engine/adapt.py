@@ -822,7 +822,7 @@ def _rebuild_after_window(edit: _Edit) -> bool:
     history = edit.profile.history.model_copy(update={"weekly_hours": recent} if recent else {})
     profile = edit.profile.model_copy(update={"start_date": start, "history": history})
     try:
-        rebuilt = build_plan(profile, edit.rules)
+        rebuilt = build_plan(profile, edit.rules, require_preparation=False)  # same race: never refused as too short
     except ProfileError:  # a profile the builder refuses keeps the repaired weeks instead
         return False
     if not rebuilt.feasible:

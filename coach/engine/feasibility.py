@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from coach.engine.athlete import baseline_weekly_min, minutes_to_km
 from coach.engine.models import WEEKDAYS, Alternative, Event, Profile
 from coach.engine.periodisation import Frame
+from coach.engine.prep import first_passing, goal_peak_min
 from coach.engine.rules import EventProfile, Rules
 
 _DAYS_PER_WEEK = 7
@@ -84,7 +85,29 @@ def _build_weeks(weeks: int, event: EventProfile) -> int:
     return max(0, weeks - 1 - event.taper_weeks)
 
 
-def _meets(profile: Profile, rules: Rules, name: Event, weeks: int, finish_only: bool) -> bool:
+def _long_ready(profile: Profile, rules: Rules, name: Event, date: dt.date, finish_only: bool) -> bool:
+    """Whether a build for ``name`` on ``date`` reaches the event's minimum longest run
+    (``coach/rules/race_prep.yaml``), checked by drafting it; ``True`` for events without one."""
+    entry = rules.prep.events.get(name) if profile.sport == "run" else None
+    minimum = (entry.finish_only_long if finish_only else entry.min_long) if entry is not None else None
+    if minimum is None:
+        return True
+    from coach.engine.periodisation import plan_frame  # the planner imports this module
+    from coach.engine.planner import draft_weeks, longest_run
+    from coach.engine.prep import prep_of, reached
+
+    goal = profile.goal.model_copy(
+        update={"event": name, "date": date, "target_time": None if finish_only or name != profile.goal.event else profile.goal.target_time}
+    )
+    other = profile.model_copy(update={"goal": goal})
+    prep = prep_of(other, rules)
+    longest_min, longest_km = longest_run(draft_weeks(other, rules, plan_frame(other, rules), prep), prep)
+    return reached(longest_min, longest_km, minimum)
+
+
+def _meets(
+    profile: Profile, rules: Rules, name: Event, weeks: int, finish_only: bool, date: dt.date | None = None
+) -> bool:
     event = rules.event(name)
     if profile.sport not in event.sports or weeks < event.min_weeks:
         return False
@@ -92,13 +115,13 @@ def _meets(profile: Profile, rules: Rules, name: Event, weeks: int, finish_only:
     need = volume.finish_only_min_peak_weekly_min if finish_only else volume.min_peak_weekly_min
     if weekly_capacity_min(profile, rules) < need:
         return False
-    goal_peak = min(
-        volume.peak_cap_weekly_min, max(volume.target_peak_weekly_min, baseline_weekly_min(profile, rules))
-    )
-    return (
+    goal_peak = goal_peak_min(profile.model_copy(update={"goal": profile.goal.model_copy(update={"event": name})}), rules)
+    if (
         reachable_peak_min(baseline_weekly_min(profile, rules), _build_weeks(weeks, event), goal_peak, rules)
-        >= need
-    )
+        < need
+    ):
+        return False
+    return date is None or _long_ready(profile, rules, name, date, finish_only)
 
 
 def _volume_words(minutes: float, profile: Profile, rules: Rules) -> str:
@@ -112,32 +135,53 @@ def _weeks_to_date(profile: Profile, goal: dt.date, extra_weeks: int) -> dt.date
     return goal + dt.timedelta(days=_DAYS_PER_WEEK * extra_weeks)
 
 
+# Once the volume fits, a later date is checked for the long run (a draft each) only at these
+# steps after the first date whose volume fits: a few drafts instead of one per week.
+_LONG_STEPS = (0, 2, 4, 8, 12, 16, 26, 36)
+
+
+def _earliest(profile: Profile, rules: Rules, weeks: int, extras: list[int], finish_only: bool) -> int | None:
+    """The first of ``extras`` (weeks after the goal date, ascending) whose build for the goal's
+    event meets the volume and the long-run minimum."""
+    goal = profile.goal
+    assert goal.date is not None
+    first = next((e for e in extras if _meets(profile, rules, goal.event, weeks + e, finish_only)), None)
+    if first is None:
+        return None
+    date = goal.date
+    steps = [first + step for step in _LONG_STEPS if first + step <= extras[-1]]
+    return first_passing(
+        steps, lambda extra: _long_ready(profile, rules, goal.event, _weeks_to_date(profile, date, extra), finish_only)
+    )
+
+
 def _alternatives(profile: Profile, rules: Rules, weeks: int) -> list[Alternative]:
     goal = profile.goal
     assert goal.date is not None
+    name = goal.event.replace("_", " ")
     latest = profile.start_date + dt.timedelta(days=rules.guardrails.plan.max_weeks * _DAYS_PER_WEEK - 1)
     alternatives: list[Alternative] = []
+    extras = [
+        e for e in range(0, rules.guardrails.plan.max_weeks + 1) if _weeks_to_date(profile, goal.date, e) <= latest
+    ]
+    later_extras = [e for e in extras if e >= 1]
+    found = _earliest(profile, rules, weeks, later_extras, finish_only=False) if later_extras else None
     later: dt.date | None = None
-    for extra in range(1, rules.guardrails.plan.max_weeks + 1):
-        date = _weeks_to_date(profile, goal.date, extra)
-        if date > latest:
-            break
-        if _meets(profile, rules, goal.event, weeks + extra, finish_only=False):
-            later = date
-            alternatives.append(
-                Alternative(
-                    kind="later_date",
-                    event=goal.event,
-                    date=date,
-                    description=(
-                        f"Race a {goal.event.replace('_', ' ')} on {date.isoformat()} instead: "
-                        f"{weeks + extra} weeks leave time to build up safely."
-                    ),
-                )
+    if found is not None:
+        later = _weeks_to_date(profile, goal.date, found)
+        alternatives.append(
+            Alternative(
+                kind="later_date",
+                event=goal.event,
+                date=later,
+                description=(
+                    f"Race a {name} on {later.isoformat()} instead: "
+                    f"{weeks + found} weeks leave time to build up safely."
+                ),
             )
-            break
+        )
     for shorter in rules.event(goal.event).shorter:
-        if _meets(profile, rules, shorter, weeks, finish_only=False):
+        if _meets(profile, rules, shorter, weeks, finish_only=False, date=goal.date):
             alternatives.append(
                 Alternative(
                     kind="shorter_event",
@@ -148,29 +192,28 @@ def _alternatives(profile: Profile, rules: Rules, weeks: int) -> list[Alternativ
             )
             break
     need = rules.event(goal.event).volume_for(profile.sport).finish_only_min_peak_weekly_min
-    for extra in range(0, rules.guardrails.plan.max_weeks + 1):
-        date = _weeks_to_date(profile, goal.date, extra)
-        if date > latest or (later is not None and date >= later):
-            break
-        if _meets(profile, rules, goal.event, weeks + extra, finish_only=True):
-            alternatives.append(
-                Alternative(
-                    kind="finish_only",
-                    event=goal.event,
-                    date=date,
-                    description=(
-                        f"Aim only to finish the {goal.event.replace('_', ' ')} on {date.isoformat()}, "
-                        f"with no target time, building to about {need:.0f} min a week "
-                        "(walk breaks allowed)."
-                    ),
-                )
+    sooner = [e for e in extras if later is None or _weeks_to_date(profile, goal.date, e) < later]
+    found = _earliest(profile, rules, weeks, sooner, finish_only=True) if sooner else None
+    if found is not None:
+        date = _weeks_to_date(profile, goal.date, found)
+        alternatives.append(
+            Alternative(
+                kind="finish_only",
+                event=goal.event,
+                date=date,
+                description=(
+                    f"Aim only to finish the {name} on {date.isoformat()}, "
+                    f"with no target time, building to about {need:.0f} min a week "
+                    "(walk breaks allowed)."
+                ),
             )
-            break
+        )
     return alternatives
 
 
-def assess(profile: Profile, rules: Rules, frame: Frame) -> Verdict:
-    """Decide whether ``profile``'s goal is safely reachable in ``frame`` (see module docstring)."""
+def assess(profile: Profile, rules: Rules, frame: Frame, *, with_alternatives: bool = True) -> Verdict:
+    """Decide whether ``profile``'s goal is safely reachable in ``frame`` (see module docstring);
+    ``with_alternatives=False`` skips the search for alternatives (a yes/no is all that is asked)."""
     event = rules.event(profile.goal.event)
     if not event.race or profile.goal.date is None:
         return Verdict(True)
@@ -209,7 +252,7 @@ def assess(profile: Profile, rules: Rules, frame: Frame) -> Verdict:
             f"but your available days ({days}) hold at most {capacity:.0f} min after commitments."
         )
     else:
-        goal_peak = min(volume.peak_cap_weekly_min, max(volume.target_peak_weekly_min, baseline))
+        goal_peak = goal_peak_min(profile, rules)
         reach = reachable_peak_min(baseline, _build_weeks(weeks, event), goal_peak, rules)
         if reach < need:
             reason = (
@@ -221,4 +264,4 @@ def assess(profile: Profile, rules: Rules, frame: Frame) -> Verdict:
             )
     if reason is None:
         return Verdict(True)
-    return Verdict(False, reason, _alternatives(profile, rules, weeks))
+    return Verdict(False, reason, _alternatives(profile, rules, weeks) if with_alternatives else [])

@@ -295,6 +295,14 @@ class PlanMeta(_Doc):
     rules_version: str
     engine_version: str = "1"
     target_time: str | None = None
+    level: Literal["novice", "intermediate", "advanced"] | None = Field(
+        None, description="A running race build's level, from the athlete's current weekly km (rules race_prep.yaml)."
+    )
+    finish_only: bool = Field(
+        False,
+        description="The build cannot reach the event's minimum preparation in time: a plan to finish only "
+        "(no target time, no race-pace work); reason and notes say what it leaves out.",
+    )
 
 
 class Violation(_Doc):
@@ -334,3 +342,7 @@ class Plan(_Doc):
     meta: PlanMeta
     weeks: list[Week] = Field(default_factory=list)
     validation: Validation = Field(default_factory=Validation)
+    notes: list[str] = Field(
+        default_factory=list,
+        description="What the plan as a whole aims at and why: level, peak week, longest run, goal pace.",
+    )

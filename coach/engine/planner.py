@@ -47,6 +47,7 @@ from coach.engine.feasibility import assess
 from coach.engine.fix import fix_plan
 from coach.engine.models import (
     WEEKDAYS,
+    Alternative,
     Phase,
     Plan,
     PlanMeta,
@@ -59,8 +60,8 @@ from coach.engine.models import (
     Weekday,
 )
 from coach.engine.periodisation import Frame, WeekFrame, plan_frame
-from coach.engine.prep import Prep, prep_of
-from coach.engine.rules import EventProfile, Rules
+from coach.engine.prep import Prep, first_passing, prep_of, reached
+from coach.engine.rules import EventProfile, LongMinimum, Rules
 from coach.engine.workouts import (
     MEDIUM_LONG_LABEL,
     QUALITY_TYPES,
@@ -98,6 +99,8 @@ _SPORT_PARTS: dict[SessionSport, int] = {
 _ENDURANCE_PARTS = _RUN | _RIDE | _SWIM | _OTHER
 # Day offsets within a week, made once.
 _DAYS = tuple(dt.timedelta(days=n) for n in range(_DAYS_PER_WEEK + 1))
+# Later race dates tried as an alternative when a build is too short, in weeks after the goal.
+_LATER_WEEKS = (2, 4, 6, 8, 12, 16, 20, 26, 36)
 
 
 # --------------------------------------------------------------------------- profile checks
@@ -845,7 +848,7 @@ def _phase_mix(week: WeekFrame, ctx: _Context) -> tuple[dict[SessionSport, list[
     found = ctx.mixes.get(key)
     if found is None:
         mix = ctx.event.session_mix.for_phase(week.phase)
-        if week.cutback:
+        if week.cutback or ctx.prep.relaxed:
             mix = mix[:1]
         per_sport: dict[SessionSport, list[SessionType]] = {}
         for spec in mix:
@@ -1476,6 +1479,47 @@ def draft_weeks(profile: Profile, rules: Rules, frame: Frame, prep: Prep | None 
     return weeks
 
 
+def _short_words(
+    profile: Profile,
+    frame: Frame,
+    prep: Prep,
+    longest_min: float,
+    longest_km: float,
+    minimum: LongMinimum,
+    rules: Rules,
+) -> str:
+    """Why the build falls short, with the numbers."""
+    g = rules.guardrails
+    name = profile.goal.event.replace("_", " ")
+    return (
+        f"A {name} build needs a longest run of at least {minimum.km:g} km or {minimum.minutes:g} min. From about "
+        f"{prep.current_km:.0f} km a week, rising at most {g.volume.ramp_max_pct:g} % a week with a cutback every "
+        f"{g.cutback.every_weeks} weeks and a long run of at most {prep.long_share_max:.0%} of the week, the "
+        f"{len(frame.weeks)} weeks to {profile.goal.date} reach only about {longest_km:.0f} km ({longest_min:.0f} min)."
+    )
+
+
+def _reached_words(weeks: list[Week], prep: Prep) -> str:
+    """What the built plan reaches: its peak week and its longest run, with their weeks."""
+    loading = [w for w in weeks if w.phase not in ("taper", "race")] or weeks
+    peak = max(loading, key=lambda w: (w.planned_minutes, -w.index))
+    longest_min, longest_km = longest_run(weeks, prep)
+    long_week = next(
+        (
+            w.index
+            for w in weeks
+            for s in w.sessions
+            if s.sport == "run" and s.type in ("long", "easy") and s.duration_min == longest_min
+        ),
+        peak.index,
+    )
+    peak_km = peak.planned_km if peak.planned_km is not None else prep.km_of(peak.planned_minutes)
+    return (
+        f"The plan peaks at about {peak_km:.0f} km ({peak.planned_minutes} min) in week {peak.index}; its longest "
+        f"run is about {longest_km:.0f} km ({longest_min:.0f} min), in week {long_week}."
+    )
+
+
 def plan_meta(profile: Profile, rules: Rules, frame: Frame | None = None) -> PlanMeta:
     frame = frame or plan_frame(profile, rules)
     return PlanMeta(
@@ -1490,11 +1534,15 @@ def plan_meta(profile: Profile, rules: Rules, frame: Frame | None = None) -> Pla
     )
 
 
-def build_plan(profile: Profile, rules: Rules) -> Plan:
+def build_plan(profile: Profile, rules: Rules, *, require_preparation: bool = True) -> Plan:
     """Build, validate and fix a plan for ``profile`` under ``rules``.
 
     Returns a plan with zero guardrail violations, or ``feasible=false`` with a reason (and,
-    for an unreachable goal, alternatives). Raises :class:`ProfileError` only for a profile
+    for an unreachable goal, alternatives). A running race build that cannot reach the
+    event's minimum preparation (``coach/rules/race_prep.yaml``: ``min_long``) is refused, or
+    built as a finish-only plan that says so; with ``require_preparation=False`` (a plan
+    rebuilt mid-way for new days, same race) it is built as far as the time allows and its
+    notes say how far short it stays. Raises :class:`ProfileError` only for a profile
     that contradicts itself (e.g. a triathlon goal for a runner).
 
     The cyclic garbage collector is paused for the build (and restored as it was): a build
@@ -1507,13 +1555,101 @@ def build_plan(profile: Profile, rules: Rules) -> Plan:
     if paused:
         gc.disable()
     try:
-        return _build_plan(profile, rules)
+        return _build_plan(profile, rules, require_preparation)
     finally:
         if paused:
             gc.enable()
 
 
-def _build_plan(profile: Profile, rules: Rules) -> Plan:
+def longest_run(weeks: list[Week], prep: Prep) -> tuple[float, float]:
+    """(minutes, km) of the longest run before the taper (km from the session's distance, else
+    its minutes at the athlete's easy pace)."""
+    best_min = best_km = 0.0
+    for week in weeks:
+        if week.phase in ("taper", "race"):
+            continue
+        for s in week.sessions:
+            if s.sport == "run" and s.type in ("long", "easy"):
+                km = s.distance_km if s.distance_km is not None else prep.km_of(s.duration_min)
+                best_min = max(best_min, float(s.duration_min))
+                best_km = max(best_km, km)
+    return best_min, best_km
+
+
+def _short_of(profile: Profile, rules: Rules, frame: Frame, prep: Prep, minimum: LongMinimum) -> bool:
+    """Whether the drafted build stays short of ``minimum`` (the long run it reaches)."""
+    longest_min, longest_km = longest_run(draft_weeks(profile, rules, frame, prep), prep)
+    return not reached(longest_min, longest_km, minimum)
+
+
+def _prep_alternatives(profile: Profile, rules: Rules, prep: Prep) -> list[Alternative]:
+    """A later date and a shorter event on the same date whose builds reach the minimum
+    (each checked by drafting it), for a build that cannot."""
+    goal = profile.goal
+    assert goal.date is not None and prep.event is not None
+    minimum = prep.event.min_long
+    name = goal.event.replace("_", " ")
+    out: list[Alternative] = []
+    latest = profile.start_date + dt.timedelta(days=rules.guardrails.plan.max_weeks * _DAYS_PER_WEEK - 1)
+
+    def later(extra: int) -> Profile:
+        assert goal.date is not None
+        return profile.model_copy(
+            update={"goal": goal.model_copy(update={"date": goal.date + dt.timedelta(days=extra * _DAYS_PER_WEEK)})}
+        )
+
+    def ready(extra: int) -> bool:
+        other = later(extra)
+        frame = plan_frame(other, rules)
+        return (
+            minimum is not None
+            and assess(other, rules, frame, with_alternatives=False).feasible
+            and not _short_of(other, rules, frame, prep_of(other, rules), minimum)
+        )
+
+    extras = [e for e in _LATER_WEEKS if goal.date + dt.timedelta(days=e * _DAYS_PER_WEEK) <= latest]
+    found = first_passing(extras, ready)
+    if found is not None:
+        other = later(found)
+        date = other.goal.date
+        assert date is not None
+        out.append(
+            Alternative(
+                kind="later_date",
+                event=goal.event,
+                date=date,
+                description=f"Race a {name} on {date.isoformat()} instead: {len(plan_frame(other, rules).weeks)} "
+                "weeks leave time to build the long run safely.",
+            )
+        )
+    for shorter in rules.event(goal.event).shorter:
+        other = profile.model_copy(update={"goal": goal.model_copy(update={"event": shorter, "target_time": None})})
+        frame = plan_frame(other, rules)
+        if not assess(other, rules, frame, with_alternatives=False).feasible:
+            continue
+        other_prep = prep_of(other, rules)
+        need = other_prep.event.min_long if other_prep.event is not None else None
+        if need is None or not _short_of(other, rules, frame, other_prep, need):
+            out.append(
+                Alternative(
+                    kind="shorter_event",
+                    event=shorter,
+                    date=goal.date,
+                    description=f"Race a {shorter.replace('_', ' ')} on {goal.date.isoformat()}: it fits the time you have.",
+                )
+            )
+            break
+    return out
+
+
+def _finish_only_prep(prep: Prep) -> Prep:
+    """The same build without race-pace work (a finish-only plan has no target pace)."""
+    entry = prep.event
+    assert entry is not None
+    return replace(prep, event=entry.model_copy(update={"goal_pace": None}), goal_pace_s_per_km=None, goal_mode="none")
+
+
+def _build_plan(profile: Profile, rules: Rules, require_preparation: bool = True) -> Plan:
     check_profile(profile, rules)
     frame = plan_frame(profile, rules)
     meta = plan_meta(profile, rules, frame)
@@ -1522,15 +1658,59 @@ def _build_plan(profile: Profile, rules: Rules) -> Plan:
         return Plan(
             feasible=False, reason=verdict.reason, alternatives=verdict.alternatives, meta=meta, weeks=[]
         )
+    prep = prep_of(profile, rules)
+    meta.level = prep.level
+    weeks = draft_weeks(profile, rules, frame, prep)
+    notes = list(prep.notes)
+    reason: str | None = None
+    alternatives: list[Alternative] = []
+    minimum = prep.event.min_long if prep.event is not None else None
+    if minimum is not None:
+        longest_min, longest_km = longest_run(weeks, prep)
+        if not reached(longest_min, longest_km, minimum) and not require_preparation:
+            notes.append(_short_words(profile, frame, prep, longest_min, longest_km, minimum, rules))
+        elif not reached(longest_min, longest_km, minimum):
+            assert prep.event is not None
+            finish = prep.event.finish_only_long
+            alternatives = _prep_alternatives(profile, rules, prep)
+            short = _short_words(profile, frame, prep, longest_min, longest_km, minimum, rules)
+            if finish is None or not reached(longest_min, longest_km, finish) or profile.goal.target_time:
+                if finish is not None and reached(longest_min, longest_km, finish):
+                    alternatives.append(
+                        Alternative(
+                            kind="finish_only",
+                            event=profile.goal.event,
+                            date=profile.goal.date,
+                            description=f"Aim only to finish on {profile.goal.date}, with no target time: run-walk, "
+                            f"a longest run of about {longest_km:.0f} km ({longest_min:.0f} min).",
+                        )
+                    )
+                return Plan(feasible=False, reason=short, alternatives=alternatives, meta=meta, weeks=[])
+            # Finish only: the build the time allows, without race-pace work, and the plan says so.
+            prep = _finish_only_prep(prep)
+            weeks = draft_weeks(profile, rules, frame, prep)
+            longest_min, longest_km = longest_run(weeks, prep)
+            meta.finish_only = True
+            reason = (
+                f"Finish-only plan: {short} It leaves out a target time and race-pace work; run-walk on race day "
+                f"(for example 4 min running, 1 min walking from the start). Its longest run is about "
+                f"{longest_km:.0f} km ({longest_min:.0f} min)."
+            )
+            notes = [note for note in notes if not note.startswith("Race-pace")] + [reason]
+            if weeks:
+                weeks[0].notes.append(reason)
     plan = Plan.model_construct(
         feasible=True,
-        reason=None,
-        alternatives=[],
+        reason=reason,
+        alternatives=alternatives,
         meta=meta,
-        weeks=draft_weeks(profile, rules, frame),
+        weeks=weeks,
         validation=Validation(),
+        notes=notes,
     )
     fixed = fix_plan(plan, profile, rules)
+    if prep.event is not None and fixed.weeks and not fixed.validation.violations:
+        fixed.notes.append(_reached_words(fixed.weeks, prep))
     if fixed.validation.violations:
         ids = sorted({v.rule_id for v in fixed.validation.violations})
         return Plan(

@@ -21,11 +21,12 @@ the planner applies it within the guardrails.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
 from coach.engine.athlete import baseline_weekly_min, easy_pace_s_per_km, vdot_of
-from coach.engine.metrics.running import race_time_s
+from coach.engine.metrics.running import race_time_s, training_paces
 from coach.engine.models import Profile, format_clock, parse_clock_s
 from coach.engine.rules import EventPrep, EventProfile, Level, LongMinimum, Rules
 
@@ -135,10 +136,21 @@ def _goal(profile: Profile, event: EventProfile, rules: Rules) -> tuple[GoalMode
             "race again before raising it."
         ]
     if -faster_pct > g.relaxed_pct:
-        return "relaxed", target / distance, predicted, target, [
+        assert vdot is not None
+        easy_slow = training_paces(vdot)["E"][1]
+        words = (
             f"Your target {format_clock(target)} is slower than the {format_clock(predicted)} your recent race "
-            f"predicts (VDOT {vdot:.1f}): an easier plan, the volume held near what you run now, one quality "
-            f"session a week, race-pace work at your target pace ({_pace(target / distance)} /km)."
+            f"predicts (VDOT {vdot:.1f}): an easier plan, the volume held near what you run now (as far as the "
+            "long run allows), one quality session a week"
+        )
+        if target / distance >= easy_slow:
+            # The target pace is easy running for this athlete: no race-pace segments at all.
+            return "relaxed", None, predicted, target, [
+                f"{words}; your target pace ({_pace(target / distance)} /km) is easy running for you, so no "
+                "race-pace sessions."
+            ]
+        return "relaxed", target / distance, predicted, target, [
+            f"{words}, race-pace work at your target pace ({_pace(target / distance)} /km)."
         ]
     return "target", target / distance, predicted, target, [
         f"Race-pace work at your target pace, {_pace(target / distance)} /km (your recent race predicts "
@@ -189,6 +201,8 @@ def prep_of(profile: Profile, rules: Rules) -> Prep:
     long_target = _round_down(min(entry.long_km.of(level) * pace / _SECONDS_PER_MINUTE, long_cap), step)
     long_need = long_target / (share * _SHARE_MARGIN)
     mode, goal_pace, predicted, target, goal_notes = _goal(profile, event, rules)
+    if mode == "relaxed" and goal_pace is None:
+        entry = entry.model_copy(update={"goal_pace": None})
     if mode == "relaxed":
         peak = max(baseline, long_need)
     else:
@@ -222,6 +236,22 @@ def prep_of(profile: Profile, rules: Rules) -> Prep:
         target_s=target,
         notes=(*notes, *goal_notes),
     )
+
+
+def first_passing(candidates: list[int], passes: Callable[[int], bool]) -> int | None:
+    """The smallest of ``candidates`` (ascending) for which ``passes`` holds, by bisection: more
+    weeks never shorten the longest run a build reaches, so a few drafts answer instead of one
+    per candidate. ``None`` when even the last fails."""
+    if not candidates or not passes(candidates[-1]):
+        return None
+    low, high = 0, len(candidates) - 1
+    while low < high:
+        middle = (low + high) // 2
+        if passes(candidates[middle]):
+            high = middle
+        else:
+            low = middle + 1
+    return candidates[low]
 
 
 def goal_peak_min(profile: Profile, rules: Rules) -> float:

@@ -82,12 +82,14 @@ def test_not_yaml(tmp_path: Path) -> None:
 def test_changing_the_ramp_rule_changes_the_plan(tmp_path: Path) -> None:
     """Rules are data: a number edited in a copied rules folder changes the plan, no code change."""
     folder = _copy_rules(tmp_path)
-    profile = profile_of(HALF_MARATHON)
+    # No target time: a build the slower ramp leaves short of the minimum long run is a finish-only plan.
+    profile = profile_of(HALF_MARATHON, goal={"event": "half_marathon", "date": "2025-06-01"})
     before = build_plan(profile, load_rules(folder))
     _edit(folder / "guardrails.yaml", "ramp_min_step_min: 20", "ramp_min_step_min: 5")
     _edit(folder / "guardrails.yaml", "ramp_max_pct: 10", "ramp_max_pct: 5")
     after = build_plan(profile, load_rules(folder))
     assert before.feasible and after.feasible
+    assert not before.meta.finish_only and after.meta.finish_only
     assert week_volume_min(after.weeks[1]) < week_volume_min(before.weeks[1])
     assert week_volume_min(after.weeks[1]) <= week_volume_min(after.weeks[0]) * 1.05 + 1
 
@@ -96,6 +98,10 @@ def test_changing_an_event_cap_and_the_pool_limit(tmp_path: Path) -> None:
     folder = _copy_rules(tmp_path)
     profile = profile_of(HALF_MARATHON)
     _edit(folder / "events.yaml", "long_session_max_min: {run: 140}", "long_session_max_min: {run: 50}")
+    # A cap below the half marathon's minimum longest run: no plan can prepare for it, and it says so.
+    refused = build_plan(profile, load_rules(folder))
+    assert not refused.feasible and refused.reason is not None and "longest run of at least 15 km" in refused.reason
+    _edit(folder / "race_prep.yaml", "min_long: {km: 15, minutes: 100}", "min_long: {km: 5, minutes: 40}")
     plan = build_plan(profile, load_rules(folder))
     longs = [s.duration_min for w in plan.weeks for s in w.sessions if s.type == "long"]
     assert longs and max(longs) <= 50

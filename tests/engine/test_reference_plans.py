@@ -1,0 +1,108 @@
+"""Reference runners against the published plans they should resemble (issue 16).
+
+``tests/data/reference_plans.yaml`` holds novice, intermediate and advanced runners for the
+5K, 10K, half marathon, marathon and 50K, each with the published plan it is held against
+and the ranges taken from that plan. The engine's plan must fall within them (peak week,
+longest run, longest race-pace segment), or be honestly finish-only or infeasible.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from coach.engine import build_plan, load_rules, validate_plan
+from coach.engine.models import Plan, Profile
+from coach.engine.planner import longest_run
+from coach.engine.prep import prep_of
+from coach.engine.workouts import GOAL_PACE_LABEL
+
+TABLE = Path(__file__).resolve().parents[1] / "data" / "reference_plans.yaml"
+RUNNERS: list[dict[str, Any]] = yaml.safe_load(TABLE.read_text(encoding="utf-8"))["runners"]
+RULES = load_rules()
+START = dt.date(2027, 1, 4)  # a Monday
+DAYS = {
+    3: ["tue", "thu", "sun"],
+    4: ["tue", "thu", "sat", "sun"],
+    5: ["tue", "wed", "thu", "sat", "sun"],
+    6: ["mon", "tue", "wed", "thu", "sat", "sun"],
+}
+
+
+def runner_profile(row: dict[str, Any]) -> Profile:
+    goal: dict[str, Any] = {
+        "event": row["event"],
+        "date": (START + dt.timedelta(days=7 * row["weeks"] - 1)).isoformat(),
+    }
+    if row.get("target"):
+        goal["target_time"] = row["target"]
+    return Profile.model_validate(
+        {
+            "sport": "run",
+            "goal": goal,
+            "start_date": START.isoformat(),
+            "availability": {"days": DAYS[row["days"]], "long_day": "sun"},
+            "history": {
+                "weekly_km": [row["weekly_km"]] * 4,
+                "recent_race": {"distance_km": 10, "time": row["race_10k"]},
+            },
+        }
+    )
+
+
+def figures(plan: Plan, profile: Profile) -> tuple[float, float, float, float]:
+    """(peak km, longest km, longest minutes, longest race-pace segment in minutes)."""
+    prep = prep_of(profile, RULES)
+    loading = [w for w in plan.weeks if w.phase not in ("taper", "race")]
+    peak = max(w.planned_km if w.planned_km is not None else prep.km_of(w.planned_minutes) for w in loading)
+    longest_min, longest_km = longest_run(plan.weeks, prep)
+    goal = max(
+        (
+            sum(step.duration_s or 0 for step in s.steps if step.label == GOAL_PACE_LABEL) / 60
+            for w in plan.weeks
+            for s in w.sessions
+        ),
+        default=0.0,
+    )
+    return peak, longest_km, longest_min, goal
+
+
+def _within(value: float, bounds: list[float]) -> bool:
+    return bounds[0] <= value <= bounds[1]
+
+
+@pytest.mark.parametrize("row", RUNNERS, ids=[r["id"] for r in RUNNERS])
+def test_reference_runner(row: dict[str, Any]) -> None:
+    profile = runner_profile(row)
+    plan = build_plan(profile, RULES)
+    if row["outcome"] == "infeasible":
+        assert not plan.feasible and plan.reason and "longest run of at least" in plan.reason
+        assert {a.kind for a in plan.alternatives} & {"later_date", "shorter_event"}
+        return
+    assert plan.feasible, plan.reason
+    assert validate_plan(plan, profile, RULES) == []
+    if row["outcome"] == "finish_only":
+        assert plan.meta.finish_only and plan.reason and plan.reason.startswith("Finish-only plan")
+        assert "run-walk" in plan.reason and any("Finish-only" in note for note in plan.weeks[0].notes)
+        # no race-pace work in a plan without a target pace
+        assert figures(plan, profile)[3] == 0
+        return
+    assert not plan.meta.finish_only and plan.reason is None
+    peak, longest_km, longest_min, goal = figures(plan, profile)
+    where = f"{row['id']}: peak {peak:.0f} km, longest {longest_km:.1f} km / {longest_min:.0f} min, race pace {goal:.0f} min"
+    assert _within(peak, row["peak_km"]), where
+    longest = row["longest"]
+    assert _within(longest_km, longest["km"]) or _within(longest_min, longest["minutes"]), where
+    if row["goal_pace_min"] is not None:
+        assert _within(goal, row["goal_pace_min"]), where
+
+
+def test_every_event_and_level_is_in_the_table() -> None:
+    seen = {(r["event"], RULES.prep.levels.level(r["weekly_km"])) for r in RUNNERS}
+    for event in ("5k", "10k", "half_marathon", "marathon", "50k"):
+        for level in ("novice", "intermediate", "advanced"):
+            assert (event, level) in seen, (event, level)
