@@ -1,7 +1,9 @@
 """What the athlete tells the coach, kept as notes (database) and recalled by meaning (FAISS).
 
 The notes table is the source of truth; the index is rebuilt from it when the saved copy is
-stale or missing. Injuries become structured limitations the engine treats as hard filters.
+stale or missing, and changed only after the database commit (``after_commit``): a rolled-back
+note leaves no vector behind, a rolled-back deletion keeps its vector. Injuries become
+structured limitations the engine treats as hard filters.
 Embedding is CPU work, so it runs in a worker thread, never on the event loop.
 """
 
@@ -16,6 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from coach.store import models as m
+from coach.store.db import after_commit
 from memory import (
     Embedder,
     Limitation,
@@ -83,9 +86,14 @@ class NoteMemory:
                     sport=fact.sport, avoid=list(fact.avoid), description=fact.describe(), since=fact.since or ctx.today,
                     until=fact.until,
                 ))
-        index = await self.index(ctx.session)
-        await asyncio.to_thread(index.add, ctx.athlete.id, note.id, text)
-        await self._save()
+        athlete_id, note_id = ctx.athlete.id, note.id
+
+        async def index_it(session: AsyncSession) -> None:
+            index = await self.index(session)
+            await asyncio.to_thread(index.add, athlete_id, note_id, text)
+            await self._save()
+
+        after_commit(ctx.session, index_it)  # no vector for a note that is rolled back
         return note
 
     async def recall(self, ctx: Ctx, text: str, k: int = RECALL_TOP_K) -> list[m.Note]:
@@ -102,12 +110,20 @@ class NoteMemory:
         return notes
 
     async def forget(self, session: AsyncSession, athlete_id: int, note_id: int) -> None:
-        index = await self.index(session)
-        index.remove(athlete_id, note_id)
-        await self._save()
+        """Drop the note's vector once the deletion is committed (a rollback keeps both)."""
+
+        async def unindex(committed: AsyncSession) -> None:
+            index = await self.index(committed)
+            index.remove(athlete_id, note_id)
+            await self._save()
+
+        after_commit(session, unindex)
 
     async def forget_athlete(self, session: AsyncSession, athlete_id: int) -> None:
-        index = await self.index(session)
-        index.remove_athlete(athlete_id)
-        await self._save()
+        async def unindex(committed: AsyncSession) -> None:
+            index = await self.index(committed)
+            index.remove_athlete(athlete_id)
+            await self._save()
+
+        after_commit(session, unindex)
 

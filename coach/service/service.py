@@ -21,17 +21,15 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from coach.brain.ask import CALLBACK_PREFIX as ASK_PREFIX
-from coach.brain.errors import BrainUnavailable, athlete_message
 from coach.brain.intents import IntentClassifier, get_classifier
 from coach.brain.offline import OfflineBrain
 from coach.brain.tools import ToolCall
 from coach.clock import Clock
 from coach.engine.models import Plan, Profile
-from coach.service import asking, coaching, onboarding, render, training_log
+from coach.service import asking, coaching, onboarding, render, training_log, turn
 from coach.service.answers import AnswerError, parse_time_zone, parse_units
 from coach.service.calendar import plan_ics
 from coach.service.delivery import apology_key
-from coach.service.digest import athlete_digest
 from coach.service.notes import NoteMemory
 from coach.service.tools import CoachTools
 from coach.service.types import MAX_INCOMING_TEXT_CHARS, Button, Document, Incoming, Reply
@@ -256,7 +254,10 @@ class CoachService:
     async def handle(self, who: Who, incoming: Incoming, *, update_id: int | None = None, source: str = "telegram") -> HandleResult:
         """Apply one thing the user did and return the replies (exactly once when ``update_id`` is given)."""
         try:
-            return await self._handle(who, incoming, update_id=update_id, source=source)
+            try:
+                return await self._handle(who, incoming, update_id=update_id, source=source)
+            except turn.ModelTurn as model_turn:  # the model thinks with no transaction open
+                return await turn.run(self, who, incoming, model_turn, update_id=update_id, source=source)
         except RetryLater as later:
             return await self._postpone(who, later, update_id=update_id, source=source)
 
@@ -584,18 +585,8 @@ class CoachService:
             elif offline.follow_up == "new_plan":
                 replies.append(Reply("Start over with a new goal?", [[Button("New goal", "ob:restart"), Button("Keep my plan", "ob:keep")]]))
             return replies
-        recalled = [note.text for note in await self.notes.recall(ctx, text)]
-        from coach.brain.claude import load_system_prompt  # the SDK loads only when Claude is configured
-
-        digest = await athlete_digest(ctx, recalled)
-        history = await self._history(ctx)
-        try:
-            reply = await self.claude.reply(
-                system=load_system_prompt(), digest=digest, history=history, message=text, tools=tools, fallback=fallback_text,
-            )
-        except BrainUnavailable as error:
-            raise RetryLater(athlete_message(error.transient, error.kind), transient=error.transient) from error
-        return [Reply(reply.text)]
+        # Claude: this transaction rolls back and the turn runs outside it (coach/service/turn.py).
+        raise turn.ModelTurn(text, ctx.athlete.dialog)
 
     async def _history(self, ctx: Ctx) -> list[dict[str, Any]]:
         rows = (

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-from collections.abc import AsyncIterator
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -21,9 +22,11 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from coach.clock import Clock, SystemClock
 
+log = logging.getLogger(__name__)
+
 SQLITE_BUSY_TIMEOUT_MS = 60_000
-"""SQLite has one writer at a time, and a Claude turn (time budget 25 s) runs inside its update's
-transaction so that its effects and the inbox mark commit together. Other writers wait this long."""
+"""SQLite has one writer at a time; a writer waits this long for the lock. Transactions are short:
+a Claude turn runs outside any transaction (``coach/service/turn.py``)."""
 
 
 def is_sqlite(url: str) -> bool:
@@ -61,6 +64,17 @@ def create_engine(url: str) -> AsyncEngine:
     return create_async_engine(url, pool_pre_ping=True)
 
 
+AfterCommit = Callable[[AsyncSession], Awaitable[None]]
+AFTER_COMMIT = "coach_after_commit"
+
+
+def after_commit(session: AsyncSession, hook: AfterCommit) -> None:
+    """Run ``hook`` after ``session``'s transaction commits (with the session, for reads of the
+    committed state); a rollback drops it. For what lives outside the database (the FAISS index):
+    a rolled-back note then leaves no vector behind."""
+    session.sync_session.info.setdefault(AFTER_COMMIT, []).append(hook)
+
+
 class Database:
     """Owns the engine and hands out transactional sessions."""
 
@@ -78,10 +92,18 @@ class Database:
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:
         """A session inside one transaction: committed on success, rolled back on any error.
-        New rows take their times from ``self.clock`` (see ``models._stamp_from_clock``)."""
-        async with self.sessions() as session, session.begin():
-            session.sync_session.info["now"] = self.naive_now
-            yield session
+        New rows take their times from ``self.clock`` (see ``models._stamp_from_clock``).
+        Work registered with ``after_commit`` runs once the commit succeeded (never after a rollback)."""
+        async with self.sessions() as session:
+            async with session.begin():
+                session.sync_session.info["now"] = self.naive_now
+                yield session
+            hooks: list[AfterCommit] = session.sync_session.info.pop(AFTER_COMMIT, [])
+            for hook in hooks:
+                try:
+                    await hook(session)
+                except Exception:  # the database is the truth; what hangs off it is rebuilt from it
+                    log.exception("work after a commit failed; it is rebuilt from the database later")
 
     async def upgrade(self) -> None:
         """Bring the schema to the newest migration (Alembic ``upgrade head``)."""

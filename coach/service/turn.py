@@ -1,0 +1,168 @@
+"""A Claude turn outside the write transaction.
+
+A model turn takes seconds (25 s budget); on SQLite a transaction held that long would keep
+every other writer (other chats, the sender's claims, the scheduler) waiting for the lock. So
+the turn runs in three steps, none of which holds a transaction while the model thinks:
+
+1. **Read** the athlete's context (digest, history, recalled notes) in a short transaction
+   that writes nothing.
+2. **Think.** The model's tools run *tentatively*: each call opens a short transaction,
+   replays the turn's earlier state-changing calls, runs the tool and **rolls back**. The model
+   sees exactly what the effect would be (a later call sees the earlier ones), and nothing is
+   stored yet. If the model fails (529 storm, spend limit), nothing was changed, as before.
+3. **Apply** in one transaction: the turn's state-changing calls are run again in order, then
+   the update is marked processed and the reply queued, together. The idempotency key of every
+   effect is the update itself: the effects commit with the inbox mark or not at all, so a
+   retried or replayed update never applies a tool twice (a repeated identical call within a
+   turn runs once: ``ClaudeBrain``'s mutation cache). Work outside the database (the FAISS
+   vector of a remembered note) happens after that commit (``after_commit``).
+
+If replaying gives a different result than the model saw (another change to the athlete landed
+while it was thinking: a coach override, the Sunday job), the applied result stands and the
+reply is the engine's own words about it (``fallback_text``) instead of the model's text.
+"""
+
+from __future__ import annotations
+
+import copy
+import logging
+from dataclasses import dataclass
+from functools import partial
+from typing import TYPE_CHECKING, Any
+
+from pydantic import BaseModel
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from coach.brain.errors import BrainUnavailable, athlete_message
+from coach.brain.tools import Tool, ToolCall, execute_tool
+from coach.service.digest import athlete_digest
+from coach.service.tools import CoachTools
+from coach.service.types import MAX_INCOMING_TEXT_CHARS, Incoming, Reply
+from coach.store import models as m
+
+if TYPE_CHECKING:
+    from coach.service.service import CoachService, Ctx, HandleResult, Who
+
+log = logging.getLogger(__name__)
+
+
+class ModelTurn(Exception):
+    """Raised inside the update's first transaction when a message needs the model: that
+    transaction rolls back and the turn runs outside it (``run``). ``dialog`` is the athlete's
+    dialog as the message left it (e.g. an unfinished check-in dropped), applied with the effects."""
+
+    def __init__(self, text: str, dialog: dict[str, Any] | None) -> None:
+        super().__init__("model turn")
+        self.text = text
+        self.dialog = copy.deepcopy(dialog)
+
+
+class _Discard(Exception):
+    """Leaves a tentative transaction, rolling it back, with what it computed."""
+
+    def __init__(self, value: Any = None) -> None:
+        super().__init__("discard")
+        self.value = value
+
+
+@dataclass(frozen=True)
+class Applied:
+    """A state-changing tool call the model made, with the result it saw."""
+
+    name: str
+    input: dict[str, Any]
+    output: dict[str, Any]
+
+
+async def _ctx(service: CoachService, s: AsyncSession, who: Who, turn: ModelTurn) -> Ctx:
+    from coach.service.service import Ctx
+
+    athlete = await service._athlete(s, who)
+    if athlete.dialog != turn.dialog:
+        athlete.dialog = copy.deepcopy(turn.dialog)
+    return Ctx(s, athlete, service.clock.today(athlete.time_zone))
+
+
+def _by_name(tools: list[Tool[Any, Any]]) -> dict[str, Tool[Any, Any]]:
+    return {tool.name: tool for tool in tools}
+
+
+async def _replay(tools: dict[str, Tool[Any, Any]], applied: list[Applied]) -> list[ToolCall]:
+    return [await execute_tool(tools, call.name, call.input) for call in applied]
+
+
+async def run(
+    service: CoachService, who: Who, incoming: Incoming, turn: ModelTurn, *, update_id: int | None, source: str
+) -> HandleResult:
+    """Steps 1-3 above. Raises ``RetryLater`` when the model can't answer (nothing changed)."""
+    from coach.brain.claude import load_system_prompt  # the SDK loads only when Claude is configured
+    from coach.service.service import HandleResult, RetryLater, fallback_text
+
+    claude = service.claude
+    assert claude is not None
+    text = turn.text
+
+    # 1. Read.
+    try:
+        async with service.db.transaction() as s:
+            ctx = await _ctx(service, s, who, turn)
+            recalled = [note.text for note in await service.notes.recall(ctx, text)]
+            digest = await athlete_digest(ctx, recalled)
+            history = await service._history(ctx)
+            definitions = CoachTools(service, ctx).tools()
+            raise _Discard()
+    except _Discard:
+        pass
+
+    # 2. Think: tools run tentatively.
+    applied: list[Applied] = []
+
+    async def tentatively(name: str, mutates: bool, data: BaseModel) -> BaseModel:
+        try:
+            async with service.db.transaction() as s:
+                tools = _by_name(CoachTools(service, await _ctx(service, s, who, turn)).tools())
+                for call in await _replay(tools, applied):
+                    if call.is_error:  # the state moved under the turn; the apply step sorts it out
+                        log.info("tentative replay of %s failed: %s", call.name, call.error)
+                output: BaseModel = await tools[name].run(data)
+                raise _Discard(output)
+        except _Discard as done:
+            output = done.value
+        if mutates:
+            applied.append(Applied(name, data.model_dump(mode="json"), output.model_dump(mode="json")))
+        return output
+
+    tools = [
+        Tool(name=t.name, description=t.description, input_model=t.input_model, output_model=t.output_model,
+             run=partial(tentatively, t.name, t.mutates), mutates=t.mutates)
+        for t in definitions
+    ]
+    try:
+        reply = await claude.reply(
+            system=load_system_prompt(), digest=digest, history=history, message=text, tools=tools, fallback=fallback_text,
+        )
+    except BrainUnavailable as error:
+        raise RetryLater(athlete_message(error.transient, error.kind), transient=error.transient) from error
+
+    # 3. Apply, with the inbox mark and the reply.
+    async with service.db.transaction() as s:
+        inbox: m.InboxUpdate | None = None
+        if update_id is not None:
+            inbox = await service._inbox(s, source, update_id)
+            if inbox is not None and inbox.processed_at is not None:
+                return HandleResult([], [], duplicate=True)  # applied meanwhile (a replay): nothing twice
+            if inbox is None:
+                inbox = m.InboxUpdate(source=source, update_id=update_id, payload={}, user_id=who.telegram_user_id, attempts=0)
+                s.add(inbox)
+        ctx = await _ctx(service, s, who, turn)
+        calls = await _replay(_by_name(CoachTools(service, ctx).tools()), applied)
+        answer = reply.text
+        if [call.output for call in calls] != [a.output for a in applied]:
+            log.warning("the athlete's state changed while the model was answering; replying with the applied result")
+            answer = fallback_text(calls)
+        replies = [Reply(answer)]
+        athlete = ctx.athlete
+        s.add(m.ChatMessage(athlete_id=athlete.id, role="athlete", text=incoming.text[:MAX_INCOMING_TEXT_CHARS]))
+        s.add(m.ChatMessage(athlete_id=athlete.id, role="coach", text=answer))
+        outbox_ids = await service._finish_update(s, inbox, who, replies, update_id, source, athlete_id=athlete.id)
+        return HandleResult(replies, outbox_ids)
