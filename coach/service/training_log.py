@@ -7,6 +7,7 @@ numbers come from the engine's metric functions; this module stores them and wor
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import re
 from dataclasses import dataclass
@@ -355,8 +356,10 @@ async def _store_strength(ctx: Ctx, entry: LoggedStrength, now: dt.datetime) -> 
 async def import_document(ctx: Ctx, file_name: str, data: bytes) -> list[Reply]:
     """Import an uploaded recording. A bad file gets a clear message and nothing is stored."""
     thresholds = _athlete_thresholds(ctx.athlete)
-    try:
-        activities = import_activities(file_name, data, ftp_w=thresholds["ftp_w"], max_hr=thresholds["max_hr"], keep_streams=False)
+    try:  # in a worker thread: a big recording takes seconds of CPU, and other chats go on meanwhile
+        activities = await asyncio.to_thread(
+            import_activities, file_name, data, ftp_w=thresholds["ftp_w"], max_hr=thresholds["max_hr"], keep_streams=False
+        )
     except ImportFailure as error:
         return [Reply(f"I couldn't import {file_name}: {error} Nothing was saved.")]
     lines = []

@@ -24,7 +24,7 @@ from typing import Final
 
 from coach.engine.units import METRES_PER_KM
 from coach.sources.activity import RawActivity, Sport
-from coach.sources.errors import NotAnActivity, UnsupportedFormat
+from coach.sources.errors import MAX_CSV_ROWS, FileTooLarge, NotAnActivity, UnsupportedFormat
 
 #: Strava and Intervals.icu share Strava's activity type names.
 ACTIVITY_TYPES: Final[dict[str, Sport]] = {
@@ -196,6 +196,11 @@ def parse_csv_export(data: bytes) -> list[RawActivity]:
         )
     activities: list[RawActivity] = []
     skipped = 0
+    rows = sum(1 for _ in csv.reader(io.StringIO(text)))  # a quick count first (C speed, nothing kept)
+    if rows - 1 > MAX_CSV_ROWS:
+        raise FileTooLarge(
+            f"This CSV export has more than {MAX_CSV_ROWS:,} rows; export a shorter range (a year at a time)."
+        )
     for values in reader:
         if not any(v.strip() for v in values):
             continue

@@ -2,7 +2,9 @@
 
 Formats are recognised by content first (the FIT header's ``.FIT`` signature, the XML root
 element) and by extension second; ``.gz`` files (Strava's bulk export) are unpacked with a size
-cap. Every failure raises one :class:`~coach.sources.errors.ImportFailure` subclass whose
+cap (a decompression bomb stops at ``MAX_FILE_BYTES``), ZIP archives are refused unopened, GPX
+and TCX with a DOCTYPE or entity declarations (entity bombs, external entities) are refused
+before parsing, and a CSV export stops at ``MAX_CSV_ROWS`` rows. Every failure raises one :class:`~coach.sources.errors.ImportFailure` subclass whose
 message is a sentence for the athlete.
 """
 
@@ -10,6 +12,7 @@ from __future__ import annotations
 
 import gzip
 import io
+import re
 import zlib
 from pathlib import PurePath
 from typing import Final, Literal
@@ -56,6 +59,8 @@ ZIP_MAGIC: Final = b"PK\x03\x04"
 SNIFF_BYTES: Final = 4096
 XML_TAIL_BYTES: Final = 512
 EXTENSIONS: Final[dict[str, FileFormat]] = {".fit": "fit", ".gpx": "gpx", ".tcx": "tcx", ".csv": "csv"}
+XML_PROLOG_BYTES: Final = 64 * 1024
+XML_DECLARATIONS: Final = re.compile(rb"<!\s*(?:DOCTYPE|ENTITY)", re.IGNORECASE)
 _XML_CLOSERS: Final[dict[FileFormat, bytes]] = {"gpx": b"</gpx>", "tcx": b"</TrainingCenterDatabase>"}
 
 
@@ -114,6 +119,13 @@ def _parse(name: str, data: bytes) -> list[RawActivity]:
             raise CorruptFile("This file is named .fit but does not start like a FIT file.")
         return [parse_fit(data)]
     if file_format in _XML_CLOSERS:
+        if XML_DECLARATIONS.search(data[:XML_PROLOG_BYTES]) or b"<!ENTITY" in data:
+            # Devices and Strava never write a DOCTYPE or entities; an "entity bomb" (a few KB that
+            # expand to gigabytes) and external entities (a file on this machine) need one.
+            raise CorruptFile(
+                f"This {file_format.upper()} file declares XML entities (a DOCTYPE), which GPS devices and "
+                "training apps never write, so I won't read it; export the activity again."
+            )
         if _XML_CLOSERS[file_format] not in data[-XML_TAIL_BYTES:]:
             raise TruncatedFile(
                 f"This {file_format.upper()} file stops before its end (it was cut off); export it again."
