@@ -155,6 +155,9 @@ class OfflineBrain:
         if intent in _REPORTS:
             more = await turn.also(intent)
             text = "\n".join([text, *more]) if more else text
+        if intent not in _NO_SECOND_REQUEST:
+            more = await turn.more_requests()
+            text = "\n".join([text, *more]) if more else text
         if turn.wellness and intent not in ("wellness", "checkin") and _reports_state(turn.wellness):
             # "skipped Monday, slept 4 hours": the report is stored too, today left to the main request.
             extra = await turn.checkin_only()
@@ -245,6 +248,27 @@ _CAP_STRONG = re.compile(
     r"\b(tops|max|maximum|at most|most i can|that'?s it|that is it|no more than|all i have|between meetings|time crunch|"
     r"short on time|only (?:have|got|get)|i only)\b", re.I,
 )
+_CAP_FIRM = re.compile(
+    r"\b(tops|max|maximum|at most|no more than|all i(?:'ve| have)? got|that'?s all i(?:'ve| have)? got|only (?:have|got)|"
+    r"(?:only|just) \d+\s*(?:min|mins|minutes|h|hrs?|hours?)\b[^.?!]*\b(?:free|spare|available|today|tonight)|"
+    r"(?:can )?only (?:squeeze|fit|manage|spare|do)|i(?:'ve| have)? only got)\b", re.I,
+)
+_DONE_WORDS = re.compile(
+    r"\b(did|done|ran|rode|swam|managed|completed|finished|walked|cycled|of (?:the|my|today'?s|it)|into the|"
+    r"before (?:my|the)|turned|stopped|bailed|called it|ago)\b", re.I,
+)
+_WORKOUT_DONE = re.compile(r"\b(ran|rode|swam|jogged|cycled|did (?:my|the|a|an) (?:run|ride|swim|jog|session|workout|long))\b", re.I)
+_CLAUSE_SPLIT = re.compile(
+    r"(?<=[.!?;])\s+|\s+(?:and|but|also|plus)\s+(?=(?:i|i'm|i'll|i've|this|next|on|the|only|can|could|please|swap|move|"
+    r"can't|cannot|won't|from)\b)|"
+    r",\s*(?:and\s+|also\s+|but\s+)?(?=(?:i|i'm|i'll|this|next|on|only|also|and|can't|cannot)\b)", re.I,
+)
+_AWAY = re.compile(
+    r"\b(away|can'?t (?:do|make|train|run|ride|swim)|cannot (?:do|make|train|run|ride|swim)|won'?t be able|not available|"
+    r"out of town|travell?ing|no (?:training|running|riding)|off the cards|is out|are out)\b", re.I,
+)
+_NO_SECOND_REQUEST = frozenset({"numbers", "question", "greeting", "thanks", "help", "unknown", "hedge", "vague_less",
+                                "vague_more", "vague_dates", "override_attempt", "delete_data", "ask_coach", "new_plan"})
 _MOVE = re.compile(
     r"\b(instead of|instead|move|moved|push|shift|go to|happen on|do it on|switch to|bump)\b|→|->", re.I,
 )
@@ -297,6 +321,8 @@ def _request_of(message: str, slots: Slots, intent: str) -> str | None:
         and not slots.distances_m and intent not in ("log_workout", "missed", "partial", "illness", "injury")
     ):
         return "cap"
+    if spare and _CAP_FIRM.search(message) and not _DONE_WORDS.search(message) and not slots.distances_m:
+        return "cap"  # "only got 30 min today", "45 min max today": time to come, whatever the tense of "got"
     if _DAYS_OUT.search(message) and slots.weekdays and intent not in ("missed", "partial", "log_workout"):
         return "days_out"
     if _NOTE_CUES.search(message) and intent in _NOTE_OVER and not slots.past_tense:
@@ -351,6 +377,7 @@ class _Turn:
         today: dt.date,
         slots: Slots,
     ) -> None:
+        self.brain = brain
         self.t = brain.templates
         self.tools = tools
         self.message = message
@@ -572,6 +599,40 @@ class _Turn:
             extra.append((await self.on_injury())[0])
         return extra
 
+    async def more_requests(self) -> list[str]:
+        """A second request in another clause ("swap thurs and sat, and I only have 30 min on
+        sunday", "ran 7k … Also, I can't do Saturday"): each clause read on its own, forward in
+        time, and acted on when it plainly asks for a change no earlier tool call made."""
+        parts = [p for p in _CLAUSE_SPLIT.split(self.message) if p and len(p.split()) >= 2]
+        if len(parts) < 2:
+            return []
+        done = {c.name for c in self.calls}
+        extra: list[str] = []
+        for part in parts:
+            slots = parse_slots(part, self.today, past=False)
+            sub = _Turn(self.brain, self.tools, part, self.today, slots)
+            sub.calls = self.calls
+            spare = [d for d in slots.durations_s if slots.sleep_hours is None or abs(d - slots.sleep_hours * 3600) > 60]
+            if (
+                "limit_day" not in done and spare and not slots.distances_m and not _DONE_WORDS.search(part)
+                and (_CAP_FIRM.search(part) or _CAP_STRONG.search(part))
+            ):
+                extra.append((await sub.on_cap())[0])
+            elif "change_days" not in done and _DAYS_OUT.search(part) and slots.weekdays:
+                extra.append((await sub.on_days_out())[0])
+            elif "swap_sessions" not in done and _SWAP.search(part) and len(set(slots.dates)) >= 2:
+                extra.append((await sub.on_swap())[0])
+            elif (
+                "set_unavailable" not in done and _AWAY.search(part) and (slots.dates or slots.date_range)
+                and not _DONE_WORDS.search(part) and not _MOVE.search(part)
+                and all(d >= self.today for d in slots.dates)
+            ):
+                extra.append((await sub.on_unavailable())[0])
+            else:
+                continue
+            done = {c.name for c in self.calls}
+        return extra
+
     def adapted_text(self, call: ToolCall) -> str:
         if call.is_error or call.output is None:
             return f"I couldn't do that: {call.error}"
@@ -735,7 +796,14 @@ class _Turn:
         return await self.text_of("my_numbers", {}), None
 
     async def on_no_pain(self) -> Result:
-        """'A noise in my knee but no pain': nothing to change; say so, and what would change it."""
+        """'A noise in my knee but no pain': nothing to change; say so, and what would change it.
+        'Ran 7k this morning, no pain at all': the run is logged too."""
+        workout = next((p for p in _CLAUSE_SPLIT.split(self.message) if p and _WORKOUT_DONE.search(p)), None)
+        if workout is None:
+            workout = next((p for p in re.split(r"[,.!;]+", self.message) if _WORKOUT_DONE.search(p)), None)
+        if workout is not None:
+            logged = await self.text_of("log_activity", {"text": workout.strip()[:500]})
+            return self.t["no_pain"] + "\n" + logged, None
         return self.t["no_pain"], None
 
     async def on_swap(self) -> Result:

@@ -38,7 +38,7 @@ from coach.service.types import Button, Reply
 from coach.sources.activity import ImportedActivity
 from coach.sources.errors import ImportFailure
 from coach.sources.importer import import_activities
-from coach.sources.logtext import LoggedStrength, LogParseError, parse_log
+from coach.sources.logtext import LoggedStrength, LogParseError, MissingTimeError, parse_log
 from coach.store import models as m
 from coach.store import repo
 
@@ -318,12 +318,24 @@ async def log_text(ctx: Ctx, text: str, now: dt.datetime) -> list[Reply]:
     first_line = text.strip().splitlines()[0].lower()
     if "\n" in text.strip() and first_line.count(",") >= 3 and re.search(r"\b(distance|time|date|type)\b", first_line):
         return await import_document(ctx, "pasted.csv", text.strip().encode())  # a CSV export pasted as text
+    day = _day_named(text, ctx.today)
+    when = now if day == ctx.today else dt.datetime.combine(day, dt.time(12, 0), tzinfo=dt.UTC)
+    sport = (ctx.athlete.profile or {}).get("sport")
+    lines: list[str] = []
     try:
-        sport = (ctx.athlete.profile or {}).get("sport")
-        entries = parse_log(text, when=now, max_hr=_athlete_thresholds(ctx.athlete)["max_hr"], default_sport=sport)
+        entries = parse_log(text, when=when, max_hr=_athlete_thresholds(ctx.athlete)["max_hr"], default_sport=sport)
+    except MissingTimeError as error:
+        planned = await _planned_minutes(ctx, day, error.sport)
+        if planned is None:
+            return [Reply(str(error))]
+        try:  # "ran 7k this morning": the time is the planned session's, and the reply says so
+            entries = parse_log(f"{text} in {planned} min", when=when, max_hr=_athlete_thresholds(ctx.athlete)["max_hr"],
+                                default_sport=sport)
+        except LogParseError:
+            return [Reply(str(error))]
+        lines.append(f"No time given: I counted the {planned} min planned for {day:%a %d %b}. Send the time if it was different.")
     except LogParseError as error:
         return [Reply(str(error))]
-    lines: list[str] = []
     for entry in entries:
         if isinstance(entry, LoggedStrength):
             lines.append(await _store_strength(ctx, entry, now))
@@ -334,6 +346,24 @@ async def log_text(ctx: Ctx, text: str, now: dt.datetime) -> list[Reply]:
     changes = await update_adherence(ctx)
     lines += [f"Plan: {c}" for c in changes]
     return [Reply("\n".join(lines))]
+
+
+def _day_named(text: str, today: dt.date) -> dt.date:
+    """The day a log is about: 'yesterday', 'Saturday', 'on the 5th' (never ahead of today), else today."""
+    # the language layer's dates; imported late (it loads the brain package)
+    from coach.brain.slots import parse_slots
+
+    slots = parse_slots(text, today, past=True)
+    day = slots.date
+    return day if day is not None and today - dt.timedelta(days=14) <= day <= today else today
+
+
+async def _planned_minutes(ctx: Ctx, day: dt.date, sport: str) -> int | None:
+    row = await repo.active_plan_row(ctx.session, ctx.athlete.id)
+    if row is None:
+        return None
+    sessions = [s for s in repo.sessions_on(row, day) if s.sport == sport and s.type not in ("commitment", "race")]
+    return sessions[0].duration_min if sessions else None
 
 
 async def _store_strength(ctx: Ctx, entry: LoggedStrength, now: dt.datetime) -> str:

@@ -95,6 +95,16 @@ class LogParseError(ValueError):
     """The text is not a log entry I can read; the message is a sentence for the athlete."""
 
 
+class MissingTimeError(LogParseError):
+    """A session read without its time ("ran 7k this morning"): the caller may take the time from
+    the plan, and must say so."""
+
+    def __init__(self, message: str, sport: str, distance_m: float | None) -> None:
+        super().__init__(message)
+        self.sport = sport
+        self.distance_m = distance_m
+
+
 @dataclass(frozen=True, slots=True)
 class LoggedStrength:
     """The sets of one lift from a log line."""
@@ -214,7 +224,7 @@ def _endurance(
         else f"a {sport.replace('_', ' ')}"
     )
     if duration is None:
-        raise LogParseError(f"I read {shown} but no time. Add how long it took, e.g. 'ran 10k in 52 min'.")
+        raise MissingTimeError(f"I read {shown} but no time. Add how long it took, e.g. 'ran 10k in 52 min'.", sport, distance)
     if not 0 < duration <= MAX_LOGGED_DURATION_S:
         raise LogParseError(
             f"A duration of {duration / SECONDS_PER_HOUR:.1f} h looks like a typo; check the time."
