@@ -132,10 +132,18 @@ def _error(message: str) -> None:
 
 async def _with_service(settings: Settings, body: Callable[[Any], Awaitable[int]]) -> int:
     """Run one use case against the configured database (migrated first); a ``UserError`` is exit 1."""
+    from sqlalchemy.exc import DBAPIError
+
     from coach.clock import clock_for
     from coach.service.service import CoachService, UserError
     from coach.store.db import Database
+    from coach.store.health import DatabaseUnusable, check_not_lost, check_usable, unusable
 
+    try:
+        check_not_lost(settings.resolved_database_url, settings.memory_dir)
+    except DatabaseUnusable as error:
+        _error(str(error))
+        return EXIT_FAILED
     db = Database(settings.resolved_database_url)
     claude = None
     client = None
@@ -149,7 +157,15 @@ async def _with_service(settings: Settings, body: Callable[[Any], Awaitable[int]
         )
         claude = ClaudeBrain(client, settings.coach_model)
     try:
-        await db.upgrade()
+        try:
+            await db.upgrade()
+            await check_usable(db)
+        except DBAPIError as error:
+            _error(str(unusable(db, error)))
+            return EXIT_FAILED
+        except DatabaseUnusable as error:
+            _error(str(error))
+            return EXIT_FAILED
         from coach.service.notes import NoteMemory
 
         service = CoachService(db, clock_for(settings.coach_today), claude=claude, memory=NoteMemory(settings.memory_dir))
@@ -372,9 +388,22 @@ def cmd_history(settings: Settings, paths: list[str], sport: str, as_of: str | N
 
 
 def cmd_db_upgrade(settings: Settings) -> int:
+    from sqlalchemy.exc import DBAPIError
+
+    from coach.store.db import Database
+    from coach.store.health import DatabaseUnusable, unusable
     from coach.store.migrate import upgrade
 
-    upgrade(settings.resolved_database_url)
+    try:
+        upgrade(settings.resolved_database_url)
+    except DBAPIError as error:
+        db = Database(settings.resolved_database_url)
+        _error(str(unusable(db, error)))
+        asyncio.run(db.dispose())
+        return EXIT_FAILED
+    except DatabaseUnusable as error:
+        _error(str(error))
+        return EXIT_FAILED
     print(f"Database is up to date ({settings.resolved_database_url.split('@')[-1]}).")
     return EXIT_OK
 

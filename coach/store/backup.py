@@ -23,6 +23,7 @@ import subprocess
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlparse
 
 from sqlalchemy.engine import URL, make_url
 
@@ -55,6 +56,8 @@ def sqlite_path(url: str | URL) -> Path | None:
     database = make_url(url).database
     if not database or database == ":memory:":
         return None
+    if database.startswith("file:"):  # the URI form (``?uri=true``): file:/path?mode=ro
+        database = urlparse(database).path
     return Path(database).expanduser()
 
 
