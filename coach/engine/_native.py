@@ -41,6 +41,7 @@ NATIVE_MODULES: tuple[str, ...] = (
     "coach.engine.metrics.running",
     "coach.engine.periodisation",
     "coach.engine.planner",
+    "coach.engine.prep",
     "coach.engine.render",
     "coach.engine.units",
     "coach.engine.validate",

@@ -93,15 +93,20 @@ def _long_ready(profile: Profile, rules: Rules, name: Event, date: dt.date, fini
     if minimum is None:
         return True
     from coach.engine.periodisation import plan_frame  # the planner imports this module
-    from coach.engine.planner import draft_weeks, longest_run
-    from coach.engine.prep import prep_of, reached
+    from coach.engine.planner import drafted_longest
+    from coach.engine.prep import estimated_longest_min, prep_of, reached
 
     goal = profile.goal.model_copy(
         update={"event": name, "date": date, "target_time": None if finish_only or name != profile.goal.event else profile.goal.target_time}
     )
     other = profile.model_copy(update={"goal": goal})
     prep = prep_of(other, rules)
-    longest_min, longest_km = longest_run(draft_weeks(other, rules, plan_frame(other, rules), prep), prep)
+    frame = plan_frame(other, rules)
+    # The estimate is optimistic: a date it rules out is not drafted at all.
+    estimate = estimated_longest_min(prep, frame, rules, baseline_weekly_min(other, rules))
+    if not reached(estimate, prep.km_of(estimate), minimum):
+        return False
+    longest_min, longest_km = drafted_longest(other, rules, frame, prep)
     return reached(longest_min, longest_km, minimum)
 
 

@@ -60,7 +60,7 @@ from coach.engine.models import (
     Weekday,
 )
 from coach.engine.periodisation import Frame, WeekFrame, plan_frame
-from coach.engine.prep import Prep, first_passing, prep_of, reached
+from coach.engine.prep import Prep, estimated_longest_min, first_passing, prep_of, reached
 from coach.engine.rules import EventProfile, LongMinimum, Rules
 from coach.engine.workouts import (
     MEDIUM_LONG_LABEL,
@@ -1406,6 +1406,22 @@ def _goal_minutes(week: WeekFrame, position: int, count: int, prep: Prep) -> int
 
 def draft_weeks(profile: Profile, rules: Rules, frame: Frame, prep: Prep | None = None) -> list[Week]:
     """Build every week of the plan in order, each from the volumes and loads before it."""
+    return _drafted(profile, rules, frame, prep, None)
+
+
+def drafted_longest(profile: Profile, rules: Rules, frame: Frame, prep: Prep) -> tuple[float, float]:
+    """(minutes, km) of the longest run before the taper of the plan :func:`draft_weeks` would
+    build, without making its documents (what the alternatives' checks need, and only that)."""
+    best = [0.0, 0.0]
+    _drafted(profile, rules, frame, prep, best)
+    return best[0], best[1]
+
+
+def _drafted(
+    profile: Profile, rules: Rules, frame: Frame, prep: Prep | None, longest_out: list[float] | None
+) -> list[Week]:
+    """:func:`draft_weeks`; with ``longest_out`` ([minutes, km], updated in place), no week
+    documents are made, only the longest run before the taper is kept."""
     event = rules.event(profile.goal.event)
     ctx = _context(profile, rules, event, frame, prep)
     prep = ctx.prep
@@ -1464,7 +1480,15 @@ def draft_weeks(profile: Profile, rules: Rules, frame: Frame, prep: Prep | None 
             for gen in draft.gens:
                 if gen.template.type == "long" and gen.template.sport == "run":
                     longest = max(longest, float(gen.duration_min))
-        weeks.append(_week_model(week, shape, draft, prog, ctx))
+        if longest_out is None:
+            weeks.append(_week_model(week, shape, draft, prog, ctx))
+        elif not reduced_phase:
+            for gen in draft.gens:
+                kind = gen.template.type
+                if gen.template.sport == "run" and (kind == "long" or kind == "easy"):
+                    km = gen.distance_km if gen.distance_km is not None else prep.km_of(gen.duration_min)
+                    longest_out[0] = max(longest_out[0], float(gen.duration_min))
+                    longest_out[1] = max(longest_out[1], km)
         actual = float(draft.volume)
         prog.volumes.append(actual)
         prog.loads.append(draft.load)
@@ -1578,7 +1602,7 @@ def longest_run(weeks: list[Week], prep: Prep) -> tuple[float, float]:
 
 def _short_of(profile: Profile, rules: Rules, frame: Frame, prep: Prep, minimum: LongMinimum) -> bool:
     """Whether the drafted build stays short of ``minimum`` (the long run it reaches)."""
-    longest_min, longest_km = longest_run(draft_weeks(profile, rules, frame, prep), prep)
+    longest_min, longest_km = drafted_longest(profile, rules, frame, prep)
     return not reached(longest_min, longest_km, minimum)
 
 
@@ -1601,10 +1625,14 @@ def _prep_alternatives(profile: Profile, rules: Rules, prep: Prep) -> list[Alter
     def ready(extra: int) -> bool:
         other = later(extra)
         frame = plan_frame(other, rules)
+        other_prep = prep_of(other, rules)
+        # The estimate is optimistic: a date it rules out is not drafted at all.
+        estimate = estimated_longest_min(other_prep, frame, rules, baseline_weekly_min(other, rules))
         return (
             minimum is not None
+            and reached(estimate, other_prep.km_of(estimate), minimum)
             and assess(other, rules, frame, with_alternatives=False).feasible
-            and not _short_of(other, rules, frame, prep_of(other, rules), minimum)
+            and not _short_of(other, rules, frame, other_prep, minimum)
         )
 
     extras = [e for e in _LATER_WEEKS if goal.date + dt.timedelta(days=e * _DAYS_PER_WEEK) <= latest]

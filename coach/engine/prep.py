@@ -26,8 +26,10 @@ from dataclasses import dataclass
 from typing import Literal
 
 from coach.engine.athlete import baseline_weekly_min, easy_pace_s_per_km, vdot_of
+from coach.engine.load import planned_load
 from coach.engine.metrics.running import race_time_s, training_paces
 from coach.engine.models import Profile, format_clock, parse_clock_s
+from coach.engine.periodisation import Frame
 from coach.engine.rules import EventPrep, EventProfile, Level, LongMinimum, Rules
 
 _SECONDS_PER_MINUTE = 60.0
@@ -252,6 +254,60 @@ def first_passing(candidates: list[int], passes: Callable[[int], bool]) -> int |
         else:
             low = middle + 1
     return candidates[low]
+
+
+# A week's load per minute relative to easy running, by phase (long runs, tempos, intervals,
+# race-pace work): measured on drafted plans, an engineering estimate for
+# :func:`estimated_longest_min`, which only chooses which dates to draft for real.
+_LOAD_FACTOR = {"base": 1.02, "build": 1.12, "peak": 1.24}
+
+
+def estimated_longest_min(prep: Prep, frame: Frame, rules: Rules, baseline_min: float) -> float:
+    """The longest run a build over ``frame`` would reach, estimated without drafting a week:
+    the planner's volume rule (ramp, cutbacks, the acute:chronic limit read on minutes) and
+    long run (progression within the share limit). Used to choose which later race dates to
+    draft for real; never to decide a plan."""
+    g = rules.guardrails
+    lookback = g.volume.ramp_lookback_weeks
+    chronic_weeks = g.acwr.chronic_weeks
+    volumes = [baseline_min] * max(lookback, chronic_weeks)
+    per_min = planned_load(1.0, "easy", rules)
+    loads = [baseline_min * per_min for _ in volumes]
+    step = g.volume.round_to_min
+    start = prep.long_start_min or 0.0
+    goal = max(prep.long_target_min, start)
+    loading = [w for w in frame.weeks if w.phase not in ("taper", "race")]
+    reach = len(loading) - 1 - rules.prep.build.long_target_weeks_before_taper
+    longest = start
+    best = 0.0
+    every = g.cutback.every_weeks
+    for position, week in enumerate(loading):
+        reference = max(volumes[-lookback:])
+        allowed = max(
+            reference * (1 + g.volume.ramp_max_pct / 100), reference + g.volume.ramp_min_step_min, g.volume.start_floor_min
+        )
+        cutback = position % every == every - 1
+        if position == 0:
+            volume = min(baseline_min, prep.peak_min)
+        elif cutback:
+            volume = g.cutback.volume_fraction * volumes[-1]
+        else:
+            volume = min(allowed, prep.peak_min)
+        window = loads[-chronic_weeks:]
+        chronic = max(sum(window) / len(window), g.acwr.min_chronic_load)
+        factor = _LOAD_FACTOR.get(week.phase, 1.0)
+        volume = min(volume, g.acwr.max_ratio * chronic / (factor * per_min))
+        volume = float(math.floor(volume / step) * step)
+        volumes.append(volume)
+        loads.append(volume * per_min * factor)
+        if cutback:
+            continue
+        planned = start + (goal - start) * min(1.0, position / reach) if reach > 0 else goal
+        target = max(start, min(planned, longest + rules.prep.build.long_step_max_min))
+        long_min = min(target, volume * prep.long_share_max)
+        longest = max(longest, long_min)
+        best = max(best, long_min)
+    return best
 
 
 def goal_peak_min(profile: Profile, rules: Rules) -> float:
