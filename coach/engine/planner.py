@@ -60,7 +60,7 @@ from coach.engine.models import (
     Weekday,
 )
 from coach.engine.periodisation import Frame, WeekFrame, plan_frame
-from coach.engine.prep import Prep, estimated_longest_min, first_passing, prep_of, reached
+from coach.engine.prep import Prep, estimated_longest_min, first_passing, prep_of, reached, run_days_available
 from coach.engine.rules import EventProfile, LongMinimum, Rules
 from coach.engine.workouts import (
     MEDIUM_LONG_LABEL,
@@ -1431,6 +1431,7 @@ def _drafted(
     quality_weeks = [w.index for w in frame.weeks if w.phase in ("build", "peak") and not w.cutback]
     longest = prep.long_start_min or 0.0
     second_from_min = prep.minutes_of(rules.prep.structure.second_quality_from_km)
+    second_days = run_days_available(profile, rules) >= rules.prep.structure.second_quality_min_run_days
     baseline = baseline_weekly_min(profile, rules)
     pre = max(g.volume.ramp_lookback_weeks, g.acwr.chronic_weeks)
     prog = _Progress(
@@ -1465,7 +1466,8 @@ def _drafted(
             position = quality_weeks.index(planned.index) if planned.index in quality_weeks else 0
             goal_min = _goal_minutes(week, position, len(quality_weeks), prep)
             second = (
-                not prep.relaxed
+                second_days
+                and not prep.relaxed
                 and week.phase == "build"
                 and not cutback
                 and _target_volume(week, prog, ctx) >= second_from_min

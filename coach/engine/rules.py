@@ -501,6 +501,7 @@ class Strides(_Rule):
 
 class PrepStructure(_Rule):
     second_quality_from_km: PositiveMin
+    second_quality_min_run_days: Annotated[int, Field(ge=1, le=7)]
     medium_long_from_km: PositiveMin
     medium_long_fraction: Annotated[float, Field(gt=0, lt=1)]
     strides: Strides
