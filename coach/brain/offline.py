@@ -136,12 +136,12 @@ class OfflineBrain:
             handler = getattr(turn, f"on_{intent}", turn.on_unknown)
             text, follow_up = await handler()
             return OfflineReply(text=text, tool_calls=turn.calls, intent=intent, confidence=1.0, follow_up=follow_up, ask=turn.ask)
-        intent = _request_of(message, slots, result.intent) or result.intent
+        intent = _request_of(message, slots, result.intent, today) or result.intent
         if intent in _AHEAD and slots.past_tense:
             # "i cant run thursday, got a hospital appt": a request about the days ahead, whatever the verbs
             slots = parse_slots(message, today, past=False)
             turn.slots = slots
-            intent = _request_of(message, slots, result.intent) or intent
+            intent = _request_of(message, slots, result.intent, today) or intent
         intent = _vague_of(message, turn.slots, intent) or intent
         turn.wellness = read_wellness(message, slots.sleep_hours or _hours_of_sleep(message, slots))
         if turn.wellness and intent in _WELLNESS_FIRST and not _EASE.search(message):
@@ -257,6 +257,14 @@ _DONE_WORDS = re.compile(
     r"\b(did|done|ran|rode|swam|managed|completed|finished|walked|cycled|of (?:the|my|today'?s|it)|into the|"
     r"before (?:my|the)|turned|stopped|bailed|called it|ago)\b", re.I,
 )
+_MAY_BE_PARTIAL = frozenset({"log_workout", "unknown", "missed", "checkin", "fatigue", "today", "week", "remember_note"})
+_MAY_BE_ILL = frozenset({"unknown", "week", "today", "remember_note", "explain", "tomorrow", "greeting", "checkin"})
+_MAY_BE_AWAY = frozenset({"unknown", "week", "today", "remember_note", "explain", "tomorrow", "missed", "greeting"})
+_ILL = re.compile(
+    r"\b(fever|feverish|temperature|temp (?:of )?\d|came down with|flu|covid|a bug|tummy bug|stomach bug|sick|ill|"
+    r"a cold|chest infection|sore throat|norovirus|vomiting|throwing up|food poisoning)\b", re.I,
+)
+_NOT_ILL = re.compile(r"\b(not (?:sick|ill)|no longer (?:sick|ill)|cold'?s gone|over (?:the|my) (?:cold|bug|flu)|recovered)\b", re.I)
 _WORKOUT_DONE = re.compile(r"\b(ran|rode|swam|jogged|cycled|did (?:my|the|a|an) (?:run|ride|swim|jog|session|workout|long))\b", re.I)
 _CLAUSE_SPLIT = re.compile(
     r"(?<=[.!?;])\s+|\s+(?:and|but|also|plus)\s+(?=(?:i|i'm|i'll|i've|this|next|on|the|only|can|could|please|swap|move|"
@@ -265,7 +273,8 @@ _CLAUSE_SPLIT = re.compile(
 )
 _AWAY = re.compile(
     r"\b(away|can'?t (?:do|make|train|run|ride|swim)|cannot (?:do|make|train|run|ride|swim)|won'?t be able|not available|"
-    r"out of town|travell?ing|no (?:training|running|riding)|off the cards|is out|are out)\b", re.I,
+    r"out of town|travell?ing|no (?:training|running|riding|swimming|run|ride|swim|session|workout)s?|off the cards|is out|are out|"
+    r"(?:day|days) off)\b", re.I,
 )
 _NO_SECOND_REQUEST = frozenset({"numbers", "question", "greeting", "thanks", "help", "unknown", "hedge", "vague_less",
                                 "vague_more", "vague_dates", "override_attempt", "delete_data", "ask_coach", "new_plan"})
@@ -293,7 +302,7 @@ _QUESTION = re.compile(r"^\s*(how|what|what's|whats|when|which|why|is|are|does|d
 _MUTATING = frozenset({"move_session", "change_days", "unavailable", "missed", "partial", "fatigue", "illness"})
 
 
-def _request_of(message: str, slots: Slots, intent: str) -> str | None:
+def _request_of(message: str, slots: Slots, intent: str, today: dt.date | None = None) -> str | None:
     """Requests the classifier has no intent for, and questions that must not change anything.
 
     A question ("How long is Saturday's run?") is answered, never acted on; "swap", "skip",
@@ -305,6 +314,18 @@ def _request_of(message: str, slots: Slots, intent: str) -> str | None:
         return "question" if intent in _MUTATING else None
     if intent in ("injury", "illness") and _NO_PAIN.search(message) and not _PAIN_NOT_NEGATED.search(message):
         return "no_pain"
+    if intent in _MAY_BE_PARTIAL and not (slots.distances_m and slots.durations_s):
+        done = read_done(normalise_text(message))
+        if isinstance(done, float) or (done is not None and _PARTIAL_CUES.search(message.lower())):
+            return "partial"  # "did about 2/3 of the long run", "Thursday I did 10 mins and turned round"
+    if intent in _MAY_BE_ILL and _ILL.search(message) and not _NOT_ILL.search(message):
+        return "illness"  # "came down with something last night, temp 38.4"
+    future = [d for d in slots.dates if d >= today] if today is not None else []
+    if (
+        intent in _MAY_BE_AWAY and _AWAY.search(message) and (future or slots.date_range is not None)
+        and not _DONE_WORDS.search(message) and not _DAYS_OUT.search(message) and not _MOVE.search(message)
+    ):
+        return "unavailable"  # "the 26th and 27th are out", "no ride that day"
     if _SWAP.search(message) and (len(slots.dates) >= 2 or len(slots.weekdays) >= 2):
         return "swap"
     if _SWAP.search(message) and not slots.dates and not slots.past_tense and intent in ("unknown", "move_session", "change_days"):
@@ -650,10 +671,29 @@ class _Turn:
         return await self.text_of("log_activity", {"text": self.message[:500]}), None
 
     async def on_illness(self) -> Result:
-        data: dict[str, Any] = {"start": (self.slots.date or self.today).isoformat()}
+        """Ill since a day (never a future one), for the days said ("3 days", "no training until
+        Saturday", "thursday's off"), else the rules' default."""
+        start = min(self.slots.date or self.today, self.today)
+        data: dict[str, Any] = {"start": start.isoformat()}
+        end = self.illness_end()
         if self.slots.day_count:
             data["days"] = min(max(self.slots.day_count, 1), 28)
+        elif end is not None and end >= start:
+            data["days"] = min(max((end - start).days + 1, 1), 28)
         return await self.adapt("report_illness", data), None
+
+    def illness_end(self) -> dt.date | None:
+        """The last day off the athlete names: a day ahead in a clause that is not "since …"
+        ("until Saturday" ends the day before)."""
+        ends: list[dt.date] = []
+        for part in re.split(r"[.!?;]+|,\s*|\s+(?:and|but|so)\s+", self.message):
+            if not part.strip() or re.search(r"\bsince\b", part, re.I):
+                continue
+            slots = parse_slots(part, self.today, past=False)
+            for day in slots.dates:
+                if day > self.today and (day - self.today).days <= 14:
+                    ends.append(day - dt.timedelta(days=1) if re.search(r"\b(until|till|til)\b", part, re.I) else day)
+        return max(ends) if ends else None
 
     async def on_injury(self) -> Result:
         note = await self.text_of("remember_note", {"text": self.message[:1000]})
@@ -668,7 +708,11 @@ class _Turn:
 
     async def on_unavailable(self) -> Result:
         span = self.slots.date_range
-        if span is not None:
+        until = re.search(r"\b(?:until|till|til|before)\b", self.message, re.I)
+        future = sorted(d for d in self.slots.dates if d > self.today)
+        if span is None and until and len(future) == 1:
+            start, end = self.today, future[0] - dt.timedelta(days=1)  # "no riding until Friday": today to Thursday
+        elif span is not None:
             start, end = span.start, span.end
         elif self.slots.dates:
             start, end = min(self.slots.dates), max(self.slots.dates)

@@ -240,13 +240,15 @@ _NECK_CHECK_RE: Final = re.compile(r"\b(?:above|below) the neck\b")
 _PHRASES: Final[tuple[tuple[re.Pattern[str], str], ...]] = (
     # Holidays as dates (UK and US names); "Saturday 19th" is the 19th; "Friday week" is next week's.
     (re.compile(r"\bchristmas eve\b"), "24 december"),
-    (re.compile(r"\b(?:christmas|xmas)(?: day)?\b"), "25 december"),
+    (re.compile(r"\b(?:christmas|xmas)(?: day)?\b(?!'?s? (?:party|parties|shopping|fair|market|do|dinner|lunch|drinks|concert|play|"
+                r"show|tree|jumper|break|holidays?|eve|card|cards|present|presents|gig)\b)"), "25 december"),
     (re.compile(r"\bboxing day\b"), "26 december"),
     (re.compile(r"\bnew year'?s eve\b|\bnye\b"), "31 december"),
     (re.compile(r"\bnew year'?s(?: day)?\b"), "1 january"),
     (re.compile(r"\b(?:mon|tues?|wed(?:nes)?|thu(?:rs?)?|fri|sat(?:ur)?|sun)(?:day)?\s+(?=(?:the\s+)?\d{1,2}(?:st|nd|rd|th)\b)"), ""),
     (re.compile(r"\b((?:mon|tues|wednes|thurs|fri|satur|sun)day) week\b"), r"\1 next week"),
     (re.compile(r"\b(\d{1,2}(?:st|nd|rd|th)) (and|&|or) (\d{1,2}(?:st|nd|rd|th))\b"), r"the \1 \2 the \3"),
+    (re.compile(r"\b(\d{1,2}(?:st|nd|rd|th))\s*(?:-|–|—|to|till|until)\s*(?:the\s+)?(\d{1,2}(?:st|nd|rd|th))\b"), r"the \1 to the \2"),
     (re.compile(r"\b(?:an?|1)\s+hour\s+and\s+a\s+half\b|\bhour\s+and\s+a\s+half\b"), "90 minutes"),
     (re.compile(r"\b(?:an?|1)\s+hour\s+and\s+a\s+quarter\b|\bhour\s+and\s+a\s+quarter\b"), "75 minutes"),
     (re.compile(r"\bthree\s+quarters\s+of\s+an\s+hour\b"), "45 minutes"),

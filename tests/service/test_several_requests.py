@@ -4,6 +4,7 @@ without a time (issue 10). Outcomes are read from the store, never from an inten
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
 
@@ -62,3 +63,46 @@ async def test_a_run_logged_yesterday_lands_on_yesterday(db: Database) -> None:
     await say(coach, "ran 8k yesterday in 44 min")
     [activity] = (await coach.show("ann"))["activities"]
     assert activity["start_time"].startswith("2026-12-08")
+
+
+def statuses(doc: dict[str, Any], day: str) -> list[str]:
+    return [s["status"] for w in doc["plan"]["weeks"] for s in w["sessions"] if s["date"] == day and s["type"] != "commitment"]
+
+
+@pytest.mark.parametrize(
+    "text", ["did about 2/3 of it then my legs packed in", "Got about a third of the way through and the heavens opened, so I called it."]
+)
+async def test_part_of_a_session_is_recorded_as_partial_not_as_a_whole_log(coach: CoachService, text: str) -> None:
+    await say(coach, text)
+    doc = await coach.show("ann")
+    assert statuses(doc, "2026-12-08") == ["partial"]
+    assert doc["activities"] == []
+
+
+@pytest.mark.parametrize(
+    ("text", "gone", "kept"),
+    [
+        ("away for work 15th-17th, no running", ["2026-12-15", "2026-12-17"], ["2026-12-13", "2026-12-19"]),
+        ("Christmas party on the 17th so no run that day", ["2026-12-17"], ["2026-12-15", "2026-12-19"]),
+        ("the 12th and 13th are out, family", ["2026-12-12", "2026-12-13"], ["2026-12-10", "2026-12-15"]),
+        ("shoes are being repaired, no running until Saturday", ["2026-12-08", "2026-12-10"], ["2026-12-12", "2026-12-13"]),
+    ],
+)
+async def test_days_that_are_out_in_everyday_words_hold_no_training(
+    coach: CoachService, text: str, gone: list[str], kept: list[str]
+) -> None:
+    before = sessions(await coach.show("ann"))
+    assert all(day in before for day in gone + kept)
+    await say(coach, text)
+    after = sessions(await coach.show("ann"))
+    assert not [day for day in gone if day in after]
+    assert all(day in after for day in kept)
+
+
+async def test_ill_with_the_day_off_named_rests_until_that_day(db: Database) -> None:
+    wednesday = TUESDAY + dt.timedelta(days=1)
+    coach = CoachService(db, Clock(wednesday))
+    await coach.add_athlete("ann", PROFILE)
+    assert "2026-12-10" in sessions(await coach.show("ann"))
+    await say(coach, "came down with something last night, temp 38.4. thursday's off I reckon")
+    assert "2026-12-10" not in sessions(await coach.show("ann"))
