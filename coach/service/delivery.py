@@ -134,6 +134,10 @@ class Outbox:
                 row.sent_at = self.db.naive_now()
                 row.attempts += 1
                 row.claim_token = row.claimed_until = None
+                if row.athlete_id is None and row.chat_id is not None and row.chat_id > 0:
+                    # A private message of nobody on file (the confirmation of /delete_me, an apology):
+                    # once delivered, only its key stays (it dedups), not whom it went to or what it said.
+                    row.chat_id, row.payload = None, Reply("").to_payload()
             await s.execute(
                 update(o).where(o.claim_token == token, o.chat_id == item.chat_id, o.sent_at.is_(None))
                 .values(claimed_until=self.lease_clock() + dt.timedelta(seconds=self.lease_s))
