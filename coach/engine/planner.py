@@ -8,7 +8,9 @@ before it):
    comes back with ``feasible=false``, a reason with the numbers and alternatives.
 3. For each week, a target training volume (minutes; commitments, race and gym excluded)
    follows the phase: loading weeks rise by the ramp rule from the athlete's current volume
-   towards the event's target peak; cutback weeks hold ``cutback.volume_fraction`` of the
+   towards the event's target peak (for running races, ``prep.prep_of``: the level's rung
+   of ``coach/rules/race_prep.yaml``, room for the long-run target within the share limit,
+   growth over today's volume); cutback weeks hold ``cutback.volume_fraction`` of the
    previous week; taper and race weeks hold ``taper.volume_fraction_by_weeks_out`` of the
    peak (all numbers in ``coach/rules/guardrails.yaml``).
 4. The week's minutes become session requests (long session, quality sessions from the
@@ -17,8 +19,14 @@ before it):
    commitments, no hard day after a hard day, at least one rest day, long rides over the
    weekday limit only at weekends, swims only when the pool is open and never over the
    pool limit.
+   A running race build's long run progresses from the athlete's current longest toward the
+   event's target (:func:`_long_target`), its build and peak weeks carry race-pace work
+   (:func:`_goal_minutes`), strides in base, a medium-long run and a second quality day
+   above the level's volume.
 5. The week's load is checked against the acute:chronic ratio and scaled down if needed.
-6. The whole plan then goes through ``validate_plan`` -> ``fix_plan`` -> ``validate_plan``.
+6. A running race build that cannot reach the event's minimum longest run is refused with
+   alternatives, or built finish-only when the athlete has no target time (``_build_plan``).
+7. The whole plan then goes through ``validate_plan`` -> ``fix_plan`` -> ``validate_plan``.
    A published plan has zero violations; if fixing cannot reach zero, the plan is returned
    with ``feasible=false`` and the rule ids that could not be met (it never raises for that).
 

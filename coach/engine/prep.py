@@ -211,8 +211,7 @@ def prep_of(profile: Profile, rules: Rules) -> Prep:
         ladder = entry.peak_km.of(level) * pace / _SECONDS_PER_MINUTE
         if baseline > 0:
             ladder = min(ladder, baseline * p.build.peak_max_over_current)
-        top = max(entry.peak_km.advanced * pace / _SECONDS_PER_MINUTE, baseline)
-        growth = min(baseline * p.build.peak_over_current, top)
+        growth = baseline * p.build.peak_over_current
         peak = max(ladder, growth, long_need, baseline)
     peak = min(peak, cap)
     start = current_longest_min(profile, pace)

@@ -215,3 +215,26 @@ def test_never_a_silent_under_preparation(event: str, km: int, weeks: int, days:
     assert reached(*longest_run(plan.weeks, prep), minimum)
     if plan.meta.finish_only:
         assert plan.reason and plan.reason.startswith("Finish-only plan") and not target
+
+
+@settings(max_examples=20, deadline=None, derandomize=True)
+@given(
+    event=st.sampled_from(["5k", "10k", "half_marathon", "marathon", "50k"]),
+    km=st.integers(20, 100),
+    weeks=st.integers(12, 30),
+    days=st.sampled_from([["tue", "thu", "sat", "sun"], ["tue", "wed", "thu", "sat", "sun"], SIX_DAYS]),
+)
+def test_a_build_of_twelve_weeks_or_more_ends_loading_higher(event: str, km: int, weeks: int, days: list[str]) -> None:
+    """Issue 16: 'the phases are named, the load does not move' no more, wherever the week has
+    room to grow: no run is longer than the long run, so a week holds at most run days x the
+    event's long-session cap, less what two quality sessions leave (a half marathoner at
+    85 km on 4 days is already there)."""
+    plan = build_plan(runner(event, km, weeks, days=days, race_10k="0:45:00"), RULES)
+    if not plan.feasible:
+        return
+    room = len(days) * RULES.event(plan.meta.event).long_session_max_min["run"]
+    if plan.weeks[0].planned_minutes > 0.75 * room:
+        return
+    loading = _loading(plan)
+    first = plan.weeks[0].planned_minutes
+    assert max(w.planned_minutes for w in loading[len(loading) // 2 :]) > first
