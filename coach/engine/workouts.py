@@ -827,21 +827,46 @@ def spec_of(session: Session, rules: Rules, race_intensity_factor: float = 0.0) 
     if session.type == "race" and session.steps and session.steps[0].target is not None:
         target = session.steps[0].target
         race_pace = target.low if target.unit == "s_per_km" else None
+    goal_min, goal_pace, strides, name = _run_extras(session)
+    work_cap: float | None = None
+    if session.type == "tempo" and goal_pace is not None:
+        work_cap, goal_min = float(goal_min), 0  # a tempo's race-pace block is its work, capped as built
     return SessionSpec(
         sport=session.sport,
         type=session.type,
         duration_min=session.duration_min,
         key=session.key,
+        max_work_min=work_cap,
         strength_day=strength_day,
         strength_wave=strength_wave,
         hybrid=hybrid,
-        name=session.description.split(" (")[0] if session.type == "commitment" else "",
+        name=session.description.split(" (")[0] if session.type == "commitment" else name,
         intensity=session.intensity if session.type == "commitment" else None,
         race_distance_km=race_distance / _METRES_PER_KM if race_distance else None,
         race_intensity_factor=race_intensity_factor,
         race_pace_s_per_km=race_pace,
         race_legs=legs,
+        strides=strides,
+        goal_min=goal_min,
+        goal_pace_s_per_km=goal_pace,
     )
+
+
+def _run_extras(session: Session) -> tuple[int, float | None, int, str]:
+    """What a race build added to a run, read back from its steps so a resized or moved
+    session keeps it: (race-pace minutes, the goal pace, strides, the medium-long label)."""
+    if session.sport != "run" or session.type not in ("long", "easy", "tempo"):
+        return 0, None, 0, ""
+    goal_min, goal_pace, strides = 0, None, 0
+    for step in session.steps:
+        if step.label == GOAL_PACE_LABEL:
+            if step.target is not None and step.target.unit == "s_per_km":
+                goal_pace = round((step.target.low + step.target.high) / 2, 1)
+            goal_min = round((step.duration_s or 0) / _SECONDS_PER_MINUTE)
+        elif step.kind == "repeat" and step.label == STRIDES_LABEL:
+            strides = step.repeat
+    name = MEDIUM_LONG_LABEL if session.description.startswith(MEDIUM_LONG_LABEL) else ""
+    return goal_min, goal_pace, strides, name
 
 
 def _leg_sport(sport: SessionSport | None) -> LegSport:

@@ -238,3 +238,25 @@ def test_a_build_of_twelve_weeks_or_more_ends_loading_higher(event: str, km: int
     loading = _loading(plan)
     first = plan.weeks[0].planned_minutes
     assert max(w.planned_minutes for w in loading[len(loading) // 2 :]) > first
+
+
+def test_race_build_sessions_survive_a_resize_unchanged() -> None:
+    """Adapting a week regenerates sessions from their steps (workouts.spec_of): a race-pace
+    finish, a race-pace tempo, strides and the medium-long run must come back as built."""
+    from coach.engine.athlete import anchors_of
+    from coach.engine.workouts import resized
+
+    profile = runner("marathon", 70, 16, target="3:05:00")
+    plan = build_plan(profile, RULES)
+    anchors = anchors_of(profile, RULES)
+    special = [
+        s
+        for w in plan.weeks
+        for s in w.sessions
+        if s.type != "race"
+        and (MEDIUM_LONG_LABEL in s.description or any(st.label in (GOAL_PACE_LABEL, STRIDES_LABEL) for st in s.steps))
+    ]
+    assert {s.type for s in special} == {"easy", "long", "tempo"}
+    for s in special:
+        again = resized(s, s.duration_min, anchors, RULES)
+        assert again.steps == s.steps and again.description == s.description, s.description
