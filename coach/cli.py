@@ -190,6 +190,9 @@ def cmd_chat(settings: Settings, athlete: str) -> int:
     from bot.terminal import quiet_machinery, run_chat, start_warm_up, stdin_is_interactive
 
     quiet_machinery(settings.log_level, settings.coach_data_dir)  # logs to chat.log, only warnings on stderr
+    from coach.logsafe import protect, secrets_of
+
+    protect(secrets_of(settings))  # chat.log too
 
     async def body(service: Any) -> int:
         start_warm_up(service)  # the language model loads in the background, off the reply path
@@ -436,6 +439,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         _error(f"bad configuration:\n{_validation_message(error)}")
         return EXIT_BAD_INPUT
     _configure_logging(settings.log_level)
+    from coach.logsafe import protect, secrets_of
+
+    protect(secrets_of(settings))  # no token, key or password in any log line
     try:
         if args.command == "chat":
             return cmd_chat(settings, args.athlete)

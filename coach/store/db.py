@@ -40,10 +40,11 @@ def _ensure_sqlite_dir(url: str) -> None:
 
 
 def create_engine(url: str) -> AsyncEngine:
-    """Create the async engine; for SQLite install the pragmas and the ``BEGIN IMMEDIATE`` hook."""
+    """Create the async engine; for SQLite install the pragmas and the ``BEGIN IMMEDIATE`` hook.
+    Errors never show their parameters (what athletes wrote would reach the logs)."""
     if is_sqlite(url):
         _ensure_sqlite_dir(url)
-        engine = create_async_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
+        engine = create_async_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}, hide_parameters=True)
 
         @event.listens_for(engine.sync_engine, "connect")
         def _on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -61,7 +62,7 @@ def create_engine(url: str) -> AsyncEngine:
             connection.exec_driver_sql("BEGIN IMMEDIATE")
 
         return engine
-    return create_async_engine(url, pool_pre_ping=True)
+    return create_async_engine(url, pool_pre_ping=True, hide_parameters=True)
 
 
 AfterCommit = Callable[[AsyncSession], Awaitable[None]]

@@ -1,0 +1,62 @@
+"""Logs never show secrets: the bot token, the API key, the webhook secret, the database password.
+
+Every handler of the root logger gets its formatter wrapped: the finished line (message,
+arguments and traceback included) has each secret replaced by ``***`` before it is written,
+whoever logged it (our code, python-telegram-bot, httpx, whose request lines at DEBUG carry the
+bot token in the URL). What athletes write stays out of logs above DEBUG: our own records never
+carry it, and SQLAlchemy errors hide their parameters (``hide_parameters`` in
+``coach.store.db.create_engine``).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+
+from sqlalchemy.engine import make_url
+
+MASK = "***"
+_MIN_SECRET_CHARS = 6  # a shorter "secret" would mask ordinary words
+
+
+class RedactingFormatter(logging.Formatter):
+    def __init__(self, inner: logging.Formatter | None, secrets: Iterable[str]) -> None:
+        super().__init__()
+        self.inner = inner if inner is not None else logging.Formatter()
+        self.secrets = sorted({s for s in secrets if len(s) >= _MIN_SECRET_CHARS}, key=len, reverse=True)
+
+    def format(self, record: logging.LogRecord) -> str:
+        return redact(self.inner.format(record), self.secrets)
+
+
+def redact(text: str, secrets: Iterable[str]) -> str:
+    for secret in secrets:
+        text = text.replace(secret, MASK)
+    return text
+
+
+def secrets_of(settings: object) -> list[str]:
+    """The secret values in ``Settings`` (``SecretStr`` fields) and the database URL's password."""
+    found: list[str] = []
+    for name in ("telegram_bot_token", "anthropic_api_key", "telegram_webhook_secret"):
+        value = getattr(settings, name, None)
+        if value is not None:
+            secret = value.get_secret_value()
+            found.append(secret)
+            _, _, after_colon = secret.partition(":")  # a bot token's secret part, alone
+            if after_colon:
+                found.append(after_colon)
+    url = getattr(settings, "database_url", None)
+    if url:
+        password = make_url(url).password
+        if password:
+            found.append(str(password))
+    return found
+
+
+def protect(secrets: Iterable[str], root: logging.Logger | None = None) -> None:
+    """Wrap the formatter of every handler of ``root`` (idempotent; call again after adding one)."""
+    values = list(secrets)
+    for handler in (root if root is not None else logging.getLogger()).handlers:
+        if not isinstance(handler.formatter, RedactingFormatter):
+            handler.setFormatter(RedactingFormatter(handler.formatter, values))
