@@ -410,7 +410,10 @@ def check_effect(effect: dict[str, Any], before: dict[str, Any], after: dict[str
         days = ((after.get("profile") or {}).get("availability") or {}).get("days") or []
         if weekday in days:
             return EffectResult(name, False, f"availability still has {weekday}: {days}")
-        on_it = [d for d in a if d >= today.isoformat() and WEEKDAYS[dt.date.fromisoformat(d).weekday()] == weekday and ta(d)]
+        on_it = [  # the race itself keeps its date: it is the goal, not a session the athlete's days place
+            d for d in a if d >= today.isoformat() and WEEKDAYS[dt.date.fromisoformat(d).weekday()] == weekday
+            and [s for s in ta(d) if s.get("type") != "race"]
+        ]
         if on_it:
             return EffectResult(name, False, f"{len(on_it)} future session(s) still on {weekday}, first {min(on_it)}")
         return EffectResult(name, True, f"{weekday} out of availability")

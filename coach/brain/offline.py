@@ -237,7 +237,7 @@ _QUESTION_START = re.compile(r"^\s*(how|what|what's|whats|when|which|why|is|are|
 _PAIN_NOT_NEGATED = re.compile(r"(?<!no )(?<!not )\b(hurts|hurting|painful|aching|swollen|sharp pain|killing me)\b", re.I)
 
 
-_SWAP = re.compile(r"\b(swap|switch|swop|trade|flip)\b", re.I)
+_SWAP = re.compile(r"\b(swap|switch|swop|swich|swicth|swtich|swithc|trade|flip|exchange)\b", re.I)
 _SKIP = re.compile(r"\b(skip|drop|ditch|bin|cancel|scrap|miss out)\b", re.I)
 _CAP_WORDS = re.compile(
     r"\b(tops|max|maximum|at most|only|most i can|that'?s it|that is it|i (?:have|'ve got|got|can do|can spare)|"
@@ -257,6 +257,14 @@ _DONE_WORDS = re.compile(
     r"\b(did|done|ran|rode|swam|managed|completed|finished|walked|cycled|of (?:the|my|today'?s|it)|into the|"
     r"before (?:my|the)|turned|stopped|bailed|called it|ago)\b", re.I,
 )
+_CLOCK_TIME = re.compile(r"(?<![\d:])\d{1,2}:\d{2}(?::\d{2})?(?![\d:])(?!\s*(?:am|pm))")
+_WEEKDAY_WORD = re.compile(r"\b(mon|tues|wednes|thurs|fri|satur|sun)day'?s?\b")
+_MOVE_OR_GOES = re.compile(r"\b(goes|go|to|moves?|becomes?|instead)\b", re.I)
+_MAY_BE_LOG = frozenset({"remember_note", "unknown", "paces", "metrics", "today", "week", "checkin", "explain"})
+_WEATHER = re.compile(r"\b(freezing|cold out|cold outside|so cold|raining|pouring|snow(?:ing)?|icy|ice|windy|gale|storm|heat(?:wave)?|"
+                      r"so hot|boiling|brr+|miserable weather|weather)\b", re.I)
+_CHANGE_DAYS = re.compile(r"\b(chang\w* (?:my|the) (?:training |running |riding )?days|different days|other days|new days|"
+                          r"rearrange (?:my|the) week|move my days)\b", re.I)
 _MAY_BE_PARTIAL = frozenset({"log_workout", "unknown", "missed", "checkin", "fatigue", "today", "week", "remember_note"})
 _MAY_BE_ILL = frozenset({"unknown", "week", "today", "remember_note", "explain", "tomorrow", "greeting", "checkin"})
 _MAY_BE_AWAY = frozenset({"unknown", "week", "today", "remember_note", "explain", "tomorrow", "missed", "greeting"})
@@ -285,7 +293,7 @@ _NOTE_OVER = frozenset({"unknown", "greeting", "thanks", "paces", "settings", "c
                         "today", "week", "explain", "remember_note"})
 _SESSION_REF = re.compile(r"\b(run|ride|swim|session|workout|long one|training|it)\b|'s\b", re.I)
 _CORRECTION = re.compile(r"\b(actually|make that|make it|rather|no wait|scratch that)\b", re.I)
-_NEVER = r"(out|off|no good|impossible|can'?t|cannot|no longer|never|no more|won'?t work|not able|unable|off limits|family day)"
+_NEVER = r"(out|off|no good|no-go|no go|impossible|can'?t|cannot|no longer|never|no more|won'?t work|not able|unable|off limits|family day)"
 _FOR_GOOD = r"(from now on|anymore|any more|for good|going forward|permanently|every week|ever again|again|starting now|now on)"
 _DAYS_OUT = re.compile(
     r"\b" + _NEVER + r"\b[^.?!]*\b" + _FOR_GOOD + r"\b|\b" + _FOR_GOOD + r"\b[^.?!]*\b" + _NEVER + r"\b"
@@ -296,8 +304,10 @@ _NOTE_CUES = re.compile(
     r"\b(i'?ve got (?:a|an|new|some)|i have (?:a|an|new|some)|i own|bought|new (?:shoes|bike|watch|trainer)|"
     r"i prefer|i'?d rather|i like to|i hate|i don'?t like|i love|i only (?:ride|run|swim|train) (?:indoors|outdoors|in the)|"
     r"my watch|fyi|just so you know|for the record|power meter|heart rate strap|chest strap|treadmill|dumbbells|"
-    r"foam roller|smart trainer|kickr|garmin|pool (?:is|near)|\d+\s*m pool)\b", re.I,
+    r"foam roller|smart trainer|kickr|garmin|pool (?:is|near)|\d+\s*m pool|i (?:usually|always|normally|tend to|often) |"
+    r"i (?:run|ride|train|swim) with|my dog|new shoes|new pair)\b", re.I,
 )
+_NOTE_STRONG = re.compile(r"\b(fyi|just so you know|for the record|new (?:shoes|bike|watch|trainer|pair)|heads up)\b", re.I)
 _QUESTION = re.compile(r"^\s*(how|what|what's|whats|when|which|why|is|are|does|do|will)\b[^?]*\?\s*$", re.I)
 _MUTATING = frozenset({"move_session", "change_days", "unavailable", "missed", "partial", "fatigue", "illness"})
 
@@ -328,6 +338,18 @@ def _request_of(message: str, slots: Slots, intent: str, today: dt.date | None =
         return "unavailable"  # "the 26th and 27th are out", "no ride that day"
     if _SWAP.search(message) and (len(slots.dates) >= 2 or len(slots.weekdays) >= 2):
         return "swap"
+    named = [w for w in _WEEKDAY_WORD.findall(message.lower())]
+    if len(set(named)) == 2 and all(named.count(w) >= 2 for w in set(named)) and _MOVE_OR_GOES.search(message):
+        return "swap"  # "Saturday run goes Sunday and Sunday run goes Saturday"
+    if (
+        intent in _MAY_BE_LOG and slots.distances_m and (slots.durations_s or _CLOCK_TIME.search(message))
+        and not any(d > today for d in slots.dates if today)
+    ):
+        return "log_workout"  # "Garmin says 7.04 km, 46:18"
+    if intent in ("illness", "fatigue") and _WEATHER.search(message) and not _ILL.search(message):
+        return "weather"  # "its freezing out there today brrr": not a symptom
+    if _CHANGE_DAYS.search(message) and not slots.weekdays and not slots.days_per_week:
+        return "change_days"  # "I'm thinking of changing my days": which days is asked
     if _SWAP.search(message) and not slots.dates and not slots.past_tense and intent in ("unknown", "move_session", "change_days"):
         return "swap"  # "can I swap them?": which two days is asked
     if (
@@ -344,12 +366,13 @@ def _request_of(message: str, slots: Slots, intent: str, today: dt.date | None =
         return "cap"
     if spare and _CAP_FIRM.search(message) and not _DONE_WORDS.search(message) and not slots.distances_m:
         return "cap"  # "only got 30 min today", "45 min max today": time to come, whatever the tense of "got"
-    if _DAYS_OUT.search(message) and slots.weekdays and intent not in ("missed", "partial", "log_workout"):
+    if _DAYS_OUT.search(message) and (slots.weekdays or _weekdays_named(message)) and intent not in ("missed", "partial", "log_workout"):
         return "days_out"
-    if _NOTE_CUES.search(message) and intent in _NOTE_OVER and not slots.past_tense:
+    if _NOTE_CUES.search(message) and intent in _NOTE_OVER and (not slots.past_tense or _NOTE_STRONG.search(message)):
         return "remember_note"
     if _SKIP.search(message) and not slots.past_tense and intent not in ("missed", "partial", "log_workout"):
-        return "skip"
+        # "should I just skip it?" asks for advice: the session is eased, not dropped on a question
+        return "ease" if re.search(r"\bshould i\b[^.!]*\?", message, re.I) else "skip"
     if _EASE.search(message) and intent not in ("log_workout", "missed", "partial", "injury", "illness"):
         return "ease"
     return None
@@ -358,11 +381,21 @@ def _request_of(message: str, slots: Slots, intent: str, today: dt.date | None =
 _SPAN_WORDS = re.compile(r"\b(weekend|week|month|days)\b", re.I)
 _POSSESSIVE_DAY = re.compile(r"\b(?:mon|tues|wednes|thurs|fri|satur|sun)day'?s\b|\b(?:mon|tue|wed|thu|fri|sat|sun)'s\b", re.I)
 _HEDGE = re.compile(r"\b(might|maybe|not sure|possibly|perhaps|could be|don'?t know yet|tbc|tbd|unsure)\b", re.I)
+_HEDGE_AWAY = re.compile(
+    r"\b(?:might|may|maybe|possibly|probably|perhaps)(?: not| have to| be)?\b[^.?!]{0,40}\b(?:make|do|train|run|ride|swim|free|"
+    r"around|there|able|skip|miss|away|working|busy|out)\b|\bnot sure (?:yet|if|whether)\b|\bdon'?t know yet\b|\b(?:tbc|tbd)\b",
+    re.I,
+)
 _HEDGED = frozenset({"unavailable", "week", "skip", "change_days", "today", "tomorrow", "unknown", "explain", "days_out"})
 _LESS = re.compile(r"\b(less|fewer|cut back|scale (?:it |things )?back|lighter|easier)\b", re.I)
 _MORE = re.compile(r"\b(more|extra|harder|step (?:it|things) up|bump (?:it|things) up|increase)\b", re.I)
 _VAGUE_SPAN = re.compile(r"\b(a bit|a while|some time|sometime|a few days|a couple of days|some days|at some point)\b", re.I)
 _FATIGUE_WORDS = re.compile(r"\b(tired|fatigued?|exhausted|wrecked|sore|knackered|shattered|dead|heavy|ill|sick|pain|hurts?)\b", re.I)
+
+
+def _weekdays_named(message: str) -> list[str]:
+    """Weekdays in full words, plurals too ("Saturdays are a no-go"), as the tools name them."""
+    return list(dict.fromkeys(w[:3] for w in _WEEKDAY_WORD.findall(message.lower())))
 
 
 def _vague_of(message: str, slots: Slots, intent: str) -> str | None:
@@ -373,7 +406,7 @@ def _vague_of(message: str, slots: Slots, intent: str) -> str | None:
     left to its handler.
     """
     dated = bool(slots.dates or slots.weekdays or slots.date_range)
-    if _HEDGE.search(message) and dated and not slots.past_tense and intent in _HEDGED and not slots.durations_s:
+    if _HEDGE_AWAY.search(message) and dated and not slots.past_tense and intent in _HEDGED and not slots.durations_s:
         return "hedge"
     named = dated or slots.durations_s or slots.distances_m or _TODAY_WORDS.search(message) or _FATIGUE_WORDS.search(message)
     if not named and intent in ("ease", "unknown", "change_days", "move_session", "override_attempt", "settings"):
@@ -839,6 +872,10 @@ class _Turn:
         """'What's my FTP again?', 'when's the sportive?': the athlete's own numbers, nothing changed."""
         return await self.text_of("my_numbers", {}), None
 
+    async def on_weather(self) -> Result:
+        """'Freezing out there': weather, not a symptom; the plan stands unless they ask to move it."""
+        return self.t["weather"], None
+
     async def on_no_pain(self) -> Result:
         """'A noise in my knee but no pain': nothing to change; say so, and what would change it.
         'Ran 7k this morning, no pain at all': the run is logged too."""
@@ -876,7 +913,8 @@ class _Turn:
         return await self.adapt("limit_day", {"date": self.coming_day().isoformat(), "minutes": max(1, seconds // 60)}), None
 
     async def on_days_out(self) -> Result:
-        return await self.adapt("change_days", {"without": list(dict.fromkeys(self.slots.weekdays))}), None
+        days = list(dict.fromkeys(self.slots.weekdays)) or _weekdays_named(self.message)
+        return await self.adapt("change_days", {"without": days}), None
 
     async def on_change_days(self) -> Result:
         data: dict[str, Any] = {}

@@ -53,6 +53,17 @@ _HRV_OK: Final = re.compile(r"\bhrv\b[^.;,]{0,20}\b(normal|fine|good|up|green|hi
 _HRV_ABSOLUTE: Final = re.compile(r"\bhrv\D{0,10}(\d{2,3})\s*(?:ms)?\b")
 
 
+_SCALE_TAIL = r"\W{0,3}(\d{1,2}(?:\.\d)?)\s*(?:/|out of|of)\s*(5|10)\b"
+_SCALES: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("energy", re.compile(r"\benergy(?: levels?)?(?: is| was| at)?" + _SCALE_TAIL)),
+    ("soreness", re.compile(r"\b(?:soreness|sore|doms)(?: is| was| at)?" + _SCALE_TAIL)),
+    ("stress", re.compile(r"\bstress(?: levels?)?(?: is| was| at)?" + _SCALE_TAIL)),
+    ("sleep_quality", re.compile(r"\bsleep(?: quality)?(?: is| was| at)?" + _SCALE_TAIL)),
+)
+"""A score said as a number out of 5 or 10 (the check-in's scales are 1-5, best energy and sleep = 5,
+worst soreness and stress = 5; a score out of 10 is halved)."""
+
+
 def _first(text: str, table: tuple[tuple[int, re.Pattern[str]], ...]) -> int | None:
     for value, pattern in table:
         if pattern.search(text):
@@ -72,6 +83,12 @@ def read_wellness(text: str, sleep_hours: float | None = None) -> dict[str, Any]
         value = _first(t, table)
         if value is not None:
             values[key] = value
+    for key, pattern in _SCALES:  # "energy 3/10", "stress 4 out of 5": the number said, on the check-in's 1-5 scale
+        found = pattern.search(t)
+        if found is not None:
+            value, top = float(found.group(1)), float(found.group(2) or 5)
+            if 0 <= value <= top and top in (5, 10):
+                values[key] = min(5, max(1, round(value / 2) if top == 10 else round(value)))
     delta = _RHR_DELTA.search(t)
     if delta:
         amount = int(delta.group(1) or delta.group(3))

@@ -106,3 +106,47 @@ async def test_ill_with_the_day_off_named_rests_until_that_day(db: Database) -> 
     assert "2026-12-10" in sessions(await coach.show("ann"))
     await say(coach, "came down with something last night, temp 38.4. thursday's off I reckon")
     assert "2026-12-10" not in sessions(await coach.show("ann"))
+
+
+async def test_a_score_out_of_ten_is_a_check_in(coach: CoachService) -> None:
+    await say(coach, "energy 3/10 today")
+    [checkin] = (await coach.show("ann"))["checkins"]
+    assert checkin["energy"] in (1, 2) and checkin["sleep_hours"] is None
+
+
+async def test_weather_is_not_a_symptom(coach: CoachService) -> None:
+    before = await coach.show("ann")
+    replies = await say(coach, "its freezing out there today brrr")
+    after = await coach.show("ann")
+    assert sessions(after) == sessions(before) and after["limitations"] == [] and after["checkins"] == []
+    assert "plan stands" in replies[0].text
+
+
+async def test_plural_weekdays_that_are_out_leave_the_availability(coach: CoachService) -> None:
+    await say(coach, "From now on Saturdays are a no-go, I've started coaching my lad's football team.")
+    doc = await coach.show("ann")
+    assert "sat" not in doc["profile"]["availability"]["days"]
+    assert not [d for d in sessions(doc) if d >= "2026-12-08" and dt.date.fromisoformat(d).weekday() == 5]
+
+
+async def test_each_day_goes_to_the_other_is_a_swap_not_new_training_days(coach: CoachService) -> None:
+    before = await coach.show("ann")
+    await say(coach, "This week I want change: Saturday run goes Sunday and Sunday run goes Saturday.")
+    after = await coach.show("ann")
+    assert after["profile"]["availability"] == before["profile"]["availability"]
+    b, a = sessions(before), sessions(after)
+    assert a["2026-12-12"] == b["2026-12-13"] and a["2026-12-13"] == b["2026-12-12"]
+
+
+async def test_should_i_skip_it_eases_the_session_instead_of_dropping_it(coach: CoachService) -> None:
+    before = sum(m for _, m in sessions(await coach.show("ann"))["2026-12-08"])
+    await say(coach, "work has been brutal. tonight's run, should I just skip it?")
+    after = sessions(await coach.show("ann"))
+    assert 0 < sum(m for _, m in after.get("2026-12-08", [])) < before
+
+
+@pytest.mark.parametrize("text", ["i run with my dog most days so pace can be all over the place", "Got new shoes — Nike Pegasus 41. Just FYI"])
+async def test_things_said_for_the_record_are_remembered(coach: CoachService, text: str) -> None:
+    await say(coach, text)
+    doc = await coach.show("ann")
+    assert len(doc["notes"]) == 1 and sessions(doc) == sessions(await coach.show("ann"))
