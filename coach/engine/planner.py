@@ -42,6 +42,7 @@ from __future__ import annotations
 import datetime as dt
 import gc
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 
 from coach.engine.athlete import (
@@ -66,10 +67,11 @@ from coach.engine.models import (
     Validation,
     Week,
     Weekday,
+    format_clock,
 )
 from coach.engine.periodisation import Frame, WeekFrame, plan_frame
 from coach.engine.prep import Prep, estimated_longest_min, first_passing, prep_of, reached, run_days_available
-from coach.engine.rules import EventProfile, LongMinimum, Rules
+from coach.engine.rules import EventProfile, LongMinimum, Rules, TimedSport
 from coach.engine.workouts import (
     MEDIUM_LONG_LABEL,
     QUALITY_TYPES,
@@ -90,6 +92,8 @@ _ACWR_ATTEMPTS = 6
 _ACWR_MARGIN = 0.97
 _EASY_SHARE_MARGIN = 0.01
 _EASY_SHARE_ATTEMPTS = 6
+# Long-session targets of a week, per sport (a race build's progression; empty: the event's share).
+_Targets = tuple[tuple[SessionSport, float], ...]
 _LONG_SHARE_MARGIN = 0.98
 _GOAL_SHARE_OF_HARD = 0.6
 _ENDURANCE: frozenset[SessionSport] = frozenset({"run", "ride", "swim", "brick", "other"})
@@ -722,6 +726,13 @@ def _long_minutes(
             step = ctx.knobs.step_min
             minutes = min(target, limit * _LONG_SHARE_MARGIN) // step * step
         minutes = min(minutes, limit)
+    elif target is not None:
+        # A ride or triathlon build's long ride: its progression, within the build's share of
+        # the sport's week (race_prep.yaml: long_share_max), never less than the event's share.
+        share_max = ctx.prep.share_of(sport)
+        if share_max is not None:
+            step = ctx.knobs.step_min
+            minutes = max(minutes, min(target, volume * share_max) // step * step)
     cap = ctx.long_cap.get(sport)
     if cap is not None:
         minutes = min(minutes, cap)
@@ -743,7 +754,7 @@ def _sport_requests(
     ctx: _Context,
     max_sessions: int,
     quality: list[SessionType],
-    long_target: float | None = None,
+    long_targets: _Targets = (),
     goal_min: int = 0,
 ) -> list[_Request]:
     """Sessions of one sport: a long session, the phase's quality sessions, easy sessions.
@@ -776,7 +787,8 @@ def _sport_requests(
     prep = ctx.prep.event if sport == "run" else None
     goal_pace = ctx.prep.goal_pace_s_per_km if prep is not None else None
     if has_long:
-        long_min = _long_minutes(sport, volume, count, ctx, long_target if prep is not None else None)
+        target = next((minutes for name, minutes in long_targets if name == sport), None)
+        long_min = _long_minutes(sport, volume, count, ctx, target)
         finish = 0
         if prep is not None and prep.goal_pace is not None and prep.goal_pace.session == "long":
             step = k.step_min
@@ -878,7 +890,7 @@ def _week_requests(
     usable: int,
     ctx: _Context,
     strength_cap: int | None,
-    long_target: float | None = None,
+    long_targets: _Targets = (),
     goal_min: int = 0,
 ) -> list[_Request]:
     k = ctx.knobs
@@ -913,7 +925,7 @@ def _week_requests(
         max_sessions = min(limits.get(sport, max_days), max_days)
         requests.extend(
             _sport_requests(
-                sport, sport_volume[sport], week, ctx, max_sessions, per_sport.get(sport, []), long_target, goal_min
+                sport, sport_volume[sport], week, ctx, max_sessions, per_sport.get(sport, []), long_targets, goal_min
             )
         )
     strength_days = ctx.profile.strength_days
@@ -964,7 +976,7 @@ def _draft(
     ctx: _Context,
     prev_hard_last_day: bool,
     strength_cap: int | None = None,
-    long_target: float | None = None,
+    long_targets: _Targets = (),
     goal_min: int = 0,
 ) -> _Draft:
     """Draft a week, reusing an identical earlier week of the same plan (same shape and volume).
@@ -972,11 +984,11 @@ def _draft(
     Drafts hold no dates (days are offsets from the week's first plan day), so a cached
     draft serves any week of the same shape as it is.
     """
-    key = (shape.key, volume, strength_cap, prev_hard_last_day and shape.any_hard, long_target, goal_min)
+    key = (shape.key, volume, strength_cap, prev_hard_last_day and shape.any_hard, long_targets, goal_min)
     found = ctx.drafts.get(key)
     if found is None:
         found = _draft_uncached(
-            week, shape, volume, ctx, prev_hard_last_day, strength_cap, long_target, goal_min
+            week, shape, volume, ctx, prev_hard_last_day, strength_cap, long_targets, goal_min
         )
         ctx.drafts[key] = found
     return found
@@ -989,7 +1001,7 @@ def _draft_uncached(
     ctx: _Context,
     prev_hard_last_day: bool,
     strength_cap: int | None,
-    long_target: float | None = None,
+    long_targets: _Targets = (),
     goal_min: int = 0,
 ) -> _Draft:
     template, usable_days, usable = _prototype(shape, ctx)
@@ -997,7 +1009,7 @@ def _draft_uncached(
     for offset, weekday, budget, hard, fixed, weekend, closed in usable_days:
         days[offset] = _Day(offset, weekday, True, budget, hard, False, [], fixed, 0, weekend, closed)
     requests = sorted(
-        _week_requests(week, volume, len(usable), ctx, strength_cap, long_target, goal_min), key=_order
+        _week_requests(week, volume, len(usable), ctx, strength_cap, long_targets, goal_min), key=_order
     )
     tri = len(ctx.split) > 1
     hard_next = shape.hard_next
@@ -1203,7 +1215,7 @@ def _build_week(
     ctx: _Context,
     prev_hard_last_day: bool,
     cutback_load: float | None,
-    long_target: float | None = None,
+    long_targets: _Targets = (),
     goal_min: int = 0,
 ) -> tuple[_Draft, float]:
     """Draft a week, then shrink it until its load respects the acute:chronic ratio and,
@@ -1213,7 +1225,7 @@ def _build_week(
     chronic_window = prog.loads[-g.acwr.chronic_weeks :]
     chronic = max(sum(chronic_window) / len(chronic_window), g.acwr.min_chronic_load)
     limit = g.acwr.max_ratio * chronic * _ACWR_MARGIN
-    draft = _draft(week, shape, volume, ctx, prev_hard_last_day, None, long_target, goal_min)
+    draft = _draft(week, shape, volume, ctx, prev_hard_last_day, None, long_targets, goal_min)
     if week.phase == "race":
         return draft, volume
     strength_cap: int | None = None
@@ -1230,7 +1242,7 @@ def _build_week(
         if gym:
             strength_cap = round(gym * factor)
         volume = _round_down(volume * factor, g.volume.round_to_min)
-        draft = _draft(week, shape, volume, ctx, prev_hard_last_day, strength_cap, long_target, goal_min)
+        draft = _draft(week, shape, volume, ctx, prev_hard_last_day, strength_cap, long_targets, goal_min)
     if draft.load - fixed_load > training_limit:
         # Commitments already fill the week's safe load: no training on top.
         volume = 0.0
@@ -1395,10 +1407,34 @@ def _long_target(
     start = prep.long_start_min
     if prep.event is None or start is None or week.cutback or week.phase in ("taper", "race"):
         return None
-    goal = max(prep.long_target_min, start)
+    return _progressed(start, prep.long_target_min, position, reach, longest, ctx)
+
+
+def _progressed(
+    start: float, goal: float, position: int, reach: int, longest: float, ctx: _Context, step: float | None = None
+) -> float:
+    goal = max(goal, start)
     planned = start + (goal - start) * min(1.0, position / reach) if reach > 0 else goal
-    target = max(start, min(planned, max(longest, start) + ctx.rules.prep.build.long_step_max_min))
+    grow = step if step is not None else ctx.rules.prep.build.long_step_max_min
+    target = max(start, min(planned, max(longest, start) + grow))
     return float(_round_down(target, ctx.knobs.step_min))
+
+
+def _timed_targets(
+    week: WeekFrame, position: int, reach: int, longest: dict[SessionSport, float], prep: Prep, ctx: _Context
+) -> _Targets:
+    """A ride or triathlon build's long sessions for a loading week, per sport, as
+    :func:`_long_target` does for the long run (``race_prep.yaml``: ``timed_events``)."""
+    if prep.timed is None or week.cutback or week.phase in ("taper", "race"):
+        return ()
+    starts = dict(prep.timed_starts)
+    out: list[tuple[SessionSport, float]] = []
+    for sport, goal in prep.timed_targets:
+        start = starts.get(sport)
+        if start is not None:
+            step = prep.timed.long_step_max_min.get("ride" if sport == "ride" else "run")
+            out.append((sport, _progressed(start, goal, position, reach, longest.get(sport, 0.0), ctx, step)))
+    return tuple(out)
 
 
 def _goal_minutes(week: WeekFrame, position: int, count: int, prep: Prep) -> int:
@@ -1420,16 +1456,35 @@ def draft_weeks(profile: Profile, rules: Rules, frame: Frame, prep: Prep | None 
 def drafted_longest(profile: Profile, rules: Rules, frame: Frame, prep: Prep) -> tuple[float, float]:
     """(minutes, km) of the longest run before the taper of the plan :func:`draft_weeks` would
     build, without making its documents (what the alternatives' checks need, and only that)."""
-    best = [0.0, 0.0]
+    best: dict[str, float] = {}
     _drafted(profile, rules, frame, prep, best)
-    return best[0], best[1]
+    return best.get("run", 0.0), best.get("run_km", 0.0)
+
+
+def drafted_longest_by_sport(profile: Profile, rules: Rules, frame: Frame, prep: Prep) -> dict[str, float]:
+    """Minutes of the longest long session per sport before the taper, drafted without documents."""
+    best: dict[str, float] = {}
+    _drafted(profile, rules, frame, prep, best)
+    return best
+
+
+def longest_by_sport(weeks: list[Week]) -> dict[str, float]:
+    """Minutes of the longest long (or easy) session per sport before the taper."""
+    best: dict[str, float] = {}
+    for week in weeks:
+        if week.phase in ("taper", "race"):
+            continue
+        for s in week.sessions:
+            if s.type in ("long", "easy"):
+                best[s.sport] = max(best.get(s.sport, 0.0), float(s.duration_min))
+    return best
 
 
 def _drafted(
-    profile: Profile, rules: Rules, frame: Frame, prep: Prep | None, longest_out: list[float] | None
+    profile: Profile, rules: Rules, frame: Frame, prep: Prep | None, longest_out: dict[str, float] | None
 ) -> list[Week]:
-    """:func:`draft_weeks`; with ``longest_out`` ([minutes, km], updated in place), no week
-    documents are made, only the longest run before the taper is kept."""
+    """:func:`draft_weeks`; with ``longest_out`` (updated in place: minutes per sport, and
+    ``run_km``), no week documents are made, only the longest sessions before the taper are kept."""
     event = rules.event(profile.goal.event)
     ctx = _context(profile, rules, event, frame, prep)
     prep = ctx.prep
@@ -1438,6 +1493,7 @@ def _drafted(
     reach = len(loading) - 1 - rules.prep.build.long_target_weeks_before_taper
     quality_weeks = [w.index for w in frame.weeks if w.phase in ("build", "peak") and not w.cutback]
     longest = prep.long_start_min or 0.0
+    timed_longest: dict[SessionSport, float] = dict(prep.timed_starts)
     second_from_min = prep.minutes_of(rules.prep.structure.second_quality_from_km)
     second_days = run_days_available(profile, rules) >= rules.prep.structure.second_quality_min_run_days
     baseline = baseline_weekly_min(profile, rules)
@@ -1467,10 +1523,14 @@ def _drafted(
             weeks_out=planned.weeks_out,
             loading_index=0 if cutback or reduced_phase else streak + 1,
         )
-        long_target: float | None = None
+        long_targets: _Targets = ()
         goal_min = 0
+        position_in_build = planned.index - loading[0] if loading else 0
+        if prep.timed is not None:
+            long_targets = _timed_targets(week, position_in_build, reach, timed_longest, prep, ctx)
         if prep.event is not None:
-            long_target = _long_target(week, planned.index - loading[0] if loading else 0, reach, longest, prep, ctx)
+            run_target = _long_target(week, position_in_build, reach, longest, prep, ctx)
+            long_targets = (("run", run_target),) if run_target is not None else ()
             position = quality_weeks.index(planned.index) if planned.index in quality_weeks else 0
             goal_min = _goal_minutes(week, position, len(quality_weeks), prep)
             second = (
@@ -1484,21 +1544,26 @@ def _drafted(
                 week = replace(week, second_quality=True)
         shape = _shape(week, ctx)
         draft, _volume = _build_week(
-            week, shape, prog, ctx, prev_hard_last_day, streak_max if cutback else None, long_target, goal_min
+            week, shape, prog, ctx, prev_hard_last_day, streak_max if cutback else None, long_targets, goal_min
         )
-        if prep.event is not None:
+        if prep.event is not None or prep.timed is not None:
             for gen in draft.gens:
                 if gen.template.type == "long" and gen.template.sport == "run":
                     longest = max(longest, float(gen.duration_min))
+                if gen.template.type == "long":
+                    sport = gen.template.sport
+                    timed_longest[sport] = max(timed_longest.get(sport, 0.0), float(gen.duration_min))
         if longest_out is None:
             weeks.append(_week_model(week, shape, draft, prog, ctx))
         elif not reduced_phase:
             for gen in draft.gens:
                 kind = gen.template.type
-                if gen.template.sport == "run" and (kind == "long" or kind == "easy"):
-                    km = gen.distance_km if gen.distance_km is not None else prep.km_of(gen.duration_min)
-                    longest_out[0] = max(longest_out[0], float(gen.duration_min))
-                    longest_out[1] = max(longest_out[1], km)
+                if kind == "long" or kind == "easy":
+                    sport = gen.template.sport
+                    longest_out[sport] = max(longest_out.get(sport, 0.0), float(gen.duration_min))
+                    if sport == "run":
+                        km = gen.distance_km if gen.distance_km is not None else prep.km_of(gen.duration_min)
+                        longest_out["run_km"] = max(longest_out.get("run_km", 0.0), km)
         actual = float(draft.volume)
         prog.volumes.append(actual)
         prog.loads.append(draft.load)
@@ -1680,6 +1745,65 @@ def _prep_alternatives(profile: Profile, rules: Rules, prep: Prep) -> list[Alter
     return out
 
 
+_SESSION_WORDS = {"ride": "ride", "run": "run", "swim": "swim"}
+
+
+def _timed_short(longest: dict[str, float], minimum: Mapping[TimedSport, float]) -> list[TimedSport]:
+    """The sports whose longest session stays under ``minimum`` (minutes)."""
+    return [sport for sport, need in minimum.items() if longest.get(sport, 0.0) < need - 0.5]
+
+
+def _timed_words(
+    profile: Profile, frame: Frame, longest: dict[str, float], minimum: Mapping[TimedSport, float], short_of: list[TimedSport]
+) -> str:
+    name = profile.goal.event.replace("_", " ")
+    needs = " and ".join(f"a longest {_SESSION_WORDS.get(s, s)} of at least {format_clock(minimum[s] * 60)[:-3]}" for s in minimum)
+    got = " and ".join(
+        f"a longest {_SESSION_WORDS.get(s, s)} of {format_clock(longest.get(s, 0.0) * 60)[:-3]}" for s in short_of
+    )
+    return (
+        f"A {name} build needs {needs} (h:mm). Rising safely from what you do now, the "
+        f"{len(frame.weeks)} weeks to {profile.goal.date} reach only {got}."
+    )
+
+
+def _timed_alternatives(profile: Profile, rules: Rules, prep: Prep) -> list[Alternative]:
+    """A later date whose ride or triathlon build reaches the minimum (checked by drafting)."""
+    goal = profile.goal
+    assert goal.date is not None and prep.timed is not None
+    minimum = prep.timed.min_long
+    latest = profile.start_date + dt.timedelta(days=rules.guardrails.plan.max_weeks * _DAYS_PER_WEEK - 1)
+
+    def later(extra: int) -> Profile:
+        assert goal.date is not None
+        return profile.model_copy(
+            update={"goal": goal.model_copy(update={"date": goal.date + dt.timedelta(days=extra * _DAYS_PER_WEEK)})}
+        )
+
+    def ready(extra: int) -> bool:
+        other = later(extra)
+        frame = plan_frame(other, rules)
+        if not assess(other, rules, frame, with_alternatives=False).feasible:
+            return False
+        return not _timed_short(drafted_longest_by_sport(other, rules, frame, prep_of(other, rules)), minimum)
+
+    extras = [e for e in _LATER_WEEKS if goal.date + dt.timedelta(days=e * _DAYS_PER_WEEK) <= latest]
+    found = first_passing(extras, ready)
+    if found is None:
+        return []
+    date = later(found).goal.date
+    assert date is not None
+    name = goal.event.replace("_", " ")
+    return [
+        Alternative(
+            kind="later_date",
+            event=goal.event,
+            date=date,
+            description=f"Race the {name} on {date.isoformat()} instead: the long sessions have time to grow safely.",
+        )
+    ]
+
+
 def _finish_only_prep(prep: Prep) -> Prep:
     """The same build without race-pace work (a finish-only plan has no target pace)."""
     entry = prep.event
@@ -1735,6 +1859,25 @@ def _build_plan(profile: Profile, rules: Rules, require_preparation: bool = True
                 f"{longest_km:.0f} km ({longest_min:.0f} min)."
             )
             notes = [note for note in notes if not note.startswith("Race-pace")] + [reason]
+            if weeks:
+                weeks[0].notes.append(reason)
+    elif prep.timed is not None and prep.timed.min_long:
+        longest = longest_by_sport(weeks)
+        short_of = _timed_short(longest, prep.timed.min_long)
+        if short_of and not require_preparation:
+            notes.append(_timed_words(profile, frame, longest, prep.timed.min_long, short_of))
+        elif short_of:
+            short = _timed_words(profile, frame, longest, prep.timed.min_long, short_of)
+            alternatives = _timed_alternatives(profile, rules, prep)
+            finish_short = _timed_short(longest, prep.timed.finish_only_long)
+            if finish_short or profile.goal.target_time:
+                return Plan(feasible=False, reason=short, alternatives=alternatives, meta=meta, weeks=[])
+            meta.finish_only = True
+            reason = (
+                f"Finish-only plan: {short} It leaves out a target time: ride (and run) within the cut-offs at an "
+                "easy, even effort, eat and drink from the start; race shorter events first if you can."
+            )
+            notes.append(reason)
             if weeks:
                 weeks[0].notes.append(reason)
     plan = Plan.model_construct(

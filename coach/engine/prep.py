@@ -28,9 +28,9 @@ from typing import Literal
 from coach.engine.athlete import baseline_weekly_min, easy_pace_s_per_km, vdot_of
 from coach.engine.load import planned_load
 from coach.engine.metrics.running import race_time_s, training_paces
-from coach.engine.models import Profile, format_clock, parse_clock_s
+from coach.engine.models import Profile, SessionSport, format_clock, parse_clock_s
 from coach.engine.periodisation import Frame
-from coach.engine.rules import EventPrep, EventProfile, Level, LongMinimum, Rules
+from coach.engine.rules import EventPrep, EventProfile, Level, LongMinimum, Rules, TimedPrep
 
 _SECONDS_PER_MINUTE = 60.0
 _METRES_PER_KM = 1000.0
@@ -59,6 +59,16 @@ class Prep:
     predicted_s: float | None
     target_s: float | None
     notes: tuple[str, ...]
+    # Rides and triathlon (race_prep.yaml timed_events): per sport, the long-session target,
+    # today's longest, the share of the sport's week the long session may take.
+    timed: TimedPrep | None = None
+    timed_targets: tuple[tuple[SessionSport, float], ...] = ()
+    timed_starts: tuple[tuple[SessionSport, float], ...] = ()
+    timed_shares: tuple[tuple[SessionSport, float], ...] = ()
+
+    def share_of(self, sport: SessionSport) -> float | None:
+        """The long session's largest share of ``sport``'s week in a timed build (``None``: the event's)."""
+        return next((share for name, share in self.timed_shares if name == sport), None)
 
     @property
     def relaxed(self) -> bool:
@@ -180,6 +190,9 @@ def prep_of(profile: Profile, rules: Rules) -> Prep:
     entry = rules.prep.events.get(profile.goal.event) if profile.sport == "run" and event.race else None
     share_target = event.long_share_target.get("run", 1.0)
     long_cap = event.long_session_max_min.get("run", math.inf)
+    timed = rules.prep.timed_events.get(profile.goal.event) if event.race else None
+    if entry is None and timed is not None:
+        return _timed_prep(profile, rules, event, timed, baseline, pace, current_km)
     if entry is None:
         return Prep(
             event=None,
@@ -236,6 +249,72 @@ def prep_of(profile: Profile, rules: Rules) -> Prep:
         predicted_s=predicted,
         target_s=target,
         notes=(*notes, *goal_notes),
+    )
+
+
+def _timed_prep(
+    profile: Profile,
+    rules: Rules,
+    event: EventProfile,
+    timed: TimedPrep,
+    baseline: float,
+    pace: float,
+    current_km: float,
+) -> Prep:
+    """A ride or triathlon build: the week sized so each long-session target fits its sport's
+    share of the week (the ride within ``long_share_max``, the run within the long-run share
+    limit), at least the event's target peak and ``peak_over_current`` x today's volume."""
+    volume = event.volume_for(profile.sport)
+    split = event.split_for(profile.sport)
+    step = rules.guardrails.volume.round_to_min
+    run_share = rules.guardrails.long_run_share.max_share(
+        min(run_days_available(profile, rules), rules.workouts.sessions.max_sessions_per_week_tri.get("run", 7))
+        if len(split) > 1
+        else run_days_available(profile, rules)
+    )
+    targets: list[tuple[SessionSport, float]] = []
+    shares: list[tuple[SessionSport, float]] = []
+    need = 0.0
+    for sport, minutes in timed.long_min.items():
+        cap = event.long_session_max_min.get(sport, math.inf)
+        target = _round_down(min(minutes, cap), step)
+        share = timed.long_share_max.get("ride", 1.0) if sport == "ride" else run_share
+        targets.append((sport, target))
+        if sport == "ride":
+            shares.append((sport, share))
+        part = split.get(sport, 0.0)
+        if part > 0:
+            need = max(need, target / (share * part * _SHARE_MARGIN))
+    peak = min(volume.peak_cap_weekly_min, max(volume.target_peak_weekly_min, need, baseline * rules.prep.build.peak_over_current))
+    starts: list[tuple[SessionSport, float]] = []
+    if profile.history.longest_minutes is not None and "ride" in timed.long_min:
+        starts.append(("ride", min(float(profile.history.longest_minutes), event.long_session_max_min.get("ride", math.inf))))
+    for named, _target in targets:
+        if named not in dict(starts) and baseline > 0:
+            starts.append((named, baseline * split.get(named, 0.0) * event.long_share_target.get(named, 0.33)))
+    words = ", ".join(f"{'long ride' if name == 'ride' else 'long run'} {format_clock(minutes * 60)[:-3]}" for name, minutes in targets)
+    notes = (
+        f"The build aims at about {peak / 60:.1f} h a week at its peak and a {words} (h:mm; "
+        "coach/rules/race_prep.yaml).",
+    )
+    return Prep(
+        event=None,
+        level=None,
+        current_km=current_km,
+        easy_pace_s_per_km=pace,
+        peak_min=peak,
+        long_target_min=0.0,
+        long_start_min=None,
+        long_share_max=run_share,
+        goal_mode="none",
+        goal_pace_s_per_km=None,
+        predicted_s=None,
+        target_s=None,
+        notes=notes,
+        timed=timed,
+        timed_targets=tuple(targets),
+        timed_starts=tuple(starts),
+        timed_shares=tuple(shares),
     )
 
 

@@ -540,6 +540,19 @@ class EventPrep(_Rule):
     medium_long: bool = False
 
 
+TimedSport = Literal["ride", "run"]
+
+
+class TimedPrep(_Rule):
+    """A ride or triathlon build: long-session targets and minimums in minutes per sport."""
+
+    long_min: dict[TimedSport, PositiveMin]
+    long_share_max: dict[Literal["ride"], Annotated[float, Field(gt=0, le=1)]] = Field(default_factory=dict)
+    min_long: dict[TimedSport, PositiveMin] = Field(default_factory=dict)
+    finish_only_long: dict[TimedSport, PositiveMin] = Field(default_factory=dict)
+    long_step_max_min: dict[TimedSport, PositiveMin] = Field(default_factory=dict)
+
+
 class RacePrepFile(_Rule):
     version: int
     levels: LevelBands
@@ -547,6 +560,7 @@ class RacePrepFile(_Rule):
     goal: PrepGoal
     structure: PrepStructure
     events: dict[Event, EventPrep]
+    timed_events: dict[Event, TimedPrep] = Field(default_factory=dict)
 
 
 # --------------------------------------------------------------------------- all rules

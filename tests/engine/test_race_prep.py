@@ -260,3 +260,80 @@ def test_race_build_sessions_survive_a_resize_unchanged() -> None:
     for s in special:
         again = resized(s, s.duration_min, anchors, RULES)
         assert again.steps == s.steps and again.description == s.description, s.description
+
+
+# --------------------------------------------------------------------------- rides and triathlon (issue 17)
+
+
+def rider(event: str, hours: float, weeks: int, longest_min: float, sport: str = "ride") -> Profile:
+    history: dict[str, Any] = {"weekly_hours": [hours] * 4, "longest_minutes": longest_min, "ftp_w": 230}
+    days = ["tue", "wed", "thu", "sat", "sun"]
+    if sport == "tri":
+        history.update({"css_per_100m": "1:55", "recent_race": {"distance_km": 10, "time": "0:50:00"}})
+        days = SIX_DAYS
+    return Profile.model_validate(
+        {
+            "sport": sport,
+            "goal": {"event": event, "date": (START + dt.timedelta(days=7 * weeks - 1)).isoformat()},
+            "start_date": START.isoformat(),
+            "availability": {"days": days, "long_day": "sat"},
+            "history": history,
+        }
+    )
+
+
+def test_a_brevet_long_ride_grows_from_the_current_longest_toward_the_event() -> None:
+    """Issue 17: before, the longest ride before a 300 was about 4 h 30, near what the rider already did."""
+    profile = rider("brevet_300", 6.5, 16, 240)
+    plan = build_plan(profile, RULES)
+    assert plan.feasible and validate_plan(plan, profile, RULES) == []
+    longs = [_long(w).duration_min for w in _loading(plan)]
+    share = RULES.prep.timed_events["brevet_300"].long_share_max["ride"]
+    # from today's 4 h ride, as far as its share of the first week (today's 6.5 h) allows
+    assert longs[0] >= min(240, share * plan.weeks[0].planned_minutes) - 5 and max(longs) >= 420
+    step = RULES.prep.timed_events["brevet_300"].long_step_max_min["ride"]
+    best = 240.0
+    for minutes in longs:
+        assert minutes <= best + step + 5
+        best = max(best, minutes)
+    assert all(s.date.weekday() >= 5 for w in plan.weeks for s in w.sessions if s.type == "long")
+
+
+def test_a_triathlon_grows_both_long_sessions() -> None:
+    plan = build_plan(rider("ironman", 8.5, 24, 180, sport="tri"), RULES)
+    assert plan.feasible
+    from coach.engine.planner import longest_by_sport
+
+    longest = longest_by_sport(plan.weeks)
+    assert longest["ride"] >= 300 and longest["run"] >= 150  # Friel: 5-6 h rides, 2.5-3 h runs
+
+
+def test_a_rider_without_the_time_gets_a_finish_only_plan_that_says_so() -> None:
+    profile = rider("brevet_200", 5, 12, 180)
+    plan = build_plan(profile, RULES)
+    assert plan.feasible and plan.meta.finish_only and validate_plan(plan, profile, RULES) == []
+    assert plan.reason is not None and "longest ride of at least 4:30" in plan.reason and "cut-offs" in plan.reason
+    assert any(a.kind == "later_date" for a in plan.alternatives)
+
+
+@settings(max_examples=20, deadline=None, derandomize=True)
+@given(
+    event=st.sampled_from(["brevet_200", "brevet_300", "brevet_600", "gran_fondo", "70.3", "ironman"]),
+    hours=st.floats(3, 14).map(lambda h: round(h, 1)),
+    weeks=st.integers(8, 30),
+    longest=st.integers(60, 360),
+)
+def test_never_a_silent_under_preparation_on_the_bike_either(event: str, hours: float, weeks: int, longest: int) -> None:
+    from coach.engine.planner import longest_by_sport
+
+    sport = "tri" if event in ("70.3", "ironman") else "ride"
+    profile = rider(event, hours, weeks, longest, sport=sport)
+    plan = build_plan(profile, RULES)
+    if not plan.feasible:
+        assert plan.reason
+        return
+    assert validate_plan(plan, profile, RULES) == []
+    timed = RULES.prep.timed_events[profile.goal.event]
+    minimum = timed.finish_only_long if plan.meta.finish_only else timed.min_long
+    got = longest_by_sport(plan.weeks)
+    assert all(got.get(s, 0.0) >= need - 0.5 for s, need in minimum.items()), (got, plan.meta.finish_only)

@@ -106,3 +106,47 @@ def test_every_event_and_level_is_in_the_table() -> None:
     for event in ("5k", "10k", "half_marathon", "marathon", "50k"):
         for level in ("novice", "intermediate", "advanced"):
             assert (event, level) in seen, (event, level)
+
+
+ATHLETES: list[dict[str, Any]] = yaml.safe_load(TABLE.read_text(encoding="utf-8"))["athletes"]
+
+
+def athlete_profile(row: dict[str, Any]) -> Profile:
+    history: dict[str, Any] = {
+        "weekly_hours": [row["weekly_hours"]] * 4,
+        "longest_minutes": row["longest_minutes"],
+        "ftp_w": 230,
+        "ride_speed_kmh": 26,
+    }
+    if row["sport"] == "tri":
+        history["css_per_100m"] = "1:55"
+        history["recent_race"] = {"distance_km": 10, "time": "0:50:00"}
+    return Profile.model_validate(
+        {
+            "sport": row["sport"],
+            "goal": {"event": row["event"], "date": (START + dt.timedelta(days=7 * row["weeks"] - 1)).isoformat()},
+            "start_date": START.isoformat(),
+            "availability": {"days": DAYS[row["days"]], "long_day": "sat"},
+            "history": history,
+        }
+    )
+
+
+@pytest.mark.parametrize("row", ATHLETES, ids=[r["id"] for r in ATHLETES])
+def test_reference_rider_and_triathlete(row: dict[str, Any]) -> None:
+    from coach.engine.planner import longest_by_sport
+
+    profile = athlete_profile(row)
+    plan = build_plan(profile, RULES)
+    if row["outcome"] == "infeasible":
+        assert not plan.feasible and plan.reason and "reach only" in plan.reason
+        assert any(a.kind == "later_date" for a in plan.alternatives)
+        return
+    assert plan.feasible, plan.reason
+    assert validate_plan(plan, profile, RULES) == [] and not plan.meta.finish_only
+    peak_h = max(w.planned_minutes for w in plan.weeks if w.phase not in ("taper", "race")) / 60
+    longest = longest_by_sport(plan.weeks)
+    where = f"{row['id']}: peak {peak_h:.1f} h, longest {longest}"
+    assert _within(peak_h, row["peak_hours"]), where
+    for sport, bounds in row["longest"].items():
+        assert _within(longest.get(sport, 0.0), bounds), where
