@@ -24,6 +24,7 @@ from coach.brain.intents import IntentClassifier, IntentResult
 from coach.brain.slots import Slots, normalise_text, parse_slots
 from coach.brain.tools import Tool, ToolCall, execute_tool
 from coach.language.fractions import DoneAmount, read_done
+from coach.language.odd import foreign_guesses, foreign_language
 from coach.language.wellness import read_wellness
 from coach.package_data import PROMPTS_DIR
 
@@ -136,6 +137,10 @@ class OfflineBrain:
             handler = getattr(turn, f"on_{intent}", turn.on_unknown)
             text, follow_up = await handler()
             return OfflineReply(text=text, tool_calls=turn.calls, intent=intent, confidence=1.0, follow_up=follow_up, ask=turn.ask)
+        language = foreign_language(message)
+        if language is not None:  # act only once the athlete confirms what was understood
+            return OfflineReply(text=turn.foreign(language, result), tool_calls=turn.calls, intent=result.intent,
+                                confidence=result.confidence, ask=turn.ask)
         intent = _request_of(message, slots, result.intent, today) or result.intent
         if intent in _AHEAD and slots.past_tense:
             # "i cant run thursday, got a hospital appt": a request about the days ahead, whatever the verbs
@@ -490,6 +495,18 @@ class _Turn:
                 return self.asking(lead + " " + self.t["did_you_mean"], choices), None
             return lead + "\n" + self.t["help"], None
         return self.t["unknown"].format(help=self.t["help"]), None
+
+    def foreign(self, language: str, result: IntentResult) -> str:
+        """A message in another language: say so, and offer what it seems to ask as buttons."""
+        guesses = [*foreign_guesses(self.message), result.intent,
+                   *(name for name, score in result.alternatives if score >= _GUESS_MIN_SCORE)]
+        names = [name for name in dict.fromkeys(guesses) if name in _GUESS_LABELS][:2]
+        text = self.t["foreign"].format(language=language)
+        if not names:
+            return text
+        choices = [Choice(label=_GUESS_LABELS[name], tool="step:intent", input={"intent": name}) for name in names]
+        choices.append(Choice(label="None of these", tool="", words=("none", "neither")))
+        return self.asking(text + " " + self.t["did_you_mean"], choices)
 
     def understood(self) -> str:
         """What the language layer did read in a message it could not act on, in the athlete's terms."""

@@ -86,9 +86,9 @@ def read_wellness(text: str, sleep_hours: float | None = None) -> dict[str, Any]
     for key, pattern in _SCALES:  # "energy 3/10", "stress 4 out of 5": the number said, on the check-in's 1-5 scale
         found = pattern.search(t)
         if found is not None:
-            value, top = float(found.group(1)), float(found.group(2) or 5)
-            if 0 <= value <= top and top in (5, 10):
-                values[key] = min(5, max(1, round(value / 2) if top == 10 else round(value)))
+            said, top = float(found.group(1)), float(found.group(2) or 5)
+            if 0 <= said <= top and top in (5, 10):
+                values[key] = min(5, max(1, round(said / 2) if top == 10 else round(said)))
     delta = _RHR_DELTA.search(t)
     if delta:
         amount = int(delta.group(1) or delta.group(3))

@@ -26,6 +26,7 @@ from coach.brain.offline import OfflineBrain
 from coach.brain.tools import ToolCall
 from coach.clock import Clock
 from coach.engine.models import Plan, Profile
+from coach.language.odd import pasted_file
 from coach.service import asking, coaching, onboarding, render, training_log, turn
 from coach.service.answers import AnswerError, parse_time_zone, parse_units
 from coach.service.calendar import plan_ics
@@ -568,6 +569,10 @@ class CoachService:
             answered = await asking.on_text(self, ctx, text)
             if answered is not None:
                 return answered
+        kind = pasted_file(text)
+        if kind is not None:
+            return [Reply(f"That looks like a {kind} workout file pasted as text. Send the file itself (as a document) and "
+                          "I'll import it properly. Nothing was changed.")]
         return await self.converse(ctx, text)
 
     async def converse(self, ctx: Ctx, text: str) -> list[Reply]:
