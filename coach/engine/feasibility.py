@@ -85,9 +85,12 @@ def _build_weeks(weeks: int, event: EventProfile) -> int:
     return max(0, weeks - 1 - event.taper_weeks)
 
 
-def _long_ready(profile: Profile, rules: Rules, name: Event, date: dt.date, finish_only: bool) -> bool:
+def _long_ready(
+    profile: Profile, rules: Rules, name: Event, date: dt.date, finish_only: bool, estimate_only: bool = False
+) -> bool:
     """Whether a build for ``name`` on ``date`` reaches the event's minimum longest run
-    (``coach/rules/race_prep.yaml``), checked by drafting it; ``True`` for events without one."""
+    (``coach/rules/race_prep.yaml``), checked by drafting it (``estimate_only``: whether an
+    optimistic estimate says it might); ``True`` for events without one."""
     entry = rules.prep.events.get(name) if profile.sport == "run" else None
     minimum = (entry.finish_only_long if finish_only else entry.min_long) if entry is not None else None
     if minimum is None:
@@ -106,6 +109,8 @@ def _long_ready(profile: Profile, rules: Rules, name: Event, date: dt.date, fini
     estimate = estimated_longest_min(prep, frame, rules, baseline_weekly_min(other, rules))
     if not reached(estimate, prep.km_of(estimate), minimum):
         return False
+    if estimate_only:
+        return True
     longest_min, longest_km = drafted_longest(other, rules, frame, prep)
     return reached(longest_min, longest_km, minimum)
 
@@ -156,7 +161,9 @@ def _earliest(profile: Profile, rules: Rules, weeks: int, extras: list[int], fin
     date = goal.date
     steps = [first + step for step in _LONG_STEPS if first + step <= extras[-1]]
     return first_passing(
-        steps, lambda extra: _long_ready(profile, rules, goal.event, _weeks_to_date(profile, date, extra), finish_only)
+        steps,
+        lambda extra: _long_ready(profile, rules, goal.event, _weeks_to_date(profile, date, extra), finish_only),
+        lambda extra: _long_ready(profile, rules, goal.event, _weeks_to_date(profile, date, extra), finish_only, True),
     )
 
 

@@ -70,7 +70,15 @@ from coach.engine.models import (
     format_clock,
 )
 from coach.engine.periodisation import Frame, WeekFrame, plan_frame
-from coach.engine.prep import Prep, estimated_longest_min, first_passing, prep_of, reached, run_days_available
+from coach.engine.prep import (
+    Prep,
+    estimated_longest_by_sport,
+    estimated_longest_min,
+    first_passing,
+    prep_of,
+    reached,
+    run_days_available,
+)
 from coach.engine.rules import EventProfile, LongMinimum, Rules, TimedSport
 from coach.engine.workouts import (
     MEDIUM_LONG_LABEL,
@@ -1697,21 +1705,24 @@ def _prep_alternatives(profile: Profile, rules: Rules, prep: Prep) -> list[Alter
             update={"goal": goal.model_copy(update={"date": goal.date + dt.timedelta(days=extra * _DAYS_PER_WEEK)})}
         )
 
+    def hopeful(extra: int) -> bool:
+        # The estimate is optimistic: a date it rules out is not drafted at all.
+        other = later(extra)
+        other_prep = prep_of(other, rules)
+        estimate = estimated_longest_min(other_prep, plan_frame(other, rules), rules, baseline_weekly_min(other, rules))
+        return minimum is not None and reached(estimate, other_prep.km_of(estimate), minimum)
+
     def ready(extra: int) -> bool:
         other = later(extra)
         frame = plan_frame(other, rules)
-        other_prep = prep_of(other, rules)
-        # The estimate is optimistic: a date it rules out is not drafted at all.
-        estimate = estimated_longest_min(other_prep, frame, rules, baseline_weekly_min(other, rules))
         return (
             minimum is not None
-            and reached(estimate, other_prep.km_of(estimate), minimum)
             and assess(other, rules, frame, with_alternatives=False).feasible
-            and not _short_of(other, rules, frame, other_prep, minimum)
+            and not _short_of(other, rules, frame, prep_of(other, rules), minimum)
         )
 
     extras = [e for e in _LATER_WEEKS if goal.date + dt.timedelta(days=e * _DAYS_PER_WEEK) <= latest]
-    found = first_passing(extras, ready)
+    found = first_passing(extras, ready, hopeful)
     if found is not None:
         other = later(found)
         date = other.goal.date
@@ -1780,6 +1791,13 @@ def _timed_alternatives(profile: Profile, rules: Rules, prep: Prep) -> list[Alte
             update={"goal": goal.model_copy(update={"date": goal.date + dt.timedelta(days=extra * _DAYS_PER_WEEK)})}
         )
 
+    def hopeful(extra: int) -> bool:
+        # The estimate is optimistic: a date it rules out is not drafted at all.
+        other = later(extra)
+        other_prep = prep_of(other, rules)
+        estimate = estimated_longest_by_sport(other_prep, plan_frame(other, rules), rules, baseline_weekly_min(other, rules))
+        return not _timed_short({str(k): v for k, v in estimate.items()}, minimum)
+
     def ready(extra: int) -> bool:
         other = later(extra)
         frame = plan_frame(other, rules)
@@ -1788,7 +1806,7 @@ def _timed_alternatives(profile: Profile, rules: Rules, prep: Prep) -> list[Alte
         return not _timed_short(drafted_longest_by_sport(other, rules, frame, prep_of(other, rules)), minimum)
 
     extras = [e for e in _LATER_WEEKS if goal.date + dt.timedelta(days=e * _DAYS_PER_WEEK) <= latest]
-    found = first_passing(extras, ready)
+    found = first_passing(extras, ready, hopeful)
     if found is None:
         return []
     date = later(found).goal.date

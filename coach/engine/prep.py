@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 from coach.engine.athlete import baseline_weekly_min, easy_pace_s_per_km, vdot_of
@@ -65,6 +65,7 @@ class Prep:
     timed_targets: tuple[tuple[SessionSport, float], ...] = ()
     timed_starts: tuple[tuple[SessionSport, float], ...] = ()
     timed_shares: tuple[tuple[SessionSport, float], ...] = ()
+    timed_split: dict[SessionSport, float] = field(default_factory=dict)
 
     def share_of(self, sport: SessionSport) -> float | None:
         """The long session's largest share of ``sport``'s week in a timed build (``None``: the event's)."""
@@ -315,23 +316,28 @@ def _timed_prep(
         timed_targets=tuple(targets),
         timed_starts=tuple(starts),
         timed_shares=tuple(shares),
+        timed_split=dict(split),
     )
 
 
-def first_passing(candidates: list[int], passes: Callable[[int], bool]) -> int | None:
-    """The smallest of ``candidates`` (ascending) for which ``passes`` holds, by bisection: more
-    weeks never shorten the longest run a build reaches, so a few drafts answer instead of one
-    per candidate. ``None`` when even the last fails."""
-    if not candidates or not passes(candidates[-1]):
+def first_passing(
+    candidates: list[int], passes: Callable[[int], bool], hopeful: Callable[[int], bool] | None = None
+) -> int | None:
+    """The smallest of ``candidates`` (ascending) for which ``passes`` (a draft) holds, among
+    those ``hopeful`` (an optimistic estimate, cheap) allows, by bisection: more weeks never
+    shorten the long sessions a build reaches, so a few drafts answer instead of one per
+    candidate. ``None`` when even the last fails."""
+    allowed = [c for c in candidates if hopeful is None or hopeful(c)]
+    if not allowed or not passes(allowed[-1]):
         return None
-    low, high = 0, len(candidates) - 1
+    low, high = 0, len(allowed) - 1
     while low < high:
         middle = (low + high) // 2
-        if passes(candidates[middle]):
+        if passes(allowed[middle]):
             high = middle
         else:
             low = middle + 1
-    return candidates[low]
+    return allowed[low]
 
 
 # A week's load per minute relative to easy running, by phase (long runs, tempos, intervals,
@@ -345,6 +351,33 @@ def estimated_longest_min(prep: Prep, frame: Frame, rules: Rules, baseline_min: 
     the planner's volume rule (ramp, cutbacks, the acute:chronic limit read on minutes) and
     long run (progression within the share limit). Used to choose which later race dates to
     draft for real; never to decide a plan."""
+    start = prep.long_start_min or 0.0
+    step = rules.prep.build.long_step_max_min
+    return _estimate(prep, frame, rules, baseline_min, ((start, prep.long_target_min, prep.long_share_max, step),))[0]
+
+
+def estimated_longest_by_sport(prep: Prep, frame: Frame, rules: Rules, baseline_min: float) -> dict[SessionSport, float]:
+    """:func:`estimated_longest_min` for a ride or triathlon build, per sport."""
+    assert prep.timed is not None
+    starts = dict(prep.timed_starts)
+    shares = dict(prep.timed_shares)
+    sports = [sport for sport, _goal in prep.timed_targets]
+    specs = tuple(
+        (
+            starts.get(sport, 0.0),
+            goal,
+            shares.get(sport, prep.long_share_max) * prep.timed_split.get(sport, 1.0),
+            prep.timed.long_step_max_min.get("ride" if sport == "ride" else "run", rules.prep.build.long_step_max_min),
+        )
+        for sport, goal in prep.timed_targets
+    )
+    return dict(zip(sports, _estimate(prep, frame, rules, baseline_min, specs), strict=True))
+
+
+def _estimate(
+    prep: Prep, frame: Frame, rules: Rules, baseline_min: float, specs: tuple[tuple[float, float, float, float], ...]
+) -> list[float]:
+    """Longest long session per spec (start, goal, share of the week, weekly step), estimated."""
     g = rules.guardrails
     lookback = g.volume.ramp_lookback_weeks
     chronic_weeks = g.acwr.chronic_weeks
@@ -352,12 +385,10 @@ def estimated_longest_min(prep: Prep, frame: Frame, rules: Rules, baseline_min: 
     per_min = planned_load(1.0, "easy", rules)
     loads = [baseline_min * per_min for _ in volumes]
     step = g.volume.round_to_min
-    start = prep.long_start_min or 0.0
-    goal = max(prep.long_target_min, start)
     loading = [w for w in frame.weeks if w.phase not in ("taper", "race")]
     reach = len(loading) - 1 - rules.prep.build.long_target_weeks_before_taper
-    longest = start
-    best = 0.0
+    longest = [spec[0] for spec in specs]
+    best = [0.0 for _ in specs]
     every = g.cutback.every_weeks
     for position, week in enumerate(loading):
         reference = max(volumes[-lookback:])
@@ -380,11 +411,13 @@ def estimated_longest_min(prep: Prep, frame: Frame, rules: Rules, baseline_min: 
         loads.append(volume * per_min * factor)
         if cutback:
             continue
-        planned = start + (goal - start) * min(1.0, position / reach) if reach > 0 else goal
-        target = max(start, min(planned, longest + rules.prep.build.long_step_max_min))
-        long_min = min(target, volume * prep.long_share_max)
-        longest = max(longest, long_min)
-        best = max(best, long_min)
+        for n, (start, goal, share, grow) in enumerate(specs):
+            top = max(goal, start)
+            planned = start + (top - start) * min(1.0, position / reach) if reach > 0 else top
+            target = max(start, min(planned, longest[n] + grow))
+            long_min = min(target, volume * share)
+            longest[n] = max(longest[n], long_min)
+            best[n] = max(best[n], long_min)
     return best
 
 
