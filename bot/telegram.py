@@ -161,6 +161,7 @@ class TelegramTransport:
         self._started = False
         self._closing = False
         self._tick: asyncio.Task[None] | None = None
+        self._courtesies: set[asyncio.Task[None]] = set()
 
     @property
     def bot(self) -> Any:
@@ -259,7 +260,7 @@ class TelegramTransport:
             if who is None or incoming is None:
                 await self.service.mark_processed(SOURCE, update.update_id)
                 return
-            await self._typing(who.chat_id)
+            self._courtesy(self._typing(who.chat_id))  # never waited for: under a burst it queues behind the rate limit
             result = await self.service.handle(who, incoming, update_id=update.update_id, source=SOURCE)
         except Exception as error:
             log.exception("handling update %s failed; it is kept and tried again later", update.update_id)
@@ -272,6 +273,11 @@ class TelegramTransport:
             return
         if result.outbox_ids:
             self.sender.wake()
+
+    def _courtesy(self, call: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.create_task(call)
+        self._courtesies.add(task)
+        task.add_done_callback(self._courtesies.discard)
 
     async def _typing(self, chat_id: int | None) -> None:
         """"typing…" is a courtesy: never a reason to fail, never sent to a chat on hold."""
@@ -439,6 +445,8 @@ class TelegramTransport:
         self._closing = True
         if self._tick is not None and not self._tick.done():
             self._tick.cancel()  # rolls back; the next start catches up
+        for courtesy in list(self._courtesies):
+            courtesy.cancel()
         if self._webhook is not None:
             await self._webhook.stop()
         cancelled, _ = await asyncio.gather(self.processor.stop(self.shutdown_grace_s), self.sender.stop(self.shutdown_grace_s))
