@@ -27,6 +27,7 @@ from coach.brain.intents import (
     IntentCatalogueError,
     IntentClassifier,
     IntentResult,
+    Method,
     SlotName,
     classify,
     get_classifier,
@@ -168,7 +169,7 @@ def test_precedence_puts_health_before_scheduling() -> None:
     assert result.confidence < RULE_CONFIDENCE
 
 
-# --------------------------------------------------------------------------- k-NN and unknown
+# --------------------------------------------------------------------------- the model and unknown
 
 
 def test_off_topic_and_empty_messages_are_unknown(minilm_classifier: IntentClassifier) -> None:
@@ -176,9 +177,11 @@ def test_off_topic_and_empty_messages_are_unknown(minilm_classifier: IntentClass
         assert minilm_classifier.classify(text).intent == "unknown", text
 
 
-def test_knn_result_has_ordered_alternatives(minilm_classifier: IntentClassifier) -> None:
-    result = minilm_classifier.classify("hmm not sure about all this honestly")
-    assert result.source == "knn"
+@pytest.mark.parametrize("method", ["lr", "knn"])
+def test_model_result_has_ordered_alternatives(minilm_classifier: IntentClassifier, method: Method) -> None:
+    classifier = IntentClassifier(minilm_classifier.embedder, method=method)
+    result = classifier.classify("hmm not sure about all this honestly")
+    assert result.source == method
     scores = [score for _, score in result.alternatives]
     assert scores == sorted(scores, reverse=True)
     assert result.intent not in [name for name, _ in result.alternatives]
