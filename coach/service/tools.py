@@ -77,6 +77,24 @@ class WeekInput(_In):
     which: Literal["this", "next"] = "this"
 
 
+class SessionsInput(_In):
+    start: dt.date = Field(description="First day (inclusive).")
+    end: dt.date = Field(description="Last day (inclusive), at most 62 days after start.")
+    type: str | None = Field(None, description="Only sessions of this type (long, easy, tempo, intervals, ...).")
+
+    @model_validator(mode="after")
+    def _span(self) -> SessionsInput:
+        if self.end < self.start or (self.end - self.start).days > 62:
+            raise ValueError("end must be on or after start and at most 62 days later")
+        return self
+
+
+class SessionsOut(_Out):
+    sessions: list[SessionOut]
+    longest: SessionOut | None
+    text: str
+
+
 class SessionOut(_Out):
     date: dt.date
     sport: str
@@ -332,6 +350,13 @@ def _session_out(session: Session, units: str) -> SessionOut:
     )
 
 
+def _session_line(o: SessionOut) -> str:
+    """'Sun 20 Dec: run long (key) — 65 min (1 h 05), 10.1 km': minutes always, hours too when over one."""
+    hours = f" ({o.duration_min // 60} h {o.duration_min % 60:02d})" if o.duration_min >= 60 else ""
+    distance = f", {o.distance_km:g} km" if o.distance_km else ""
+    return f"{o.date:%a %d %b}: {o.sport} {o.type}{' (key)' if o.key else ''} — {o.duration_min} min{hours}{distance}"
+
+
 class CoachTools:
     """The tools for one athlete's turn, bound to that turn's transaction."""
 
@@ -423,6 +448,19 @@ class CoachTools:
             date=day, rest_day=not sessions, sessions=[_session_out(s, self.units) for s in sessions],
             text=render.day_text(day, sessions, self.units, "Today" if day == self.ctx.today else render.day_label(day)),
         )
+
+    async def sessions(self, data: SessionsInput) -> SessionsOut:
+        """The planned sessions between two dates (optionally of one type), each with minutes and distance."""
+        plan = await self._plan()
+        found = sorted(
+            (s for w in plan.weeks for s in w.sessions
+             if data.start <= s.date <= data.end and s.type != "commitment" and (data.type is None or s.type == data.type)),
+            key=lambda s: (s.date, s.sport),
+        )
+        outs = [_session_out(s, self.units) for s in found]
+        longest = max(outs, key=lambda o: (o.duration_min, o.date.toordinal() * -1)) if outs else None
+        lines = [_session_line(o) for o in outs] or [f"Nothing planned between {data.start:%a %d %b} and {data.end:%a %d %b}."]
+        return SessionsOut(sessions=outs, longest=longest, text="\n".join(lines))
 
     async def week(self, data: WeekInput) -> WeekOut:
         plan = await self._plan()
@@ -748,6 +786,8 @@ class CoachTools:
         return [
             tool("today", "The athlete's planned sessions on a day (default today), with steps and targets.", self.today, DateInput, DayOut),
             tool("week", "This or next week's plan: phase, volume, sessions and why.", self.week, WeekInput, WeekOut),
+            tool("sessions", "The planned sessions between two dates (at most 62 days), optionally of one type, with minutes, "
+                 "distance and the longest.", self.sessions, SessionsInput, SessionsOut),
             tool("my_numbers", "The athlete's own numbers: goal and race date, target time, FTP, heart rates, CSS, recent race, "
                  "usual weekly volume.", self.my_numbers, NoInput, NumbersOut),
             tool("plan_summary", "The whole plan at a glance: event, date, weeks, current phase.", self.plan_summary, NoInput, PlanOut),
