@@ -1518,6 +1518,8 @@ def _drafted(
     streak, streak_max = 0, 0.0
     for planned in frame.weeks:
         reduced_phase = planned.phase in ("taper", "race")
+        if reduced_phase and longest_out is not None:
+            break  # only the longest sessions before the taper are asked for
         # Cutbacks follow the actual loads (seed 003: every 3–4 weeks): a week already
         # reduced by blocked days counts as the recovery week, so the next one comes later.
         cutback = not reduced_phase and streak == every - 1
