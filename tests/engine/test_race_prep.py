@@ -337,3 +337,15 @@ def test_never_a_silent_under_preparation_on_the_bike_either(event: str, hours: 
     minimum = timed.finish_only_long if plan.meta.finish_only else timed.min_long
     got = longest_by_sport(plan.weeks)
     assert all(got.get(s, 0.0) >= need - 0.5 for s, need in minimum.items()), (got, plan.meta.finish_only)
+
+
+def test_first_passing_finds_the_smallest_passing_candidate() -> None:
+    from coach.engine.prep import first_passing
+
+    for n in range(12):
+        for k in range(n + 2):
+            candidates = list(range(n))
+            assert first_passing(candidates, lambda c, k=k: c >= k) == (k if k < n else None)
+            assert first_passing(candidates, lambda c, k=k: c >= k, lambda c: c % 2 == 0) == next(
+                (c for c in candidates if c >= k and c % 2 == 0), None
+            )
