@@ -10,6 +10,7 @@ carry it, and SQLAlchemy errors hide their parameters (``hide_parameters`` in
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Iterable
 
@@ -54,9 +55,24 @@ def secrets_of(settings: object) -> list[str]:
     return found
 
 
+class CancelledRollback(logging.Filter):
+    """Drops SQLAlchemy's pool error for a connection reset (rollback) cut short by a cancellation:
+    at shutdown an update or a send is cancelled mid-transaction (by design: it stays in the inbox
+    or the outbox), the connection is thrown away and the database rolls back what was not
+    committed. Not an error for the operator, and a traceback in the log says otherwise."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if not record.name.startswith("sqlalchemy.pool") or record.exc_info is None:
+            return True
+        return not isinstance(record.exc_info[1], asyncio.CancelledError)
+
+
 def protect(secrets: Iterable[str], root: logging.Logger | None = None) -> None:
-    """Wrap the formatter of every handler of ``root`` (idempotent; call again after adding one)."""
+    """Wrap the formatter of every handler of ``root`` (idempotent; call again after adding one),
+    and drop the pool's reports of rollbacks cut short by the shutdown (``CancelledRollback``)."""
     values = list(secrets)
     for handler in (root if root is not None else logging.getLogger()).handlers:
         if not isinstance(handler.formatter, RedactingFormatter):
             handler.setFormatter(RedactingFormatter(handler.formatter, values))
+        if not any(isinstance(f, CancelledRollback) for f in handler.filters):
+            handler.addFilter(CancelledRollback())

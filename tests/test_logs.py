@@ -4,6 +4,8 @@ with a failing send so that warnings are logged too."""
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import signal
 import subprocess
 import sys
@@ -13,6 +15,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 
+from coach.logsafe import CancelledRollback
 from coach.store.db import Database
 from tests.fakes.telegram_api import FakeTelegramServer
 from tests.test_cli import _exits_within, _run_env, _wait
@@ -70,3 +73,13 @@ async def test_database_errors_hide_their_parameters(db: Database) -> None:
                 {"name": "ann", "said": WRITTEN},
             )
     assert "UNIQUE constraint failed" in str(error.value) and WRITTEN not in str(error.value)
+
+
+def test_a_rollback_cut_short_by_the_shutdown_is_not_logged_as_an_error() -> None:
+    def record(name: str, error: BaseException) -> logging.LogRecord:
+        return logging.LogRecord(name, logging.ERROR, __file__, 1, "Exception during reset or similar", None, (type(error), error, None))
+
+    quiet = CancelledRollback()
+    assert not quiet.filter(record("sqlalchemy.pool.impl.AsyncAdaptedQueuePool", asyncio.CancelledError()))
+    assert quiet.filter(record("sqlalchemy.pool.impl.AsyncAdaptedQueuePool", OSError("disk I/O error")))  # real errors stay
+    assert quiet.filter(record("coach.service", asyncio.CancelledError()))
