@@ -71,8 +71,8 @@ _GUESS_LABELS = {
     "explain": "Why this session?", "paces": "My paces", "metrics": "My fitness numbers", "ask_coach": "Ask my coach",
 }
 """Intents offered as "did you mean …?" buttons when a message was not understood, in the athlete's words."""
-_GUESS_MIN_SCORE = 0.30
-"""Nearest-exemplar similarity from which an intent is worth offering (below, the help text only)."""
+_GUESS_MIN_SCORE = 0.15
+"""Classifier score (calibrated probability) from which an intent is worth offering (below, the help text only)."""
 
 
 def _clock(seconds: int) -> str:
@@ -218,7 +218,7 @@ def _reports_state(values: dict[str, Any]) -> bool:
 _AHEAD = frozenset({"unavailable", "move_session", "cap", "skip", "swap", "ease", "change_days", "days_out"})
 _REPORTS = frozenset({"missed", "partial", "injury", "illness", "log_workout", "fatigue", "wellness", "skip", "ease", "unavailable"})
 _PARTIAL_CUES = re.compile(
-    r"\b(into (?:the|my|today'?s)|of the|of today'?s|of my|turned (?:round|around|back)|cut (?:it )?short|called it|"
+    r"\b(into (?:the|my|today'?s)|of the|of today'?s|of yesterday'?s|of (?:mon|tues|wednes|thurs|fri|satur|sun)day'?s|of my|turned (?:round|around|back)|cut (?:it )?short|called it|"
     r"packed in|bailed|stopped|had to (?:stop|walk)|limped|got a lift|half (?:the|of)|third|quarter|2/3|3/4|1/3|"
     r"most of it|said no)\b"
 )
@@ -262,6 +262,7 @@ _DONE_WORDS = re.compile(
     r"\b(did|done|ran|rode|swam|managed|completed|finished|walked|cycled|of (?:the|my|today'?s|it)|into the|"
     r"before (?:my|the)|turned|stopped|bailed|called it|ago)\b", re.I,
 )
+_LONG_DAY = re.compile(r"\blong (?:run|ride|session|one)s? (?:on|to) ((?:mon|tues|wednes|thurs|fri|satur|sun)day)s?\b", re.I)
 _CLOCK_TIME = re.compile(r"(?<![\d:])\d{1,2}:\d{2}(?::\d{2})?(?![\d:])(?!\s*(?:am|pm))")
 _WEEKDAY_WORD = re.compile(r"\b(mon|tues|wednes|thurs|fri|satur|sun)day'?s?\b")
 _MOVE_OR_GOES = re.compile(r"\b(goes|go|to|moves?|becomes?|instead)\b", re.I)
@@ -281,7 +282,8 @@ _PLAN_Q = re.compile(
 )
 _MAY_BE_PARTIAL = frozenset({"log_workout", "unknown", "missed", "checkin", "fatigue", "today", "week", "remember_note"})
 _MAY_BE_ILL = frozenset({"unknown", "week", "today", "remember_note", "explain", "tomorrow", "greeting", "checkin"})
-_MAY_BE_AWAY = frozenset({"unknown", "week", "today", "remember_note", "explain", "tomorrow", "missed", "greeting"})
+_MAY_BE_AWAY = frozenset({"unknown", "week", "today", "remember_note", "explain", "tomorrow", "missed", "greeting", "plan_overview",
+                          "metrics", "paces", "settings", "thanks", "help", "recall_notes", "checkin"})
 _ILL = re.compile(
     r"\b(fever|feverish|temperature|temp (?:of )?\d|came down with|flu|covid|a bug|tummy bug|stomach bug|sick|ill|"
     r"a cold|chest infection|sore throat|norovirus|vomiting|throwing up|food poisoning)\b", re.I,
@@ -296,7 +298,8 @@ _CLAUSE_SPLIT = re.compile(
 _AWAY = re.compile(
     r"\b(away|can'?t (?:do|make|train|run|ride|swim)|cannot (?:do|make|train|run|ride|swim)|won'?t be able|not available|"
     r"out of town|travell?ing|no (?:training|running|riding|swimming|run|ride|swim|session|workout)s?|off the cards|is out|are out|"
-    r"(?:day|days) off)\b", re.I,
+    r"(?:day|days) off|at a (?:wedding|funeral|conference)|wedding|funeral|on holiday|on vacation|holiday|vacation|"
+    r"working(?: doubles| a double| nights| late| all day)?|work trip|business trip|conference|skiing|off to)\b", re.I,
 )
 _NO_SECOND_REQUEST = frozenset({"numbers", "question", "plan_question", "emoji", "weather", "greeting", "thanks", "help", "unknown", "hedge", "vague_less",
                                 "vague_more", "vague_dates", "override_attempt", "delete_data", "ask_coach", "new_plan"})
@@ -307,7 +310,8 @@ _NOTE_OVER = frozenset({"unknown", "greeting", "thanks", "paces", "settings", "c
                         "today", "week", "explain", "remember_note"})
 _SESSION_REF = re.compile(r"\b(run|ride|swim|session|workout|long one|training|it)\b|'s\b", re.I)
 _CORRECTION = re.compile(r"\b(actually|make that|make it|rather|no wait|scratch that)\b", re.I)
-_NEVER = r"(out|off|no good|no-go|no go|impossible|can'?t|cannot|no longer|never|no more|won'?t work|not able|unable|off limits|family day)"
+_NEVER = (r"(out|off|no good|no-go|no go|impossible|can'?t|cannot|no longer|never|no more|won'?t work|not able|unable|off limits|"
+          r"family day|drop|stop|don'?t work|doesn'?t work|do not work|does not work)")
 _FOR_GOOD = r"(from now on|anymore|any more|for good|going forward|permanently|every week|ever again|again|starting now|now on)"
 _DAYS_OUT = re.compile(
     r"\b" + _NEVER + r"\b[^.?!]*\b" + _FOR_GOOD + r"\b|\b" + _FOR_GOOD + r"\b[^.?!]*\b" + _NEVER + r"\b"
@@ -344,7 +348,7 @@ def _request_of(message: str, slots: Slots, intent: str, today: dt.date | None =
         return "question" if intent in _MUTATING or intent in ("log_workout", "remember_note", "skip") else None
     if intent in ("injury", "illness") and _NO_PAIN.search(message) and not _PAIN_NOT_NEGATED.search(message):
         return "no_pain"
-    if intent in _MAY_BE_PARTIAL and not (slots.distances_m and slots.durations_s):
+    if (intent in _MAY_BE_PARTIAL or (intent == "illness" and not _ILL.search(message))) and not (slots.distances_m and slots.durations_s):
         done = read_done(normalise_text(message))
         if isinstance(done, float) or (done is not None and _PARTIAL_CUES.search(message.lower())):
             return "partial"  # "did about 2/3 of the long run", "Thursday I did 10 mins and turned round"
@@ -366,7 +370,10 @@ def _request_of(message: str, slots: Slots, intent: str, today: dt.date | None =
         and not any(d > today for d in slots.dates if today)
     ):
         return "log_workout"  # "Garmin says 7.04 km, 46:18"
-    if intent in ("illness", "fatigue") and _WEATHER.search(message) and not _ILL.search(message):
+    if (
+        intent in ("illness", "fatigue", "greeting", "unknown", "today", "remember_note", "checkin")
+        and _WEATHER.search(message) and not _ILL.search(message) and not slots.durations_s
+    ):
         return "weather"  # "its freezing out there today brrr": not a symptom
     if _CHANGE_DAYS.search(message) and not slots.weekdays and not slots.days_per_week:
         return "change_days"  # "I'm thinking of changing my days": which days is asked
@@ -707,7 +714,7 @@ class _Turn:
                 and (_CAP_FIRM.search(part) or _CAP_STRONG.search(part))
             ):
                 extra.append((await sub.on_cap())[0])
-            elif "change_days" not in done and _DAYS_OUT.search(part) and slots.weekdays:
+            elif "change_days" not in done and _DAYS_OUT.search(part) and (slots.weekdays or _weekdays_named(part)):
                 extra.append((await sub.on_days_out())[0])
             elif "swap_sessions" not in done and _SWAP.search(part) and len(set(slots.dates)) >= 2:
                 extra.append((await sub.on_swap())[0])
@@ -996,8 +1003,20 @@ class _Turn:
         return await self.adapt("limit_day", {"date": self.coming_day().isoformat(), "minutes": max(1, seconds // 60)}), None
 
     async def on_days_out(self) -> Result:
-        days = list(dict.fromkeys(self.slots.weekdays)) or _weekdays_named(self.message)
-        return await self.adapt("change_days", {"without": days}), None
+        """'Mondays are out from now on': those days, and only those, leave the week for good; a new
+        long day said alongside ("long ride on Sundays from now on") comes with it."""
+        parts = [p for p in re.split(r"[.!?;]+|,\s*(?:and\s+)?|\s+and\s+(?=(?:i|please|the|long|my)\b)", self.message) if p.strip()]
+        out = [p for p in parts if _DAYS_OUT.search(p) or re.search(r"\b" + _NEVER + r"\b", p, re.I)]
+        days: list[str] = []
+        for part in out or [self.message]:
+            if _LONG_DAY.search(part):
+                continue
+            days += [d for d in _weekdays_named(part) if d not in days]
+        data: dict[str, Any] = {"without": days or list(dict.fromkeys(self.slots.weekdays))}
+        long_day = next((m.group(1)[:3].lower() for m in map(_LONG_DAY.search, parts) if m), None)
+        if long_day is not None and long_day not in data["without"]:
+            data["long_day"] = long_day
+        return await self.adapt("change_days", data), None
 
     async def on_change_days(self) -> Result:
         data: dict[str, Any] = {}

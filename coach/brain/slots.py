@@ -413,7 +413,7 @@ _ISO_RE: Final = re.compile(r"\b(?P<y>\d{4})[-/](?P<m>\d{1,2})[-/](?P<d>\d{1,2})
 _NUMERIC_YEAR_RE: Final = re.compile(
     r"(?<![\d/.])(?P<a>\d{1,2})[/.](?P<b>\d{1,2})[/.](?P<y>\d{4}|\d{2})(?![\d/.])"
 )
-_NUMERIC_RE: Final = re.compile(r"(?<![\d/.:])(?P<a>\d{1,2})/(?P<b>\d{1,2})(?![\d/.:]|\s*(?:km|k|mi)\b)")
+_NUMERIC_RE: Final = re.compile(r"(?<![\d/.:])(?P<a>\d{1,2})/(?P<b>\d{1,2})(?![\d/:]|\.\d|\s*(?:km|k|mi)\b)")
 _DAY_RANGE_MONTH_RE: Final = re.compile(
     r"(?<![\d/.:])"
     + _DAY.format(name="d1")

@@ -24,7 +24,18 @@ _WORDS: Final[tuple[tuple[re.Pattern[str], float], ...]] = (
 _PERCENT: Final = re.compile(r"\b(\d{1,3})\s*%")
 _UNIT: Final = r"((?:minutes?|mins?|miles?|mi|kilomet(?:er|re)s?|kms|km|k|hours?|hrs|hr|h)(?![a-z]))"
 _OF: Final = re.compile(
-    r"\b(\d+(?:[.,]\d+)?)\s*" + _UNIT + r"?\s+(?:out\s+)?of\s+(?:the\s+|my\s+|today'?s\s+|a\s+|an\s+)?(\d+(?:[.,]\d+)?)\s*" + _UNIT + r"?"
+    r"\b(\d+(?:[.,]\d+)?)\s*" + _UNIT + r"?\s+(?:done\s+|completed\s+|in\s+)?(?:out\s+)?of\s+"
+    r"(?:the\s+|my\s+|today'?s\s+|a\s+|an\s+)?(\d+(?:[.,]\d+)?)\s*" + _UNIT + r"?"
+)
+_OF_SESSION: Final = re.compile(
+    r"\b(\d+(?:[.,]\d+)?)\s*" + _UNIT + r"\s+(?:done\s+)?(?:out\s+)?of\s+(?:the|my|today'?s|yesterday'?s|\w+day'?s|this)\s+"
+    r"(?:\w+\s+)?(?:run|ride|session|swim|workout|spin|jog)\b"
+)
+_THE_HOUR: Final = (
+    (re.compile(r"\bof (?:the|an) hour and a half\b"), "of 90 min"),
+    (re.compile(r"\bof (?:the|an) hour\b"), "of 60 min"),
+    (re.compile(r"\bof (?:the|my) (two|2)[ -]hours?\b"), "of 120 min"),
+    (re.compile(r"\bof (?:the|my) (three|3)[ -]hours?\b"), "of 180 min"),
 )
 _INTO: Final = re.compile(r"\b(\d+(?:[.,]\d+)?)\s*" + _UNIT + r"\s+(?:into|in)\b(?=[^.]*\b(?:run|ride|swim|session|long|workout|it)\b)")
 _DID_THEN: Final = re.compile(
@@ -66,6 +77,8 @@ def _amount(value: str, word: str | None) -> tuple[float, Unit | None]:
 def read_done(text: str) -> float | DoneAmount | None:
     """The share done (0–1), an amount done, or ``None`` when the words give neither."""
     t = text.lower()
+    for pattern, replacement in _THE_HOUR:  # "45 min of the hour": of 60 min
+        t = pattern.sub(replacement, t)
     of = _OF.search(t)
     if of:
         done, done_unit = _amount(of.group(1), of.group(2))
@@ -78,7 +91,7 @@ def read_done(text: str) -> float | DoneAmount | None:
     for pattern, share in _WORDS:
         if pattern.search(t):
             return round(share, 2)
-    for pattern in (_INTO, _DID_THEN):
+    for pattern in (_INTO, _DID_THEN, _OF_SESSION):
         found = pattern.search(t)
         if found:
             amount, unit = _amount(found.group(1), found.group(2))

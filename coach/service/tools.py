@@ -41,7 +41,7 @@ from coach.engine.adapt import swap_sessions as engine_swap
 from coach.engine.fix import fix_plan
 from coach.engine.metrics.pmc import acute_chronic_ratio, pmc_series
 from coach.engine.metrics.strength import StrengthSet, assess_lift
-from coach.engine.models import WEEKDAYS, Plan, Profile, Session, Weekday
+from coach.engine.models import WEEKDAYS, Plan, Profile, Session, Violation, Weekday
 from coach.engine.validate import validate_plan
 from coach.service import render, training_log
 from coach.service.answers import DEFAULT_DAYS_BY_COUNT
@@ -415,8 +415,13 @@ class CoachTools:
         if not adaptation.accepted:
             return adaptation
         rules = self.service.rules
+        today = self.ctx.today
+
+        def breaks_limit(v: Violation) -> bool:  # a session already in the past is history: nothing can change it
+            return not rules.guardrails.is_target(v.rule_id) and not (v.date is not None and v.date < today)
+
         violations = validate_plan(adaptation.plan, adaptation.profile, rules)
-        if not [v for v in violations if not rules.guardrails.is_target(v.rule_id)]:
+        if not [v for v in violations if breaks_limit(v)]:
             return adaptation
         # Repair the future only: past weeks never change. A change inside the next two weeks can push a
         # later week over a guardrail (e.g. the ramp after a travel week); a published plan has zero
@@ -424,7 +429,7 @@ class CoachTools:
         plan_end = max((w.start + dt.timedelta(days=6) for w in adaptation.plan.weeks), default=self.ctx.today)
         fixed = fix_plan(adaptation.plan, adaptation.profile, rules, editable=(self.ctx.today, plan_end))
         remaining = validate_plan(fixed, adaptation.profile, rules)
-        limits = [v for v in remaining if not rules.guardrails.is_target(v.rule_id)]
+        limits = [v for v in remaining if breaks_limit(v)]
         if not limits or protective:
             fixed = fixed.model_copy(update={"validation": fixed.validation.model_copy(update={"violations": remaining})})
             summary = LATER_WARNINGS.sub("", adaptation.summary).rstrip()

@@ -150,3 +150,37 @@ async def test_things_said_for_the_record_are_remembered(coach: CoachService, te
     await say(coach, text)
     doc = await coach.show("ann")
     assert len(doc["notes"]) == 1 and sessions(doc) == sessions(await coach.show("ann"))
+
+
+@pytest.mark.parametrize(("text", "fraction"), [("Did 45 min of the hour today then the light went.", 0.75),
+                                                 ("Got 4 km done out of the 5.5 then had to sprint home", 0.73)])
+async def test_part_of_a_session_in_minutes_or_km_of_the_planned(coach: CoachService, text: str, fraction: float) -> None:
+    await say(coach, text)
+    doc = await coach.show("ann")
+    [today] = [s for w in doc["plan"]["weeks"] for s in w["sessions"] if s["date"] == "2026-12-08"]
+    assert today["status"] == "partial" and today.get("fraction", fraction) == pytest.approx(fraction, abs=0.02)
+
+
+async def test_a_us_date_at_the_end_of_a_sentence_is_read(db: Database) -> None:
+    coach = CoachService(db, Clock(dt.date(2026, 12, 23)))  # "12/22" can only be month first, whatever the locale
+    await coach.add_athlete("ann", PROFILE)
+    await say(coach, "I missed my run on 12/22.")
+    assert statuses(await coach.show("ann"), "2026-12-22") == ["missed"]
+
+
+async def test_a_day_out_for_good_mid_plan_and_a_new_long_day(db: Database) -> None:
+    """Past Saturdays are history: taking Saturdays out on the 15th is not refused because of them."""
+    coach = CoachService(db, Clock(dt.date(2026, 12, 15)))
+    await coach.add_athlete("ann", PROFILE)
+    await say(coach, "I can't run Saturdays any more, I've picked up a weekend job. Long run on Sundays from now on.")
+    doc = await coach.show("ann")
+    assert doc["profile"]["availability"]["days"] == ["tue", "thu", "sun"]
+    assert doc["profile"]["availability"]["long_day"] == "sun"
+    assert not [d for d in sessions(doc) if d >= "2026-12-15" and dt.date.fromisoformat(d).weekday() == 5]
+
+
+async def test_a_day_out_for_good_and_a_wedding_this_saturday(coach: CoachService) -> None:
+    await say(coach, "I cannot run on Tuesdays anymore because new work. And this Saturday I am at a wedding.")
+    doc = await coach.show("ann")
+    assert doc["profile"]["availability"]["days"] == ["thu", "sat", "sun"]
+    assert "2026-12-12" not in sessions(doc) and "2026-12-19" in sessions(doc)
