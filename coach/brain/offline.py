@@ -71,8 +71,10 @@ _GUESS_LABELS = {
     "explain": "Why this session?", "paces": "My paces", "metrics": "My fitness numbers", "ask_coach": "Ask my coach",
 }
 """Intents offered as "did you mean …?" buttons when a message was not understood, in the athlete's words."""
-_GUESS_MIN_SCORE = 0.15
-"""Classifier score (calibrated probability) from which an intent is worth offering (below, the help text only)."""
+_GUESS_MIN_SCORE = {"knn": 0.30, "lr": 0.15}
+"""Runner-up score from which an intent is worth offering as "did you mean" (below, the help text only):
+a mean neighbour cosine for the k-NN vote (off-topic text scores about 0.29), a calibrated probability
+for the regression."""
 
 
 def _clock(seconds: int) -> str:
@@ -131,6 +133,7 @@ class OfflineBrain:
         by_name = {t.name: t for t in tools}
         turn = _Turn(self, by_name, message, today, slots)
         turn.alternatives = list(result.alternatives)
+        turn.guess_min = _GUESS_MIN_SCORE.get(result.source, _GUESS_MIN_SCORE["knn"])
         if intent is not None:
             if intent in _AHEAD:
                 turn.slots = parse_slots(message, today, past=False)
@@ -193,7 +196,8 @@ class OfflineBrain:
 _WELLNESS_FIRST = frozenset({"checkin", "fatigue", "today", "tomorrow", "unknown", "greeting", "thanks", "explain", "week"})
 _EASE = re.compile(
     r"\b(shorter|shorten|easier|lighter|dial (?:it |that )?back|tone (?:it |that )?down|cut (?:it |that )?short|"
-    r"take it easy|go easy|back off|ease off|ease (?:it|up)|reduce|less)\b", re.I,
+    r"take it easy|go easy|back off|ease off|ease (?:it|up)|reduce|less|cut (?:it |that |things )?back|scale (?:it |that )?back|"
+    r"make (?:it|today'?s \w+|the \w+) easy)\b", re.I,
 )
 
 
@@ -228,7 +232,8 @@ _MISSED_CUES = re.compile(
 )
 _PAIN = re.compile(
     r"\b(hurt|hurts|hurting|sore|pain|painful|aching|ache|aches|twinge|twinged|flared|tight|killing me|playing up|niggle|"
-    r"swollen|tweaked|pulled|strained|throbbing|said no|packed in|gone)\b"
+    r"swollen|tweaked|pulled|strained|throbbing|said no|packed in|gone|grumbling|grumbly|cranky|locked up|grabbed|twinges?|"
+    r"niggly|achy|stiff|tender|angry|barking|complaining)\b"
 )
 _NO_PAIN = re.compile(r"\b(no pain|pain[- ]free|doesn'?t hurt|didn'?t hurt|not sore|no issues|feels? (?:fine|good|great)|all good)\b")
 
@@ -371,8 +376,9 @@ def _request_of(message: str, slots: Slots, intent: str, today: dt.date | None =
     ):
         return "log_workout"  # "Garmin says 7.04 km, 46:18"
     if (
-        intent in ("illness", "fatigue", "greeting", "unknown", "today", "remember_note", "checkin")
+        intent in ("illness", "fatigue", "greeting", "unknown", "today", "checkin")
         and _WEATHER.search(message) and not _ILL.search(message) and not slots.durations_s
+        and not re.search(r"\b(remember|note|fyi|if the weather)\b", message, re.I)
     ):
         return "weather"  # "its freezing out there today brrr": not a symptom
     if _CHANGE_DAYS.search(message) and not slots.weekdays and not slots.days_per_week:
@@ -400,6 +406,7 @@ def _request_of(message: str, slots: Slots, intent: str, today: dt.date | None =
     if (
         _SKIP.search(message) and not slots.past_tense and intent not in ("missed", "partial", "log_workout")
         and (slots.dates or slots.weekdays or _SESSION_REF.search(message) or _TODAY_WORDS.search(message))
+        and not (intent == "illness" and _ILL.search(message))  # ill: the illness handler calls off the days named
     ):
         # "should I just skip it?" asks for advice: the session is eased, not dropped on a question
         return "ease" if re.search(r"\bshould i\b[^.!]*\?", message, re.I) else "skip"
@@ -471,6 +478,7 @@ class _Turn:
         self.wellness: dict[str, Any] = {}
         self.ask: Ask | None = None
         self.alternatives: list[tuple[str, float]] = []
+        self.guess_min = _GUESS_MIN_SCORE["knn"]
 
     async def call(self, name: str, data: dict[str, Any]) -> ToolCall:
         call = await execute_tool(self.tools, name, data)
@@ -511,7 +519,7 @@ class _Turn:
         choices = [
             Choice(label=_GUESS_LABELS[name], tool="step:intent", input={"intent": name})
             for name, score in self.alternatives
-            if name in _GUESS_LABELS and score >= _GUESS_MIN_SCORE
+            if name in _GUESS_LABELS and score >= self.guess_min
         ][:3]
         if read or choices:
             lead = self.t["unknown_read"].format(read=read) if read else self.t["unknown_guess"]
@@ -524,7 +532,7 @@ class _Turn:
     def foreign(self, language: str, result: IntentResult) -> str:
         """A message in another language: say so, and offer what it seems to ask as buttons."""
         guesses = [*foreign_guesses(self.message), result.intent,
-                   *(name for name, score in result.alternatives if score >= _GUESS_MIN_SCORE)]
+                   *(name for name, score in result.alternatives if score >= self.guess_min)]
         names = [name for name in dict.fromkeys(guesses) if name in _GUESS_LABELS][:2]
         text = self.t["foreign"].format(language=language)
         if not names:
@@ -710,6 +718,12 @@ class _Turn:
             sub.calls = self.calls
             spare = [d for d in slots.durations_s if slots.sleep_hours is None or abs(d - slots.sleep_hours * 3600) > 60]
             if (
+                "report_injury" not in done and slots.body_parts and _PAIN.search(part.lower())
+                and not _NO_PAIN.search(part.lower())
+            ):
+                extra.append((await sub.on_injury())[0])  # "slept 6h, lower back's sore, and only 45 min today"
+                done = {c.name for c in self.calls}
+            if (
                 "limit_day" not in done and spare and not slots.distances_m and not _DONE_WORDS.search(part)
                 and (_CAP_FIRM.search(part) or _CAP_STRONG.search(part))
             ):
@@ -755,7 +769,27 @@ class _Turn:
             data["days"] = min(max(self.slots.day_count, 1), 28)
         elif end is not None and end >= start:
             data["days"] = min(max((end - start).days + 1, 1), 28)
-        return await self.adapt("report_illness", data), None
+        text = await self.adapt("report_illness", data)
+        skipped = [await self.skip_if_planned(day) for day in self.days_called_off()]
+        return "\n".join([text, *(x for x in skipped if x)]), None
+
+    def days_called_off(self) -> list[dt.date]:
+        """Days ahead the athlete calls off by name ("cancel today and Thursday", "scrap today and Saturday")."""
+        if not re.search(r"\b(cancel|scrap|skip|drop|bin|no (?:training|running|riding|run|ride)|off)\b", self.message, re.I):
+            return []
+        parts = [p for p in re.split(r"[.!?;]+", self.message) if re.search(r"\b(cancel|scrap|skip|drop|bin|no|off)\b", p, re.I)]
+        days: list[dt.date] = []
+        for part in parts:
+            if re.search(r"\bsince\b", part, re.I):
+                continue
+            days += [d for d in parse_slots(part, self.today, past=False).dates if self.today <= d <= self.today + dt.timedelta(days=13)]
+        return sorted(set(days))
+
+    async def skip_if_planned(self, day: dt.date) -> str:
+        planned = await self.call("today", {"date": day.isoformat()})
+        if planned.output is None or not [x for x in planned.output["sessions"] if x["type"] != "commitment" and x["status"] == "planned"]:
+            return ""
+        return await self.adapt("skip_session", {"date": day.isoformat()})
 
     def illness_end(self) -> dt.date | None:
         """The last day off the athlete names: a day ahead in a clause that is not "since …"

@@ -184,3 +184,16 @@ async def test_a_day_out_for_good_and_a_wedding_this_saturday(coach: CoachServic
     doc = await coach.show("ann")
     assert doc["profile"]["availability"]["days"] == ["thu", "sat", "sun"]
     assert "2026-12-12" not in sessions(doc) and "2026-12-19" in sessions(doc)
+
+
+async def test_ill_and_the_days_called_off_by_name_hold_no_training(coach: CoachService) -> None:
+    await say(coach, "Fever and chills since last night. Cancel today and Saturday.")
+    after = sessions(await coach.show("ann"))
+    assert "2026-12-08" not in after and "2026-12-12" not in after
+
+
+async def test_a_skip_with_a_grumbling_knee_records_the_knee_too(coach: CoachService) -> None:
+    await say(coach, "Knee's grumbling (left, inside). Skip today, and just FYI I switched to new shoes last week.")
+    doc = await coach.show("ann")
+    assert "2026-12-08" not in sessions(doc)
+    assert [lim["body_part"] for lim in doc["limitations"]] == ["knee"]
