@@ -1702,10 +1702,7 @@ def _prep_alternatives(profile: Profile, rules: Rules, prep: Prep) -> list[Alter
     latest = profile.start_date + dt.timedelta(days=rules.guardrails.plan.max_weeks * _DAYS_PER_WEEK - 1)
 
     def later(extra: int) -> Profile:
-        assert goal.date is not None
-        return profile.model_copy(
-            update={"goal": goal.model_copy(update={"date": goal.date + dt.timedelta(days=extra * _DAYS_PER_WEEK)})}
-        )
+        return _goal_later(profile, extra)
 
     def hopeful(extra: int) -> bool:
         # The estimate is optimistic: a date it rules out is not drafted at all.
@@ -1780,6 +1777,15 @@ def _timed_words(
     )
 
 
+def _goal_later(profile: Profile, weeks: int) -> Profile:
+    """The same profile with its goal ``weeks`` later (a candidate date for a build that is too short)."""
+    goal = profile.goal
+    assert goal.date is not None
+    return profile.model_copy(
+        update={"goal": goal.model_copy(update={"date": goal.date + dt.timedelta(days=weeks * _DAYS_PER_WEEK)})}
+    )
+
+
 def _timed_alternatives(profile: Profile, rules: Rules, prep: Prep) -> list[Alternative]:
     """A later date whose ride or triathlon build reaches the minimum (checked by drafting)."""
     goal = profile.goal
@@ -1788,10 +1794,7 @@ def _timed_alternatives(profile: Profile, rules: Rules, prep: Prep) -> list[Alte
     latest = profile.start_date + dt.timedelta(days=rules.guardrails.plan.max_weeks * _DAYS_PER_WEEK - 1)
 
     def later(extra: int) -> Profile:
-        assert goal.date is not None
-        return profile.model_copy(
-            update={"goal": goal.model_copy(update={"date": goal.date + dt.timedelta(days=extra * _DAYS_PER_WEEK)})}
-        )
+        return _goal_later(profile, extra)
 
     def hopeful(extra: int) -> bool:
         # The estimate is optimistic: a date it rules out is not drafted at all.
