@@ -23,6 +23,7 @@ from coach.brain.ask import Ask, Choice, day_label, day_words
 from coach.brain.intents import IntentClassifier, IntentResult
 from coach.brain.slots import Slots, normalise_text, parse_slots
 from coach.brain.tools import Tool, ToolCall, execute_tool
+from coach.engine.render import format_minutes
 from coach.language.fractions import DoneAmount, read_done
 from coach.language.odd import foreign_guesses, foreign_language
 from coach.language.wellness import read_wellness
@@ -75,11 +76,6 @@ _GUESS_MIN_SCORE = {"knn": 0.30, "lr": 0.15}
 """Runner-up score from which an intent is worth offering as "did you mean" (below, the help text only):
 a mean neighbour cosine for the k-NN vote (off-topic text scores about 0.29), a calibrated probability
 for the regression."""
-
-
-def _clock(seconds: int) -> str:
-    hours, rest = divmod(int(seconds), 3600)
-    return f"{hours} h {rest // 60:02d} min" if hours else f"{rest // 60} min"
 
 
 _DAY_NAMES = {"mon": "Monday", "tue": "Tuesday", "wed": "Wednesday", "thu": "Thursday", "fri": "Friday", "sat": "Saturday", "sun": "Sunday"}
@@ -551,7 +547,7 @@ class _Turn:
         elif slots.date_range is not None:
             parts.append(f"{day_label(slots.date_range.start)} to {day_label(slots.date_range.end)}")
         if slots.durations_s:
-            parts.append("a time of " + ", ".join(_clock(x) for x in slots.durations_s[:2]))
+            parts.append("a time of " + ", ".join(format_minutes(x / 60) for x in slots.durations_s[:2]))
         if slots.distances_m:
             parts.append("a distance")
         if slots.body_parts:
