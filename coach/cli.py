@@ -113,7 +113,20 @@ def _parser() -> argparse.ArgumentParser:
     paces.add_argument("--distance", required=True, help="e.g. 5k, 10k, half, marathon, 1500m, mile, 21.1km")
     paces.add_argument("--time", required=True, help="e.g. 48:30 or 1:45:00")
     paces.add_argument("--json", action="store_true")
+    for area in _cli_areas():
+        area.add_parsers(sub)
     return parser
+
+
+CLI_AREAS: tuple[str, ...] = ("coach.cli_connect", "coach.cli_visual", "coach.cli_batch")
+"""Modules that add commands: each has ``COMMANDS`` (the top-level names it owns),
+``add_parsers(sub)`` and ``run(settings, args) -> int``; they import heavy things lazily."""
+
+
+def _cli_areas() -> list[Any]:
+    import importlib
+
+    return [importlib.import_module(name) for name in CLI_AREAS]
 
 
 def _settings() -> Settings:
@@ -484,6 +497,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             from coach.cli_athlete import cmd_paces
 
             return cmd_paces(args.distance, args.time, args.json)
+        for area in _cli_areas():
+            if args.command in area.COMMANDS:
+                return int(area.run(settings, args))
     except KeyboardInterrupt:
         return EXIT_FAILED
     return EXIT_BAD_INPUT

@@ -27,7 +27,7 @@ from coach.brain.tools import ToolCall
 from coach.clock import Clock
 from coach.engine.models import Plan, Profile
 from coach.language.odd import pasted_file
-from coach.service import asking, coaching, onboarding, render, training_log, turn
+from coach.service import asking, coaching, extensions, onboarding, render, training_log, turn
 from coach.service.answers import AnswerError, parse_time_zone, parse_units
 from coach.service.calendar import plan_ics
 from coach.service.delivery import apology_key
@@ -60,7 +60,7 @@ COMMANDS: dict[str, str] = {
 }
 """The command menu; the Telegram transport publishes it with setMyCommands."""
 
-HELP_TEXT = "Here's what I can do:\n" + "\n".join(f"/{name} — {what}" for name, what in COMMANDS.items())
+HELP_TEXT = ""  # set at the bottom of this module, once the areas' commands are in COMMANDS
 
 
 class UserError(Exception):
@@ -305,7 +305,7 @@ class CoachService:
                 replies = [Reply(str(error))]
             deleted = athlete not in s
             if not deleted and incoming.kind in ("text", "command") and incoming.text:
-                s.add(m.ChatMessage(athlete_id=athlete.id, role="athlete", text=incoming.text[:MAX_INCOMING_TEXT_CHARS]))
+                s.add(m.ChatMessage(athlete_id=athlete.id, role="athlete", text=extensions.redacted(incoming.text[:MAX_INCOMING_TEXT_CHARS])))
                 for reply in replies:
                     s.add(m.ChatMessage(athlete_id=athlete.id, role="coach", text=reply.text))
             outbox_ids = await self._finish_update(s, inbox, who, replies, update_id, source, athlete_id=None if deleted else athlete.id)
@@ -505,6 +505,9 @@ class CoachService:
     async def _command(self, ctx: Ctx, command: str, args: str) -> list[Reply]:
         if command not in COMMANDS:
             return [Reply(f"I don't know /{command}. {HELP_TEXT}")]
+        area = extensions.for_command(command)
+        if area is not None and area.on_command is not None and (command not in area.needs_plan or ctx.athlete.profile is not None):
+            return await area.on_command(self, ctx, command, args)
         if command == "start":
             return await self.start(ctx)
         if command == "help":
@@ -561,6 +564,11 @@ class CoachService:
             return await self.correct_note(ctx, int(dialog["note_id"]), text)
         if dialog.get("flow") == "checkin":
             replies = await training_log.checkin_text(ctx, text, self.clock.now())
+            if replies is not None:
+                return replies
+        area = extensions.for_flow(dialog.get("flow"))
+        if area is not None and area.on_text is not None:
+            replies = await area.on_text(self, ctx, text)
             if replies is not None:
                 return replies
         if ctx.athlete.profile is None:
@@ -681,6 +689,9 @@ class CoachService:
             return self.settings(ctx, data[4:].replace(":", " "))
         if data.startswith(ASK_PREFIX):
             return await asking.on_callback(self, ctx, data)
+        area = extensions.for_callback(data)
+        if area is not None and area.on_callback is not None:
+            return await area.on_callback(self, ctx, data)
         return [Reply("That button has expired. Try /help.")]
 
     async def _choose_alternative(self, ctx: Ctx, index_text: str) -> list[Reply]:
@@ -878,3 +889,14 @@ def fallback_text(calls: list[ToolCall]) -> str:
                 return value
     return "I couldn't put that into words safely. " + HELP_TEXT
 
+
+def _install_areas() -> None:
+    """The areas' commands join the menu (coach/service/extensions.py); /help lists them all."""
+    global HELP_TEXT
+    for area in extensions.extensions():
+        for name, what in area.commands.items():
+            COMMANDS.setdefault(name, what)
+    HELP_TEXT = "Here's what I can do:\n" + "\n".join(f"/{name} — {what}" for name, what in COMMANDS.items())
+
+
+_install_areas()

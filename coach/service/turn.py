@@ -35,6 +35,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from coach.brain.errors import BrainUnavailable, athlete_message
 from coach.brain.tools import Tool, ToolCall, execute_tool
+from coach.service import extensions
 from coach.service.digest import athlete_digest
 from coach.service.tools import CoachTools
 from coach.service.types import MAX_INCOMING_TEXT_CHARS, Incoming, Reply
@@ -162,7 +163,7 @@ async def run(
             answer = fallback_text(calls)
         replies = [Reply(answer)]
         athlete = ctx.athlete
-        s.add(m.ChatMessage(athlete_id=athlete.id, role="athlete", text=incoming.text[:MAX_INCOMING_TEXT_CHARS]))
+        s.add(m.ChatMessage(athlete_id=athlete.id, role="athlete", text=extensions.redacted(incoming.text[:MAX_INCOMING_TEXT_CHARS])))
         s.add(m.ChatMessage(athlete_id=athlete.id, role="coach", text=answer))
         outbox_ids = await service._finish_update(s, inbox, who, replies, update_id, source, athlete_id=athlete.id)
         return HandleResult(replies, outbox_ids)

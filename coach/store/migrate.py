@@ -18,7 +18,9 @@ def alembic_config(url: str) -> Config:
     return config
 
 
-def upgrade(url: str, revision: str = "head") -> None:
+def upgrade(url: str, revision: str = "heads") -> None:
+    """To the newest schema: every head, so areas developed side by side (each migration from the
+    same parent) upgrade together until they are put in one line."""
     command.upgrade(alembic_config(url), revision)
 
 
