@@ -118,7 +118,7 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-CLI_AREAS: tuple[str, ...] = ("coach.cli_connect", "coach.cli_visual", "coach.cli_web", "coach.cli_batch")
+CLI_AREAS: tuple[str, ...] = ("coach.cli_connect", "coach.cli_export", "coach.cli_visual", "coach.cli_web", "coach.cli_batch")
 """Modules that add commands: each has ``COMMANDS`` (the top-level names it owns),
 ``add_parsers(sub)`` and ``run(settings, args) -> int``; they import heavy things lazily."""
 
