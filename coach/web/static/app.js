@@ -1,0 +1,353 @@
+// The coach's Mini App: plain JavaScript, nothing fetched from elsewhere.
+// Telegram opens the page with its launch parameters in the fragment (#tgWebAppData=...&tgWebAppThemeParams=...);
+// every API request carries that initData ("Authorization: tma ...") and the server checks its signature.
+// Without Telegram, `coach web --login` prints a link with #login=TOKEN, traded once for a session.
+"use strict";
+
+const state = { auth: null, me: null, mode: "month", anchor: null, cal: null, athleteId: null, open: null, tab: "plan" };
+const $ = (id) => document.getElementById(id);
+
+function el(tag, props, ...children) {
+  const node = document.createElement(tag);
+  for (const [key, value] of Object.entries(props || {})) {
+    if (key === "dataset") Object.assign(node.dataset, value);
+    else if (key === "class") node.className = value;
+    else if (key.startsWith("on")) node.addEventListener(key.slice(2), value);
+    else node.setAttribute(key, value);
+  }
+  for (const child of children) if (child !== null && child !== undefined) node.append(child);
+  return node;
+}
+
+// ------------------------------------------------------------------ dates (plain YYYY-MM-DD, no time zones)
+
+function parseDay(text) { const [y, m, d] = text.split("-").map(Number); return new Date(Date.UTC(y, m - 1, d)); }
+function iso(date) { return date.toISOString().slice(0, 10); }
+function addDays(date, n) { return new Date(date.getTime() + n * 86400000); }
+function monday(date) { return addDays(date, -((date.getUTCDay() + 6) % 7)); }
+const DAY_NAMES = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
+const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+function label(date) { return `${DAY_NAMES[(date.getUTCDay() + 6) % 7]} ${date.getUTCDate()} ${MONTHS[date.getUTCMonth()]}`; }
+
+// ------------------------------------------------------------------ launch parameters, theme, auth
+
+function launchParams() {
+  const params = new URLSearchParams(window.location.hash.slice(1));
+  const search = new URLSearchParams(window.location.search);
+  for (const key of ["tgWebAppData", "tgWebAppThemeParams"]) if (!params.has(key) && search.has(key)) params.set(key, search.get(key));
+  return params;
+}
+
+function applyTheme(raw) {
+  if (!raw) return;
+  let theme;
+  try { theme = JSON.parse(raw); } catch (e) { return; }
+  const names = { bg_color: "--tg-bg", text_color: "--tg-text", hint_color: "--tg-hint", link_color: "--tg-link",
+    button_color: "--tg-button", button_text_color: "--tg-button-text", secondary_bg_color: "--tg-secondary-bg" };
+  const root = document.documentElement;
+  for (const [key, variable] of Object.entries(names)) {
+    if (typeof theme[key] === "string" && /^#[0-9a-fA-F]{3,8}$/.test(theme[key])) root.style.setProperty(variable, theme[key]);
+  }
+  root.classList.add("tg-theme");
+}
+
+async function signIn() {
+  const params = launchParams();
+  applyTheme(params.get("tgWebAppThemeParams") || sessionStorage.getItem("coach.theme"));
+  if (params.get("tgWebAppThemeParams")) sessionStorage.setItem("coach.theme", params.get("tgWebAppThemeParams"));
+  if (params.get("tgWebAppData")) {
+    state.auth = "tma " + params.get("tgWebAppData");
+    sessionStorage.setItem("coach.auth", state.auth);
+    return;
+  }
+  if (params.get("login")) {
+    history.replaceState(null, "", window.location.pathname);  // the one-time token leaves the address bar
+    const response = await fetch("/api/login", { method: "POST", headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ token: params.get("login") }) });
+    const data = await response.json();
+    if (!response.ok) throw new Error(data.error || "This login link doesn't work any more.");
+    state.auth = "Session " + data.session;
+    localStorage.setItem("coach.auth", state.auth);
+    return;
+  }
+  state.auth = sessionStorage.getItem("coach.auth") || localStorage.getItem("coach.auth");
+}
+
+async function api(path, body) {
+  const options = { headers: { Authorization: state.auth || "" } };
+  if (body !== undefined) {
+    options.method = "POST";
+    options.headers["Content-Type"] = "application/json";
+    options.body = JSON.stringify(body);
+  }
+  const response = await fetch(path, options);
+  const data = await response.json().catch(() => ({ error: "The server sent something unreadable." }));
+  if (!response.ok) {
+    const error = new Error(data.error || `Error ${response.status}`);
+    error.status = response.status;
+    throw error;
+  }
+  return data;
+}
+
+function say(text) { $("message").textContent = text || ""; }
+
+// ------------------------------------------------------------------ calendar
+
+const MARK = { planned: "•", done: "✓", partial: "◐", missed: "✗", moved: "→", skipped: "–" };
+
+function sessionButton(session) {
+  const what = session.type === "commitment" ? (session.description || "commitment") : `${session.sport} ${session.type}`;
+  return el("button", {
+    type: "button", class: "session", title: session.title,
+    dataset: { date: session.date, status: session.status, intensity: session.intensity, sport: session.sport, type: session.type },
+    onclick: () => openSession(session),
+  }, el("span", { class: "what" }, el("span", { class: "mark" }, MARK[session.status] || "•"), `${what} · ${session.duration_min}′`,
+    el("span", { class: "long" }, session.distance_km ? ` · ${session.distance_km} km` : "", session.key ? " · key" : "")));
+}
+
+function byDate() {
+  const days = new Map();
+  for (const session of state.cal.sessions) {
+    if (!days.has(session.date)) days.set(session.date, []);
+    days.get(session.date).push(session);
+  }
+  return days;
+}
+
+function renderCalendar() {
+  const cal = state.cal;
+  const box = $("calendar");
+  box.replaceChildren();
+  box.className = "calendar " + state.mode;
+  $("who").textContent = cal.own ? "" : cal.athlete.name;
+  for (const button of document.querySelectorAll(".switch button")) button.setAttribute("aria-pressed", String(button.dataset.mode === state.mode));
+  if (!cal.plan) { say(cal.own ? "No plan yet: send /start to the bot." : `${cal.athlete.name} has no plan yet.`); return; }
+  const days = byDate();
+  const today = cal.today;
+  if (state.mode === "week") {
+    const start = monday(state.anchor);
+    $("range").textContent = `${label(start)} – ${label(addDays(start, 6))}`;
+    const week = cal.weeks.find((w) => w.start === iso(start));
+    for (let i = 0; i < 7; i++) {
+      const day = addDays(start, i);
+      const items = days.get(iso(day)) || [];
+      box.append(el("div", { class: "day" + (iso(day) === today ? " today" : ""), dataset: { day: iso(day) } },
+        el("span", { class: "num" }, label(day)),
+        el("div", { class: "items" }, ...(items.length ? items.map(sessionButton) : [el("span", { class: "rest" }, "rest")]))));
+    }
+    if (week) box.append(el("p", { class: "hint" }, `Week ${week.index} · ${week.phase}${week.cutback ? " (cutback)" : ""}` +
+      (week.notes.length ? ` — ${week.notes[0]}` : "")));
+    return;
+  }
+  const first = new Date(Date.UTC(state.anchor.getUTCFullYear(), state.anchor.getUTCMonth(), 1));
+  $("range").textContent = `${MONTHS[first.getUTCMonth()]} ${first.getUTCFullYear()}`;
+  for (const name of DAY_NAMES) box.append(el("div", { class: "dayname" }, name));
+  const last = new Date(Date.UTC(first.getUTCFullYear(), first.getUTCMonth() + 1, 0));
+  const end = addDays(monday(last), 6);
+  for (let day = monday(first); day <= end; day = addDays(day, 1)) {
+    const items = days.get(iso(day)) || [];
+    const other = day.getUTCMonth() !== first.getUTCMonth();
+    box.append(el("div", { class: "day" + (other ? " other" : "") + (iso(day) === today ? " today" : ""), dataset: { day: iso(day) } },
+      el("span", { class: "num" }, String(day.getUTCDate())), ...(other ? [] : items.map(sessionButton))));
+  }
+}
+
+function step(direction) {
+  if (state.mode === "week") state.anchor = addDays(state.anchor, 7 * direction);
+  else state.anchor = new Date(Date.UTC(state.anchor.getUTCFullYear(), state.anchor.getUTCMonth() + direction, 1));
+  renderCalendar();
+}
+
+async function loadCalendar(athleteId) {
+  state.athleteId = athleteId;
+  state.cal = await api(`/api/athletes/${athleteId}/calendar`);
+  if (!state.anchor) state.anchor = parseDay(state.cal.today);
+  say("");
+  renderCalendar();
+}
+
+// ------------------------------------------------------------------ one session
+
+function openSession(session) {
+  state.open = session;
+  const cal = state.cal;
+  $("sheet-title").textContent = `${label(parseDay(session.date))}: ${session.title}`;
+  $("sheet-meta").textContent = `${session.status} · ${session.intensity} · week ${session.week} (${session.phase})`;
+  $("sheet-steps").replaceChildren(...session.step_lines.map((line) => el("li", {}, line)));
+  $("sheet-description").textContent = session.description || "";
+  const week = cal.weeks.find((w) => w.index === session.week);
+  $("sheet-why").textContent = week && week.notes.length ? "Why this week: " + week.notes.join(" ") : "";
+  $("sheet-result").textContent = "";
+  $("sheet-result").className = "result";
+  const past = session.date <= cal.today;
+  $("athlete-actions").hidden = !cal.own;
+  $("act-done").hidden = !past || session.status === "done";
+  $("act-skip").hidden = session.date < cal.today;
+  $("move-to").value = "";
+  $("move-to").min = cal.today;
+  $("override-form").hidden = !cal.coach;
+  $("note-form").hidden = !cal.coach;
+  $("ov-minutes").value = session.duration_min;
+  $("ov-type").value = session.type;
+  $("ov-waive").value = "";
+  $("ov-reason").value = "";
+  $("sheet").hidden = false;
+}
+
+function closeSheet() { $("sheet").hidden = true; state.open = null; }
+
+async function act(action, extra) {
+  const session = state.open;
+  const result = $("sheet-result");
+  result.textContent = "…";
+  try {
+    const data = await api(`/api/athletes/${state.athleteId}/${action}`, { date: session.date, ...(extra || {}) });
+    result.textContent = data.text;
+    result.className = data.ok ? "result" : "result refused";
+    if (data.ok && action !== "why") await reloadKeepingSheet();
+  } catch (error) {
+    result.textContent = error.message;
+    result.className = "result refused";
+  }
+}
+
+async function reloadKeepingSheet() {
+  const text = $("sheet-result").textContent;
+  const cls = $("sheet-result").className;
+  await loadCalendar(state.athleteId);
+  const again = state.open && state.cal.sessions.find((s) => s.date === state.open.date && s.type === state.open.type);
+  if (again) openSession(again);
+  $("sheet-result").textContent = text;
+  $("sheet-result").className = cls;
+}
+
+async function coachPost(action, body) {
+  const result = $("sheet-result");
+  try {
+    const data = await api(`/api/coach/${action}`, body);
+    result.textContent = data.text;
+    result.className = data.ok ? "result" : "result refused";
+    return data.ok;
+  } catch (error) {
+    result.textContent = error.message;
+    result.className = "result refused";
+    return false;
+  }
+}
+
+// ------------------------------------------------------------------ the coach's view
+
+function number(value, digits) { return value === null || value === undefined ? "–" : Number(value).toFixed(digits); }
+
+async function loadCoach() {
+  const data = await api("/api/coach");
+  const cards = data.athletes.map((a) => {
+    const c = a.compliance;
+    return el("div", { class: "card", dataset: { athleteId: String(a.id) } },
+      el("strong", {}, a.name),
+      el("div", { class: "row" },
+        el("span", {}, `compliance ${c.done_pct === null ? "–" : c.done_pct + " %"} (${c.done}/${c.due} done, ${c.partial} partial, ${c.missed} missed)`),
+        el("span", {}, `readiness ${a.readiness === null ? "–" : a.readiness}${a.readiness_colour ? " " + a.readiness_colour : ""}`),
+        el("span", {}, `CTL ${number(a.ctl, 1)} · ATL ${number(a.atl, 1)} · TSB ${number(a.tsb, 1)}`)),
+      a.flags.length ? el("div", { class: "flags" }, a.flags.join(" · ")) : null,
+      el("div", { class: "actions" }, el("button", { type: "button", onclick: () => showAthlete(a.id) }, "Calendar")));
+  });
+  $("athletes").replaceChildren(...(cards.length ? cards : [el("p", { class: "hint" }, "No linked athletes yet.")]));
+  const reviews = data.reviews.map((r) => {
+    const result = el("p", { class: "result" });
+    const noteInput = el("input", { type: "text", maxlength: "1000", placeholder: "note to the athlete", "aria-label": "note" });
+    return el("div", { class: "card review", dataset: { athleteId: String(r.athlete_id), week: r.week_start } },
+      el("strong", {}, `${r.athlete} — week from ${r.week_start}`), el("pre", {}, r.text),
+      el("div", { class: "actions" },
+        el("button", { type: "button", class: "approve", onclick: async () => {
+          try { const d = await api("/api/coach/approve", { athlete_id: r.athlete_id, week_start: r.week_start }); result.textContent = d.text; }
+          catch (error) { result.textContent = error.message; }
+        } }, "Approve"),
+        noteInput,
+        el("button", { type: "button", onclick: async () => {
+          try { const d = await api("/api/coach/note", { athlete_id: r.athlete_id, text: noteInput.value }); result.textContent = d.text; }
+          catch (error) { result.textContent = error.message; }
+        } }, "Note")),
+      result);
+  });
+  $("reviews").replaceChildren(...(reviews.length ? reviews : [el("p", { class: "hint" }, "Nothing waiting.")]));
+}
+
+async function showAthlete(athleteId) {
+  state.anchor = null;
+  showTab("plan", false);
+  await loadCalendar(athleteId);
+}
+
+// ------------------------------------------------------------------ tabs and start
+
+function showTab(tab, load = true) {
+  state.tab = tab;
+  $("plan-view").hidden = tab !== "plan";
+  $("coach-view").hidden = tab !== "coach";
+  for (const button of document.querySelectorAll(".tabs button")) button.setAttribute("aria-pressed", String(button.dataset.tab === tab));
+  if (!load) return Promise.resolve();
+  if (tab === "coach") return loadCoach().catch((e) => say(e.message));
+  if (state.me.athlete) { state.anchor = null; return loadCalendar(state.me.athlete.id).catch((e) => say(e.message)); }
+  return Promise.resolve();
+}
+
+function wire() {
+  $("prev").addEventListener("click", () => step(-1));
+  $("next").addEventListener("click", () => step(1));
+  for (const button of document.querySelectorAll(".switch button")) button.addEventListener("click", () => { state.mode = button.dataset.mode; renderCalendar(); });
+  for (const button of document.querySelectorAll(".tabs button")) button.addEventListener("click", () => showTab(button.dataset.tab));
+  $("sheet-close").addEventListener("click", closeSheet);
+  $("sheet").addEventListener("click", (event) => { if (event.target === $("sheet")) closeSheet(); });
+  $("act-done").addEventListener("click", () => act("done"));
+  $("act-why").addEventListener("click", () => act("why"));
+  $("act-skip").addEventListener("click", () => act("skip"));
+  $("act-move").addEventListener("click", () => {
+    if (!$("move-to").value) { $("sheet-result").textContent = "Pick the day to move it to."; return; }
+    act("move", { to: $("move-to").value });
+  });
+  $("override-form").addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const changes = {};
+    if ($("ov-minutes").value && Number($("ov-minutes").value) !== state.open.duration_min) changes.duration_min = Number($("ov-minutes").value);
+    if ($("ov-type").value && $("ov-type").value !== state.open.type) changes.type = $("ov-type").value;
+    const waive = $("ov-waive").value.split(/[ ,]+/).filter(Boolean);
+    if (await coachPost("override", { athlete_id: state.athleteId, date: state.open.date, changes, waive, reason: $("ov-reason").value })) {
+      await reloadKeepingSheet();
+    }
+  });
+  $("note-form").addEventListener("submit", async (event) => {
+    event.preventDefault();
+    if (await coachPost("note", { athlete_id: state.athleteId, text: $("note-text").value })) $("note-text").value = "";
+  });
+}
+
+async function start() {
+  wire();
+  if (window.matchMedia("(max-width: 420px)").matches) state.mode = "week";
+  try {
+    await signIn();
+  } catch (error) {
+    say(error.message);
+    return;
+  }
+  if (!state.auth) { say("Open this page from the coach bot in Telegram, or with a link from coach web --login."); return; }
+  try {
+    state.me = await api("/api/me");
+  } catch (error) {
+    say(error.message);
+    return;
+  }
+  $("title").textContent = state.me.athlete ? state.me.athlete.name : state.me.name || "Coach";
+  const tabs = [state.me.athlete ? "plan" : null, state.me.coach ? "coach" : null].filter(Boolean);
+  $("tabs").hidden = tabs.length < 2;
+  $("tab-plan").hidden = !state.me.athlete;
+  $("tab-coach").hidden = !state.me.coach;
+  if (!tabs.length) { say("I don't know you yet: send /start to the coach bot first."); return; }
+  document.body.dataset.ready = "0";
+  await showTab(tabs[0]);
+  document.body.dataset.ready = "1";
+}
+
+document.addEventListener("DOMContentLoaded", start);
