@@ -1,0 +1,78 @@
+"""What ``coach batch status`` shows: the last runs with their counters, durations and failures."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import asdict, dataclass
+
+from sqlalchemy import select
+
+from coach.store.db import Database
+from coach.store.models_batch import BatchItem, BatchRun
+
+FAILURES_SHOWN = 10
+
+
+@dataclass(frozen=True)
+class Failure:
+    athlete_id: int
+    attempts: int
+    reason: str
+
+
+@dataclass(frozen=True)
+class RunStatus:
+    run_id: int
+    week_start: str
+    mode: str
+    started_at: str
+    finished_at: str | None
+    total: int
+    done: int
+    review: int
+    skipped: int
+    failed: int
+    already: int
+    pending: int
+    """Neither finished nor failed yet (on a broker: still queued or running)."""
+    attempts: int
+    mean_s: float | None
+    max_s: float
+    failures: list[Failure]
+
+    def to_json(self) -> dict[str, object]:
+        return asdict(self)
+
+    def line(self) -> str:
+        mean = "—" if self.mean_s is None else f"{self.mean_s * 1000:.0f} ms"
+        state = "finished" if self.finished_at else "running"
+        return (f"run {self.run_id} · week of {self.week_start} · {self.mode} · {state} · {self.total} athletes: "
+                f"{self.done} done, {self.review} waiting for review, {self.skipped} skipped, {self.failed} failed, "
+                f"{self.already} done before, {self.pending} pending · {self.attempts} attempts, mean {mean}, "
+                f"max {self.max_s * 1000:.0f} ms")
+
+
+def _iso(value: dt.datetime | None) -> str | None:
+    return None if value is None else value.isoformat(timespec="seconds")
+
+
+async def recent_runs(db: Database, limit: int = 5) -> list[RunStatus]:
+    async with db.transaction() as s:
+        runs = (await s.execute(select(BatchRun).order_by(BatchRun.id.desc()).limit(limit))).scalars().all()
+        out: list[RunStatus] = []
+        for run in runs:
+            failed = (
+                await s.execute(
+                    select(BatchItem).where(BatchItem.run_id == run.id, BatchItem.status == "failed")
+                    .order_by(BatchItem.athlete_id).limit(FAILURES_SHOWN)
+                )
+            ).scalars().all()
+            counted = run.done + run.review + run.skipped + run.failed + run.already
+            out.append(RunStatus(
+                run_id=run.id, week_start=run.week_start.isoformat(), mode=run.mode, started_at=_iso(run.created_at) or "",
+                finished_at=_iso(run.finished_at), total=run.total, done=run.done, review=run.review, skipped=run.skipped,
+                failed=run.failed, already=run.already, pending=max(run.total - counted, 0), attempts=run.attempts,
+                mean_s=(run.duration_s_total / run.attempts) if run.attempts else None, max_s=run.duration_s_max,
+                failures=[Failure(i.athlete_id, i.attempts, i.last_error or "") for i in failed],
+            ))
+        return out
