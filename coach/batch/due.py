@@ -15,6 +15,7 @@ to another zone keeps the old zone's time for the week already scheduled.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
 from collections import defaultdict
 from typing import Any
@@ -117,3 +118,17 @@ async def run_due(db: Database, *, rules: Any, clock: Clock, broker_url: str | N
             # A failure is tried again until the Sunday preview takes over; then it waits for next week.
             row.next_due_at = _naive_utc(retry if athlete_id in failed and retry < preview else following)
     return len(rows)
+
+
+@functools.lru_cache(maxsize=1)
+def _configured_broker() -> str | None:
+    from coach.cli_batch import broker_url
+    from coach.settings import Settings
+
+    return broker_url(Settings.from_env())
+
+
+async def on_tick(service: Any) -> int:
+    """What the bot's minute tick calls (``bot/telegram.py`` ``scheduled_tick``), before the Sunday
+    preview's own tick: the weekly batch of the athletes due now, on the broker if one is configured."""
+    return await run_due(service.db, rules=service.rules, clock=service.clock, broker_url=_configured_broker())
