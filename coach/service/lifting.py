@@ -43,6 +43,7 @@ from coach.strength import (
 )
 from coach.strength.learning import bucket_of
 from coach.strength.parse import SetLine
+from coach.strength.program import ease_lower_body
 
 if TYPE_CHECKING:
     from coach.service.service import CoachService, Ctx
@@ -354,6 +355,8 @@ async def start(service: CoachService, ctx: Ctx) -> list[Reply]:
     if why:
         lines.append(why.capitalize() + ".")
     day = program.days[index]
+    if near and day.lower_body:
+        day = ease_lower_body(day)
     checkin = (await ctx.session.execute(select(m.CheckIn).where(m.CheckIn.athlete_id == ctx.athlete.id, m.CheckIn.date == ctx.today))).scalar_one_or_none()
     readiness = checkin.readiness_color if checkin is not None and checkin.readiness_color in ("green", "amber", "red") else None
     last = history[-1].created_at if history else None

@@ -23,6 +23,8 @@ from coach.engine.metrics.strength import EPLEY_REPS_DIVISOR
 from coach.strength.rules import StrengthRules, load_rules
 
 Bucket = Literal["<48h", "48-72h", ">72h"]
+_EPS = 1e-9
+"""Float noise: a bias of exactly 5 % is "not over 5 %"."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,7 +88,7 @@ def grade(observations: Iterable[GradeObservation], rules: StrengthRules | None 
             ratios.append((1 + got / EPLEY_REPS_DIVISOR) / (1 + asked / EPLEY_REPS_DIVISOR))
         bias = math.fsum(errors) / len(errors)
         rmse = math.sqrt(math.fsum(e * e for e in errors) / len(errors))
-        correcting = len(recent) >= cfg.min_samples and (abs(bias) > cfg.bias_threshold or rmse > cfg.rmse_threshold)
+        correcting = len(recent) >= cfg.min_samples and (abs(bias) > cfg.bias_threshold + _EPS or rmse > cfg.rmse_threshold + _EPS)
         factor = 1.0
         if correcting:
             factor = min(1 + cfg.max_correction, max(1 - cfg.max_correction, math.fsum(ratios) / len(ratios)))

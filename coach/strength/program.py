@@ -180,7 +180,21 @@ def next_day_index(program: Program, position: int, *, hard_endurance_near: bool
         if not program.days[candidate].lower_body:
             return candidate, (f"day {program.days[head].label} is heavy on the legs and you have a hard endurance "
                                f"session close by, so day {program.days[candidate].label} comes first")
-    return head, None
+    return head, (f"day {program.days[head].label} has heavy leg work and you have a hard endurance session close by, "
+                  "so its leg lifts are light today")
+
+
+def ease_lower_body(day: TrainingDay, rules: StrengthRules | None = None) -> TrainingDay:
+    """A full-body day next to a hard run or ride: its lower-body slots take the deload dose, so the
+    legs arrive fresh (no heavy squat or hinge the day before or after intervals)."""
+    rules = rules or load_rules()
+    slots = []
+    for slot in day.slots:
+        if rules.patterns[slot.pattern].lower_body:
+            dose = rules.phases["deload"].main if slot.role == "main" else rules.phases["deload"].accessory
+            slot = Slot(slot.pattern, slot.exercise, slot.role, dose.sets, dose.reps, dose.rpe, dose.rest_s)
+        slots.append(slot)
+    return TrainingDay(day.label, tuple(slots), day.conditioning_min, day.mobility_min)
 
 
 def advance(position: int, trained_index: int, program: Program) -> int:
