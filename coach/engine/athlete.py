@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Literal
 
 from coach.engine.load import commitment_load, planned_load
 from coach.engine.metrics.running import race_time_s, training_paces, vdot_from_race
@@ -37,6 +38,8 @@ class Anchors:
     one_rep_max_kg: tuple[tuple[str, float], ...]
     vdot: float | None
     ride_speed_kmh: float | None = None
+    run_pace_estimate_s_per_km: float | None = None
+    """Easy pace that run distances are estimated at when no race result gives paces (else None)."""
 
     def pace(self, band: str) -> tuple[float, float] | None:
         """Daniels pace band ``band`` as (fast, slow) s/km, or ``None`` without a race result."""
@@ -89,7 +92,29 @@ def anchors_of(profile: Profile, rules: Rules) -> Anchors:
         one_rep_max_kg=tuple(lifts),
         vdot=round(vdot, 2) if vdot is not None else None,
         ride_speed_kmh=ride_speed_kmh(profile, rules),
+        run_pace_estimate_s_per_km=None if vdot is not None or profile.sport not in ("run", "tri") else run_pace_estimate(profile, rules)[0],
     )
+
+
+_MIN_RUN_PACE_S_PER_KM = 180.0  # 3:00 /km: faster is not an easy pace, the history is wrong
+_MAX_RUN_PACE_S_PER_KM = 600.0  # 10:00 /km: slower is walking (or hours that include other sports)
+
+
+def run_pace_estimate(profile: Profile, rules: Rules) -> tuple[float, Literal["history", "assumption"]]:
+    """The easy running pace to estimate distances at when no race result is known.
+
+    A runner's recent weekly km over weekly hours (their own average pace, mostly easy
+    running), within plausible bounds; failing that the rules' documented default.
+    """
+    history = profile.history
+    if profile.sport == "run" and history.weekly_km and history.weekly_hours:
+        weeks = rules.guardrails.volume.baseline_weeks
+        km, hours = history.weekly_km[-weeks:], history.weekly_hours[-weeks:]
+        if sum(km) > 0 and sum(hours) > 0:
+            pace = (sum(hours) / len(hours)) * 3600.0 / (sum(km) / len(km))
+            if _MIN_RUN_PACE_S_PER_KM <= pace <= _MAX_RUN_PACE_S_PER_KM:
+                return round(pace), "history"
+    return float(rules.guardrails.volume.default_run_pace_s_per_km), "assumption"
 
 
 def ride_speed_kmh(profile: Profile, rules: Rules) -> float | None:

@@ -253,6 +253,11 @@ class Session(_Doc):
     key: bool = False
     duration_min: int = Field(ge=0)
     distance_km: float | None = None
+    distance_estimated: bool = Field(
+        False,
+        description="distance_km is an estimate at the plan's assumed easy pace (meta.easy_pace_estimate: no race "
+        "result yet); shown as '≈' and replaced once a result gives paces.",
+    )
     load: float = Field(0.0, description="Planned training load (TSS-like units).")
     steps: list[Step] = Field(default_factory=list)
     description: str = ""
@@ -286,17 +291,29 @@ class Alternative(_Doc):
     description: str
 
 
+class EasyPaceEstimate(_Doc):
+    s_per_km: float = Field(gt=0, description="The easy running pace the run distances are estimated at, s/km.")
+    source: Literal["history", "assumption"] = Field(
+        description="'history': the athlete's recent weekly km over hours; 'assumption': the rules' documented default."
+    )
+
+
 class PlanMeta(_Doc):
     event: Event
     sport: Sport
     start_date: dt.date
-    race_date: dt.date | None = None
+    race_date: dt.date | None = Field(None, description="Race day, or the goal date of a plan without a race (strength, fitness).")
     weeks: int = 0
     rules_version: str
     engine_version: str = "1"
     target_time: str | None = None
     level: Literal["novice", "intermediate", "advanced"] | None = Field(
         None, description="A running race build's level, from the athlete's current weekly km (rules race_prep.yaml)."
+    )
+    easy_pace_estimate: EasyPaceEstimate | None = Field(
+        None,
+        description="Set when no race result gives running paces: run distances are estimates at this pace "
+        "(sessions say distance_estimated).",
     )
     finish_only: bool = Field(
         False,

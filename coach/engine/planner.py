@@ -50,6 +50,8 @@ from coach.engine.athlete import (
     anchors_of,
     baseline_weekly_load,
     baseline_weekly_min,
+    run_pace_estimate,
+    vdot_of,
 )
 from coach.engine.errors import ProfileError
 from coach.engine.feasibility import assess
@@ -57,6 +59,7 @@ from coach.engine.fix import fix_plan
 from coach.engine.models import (
     WEEKDAYS,
     Alternative,
+    EasyPaceEstimate,
     Phase,
     Plan,
     PlanMeta,
@@ -1631,15 +1634,20 @@ def _reached_words(weeks: list[Week], prep: Prep) -> str:
 
 def plan_meta(profile: Profile, rules: Rules, frame: Frame | None = None) -> PlanMeta:
     frame = frame or plan_frame(profile, rules)
+    estimate = None
+    if vdot_of(profile) is None and profile.sport in ("run", "tri"):
+        pace, source = run_pace_estimate(profile, rules)
+        estimate = EasyPaceEstimate(s_per_km=pace, source=source)
     return PlanMeta(
         event=profile.goal.event,
         sport=profile.sport,
         start_date=profile.start_date,
-        race_date=frame.race_date,
+        race_date=frame.race_date or profile.goal.date,
         weeks=len(frame.weeks),
         rules_version=rules.version,
         engine_version=ENGINE_VERSION,
         target_time=profile.goal.target_time,
+        easy_pace_estimate=estimate,
     )
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Literal
 
-from coach.engine.models import Plan, Session, Step, Target, Week
+from coach.engine.models import EasyPaceEstimate, Plan, Session, Step, Target, Week
 
 Units = Literal["km", "mi"]
 
@@ -205,7 +205,8 @@ def describe_steps(steps: Iterable[Step], units: Units = "km") -> str:
 def render_session_text(session: Session, units: Units = "km") -> str:
     """A session as a person reads it: date, what, how long, how hard, and the steps."""
     day = _WEEKDAY_NAMES[session.date.weekday()]
-    distance = f", {format_distance(session.distance_km, units)}" if session.distance_km else ""
+    about = "≈ " if session.distance_estimated else ""
+    distance = f", {about}{format_distance(session.distance_km, units)}" if session.distance_km else ""
     key = " ★" if session.key else ""
     head = (
         f"{day} {session.date.isoformat()}  {session.sport} {session.type}{key}: "
@@ -230,7 +231,8 @@ def render_session_text(session: Session, units: Units = "km") -> str:
 def render_week_text(week: Week, units: Units = "km") -> str:
     """One week: header with phase and volume, notes, then its sessions."""
     flags = " (cutback)" if week.cutback else ""
-    distance = f", {format_distance(week.planned_km, units)}" if week.planned_km else ""
+    about = "≈ " if any(s.distance_estimated for s in week.sessions) else ""
+    distance = f", {about}{format_distance(week.planned_km, units)}" if week.planned_km else ""
     lines = [
         f"Week {week.index} from {week.start.isoformat()}: {week.phase}{flags}, "
         f"{format_minutes(week.planned_minutes)}{distance}, load {week.load:g}"
@@ -240,6 +242,15 @@ def render_week_text(week: Week, units: Units = "km") -> str:
         lines.append("  rest week")
     lines.extend("  " + render_session_text(s, units).replace("\n", "\n  ") for s in week.sessions)
     return "\n".join(lines)
+
+
+def estimate_note(estimate: EasyPaceEstimate, units: Units = "km") -> str:
+    """Why run distances carry '≈': no race result gives paces yet."""
+    source = "your weekly km and hours" if estimate.source == "history" else "a typical easy pace (an assumption)"
+    return (
+        f"≈ Run distances are estimates at {format_pace(estimate.s_per_km, units)} /{units} from {source}; "
+        "a recent race result gives real paces."
+    )
 
 
 def render_plan_text(plan: Plan, units: Units = "km") -> str:
@@ -259,6 +270,8 @@ def render_plan_text(plan: Plan, units: Units = "km") -> str:
                 f"  - {alt.kind.replace('_', ' ')}: {alt.event.replace('_', ' ')}{date}: {alt.description}"
             )
         return "\n".join(lines)
+    if meta.easy_pace_estimate is not None:
+        lines.append(estimate_note(meta.easy_pace_estimate, units))
     for week in plan.weeks:
         lines.append("")
         lines.append(render_week_text(week, units))

@@ -114,6 +114,7 @@ class Generated:
     description: str
     intervals_icu: str
     distance_km: float | None
+    distance_estimated: bool
     load: float
     easy_s: int
     total_s: int
@@ -626,14 +627,20 @@ def _generate(spec: SessionSpec, anchors: Anchors, rules: Rules) -> Generated:
         description = f"{spec.name} ({spec.sport}, {intensity}): kept as planned by the athlete"
         icu = ""
         distance = None
+        estimated = False
     else:
         description = describe_steps(steps, units)
         icu = intervals_icu_text(steps, units)
         distance = None
+        estimated = False
         if spec.type == "race" and spec.race_distance_km:
             distance = round(spec.race_distance_km, _DISTANCE_DECIMALS)
         elif spec.sport in ("run", "swim") or spec.type == "race":
             distance = _distance_km(steps)
+            if distance is None and spec.sport == "run" and anchors.run_pace_estimate_s_per_km:
+                # No race result: the distance at the athlete's estimated easy pace, marked as such.
+                distance = round(duration * _SECONDS_PER_MINUTE / anchors.run_pace_estimate_s_per_km, _DISTANCE_DECIMALS)
+                estimated = True
         elif spec.sport == "ride" and anchors.ride_speed_kmh is not None:
             distance = _ride_distance_km(steps, anchors.ride_speed_kmh, rules)
     load = session_load(duration, spec.type, intensity, spec.race_intensity_factor, rules)
@@ -646,13 +653,14 @@ def _generate(spec: SessionSpec, anchors: Anchors, rules: Rules) -> Generated:
         key=spec.key,
         duration_min=duration,
         distance_km=distance,
+        distance_estimated=estimated,
         load=load,
         steps=steps,
         description=description,
         intervals_icu=icu,
     )
     return Generated(
-        duration, intensity, tuple(steps), description, icu, distance, load, easy_s, total_s, template
+        duration, intensity, tuple(steps), description, icu, distance, estimated, load, easy_s, total_s, template
     )
 
 
@@ -670,7 +678,7 @@ def _sport_key(sport: SessionSport, anchors: Anchors, rules: Rules) -> tuple[obj
         paces = anchors.run_paces
         bands = rules.workouts.zones.run_pace_band.values()
         complete = paces is not None and all(anchors.pace(band) is not None for band in bands)
-        return ("run", paces, None if complete else _hr_key(anchors))
+        return ("run", paces, None if complete else _hr_key(anchors), None if paces else anchors.run_pace_estimate_s_per_km)
     if sport == "ride":
         known = anchors.ftp_w is not None  # targets are % FTP: the watts themselves are not used
         return ("ride", known, None if known else _hr_key(anchors), anchors.ride_speed_kmh)
@@ -741,7 +749,8 @@ def generated(spec: SessionSpec, anchors: Anchors, rules: Rules) -> Generated:
 
 def week_km(sessions: Iterable[Session], plan_sport: Sport) -> float | None:
     """A week's ``planned_km``: the riding km of a ride plan, else the running km (race
-    excluded), and only when every such session has a distance (``None`` otherwise)."""
+    excluded), and only when every such session has a distance (``None`` otherwise); 0 for
+    a week with none of them (``None`` in a strength plan)."""
     counted = "ride" if plan_sport == "ride" else "run"
     total = 0.0
     found = False
@@ -751,7 +760,9 @@ def week_km(sessions: Iterable[Session], plan_sport: Sport) -> float | None:
                 return None
             total += s.distance_km
             found = True
-    return round(total, _DISTANCE_DECIMALS) if found else None
+    if not found:
+        return None if plan_sport == "strength" else 0.0
+    return round(total, _DISTANCE_DECIMALS)
 
 
 def with_sessions(week: Week, sessions: list[Session], plan_sport: Sport) -> Week:

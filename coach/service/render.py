@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from coach.engine.models import Plan, Session, Step, Week
+from coach.engine.render import estimate_note
 from coach.engine.units import KM_PER_MILE
 from coach.service.answers import EVENT_LABELS
 
@@ -86,7 +87,7 @@ def session_title(session: Session, units: str) -> str:
     name = f"{SPORT_NAME.get(session.sport, session.sport)} {kind}".strip() if session.type != "commitment" else (session.description or "Commitment")
     parts = [duration(session.duration_min)]
     if session.distance_km:
-        parts.append(distance(session.distance_km, units))
+        parts.append(("≈ " if session.distance_estimated else "") + distance(session.distance_km, units))
     key = " (key)" if session.key else ""
     return f"{name}{key} — {', '.join(parts)}"
 
@@ -114,7 +115,7 @@ def week_text(week: Week, units: str, today: dt.date | None = None) -> str:
     cut = " (cutback)" if week.cutback else ""
     volume = [duration(week.planned_minutes)]
     if week.planned_km:
-        volume.append(distance(week.planned_km, units))
+        volume.append(("≈ " if any(s.distance_estimated for s in week.sessions) else "") + distance(week.planned_km, units))
     lines = [f"Week {week.index} — {week.phase}{cut}, from {day_label(week.start)}: {', '.join(volume)}"]
     by_day: dict[dt.date, list[Session]] = {}
     for s in week.sessions:
@@ -137,9 +138,12 @@ def plan_summary(plan: Plan, units: str, today: dt.date | None = None) -> str:
     when = f" on {meta.race_date.isoformat()}" if meta.race_date else ""
     target = f", target {meta.target_time}" if meta.target_time else ""
     lines = [f"Plan: {event}{when}{target} — {len(plan.weeks)} weeks from {meta.start_date.isoformat()}."]
+    if meta.easy_pace_estimate is not None:
+        lines.append(estimate_note(meta.easy_pace_estimate, "mi" if units == "mi" else "km"))
     for week in plan.weeks:
         marker = " ← now" if today is not None and week.start <= today < week.start + dt.timedelta(days=7) else ""
-        volume = distance(week.planned_km, units) if week.planned_km else duration(week.planned_minutes)
+        about = "≈ " if any(s.distance_estimated for s in week.sessions) else ""
+        volume = about + distance(week.planned_km, units) if week.planned_km else duration(week.planned_minutes)
         cut = ", cutback" if week.cutback else ""
         lines.append(f"W{week.index} {week.start.strftime('%d %b')} {week.phase}{cut}: {volume}{marker}")
     return "\n".join(lines)

@@ -41,10 +41,12 @@ from coach.engine.adapt import swap_sessions as engine_swap
 from coach.engine.fix import fix_plan
 from coach.engine.metrics.pmc import acute_chronic_ratio, pmc_series
 from coach.engine.metrics.strength import StrengthSet, assess_lift
-from coach.engine.models import WEEKDAYS, Plan, Profile, Session, Violation, Weekday
+from coach.engine.models import WEEKDAYS, Plan, Profile, Session, Violation, Weekday, parse_clock_s
+from coach.engine.units import METRES_PER_MILE
 from coach.engine.validate import validate_plan
 from coach.service import render, training_log
-from coach.service.answers import DEFAULT_DAYS_BY_COUNT
+from coach.service.answers import DEFAULT_DAYS_BY_COUNT, AnswerError, parse_clock
+from coach.sources.logtext import LiftFields, LogParseError
 from coach.store import models as m
 from coach.store import repo
 
@@ -251,8 +253,46 @@ class AdaptOut(_Out):
     changes: list[ChangeOut]
 
 
+LOG_BACK_DAYS = 60
+"""How far back the log tool takes a workout by values (older ones come as files)."""
+
+
+class LoggedLift(_In):
+    exercise: str = Field(min_length=1, max_length=60, description="e.g. 'back squat'.")
+    sets: int = Field(ge=1, le=20)
+    reps: int = Field(ge=1, le=100, description="Reps per set.")
+    load_kg: float = Field(ge=0, le=600, description="Load per rep in kg (0 for body weight).")
+    rpe: float | None = Field(None, ge=1, le=10, description="RPE of the last set, 1-10.")
+
+
 class LogInput(_In):
-    text: str = Field(min_length=1, max_length=500, description="What the athlete did, e.g. 'ran 10k in 52 min'.")
+    """Either ``text`` as the athlete said it, or the values already separated (preferred)."""
+
+    text: str | None = Field(
+        None, min_length=1, max_length=500, description="What the athlete did in their words, e.g. 'ran 10k in 52 min'. Omit when giving the values below."
+    )
+    sport: Literal["run", "ride", "swim", "strength", "other"] | None = Field(None, description="Required with the values below.")
+    date: dt.date | None = Field(None, description="The day it was done (default today; never in the future).")
+    distance: float | None = Field(None, gt=0, le=1000, description="Distance covered, in distance_unit.")
+    distance_unit: Literal["km", "mi", "m"] | None = Field(None, description="Unit of distance (default: the athlete's units).")
+    duration: str | None = Field(
+        None, max_length=20,
+        description="How long it took: '1:02:00', '52 min', '1h05', or 'a:b' read as H:MM or MM:SS by what is "
+        "plausible for the sport over the distance ('6 mi in 1:02' is 1 h 2 min, '5 km in 23:45' is 23 min 45 s). "
+        "Omitted: the planned session's time is counted and the reply says so.",
+    )
+    rpe: float | None = Field(None, ge=1, le=10, description="Session effort 1-10.")
+    exercises: list[LoggedLift] = Field(default_factory=list, max_length=30, description="Strength: each exercise's sets × reps @ load.")
+
+    @model_validator(mode="after")
+    def _text_or_values(self) -> LogInput:
+        if self.text is None and self.sport is None:
+            raise ValueError("give either text or sport (with duration/distance, or exercises)")
+        if self.text is not None and (self.sport is not None or self.exercises):
+            raise ValueError("give either text or the values, not both")
+        if self.exercises and self.sport not in (None, "strength"):
+            raise ValueError("exercises belong to a strength session")
+        return self
 
 
 class TextOut(_Out):
@@ -732,8 +772,33 @@ class CoachTools:
         return await self._adapt(events, "new training days" if data.days else f"long day {data.long_day}")
 
     async def log_activity(self, data: LogInput) -> TextOut:
-        replies = await training_log.log_text(self.ctx, data.text, self.service.clock.now())
-        return TextOut(text=replies[0].text)
+        now = self.service.clock.now()
+        if data.text is not None:
+            replies = await training_log.log_text(self.ctx, data.text, now)
+            return TextOut(text=replies[0].text)
+        assert data.sport is not None
+        day = data.date or self.ctx.today
+        if day > self.ctx.today:
+            raise ToolError(f"{day:%a %d %b} is in the future; log a workout once it's done.")
+        if day < self.ctx.today - dt.timedelta(days=LOG_BACK_DAYS):
+            raise ToolError(f"{day:%d %b %Y} is more than {LOG_BACK_DAYS} days ago; send the file for older workouts.")
+        unit = data.distance_unit or ("mi" if self.units == "mi" else "km")
+        distance_m = None if data.distance is None else data.distance * {"km": 1000.0, "mi": METRES_PER_MILE, "m": 1.0}[unit]
+        duration_s: float | None = None
+        if data.duration is not None:
+            try:
+                clock = parse_clock(data.duration, distance_km=None if distance_m is None else distance_m / 1000, sport=data.sport)
+            except AnswerError as error:
+                raise ToolError(str(error)) from error
+            duration_s = float(parse_clock_s(clock))
+        lifts = tuple(LiftFields(x.exercise, x.sets, x.reps, x.load_kg, x.rpe) for x in data.exercises)
+        try:
+            lines = await training_log.log_fields(
+                self.ctx, now, sport=data.sport, day=day, distance_m=distance_m, duration_s=duration_s, rpe=data.rpe, lifts=lifts,
+            )
+        except LogParseError as error:
+            raise ToolError(str(error)) from error
+        return TextOut(text="\n".join(lines))
 
     async def paces(self, data: PacesInput) -> TextOut:
         distance, time = data.distance, data.time
@@ -817,7 +882,12 @@ class CoachTools:
                  self.limit_day, DayCapInput, AdaptOut, True),
             tool("change_days", "Change training days from now on (the new list, or the days that are out) and/or the "
                  "long-session day.", self.change_days, DaysInput, AdaptOut, True),
-            tool("log_activity", "Log a workout from a short description.", self.log_activity, LogInput, TextOut, True),
+            tool(
+                "log_activity",
+                "Log a finished workout: pass the values (sport, date, distance + unit, duration, RPE; for strength each "
+                "exercise's sets × reps @ load_kg), or the athlete's words as text.",
+                self.log_activity, LogInput, TextOut, True,
+            ),
             tool("paces", "VDOT, race equivalents and training paces from a race result.", self.paces, PacesInput, TextOut),
             tool("remember_note", "Remember something the athlete said (injury, equipment, constraint, preference).", self.remember_note, NoteInput, NoteOut, True),
             tool("recall_notes", "Recall what the athlete said before about a topic.", self.recall_notes, RecallInput, RecallOut),

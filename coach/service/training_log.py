@@ -38,7 +38,15 @@ from coach.service.types import Button, Reply
 from coach.sources.activity import ImportedActivity
 from coach.sources.errors import ImportFailure
 from coach.sources.importer import import_activities
-from coach.sources.logtext import LoggedStrength, LogParseError, MissingTimeError, parse_log
+from coach.sources.logtext import (
+    LiftFields,
+    LogEntry,
+    LoggedStrength,
+    LogParseError,
+    MissingTimeError,
+    entries_from_fields,
+    parse_log,
+)
 from coach.store import models as m
 from coach.store import repo
 
@@ -118,6 +126,16 @@ def describe_activity(row: m.Activity, units: str) -> str:
     return " ".join(parts)
 
 
+def _planned_ref(plan: m.Plan, s: m.PlannedSession) -> PlannedSessionRef:
+    """A planned session for linking; an estimated run distance (no race result yet) is not held
+    against the athlete: such sessions are judged by duration."""
+    estimated = bool((plan.document.get("meta") or {}).get("easy_pace_estimate")) and s.sport == "run" and s.type != "race"
+    return PlannedSessionRef(
+        id=str(s.id), date=s.date, sport=s.sport, type=s.type, duration_min=s.duration_min,
+        distance_km=None if estimated else s.distance_km,
+    )
+
+
 async def update_adherence(ctx: Ctx) -> list[str]:
     """Re-link recent activities to planned sessions; returns sentences for sessions whose status changed."""
     plan = await repo.active_plan_row(ctx.session, ctx.athlete.id)
@@ -136,10 +154,7 @@ async def update_adherence(ctx: Ctx) -> list[str]:
         )
     ).scalars().all()
     activities = {str(a.id): a for a in rows}
-    planned_refs = [
-        PlannedSessionRef(id=str(s.id), date=s.date, sport=s.sport, type=s.type, duration_min=s.duration_min, distance_km=s.distance_km)
-        for s in sessions if s.status in ("planned", "done", "partial", "missed")
-    ]
+    planned_refs = [_planned_ref(plan, s) for s in sessions if s.status in ("planned", "done", "partial", "missed")]
     activity_refs = [
         ActivityRef(id=key, start_date=a.start_time.date(), sport=a.sport, duration_min=(a.moving_s or a.elapsed_s or 0) / 60, distance_km=a.distance_km)
         for key, a in activities.items()
@@ -180,8 +195,7 @@ async def _outcomes(session: Any, athlete: m.Athlete, first: dt.date, last: dt.d
         )
     ).scalars().all()
     return link_sessions(
-        [PlannedSessionRef(id=str(s.id), date=s.date, sport=s.sport, type=s.type, duration_min=s.duration_min, distance_km=s.distance_km)
-         for s in planned],
+        [_planned_ref(plan, s) for s in planned],
         [ActivityRef(id=str(a.id), start_date=a.start_time.date(), sport=a.sport, duration_min=(a.moving_s or a.elapsed_s or 0) / 60,
                      distance_km=a.distance_km) for a in rows],
         as_of,
@@ -336,6 +350,14 @@ async def log_text(ctx: Ctx, text: str, now: dt.datetime) -> list[Reply]:
         lines.append(f"No time given: I counted the {planned} min planned for {day:%a %d %b}. Send the time if it was different.")
     except LogParseError as error:
         return [Reply(str(error))]
+    lines += await store_entries(ctx, entries, now)
+    return [Reply("\n".join(lines))]
+
+
+async def store_entries(ctx: Ctx, entries: list[LogEntry], now: dt.datetime) -> list[str]:
+    """Store parsed log entries (a typed line and the log tool's structured input end here
+    alike), link them to the plan, and say what was stored and what changed."""
+    lines: list[str] = []
     for entry in entries:
         if isinstance(entry, LoggedStrength):
             lines.append(await _store_strength(ctx, entry, now))
@@ -345,7 +367,28 @@ async def log_text(ctx: Ctx, text: str, now: dt.datetime) -> list[Reply]:
         lines.append(f"{verb}: {describe_activity(stored.row, ctx.athlete.units)}.")
     changes = await update_adherence(ctx)
     lines += [f"Plan: {c}" for c in changes]
-    return [Reply("\n".join(lines))]
+    return lines
+
+
+async def log_fields(
+    ctx: Ctx, now: dt.datetime, *, sport: str, day: dt.date, distance_m: float | None, duration_s: float | None,
+    rpe: float | None, lifts: tuple[LiftFields, ...],
+) -> list[str]:
+    """The log tool's structured input: the same checks and storage as a typed /log."""
+    when = now if day == ctx.today else dt.datetime.combine(day, dt.time(12, 0), tzinfo=dt.UTC)
+    if duration_s is None and sport != "strength":
+        planned = await _planned_minutes(ctx, day, sport)
+        if planned is None:
+            raise LogParseError(f"I need how long the {sport} took.")
+        duration_s = planned * 60.0
+        lead = [f"No time given: I counted the {planned} min planned for {day:%a %d %b}. Send the time if it was different."]
+    else:
+        lead = []
+    entries = entries_from_fields(
+        sport=sport, when=when, distance_m=distance_m, duration_s=duration_s, rpe=rpe, lifts=lifts,
+        max_hr=_athlete_thresholds(ctx.athlete)["max_hr"],
+    )
+    return lead + await store_entries(ctx, entries, now)
 
 
 def _day_named(text: str, today: dt.date) -> dt.date:

@@ -365,3 +365,65 @@ def _lift_list(part: str, when: dt.datetime) -> list[LogEntry]:
         if found is not None:
             lifts.append(found)
     return lifts
+
+
+@dataclass(frozen=True, slots=True)
+class LiftFields:
+    """One exercise of a structured log: ``sets`` × ``reps`` @ ``load_kg`` (RPE optional)."""
+
+    exercise: str
+    sets: int
+    reps: int
+    load_kg: float
+    rpe: float | None = None
+
+
+def entries_from_fields(
+    *,
+    sport: str,
+    when: dt.datetime,
+    distance_m: float | None = None,
+    duration_s: float | None = None,
+    rpe: float | None = None,
+    lifts: tuple[LiftFields, ...] = (),
+    name: str | None = None,
+    max_hr: int | None = None,
+) -> list[LogEntry]:
+    """Log entries from values already separated (the log tool's structured input), checked the
+    same way as a typed line: an implausible speed or duration is refused, never stored."""
+    when = when if when.tzinfo else when.replace(tzinfo=dt.UTC)
+    if sport == "strength" and lifts:
+        day = when.date()
+        out: list[LogEntry] = []
+        for lift in lifts:
+            if lift.sets < 1 or lift.reps < 1 or lift.load_kg < 0:
+                raise LogParseError(f"{lift.exercise}: a set needs at least one rep and a load of 0 kg or more.")
+            if lift.rpe is not None and not 1 <= lift.rpe <= 10:
+                raise LogParseError(f"{lift.exercise}: RPE is on a 1–10 scale.")
+            sets = tuple(StrengthSet(lift.exercise.strip().lower(), day, round(lift.load_kg, 2), lift.reps, lift.rpe) for _ in range(lift.sets))
+            out.append(LoggedStrength(exercise=lift.exercise.strip().lower(), sets=sets))
+        return out
+    if duration_s is None:
+        raise MissingTimeError(f"I need how long the {sport} took.", sport, distance_m)
+    if not 0 < duration_s <= MAX_LOGGED_DURATION_S:
+        raise LogParseError(f"A duration of {duration_s / SECONDS_PER_HOUR:.1f} h looks like a typo; check the time.")
+    if distance_m is not None and distance_m > 0 and sport in ("run", "ride", "swim") and not plausible_speed_mps(sport, distance_m, duration_s):
+        speed_kmh = distance_m / duration_s * 3.6
+        raise LogParseError(
+            f"{distance_m / METRES_PER_KM:g} km in {duration_s / SECONDS_PER_MINUTE:.0f} min is {speed_kmh:.1f} km/h, "
+            f"which doesn't look like a {sport}. Check the distance and the time."
+        )
+    if rpe is not None and not 1 <= rpe <= 10:
+        raise LogParseError("RPE is on a 1–10 scale.")
+    activity_sport: Sport = sport if sport in ("run", "ride", "swim", "strength") else "other"  # type: ignore[assignment]
+    raw = RawActivity(
+        source_format="log",
+        sport=activity_sport,
+        name=name,
+        start_time=when - dt.timedelta(seconds=duration_s),
+        elapsed_s=duration_s,
+        moving_s=duration_s,
+        distance_m=distance_m,
+        rpe=rpe,
+    )
+    return [finish(raw, max_hr=max_hr)]

@@ -77,7 +77,7 @@ async def check_usable(db: Database) -> None:
             async with db.engine.connect() as connection:
                 rows = (await connection.execute(text("PRAGMA quick_check"))).scalars().all()
             if [str(r) for r in rows] != ["ok"]:
-                detail = "; ".join(str(r) for r in rows[:3])
+                detail = " ".join("; ".join(str(r) for r in rows[:3]).split())  # one line: SQLite's rows hold newlines
                 raise DatabaseUnusable(f"the database {_where(db)} is damaged (quick_check: {detail}); {RESTORE}.")
         async with db.engine.connect() as connection:
             transaction = await connection.begin()

@@ -76,11 +76,15 @@ async def save_plan(session: AsyncSession, athlete: m.Athlete, plan: PlanDoc, *,
     return row
 
 
-def session_doc(row: m.PlannedSession) -> SessionDoc:
+def session_doc(row: m.PlannedSession, *, estimated_run_km: bool = False) -> SessionDoc:
+    """A stored session as the engine's document; ``estimated_run_km``: the plan's run distances
+    are estimates (``meta.easy_pace_estimate``), so its run sessions say ``distance_estimated``."""
+    estimated = estimated_run_km and row.sport == "run" and row.type != "race" and row.distance_km is not None
     return SessionDoc.model_validate(
         {
             "date": row.date, "sport": row.sport, "type": row.type, "intensity": row.intensity, "key": row.key,
-            "duration_min": row.duration_min, "distance_km": row.distance_km, "load": row.load, "steps": row.steps,
+            "duration_min": row.duration_min, "distance_km": row.distance_km, "distance_estimated": estimated,
+            "load": row.load, "steps": row.steps,
             "description": row.description, "intervals_icu": row.intervals_icu, "status": row.status, "waived": row.waived,
         }
     )
@@ -88,11 +92,12 @@ def session_doc(row: m.PlannedSession) -> SessionDoc:
 
 def plan_doc(row: m.Plan) -> PlanDoc:
     """The stored plan as the engine's plan document, with every session's current status."""
+    estimated = bool((row.document.get("meta") or {}).get("easy_pace_estimate"))
     weeks = [
         WeekDoc(
             index=w.index, start=w.start, phase=w.phase,
             cutback=w.cutback, planned_km=w.planned_km, planned_minutes=w.planned_minutes, load=w.load,
-            sessions=[session_doc(s) for s in w.sessions], notes=[str(n) for n in w.notes],
+            sessions=[session_doc(s, estimated_run_km=estimated) for s in w.sessions], notes=[str(n) for n in w.notes],
             built_minutes=w.built_minutes, built_load=w.built_load,
         )
         for w in row.weeks

@@ -107,6 +107,79 @@ ROWS: list[tuple[str, dict[str, Any], str, dict[str, Any], int, Any]] = [
 ]
 
 
+TRIATHLETE: dict[str, Any] = {
+    "sport": "tri",
+    "goal": {"event": "70.3", "date": "2027-06-27"},
+    "start_date": "2026-12-08",
+    "availability": {"days": ["mon", "tue", "wed", "thu", "sat", "sun"], "long_day": "sat"},
+    "history": {"weekly_hours": [6, 6.5, 7, 7], "ftp_w": 220, "css_per_100m": "1:50",
+                "recent_race": {"distance_km": 10, "time": "48:00"}},
+}
+RACE = dt.date(2027, 3, 28)
+
+
+def day_(text: str) -> dt.date:
+    return dt.date.fromisoformat(text)
+
+
+def _same_from(b: dict[dt.date, Any], a: dict[dt.date, Any], first: dt.date) -> bool:
+    return {x: v for x, v in a.items() if x >= first} == {x: v for x, v in b.items() if x >= first}
+
+
+def _week_minutes(s: dict[dt.date, list[tuple[str, int]]], monday: dt.date) -> int:
+    return sum(_minutes(s, monday + dt.timedelta(days=i)) for i in range(7))
+
+
+# (name, profile, today, tool, input, outcome, check(before, after)) — the runner's plan: week 4
+# (from 2026-12-28) is a cutback week, 2027-03-15 the taper, 2027-03-22 race week (race Sunday 28th).
+LATER_ROWS: list[tuple[str, dict[str, Any], dt.date, str, dict[str, Any], int, Any]] = [
+    ("cutback week, tired: today eased, the weeks after untouched", RUNNER, day_("2026-12-29"), "report_fatigue", {"severity": 2},
+     APPLIED, lambda b, a: _minutes(a, day_("2026-12-29")) < _minutes(b, day_("2026-12-29")) and _same_from(b, a, day_("2027-01-11"))),
+    ("cutback week, long run dropped: nothing piled onto the other days", RUNNER, day_("2026-12-29"), "skip_session",
+     {"date": "2027-01-03"}, APPLIED,
+     lambda b, a: day_("2027-01-03") not in a and all(_minutes(a, x) <= _minutes(b, x) for x in b if day_("2026-12-29") <= x <= day_("2027-01-02"))),
+    ("taper, ill for two days: rest, the race stays", RUNNER, day_("2027-03-16"), "report_illness", {"days": 2}, APPLIED,
+     lambda b, a: day_("2027-03-16") not in a and a[RACE] == b[RACE] and _week_minutes(a, day_("2027-03-22")) <= _week_minutes(b, day_("2027-03-22"))),
+    ("taper, today's tempo to tomorrow", RUNNER, day_("2027-03-16"), "move_session", {"from_date": "2027-03-16", "to_date": "2027-03-17"},
+     APPLIED, lambda b, a: day_("2027-03-16") not in a and a[day_("2027-03-17")] == b[day_("2027-03-16")] and a[RACE] == b[RACE]),
+    ("race week, exhausted: rest today, the race stays", RUNNER, day_("2027-03-23"), "report_fatigue", {"severity": 3}, APPLIED,
+     lambda b, a: day_("2027-03-23") not in a and a[RACE] == b[RACE]),
+    ("race week, away Thursday: nothing added, the race stays", RUNNER, day_("2027-03-23"), "set_unavailable",
+     {"start": "2027-03-25", "end": "2027-03-25"}, APPLIED,
+     lambda b, a: day_("2027-03-25") not in a and a[RACE] == b[RACE] and _week_minutes(a, day_("2027-03-22")) <= _week_minutes(b, day_("2027-03-22"))),
+    ("race week: the race itself can't be moved by a message", RUNNER, day_("2027-03-23"), "move_session",
+     {"from_date": "2027-03-28", "to_date": "2027-03-27"}, REFUSED, None),
+    ("triathlete tired: today eased", TRIATHLETE, TUESDAY, "report_fatigue", {"severity": 2}, APPLIED,
+     lambda b, a: _minutes(a, d(8)) < _minutes(b, d(8)) and _same_from(b, a, d(21))),
+    ("triathlete away for the weekend: both days clear", TRIATHLETE, TUESDAY, "set_unavailable",
+     {"start": "2026-12-12", "end": "2026-12-13"}, APPLIED, lambda b, a: d(12) not in a and d(13) not in a),
+]
+
+
+@pytest.mark.parametrize(("name", "profile", "today", "tool", "data", "outcome", "check"), LATER_ROWS, ids=[r[0] for r in LATER_ROWS])
+async def test_reports_later_in_the_plan(
+    db: Database, name: str, profile: dict[str, Any], today: dt.date, tool: str, data: dict[str, Any], outcome: int, check: Any,
+) -> None:
+    service = await _athlete(db, profile, today)
+    before = await _sessions(service)
+    run = await run_tool(service, "ann", tool, data)
+    after = await _sessions(service)
+    assert run.outcome == outcome, run.document()
+    if outcome != APPLIED:
+        assert after == before and run.document()["ok"] is False
+        return
+    assert check(before, after), (name, run.document())
+    assert {x: v for x, v in after.items() if x < today} == {x: v for x, v in before.items() if x < today}
+    async with service.db.transaction() as s:
+        athlete = await repo.athlete_by_name(s, "ann")
+        assert athlete is not None and athlete.profile is not None
+        row = await repo.active_plan_row(s, athlete.id)
+        assert row is not None
+        plan, stored = repo.plan_doc(row), Profile.model_validate(athlete.profile)
+    limits = [v for v in validate_plan(plan, stored, service.rules) if not service.rules.guardrails.is_target(v.rule_id)]
+    assert limits == []
+
+
 @pytest.mark.parametrize(("name", "profile", "tool", "data", "outcome", "check"), ROWS, ids=[r[0] for r in ROWS])
 async def test_each_report_changes_the_plan_the_right_way(
     db: Database, name: str, profile: dict[str, Any], tool: str, data: dict[str, Any], outcome: int, check: Any,
