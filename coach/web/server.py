@@ -245,3 +245,26 @@ class WebServer:
     async def stop(self) -> None:
         self._http.stop()
         await self._http.close_all_connections()
+
+
+def webapp_problem(url: str) -> str | None:
+    """Why ``WEBAPP_URL`` can't be a Mini App's address (Telegram opens only HTTPS ones), or None."""
+    if not url.startswith("https://"):
+        return f"WEBAPP_URL {url!r} must be an https:// address: Telegram opens Mini Apps only over HTTPS."
+    return None
+
+
+def listen_address(text: str) -> tuple[str, int]:
+    """``WEBAPP_LISTEN``: ``HOST:PORT`` (``127.0.0.1:8080``) -> (host, port); ``ValueError`` names the problem."""
+    host, _, port = text.rpartition(":")
+    if not host or not port.isdigit() or not 0 < int(port) < 65536:
+        raise ValueError(f"WEBAPP_LISTEN {text!r} is not HOST:PORT like 127.0.0.1:8080")
+    return host.strip("[]"), int(port)
+
+
+def start_for_run(service: CoachService, bot_token: str, listen: str) -> WebServer:
+    """The Mini App inside ``coach run`` (same process, same service, same event loop)."""
+    host, port = listen_address(listen)
+    server = WebServer(service, bot_token, host, port)
+    server.start()
+    return server

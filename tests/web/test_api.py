@@ -221,6 +221,19 @@ async def test_a_login_link_works_once_and_its_session_sees_only_that_athlete(se
     assert (await get(served, f"/api/athletes/{served.ids['ann']}/calendar", session)).status_code == 403
 
 
+async def test_a_login_link_needs_someone_who_exists(served: Served) -> None:
+    from coach.service.service import UserError
+
+    with pytest.raises(UserError, match="no athlete called 'nobody'"):
+        await issue_login(served.service, athlete="nobody")
+    with pytest.raises(UserError, match="no coach called 'zed'"):
+        await issue_login(served.service, coach="zed")
+    coach_link = await issue_login(served.service, coach="carla")
+    session = (await post(served, "/api/login", {}, {"token": coach_link})).json()["session"]
+    dashboard = await get(served, "/api/coach", {"Authorization": "Session " + session})
+    assert [a["name"] for a in dashboard.json()["athletes"]] == ["Ann"]
+
+
 async def test_the_page_is_served_with_its_own_scripts_only(served: Served) -> None:
     page = await get(served, "/", {})
     assert page.status_code == 200 and 'src="/static/app.js"' in page.text

@@ -94,6 +94,7 @@ function say(text) { $("message").textContent = text || ""; }
 
 // ------------------------------------------------------------------ calendar
 
+const SPORT_LETTER = { run: "R ", ride: "B ", swim: "S ", strength: "W ", brick: "B+R ", other: "" };
 const MARK = { planned: "•", done: "✓", partial: "◐", missed: "✗", moved: "→", skipped: "–" };
 
 function sessionButton(session) {
@@ -102,8 +103,10 @@ function sessionButton(session) {
     type: "button", class: "session", title: session.title,
     dataset: { date: session.date, status: session.status, intensity: session.intensity, sport: session.sport, type: session.type },
     onclick: () => openSession(session),
-  }, el("span", { class: "what" }, el("span", { class: "mark" }, MARK[session.status] || "•"), `${what} · ${session.duration_min}′`,
-    el("span", { class: "long" }, session.distance_km ? ` · ${session.distance_km} km` : "", session.key ? " · key" : "")));
+  }, el("span", { class: "mark" }, MARK[session.status] || "•"),
+    el("span", { class: "short" }, `${SPORT_LETTER[session.sport] || ""}${session.duration_min}′`),
+    el("span", { class: "what" }, `${what} · ${session.duration_min}′`,
+      session.distance_km ? ` · ${session.distance_km} km` : "", session.key ? " · key" : ""));
 }
 
 function byDate() {
@@ -341,7 +344,7 @@ async function start() {
   }
   $("title").textContent = state.me.athlete ? state.me.athlete.name : state.me.name || "Coach";
   const tabs = [state.me.athlete ? "plan" : null, state.me.coach ? "coach" : null].filter(Boolean);
-  $("tabs").hidden = tabs.length < 2;
+  $("tabs").hidden = !state.me.coach;  // a coach comes back to the dashboard from an athlete's calendar
   $("tab-plan").hidden = !state.me.athlete;
   $("tab-coach").hidden = !state.me.coach;
   if (!tabs.length) { say("I don't know you yet: send /start to the coach bot first."); return; }
