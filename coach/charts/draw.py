@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import threading
 from typing import TYPE_CHECKING, Any, Final
 
 from coach.charts.data import (
@@ -44,8 +45,18 @@ LIFT_COLOURS: Final = ("#1565c0", "#c62828", "#2e7d32", "#6a1b9a")
 SPORT_NAME: Final = {"run": "Run", "ride": "Ride", "swim": "Swim", "strength": "Strength", "brick": "Brick", "other": "Session"}
 
 
+_DRAWING = threading.Lock()
+"""One drawing at a time: matplotlib's font and text caches are shared by every figure and are
+not documented as thread-safe, and drawings run in worker threads."""
+
+
 def draw(chart: Chart) -> bytes:
     """The chart as a PNG."""
+    with _DRAWING:
+        return _draw(chart)
+
+
+def _draw(chart: Chart) -> bytes:
     if isinstance(chart, WeekChart):
         figure = _week(chart)
     elif isinstance(chart, PmcChart):
