@@ -29,6 +29,8 @@ CallbackHandler = Callable[[Any, Any, str], Awaitable["list[Reply]"]]
 """(service, ctx, callback data) -> replies."""
 TextHandler = Callable[[Any, Any, str], Awaitable["list[Reply] | None"]]
 """(service, ctx, text) -> replies, or None when the text is not for this flow (it is read as new)."""
+IntentHandler = Callable[[Any, Any, str, str], Awaitable["list[Reply]"]]
+"""(service, ctx, text, intent) -> replies added after the brain's answer."""
 
 
 @dataclass(frozen=True)
@@ -44,8 +46,12 @@ class Extension:
     flows: tuple[str, ...] = ()
     """``Athlete.dialog["flow"]`` values this area owns; plain text in such a flow goes to ``on_text``."""
     on_text: TextHandler | None = None
+    on_plain_text: TextHandler | None = None
+    """Plain text outside any flow, asked before the brain ("starting my workout"); None passes it on."""
     redact: Callable[[str, str], str | None] | None = None
     """(command, args) -> the text to store in the chat history instead of the typed line (secrets), or None."""
+    on_intent: IntentHandler | None = None
+    """After the offline brain has answered a plain-language message in words: more replies (charts), or none."""
 
 
 _loaded: list[Extension] | None = None
