@@ -39,12 +39,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from coach.clock import Clock, zone
-from coach.service import render
 from coach.service.schedule import WEEKLY_LOCAL_TIME, Due, review_group, weekly_text
 from coach.service.training_log import gate_next_week, self_correct
 from coach.service.types import Button, Reply
 from coach.store import models as m
-from coach.store import repo
 from coach.store.db import Database
 from coach.store.models_batch import FINISHED_STATES, BatchItem, BatchRun
 
@@ -261,24 +259,35 @@ async def _compose_into(
 ) -> str | None:
     """Adapt and compose into ``item`` (status ``composed``); a reason when there is nothing to send."""
     today = now.astimezone(zone(athlete.time_zone)).date()
-    row = await repo.active_plan_row(s, athlete.id)
-    if row is None:
+    plan_id = (
+        await s.execute(
+            select(m.Plan.id).where(m.Plan.athlete_id == athlete.id, m.Plan.status == "active").order_by(m.Plan.version.desc()).limit(1)
+        )
+    ).scalar_one_or_none()
+    if plan_id is None:
         return "no plan"
-    week = render.current_week(repo.plan_doc(row), week_start)
-    if week is None:
+    # render.current_week's choice (the week holding week_start, else the next one) from the weeks'
+    # starts alone: loading the whole plan here would be its fifth load per athlete.
+    start = (
+        await s.execute(
+            select(m.PlanWeek.start).where(m.PlanWeek.plan_id == plan_id, m.PlanWeek.start > week_start - dt.timedelta(days=7))
+            .order_by(m.PlanWeek.start).limit(1)
+        )
+    ).scalar_one_or_none()
+    if start is None:
         return "plan finished"
-    if week.start <= today:
+    if start <= today:
         return "week already begun"
-    weekly, review = keys_of(athlete.id, week.start)
+    weekly, review = keys_of(athlete.id, start)
     queued = (await s.execute(select(m.OutboxMessage.key).where(m.OutboxMessage.key.in_((weekly, review))))).scalars().first()
     if queued is not None:  # the Sunday preview (or an approval) got there first: nothing to redo
         item.composed = {"key": queued, "kind": "review" if queued == review else "weekly_plan"}
         item.status = "review" if queued == review else "done"
         item.outbox_key = queued
         return None
-    due = await compose_week(s, athlete, week.start, today, rules)
+    due = await compose_week(s, athlete, start, today, rules)
     item.composed = {
-        "key": due.key, "kind": due.kind, "chat_id": due.chat_id, "reply": due.reply.to_payload(), "week": week.start.isoformat(),
+        "key": due.key, "kind": due.kind, "chat_id": due.chat_id, "reply": due.reply.to_payload(), "week": start.isoformat(),
         "text": due.reply.text if due.kind != "review" else due.reply.text.split("\n", 1)[1],
         "name": athlete.display_name or athlete.name,
     }

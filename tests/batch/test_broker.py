@@ -119,10 +119,10 @@ async def test_rabbitmq_round_trip_and_a_worker_killed_mid_batch(db: Database, s
     if not reachable(5672):
         pytest.skip("RabbitMQ is not running at 127.0.0.1:5672 (set COACH_TEST_AMQP_URL); the in-process tests cover the batch")
     await round_trip(RABBIT_URL, db, sunday, tmp_path, workers_factory)
-    # Then 40 more athletes; the first worker is killed (SIGKILL) once it has finished one.
+    # Then 20 more athletes; the first worker is killed (SIGKILL) once it has finished one.
     workers_factory[0].stop_all()
-    await add_athletes(db, sunday, [f"k{i}" for i in range(40)])
-    ids = list(range(4, 44))
+    await add_athletes(db, sunday, [f"k{i}" for i in range(20)])
+    ids = list(range(4, 24))
     run_id = await fan_out(db, RABBIT_URL, NEXT_WEEK, ids)
     workers = workers_factory[0]
     first = workers.start()
@@ -130,13 +130,13 @@ async def test_rabbitmq_round_trip_and_a_worker_killed_mid_batch(db: Database, s
     first.send_signal(signal.SIGKILL)
     first.wait()
     workers.start()  # unacknowledged tasks of the dead worker come back to this one
-    status = await wait_until(db, run_id, 40)
+    status = await wait_until(db, run_id, 20)
     assert status.pending == 0 and status.failed == 0
-    assert status.done + status.already == 40 and status.done == 40 - status.already
+    assert status.done == 20  # each athlete done once; a task redelivered after its commit counts as "already"
     keys = [k for k in await outbox_keys(db) if k != "weekly:1:2026-11-30" and k != "weekly:2:2026-11-30"]
     assert sorted(keys) == sorted(f"weekly:{i}:2026-11-30" for i in ids)  # each once
     async with db.transaction() as s:
-        assert (await s.execute(select(func.count(m.OutboxMessage.id)))).scalar_one() == 42
+        assert (await s.execute(select(func.count(m.OutboxMessage.id)))).scalar_one() == 22
 
 
 async def test_redis_round_trip(db: Database, sunday: Clock, tmp_path: Path, workers_factory: list[Workers]) -> None:
