@@ -64,6 +64,8 @@ from coach.engine.models import (
     Session,
     SessionSport,
     Validation,
+    Violation,
+    Waiver,
     Weekday,
 )
 from coach.engine.rules import Rules
@@ -866,7 +868,7 @@ def move_session(
     mapping = {id(s): to_date for s in chosen}
     return _relocated(
         plan, profile, rules, mapping, [to_date], f"moved from {from_date} to {to_date} on request",
-        f"Moved {len(chosen)} session(s) from {from_date} to {to_date}.",
+        f"Moved {len(chosen)} session(s) from {from_date} to {to_date}.", today=today,
     )
 
 
@@ -885,7 +887,7 @@ def swap_sessions(
     mapping = {**{id(s): second for s in a}, **{id(s): first for s in b}}
     return _relocated(
         plan, profile, rules, mapping, [d for d, there in ((second, a), (first, b)) if there],
-        f"swapped {first} and {second} on request", f"Swapped the sessions of {first} and {second}.",
+        f"swapped {first} and {second} on request", f"Swapped the sessions of {first} and {second}.", today=today,
     )
 
 
@@ -926,19 +928,36 @@ def _relocated(
     named: list[dt.date],
     reason: str,
     summary: str,
+    *,
+    today: dt.date | None = None,
 ) -> Adaptation:
     """Sessions moved to the dates in ``mapping`` (by session identity); ``named`` days the athlete
-    chose become available once. Refused when a limit breaks that did not before."""
+    chose become available once. When the moved session's new week would break a weekly volume
+    limit (ramp, load ratio, peak cap) that it did not before — a long run moved from Sunday to
+    Monday lands in a week already built up to its limit — that week's easy sessions make room
+    (:func:`_make_room`). Refused when a limit still breaks."""
     extra = [d for d in named if WEEKDAYS[d.weekday()] not in profile.availability.days and d not in profile.available_dates]
     if extra:
         profile = profile.model_copy(update={"available_dates": sorted([*profile.available_dates, *extra])})
-    sessions = [moved(s, mapping[id(s)]) if id(s) in mapping else s for w in plan.weeks for s in w.sessions]
-    candidate = rebuild_weeks(plan, sessions)
+    moved_sessions = {id(s): moved(s, mapping[id(s)]) for w in plan.weeks for s in w.sessions if id(s) in mapping}
+    sessions = [moved_sessions.get(id(s), s) for w in plan.weeks for s in w.sessions]
     before = {(v.rule_id, v.week, v.date) for v in check_plan(plan, profile, rules)[0]}
-    violations, waivers = check_plan(candidate, profile, rules)
-    new = [
-        v for v in violations if (v.rule_id, v.week, v.date) not in before and not rules.guardrails.is_target(v.rule_id)
-    ]
+
+    def new_limits(candidate: Plan) -> tuple[list[Violation], list[Violation], list[Waiver]]:
+        violations, waivers = check_plan(candidate, profile, rules)
+        new = [
+            v for v in violations if (v.rule_id, v.week, v.date) not in before and not rules.guardrails.is_target(v.rule_id)
+        ]
+        return new, violations, waivers
+
+    candidate = rebuild_weeks(plan, sessions, eased=True)
+    new, violations, waivers = new_limits(candidate)
+    trims: list[Change] = []
+    if new and all(v.rule_id in _MAKE_ROOM_RULES for v in new):
+        room = _make_room(sessions, plan, profile, rules, new, set(map(id, moved_sessions.values())), today, new_limits)
+        if room is not None:
+            candidate, trims = room
+            new, violations, waivers = new_limits(candidate)
     if new:
         problem = "; ".join(dict.fromkeys(v.message for v in new))
         return _refused(plan, profile, f"Not changed: {problem}", problem)
@@ -951,4 +970,85 @@ def _relocated(
         for s in w.sessions
         if id(s) in mapping
     ]
-    return Adaptation(plan=candidate, profile=profile, changes=changes, summary=summary)
+    if trims:
+        summary += f" To keep that week's load within its limits: {'; '.join(c.reason for c in trims)}."
+    return Adaptation(plan=candidate, profile=profile, changes=changes + trims, summary=summary)
+
+
+_MAKE_ROOM_RULES = frozenset({"ramp_rate", "acwr", "peak_cap"})
+"""Weekly volume limits a moved session may push its new week over; the week's easy sessions
+then make room for it."""
+
+
+def _make_room(
+    sessions: list[Session],
+    plan: Plan,
+    profile: Profile,
+    rules: Rules,
+    new: list[Violation],
+    moved_ids: set[int],
+    today: dt.date | None,
+    new_limits: Callable[[Plan], tuple[list[Violation], list[Violation], list[Waiver]]],
+) -> tuple[Plan, list[Change]] | None:
+    """Shorten, then drop, easy sessions of the weeks a move overloaded — the one nearest after the
+    moved session first — until no new limit breaks; ``None`` when even that is not enough.
+
+    What a coach does when an athlete moves the long run into a week that was already built up
+    to its limit: the athlete's choice stands, an easy run gives way (an easy session goes before a
+    key one). Sessions within the 48-hour freeze are not touched (they are the coach's own
+    knock-on change, not the athlete's request).
+    """
+    g = rules.guardrails
+    first_day = (today or profile.start_date) + dt.timedelta(days=g.adapt.keep_hours // _HOURS_PER_DAY)
+    week_days = {
+        w.start + dt.timedelta(days=i) for w in plan.weeks if w.index in {v.week for v in new} for i in range(_DAYS_PER_WEEK)
+    }
+    landing = min((s.date for s in sessions if id(s) in moved_ids), default=first_day)
+    pool = [
+        s for s in sessions
+        if s.date in week_days and s.date >= first_day and id(s) not in moved_ids and is_training(s)
+        and not s.key and s.type not in ("race", "commitment") and s.type not in QUALITY_TYPES
+    ]
+    # nearest after the moved session first, then those before it (latest first)
+    pool.sort(key=lambda s: (s.date < landing, abs((s.date - landing).days), s.date))
+    anchors = anchors_of(profile, rules)
+    step = g.volume.round_to_min
+    current = list(sessions)
+    trims: list[Change] = []
+
+    def with_(old: Session, new_session: Session | None) -> list[Session]:
+        out = [x for x in current if x is not old] if new_session is None else [new_session if x is old else x for x in current]
+        return out
+
+    for s in pool:
+        dropped = rebuild_weeks(plan, with_(s, None), eased=True)
+        if new_limits(dropped)[0]:
+            current = with_(s, None)  # not enough on its own: it goes, and the next one too
+            trims.append(Change(date=s.date, before=s, after=None, reason=f"the easy {s.sport} on {s.date:%a %d %b} is dropped",
+                                rule_ids=sorted({v.rule_id for v in new})))
+            continue
+        # the longest version of it that fits (binary search over whole steps)
+        low, high = 0, (s.duration_min - g.week.min_session_min) // step  # steps kept above the minimum
+        best: Session | None = None
+        while low <= high:
+            mid = (low + high) // 2
+            minutes = g.week.min_session_min + mid * step
+            if minutes >= s.duration_min:
+                high = mid - 1
+                continue
+            shorter = resized(s, minutes, anchors, rules)
+            if new_limits(rebuild_weeks(plan, with_(s, shorter), eased=True))[0]:
+                high = mid - 1
+            else:
+                best, low = shorter, mid + 1
+        if best is not None:
+            current = with_(s, best)
+            trims.append(Change(date=s.date, before=s, after=best,
+                                reason=f"the easy {s.sport} on {s.date:%a %d %b} is {best.duration_min} min instead of {s.duration_min}",
+                                rule_ids=sorted({v.rule_id for v in new})))
+        else:
+            current = with_(s, None)
+            trims.append(Change(date=s.date, before=s, after=None, reason=f"the easy {s.sport} on {s.date:%a %d %b} is dropped",
+                                rule_ids=sorted({v.rule_id for v in new})))
+        return rebuild_weeks(plan, current, eased=True), trims
+    return None

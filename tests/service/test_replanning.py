@@ -149,6 +149,10 @@ LATER_ROWS: list[tuple[str, dict[str, Any], dt.date, str, dict[str, Any], int, A
      lambda b, a: day_("2027-03-25") not in a and a[RACE] == b[RACE] and _week_minutes(a, day_("2027-03-22")) <= _week_minutes(b, day_("2027-03-22"))),
     ("race week: the race itself can't be moved by a message", RUNNER, day_("2027-03-23"), "move_session",
      {"from_date": "2027-03-28", "to_date": "2027-03-27"}, REFUSED, None),
+    ("Sunday's long run to Monday: moved, that week's easy runs make room", RUNNER, d(13), "move_session",
+     {"from_date": "2026-12-13", "to_date": "2026-12-14"}, APPLIED,
+     lambda b, a: d(13) not in a and a[d(14)] == b[d(13)] and a[d(20)] == b[d(20)]
+     and _week_minutes(a, d(14)) <= _week_minutes(b, d(14)) and _minutes(a, d(15)) < _minutes(b, d(15))),
     ("triathlete tired: today eased", TRIATHLETE, TUESDAY, "report_fatigue", {"severity": 2}, APPLIED,
      lambda b, a: _minutes(a, d(8)) < _minutes(b, d(8)) and _same_from(b, a, d(21))),
     ("triathlete away for the weekend: both days clear", TRIATHLETE, TUESDAY, "set_unavailable",
