@@ -177,6 +177,14 @@ class _Calendar(ApiHandler):
         await self.run(work())
 
 
+class _Progress(ApiHandler):
+    async def get(self, athlete_id: str, kind: str) -> None:
+        async def work() -> dict[str, Any]:
+            return await views.progress(self.web.service, await self.viewer(), int(athlete_id), kind)
+
+        await self.run(work())
+
+
 class _Action(ApiHandler):
     async def post(self, athlete_id: str, action: str) -> None:
         async def work() -> dict[str, Any]:
@@ -222,6 +230,7 @@ def make_app(context: WebContext) -> tornado.web.Application:
         (r"/api/me", _Me),
         (r"/api/athletes/([0-9]+)/calendar", _Calendar),
         (r"/api/athletes/([0-9]+)/(move|done|skip|why)", _Action),
+        (r"/api/athletes/([0-9]+)/progress/([a-z]+)", _Progress),
         (r"/api/coach", _Coach),
         (r"/api/coach/(approve|note|override)", _CoachAction),
         *contributed_routes(),

@@ -200,16 +200,35 @@ async def calendar(service: CoachService, viewer: Viewer, athlete_id: int) -> di
         }
 
 
+PROGRESS_KINDS = ("pmc", "volume", "readiness", "strength")
+
+
+async def progress(service: CoachService, viewer: Viewer, athlete_id: int, kind: str) -> dict[str, Any]:
+    """One chart's data (``coach chart``'s, from coach/charts), for the page to draw: same numbers as the pictures."""
+    from coach.charts.data import as_json
+    from coach.charts.source import chart_data
+
+    if kind not in PROGRESS_KINDS:
+        raise NotFound(f"No chart {kind!r}; there are {', '.join(PROGRESS_KINDS)}.")
+    async with service.db.transaction() as s:
+        athlete = await _readable(s, viewer, athlete_id)
+        return as_json(await chart_data(s, athlete, kind, service.clock.today(athlete.time_zone)))  # type: ignore[arg-type]
+
+
 # ---------------------------------------------------------------------- the athlete's actions (the chat's tools)
 
 ACTIONS = ("move", "done", "skip", "why")
 
 
-def _log_text(session: Session, day: dt.date) -> str:
-    """The chat's own words for 'I did the planned session' (``/log``), so the same parser stores it."""
-    amount = f"{session.distance_km:g} km in {session.duration_min} min" if session.distance_km else f"{session.duration_min} min"
-    verb = {"run": "ran", "ride": "rode", "swim": "swam", "strength": "strength session"}.get(session.sport, f"{session.sport} session")
-    return f"{verb} {amount} on {day.isoformat()}"
+def _log_values(session: Session, day: dt.date) -> dict[str, Any]:
+    """'I did the planned session' as the ``log_activity`` tool's values: its sport, minutes and distance."""
+    values: dict[str, Any] = {
+        "sport": session.sport if session.sport in ("run", "ride", "swim", "strength") else "other",
+        "date": day.isoformat(), "duration": f"{session.duration_min} min",
+    }
+    if session.distance_km:
+        values |= {"distance": session.distance_km, "distance_unit": "km"}
+    return values
 
 
 async def act(service: CoachService, viewer: Viewer, athlete_id: int, action: str, body: dict[str, Any]) -> dict[str, Any]:
@@ -237,7 +256,7 @@ async def act(service: CoachService, viewer: Viewer, athlete_id: int, action: st
     else:
         if not planned:
             raise Invalid(f"There was no session planned on {day.isoformat()}.")
-        tool, tool_input = "log_activity", {"text": _log_text(planned[0], day)}
+        tool, tool_input = "log_activity", _log_values(planned[0], day)
     run = await run_tool(service, name, tool, tool_input)
     document = run.document()
     return {"ok": run.outcome == APPLIED, "text": _tool_text(document), "result": document}

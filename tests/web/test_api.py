@@ -221,6 +221,18 @@ async def test_a_login_link_works_once_and_its_session_sees_only_that_athlete(se
     assert (await get(served, f"/api/athletes/{served.ids['ann']}/calendar", session)).status_code == 403
 
 
+async def test_progress_is_the_charts_data_for_readable_athletes_only(served: Served) -> None:
+    ann = served.ids["ann"]
+    pmc = (await get(served, f"/api/athletes/{ann}/progress/pmc", tma(ANN_TG))).json()
+    assert pmc["not_enough_data"] is True and "Not enough data" in pmc["message"]  # one activity: no curve yet, said so
+    volume = (await get(served, f"/api/athletes/{ann}/progress/volume", tma(ANN_TG))).json()
+    assert volume["kind"] == "volume" and volume["weeks"][0]["done"] > 0
+    readiness = (await get(served, f"/api/athletes/{ann}/progress/readiness", tma(ANN_TG))).json()
+    assert readiness["not_enough_data"] is True and readiness["message"]
+    assert (await get(served, f"/api/athletes/{served.ids['bob']}/progress/pmc", tma(ANN_TG))).status_code == 403
+    assert (await get(served, f"/api/athletes/{ann}/progress/bogus", tma(ANN_TG))).status_code == 404
+
+
 async def test_a_login_link_needs_someone_who_exists(served: Served) -> None:
     from coach.service.service import UserError
 

@@ -141,6 +141,9 @@ def test_the_calendar_shows_the_plan_coach_show_has_with_the_done_session(world:
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]  # usable at 360 px
     background = page.evaluate("getComputedStyle(document.body).backgroundColor")
     assert background == "rgb(23, 33, 43)"  # Telegram's dark theme, from the launch parameters
+    page.locator("#progress-caption", has_text="Not enough data").wait_for()  # the PMC needs more than one activity
+    page.locator('#progress-kinds [data-kind="volume"]').click()
+    page.locator("#progress svg rect.bar.done").first.wait_for()  # weekly volume, planned against done (coach/charts' data)
     world.shot(page, "athlete-week")
     page.locator("#show-month").click()
     page.locator(f'.month .session[data-date="{DONE_DAY}"][data-status="done"]').wait_for()

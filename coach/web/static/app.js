@@ -168,6 +168,65 @@ async function loadCalendar(athleteId) {
   if (!state.anchor) state.anchor = parseDay(state.cal.today);
   say("");
   renderCalendar();
+  loadProgress(document.querySelector('#progress-kinds button[aria-pressed="true"]')?.dataset.kind || "pmc");
+}
+
+// ------------------------------------------------------------------ progress (coach/charts' data, drawn as SVG)
+
+const SVG = "http://www.w3.org/2000/svg";
+function svg(tag, attrs, ...children) {
+  const node = document.createElementNS(SVG, tag);
+  for (const [key, value] of Object.entries(attrs)) node.setAttribute(key, String(value));
+  for (const child of children) node.append(child);
+  return node;
+}
+
+function lineChart(points, series, width, height) {
+  const values = points.flatMap((p) => series.map((s) => p[s])).filter((v) => v !== null && v !== undefined);
+  const low = Math.min(0, ...values), high = Math.max(1, ...values);
+  const x = (i) => 28 + (i * (width - 36)) / Math.max(1, points.length - 1);
+  const y = (v) => 8 + ((high - v) * (height - 24)) / (high - low);
+  const chart = svg("svg", { viewBox: `0 0 ${width} ${height}`, role: "img" });
+  chart.append(svg("text", { x: 2, y: y(high) + 4 }, String(Math.round(high))), svg("text", { x: 2, y: y(low) }, String(Math.round(low))));
+  for (const name of series) {
+    for (const projected of [false, true]) {
+      const path = points.map((p, i) => [p, i]).filter(([p]) => Boolean(p.projected) === projected || (!projected && p.projected === undefined))
+        .map(([p, i]) => `${x(i).toFixed(1)},${y(p[name]).toFixed(1)}`);
+      if (path.length > 1) chart.append(svg("polyline", { class: `line ${name}${projected ? " projected" : ""}`, points: path.join(" ") }));
+    }
+  }
+  if (points.length) chart.append(svg("text", { x: 28, y: height - 2 }, points[0].date), svg("text", { x: width - 70, y: height - 2 }, points[points.length - 1].date));
+  return chart;
+}
+
+function barChart(weeks, width, height) {
+  const high = Math.max(1, ...weeks.flatMap((w) => [w.planned, w.done || 0]));
+  const step = (width - 8) / Math.max(1, weeks.length);
+  const chart = svg("svg", { viewBox: `0 0 ${width} ${height}`, role: "img" });
+  weeks.forEach((w, i) => {
+    const h = (v) => ((height - 16) * v) / high;
+    chart.append(svg("rect", { class: "bar planned", x: 4 + i * step, y: height - 12 - h(w.planned), width: step * 0.8, height: h(w.planned) }));
+    if (w.done !== null) chart.append(svg("rect", { class: "bar done", x: 4 + i * step + step * 0.2, y: height - 12 - h(w.done), width: step * 0.4, height: h(w.done) }));
+  });
+  chart.append(svg("text", { x: 4, y: height - 1 }, `W1 … W${weeks.length} · max ${Math.round(high)}`));
+  return chart;
+}
+
+async function loadProgress(kind) {
+  for (const button of document.querySelectorAll("#progress-kinds button")) button.setAttribute("aria-pressed", String(button.dataset.kind === kind));
+  const box = $("progress");
+  box.replaceChildren();
+  try {
+    const data = await api(`/api/athletes/${state.athleteId}/progress/${kind}`);
+    $("progress-caption").textContent = data.not_enough_data ? data.message : data.caption;
+    if (data.not_enough_data) return;
+    if (kind === "pmc") box.append(lineChart(data.points, ["ctl", "atl", "tsb"], 340, 160));
+    else if (kind === "readiness") box.append(lineChart(data.points, ["readiness"], 340, 140));
+    else if (kind === "volume") box.append(barChart(data.weeks, 340, 140));
+    box.dataset.kind = kind;
+  } catch (error) {
+    $("progress-caption").textContent = error.message;
+  }
 }
 
 // ------------------------------------------------------------------ one session
@@ -301,6 +360,7 @@ function wire() {
   $("next").addEventListener("click", () => step(1));
   for (const button of document.querySelectorAll(".switch button")) button.addEventListener("click", () => { state.mode = button.dataset.mode; renderCalendar(); });
   for (const button of document.querySelectorAll(".tabs button")) button.addEventListener("click", () => showTab(button.dataset.tab));
+  for (const button of document.querySelectorAll("#progress-kinds button")) button.addEventListener("click", () => loadProgress(button.dataset.kind));
   $("sheet-close").addEventListener("click", closeSheet);
   $("sheet").addEventListener("click", (event) => { if (event.target === $("sheet")) closeSheet(); });
   $("act-done").addEventListener("click", () => act("done"));
