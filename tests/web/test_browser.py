@@ -144,6 +144,7 @@ def test_the_calendar_shows_the_plan_coach_show_has_with_the_done_session(world:
     page.locator("#progress-caption", has_text="Not enough data").wait_for()  # the PMC needs more than one activity
     page.locator('#progress-kinds [data-kind="volume"]').click()
     page.locator("#progress svg rect.bar.done").first.wait_for()  # weekly volume, planned against done (coach/charts' data)
+    assert page.locator("#calendar").get_attribute("class") == "calendar week"  # a phone opens on the week; Progress leaves it
     world.shot(page, "athlete-week")
     page.locator("#show-month").click()
     page.locator(f'.month .session[data-date="{DONE_DAY}"][data-status="done"]').wait_for()

@@ -124,7 +124,7 @@ function renderCalendar() {
   box.replaceChildren();
   box.className = "calendar " + state.mode;
   $("who").textContent = cal.own ? "" : cal.athlete.name;
-  for (const button of document.querySelectorAll(".switch button")) button.setAttribute("aria-pressed", String(button.dataset.mode === state.mode));
+  for (const button of document.querySelectorAll("button[data-mode]")) button.setAttribute("aria-pressed", String(button.dataset.mode === state.mode));
   if (!cal.plan) { say(cal.own ? "No plan yet: send /start to the bot." : `${cal.athlete.name} has no plan yet.`); return; }
   const days = byDate();
   const today = cal.today;
@@ -358,7 +358,7 @@ function showTab(tab, load = true) {
 function wire() {
   $("prev").addEventListener("click", () => step(-1));
   $("next").addEventListener("click", () => step(1));
-  for (const button of document.querySelectorAll(".switch button")) button.addEventListener("click", () => { state.mode = button.dataset.mode; renderCalendar(); });
+  for (const button of document.querySelectorAll("button[data-mode]")) button.addEventListener("click", () => { state.mode = button.dataset.mode; renderCalendar(); });
   for (const button of document.querySelectorAll(".tabs button")) button.addEventListener("click", () => showTab(button.dataset.tab));
   for (const button of document.querySelectorAll("#progress-kinds button")) button.addEventListener("click", () => loadProgress(button.dataset.kind));
   $("sheet-close").addEventListener("click", closeSheet);
