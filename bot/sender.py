@@ -31,7 +31,7 @@ import uuid
 import warnings
 from typing import Any
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, WebAppInfo
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, ChatMigrated, Forbidden, RetryAfter, TelegramError
 
@@ -80,7 +80,8 @@ def keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
     if not reply.buttons:
         return None
     rows = [
-        [InlineKeyboardButton(b.label, callback_data=b.data[: c.MAX_CALLBACK_DATA_BYTES]) for b in row]
+        [InlineKeyboardButton(b.label, web_app=WebAppInfo(b.web_app_url)) if b.web_app_url
+         else InlineKeyboardButton(b.label, callback_data=b.data[: c.MAX_CALLBACK_DATA_BYTES]) for b in row]
         for row in reply.buttons
     ]
     return InlineKeyboardMarkup(rows)
@@ -247,16 +248,26 @@ class OutboxSender:
     # ------------------------------------------------------------------ Telegram
 
     async def deliver(self, item: OutboxItem) -> None:
-        """Send a row's remaining parts: text parts (HTML, escaped), then its document."""
+        """Send a row's remaining parts: text parts (HTML, escaped), then its document; a picture
+        (``image/*``) goes as a photo, with the text as its caption when it fits one."""
         reply = item.reply
-        parts = split_text(reply.text) if reply.text.strip() or reply.document is None else []
-        total = len(parts) + (1 if reply.document is not None else 0)
+        document = reply.document
+        if document is not None and document.mime_type.startswith("image/") and len(reply.text) <= c.MAX_CAPTION_CHARS:
+            # A picture with its caption (a chart): one photo message, buttons under it.
+            async with self.pacer.slot(item.chat_id):
+                await self.bot.send_photo(item.chat_id, InputFile(document.data, filename=document.file_name),
+                                          caption=reply.text or None, reply_markup=keyboard(reply))
+            return
+        parts = split_text(reply.text) if reply.text.strip() or document is None else []
+        total = len(parts) + (1 if document is not None else 0)
         for index in range(item.parts_sent, total):
             if index < len(parts):
                 await self._send_text(item.chat_id, parts[index], keyboard(reply) if index == len(parts) - 1 else None)
+            elif document is not None and document.mime_type.startswith("image/"):  # after a text too long for a caption
+                async with self.pacer.slot(item.chat_id):
+                    await self.bot.send_photo(item.chat_id, InputFile(document.data, filename=document.file_name))
             else:
-                assert reply.document is not None
-                document = reply.document
+                assert document is not None
                 async with self.pacer.slot(item.chat_id):
                     await self.bot.send_document(item.chat_id, InputFile(document.data, filename=document.file_name))
             if index + 1 < total:

@@ -28,7 +28,7 @@ import logging
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
-from telegram import BotCommand, BotCommandScopeAllGroupChats, Message, Update
+from telegram import BotCommand, BotCommandScopeAllGroupChats, MenuButtonWebApp, Message, Update, WebAppInfo
 from telegram.constants import ChatAction, ChatMemberStatus, ChatType, MessageEntityType
 from telegram.error import (
     BadRequest,
@@ -58,6 +58,7 @@ from bot.processor import PerChatUpdateProcessor
 from bot.sender import OutboxSender, keyboard, retry_after_seconds, split_text
 from bot.webhook import WebhookServer
 from coach.service.delivery import Outbox
+from coach.service.extensions import redacted
 from coach.service.service import COMMANDS, GROUP_COMMANDS, CoachService, Who
 from coach.service.types import Incoming, Reply
 
@@ -134,8 +135,10 @@ class TelegramTransport:
     def __init__(
         self, service: CoachService, token: str, api_url: str, *, poll_timeout_s: int = c.POLL_TIMEOUT_S,
         workers: int = c.MAX_CONCURRENT_UPDATES, shutdown_grace_s: float = c.SHUTDOWN_GRACE_S, pacer: SendPacer | None = None,
+        webapp_url: str | None = None,
     ) -> None:
         self.service = service
+        self.webapp_url = webapp_url  # the Mini App (WEBAPP_URL): the chat's menu button opens it
         self.poll_timeout_s = poll_timeout_s
         self.shutdown_grace_s = shutdown_grace_s
         self._inflight: set[int] = set()
@@ -189,7 +192,16 @@ class TelegramTransport:
 
     async def _on_command(self, update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
         assert update.message is not None
-        await self._handle(update, incoming_of_command(update.message))
+        incoming = incoming_of_command(update.message)
+        await self._handle(update, incoming)
+        if redacted(incoming.text) != incoming.text:  # it held a secret (an API key): gone from the chat too
+            self._courtesy(self._delete_secret(update.message))
+
+    async def _delete_secret(self, message: Message) -> None:
+        try:
+            await message.delete()
+        except TelegramError as error:
+            log.warning("could not delete a message holding a key in chat %s: %s", message.chat_id, error)
 
     async def _on_text(self, update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
         assert update.message is not None
@@ -361,6 +373,11 @@ class TelegramTransport:
             )
         except TelegramError as error:
             log.warning("could not publish the command menu: %s", error)
+        if self.webapp_url:
+            try:
+                await self.bot.set_chat_menu_button(menu_button=MenuButtonWebApp("Plan", WebAppInfo(self.webapp_url)))
+            except TelegramError as error:
+                log.warning("could not set the Mini App menu button: %s", error)
 
     async def _begin(self) -> None:
         """The sender first (unsent replies go out), then stored updates, then the scheduler."""
@@ -466,12 +483,29 @@ class TelegramTransport:
         """Every minute: queue due check-ins and weekly previews, retry failed updates, send."""
         if self._closing:
             return
+        try:  # the weekly batch of athletes whose Sunday noon has come (issue 15); items are idempotent
+            from coach.batch.due import on_tick as weekly_batch
+
+            await weekly_batch(self.service)
+        except Exception:
+            log.exception("weekly batch tick failed; the next tick resumes it")
         try:
             await self.service.tick()
             self.sender.wake()
             await self.resume()
         except Exception:
             log.exception("scheduled tick failed; the next one will catch up")
+        self._courtesy(self._sync_connections())  # off the tick: a pull waits on the network
+
+    async def _sync_connections(self) -> None:
+        """Intervals.icu: pull each connection every 30 min, push a changed plan within the minute."""
+        from coach.connect.sync import tick as sync_tick
+
+        try:
+            if await sync_tick(self.service):
+                self.sender.wake()
+        except Exception:
+            log.exception("syncing connections failed; the next tick tries again")
 
     async def _tick_job(self, _context: ContextTypes.DEFAULT_TYPE) -> None:
         # Its own task, so that the shutdown can cancel a long tick (it is idempotent: unique outbox

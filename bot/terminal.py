@@ -56,23 +56,50 @@ def parse_line(line: str, buttons: list[Button]) -> Incoming:
     return Incoming(kind="text", text=text)
 
 
-def format_reply(reply: Reply) -> str:
+def format_reply(reply: Reply, saved: Path | None = None) -> str:
     lines = [reply.text]
     for row in reply.buttons:
         lines.append("  " + "  ".join(f"[{b.label}]" for b in row))
-    if reply.document is not None:
+    if saved is not None:
+        lines.append(f"  (picture: {saved})")
+    elif reply.document is not None:
         lines.append(f"  (file: {reply.document.file_name}, {len(reply.document.data)} bytes)")
     return "\n".join(lines)
 
 
-async def run_chat(service: CoachService, name: str, stdin: TextIO, stdout: TextIO, *, interactive: bool) -> int:
+def save_picture(reply: Reply, folder: Path | None) -> Path | None:
+    """A picture (a chart) can't be shown in a terminal: it is saved under ``folder`` (a new name
+    each time) and its path printed instead. Nothing is saved without a folder, or on an error."""
+    document = reply.document
+    if folder is None or document is None or not document.mime_type.startswith("image/"):
+        return None
+    stem, _, suffix = Path(document.file_name).name.rpartition(".")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        for number in range(1, 10_000):
+            path = folder / f"{stem or 'picture'}-{number}.{suffix or 'png'}"
+            try:
+                with path.open("xb") as file:
+                    file.write(document.data)
+            except FileExistsError:
+                continue
+            return path
+    except OSError as error:
+        log.warning("can't save the picture in %s (%s)", folder, error.strerror or error)
+    return None
+
+
+async def run_chat(
+    service: CoachService, name: str, stdin: TextIO, stdout: TextIO, *, interactive: bool, pictures: Path | None = None
+) -> int:
+    """``pictures``: the folder where pictures in replies are saved (their paths are printed)."""
     who = Who(name=name)
     buttons: list[Button] = []
     if interactive:
         stdout.write(f"Talking to the coach as {name!r}. Type /help for commands, Ctrl-D to leave.\n")
         result = await service.handle(who, Incoming(kind="command", text="/start", command="start"))
         for reply in result.replies:
-            stdout.write(format_reply(reply) + "\n")
+            stdout.write(format_reply(reply, save_picture(reply, pictures)) + "\n")
             buttons = [b for row in reply.buttons for b in row] or buttons
     while True:
         if interactive:
@@ -87,7 +114,7 @@ async def run_chat(service: CoachService, name: str, stdin: TextIO, stdout: Text
         result = await service.handle(who, incoming)
         new_buttons: list[Button] = []
         for reply in result.replies:
-            stdout.write(format_reply(reply) + "\n")
+            stdout.write(format_reply(reply, save_picture(reply, pictures)) + "\n")
             new_buttons += [b for row in reply.buttons for b in row]
         buttons = new_buttons
         if not interactive:

@@ -58,6 +58,7 @@ def _parser() -> argparse.ArgumentParser:
     add = athlete_sub.add_parser("add", help="create an athlete and their first plan from a profile document")
     add.add_argument("name")
     add.add_argument("--profile", required=True, help="profile JSON file ('-' for stdin)")
+    add.add_argument("--telegram-id", type=int, help="link the athlete's Telegram user id (the bot and the Mini App know them)")
 
     coach_cmd = sub.add_parser("coach", help="manage human coaches")
     coach_sub = coach_cmd.add_subparsers(dest="coach_command", required=True, metavar="ACTION")
@@ -209,7 +210,8 @@ def cmd_chat(settings: Settings, athlete: str) -> int:
 
     async def body(service: Any) -> int:
         start_warm_up(service)  # the language model loads in the background, off the reply path
-        return await run_chat(service, athlete, sys.stdin, sys.stdout, interactive=stdin_is_interactive())
+        return await run_chat(service, athlete, sys.stdin, sys.stdout, interactive=stdin_is_interactive(),
+                              pictures=settings.coach_data_dir / "pictures")
 
     return asyncio.run(_with_service(settings, body))
 
@@ -227,6 +229,17 @@ def cmd_run(settings: Settings, webhook: bool, listen: str, port: int) -> int:
     if webhook and settings.telegram_webhook_secret is None:
         _error("--webhook needs TELEGRAM_WEBHOOK_SECRET (Telegram sends it with every update; without it anyone could post updates).")
         return EXIT_BAD_INPUT
+    if settings.webapp_url:  # the Mini App (coach/web), served in this process
+        from coach.web.server import listen_address, webapp_problem
+
+        try:
+            problem = webapp_problem(settings.webapp_url)
+            listen_address(settings.webapp_listen)
+        except ValueError as error:
+            problem = str(error)
+        if problem:
+            _error(problem)
+            return EXIT_BAD_INPUT
     from bot.runner import Lifetime, run_bounded
     from bot.telegram import TelegramTransport, TransportFatal
 
@@ -236,8 +249,18 @@ def cmd_run(settings: Settings, webhook: bool, listen: str, port: int) -> int:
     async def body(service: Any) -> int:
         if lifetime.stopping:  # SIGTERM during start-up (migrations): nothing was started
             return EXIT_OK
-        transport = TelegramTransport(service, token, settings.telegram_api_url)
+        transport = TelegramTransport(service, token, settings.telegram_api_url, webapp_url=settings.webapp_url)
         lifetime.on_stop(transport.stop)
+        web = None
+        if settings.webapp_url:
+            from coach.web.server import start_for_run
+
+            service.webapp_url = settings.webapp_url  # /plan and /week offer the calendar
+            try:
+                web = start_for_run(service, token, settings.webapp_listen)
+            except OSError as error:
+                _error(f"can't serve the Mini App on {settings.webapp_listen}: {error.strerror}")
+                return EXIT_FAILED
         try:
             if webhook:
                 assert settings.telegram_webhook_url is not None and settings.telegram_webhook_secret is not None
@@ -249,12 +272,15 @@ def cmd_run(settings: Settings, webhook: bool, listen: str, port: int) -> int:
         except TransportFatal as error:
             _error(str(error))
             return EXIT_FAILED
+        finally:
+            if web is not None:
+                await web.stop()
         return EXIT_OK
 
     return run_bounded(_with_service(settings, body), lifetime)
 
 
-def cmd_athlete_add(settings: Settings, name: str, profile_path: str) -> int:
+def cmd_athlete_add(settings: Settings, name: str, profile_path: str, telegram_id: int | None = None) -> int:
     from coach.engine.models import Profile
 
     try:
@@ -267,7 +293,7 @@ def cmd_athlete_add(settings: Settings, name: str, profile_path: str) -> int:
         return EXIT_BAD_INPUT
 
     async def body(service: Any) -> int:
-        plan = await service.add_athlete(name, profile)
+        plan = await service.add_athlete(name, profile, telegram_user_id=telegram_id)
         print(f"Added {name}: {plan.meta.event}, {len(plan.weeks)} weeks from {plan.meta.start_date}.")
         return EXIT_OK
 
@@ -461,7 +487,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "run":
             return cmd_run(settings, args.webhook, args.listen, args.port)
         if args.command == "athlete":
-            return cmd_athlete_add(settings, args.name, args.profile)
+            return cmd_athlete_add(settings, args.name, args.profile, args.telegram_id)
         if args.command == "coach":
             return cmd_coach_add(settings, args.name, args.athlete, args.telegram_id, args.review)
         if args.command == "override":

@@ -18,6 +18,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 DEFAULT_TELEGRAM_API_URL = "https://api.telegram.org"
 DEFAULT_ANTHROPIC_BASE_URL = "https://api.anthropic.com"
 DEFAULT_COACH_MODEL = "claude-sonnet-4-5"
+DEFAULT_INTERVALS_API_URL = "https://intervals.icu"
 DEFAULT_DATA_DIR = Path.home() / ".local" / "share" / "coach"
 
 
@@ -35,10 +36,17 @@ class Settings(BaseSettings):
     coach_model: str = Field(DEFAULT_COACH_MODEL, validation_alias="COACH_MODEL")
     coach_data_dir: Path = Field(DEFAULT_DATA_DIR, validation_alias="COACH_DATA_DIR")
     database_url: str | None = Field(None, validation_alias="DATABASE_URL")
+    broker_url: str | None = Field(None, validation_alias="BROKER_URL")  # the weekly batch's task queue (coach/batch/queue.py)
+    redis_url: str | None = Field(None, validation_alias="REDIS_URL")
     coach_today: dt.date | None = Field(None, validation_alias="COACH_TODAY")
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = Field("INFO", validation_alias="LOG_LEVEL")
+    webapp_url: str | None = Field(None, validation_alias="WEBAPP_URL")  # the Mini App's public HTTPS address (coach/web)
+    webapp_listen: str = Field("127.0.0.1:8080", validation_alias="WEBAPP_LISTEN")  # where coach run serves it (behind the HTTPS proxy)
+    intervals_api_url: str = Field(DEFAULT_INTERVALS_API_URL, validation_alias="INTERVALS_API_URL")
+    coach_secret_key: SecretStr | None = Field(None, validation_alias="COACH_SECRET_KEY")
+    """Encrypts connection keys at rest (a Fernet key); absent: generated into the data folder (coach/connect/secrets.py)."""
 
-    @field_validator("telegram_api_url", "anthropic_base_url")
+    @field_validator("telegram_api_url", "anthropic_base_url", "intervals_api_url")
     @classmethod
     def _strip_slash(cls, value: str) -> str:
         if not value.startswith(("http://", "https://")):
@@ -50,7 +58,8 @@ class Settings(BaseSettings):
     def _upper(cls, value: object) -> object:
         return value.upper() if isinstance(value, str) else value
 
-    @field_validator("telegram_bot_token", "anthropic_api_key", "database_url", "coach_today", mode="before")
+    @field_validator("telegram_bot_token", "anthropic_api_key", "database_url", "coach_today", "coach_secret_key", "broker_url", "redis_url",
+                     mode="before")
     @classmethod
     def _empty_is_none(cls, value: object) -> object:
         return None if value == "" else value
@@ -73,7 +82,7 @@ class Settings(BaseSettings):
         aliases = {
             "TELEGRAM_BOT_TOKEN", "TELEGRAM_API_URL", "TELEGRAM_WEBHOOK_URL", "TELEGRAM_WEBHOOK_SECRET",
             "ANTHROPIC_API_KEY", "ANTHROPIC_BASE_URL", "COACH_MODEL", "COACH_DATA_DIR", "DATABASE_URL",
-            "COACH_TODAY", "LOG_LEVEL",
+            "COACH_TODAY", "LOG_LEVEL", "INTERVALS_API_URL", "COACH_SECRET_KEY", "BROKER_URL", "REDIS_URL", "WEBAPP_URL", "WEBAPP_LISTEN",
         }
         values = {key: value for key, value in source.items() if key in aliases}
         if env is not None:

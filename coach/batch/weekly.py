@@ -39,9 +39,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from coach.clock import Clock, zone
-from coach.service.schedule import WEEKLY_LOCAL_TIME, Due, review_group, weekly_text
-from coach.service.training_log import gate_next_week, self_correct
-from coach.service.types import Button, Reply
+from coach.service.schedule import WEEKLY_LOCAL_TIME, compose_week
+from coach.service.types import Reply
 from coach.store import models as m
 from coach.store.db import Database
 from coach.store.models_batch import FINISHED_STATES, BatchItem, BatchRun
@@ -100,23 +99,6 @@ def sunday_before(week_start: dt.date) -> dt.date:
 def keys_of(athlete_id: int, week_start: dt.date) -> tuple[str, str]:
     """The Sunday preview's outbox keys: to the athlete, and to the coach's review queue."""
     return f"weekly:{athlete_id}:{week_start.isoformat()}", f"review:{athlete_id}:{week_start.isoformat()}"
-
-
-async def compose_week(session: AsyncSession, athlete: m.Athlete, week_start: dt.date, today: dt.date, rules: Any) -> Due:
-    """Adapt next week from last week's adherence and load, and write its message: the Sunday
-    preview's steps, in its order (``coach/service/schedule.py`` composes the same way)."""
-    corrected = await self_correct(session, athlete, today, rules)
-    gated = await gate_next_week(session, athlete, today, rules)
-    text = "\n".join([*corrected, *gated, await weekly_text(session, athlete, week_start, today)])
-    reviewer = await review_group(session, athlete)
-    weekly, review = keys_of(athlete.id, week_start)
-    if reviewer is None:
-        return Due(key=weekly, athlete_id=athlete.id, chat_id=athlete.telegram_chat_id, kind="weekly_plan", reply=Reply(text))
-    name = athlete.display_name or athlete.name
-    return Due(
-        key=review, athlete_id=athlete.id, chat_id=reviewer, kind="review",
-        reply=Reply(f"For review — {name}:\n{text}", [[Button(f"Approve for {name}", f"rev:{athlete.id}:{week_start.isoformat()}")]]),
-    )
 
 
 # --------------------------------------------------------------------------- one item

@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from coach.clock import zone
 from coach.service import render
+from coach.service.charts import week_picture
 from coach.service.training_log import gate_next_week, self_correct, week_review
 from coach.service.types import Button, Reply
 from coach.store import models as m
@@ -84,23 +85,28 @@ async def due_sends(session: AsyncSession, now: dt.datetime, rules: Any) -> list
             week = render.current_week(plan, today + dt.timedelta(days=1))
             keys = (f"weekly:{athlete.id}:{week.start.isoformat()}", f"review:{athlete.id}:{week.start.isoformat()}") if week else ()
             if week is not None and week.start > today and not await _queued(session, *keys):
-                corrected = await self_correct(session, athlete, today, rules)
-                gated = await gate_next_week(session, athlete, today, rules)
-                text = "\n".join([*corrected, *gated, await weekly_text(session, athlete, week.start, today)])
-                reviewer = await review_group(session, athlete)
-                if reviewer is None:
-                    due.append(Due(
-                        key=f"weekly:{athlete.id}:{week.start.isoformat()}", athlete_id=athlete.id, chat_id=athlete.telegram_chat_id,
-                        kind="weekly_plan", reply=Reply(text),
-                    ))
-                else:
-                    name = athlete.display_name or athlete.name
-                    due.append(Due(
-                        key=f"review:{athlete.id}:{week.start.isoformat()}", athlete_id=athlete.id, chat_id=reviewer,
-                        kind="review", reply=Reply(f"For review — {name}:\n{text}",
-                                                   [[Button(f"Approve for {name}", f"rev:{athlete.id}:{week.start.isoformat()}")]]),
-                    ))
+                due.append(await compose_week(session, athlete, week.start, today, rules))
     return due
+
+
+async def compose_week(session: AsyncSession, athlete: m.Athlete, week_start: dt.date, today: dt.date, rules: Any) -> Due:
+    """Next week's message: last week's adherence and load adapt it (self-grading, KPI gates), its
+    text and picture, to the athlete or — when a linked coach reviews — to the coach's group with an
+    Approve button. The Sunday preview and the weekly batch (coach/batch) both compose with this."""
+    corrected = await self_correct(session, athlete, today, rules)
+    gated = await gate_next_week(session, athlete, today, rules)
+    text = "\n".join([*corrected, *gated, await weekly_text(session, athlete, week_start, today)])
+    reviewer = await review_group(session, athlete)
+    picture = await week_picture(session, athlete, week_start, today)  # the week as a picture (coach/charts)
+    if reviewer is None:
+        return Due(key=f"weekly:{athlete.id}:{week_start.isoformat()}", athlete_id=athlete.id, chat_id=athlete.telegram_chat_id,
+                   kind="weekly_plan", reply=Reply(text, document=picture))
+    name = athlete.display_name or athlete.name
+    return Due(
+        key=f"review:{athlete.id}:{week_start.isoformat()}", athlete_id=athlete.id, chat_id=reviewer, kind="review",
+        reply=Reply(f"For review — {name}:\n{text}", [[Button(f"Approve for {name}", f"rev:{athlete.id}:{week_start.isoformat()}")]],
+                    document=picture),
+    )
 
 
 async def weekly_text(session: AsyncSession, athlete: m.Athlete, week_start: dt.date, today: dt.date) -> str:
@@ -131,7 +137,7 @@ async def approve_week(session: AsyncSession, athlete: m.Athlete, week_start: dt
     text = await weekly_text(session, athlete, week_start, today)
     session.add(m.OutboxMessage(
         key=key, athlete_id=athlete.id, chat_id=athlete.telegram_chat_id, kind="weekly_plan",
-        payload=Reply(f"{text}\n(Reviewed by {coach_name}.)").to_payload(),
+        payload=Reply(f"{text}\n(Reviewed by {coach_name}.)", document=await week_picture(session, athlete, week_start, today)).to_payload(),
     ))
     return True
 

@@ -508,6 +508,10 @@ class CoachService:
         area = extensions.for_command(command)
         if area is not None and area.on_command is not None and (command not in area.needs_plan or ctx.athlete.profile is not None):
             return await area.on_command(self, ctx, command, args)
+        if command == "settings" and args.lower().split()[:1] in (["plates"], ["plate"]):  # the lifting area's plate increment
+            from coach.service.lifting import set_plate_increment
+
+            return await set_plate_increment(ctx, args.split(maxsplit=1)[1] if len(args.split()) > 1 else "")
         if command == "start":
             return await self.start(ctx)
         if command == "help":
@@ -539,7 +543,7 @@ class CoachService:
         if command == "settings":
             return self.settings(ctx, args)
         if command == "export":
-            return await self.export(ctx)
+            return await self.export(ctx, args)
         if command == "memory":
             return await self.memory(ctx)
         return [Reply(HELP_TEXT)]
@@ -571,6 +575,9 @@ class CoachService:
             replies = await area.on_text(self, ctx, text)
             if replies is not None:
                 return replies
+        for plain in extensions.extensions():  # "starting my workout" opens the lifting session
+            if plain.on_plain_text is not None and (replies := await plain.on_plain_text(self, ctx, text)) is not None:
+                return replies
         if ctx.athlete.profile is None:
             return await self.start(ctx)
         if dialog.get("flow") == asking.FLOW:
@@ -597,6 +604,9 @@ class CoachService:
                 replies += await self.memory(ctx)
             elif offline.follow_up == "new_plan":
                 replies.append(Reply("Start over with a new goal?", [[Button("New goal", "ob:restart"), Button("Keep my plan", "ob:keep")]]))
+            for area in extensions.extensions():  # e.g. a chart after "how's my week looking"
+                if area.on_intent is not None:
+                    replies += await area.on_intent(self, ctx, text, offline.intent)
             return replies
         # Claude: this transaction rolls back and the turn runs outside it (coach/service/turn.py).
         raise turn.ModelTurn(text, ctx.athlete.dialog)
@@ -732,11 +742,17 @@ class CoachService:
         week = render.current_week(plan, ctx.today + dt.timedelta(days=7 if next_week else 0))
         if week is None:
             return [Reply("Your plan has finished. Send /start to set a new goal.")]
-        return [Reply(render.week_text(week, ctx.athlete.units, ctx.today))]
+        return [Reply(render.week_text(week, ctx.athlete.units, ctx.today), self._calendar_button())]
 
     async def plan(self, ctx: Ctx) -> list[Reply]:
         plan = await self._plan(ctx)
-        return [Reply(render.plan_summary(plan, ctx.athlete.units, ctx.today))]
+        return [Reply(render.plan_summary(plan, ctx.athlete.units, ctx.today), self._calendar_button())]
+
+    webapp_url: str | None = None
+    """The Mini App's address (``WEBAPP_URL``, set by ``coach run``): /plan and /week offer it."""
+
+    def _calendar_button(self) -> list[list[Button]]:
+        return [[Button("Open the calendar", "webapp", self.webapp_url)]] if self.webapp_url else []
 
     # ------------------------------------------------------------------ settings, export, memory
 
@@ -762,7 +778,11 @@ class CoachService:
             [[Button("Use km", "set:units:km"), Button("Use miles", "set:units:miles")]],
         )]
 
-    async def export(self, ctx: Ctx) -> list[Reply]:
+    async def export(self, ctx: Ctx, args: str = "") -> list[Reply]:
+        if args.strip():  # /export ics|zwo|fit|intervals [hr]: the plan as files (coach/export)
+            from coach.export.chat import export_replies
+
+            return await export_replies(self, ctx, args)
         data = await self.athlete_document(ctx.session, ctx.athlete)
         messages = (await ctx.session.execute(select(m.ChatMessage).where(m.ChatMessage.athlete_id == ctx.athlete.id).order_by(m.ChatMessage.id))).scalars()
         data["conversation"] = [{"role": c.role, "text": c.text, "at": c.created_at.isoformat()} for c in messages]
@@ -783,6 +803,11 @@ class CoachService:
         return [Reply("What I remember:\n" + "\n".join(lines), buttons)]
 
     async def _document(self, ctx: Ctx, incoming: Incoming) -> list[Reply]:
+        from coach.library.chat import import_document as library_import
+        from coach.library.chat import is_library_file
+
+        if is_library_file(incoming.file_name or ""):  # a .zwo or an Intervals.icu folder .json: the workout library
+            return await library_import(ctx, incoming.file_name or "file", incoming.file_bytes or b"")
         return await training_log.import_document(ctx, incoming.file_name or "file", incoming.file_bytes or b"")
 
     async def correct_note(self, ctx: Ctx, note_id: int, text: str) -> list[Reply]:
@@ -834,7 +859,8 @@ class CoachService:
             "activities": [
                 {"sport": a.sport, "start_time": a.start_time.isoformat() + "Z", "elapsed_s": a.elapsed_s, "moving_s": a.moving_s,
                  "distance_km": a.distance_km, "elevation_gain_m": a.elevation_gain_m, "avg_hr": a.avg_hr, "max_hr": a.max_hr,
-                 "avg_power_w": a.avg_power_w, "np_w": a.np_w, "tss": a.tss, "load": a.load, "source": a.source, "file": a.file_name}
+                 "avg_power_w": a.avg_power_w, "np_w": a.np_w, "tss": a.tss, "load": a.load, "source": a.source, "file": a.file_name,
+                 "rpe": a.rpe, "details": a.details or {}}
                 for a in activities
             ],
             "history_from_activities": derived,
@@ -853,17 +879,20 @@ class CoachService:
                 raise UserError(f"There is no athlete called {name!r}.")
             return await self.athlete_document(s, athlete)
 
-    async def add_athlete(self, name: str, profile: Profile, plan: Plan | None = None) -> Plan:
+    async def add_athlete(self, name: str, profile: Profile, plan: Plan | None = None, telegram_user_id: int | None = None) -> Plan:
         """Create an athlete and their first plan from a profile document (a coach importing athletes).
 
-        ``plan`` adopts a plan document as it is (a frozen evaluation world) instead of building one."""
+        ``plan`` adopts a plan document as it is (a frozen evaluation world) instead of building one.
+        ``telegram_user_id`` links their Telegram account (their private chat has the same id)."""
         plan = plan if plan is not None else self.build_plan(profile)
         async with self.db.transaction() as s:
             if await repo.athlete_by_name(s, name) is not None:
                 raise UserError(f"An athlete called {name!r} already exists.")
+            if telegram_user_id is not None and (taken := await repo.athlete_by_telegram(s, telegram_user_id)) is not None:
+                raise UserError(f"Telegram user {telegram_user_id} is already the athlete {taken.name!r}.")
             if not plan.feasible:
                 raise UserError(f"That plan isn't safe to build: {plan.reason}")
-            athlete = m.Athlete(name=name, units=profile.units)
+            athlete = m.Athlete(name=name, units=profile.units, telegram_user_id=telegram_user_id, telegram_chat_id=telegram_user_id)
             s.add(athlete)
             await s.flush()
             ctx = Ctx(s, athlete, profile.start_date)

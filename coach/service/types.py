@@ -26,6 +26,8 @@ class Incoming:
 class Button:
     label: str
     data: str
+    web_app_url: str | None = None
+    """Opens this address as a Telegram Mini App instead of sending ``data`` back (private chats only)."""
 
 
 @dataclass(frozen=True)
@@ -46,7 +48,8 @@ class Reply:
     def to_payload(self) -> dict[str, object]:
         return {
             "text": self.text,
-            "buttons": [[{"label": b.label, "data": b.data} for b in row] for row in self.buttons],
+            "buttons": [[{"label": b.label, "data": b.data, **({"web_app_url": b.web_app_url} if b.web_app_url else {})} for b in row]
+                        for row in self.buttons],
             "document": None
             if self.document is None
             else {"file_name": self.document.file_name, "mime_type": self.document.mime_type, "data_hex": self.document.data.hex()},
@@ -56,7 +59,7 @@ class Reply:
     def from_payload(cls, payload: dict[str, object]) -> Reply:
         rows = payload.get("buttons") or []
         assert isinstance(rows, list)
-        buttons = [[Button(str(b["label"]), str(b["data"])) for b in row] for row in rows]
+        buttons = [[Button(str(b["label"]), str(b["data"]), b.get("web_app_url")) for b in row] for row in rows]
         doc = payload.get("document")
         document = None
         if isinstance(doc, dict):

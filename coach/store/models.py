@@ -353,3 +353,9 @@ class OutboxMessage(Base):
     claim_token: Mapped[str | None] = mapped_column(String(64))
     claimed_until: Mapped[dt.datetime | None] = mapped_column(DateTime)
     parts_sent: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+
+
+# The areas' tables (connections, lifting, the weekly batch, the workout library, the Mini App's
+# sign-in links) live in their own modules on the same ``Base``; importing them here puts every
+# table in ``Base.metadata`` wherever the models are loaded (migrations are compared against it).
+from coach.store import models_batch, models_connect, models_library, models_lifting, models_web  # noqa: E402, F401

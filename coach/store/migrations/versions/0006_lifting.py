@@ -1,7 +1,7 @@
 """The strength coach (issue 14): lift_programs, lift_days, lift_sessions, lift_sets, lift_notes
 
 Revision ID: 0006
-Revises: 0004
+Revises: 0005
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0006"
-down_revision = "0004"
+down_revision = "0005"
 branch_labels = None
 depends_on = None
 

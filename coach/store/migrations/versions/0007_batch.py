@@ -1,7 +1,7 @@
 """batch_runs, batch_items, weekly_due: the weekly batch (idempotent per athlete and week) and its indexed schedule
 
 Revision ID: 0007
-Revises: 0004
+Revises: 0006
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0007"
-down_revision = "0004"
+down_revision = "0006"
 branch_labels = None
 depends_on = None
 
