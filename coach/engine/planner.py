@@ -266,6 +266,7 @@ class _Request:
         strides: int = 0,
         goal_min: int = 0,
         goal_pace: float | None = None,
+        hills: int = 0,
     ) -> None:
         self.sport = sport
         self.type = type
@@ -280,6 +281,7 @@ class _Request:
         self.strides = strides
         self.goal_min = goal_min
         self.goal_pace = goal_pace
+        self.hills = hills
 
 
 @dataclass(frozen=True, slots=True)
@@ -452,6 +454,8 @@ def _shape(week: WeekFrame, ctx: _Context) -> _Shape:
             eve_offset,
             hard_next and any_hard,
             week.second_quality,
+            # a race build's base weeks alternate strides and hill repeats on a lone easy run
+            week.index % 2 if week.phase == "base" and ctx.prep.event is not None else 0,
         ),
         proto_key=(week.phase == "race", weekday, count, blocked, race_offset, eve_offset),
         hard_next=hard_next,
@@ -652,6 +656,7 @@ def _place(
         strides=req.strides,
         goal_min=min(req.goal_min, int(best_minutes) // 2),
         goal_pace_s_per_km=req.goal_pace,
+        hills=req.hills,
     )
     if strength:
         spec = spec._replace(duration_min=_gen(spec, ctx).duration_min)
@@ -697,6 +702,7 @@ def _spec_of_request(req: _Request) -> SessionSpec:
         strides=req.strides,
         goal_min=req.goal_min,
         goal_pace_s_per_km=req.goal_pace,
+        hills=req.hills,
     )
 
 
@@ -853,14 +859,28 @@ def _sport_requests(
             medium = int(requests[0].minutes * structure.medium_long_fraction) // step * step
             if medium <= each or remaining - medium < floor * (easy_slots - 1):
                 medium = 0
-        strides = structure.strides.reps if prep is not None and week.phase == "base" else 0
+        base = prep is not None and week.phase == "base"
+        strides = structure.strides.reps if base else 0
+        # Hill repeats on another easy run of a loading base week (workouts.yaml ``hills``); with
+        # a single easy run, they take the strides' place every other week.
+        hills = ctx.rules.workouts.hills.reps if base and not week.cutback else 0
         if medium:
             requests.append(_Request(sport, "easy", medium, name=MEDIUM_LONG_LABEL))
             remaining -= medium
             easy_slots -= 1
             each = int(remaining / easy_slots)
+        alone = easy_slots == 1 and hills > 0 and week.index % 2 == 0
+        stride_run, hill_run = (-1, 0) if alone else (0, 1)
         for n in range(easy_slots):
-            requests.append(_Request(sport, "easy", each, strides=strides if n == 0 else 0))
+            requests.append(
+                _Request(
+                    sport,
+                    "easy",
+                    each,
+                    strides=strides if n == stride_run else 0,
+                    hills=hills if n == hill_run else 0,
+                )
+            )
     return requests
 
 

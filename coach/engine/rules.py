@@ -404,6 +404,14 @@ class RaceRules(_Rule):
     label: str
 
 
+class HillRules(_Rule):
+    label: str
+    reps: Annotated[int, Field(ge=1, le=12)]
+    work_s: Annotated[int, Field(ge=10, le=120)]
+    recovery_s: Annotated[int, Field(ge=0, le=240)]
+    zone: ZoneName
+
+
 class SessionRules(_Rule):
     quality_min_min: PositiveMin
     quality_max_min: dict[SessionSport, PositiveMin]
@@ -455,6 +463,7 @@ class WorkoutsFile(_Rule):
     zones: Zones
     templates: dict[SessionSport, dict[SessionType, Template]]
     brick: BrickRules
+    hills: HillRules
     race: RaceRules
     sessions: SessionRules
     strength: StrengthRules

@@ -102,6 +102,7 @@ class SessionSpec(NamedTuple):
     strides: int = 0
     goal_min: int = 0
     goal_pace_s_per_km: float | None = None
+    hills: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -256,6 +257,31 @@ def _strides_steps(total_s: int, reps: int, tmpl: Template, label: str, anchors:
     return [
         _step("main", easy_s, "run", tmpl.zone, anchors, rules, label),
         Step(kind="repeat", label=STRIDES_LABEL, repeat=reps, steps=children),
+    ]
+
+
+def _hills_steps(total_s: int, reps: int, tmpl: Template, label: str, anchors: Anchors, rules: Rules) -> list[Step]:
+    """An easy run holding hill repeats (``workouts.yaml`` ``hills``: Lydiard, Daniels, Pfitzinger
+    & Latter): easy running to the hill, ``reps`` x uphill at about 5K effort with an easy jog
+    down, easy running home."""
+    cfg = rules.workouts.hills
+    # Easy running before and after the hill keeps at least a warm-up's length each way
+    # (sessions.min_warmup_min); a short run holds fewer repeats (at least half of them),
+    # else it stays a plain easy run.
+    easy_min_s = round(2 * rules.workouts.sessions.min_warmup_min * _SECONDS_PER_MINUTE)
+    reps = min(reps, (total_s - easy_min_s) // (cfg.work_s + cfg.recovery_s))
+    if reps < max(1, (cfg.reps + 1) // 2):
+        return _steady_steps(total_s, "run", tmpl, anchors, rules)
+    block_s = reps * (cfg.work_s + cfg.recovery_s)
+    easy_s = total_s - block_s
+    children = [_step("main", cfg.work_s, "run", cfg.zone, anchors, rules, "uphill, about 5K effort")]
+    if cfg.recovery_s:
+        children.append(_step("recovery", cfg.recovery_s, "run", "Z1", anchors, rules, "jog down"))
+    before = easy_s // 2
+    return [
+        _step("main", before, "run", tmpl.zone, anchors, rules, label),
+        Step(kind="repeat", label=cfg.label, repeat=reps, steps=children),
+        _step("main", easy_s - before, "run", tmpl.zone, anchors, rules, label),
     ]
 
 
@@ -613,6 +639,8 @@ def _generate(spec: SessionSpec, anchors: Anchors, rules: Rules) -> Generated:
             steps = _long_finish_steps(total_s, spec.goal_min, spec.goal_pace_s_per_km, tmpl, anchors, rules)
         elif spec.sport == "run" and spec.strides:
             steps = _strides_steps(total_s, spec.strides, tmpl, spec.name or tmpl.label, anchors, rules)
+        elif spec.sport == "run" and spec.hills:
+            steps = _hills_steps(total_s, spec.hills, tmpl, spec.name or tmpl.label, anchors, rules)
         elif tmpl.work_zone is None:
             if spec.name:
                 tmpl = tmpl.model_copy(update={"label": spec.name})
@@ -838,7 +866,7 @@ def spec_of(session: Session, rules: Rules, race_intensity_factor: float = 0.0) 
     if session.type == "race" and session.steps and session.steps[0].target is not None:
         target = session.steps[0].target
         race_pace = target.low if target.unit == "s_per_km" else None
-    goal_min, goal_pace, strides, name = _run_extras(session)
+    goal_min, goal_pace, strides, name, hills = _run_extras(session, rules)
     work_cap: float | None = None
     if session.type == "tempo" and goal_pace is not None:
         work_cap, goal_min = float(goal_min), 0  # a tempo's race-pace block is its work, capped as built
@@ -860,15 +888,18 @@ def spec_of(session: Session, rules: Rules, race_intensity_factor: float = 0.0) 
         strides=strides,
         goal_min=goal_min,
         goal_pace_s_per_km=goal_pace,
+        hills=hills,
     )
 
 
-def _run_extras(session: Session) -> tuple[int, float | None, int, str]:
+def _run_extras(session: Session, rules: Rules) -> tuple[int, float | None, int, str, int]:
     """What a race build added to a run, read back from its steps so a resized or moved
-    session keeps it: (race-pace minutes, the goal pace, strides, the medium-long label)."""
+    session keeps it: (race-pace minutes, the goal pace, strides, the medium-long label,
+    hill repeats)."""
     if session.sport != "run" or session.type not in ("long", "easy", "tempo"):
-        return 0, None, 0, ""
-    goal_min, goal_pace, strides = 0, None, 0
+        return 0, None, 0, "", 0
+    goal_min, goal_pace, strides, hills = 0, None, 0, 0
+    hills_label = rules.workouts.hills.label
     for step in session.steps:
         if step.label == GOAL_PACE_LABEL:
             if step.target is not None and step.target.unit == "s_per_km":
@@ -876,8 +907,10 @@ def _run_extras(session: Session) -> tuple[int, float | None, int, str]:
             goal_min = round((step.duration_s or 0) / _SECONDS_PER_MINUTE)
         elif step.kind == "repeat" and step.label == STRIDES_LABEL:
             strides = step.repeat
+        elif step.kind == "repeat" and step.label == hills_label:
+            hills = step.repeat
     name = MEDIUM_LONG_LABEL if session.description.startswith(MEDIUM_LONG_LABEL) else ""
-    return goal_min, goal_pace, strides, name
+    return goal_min, goal_pace, strides, name, hills
 
 
 def _leg_sport(sport: SessionSport | None) -> LegSport:
