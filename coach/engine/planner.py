@@ -818,8 +818,10 @@ def _sport_requests(
     keep_easy = 1 if count >= 3 else 0
     q_count = max(0, min(len(quality), slots - keep_easy))
     # Tempos run at the goal pace in races with race-pace work (Hansons: marathon-pace tempos;
-    # Pfitzinger & Latter: half-marathon tempos).
+    # Pfitzinger & Latter: half-marathon tempos), and so do the event's race-pace sessions
+    # (5K/10K: the interval session's reps at 5K or 10K pace; Pfitzinger & Latter).
     tempo_pace = goal_pace if prep is not None and prep.goal_pace is not None else None
+    paced = ("tempo", prep.goal_pace.session) if prep is not None and prep.goal_pace is not None else ()
     if q_count:
         average = _quality_minutes(sport, volume, count, ctx)
         for kind in quality[:q_count]:
@@ -833,7 +835,7 @@ def _sport_requests(
                     minutes,
                     True,
                     kind in ("threshold", "intervals"),
-                    goal_pace=tempo_pace if kind == "tempo" else None,
+                    goal_pace=tempo_pace if kind in paced else None,
                 )
             )
             remaining -= minutes

@@ -533,7 +533,7 @@ class LongMinimum(_Rule):
 
 
 class GoalPace(_Rule):
-    session: Literal["long", "tempo"]
+    session: Literal["long", "tempo", "threshold", "intervals"]
     start_min: PositiveMin
     max_min: PositiveMin
     max_fraction: Annotated[float, Field(gt=0, le=1)]

@@ -215,15 +215,19 @@ def _steady_steps(
     return steps
 
 
-def goal_target(pace_s_per_km: float | None, anchors: Anchors, rules: Rules) -> Target:
-    """Target of a race-pace step: the goal pace (± a few seconds), else the zone's target."""
+def goal_target(
+    pace_s_per_km: float | None, anchors: Anchors, rules: Rules, zone: ZoneName = _GOAL_ZONE
+) -> Target:
+    """Target of a race-pace step: the goal pace (± a few seconds), else the zone's target.
+    ``zone`` labels it: Z3 for marathon and half-marathon pace, the session's work zone for
+    5K and 10K pace."""
     if pace_s_per_km is None:
-        return zone_target("run", _GOAL_ZONE, anchors, rules)
+        return zone_target("run", zone, anchors, rules)
     return Target(
         unit="s_per_km",
         low=round(pace_s_per_km - _GOAL_PACE_BAND_S, 1),
         high=round(pace_s_per_km + _GOAL_PACE_BAND_S, 1),
-        zone=_GOAL_ZONE,
+        zone=zone,
     )
 
 
@@ -316,7 +320,7 @@ def _structured_steps(
     if avail <= 0 or cap_s < min_step_s:
         return _steady_steps(total_s, sport, tmpl, anchors, rules)
     steps: list[Step] = [_step("warmup", warm, sport, "Z1", anchors, rules)] if warm else []
-    if work_target is not None:
+    if work_target is not None and (tmpl.continuous or work_s <= 0):
         # Race-pace tempo: one continuous block at the goal pace.
         work = int(min(avail, cap_s))
         steps.append(Step(kind="main", label=GOAL_PACE_LABEL, duration_s=work, target=work_target))
@@ -332,7 +336,11 @@ def _structured_steps(
             steps.append(_step("main", work, sport, tmpl.work_zone, anchors, rules, tmpl.label))
             used = work
         else:
-            children = [_step("main", work_s, sport, tmpl.work_zone, anchors, rules, "work")]
+            if work_target is not None:
+                # Race-pace repeats (5K/10K): the template's reps, each at the goal pace.
+                children = [Step(kind="main", label=GOAL_PACE_LABEL, duration_s=work_s, target=work_target)]
+            else:
+                children = [_step("main", work_s, sport, tmpl.work_zone, anchors, rules, "work")]
             if rec_s:
                 children.append(_step("recovery", rec_s, sport, "Z1", anchors, rules, "easy"))
             steps.append(Step(kind="repeat", label=tmpl.label, repeat=reps, steps=children))
@@ -647,8 +655,9 @@ def _generate(spec: SessionSpec, anchors: Anchors, rules: Rules) -> Generated:
             steps = _steady_steps(total_s, spec.sport, tmpl, anchors, rules)
         else:
             work_target = None
-            if spec.sport == "run" and spec.type == "tempo" and spec.goal_pace_s_per_km is not None:
-                work_target = goal_target(spec.goal_pace_s_per_km, anchors, rules)
+            if spec.sport == "run" and spec.type in QUALITY_TYPES and spec.goal_pace_s_per_km is not None:
+                zone = _GOAL_ZONE if spec.type == "tempo" else tmpl.work_zone
+                work_target = goal_target(spec.goal_pace_s_per_km, anchors, rules, zone)
             steps = _structured_steps(total_s, spec.sport, tmpl, spec.max_work_min, anchors, rules, work_target)
     units: Literal["km", "mi"] = "mi" if anchors.units == "mi" else "km"
     if spec.type == "commitment":
@@ -868,8 +877,8 @@ def spec_of(session: Session, rules: Rules, race_intensity_factor: float = 0.0) 
         race_pace = target.low if target.unit == "s_per_km" else None
     goal_min, goal_pace, strides, name, hills = _run_extras(session, rules)
     work_cap: float | None = None
-    if session.type == "tempo" and goal_pace is not None:
-        work_cap, goal_min = float(goal_min), 0  # a tempo's race-pace block is its work, capped as built
+    if session.type in QUALITY_TYPES and goal_pace is not None:
+        work_cap, goal_min = float(goal_min), 0  # a tempo's race-pace block (or reps) is its work, capped as built
     return SessionSpec(
         sport=session.sport,
         type=session.type,
@@ -896,7 +905,7 @@ def _run_extras(session: Session, rules: Rules) -> tuple[int, float | None, int,
     """What a race build added to a run, read back from its steps so a resized or moved
     session keeps it: (race-pace minutes, the goal pace, strides, the medium-long label,
     hill repeats)."""
-    if session.sport != "run" or session.type not in ("long", "easy", "tempo"):
+    if session.sport != "run" or session.type not in ("long", "easy", "tempo", "threshold", "intervals"):
         return 0, None, 0, "", 0
     goal_min, goal_pace, strides, hills = 0, None, 0, 0
     hills_label = rules.workouts.hills.label
@@ -907,6 +916,12 @@ def _run_extras(session: Session, rules: Rules) -> tuple[int, float | None, int,
             goal_min = round((step.duration_s or 0) / _SECONDS_PER_MINUTE)
         elif step.kind == "repeat" and step.label == STRIDES_LABEL:
             strides = step.repeat
+        elif step.kind == "repeat" and step.steps and step.steps[0].label == GOAL_PACE_LABEL:
+            # race-pace repeats (5K/10K): the goal pace, and the work they hold in all
+            work = step.steps[0]
+            if work.target is not None and work.target.unit == "s_per_km":
+                goal_pace = round((work.target.low + work.target.high) / 2, 1)
+            goal_min = round(step.repeat * (work.duration_s or 0) / _SECONDS_PER_MINUTE)
         elif step.kind == "repeat" and step.label == hills_label:
             hills = step.repeat
     name = MEDIUM_LONG_LABEL if session.description.startswith(MEDIUM_LONG_LABEL) else ""

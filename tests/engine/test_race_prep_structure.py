@@ -7,9 +7,10 @@ import pytest
 
 from coach.engine import build_plan, load_rules, validate_plan
 from coach.engine.athlete import anchors_of
-from coach.engine.models import Session
-from coach.engine.workouts import STRIDES_LABEL, resized
+from coach.engine.models import Session, Step
+from coach.engine.workouts import GOAL_PACE_LABEL, STRIDES_LABEL, resized
 from tests.engine.test_race_prep import SIX_DAYS, runner
+from tests.engine.test_reference_plans import goal_pace_minutes
 
 RULES = load_rules()
 HILLS = RULES.workouts.hills.label
@@ -69,3 +70,63 @@ def test_hill_repeats_survive_a_resize() -> None:
         assert again.steps == s.steps and again.description == s.description
         longer = resized(s, s.duration_min + 10, anchors, RULES)
         assert _has(longer, HILLS)
+
+
+# --------------------------------------------------------------------------- 5K/10K goal pace (issue 16 item 4)
+
+
+def _paced_repeats(session: Session) -> list[Step]:
+    return [st for st in session.steps if st.kind == "repeat" and st.steps and st.steps[0].label == GOAL_PACE_LABEL]
+
+
+@pytest.mark.parametrize(("event", "kind", "target"), [("5k", "intervals", "0:23:00"), ("10k", "threshold", "0:48:00")])
+def test_5k_and_10k_repeats_run_at_the_goal_pace_in_build_and_peak(event: str, kind: str, target: str) -> None:
+    profile = runner(event, 45, 10, race_10k="0:50:00", target=target)
+    plan = build_plan(profile, RULES)
+    assert plan.feasible and validate_plan(plan, profile, RULES) == []
+    distance = RULES.event(profile.goal.event).distance_km
+    assert distance is not None
+    pace = (int(target[2:4]) * 60) / distance
+    paced = [s for w in plan.weeks if w.phase in ("build", "peak") for s in w.sessions if _paced_repeats(s)]
+    assert paced and {s.type for s in paced} == {kind}
+    template = RULES.workouts.template("run", "intervals" if kind == "intervals" else "threshold")
+    assert template is not None
+    for s in paced:
+        work = _paced_repeats(s)[0].steps[0]
+        assert work.target is not None and work.target.low <= pace <= work.target.high
+        assert work.target.zone == template.work_zone
+    # the race-pace work grows through the build, within the rules' cap
+    rule = RULES.prep.events[profile.goal.event].goal_pace
+    assert rule is not None
+    cap = rule.max_min
+    minutes = [goal_pace_minutes(s.steps) for s in paced]
+    assert max(minutes) > minutes[0] and max(minutes) <= cap
+    assert any("target pace" in n for n in plan.notes)
+
+
+def test_a_slower_10k_target_gives_an_easier_plan_and_says_so() -> None:
+    fit = build_plan(runner("10k", 45, 10, race_10k="0:50:00", target="0:49:00"), RULES)
+    slow = build_plan(runner("10k", 45, 10, race_10k="0:50:00", target="0:58:00"), RULES)
+    assert any("slower than" in n and "easier plan" in n for n in slow.notes)
+    assert sum(w.planned_minutes for w in slow.weeks) < sum(w.planned_minutes for w in fit.weeks)
+    hard = ("threshold", "intervals", "tempo")
+    assert max(sum(s.type in hard for s in w.sessions) for w in slow.weeks) == 1
+
+
+def test_an_out_of_reach_5k_target_is_named_with_the_predicted_time() -> None:
+    plan = build_plan(runner("5k", 45, 10, race_10k="0:50:00", target="0:20:00"), RULES)
+    note = next(n for n in plan.notes if "out of reach" in n)
+    assert "predicts 0:24:06" in note  # VDOT 40 (a 50:00 10K), Daniels & Gilbert
+    work = [r.steps[0] for w in plan.weeks for s in w.sessions for r in _paced_repeats(s)]
+    assert work and all(st.target is not None and st.target.low > 20 * 60 / 5 for st in work)
+
+
+def test_race_pace_repeats_survive_a_resize() -> None:
+    profile = runner("5k", 45, 10, race_10k="0:50:00", target="0:23:00")
+    plan = build_plan(profile, RULES)
+    anchors = anchors_of(profile, RULES)
+    paced = [s for w in plan.weeks for s in w.sessions if _paced_repeats(s)]
+    assert paced
+    for s in paced:
+        again = resized(s, s.duration_min, anchors, RULES)
+        assert again.steps == s.steps and again.description == s.description

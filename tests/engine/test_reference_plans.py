@@ -9,6 +9,7 @@ longest run, longest race-pace segment), or be honestly finish-only or infeasibl
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +17,7 @@ import pytest
 import yaml
 
 from coach.engine import build_plan, load_rules, validate_plan
-from coach.engine.models import Plan, Profile
+from coach.engine.models import Plan, Profile, Step
 from coach.engine.planner import longest_run
 from coach.engine.prep import prep_of
 from coach.engine.workouts import GOAL_PACE_LABEL
@@ -60,15 +61,20 @@ def figures(plan: Plan, profile: Profile) -> tuple[float, float, float, float]:
     loading = [w for w in plan.weeks if w.phase not in ("taper", "race")]
     peak = max(w.planned_km if w.planned_km is not None else prep.km_of(w.planned_minutes) for w in loading)
     longest_min, longest_km = longest_run(plan.weeks, prep)
-    goal = max(
-        (
-            sum(step.duration_s or 0 for step in s.steps if step.label == GOAL_PACE_LABEL) / 60
-            for w in plan.weeks
-            for s in w.sessions
-        ),
-        default=0.0,
-    )
+    goal = max((goal_pace_minutes(s.steps) for w in plan.weeks for s in w.sessions), default=0.0)
     return peak, longest_km, longest_min, goal
+
+
+def goal_pace_minutes(steps: Sequence[Step]) -> float:
+    """Minutes at the goal pace in a session: a long run's finish, a tempo, or 5K/10K-pace
+    repeats (each repeat counted)."""
+    seconds = 0.0
+    for step in steps:
+        if step.kind == "repeat":
+            seconds += step.repeat * goal_pace_minutes(step.steps) * 60
+        elif step.label == GOAL_PACE_LABEL:
+            seconds += step.duration_s or 0
+    return seconds / 60
 
 
 def _within(value: float, bounds: list[float]) -> bool:
