@@ -252,6 +252,9 @@ class OutboxSender:
         (``image/*``) goes as a photo, with the text as its caption when it fits one."""
         reply = item.reply
         document = reply.document
+        if reply.edit_key is not None and document is None and item.parts_sent == 0 and 0 < len(reply.text) <= c.MAX_TEXT_CHARS:
+            await self._send_or_edit(item)
+            return
         if document is not None and document.mime_type.startswith("image/") and len(reply.text) <= c.MAX_CAPTION_CHARS:
             # A picture with its caption (a chart): one photo message, buttons under it.
             async with self.pacer.slot(item.chat_id):
@@ -273,13 +276,37 @@ class OutboxSender:
             if index + 1 < total:
                 await self.outbox.progress(item, index + 1)
 
-    async def _send_text(self, chat_id: int, text: str, markup: InlineKeyboardMarkup | None) -> None:
+    async def _send_or_edit(self, item: OutboxItem) -> None:
+        """A reply with an ``edit_key``: the chat's message with that key is edited in place
+        (editMessageText); the first one, or one whose message is gone, is sent and remembered."""
+        reply, chat_id = item.reply, item.chat_id
+        assert reply.edit_key is not None
+        message_id = await self.outbox.edit_target(chat_id, reply.edit_key)
+        if message_id is not None:
+            try:
+                async with self.pacer.slot(chat_id):
+                    await self.bot.edit_message_text(html.escape(reply.text, quote=False), chat_id=chat_id, message_id=message_id,
+                                                     parse_mode=ParseMode.HTML, reply_markup=keyboard(reply))
+                return
+            except BadRequest as error:
+                reason = error.message.lower()
+                if "not modified" in reason:  # the same text again (a retried row): nothing to change
+                    return
+                if "not found" not in reason and "can't be edited" not in reason:
+                    raise
+                log.info("the message to edit in chat %s is gone (%s); sending a new one", chat_id, error)
+        sent = await self._send_text(chat_id, reply.text, keyboard(reply))
+        message = getattr(sent, "message_id", None)
+        if isinstance(message, int):
+            await self.outbox.remember_message(item, message)
+
+    async def _send_text(self, chat_id: int, text: str, markup: InlineKeyboardMarkup | None) -> Any:
         try:
             async with self.pacer.slot(chat_id):
-                await self.bot.send_message(chat_id, html.escape(text, quote=False), parse_mode=ParseMode.HTML, reply_markup=markup)
+                return await self.bot.send_message(chat_id, html.escape(text, quote=False), parse_mode=ParseMode.HTML, reply_markup=markup)
         except BadRequest as error:
             if "parse entities" not in error.message.lower():
                 raise
             log.warning("Telegram rejected the markup of a message to chat %s (%s); sending it as plain text", chat_id, error)
             async with self.pacer.slot(chat_id):
-                await self.bot.send_message(chat_id, text, reply_markup=markup)
+                return await self.bot.send_message(chat_id, text, reply_markup=markup)

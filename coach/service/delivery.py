@@ -30,6 +30,7 @@ from coach.clock import SystemClock
 from coach.service.types import Reply
 from coach.store import models as m
 from coach.store.db import Database
+from coach.store.models_delivery import EditTarget
 
 LEASE_S = 60.0
 """How long a claim holds a chat's rows; renewed after each message sent. A sender that dies
@@ -69,11 +70,12 @@ class OutboxItem:
     key: str
     reply: Reply
     parts_sent: int
+    athlete_id: int | None = None
 
 
 def _item(row: m.OutboxMessage) -> OutboxItem:
     assert row.chat_id is not None
-    return OutboxItem(row.id, row.chat_id, row.kind, row.key, Reply.from_payload(row.payload), row.parts_sent or 0)
+    return OutboxItem(row.id, row.chat_id, row.kind, row.key, Reply.from_payload(row.payload), row.parts_sent or 0, row.athlete_id)
 
 
 class Outbox:
@@ -222,6 +224,26 @@ class Outbox:
                 update(o).where(o.chat_id == new_chat_id, o.sent_at.is_(None), o.claim_token == token)
                 .values(claim_token=None, claimed_until=None).execution_options(synchronize_session=False)
             )
+
+    async def edit_target(self, chat_id: int, edit_key: str) -> int | None:
+        """The message id the first reply with ``edit_key`` got in ``chat_id`` (None: send a new one)."""
+        t = EditTarget
+        async with self.db.transaction() as s:
+            found = (await s.execute(select(t.message_id).where(t.chat_id == chat_id, t.edit_key == edit_key))).scalar_one_or_none()
+            return None if found is None else int(found)
+
+    async def remember_message(self, item: OutboxItem, message_id: int) -> None:
+        """A reply with an ``edit_key`` was sent as ``message_id``: later ones with the key edit it."""
+        key = item.reply.edit_key
+        if key is None:
+            return
+        t = EditTarget
+        async with self.db.transaction() as s:
+            row = (await s.execute(select(t).where(t.chat_id == item.chat_id, t.edit_key == key))).scalar_one_or_none()
+            if row is None:
+                s.add(t(athlete_id=item.athlete_id, chat_id=item.chat_id, edit_key=key, message_id=message_id))
+            else:
+                row.message_id, row.updated_at = message_id, self.db.naive_now()
 
     async def release(self, token: str, chat_id: int | None = None) -> None:
         """Give back what this sender claimed and did not send (shutdown; one chat after an error)."""

@@ -16,7 +16,7 @@ import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, Final
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from coach.engine.metrics.strength import LiftState, StrengthSet, assess_lift, top_sets
 from coach.service.extensions import Extension
@@ -277,8 +277,39 @@ async def _recall(ctx: Ctx, pattern: str) -> list[lm.LiftNote]:
     return list((await ctx.session.execute(query)).scalars())
 
 
-async def _propose(ctx: Ctx, session: lm.LiftSession, sets: Sequence[lm.LiftSet], lead: str = "") -> list[Reply]:
-    """Decide the next set, remember it as pending (its number is the idempotent set key) and say it."""
+def timer_key(session_id: int) -> str:
+    """The rest timer's ``Reply.edit_key``: one message per session, edited in place on every set."""
+    return f"lift:{session_id}:rest"
+
+
+async def _cancel_rest_over(ctx: Ctx, session_id: int) -> None:
+    """A newer set or the end of the session supersedes the scheduled 'rest over' edit."""
+    o = m.OutboxMessage
+    await ctx.session.execute(
+        delete(o).where(o.key.like(f"lift-rest:{session_id}:%"), o.sent_at.is_(None)).execution_options(synchronize_session=False)
+    )
+
+
+async def _rest_timer(service: CoachService | None, ctx: Ctx, session: lm.LiftSession, p: Prescription, done: int) -> Reply:
+    """The rest timer after a logged set; where the athlete has a Telegram chat, a 'rest over'
+    edit of the same message is queued for when the rest ends (cancelled by the next set)."""
+    key = timer_key(session.id)
+    await _cancel_rest_over(ctx, session.id)
+    head = f"⏱ Rest {_clock(p.rest_s)} — {done} set(s) done; next: {_name(p.exercise)}, set {p.set_number} of {p.sets_planned}."
+    chat = ctx.athlete.telegram_chat_id
+    if service is not None and chat is not None and p.rest_s > 0:
+        over = Reply(f"⏱ Rest over — {done} set(s) done; go: {_name(p.exercise)}, set {p.set_number} of {p.sets_planned}.", edit_key=key)
+        ctx.session.add(m.OutboxMessage(
+            key=f"lift-rest:{session.id}:{session.state.get('seq', 0)}", athlete_id=ctx.athlete.id, chat_id=chat, kind="rest_timer",
+            payload=over.to_payload(), due_at=service.db.naive_now() + dt.timedelta(seconds=p.rest_s),
+        ))
+    return Reply(head, edit_key=key)
+
+
+async def _propose(ctx: Ctx, session: lm.LiftSession, sets: Sequence[lm.LiftSet], lead: str = "",
+                   *, service: CoachService | None = None, timer: bool = False) -> list[Reply]:
+    """Decide the next set, remember it as pending (its number is the idempotent set key) and say it.
+    ``timer``: a set was just logged, so the session's rest timer (one message) is updated too."""
     state = session_state(session, sets)
     step = prescribe(state)
     lines = [lead] if lead else []
@@ -298,7 +329,10 @@ async def _propose(ctx: Ctx, session: lm.LiftSession, sets: Sequence[lm.LiftSet]
             lines.append(f"You told me on {note.created_on.isoformat()} ({_name(note.exercise)}): \"{note.text}\" — I'm keeping that in mind.")
     session.state = {**session.state, "stopped": stopped, "seq": seq, "pending": dataclasses.asdict(p)}
     lines.append(describe(p))
-    return [Reply("\n".join(lines), _buttons(session.id, seq))]
+    replies = [Reply("\n".join(lines), _buttons(session.id, seq))]
+    if timer:
+        replies.append(await _rest_timer(service, ctx, session, p, len(sets)))
+    return replies
 
 
 # ------------------------------------------------------------------ opening, pausing, finishing
@@ -391,6 +425,7 @@ async def start(service: CoachService, ctx: Ctx) -> list[Reply]:
 async def pause(service: CoachService, ctx: Ctx, session: lm.LiftSession) -> list[Reply]:
     session.status, session.paused_at = "paused", service.db.naive_now()
     ctx.athlete.dialog = None
+    await _cancel_rest_over(ctx, session.id)
     return [Reply(f"Paused day {session.day_label}. Send /lift (or \"starting my workout\") to pick it up where you left off.")]
 
 
@@ -400,6 +435,7 @@ async def finish(service: CoachService, ctx: Ctx, session: lm.LiftSession) -> li
     now = service.db.naive_now()
     session.status, session.open_key, session.finished_at = "finished", None, now
     ctx.athlete.dialog = None
+    await _cancel_rest_over(ctx, session.id)
     row = await program_row(ctx)
     program = Program.from_json(row.document)
     if not sets:
@@ -468,7 +504,7 @@ async def finish(service: CoachService, ctx: Ctx, session: lm.LiftSession) -> li
     await ctx.session.flush()
     session.activity_id = activity.id
     session.summary = {"volume_kg": volume, "sets": len(sets), "session_rpe": session_rpe, "load": activity.load}
-    return [Reply("\n".join(lines))]
+    return [Reply("\n".join(lines)), Reply(f"⏱ Session over — {len(sets)} set(s) logged.", edit_key=timer_key(session.id))]
 
 
 # ------------------------------------------------------------------ logging a set
@@ -511,7 +547,7 @@ async def log_set(service: CoachService, ctx: Ctx, session: lm.LiftSession, line
         await service.notes.remember(ctx, f"{note} (during {_name(row.exercise)})")
         lead += f" Pain noted and remembered: I'll work around {_name(row.exercise)} and bring it up next time."
     await ctx.session.flush()
-    return await _propose(ctx, session, [*sets, row], lead=lead)
+    return await _propose(ctx, session, [*sets, row], lead=lead, service=service, timer=True)
 
 
 # ------------------------------------------------------------------ the area's entry points
