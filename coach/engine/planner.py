@@ -64,6 +64,7 @@ from coach.engine.models import (
     Plan,
     PlanMeta,
     Profile,
+    Session,
     SessionSport,
     SessionType,
     Sport,
@@ -82,7 +83,7 @@ from coach.engine.prep import (
     reached,
     run_days_available,
 )
-from coach.engine.rules import EventProfile, LongMinimum, Rules, TimedSport
+from coach.engine.rules import EventProfile, LongMinimum, LongSessionNote, Rules, TimedSport
 from coach.engine.workouts import (
     MEDIUM_LONG_LABEL,
     QUALITY_TYPES,
@@ -369,6 +370,7 @@ class _Context:
     protos: dict[tuple[object, ...], _Proto] = field(default_factory=dict)
     generated: dict[SessionSpec, Generated] = field(default_factory=dict)
     build_entry: str | None = None
+    prep_notes: tuple[LongSessionNote, ...] | None = None
     sport_order: tuple[SessionSport, ...] = ()
     long_share: dict[SessionSport, float] = field(default_factory=dict)
     long_cap: dict[SessionSport, float] = field(default_factory=dict)
@@ -1337,6 +1339,23 @@ def _notes(week: WeekFrame, volume: float, blocked_days: int, prev: _Progress, c
     return notes
 
 
+def _long_session_notes(week: WeekFrame, sessions: list[Session], ctx: _Context) -> list[str]:
+    """race_prep.yaml ``long_session_notes`` that this week's long sessions call for (fuelling,
+    night riding, back-to-back days): each once, when the week's long session of its sport
+    lasts at least its ``from_min``."""
+    found = ctx.prep_notes
+    if found is None:
+        event = ctx.profile.goal.event
+        found = ctx.prep_notes = tuple(n for n in ctx.rules.prep.long_session_notes if event in n.events)
+    if not found or week.phase == "race":
+        return []
+    longest: dict[str, int] = {}
+    for s in sessions:
+        if s.type == "long":
+            longest[s.sport] = max(longest.get(s.sport, 0), s.duration_min)
+    return [n.note for n in found if longest.get(n.sport, 0) >= n.from_min]
+
+
 def _ordered(draft: _Draft, sport: Sport) -> tuple[tuple[int, ...], tuple[Generated, ...]]:
     """The draft's sessions in the plan's one order (:func:`session_order`, a stable sort),
     with the week's totals; computed once per draft."""
@@ -1382,7 +1401,7 @@ def _week_model(week: WeekFrame, shape: _Shape, draft: _Draft, prog: _Progress, 
             "planned_minutes": draft.planned_minutes,
             "load": draft.week_load,
             "sessions": sessions,
-            "notes": _notes(week, float(draft.volume), shape.blocked_days, prog, ctx),
+            "notes": _notes(week, float(draft.volume), shape.blocked_days, prog, ctx) + _long_session_notes(week, sessions, ctx),
             "built_minutes": None,
             "built_load": None,
         },

@@ -562,6 +562,16 @@ class TimedPrep(_Rule):
     long_step_max_min: dict[TimedSport, PositiveMin] = Field(default_factory=dict)
 
 
+class LongSessionNote(_Rule):
+    """Advice a week's notes carry when its long ``sport`` session of ``events`` lasts at
+    least ``from_min`` (fuelling, night riding, back-to-back days)."""
+
+    sport: TimedSport
+    from_min: PositiveMin
+    events: list[Event] = Field(min_length=1)
+    note: str = Field(min_length=1)
+
+
 class RacePrepFile(_Rule):
     version: int
     levels: LevelBands
@@ -570,6 +580,7 @@ class RacePrepFile(_Rule):
     structure: PrepStructure
     events: dict[Event, EventPrep]
     timed_events: dict[Event, TimedPrep] = Field(default_factory=dict)
+    long_session_notes: list[LongSessionNote] = Field(default_factory=list)
 
 
 # --------------------------------------------------------------------------- all rules

@@ -130,3 +130,31 @@ def test_race_pace_repeats_survive_a_resize() -> None:
     for s in paced:
         again = resized(s, s.duration_min, anchors, RULES)
         assert again.steps == s.steps and again.description == s.description
+
+
+# --------------------------------------------------------------------------- long-ride notes (issue 17)
+
+
+def test_brevet_weeks_say_fuelling_night_riding_and_back_to_back_where_they_matter() -> None:
+    from tests.engine.test_race_prep import rider
+
+    profile = rider("brevet_600", 8, 24, 300)
+    plan = build_plan(profile, RULES)
+    assert plan.feasible and validate_plan(plan, profile, RULES) == []
+    rules = {n.note: n for n in RULES.prep.long_session_notes if "brevet_600" in n.events}
+    assert {n.note[:5] for n in rules.values()} == {"Fuell", "Night", "Back-"}
+    seen: set[str] = set()
+    for week in plan.weeks:
+        ride = max((s.duration_min for s in week.sessions if s.type == "long" and s.sport == "ride"), default=0)
+        for note, rule in rules.items():
+            expected = ride >= rule.from_min and week.phase != "race"
+            assert (note in week.notes) == expected, (week.index, ride, note[:20])
+            if expected:
+                seen.add(note)
+    assert seen == set(rules)  # the build reaches every threshold
+    # a 200 km brevet rides in daylight; a run plan gets none of these notes
+    short = build_plan(rider("brevet_200", 6.5, 16, 240), RULES)
+    assert not any(n.startswith(("Night riding", "Back-to-back")) for w in short.weeks for n in w.notes)
+    assert any(n.startswith("Fuelling") for w in short.weeks for n in w.notes)
+    run = build_plan(runner("marathon", 60, 16), RULES)
+    assert not any(n.startswith(("Fuelling", "Night riding")) for w in run.weeks for n in w.notes)
