@@ -1,8 +1,9 @@
 """Commands of the connections area (see CLI_AREAS in coach/cli.py).
 
     coach connect intervals --athlete A --intervals-id ID --api-key KEY   (KEY "-": read from stdin)
-    coach disconnect intervals --athlete A
-    coach sync --athlete A [--pull] [--push] [--json]
+    coach connect strava --athlete A [--code CODE_OR_ADDRESS]             (no --code: prints the link)
+    coach disconnect intervals|strava --athlete A
+    coach sync --athlete A [--pull] [--push] [--json]                     (Strava: imports, with --pull)
 
 Exit codes: 0 done, 1 failed (refused key, service down, part of a sync failed), 2 bad input.
 """
@@ -21,13 +22,15 @@ COMMANDS: frozenset[str] = frozenset({"connect", "disconnect", "sync"})
 
 def add_parsers(sub: Any) -> None:
     """Add this area's subcommands to ``coach``'s subparsers."""
-    connect = sub.add_parser("connect", help="connect an athlete to Intervals.icu (the key is stored encrypted)")
-    connect.add_argument("provider", choices=["intervals"])
+    connect = sub.add_parser("connect", help="connect an athlete to Intervals.icu or Strava (stored encrypted)")
+    connect.add_argument("provider", choices=["intervals", "strava"])
     connect.add_argument("--athlete", required=True)
-    connect.add_argument("--intervals-id", required=True, help="the Intervals.icu athlete id (i123456; 0 = the key's own)")
-    connect.add_argument("--api-key", required=True, help="the API key (Settings → Developer); '-' reads it from stdin")
-    disconnect = sub.add_parser("disconnect", help="forget an athlete's Intervals.icu key")
-    disconnect.add_argument("provider", choices=["intervals"])
+    connect.add_argument("--intervals-id", help="Intervals.icu: the athlete id (i123456; 0 = the key's own)")
+    connect.add_argument("--api-key", help="Intervals.icu: the API key (Settings → Developer); '-' reads it from stdin")
+    connect.add_argument("--code", help="Strava: the code, or the whole address Strava sent you to ('-': stdin); "
+                         "without it the authorisation link is printed")
+    disconnect = sub.add_parser("disconnect", help="forget an athlete's Intervals.icu key or Strava access")
+    disconnect.add_argument("provider", choices=["intervals", "strava"])
     disconnect.add_argument("--athlete", required=True)
     sync = sub.add_parser("sync", help="pull activities, wellness and calendar from Intervals.icu and push the plan")
     sync.add_argument("--athlete", required=True)
@@ -46,8 +49,19 @@ def run(settings: Any, args: argparse.Namespace) -> int:
     except BadSecretKey as error:
         _error(f"bad configuration: {error}")
         return EXIT_BAD_INPUT
+    if args.command == "connect" and args.provider == "strava":
+        from coach.connect.strava_cli import connect
+
+        return connect(settings, config, args.athlete, args.code)
     if args.command == "connect":
+        if not args.intervals_id or not args.api_key:
+            _error("coach connect intervals needs --intervals-id and --api-key.")
+            return EXIT_BAD_INPUT
         return _connect(settings, config, args.athlete, args.intervals_id, args.api_key)
+    if args.command == "disconnect" and args.provider == "strava":
+        from coach.connect.strava_cli import disconnect
+
+        return disconnect(settings, config, args.athlete)
     if args.command == "disconnect":
         return _disconnect(settings, args.athlete)
     pull, push = (args.pull, args.push) if args.pull or args.push else (True, True)
@@ -114,6 +128,7 @@ def _disconnect(settings: Any, athlete: str) -> int:
 def _sync(settings: Any, config: Any, athlete: str, *, pull: bool, push: bool, as_json: bool) -> int:
     from coach.cli import EXIT_FAILED, EXIT_OK, _error, _with_service
     from coach.connect.errors import ConnectError
+    from coach.connect.strava_cli import strava_sync
     from coach.connect.sync import sync_athlete
     from coach.service.service import UserError
     from coach.store import repo
@@ -124,15 +139,23 @@ def _sync(settings: Any, config: Any, athlete: str, *, pull: bool, push: bool, a
             if row is None:
                 raise UserError(f"There is no athlete called {athlete!r}.")
             athlete_id = row.id
+        strava = await strava_sync(service, config, athlete_id) if pull else None
         try:
             report = await sync_athlete(service, service.db, athlete_id, config, pull=pull, push=push)
         except ConnectError as error:
-            _error(str(error))
-            return EXIT_FAILED
+            if strava is None:
+                _error(str(error))
+                return EXIT_FAILED
+            if as_json:
+                print(json.dumps({"athlete": athlete, **strava.document()}, indent=2, ensure_ascii=False))
+            else:
+                print("\n".join(strava.lines()))
+            return EXIT_OK if strava.ok else EXIT_FAILED
+        extra = {} if strava is None else {"strava": strava.document()}
         if as_json:
-            print(json.dumps({"athlete": athlete, **report.document()}, indent=2, ensure_ascii=False))
+            print(json.dumps({"athlete": athlete, **report.document(), **extra}, indent=2, ensure_ascii=False))
         else:
-            print("\n".join(report.lines()))
-        return EXIT_OK if report.ok else EXIT_FAILED
+            print("\n".join([*report.lines(), *([] if strava is None else strava.lines())]))
+        return EXIT_OK if report.ok and (strava is None or strava.ok) else EXIT_FAILED
 
     return asyncio.run(_with_service(settings, body))

@@ -16,6 +16,7 @@ import httpx
 
 from coach.connect.intervals import MAX_RATE_LIMIT_WAIT_S, IntervalsClient, Sleep
 from coach.connect.secrets import SecretBox, secret_box
+from coach.connect.strava import StravaClient, StravaConfig
 
 
 @dataclass(frozen=True)
@@ -25,6 +26,7 @@ class ConnectConfig:
     max_rate_limit_wait_s: float = MAX_RATE_LIMIT_WAIT_S
     sleep: Sleep = asyncio.sleep
     transport: httpx.AsyncBaseTransport | None = field(default=None, repr=False)
+    strava: StravaConfig = field(default_factory=StravaConfig, repr=False)
 
     def intervals(self, athlete_id: str, api_key: str) -> IntervalsClient:
         return IntervalsClient(
@@ -32,11 +34,31 @@ class ConnectConfig:
             max_rate_limit_wait_s=self.max_rate_limit_wait_s, sleep=self.sleep,
         )
 
+    def strava_client(self, now: Any, access_token: str | None = None) -> StravaClient:
+        return StravaClient(self.strava, now, access_token=access_token, transport=self.transport)
+
 
 def from_settings(settings: Any) -> ConnectConfig:
-    """From ``coach.settings.Settings`` (``INTERVALS_API_URL``, ``COACH_SECRET_KEY``, ``COACH_DATA_DIR``)."""
+    """From ``coach.settings.Settings`` (``INTERVALS_API_URL``, ``COACH_SECRET_KEY``, ``COACH_DATA_DIR``,
+    ``STRAVA_*``, ``WEBAPP_URL`` for Strava's callback)."""
     configured = settings.coach_secret_key.get_secret_value() if settings.coach_secret_key is not None else None
-    return ConnectConfig(settings.intervals_api_url, secret_box(settings.coach_data_dir, configured))
+    return ConnectConfig(settings.intervals_api_url, secret_box(settings.coach_data_dir, configured),
+                         strava=strava_from_settings(settings))
+
+
+def strava_from_settings(settings: Any) -> StravaConfig:
+    from coach.connect.strava import CALLBACK_PATH, DEFAULT_API_URL
+
+    def secret(name: str) -> str | None:
+        value = getattr(settings, name, None)
+        return None if value is None else str(value.get_secret_value())
+
+    webapp = getattr(settings, "webapp_url", None)
+    return StravaConfig(
+        client_id=getattr(settings, "strava_client_id", None), client_secret=secret("strava_client_secret"),
+        api_url=getattr(settings, "strava_api_url", DEFAULT_API_URL), verify_token=secret("strava_verify_token"),
+        redirect_url=f"{webapp.rstrip('/')}{CALLBACK_PATH}" if webapp else None,
+    )
 
 
 _registered: weakref.WeakKeyDictionary[Any, ConnectConfig] = weakref.WeakKeyDictionary()

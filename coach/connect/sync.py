@@ -676,7 +676,8 @@ class _Due:
 async def due_syncs(service: CoachService) -> list[_Due]:
     now = _naive(service.clock.now())
     async with service.db.transaction() as s:
-        connections = (await s.execute(select(Connection).where(Connection.status == "active"))).scalars().all()
+        connections = (await s.execute(select(Connection).where(
+            Connection.status == "active", Connection.provider == PROVIDER))).scalars().all()
         due: list[_Due] = []
         for c in connections:
             plan_id = (await s.execute(
@@ -700,11 +701,13 @@ async def tick(service: CoachService, config: ConnectConfig | None = None) -> in
     if _tick_lock.locked():
         return 0
     async with _tick_lock:
+        from coach.connect import strava_sync
+
+        config = config or config_for(service)
+        queued = await strava_sync.tick(service, config)  # Strava: imports only (coach/connect/strava_sync.py)
         due = await due_syncs(service)
         if not due:
-            return 0
-        config = config or config_for(service)
-        queued = 0
+            return queued
         for item in due:
             try:
                 report = await sync_athlete(service, service.db, item.athlete_id, config, pull=item.pull, push=item.push)

@@ -23,11 +23,12 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-PROVIDERS = {"intervals": "intervals", "intervals.icu": "intervals", "icu": "intervals"}
+PROVIDERS = {"intervals": "intervals", "intervals.icu": "intervals", "icu": "intervals", "strava": "strava"}
 CONNECT_USAGE = (
     "To connect Intervals.icu, send: /connect intervals ATHLETE_ID API_KEY\n"
     "Both are in Intervals.icu → Settings → Developer (the athlete id looks like i123456). "
-    "I store the key encrypted, never show it back, and delete your message once I've read it."
+    "I store the key encrypted, never show it back, and delete your message once I've read it.\n"
+    "To connect Strava, send: /connect strava"
 )
 CHAT_MAX_RATE_LIMIT_WAIT_S = 10.0
 """A chat /sync waits at most this long on 429s (it holds the chat's turn); the schedule catches up."""
@@ -49,7 +50,7 @@ async def on_command(service: CoachService, ctx: Ctx, command: str, args: str) -
     if command == "connect":
         return await _connect(service, ctx, args)
     if command == "disconnect":
-        return await _disconnect(ctx, args)
+        return await _disconnect(service, ctx, args)
     return await _sync(service, ctx, args)
 
 
@@ -81,7 +82,11 @@ async def _connect(service: CoachService, ctx: Ctx, args: str) -> list[Reply]:
 
     words = args.split()
     if words and words[0].lower() == "strava":
-        return [Reply("Strava isn't connectable yet; Intervals.icu is: /connect intervals ATHLETE_ID API_KEY")]
+        from coach.service import strava_chat
+
+        for word in words[1:]:
+            await _scrub_inbox(ctx, word)
+        return await strava_chat.connect(service, ctx, args.strip()[len(words[0]):])
     if len(words) != 3 or words[0].lower() not in PROVIDERS:
         for word in words[1:]:
             await _scrub_inbox(ctx, word)
@@ -110,13 +115,21 @@ async def _connect(service: CoachService, ctx: Ctx, args: str) -> list[Reply]:
     )]
 
 
-async def _disconnect(ctx: Ctx, args: str) -> list[Reply]:
+async def _disconnect(service: CoachService, ctx: Ctx, args: str) -> list[Reply]:
     from coach.connect.intervals import PROVIDER_NAME
     from coach.connect.sync import forget_connection
+    from coach.service import strava_chat
 
     words = args.split()
     if words and words[0].lower() not in PROVIDERS:
-        return [Reply("I can only disconnect Intervals.icu: /disconnect intervals")]
+        return [Reply("I can disconnect Intervals.icu or Strava: /disconnect intervals, /disconnect strava")]
+    if (words and words[0].lower() == "strava") or (not words and await strava_chat.is_connected(ctx)):
+        strava = await strava_chat.disconnect(service, ctx)
+        if words:
+            return strava or [Reply("You're not connected to Strava.")]
+        if not await forget_connection(ctx.session, ctx.athlete):
+            return strava or []
+        return [*(strava or []), *await _disconnect(service, ctx, "intervals")]
     if not await forget_connection(ctx.session, ctx.athlete):
         return [Reply(f"You're not connected to {PROVIDER_NAME}.")]
     return [Reply(
@@ -139,20 +152,23 @@ async def _sync(service: CoachService, ctx: Ctx, args: str) -> list[Reply]:
     except BadSecretKey as error:
         log.error("connections are off: %s", error)
         return [Reply("Syncing is off right now (the server's secret key is misconfigured). Tell whoever runs me.")]
+    from coach.service import strava_chat
+
+    strava = await strava_chat.sync(service, ctx) if word != "push" and await strava_chat.is_connected(ctx) else []
     try:
         report = await sync_athlete(service, OpenSession(ctx.session), ctx.athlete.id, config,
                                     pull=word in ("", "pull"), push=word in ("", "push"))
     except ConnectError as error:
-        return [Reply(str(error))]
-    return [Reply("\n".join(report.lines()) or "Nothing to sync.")]
+        return [Reply("\n".join(strava) if strava else str(error))]
+    return [Reply("\n".join([*report.lines(), *strava]) or "Nothing to sync.")]
 
 
 EXTENSION = Extension(
     name="connections",
     commands={
-        "connect": "connect Intervals.icu: /connect intervals ATHLETE_ID API_KEY",
-        "disconnect": "forget your Intervals.icu key: /disconnect",
-        "sync": "sync with Intervals.icu now (activities and wellness in, your plan out)",
+        "connect": "connect Intervals.icu (/connect intervals ATHLETE_ID API_KEY) or Strava (/connect strava)",
+        "disconnect": "forget your Intervals.icu key or Strava access: /disconnect [intervals|strava]",
+        "sync": "sync with Intervals.icu and Strava now (activities and wellness in, your plan out)",
     },
     on_command=on_command,
     redact=redact,

@@ -355,5 +355,5 @@ async def test_bad_connect_lines_get_a_clear_answer_and_store_nothing(coach: Coa
     assert "/connect intervals ATHLETE_ID API_KEY" in await say(coach, "/connect")
     assert "doesn't look like" in await say(coach, "/connect intervals bob12 somekey12345")
     assert "doesn't look like" in await say(coach, "/connect intervals i100 short")
-    assert "isn't connectable yet" in await say(coach, "/connect strava")
+    assert "Strava isn't set up on this coach" in await say(coach, "/connect strava")  # no STRAVA_CLIENT_ID here
     assert await count(coach, Connection) == 0
