@@ -500,7 +500,16 @@ async def _update(service: CoachService, athlete_id: int, external: str, detail:
         if row is not None and row.source == PROVIDER:
             sport = _sport(str(detail.get("sport_type") or detail.get("type") or ""))
             if sport != row.sport:
+                from coach.service import training_log
+                from coach.service.service import Ctx
+
                 row.sport = sport
+                linked = (await s.execute(select(m.PlannedSession).where(m.PlannedSession.activity_id == row.id))).scalars()
+                for session in linked:  # re-judged below with the new sport
+                    session.activity_id, session.status = None, "planned"
+                athlete = await s.get(m.Athlete, athlete_id)
+                assert athlete is not None
+                await training_log.update_adherence(Ctx(s, athlete, service.clock.today(athlete.time_zone)))
                 return "updated"
     return "unchanged"
 

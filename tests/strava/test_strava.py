@@ -295,6 +295,16 @@ async def test_webhook_handshake_create_delete_and_deauthorisation(coach: CoachS
             await strava_sync.drain()
             assert await count(coach, m.Activity) == 1
 
+            # A rename follows; a re-type changes what Strava alone brought.
+            run["name"], run["sport_type"], run["type"] = "Gravel loop", "GravelRide", "GravelRide"
+            await http.post("/strava/webhook", json={**event, "aspect_type": "update",
+                                                     "updates": {"title": "Gravel loop", "type": "GravelRide"}})
+            await strava_sync.drain()
+            async with coach.db.transaction() as s:
+                item = (await s.execute(select(SyncedItem).where(SyncedItem.provider == "strava"))).scalar_one()
+                stored = await s.get(m.Activity, item.activity_id)
+                assert item.data["name"] == "Gravel loop" and stored is not None and stored.sport == "ride"
+            assert (await tuesday(coach)).activity_id is None  # a ride doesn't do a planned run
             # A delete while the activity is still on Strava (events aren't signed) changes nothing.
             gone = {**event, "aspect_type": "delete"}
             await http.post("/strava/webhook", json=gone)
