@@ -93,11 +93,12 @@ async def compose_week(session: AsyncSession, athlete: m.Athlete, week_start: dt
     """Next week's message: last week's adherence and load adapt it (self-grading, KPI gates), its
     text and picture, to the athlete or — when a linked coach reviews — to the coach's group with an
     Approve button. The Sunday preview and the weekly batch (coach/batch) both compose with this."""
-    corrected = await self_correct(session, athlete, today, rules)
-    gated = await gate_next_week(session, athlete, today, rules)
-    text = "\n".join([*corrected, *gated, await weekly_text(session, athlete, week_start, today)])
-    reviewer = await review_group(session, athlete)
-    picture = await week_picture(session, athlete, week_start, today)  # the week as a picture (coach/charts)
+    with repo.plan_memo(session):  # the plan is read six times below: loaded once (again after a save)
+        corrected = await self_correct(session, athlete, today, rules)
+        gated = await gate_next_week(session, athlete, today, rules)
+        text = "\n".join([*corrected, *gated, await weekly_text(session, athlete, week_start, today)])
+        reviewer = await review_group(session, athlete)
+        picture = await week_picture(session, athlete, week_start, today)  # the week as a picture (coach/charts)
     if reviewer is None:
         return Due(key=f"weekly:{athlete.id}:{week_start.isoformat()}", athlete_id=athlete.id, chat_id=athlete.telegram_chat_id,
                    kind="weekly_plan", reply=Reply(text, document=picture))

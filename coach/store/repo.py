@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import delete, func, insert, select, update
@@ -23,7 +25,37 @@ async def athlete_by_telegram(session: AsyncSession, user_id: int) -> m.Athlete 
     return (await session.execute(select(m.Athlete).where(m.Athlete.telegram_user_id == user_id))).scalar_one_or_none()
 
 
+PLAN_MEMO = "coach.active_plan_memo"
+"""``session.info`` key of the memo that ``plan_memo`` turns on."""
+
+
+@contextmanager
+def plan_memo(session: AsyncSession) -> Iterator[None]:
+    """Within the block, ``active_plan_row`` loads each athlete's active plan (with every week and
+    session) once and then returns that same row; ``save_plan`` forgets it, so the next call loads
+    the new version. For composing steps that read the plan several times and change it only
+    through ``save_plan`` (the Sunday preview, the weekly batch: 6 loads per athlete otherwise)."""
+    if PLAN_MEMO in session.info:  # nested: the outer block owns the memo
+        yield
+        return
+    session.info[PLAN_MEMO] = {}
+    try:
+        yield
+    finally:
+        session.info.pop(PLAN_MEMO, None)
+
+
 async def active_plan_row(session: AsyncSession, athlete_id: int) -> m.Plan | None:
+    memo: dict[int, m.Plan | None] | None = session.info.get(PLAN_MEMO)
+    if memo is not None and athlete_id in memo:
+        return memo[athlete_id]
+    row = await _load_active_plan_row(session, athlete_id)
+    if memo is not None:
+        memo[athlete_id] = row
+    return row
+
+
+async def _load_active_plan_row(session: AsyncSession, athlete_id: int) -> m.Plan | None:
     query = (
         select(m.Plan)
         .where(m.Plan.athlete_id == athlete_id, m.Plan.status == "active")
@@ -36,6 +68,7 @@ async def active_plan_row(session: AsyncSession, athlete_id: int) -> m.Plan | No
 
 async def save_plan(session: AsyncSession, athlete: m.Athlete, plan: PlanDoc, *, source: str, reason: str) -> m.Plan:
     """Store a new plan version; the previous active version is archived, never deleted."""
+    session.info.get(PLAN_MEMO, {}).pop(athlete.id, None)
     current = (
         await session.execute(select(func.max(m.Plan.version)).where(m.Plan.athlete_id == athlete.id))
     ).scalar_one_or_none()
