@@ -47,17 +47,10 @@ async def _checkins(session: AsyncSession, athlete: m.Athlete, since: dt.date) -
 
 
 async def strength_sets(session: AsyncSession, athlete: m.Athlete) -> list[StrengthSet]:
-    """Logged sets, as the metrics tool reads them (``Activity.details``: exercise and sets)."""
-    rows = (
-        await session.execute(
-            select(m.Activity).where(m.Activity.athlete_id == athlete.id, m.Activity.sport == "strength").order_by(m.Activity.start_time)
-        )
-    ).scalars().all()
-    return [
-        StrengthSet(exercise=str(a.details["exercise"]), date=a.start_time.date(), weight_kg=float(x["weight_kg"]), reps=int(x["reps"]),
-                    rpe=None if x.get("rpe") is None else float(x["rpe"]))
-        for a in rows if a.details.get("exercise") for x in a.details.get("sets", [])
-    ]
+    """Logged sets, as the metrics tool reads them: the /log ones and the live sessions' (one history)."""
+    from coach.service.lifting import strength_history  # loads the lifting area only when a chart is drawn
+
+    return await strength_history(session, athlete.id)
 
 
 async def chart_data(session: AsyncSession, athlete: m.Athlete, kind: ChartKind, today: dt.date, *, day: dt.date | None = None) -> ChartData:

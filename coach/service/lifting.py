@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, Final
 
 from sqlalchemy import delete, select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from coach.engine.metrics.strength import LiftState, StrengthSet, assess_lift, top_sets
 from coach.service.extensions import Extension
@@ -42,8 +43,10 @@ from coach.strength import (
     with_phase,
 )
 from coach.strength.learning import bucket_of
+from coach.strength.limits import Restriction, restrict_day
 from coach.strength.parse import SetLine
 from coach.strength.program import ease_lower_body
+from coach.strength.rules import canonical_exercise
 
 if TYPE_CHECKING:
     from coach.service.service import CoachService, Ctx
@@ -131,6 +134,33 @@ def _strength_sets(rows: Sequence[lm.LiftSet]) -> list[StrengthSet]:
             if r.weight_kg is not None and r.weight_kg > 0 and not r.pain and r.reps > 0]
 
 
+async def logged_sets(session: AsyncSession, athlete_id: int) -> list[StrengthSet]:
+    """The sets typed with /log ("squat 100x5x3 @8": ``Activity.details`` exercise + sets), under
+    the exercise names of the strength rules ('squat' is back_squat), oldest first."""
+    rows = (await session.execute(
+        select(m.Activity).where(m.Activity.athlete_id == athlete_id, m.Activity.sport == "strength").order_by(m.Activity.start_time)
+    )).scalars().all()
+    out: list[StrengthSet] = []
+    for a in rows:
+        name = (a.details or {}).get("exercise")
+        if not name:
+            continue  # a live session's activity: its sets are lift_sets rows
+        exercise = canonical_exercise(str(name))
+        for x in a.details.get("sets") or []:
+            weight, reps = x.get("weight_kg"), x.get("reps")
+            if weight is None or float(weight) <= 0 or not reps or int(reps) <= 0 or x.get("pain"):
+                continue
+            out.append(StrengthSet(exercise, a.start_time.date(), float(weight), int(reps), None if x.get("rpe") is None else float(x["rpe"])))
+    return out
+
+
+async def strength_history(session: AsyncSession, athlete_id: int) -> list[StrengthSet]:
+    """Every set the model of the lifter learns from, both paths in one list: the live sessions'
+    sets and the /log ones, in date order. The live coach and ``coach tool metrics`` read this."""
+    live = (await session.execute(select(lm.LiftSet).where(lm.LiftSet.athlete_id == athlete_id).order_by(lm.LiftSet.id))).scalars().all()
+    return sorted([*_strength_sets(live), *await logged_sets(session, athlete_id)], key=lambda s: s.date)
+
+
 async def _history(ctx: Ctx, before: dt.date | None = None, session_id: int | None = None) -> list[lm.LiftSet]:
     query = select(lm.LiftSet).where(lm.LiftSet.athlete_id == ctx.athlete.id)
     if session_id is not None:
@@ -156,10 +186,11 @@ def _state_json(state: LiftState) -> dict[str, Any]:
             "trend": None if band is None else band.trend, "confidence": state.confidence, "sessions_seen": state.sessions_seen}
 
 
-def knowledge_of(history: Sequence[lm.LiftSet], states: dict[str, Any], today: dt.date) -> dict[str, dict[str, Any]]:
-    """Per exercise: e1RM, confidence and where it came from; transfer fills gaps only where a
-    published fit exists (≥ 5 paired days, R² ≥ 0.4)."""
-    sets = _strength_sets(history)
+def knowledge_of(history: Sequence[lm.LiftSet], states: dict[str, Any], today: dt.date,
+                 logged: Sequence[StrengthSet] = ()) -> dict[str, dict[str, Any]]:
+    """Per exercise: e1RM, confidence and where it came from (live sets and ``logged``: the /log
+    ones); transfer fills gaps only where a published fit exists (≥ 5 paired days, R² ≥ 0.4)."""
+    sets = sorted([*_strength_sets(history), *logged], key=lambda s: s.date)
     exercises = sorted({s.exercise for s in sets})
     known: dict[str, dict[str, Any]] = {}
     tops: dict[str, dict[dt.date, float]] = {}
@@ -351,6 +382,15 @@ async def _hard_endurance_near(ctx: Ctx, days: int) -> bool:
     return False
 
 
+async def _restrictions(ctx: Ctx) -> list[Restriction]:
+    """The athlete's active injuries from memory (``Limitation``), for building today's day."""
+    lim = m.Limitation
+    rows = (await ctx.session.execute(select(lim).where(
+        lim.athlete_id == ctx.athlete.id, lim.active.is_(True), lim.kind == "injury", lim.since <= ctx.today,
+    ).order_by(lim.id))).scalars().all()
+    return [Restriction(r.body_part, r.description or "") for r in rows if r.until is None or r.until >= ctx.today]
+
+
 async def _recent_colours(ctx: Ctx) -> list[str]:
     rows = (await ctx.session.execute(select(m.CheckIn).where(m.CheckIn.athlete_id == ctx.athlete.id)
                                       .order_by(m.CheckIn.date.desc()).limit(3))).scalars().all()
@@ -374,7 +414,7 @@ async def start(service: CoachService, ctx: Ctx) -> list[Reply]:
     program = Program.from_json(row.document)
     now = service.db.naive_now()
     history = await _history(ctx)
-    knowledge = knowledge_of(history, row.lift_states, ctx.today)
+    knowledge = knowledge_of(history, row.lift_states, ctx.today, await logged_sets(ctx.session, ctx.athlete.id))
     colours = await _recent_colours(ctx)
     lines: list[str] = []
     main_verdicts = [str(knowledge.get(s.exercise, {}).get("verdict") or "not_enough_data")
@@ -391,6 +431,8 @@ async def start(service: CoachService, ctx: Ctx) -> list[Reply]:
     day = program.days[index]
     if near and day.lower_body:
         day = ease_lower_body(day)
+    restricted = restrict_day(day, await _restrictions(ctx), frozenset(program.equipment_missing))
+    day = restricted.day
     checkin = (await ctx.session.execute(select(m.CheckIn).where(m.CheckIn.athlete_id == ctx.athlete.id, m.CheckIn.date == ctx.today))).scalar_one_or_none()
     readiness = checkin.readiness_color if checkin is not None and checkin.readiness_color in ("green", "amber", "red") else None
     last = history[-1].created_at if history else None
@@ -404,18 +446,19 @@ async def start(service: CoachService, ctx: Ctx) -> list[Reply]:
         plan={"day": day.to_json(), "phase": program.phase, "readiness": readiness, "plate_increment_kg": row.plate_increment_kg,
               "knowledge": knowledge, "corrections": corrections, "correction_notes": correction_notes,
               "missing": list(program.equipment_missing), "painful": painful, "hours_since_last": hours},
-        state={"seq": 0, "stopped": [], "pending": None}, started_at=now,
+        state={"seq": 0, "stopped": list(restricted.skipped), "pending": None}, started_at=now,
     )
     ctx.session.add(session)
     await ctx.session.flush()
     ctx.athlete.dialog = {"flow": FLOW, "session_id": session.id}
-    lift_list = ", ".join(_name(s.exercise) for s in day.slots)
+    lift_list = ", ".join(_name(s.exercise) for i, s in enumerate(day.slots) if i not in restricted.skipped)
     extra = [f"{day.conditioning_min} min conditioning" if day.conditioning_min else "",
              f"{day.mobility_min} min mobility" if day.mobility_min else ""]
     extra_text = " + ".join(e for e in extra if e)
     lines.append(f"Day {day.label} ({program.phase}): {lift_list}" + (f"; then {extra_text}" if extra_text else "") + ".")
     if readiness is not None and readiness != "green":
         lines.append(f"Readiness today is {readiness}: I've eased the targets.")
+    lines += [reason[0].upper() + reason[1:] + "." for reason in restricted.reasons]
     lines += [note[0].upper() + note[1:] + "." for note in correction_notes.values()]
     lines.append("Answer each set in a line (\"100 x 5 @8\", \"5 reps, easy\", \"done\", \"only 3, shoulder tweaky\") or with the "
                  "buttons; \"pause\" and \"finished\" work any time.")
@@ -454,14 +497,15 @@ async def finish(service: CoachService, ctx: Ctx, session: lm.LiftSession) -> li
             top[s.exercise] = s
     before = session.plan.get("knowledge") or {}
     history = await _history(ctx)
-    after = knowledge_of(history, row.lift_states, ctx.today)
+    logged = await logged_sets(ctx.session, ctx.athlete.id)
+    after = knowledge_of(history, row.lift_states, ctx.today, logged)
     lines = [f"Day {session.day_label} done: {len(sets)} sets, volume {volume:,.0f} kg in {minutes:.0f} min"
              + (f", session RPE {session_rpe:g}" if session_rpe is not None else "") + "."]
     if top:
         lines.append("Top sets: " + "; ".join(f"{_name(e)} {_kg(s.weight_kg or 0)} kg × {s.reps}" + (f" @ {s.rpe:g}" if s.rpe else "")
                                               for e, s in top.items()) + ".")
     changes, model = [], []
-    sets_all = _strength_sets(history)
+    sets_all = sorted([*_strength_sets(history), *logged], key=lambda s: s.date)
     states = dict(row.lift_states)
     for exercise in top:
         old, new = before.get(exercise, {}).get("e1rm_kg"), after.get(exercise, {}).get("e1rm_kg")

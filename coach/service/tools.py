@@ -40,7 +40,7 @@ from coach.engine.adapt import move_session as engine_move
 from coach.engine.adapt import swap_sessions as engine_swap
 from coach.engine.fix import fix_plan
 from coach.engine.metrics.pmc import acute_chronic_ratio, pmc_series
-from coach.engine.metrics.strength import StrengthSet, assess_lift
+from coach.engine.metrics.strength import assess_lift
 from coach.engine.models import WEEKDAYS, Plan, Profile, Session, Violation, Weekday, parse_clock_s
 from coach.engine.units import METRES_PER_MILE
 from coach.engine.validate import validate_plan
@@ -614,16 +614,10 @@ class CoachTools:
 
     async def _lifts(self) -> list[LiftOut]:
         """Strength per lift from logged sets (seed 004), replayed in date order so the floor only ratchets up."""
-        rows = (
-            await self.ctx.session.execute(
-                select(m.Activity).where(m.Activity.athlete_id == self.ctx.athlete.id, m.Activity.sport == "strength").order_by(m.Activity.start_time)
-            )
-        ).scalars().all()
-        sets = [
-            StrengthSet(exercise=str(a.details["exercise"]), date=a.start_time.date(), weight_kg=float(x["weight_kg"]), reps=int(x["reps"]),
-                        rpe=None if x.get("rpe") is None else float(x["rpe"]))
-            for a in rows if a.details.get("exercise") for x in a.details.get("sets", [])
-        ]
+        # the live coach's history: /log sets and live sessions' sets, under one set of exercise names
+        from coach.service.lifting import strength_history
+
+        sets = await strength_history(self.ctx.session, self.ctx.athlete.id)
         out: list[LiftOut] = []
         for exercise in sorted({s.exercise for s in sets}):
             status = None

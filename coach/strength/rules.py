@@ -105,6 +105,11 @@ class Hybrid(_Model):
     keep_away_days: int
 
 
+class LimitationRule(_Model):
+    safer: tuple[Pattern, ...] = ()
+    skip: tuple[Pattern, ...] = ()
+
+
 class StrengthRules(_Model):
     version: int
     plate_increment_kg: float = Field(gt=0)
@@ -127,6 +132,8 @@ class StrengthRules(_Model):
     self_grading: SelfGrading
     transfer: TransferRules
     hybrid: Hybrid
+    aliases: dict[str, tuple[str, ...]] = Field(default_factory=dict)
+    limitations: dict[str, LimitationRule] = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _consistent(self) -> StrengthRules:
@@ -146,6 +153,13 @@ class StrengthRules(_Model):
             for template in templates:
                 if labels.setdefault(template.label, template.patterns) != template.patterns:
                     raise ValueError(f"day label {template.label} means different patterns in different templates")
+        seen: dict[str, str] = {}
+        for target, names in self.aliases.items():
+            if target not in self.exercises:
+                raise ValueError(f"aliases: {target!r} is not an exercise")
+            for name in names:
+                if seen.setdefault(name, target) != target:
+                    raise ValueError(f"aliases: {name!r} names both {seen[name]} and {target}")
         if self.default_days_per_week not in self.days or self.tracks.default_goal not in self.tracks.by_goal:
             raise ValueError("default_days_per_week and tracks.default_goal must name an entry")
         return self
@@ -160,3 +174,16 @@ def load_rules() -> StrengthRules:
     """The packaged rules (cached: read once per process)."""
     text = resources.files("coach").joinpath("rules").joinpath(RULES_RESOURCE).read_text(encoding="utf-8")
     return parse_rules(text)
+
+
+def canonical_exercise(name: str, rules: StrengthRules | None = None) -> str:
+    """The exercise a logged name means ('Squat' -> back_squat, 'OHP' -> overhead_press); a name the
+    rules don't know stays its own lift (lower case, underscores)."""
+    rules = rules or load_rules()
+    key = "_".join(name.strip().lower().replace("-", " ").split())
+    if key in rules.exercises:
+        return key
+    for target, names in rules.aliases.items():
+        if key in names:
+            return target
+    return key

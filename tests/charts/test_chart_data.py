@@ -85,7 +85,7 @@ async def test_strength_chart_ends_on_the_metrics_tools_e1rm(db: Database) -> No
     assert isinstance(strength, StrengthChart)
     [squat] = strength.lifts
     metrics = (await run_tool(service, "ann", "metrics", {})).document()["result"]
-    assert squat.points[-1].estimate_kg == next(lift["e1rm_kg"] for lift in metrics["lifts"] if lift["exercise"] == "squat")
+    assert squat.points[-1].estimate_kg == next(lift["e1rm_kg"] for lift in metrics["lifts"] if lift["exercise"] == "back_squat")
     assert [p.top_set_e1rm_kg for p in squat.points] == [round((100 + 2.5 * i) * (1 + 5 / 30), 1) for i in range(6)]  # Epley, 12-rep back-off set ignored
 
 

@@ -68,7 +68,7 @@ async def test_strength_sets_by_values_feed_the_lift_estimate(ann: CoachService)
         {"exercise": "Back squat", "sets": 3, "reps": 5, "load_kg": 100, "rpe": 8}]})
     assert not result.is_error, result.output
     lifts = {x["exercise"]: x for x in (await call(ann, "metrics", {})).output["lifts"]}  # type: ignore[index]
-    assert lifts["back squat"]["e1rm_kg"] == pytest.approx(100 * (1 + 5 / 30), abs=0.1)
+    assert lifts["back_squat"]["e1rm_kg"] == pytest.approx(100 * (1 + 5 / 30), abs=0.1)
 
 
 async def test_implausible_values_are_refused_and_nothing_is_stored(ann: CoachService) -> None:
