@@ -39,7 +39,8 @@ def redact(text: str, secrets: Iterable[str]) -> str:
 def secrets_of(settings: object) -> list[str]:
     """The secret values in ``Settings`` (``SecretStr`` fields) and the database URL's password."""
     found: list[str] = []
-    for name in ("telegram_bot_token", "anthropic_api_key", "telegram_webhook_secret", "coach_secret_key"):
+    for name in ("telegram_bot_token", "anthropic_api_key", "telegram_webhook_secret", "coach_secret_key",
+                 "strava_client_secret", "strava_verify_token"):
         value = getattr(settings, name, None)
         if value is not None:
             secret = value.get_secret_value()

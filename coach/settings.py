@@ -19,6 +19,7 @@ DEFAULT_TELEGRAM_API_URL = "https://api.telegram.org"
 DEFAULT_ANTHROPIC_BASE_URL = "https://api.anthropic.com"
 DEFAULT_COACH_MODEL = "claude-sonnet-4-5"
 DEFAULT_INTERVALS_API_URL = "https://intervals.icu"
+DEFAULT_STRAVA_API_URL = "https://www.strava.com"
 DEFAULT_DATA_DIR = Path.home() / ".local" / "share" / "coach"
 
 
@@ -45,8 +46,12 @@ class Settings(BaseSettings):
     intervals_api_url: str = Field(DEFAULT_INTERVALS_API_URL, validation_alias="INTERVALS_API_URL")
     coach_secret_key: SecretStr | None = Field(None, validation_alias="COACH_SECRET_KEY")
     """Encrypts connection keys at rest (a Fernet key); absent: generated into the data folder (coach/connect/secrets.py)."""
+    strava_client_id: str | None = Field(None, validation_alias="STRAVA_CLIENT_ID")  # the Strava API application (coach/connect/strava.py)
+    strava_client_secret: SecretStr | None = Field(None, validation_alias="STRAVA_CLIENT_SECRET")
+    strava_api_url: str = Field(DEFAULT_STRAVA_API_URL, validation_alias="STRAVA_API_URL")
+    strava_verify_token: SecretStr | None = Field(None, validation_alias="STRAVA_VERIFY_TOKEN")  # the webhook subscription's verify token
 
-    @field_validator("telegram_api_url", "anthropic_base_url", "intervals_api_url")
+    @field_validator("telegram_api_url", "anthropic_base_url", "intervals_api_url", "strava_api_url")
     @classmethod
     def _strip_slash(cls, value: str) -> str:
         if not value.startswith(("http://", "https://")):
@@ -59,7 +64,7 @@ class Settings(BaseSettings):
         return value.upper() if isinstance(value, str) else value
 
     @field_validator("telegram_bot_token", "anthropic_api_key", "database_url", "coach_today", "coach_secret_key", "broker_url", "redis_url",
-                     mode="before")
+                     "strava_client_id", "strava_client_secret", "strava_verify_token", mode="before")
     @classmethod
     def _empty_is_none(cls, value: object) -> object:
         return None if value == "" else value
@@ -83,6 +88,7 @@ class Settings(BaseSettings):
             "TELEGRAM_BOT_TOKEN", "TELEGRAM_API_URL", "TELEGRAM_WEBHOOK_URL", "TELEGRAM_WEBHOOK_SECRET",
             "ANTHROPIC_API_KEY", "ANTHROPIC_BASE_URL", "COACH_MODEL", "COACH_DATA_DIR", "DATABASE_URL",
             "COACH_TODAY", "LOG_LEVEL", "INTERVALS_API_URL", "COACH_SECRET_KEY", "BROKER_URL", "REDIS_URL", "WEBAPP_URL", "WEBAPP_LISTEN",
+            "STRAVA_CLIENT_ID", "STRAVA_CLIENT_SECRET", "STRAVA_API_URL", "STRAVA_VERIFY_TOKEN",
         }
         values = {key: value for key, value in source.items() if key in aliases}
         if env is not None:

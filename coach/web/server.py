@@ -39,7 +39,7 @@ CONTENT_SECURITY_POLICY = "default-src 'self'; img-src 'self' data:; style-src '
 """Only this server's own files run in the page (no inline script, nothing from the internet)."""
 
 Route = tuple[str, type[tornado.web.RequestHandler], dict[str, Any]]
-ROUTE_AREAS: tuple[str, ...] = ()
+ROUTE_AREAS: tuple[str, ...] = ("coach.connect.strava_web",)
 """Modules that contribute routes: each has ``ROUTES: list[Route]`` (imported when a server is built)."""
 _added: list[Route] = []
 
