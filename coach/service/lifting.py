@@ -9,8 +9,10 @@ picks it up where it was.
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import datetime as dt
+import logging
 import math
 import re
 from collections.abc import Sequence
@@ -51,6 +53,8 @@ from coach.strength.rules import canonical_exercise
 if TYPE_CHECKING:
     from coach.service.service import CoachService, Ctx
 
+log = logging.getLogger(__name__)
+
 FLOW: Final = "lift"
 PREFIX: Final = "lift:"
 PAIN_NOTE_RECALL_DAYS: Final = 28
@@ -61,6 +65,9 @@ START_PHRASES: Final = re.compile(
     re.IGNORECASE,
 )
 """'starting my workout', 'let's start lifting', 'begin my gym session' (plain text opens /lift)."""
+PHRASE_BUDGET_S: Final = 8.0
+"""The model's time to phrase a set (issue 14); past it the deterministic text goes out."""
+PHRASE_ASK: Final = "Phrase the next set for the athlete, using only the engine's numbers from the digest."
 HARD_ENDURANCE: Final = frozenset({"tempo", "threshold", "intervals", "vo2", "race", "long", "hills"})
 
 
@@ -337,6 +344,61 @@ async def _rest_timer(service: CoachService | None, ctx: Ctx, session: lm.LiftSe
     return Reply(head, edit_key=key)
 
 
+def _has_numbers(text: str, p: Prescription) -> bool:
+    """The model's wording keeps the engine's load and reps (the number check only stops invented
+    ones; a dropped weight would be as bad)."""
+    found = {float(x.replace(",", ".")) for x in re.findall(r"\d+(?:[.,]\d+)?", text)}
+    return p.reps in found and (p.weight_kg is None or p.weight_kg in found)
+
+
+async def _lift_digest(ctx: Ctx, session: lm.LiftSession, sets: Sequence[lm.LiftSet], p: Prescription, deterministic: str) -> str:
+    """What the model may use to phrase the set: the engine's prescription, the session so far,
+    the bands, limitations and recalled notes. Every number it may say is in here."""
+    lines = ["Deterministic prescription (the engine's numbers):", deterministic, "", f"Day {session.day_label}, sets so far:"]
+    lines += [f"- {_name(s.exercise)} " + (f"{_kg(s.weight_kg)} kg" if s.weight_kg is not None else "bodyweight") + f" × {s.reps}"
+              + (f" @ RPE {s.rpe:g}" if s.rpe is not None else "") + (" (pain flagged)" if s.pain else "") for s in sets] or ["- none yet"]
+    known = (session.plan.get("knowledge") or {}).get(p.exercise)
+    if known and known.get("e1rm_kg") is not None:
+        lines.append(f"Model of the lifter, {_name(p.exercise)}: e1RM {float(known['e1rm_kg']):.1f} kg, confidence {known.get('confidence')}.")
+    program = await program_row(ctx)
+    band = (program.lift_states or {}).get(p.exercise) or {}
+    if band.get("floor_kg") is not None:
+        lines.append(f"Capability band: floor {_kg(band['floor_kg'])} kg, stretch {_kg(band['stretch_kg'])} kg ({band.get('trend')}).")
+    limits = [r.description or (r.body_part or "") for r in await _restrictions(ctx)]
+    if limits:
+        lines.append("Limitations: " + "; ".join(x for x in limits if x) + ".")
+    notes = await _recall(ctx, p.pattern)
+    if notes:
+        lines.append("The athlete told you: " + "; ".join(f"\"{n.text}\" ({_name(n.exercise)})" for n in notes) + ".")
+    return "\n".join(lines)
+
+
+async def _phrased(service: CoachService | None, ctx: Ctx, session: lm.LiftSession, sets: Sequence[lm.LiftSet], p: Prescription,
+                   deterministic: str) -> str:
+    """With a Claude brain, the model phrases the set from a digest within ``PHRASE_BUDGET_S``; its
+    numbers must be the engine's (the number check, then load and reps kept). Without a brain, past
+    the budget or on any failure: the deterministic text."""
+    claude = None if service is None else service.claude
+    if claude is None:
+        return deterministic
+    from coach.brain.errors import BrainUnavailable  # the SDK loads only when Claude is configured
+    from coach.package_data import PROMPTS_DIR
+
+    digest = await _lift_digest(ctx, session, sets, p, deterministic)
+    try:
+        reply = await asyncio.wait_for(claude.reply(
+            system=(PROMPTS_DIR / "lift_v1.md").read_text(encoding="utf-8"), digest=digest, history=[], message=PHRASE_ASK,
+            tools=[], fallback=lambda _calls: deterministic,
+        ), PHRASE_BUDGET_S)
+    except (TimeoutError, BrainUnavailable) as error:
+        log.info("set phrasing fell back to the deterministic text: %s", type(error).__name__)
+        return deterministic
+    text = reply.text.strip()
+    if reply.source == "fallback" or not text or not _has_numbers(text, p):
+        return deterministic
+    return text
+
+
 async def _propose(ctx: Ctx, session: lm.LiftSession, sets: Sequence[lm.LiftSet], lead: str = "",
                    *, service: CoachService | None = None, timer: bool = False) -> list[Reply]:
     """Decide the next set, remember it as pending (its number is the idempotent set key) and say it.
@@ -359,7 +421,7 @@ async def _propose(ctx: Ctx, session: lm.LiftSession, sets: Sequence[lm.LiftSet]
         for note in await _recall(ctx, p.pattern):
             lines.append(f"You told me on {note.created_on.isoformat()} ({_name(note.exercise)}): \"{note.text}\" — I'm keeping that in mind.")
     session.state = {**session.state, "stopped": stopped, "seq": seq, "pending": dataclasses.asdict(p)}
-    lines.append(describe(p))
+    lines.append(await _phrased(service, ctx, session, sets, p, describe(p)))
     replies = [Reply("\n".join(lines), _buttons(session.id, seq))]
     if timer:
         replies.append(await _rest_timer(service, ctx, session, p, len(sets)))
@@ -408,7 +470,7 @@ async def start(service: CoachService, ctx: Ctx) -> list[Reply]:
         pending, seq = current.state.get("pending"), int(current.state.get("seq", 0))
         if pending and not any(s.set_key == f"p{seq}" for s in sets):  # the same set, the same buttons (another device)
             return [Reply(lead + "\n" + describe(Prescription(**pending)), _buttons(current.id, seq))]
-        return await _propose(ctx, current, sets, lead=lead)
+        return await _propose(ctx, current, sets, lead=lead, service=service)
     rules = load_rules()
     row = await program_row(ctx)
     program = Program.from_json(row.document)
@@ -462,7 +524,7 @@ async def start(service: CoachService, ctx: Ctx) -> list[Reply]:
     lines += [note[0].upper() + note[1:] + "." for note in correction_notes.values()]
     lines.append("Answer each set in a line (\"100 x 5 @8\", \"5 reps, easy\", \"done\", \"only 3, shoulder tweaky\") or with the "
                  "buttons; \"pause\" and \"finished\" work any time.")
-    return await _propose(ctx, session, [], lead="\n".join(lines))
+    return await _propose(ctx, session, [], lead="\n".join(lines), service=service)
 
 
 async def pause(service: CoachService, ctx: Ctx, session: lm.LiftSession) -> list[Reply]:
@@ -663,7 +725,8 @@ async def on_text(service: CoachService, ctx: Ctx, text: str) -> list[Reply] | N
         pending = session.state.get("pending") or {}
         if "slot_index" in pending:
             session.state = {**session.state, "stopped": [*(session.state.get("stopped") or []), int(pending["slot_index"])]}
-        return await _propose(ctx, session, await _session_sets(ctx, session), lead=f"Skipped {_name(str(pending.get('exercise', 'it')))}.")
+        return await _propose(ctx, session, await _session_sets(ctx, session), lead=f"Skipped {_name(str(pending.get('exercise', 'it')))}.",
+                              service=service)
     if line.kind == "set":
         return await log_set(service, ctx, session, line)
     if text.rstrip().endswith("?"):
