@@ -44,9 +44,12 @@ class Reply:
     text: str
     buttons: list[list[Button]] = field(default_factory=list)
     document: Document | None = None
+    edit_key: str | None = None
+    """Replies with the same key in one chat are one message: the first is sent, later ones edit it
+    in place (Telegram's editMessageText; a terminal just prints them). E.g. a rest timer."""
 
     def to_payload(self) -> dict[str, object]:
-        return {
+        payload: dict[str, object] = {
             "text": self.text,
             "buttons": [[{"label": b.label, "data": b.data, **({"web_app_url": b.web_app_url} if b.web_app_url else {})} for b in row]
                         for row in self.buttons],
@@ -54,6 +57,9 @@ class Reply:
             if self.document is None
             else {"file_name": self.document.file_name, "mime_type": self.document.mime_type, "data_hex": self.document.data.hex()},
         }
+        if self.edit_key is not None:
+            payload["edit_key"] = self.edit_key
+        return payload
 
     @classmethod
     def from_payload(cls, payload: dict[str, object]) -> Reply:
@@ -64,7 +70,8 @@ class Reply:
         document = None
         if isinstance(doc, dict):
             document = Document(str(doc["file_name"]), bytes.fromhex(str(doc["data_hex"])), str(doc["mime_type"]))
-        return cls(text=str(payload["text"]), buttons=buttons, document=document)
+        edit_key = payload.get("edit_key")
+        return cls(text=str(payload["text"]), buttons=buttons, document=document, edit_key=None if edit_key is None else str(edit_key))
 
 
 MAX_INCOMING_TEXT_CHARS = 4000

@@ -17,7 +17,7 @@ EXPECTED_TABLES = {
     "athletes", "goals", "plans", "plan_weeks", "planned_sessions", "activities", "checkins", "notes", "limitations",
     "coaches", "coach_groups", "coach_links", "overrides", "chat_messages", "inbox", "outbox", "alembic_version",
     "connections", "synced_items", "lift_programs", "lift_days", "lift_sessions", "lift_sets", "lift_notes",
-    "batch_runs", "batch_items", "weekly_due", "web_tokens", "library_workouts", "library_activity_structures",
+    "batch_runs", "batch_items", "weekly_due", "web_tokens", "library_workouts", "library_activity_structures", "edit_targets",
 }
 
 
@@ -47,4 +47,4 @@ def test_migrates_from_empty_and_matches_models(database_url: str) -> None:
     tables, diff = _inspect(database_url)
     assert tables >= EXPECTED_TABLES
     assert diff == [], f"models and migrations differ: {diff}"
-    assert current_heads(database_url) == ["0009"]  # one head: the newest migration
+    assert current_heads(database_url) == ["0012"]  # one head: the newest migration
