@@ -42,6 +42,10 @@ from coach.service.types import Reply
 
 log = logging.getLogger(__name__)
 
+MAX_CHATS_IN_FLIGHT = 100
+"""Claim no more while this many chats are being sent to: at 30 messages/s that is seconds of
+work, well inside a claim's lease (claiming on every wake let rows wait past it, and another
+sender took them again: doubled sends)."""
 SEND_APOLOGY = (
     "Sorry — something went wrong on my side while sending my answer. It's saved, and I'll "
     "send it again in a moment."
@@ -177,6 +181,8 @@ class OutboxSender:
                 await asyncio.wait_for(self._wake.wait(), self.poll_s)
 
     async def _claim_and_send(self) -> None:
+        if len(self._chats) >= MAX_CHATS_IN_FLIGHT:  # enough claimed: more would wait past their lease behind the send limits
+            return
         items = await self.outbox.claim(self.token)
         by_chat: dict[int, list[OutboxItem]] = {}
         for item in items:

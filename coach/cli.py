@@ -249,7 +249,10 @@ def cmd_run(settings: Settings, webhook: bool, listen: str, port: int) -> int:
     async def body(service: Any) -> int:
         if lifetime.stopping:  # SIGTERM during start-up (migrations): nothing was started
             return EXIT_OK
-        transport = TelegramTransport(service, token, settings.telegram_api_url, webapp_url=settings.webapp_url)
+        from bot.pacing_redis import make_pacer  # one send budget for every process when REDIS_URL is set
+
+        transport = TelegramTransport(service, token, settings.telegram_api_url, webapp_url=settings.webapp_url,
+                                      pacer=make_pacer(settings.redis_url))
         lifetime.on_stop(transport.stop)
         web = None
         if settings.webapp_url:

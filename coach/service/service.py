@@ -150,11 +150,16 @@ class CoachService:
 
     async def record_update(self, source: str, update_id: int, payload: dict[str, Any], user_id: int | None) -> bool:
         """Store an incoming update before it is handled. Returns False if it was already stored."""
-        async with self.db.transaction() as s:
-            existing = await self._inbox(s, source, update_id)
-            if existing is not None:
-                return False
-            s.add(m.InboxUpdate(source=source, update_id=update_id, payload=payload, user_id=user_id))
+        from sqlalchemy.exc import IntegrityError
+
+        try:
+            async with self.db.transaction() as s:
+                existing = await self._inbox(s, source, update_id)
+                if existing is not None:
+                    return False
+                s.add(m.InboxUpdate(source=source, update_id=update_id, payload=payload, user_id=user_id))
+        except IntegrityError:  # another process stored the same update meanwhile (the unique key)
+            return False
         return True
 
     async def pending_updates(self, source: str, max_attempts: int = 3) -> list[tuple[int, dict[str, Any]]]:
@@ -246,8 +251,10 @@ class CoachService:
         return self.db.naive_now()
 
     @staticmethod
-    async def _inbox(s: AsyncSession, source: str, update_id: int) -> m.InboxUpdate | None:
+    async def _inbox(s: AsyncSession, source: str, update_id: int, *, lock: bool = False) -> m.InboxUpdate | None:
         query = select(m.InboxUpdate).where(m.InboxUpdate.source == source, m.InboxUpdate.update_id == update_id)
+        if lock:  # PostgreSQL: a second process handling the same update waits here, then finds it processed
+            query = query.with_for_update()
         return (await s.execute(query)).scalar_one_or_none()
 
     # ------------------------------------------------------------------ the entry point
@@ -287,7 +294,7 @@ class CoachService:
         async with self.db.transaction() as s:
             inbox: m.InboxUpdate | None = None
             if update_id is not None:
-                inbox = await self._inbox(s, source, update_id)
+                inbox = await self._inbox(s, source, update_id, lock=True)
                 if inbox is not None and inbox.processed_at is not None:
                     return HandleResult([], [], duplicate=True)
                 if inbox is None:
