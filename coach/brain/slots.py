@@ -245,7 +245,11 @@ _PHRASES: Final[tuple[tuple[re.Pattern[str], str], ...]] = (
     (re.compile(r"\bboxing day\b"), "26 december"),
     (re.compile(r"\bnew year'?s eve\b|\bnye\b"), "31 december"),
     (re.compile(r"\bnew year'?s(?: day)?\b"), "1 january"),
-    (re.compile(r"\b(?:mon|tues?|wed(?:nes)?|thu(?:rs?)?|fri|sat(?:ur)?|sun)(?:day)?\s+(?=(?:the\s+)?\d{1,2}(?:st|nd|rd|th)\b)"), ""),
+    # "Saturday the 23rd" / "sat 23rd": the ordinal names the day ("on 23rd" reads as a date, a bare "23rd" would not)
+    (re.compile(r"\b(?:mon|tues?|wed(?:nes)?|thu(?:rs?)?|fri|sat(?:ur)?|sun)(?:day)?\s+(?=(?:the\s+)?\d{1,2}(?:st|nd|rd|th)\b)"), "on "),
+    # "thursdays ride" (the apostrophe dropped) is Thursday's ride, not every Thursday
+    (re.compile(r"\b(mon|tues|wednes|thurs|fri|satur|sun)days (?=(?:long |easy |hard |short )?(?:ride|run|swim|session|workout|spin|tempo|intervals)\b)"),
+     r"\1day's "),
     (re.compile(r"\b((?:mon|tues|wednes|thurs|fri|satur|sun)day) week\b"), r"\1 next week"),
     (re.compile(r"\b(\d{1,2}(?:st|nd|rd|th)) (and|&|or) (\d{1,2}(?:st|nd|rd|th))\b"), r"the \1 \2 the \3"),
     (re.compile(r"\b(\d{1,2}(?:st|nd|rd|th))\s*(?:-|–|—|to|till|until)\s*(?:the\s+)?(\d{1,2}(?:st|nd|rd|th))\b"), r"the \1 to the \2"),

@@ -334,6 +334,7 @@ async def log_text(ctx: Ctx, text: str, now: dt.datetime) -> list[Reply]:
         return await import_document(ctx, "pasted.csv", text.strip().encode())  # a CSV export pasted as text
     day = _day_named(text, ctx.today)
     when = now if day == ctx.today else dt.datetime.combine(day, dt.time(12, 0), tzinfo=dt.UTC)
+    text = _spelled_out(text)
     sport = (ctx.athlete.profile or {}).get("sport")
     lines: list[str] = []
     try:
@@ -389,6 +390,15 @@ async def log_fields(
         max_hr=_athlete_thresholds(ctx.athlete)["max_hr"],
     )
     return lead + await store_entries(ctx, entries, now)
+
+
+def _spelled_out(text: str) -> str:
+    """Number words and spoken durations as digits, line by line ("two and a half hours" is 2.5 hours,
+    "an hour on the turbo" 1 hour), the way the language layer reads every message."""
+    from coach.brain.slots import normalise_text
+
+    lines = (re.sub(r"\b(\d+) point (\d+)\b", r"\1.\2", normalise_text(line)) for line in text.splitlines())  # "five point five k"
+    return "\n".join(lines)
 
 
 def _day_named(text: str, today: dt.date) -> dt.date:

@@ -49,8 +49,8 @@ MAX_SETS_FIRST: Final = 12
 MIN_WEIGHT_LAST: Final = 20.0
 
 _SPORT_WORDS: Final[tuple[tuple[re.Pattern[str], Sport], ...]] = (
-    (re.compile(r"\b(zwift|trainer|turbo|virtual ride|rouvy|spin class|spinning|peloton|wattbike)\b"), "virtual_ride"),
-    (re.compile(r"\b(ran|run|runs|running|jog|jogged|jogging)\b"), "run"),
+    (re.compile(r"\b(zwift|trainer|turbo|rollers|virtual ride|rouvy|spin class|spinning|peloton|wattbike)\b"), "virtual_ride"),
+    (re.compile(r"\b(ran|run|runs|running|jog|jogged|jogging|treadmill|miler)\b"), "run"),
     (re.compile(r"\b(rode|ride|rides|riding|cycled|cycle|cycling|bike|biked|biking)\b"), "ride"),
     (re.compile(r"\b(swam|swim|swims|swimming)\b"), "swim"),
 )
@@ -66,7 +66,7 @@ _DISTANCE_HINTS: Final[tuple[tuple[re.Pattern[str], float], ...]] = ((re.compile
 _HOURS_MINUTES = re.compile(r"\b(\d+)\s*h(?:rs?|ours?)?\s*(\d{1,2})\s*(?:m|min|mins|minutes)?(?![a-z\d])")
 _HOURS = re.compile(_NUMBER + r"\s*(?:h|hr|hrs|hour|hours)(?![a-z])")
 _MINUTES = re.compile(_NUMBER + r"\s*(?:min|mins|minute|minutes|')(?![a-z])")
-_DISTANCE = re.compile(_NUMBER + r"\s*(km|kilomet(?:er|re)s?|k|miles?|mi|met(?:er|re)s?|m)(?![a-z])")
+_DISTANCE = re.compile(_NUMBER + r"\s*(km|kilomet(?:er|re)s?|k|miles?|mi|met(?:er|re)s?|m|miler)(?![a-z])")
 _WEIGHT_UNIT = r"\s*(kg|kgs|lbs?)?"
 _STRENGTH_FORMS: Final = (
     # weight x reps x sets (or sets x reps x weight when the numbers say so)
