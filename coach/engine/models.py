@@ -183,6 +183,15 @@ class DayCap(_Doc):
     minutes: int = Field(ge=0, le=1440)
 
 
+class BRace(_Doc):
+    """A shorter race before the goal, ridden or run as training (e.g. the 200, 300 and 400 km
+    brevets before a 600): placed as a race session with easier days around it."""
+
+    date: dt.date
+    event: Event
+    name: str | None = Field(None, max_length=80)
+
+
 class Profile(_Doc):
     """What the engine knows of an athlete when it builds a plan."""
 
@@ -200,6 +209,12 @@ class Profile(_Doc):
     )
     day_caps: list[DayCap] = Field(default_factory=list, description="One-off caps on one date's training minutes.")
     strength_days: int = Field(0, ge=0, le=3, description="Hybrid: strength days added to an endurance plan.")
+    b_races: list[BRace] = Field(
+        default_factory=list,
+        max_length=12,
+        description="Shorter races before the goal, as training (B races): each a date before the goal "
+        "date, within the plan, and a known event.",
+    )
     units: Literal["km", "mi"] = "km"
     name: str | None = None
 

@@ -143,7 +143,41 @@ def check_profile(profile: Profile, rules: Rules) -> EventProfile:
         raise ProfileError(
             f"goal.date is required for a {profile.goal.event.replace('_', ' ')} race", field="goal.date"
         )
+    _check_b_races(profile, rules)
     return event
+
+
+def _check_b_races(profile: Profile, rules: Rules) -> None:
+    """B races (race_prep.yaml ``b_races``): each a known race of the athlete's sport, on a
+    free date of the plan, before the goal's race week."""
+    if not profile.b_races:
+        return
+    config = rules.prep.b_races
+    goal = profile.goal.date
+    if config is None or not rules.event(profile.goal.event).race or goal is None:
+        raise ProfileError("b_races need a goal race with a date", field="b_races")
+    seen: set[dt.date] = set()
+    for n, b in enumerate(profile.b_races):
+        where = f"b_races[{n}]"
+        name = b.event.replace("_", " ")
+        if b.event not in rules.events.events or not rules.event(b.event).race:
+            raise ProfileError(f"{where}: {name!r} is not a race the engine knows", field=where)
+        sports = set(rules.event(b.event).sports)
+        if profile.sport not in sports and not (profile.sport == "tri" and sports & {"run", "ride"}):
+            raise ProfileError(f"{where}: a {name} is not a {profile.sport} race", field=where)
+        if b.date < profile.start_date:
+            raise ProfileError(f"{where}: {b.date} is before the plan starts ({profile.start_date})", field=where)
+        if (goal - b.date).days < config.min_days_before_goal:
+            raise ProfileError(
+                f"{where}: {b.date} must be at least {config.min_days_before_goal} days before the goal race "
+                f"({goal})",
+                field=where,
+            )
+        if any(block.from_ <= b.date <= block.to for block in profile.blocked):
+            raise ProfileError(f"{where}: {b.date} is a blocked date", field=where)
+        if b.date in seen:
+            raise ProfileError(f"{where}: two B races on {b.date}", field=where)
+        seen.add(b.date)
 
 
 # --------------------------------------------------------------------------- day slots
@@ -380,6 +414,11 @@ class _Context:
     mixes: dict[tuple[Phase, bool, bool], tuple[dict[SessionSport, list[SessionType]], int, bool]] = field(
         default_factory=dict
     )
+    # B races (profile.b_races): the race session per date, the sports whose long session it
+    # takes, the capped days around it (date -> minutes).
+    b_specs: dict[dt.date, SessionSpec] = field(default_factory=dict)
+    b_sports: dict[dt.date, frozenset[SessionSport]] = field(default_factory=dict)
+    b_caps: dict[dt.date, int] = field(default_factory=dict)
 
 
 def _blocked_dates(profile: Profile) -> frozenset[dt.date]:
@@ -439,6 +478,7 @@ def _shape(week: WeekFrame, ctx: _Context) -> _Shape:
         if first <= eve <= last:
             eve_offset = (eve - first).days
     hard_next = _hard_next_day(last, ctx)
+    b_days = _b_days(first, count, ctx)
     weekday = first.weekday()
     # A draft depends on the loading index only through the strength wave, and on the days
     # around the week only through hard sessions: weeks that differ in nothing else share drafts.
@@ -458,8 +498,9 @@ def _shape(week: WeekFrame, ctx: _Context) -> _Shape:
             week.second_quality,
             # a race build's base weeks alternate strides and hill repeats on a lone easy run
             week.index % 2 if week.phase == "base" and ctx.prep.event is not None else 0,
+            b_days,
         ),
-        proto_key=(week.phase == "race", weekday, count, blocked, race_offset, eve_offset),
+        proto_key=(week.phase == "race", weekday, count, blocked, race_offset, eve_offset, b_days),
         hard_next=hard_next,
         blocked_days=len(blocked),
         any_hard=any_hard,
@@ -475,8 +516,11 @@ def _prototype(shape: _Shape, ctx: _Context) -> _Proto:
     found = ctx.protos.get(shape.proto_key)
     if found is not None:
         return found
-    race_phase, first_weekday, count, blocked, race_offset, eve_offset = shape.proto_key
+    race_phase, first_weekday, count, blocked, race_offset, eve_offset, b_days = shape.proto_key
     assert isinstance(first_weekday, int) and isinstance(count, int) and isinstance(blocked, tuple)
+    assert isinstance(b_days, tuple)
+    b_race: dict[int, SessionSpec] = {n: spec for n, spec, _cap in b_days if spec is not None}
+    b_cap: dict[int, int] = {n: cap for n, spec, cap in b_days if spec is None}
     k = ctx.knobs
     template: list[_Day | None] = []
     usable_days: list[_ProtoDay] = []
@@ -492,9 +536,16 @@ def _prototype(shape: _Shape, ctx: _Context) -> _Proto:
         if is_race:
             fixed = (*fixed, _race_spec(ctx))
             hard = True
+        b_spec = b_race.get(n) if not is_blocked else None
+        if b_spec is not None:
+            fixed = (b_spec,)
+            hard = True
+            is_race = True
         cap = info.cap_min
         if race_phase:
             cap = min(cap, k.race_week_session_max_min)
+        if n in b_cap:
+            cap = min(cap, b_cap[n])
         budget = cap - sum(s.duration_min for s in fixed)
         race_eve = k.race_eve_rest and eve_offset is not None and n == eve_offset
         usable = (
@@ -528,13 +579,110 @@ def _race_spec(ctx: _Context) -> SessionSpec:
     return race_spec(ctx.event, ctx.race_min)
 
 
+# --------------------------------------------------------------------------- B races
+
+
+def _b_races(
+    profile: Profile, rules: Rules, event: EventProfile, anchors: Anchors
+) -> tuple[dict[dt.date, SessionSpec], dict[dt.date, frozenset[SessionSport]], dict[dt.date, int]]:
+    """B races (``profile.b_races``, race_prep.yaml ``b_races``): the race session per date
+    (the B event's expected time; its load reckoned at the goal event's race intensity
+    factor, as the validator reckons every race session), the sports whose long session it
+    takes, and the minute caps of the easier days before and after it."""
+    config = rules.prep.b_races
+    if not profile.b_races or config is None:
+        return {}, {}, {}
+    specs: dict[dt.date, SessionSpec] = {}
+    sports: dict[dt.date, frozenset[SessionSport]] = {}
+    for b in profile.b_races:
+        b_event = rules.event(b.event)
+        as_goal = profile.model_copy(update={"goal": profile.goal.model_copy(update={"event": b.event, "target_time": None})})
+        spec = race_spec(b_event, race_minutes(as_goal, b_event, anchors, rules))
+        specs[b.date] = spec._replace(race_intensity_factor=event.race_intensity_factor)
+        legs: frozenset[SessionSport] = frozenset({"swim", "ride", "run"}) if spec.race_legs else frozenset({spec.sport})
+        sports[b.date] = legs
+    caps: dict[dt.date, int] = {}
+    taken = set(specs) | ({profile.goal.date} if profile.goal.date is not None else set())
+    for day in specs:
+        around = [(day - _DAYS[n], int(config.eve_max_min)) for n in range(1, config.eve_days + 1)]
+        around += [(day + _DAYS[n], int(config.after_max_min)) for n in range(1, config.after_days + 1)]
+        for date, cap in around:
+            if date not in taken:
+                caps[date] = min(cap, caps.get(date, cap))
+    return specs, sports, caps
+
+
+def _b_days(first: dt.date, count: int, ctx: _Context) -> tuple[tuple[int, SessionSpec | None, int], ...]:
+    """The week's B-race days as (offset, race session, 0) and the days around them as
+    (offset, None, minute cap); empty without B races."""
+    if not ctx.b_specs:
+        return ()
+    out: list[tuple[int, SessionSpec | None, int]] = []
+    for n in range(count):
+        day = first + _DAYS[n]
+        spec = ctx.b_specs.get(day)
+        if spec is not None:
+            out.append((n, spec, 0))
+        elif day in ctx.b_caps:
+            out.append((n, None, ctx.b_caps[day]))
+    return tuple(out)
+
+
+def _b_dates_of(week: WeekFrame, ctx: _Context) -> list[dt.date]:
+    return [day for day in ctx.b_specs if week.first_day <= day <= week.last_day]
+
+
+def _b_race_takes_long(sport: SessionSport, week: WeekFrame, ctx: _Context) -> bool:
+    """Whether a B race of the week is that week's long ``sport`` session."""
+    return bool(ctx.b_specs) and any(sport in ctx.b_sports[day] for day in _b_dates_of(week, ctx))
+
+
+def _less_b_races(week: WeekFrame, volume: float, ctx: _Context) -> float:
+    """The week's training minutes less its B races' (the race replaces that training; its
+    load still counts against the acute:chronic limit as a fixed session)."""
+    if not ctx.b_specs:
+        return volume
+    raced = sum(ctx.b_specs[day].duration_min for day in _b_dates_of(week, ctx))
+    return _round_down(max(0.0, volume - raced), ctx.knobs.step_min)
+
+
+def _b_race_longest(week: WeekFrame, longest: dict[SessionSport, float], ctx: _Context) -> None:
+    """A ride or triathlon build's long sessions grow on from a B race's ride (run) as from a
+    long session: the longest so far counts it."""
+    if ctx.prep.timed is None:
+        return
+    for day in _b_dates_of(week, ctx):
+        spec = ctx.b_specs[day]
+        if spec.sport in ("ride", "run") and not spec.race_legs:
+            longest[spec.sport] = max(longest.get(spec.sport, 0.0), float(spec.duration_min))
+
+
+def _b_race_notes(week: WeekFrame, ctx: _Context) -> list[str]:
+    """A note per B race of the week: what it replaces and the easier days around it."""
+    if not ctx.b_specs:
+        return []
+    config = ctx.rules.prep.b_races
+    assert config is not None
+    named = {b.date: b for b in ctx.profile.b_races}
+    notes = []
+    for day in sorted(_b_dates_of(week, ctx)):
+        b = named[day]
+        what = b.name or b.event.replace("_", " ")
+        notes.append(
+            f"B race on {WEEKDAYS[day.weekday()]} {day}: {what} (about {ctx.b_specs[day].duration_min} min), raced as "
+            f"training. It takes this week's long session; the day before holds at most {config.eve_max_min:g} min "
+            f"and the day after at most {config.after_max_min:g} min, both easy (Friel; coach/rules/race_prep.yaml)."
+        )
+    return notes
+
+
 # --------------------------------------------------------------------------- placement
 
 
 def _hard_next_day(day: dt.date, ctx: _Context) -> bool:
     """Whether the day after ``day`` (next week's Monday) holds a hard commitment or the race."""
     following = day + _DAYS[1]
-    if following == ctx.frame.race_date:
+    if following == ctx.frame.race_date or following in ctx.b_specs:
         return True
     if following in ctx.blocked or following > ctx.frame.end_date:
         return False
@@ -801,7 +949,7 @@ def _sport_requests(
             hard = kind in ("threshold", "intervals")
             requests.append(_Request(sport, kind, each, kind in QUALITY_TYPES, hard))
         return requests
-    has_long = week.phase != "race" and count >= 1
+    has_long = week.phase != "race" and count >= 1 and not _b_race_takes_long(sport, week, ctx)
     remaining = volume
     prep = ctx.prep.event if sport == "run" else None
     goal_pace = ctx.prep.goal_pace_s_per_km if prep is not None else None
@@ -1256,7 +1404,7 @@ def _build_week(
     """Draft a week, then shrink it until its load respects the acute:chronic ratio and,
     for a cutback week, until its training load is clearly below the loading weeks'."""
     g = ctx.rules.guardrails
-    volume = _target_volume(week, prog, ctx)
+    volume = _less_b_races(week, _target_volume(week, prog, ctx), ctx)
     chronic_window = prog.loads[-g.acwr.chronic_weeks :]
     chronic = max(sum(chronic_window) / len(chronic_window), g.acwr.min_chronic_load)
     limit = g.acwr.max_ratio * chronic * _ACWR_MARGIN
@@ -1401,7 +1549,9 @@ def _week_model(week: WeekFrame, shape: _Shape, draft: _Draft, prog: _Progress, 
             "planned_minutes": draft.planned_minutes,
             "load": draft.week_load,
             "sessions": sessions,
-            "notes": _notes(week, float(draft.volume), shape.blocked_days, prog, ctx) + _long_session_notes(week, sessions, ctx),
+            "notes": _notes(week, float(draft.volume), shape.blocked_days, prog, ctx)
+            + _long_session_notes(week, sessions, ctx)
+            + _b_race_notes(week, ctx),
             "built_minutes": None,
             "built_load": None,
         },
@@ -1423,6 +1573,7 @@ def _context(profile: Profile, rules: Rules, event: EventProfile, frame: Frame, 
     race_min = race_minutes(profile, event, anchors, rules) if event.race else 0
     knobs = _knobs(rules)
     closed = frozenset(d for c in profile.closures for d in c.days)
+    b_specs, b_sports, b_caps = _b_races(profile, rules, event, anchors)
     return _Context(
         profile=profile,
         rules=rules,
@@ -1445,6 +1596,9 @@ def _context(profile: Profile, rules: Rules, event: EventProfile, frame: Frame, 
         long_cap=dict(event.long_session_max_min),
         long_run_share=dict(rules.guardrails.long_run_share.by_run_days),
         long_run_share_default=rules.guardrails.long_run_share.default_max,
+        b_specs=b_specs,
+        b_sports=b_sports,
+        b_caps=b_caps,
     )
 
 
@@ -1600,6 +1754,8 @@ def _drafted(
         draft, _volume = _build_week(
             week, shape, prog, ctx, prev_hard_last_day, streak_max if cutback else None, long_targets, goal_min
         )
+        if ctx.b_specs:
+            _b_race_longest(week, timed_longest, ctx)
         if prep.event is not None or prep.timed is not None:
             for gen in draft.gens:
                 if gen.template.type == "long" and gen.template.sport == "run":

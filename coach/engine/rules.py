@@ -572,6 +572,16 @@ class LongSessionNote(_Rule):
     note: str = Field(min_length=1)
 
 
+class BRaceRules(_Rule):
+    """Days around a B race (race_prep.yaml ``b_races``)."""
+
+    eve_days: Annotated[int, Field(ge=0, le=3)]
+    eve_max_min: PositiveMin
+    after_days: Annotated[int, Field(ge=0, le=3)]
+    after_max_min: PositiveMin
+    min_days_before_goal: Annotated[int, Field(ge=1, le=60)]
+
+
 class RacePrepFile(_Rule):
     version: int
     levels: LevelBands
@@ -581,6 +591,7 @@ class RacePrepFile(_Rule):
     events: dict[Event, EventPrep]
     timed_events: dict[Event, TimedPrep] = Field(default_factory=dict)
     long_session_notes: list[LongSessionNote] = Field(default_factory=list)
+    b_races: BRaceRules | None = None
 
 
 # --------------------------------------------------------------------------- all rules
