@@ -157,6 +157,11 @@ async def _library_import(service: Any, name: str, files: list[tuple[str, bytes]
             print(f"{file_name}: {len(workouts)} workout(s), {added} new, {updated} updated: " + ", ".join(w.name for w in workouts))
             for line in skipped:
                 print(f"  left out: {line}")
+        from coach.library.use import refresh_active_plan, uses_text
+
+        uses = await refresh_active_plan(session, athlete, service.rules, service.clock.today(athlete.time_zone))
+        if uses:
+            print(uses_text(uses))
     return EXIT_FAILED if failed else EXIT_OK
 
 

@@ -31,4 +31,10 @@ async def import_document(ctx: Ctx, file_name: str, data: bytes) -> list[Reply]:
     text = f"Added to your workout library: {names} ({added} new, {updated} updated)."
     if skipped:
         text += f"\nLeft out {len(skipped)}: {'; '.join(skipped[:3])}."
+    from coach.engine import load_rules
+    from coach.library.use import refresh_active_plan, uses_text
+
+    uses = await refresh_active_plan(ctx.session, ctx.athlete, load_rules(), ctx.today)
+    if uses:
+        text += "\n" + uses_text(uses)
     return [Reply(text)]

@@ -39,6 +39,7 @@ from coach.engine.adapt import adapt_plan as engine_adapt
 from coach.engine.adapt import move_session as engine_move
 from coach.engine.adapt import swap_sessions as engine_swap
 from coach.engine.fix import fix_plan
+from coach.engine.library_match import used_workout
 from coach.engine.metrics.pmc import acute_chronic_ratio, pmc_series
 from coach.engine.metrics.strength import assess_lift
 from coach.engine.models import WEEKDAYS, Plan, Profile, Session, Violation, Weekday, parse_clock_s
@@ -570,6 +571,8 @@ class CoachTools:
             if session.key:
                 reasons.append(f"The {session.type} session is a key session of the week.")
             reasons.append(f"Intensity: {session.intensity}.")
+            if (own := used_workout(session)) is not None:
+                reasons.append(f"It is {own}, in place of the engine's {session.type} session.")
         else:
             reasons.append("It's a rest day: recovery is where the training sinks in.")
         return ExplainOut(
