@@ -7,6 +7,7 @@ printed)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import shutil
@@ -14,6 +15,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -79,16 +81,11 @@ def telegram_fragment(user_id: int, name: str, data: str | None = None) -> str:
             f"&tgWebAppThemeParams={quote(json.dumps(DARK), safe='')}")
 
 
-@pytest.fixture(scope="module")
-def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
-    root = tmp_path_factory.mktemp("web")
-    data_dir = root / "data"
-    ids = seed_database(data_dir)
-    artefacts = os.environ.get("COACH_TEST_ARTEFACTS")
-    shots = Path(artefacts) / "web" if artefacts else root / "screenshots"
-    shots.mkdir(parents=True, exist_ok=True)
+@contextmanager
+def web_and_browser(data_dir: Path, today: dt.date) -> Iterator[tuple[str, Browser]]:
+    """``coach web`` on 127.0.0.1 over ``data_dir`` with ``today`` as its date, and headless Chromium."""
     port = free_port()
-    env = {**os.environ, "COACH_DATA_DIR": str(data_dir), "COACH_TODAY": WEB_TODAY.isoformat(), "TELEGRAM_BOT_TOKEN": BOT_TOKEN,
+    env = {**os.environ, "COACH_DATA_DIR": str(data_dir), "COACH_TODAY": today.isoformat(), "TELEGRAM_BOT_TOKEN": BOT_TOKEN,
            "LOG_LEVEL": "WARNING"}
     server = subprocess.Popen([*COACH, "web", "--host", "127.0.0.1", "--port", str(port)], env=env,
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
@@ -109,13 +106,32 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=["--no-sandbox"])
             try:
-                yield World(url, data_dir, ids, shots, browser)
+                yield url, browser
             finally:
                 browser.close()
     finally:
         os.environ.update(saved)
         server.terminate()
         server.communicate(timeout=30)
+
+
+def shots_dir(root: Path) -> Path:
+    artefacts = os.environ.get("COACH_TEST_ARTEFACTS")
+    shots = Path(artefacts) / "web" if artefacts else root / "screenshots"
+    shots.mkdir(parents=True, exist_ok=True)
+    return shots
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
+    root = tmp_path_factory.mktemp("web")
+    data_dir = root / "data"
+    ids = seed_database(data_dir)
+    shots = shots_dir(root)
+    try:
+        with web_and_browser(data_dir, WEB_TODAY) as (url, browser):
+            yield World(url, data_dir, ids, shots, browser)
+    finally:
         sys.stdout.write(f"\nMini App screenshots: {shots}\n")
 
 

@@ -172,6 +172,8 @@ async function loadCalendar(athleteId) {
 }
 
 // ------------------------------------------------------------------ progress (coach/charts' data, drawn as SVG)
+// Every chart is interactive: hovering, tapping or the arrow keys pick the nearest point, which gets a guide line
+// and its date and values in #progress-readout (data-date, data-index: hooks for tests).
 
 const SVG = "http://www.w3.org/2000/svg";
 function svg(tag, attrs, ...children) {
@@ -181,49 +183,172 @@ function svg(tag, attrs, ...children) {
   return node;
 }
 
-function lineChart(points, series, width, height) {
-  const values = points.flatMap((p) => series.map((s) => p[s])).filter((v) => v !== null && v !== undefined);
-  const low = Math.min(0, ...values), high = Math.max(1, ...values);
-  const x = (i) => 28 + (i * (width - 36)) / Math.max(1, points.length - 1);
-  const y = (v) => 8 + ((high - v) * (height - 24)) / (high - low);
-  const chart = svg("svg", { viewBox: `0 0 ${width} ${height}`, role: "img" });
+const W = 340, LEFT = 30, RIGHT = 8, TOP = 8;
+function fixed(value, digits) { return value === null || value === undefined ? "–" : Number(value).toFixed(digits); }
+function signed(value) { return (value > 0 ? "+" : value < 0 ? "−" : "") + Math.abs(value).toFixed(1); }
+function kg(value) { return `${fixed(value, 1)} kg`; }
+function lift(name) { return name.replace(/_/g, " "); }
+
+// A plot: x positions of its points (SVG units), a y scale, axis labels. `series` draws into it.
+function frame(height, values, floor) {
+  const low = floor === undefined ? Math.min(0, ...values) : floor, high = Math.max(low + 1, ...values);
+  const y = (v) => TOP + ((high - v) * (height - TOP - 16)) / (high - low);
+  const chart = svg("svg", { viewBox: `0 0 ${W} ${height}`, role: "img", tabindex: "0" });
   chart.append(svg("text", { x: 2, y: y(high) + 4 }, String(Math.round(high))), svg("text", { x: 2, y: y(low) }, String(Math.round(low))));
-  for (const name of series) {
-    for (const projected of [false, true]) {
-      const path = points.map((p, i) => [p, i]).filter(([p]) => Boolean(p.projected) === projected || (!projected && p.projected === undefined))
-        .map(([p, i]) => `${x(i).toFixed(1)},${y(p[name]).toFixed(1)}`);
-      if (path.length > 1) chart.append(svg("polyline", { class: `line ${name}${projected ? " projected" : ""}`, points: path.join(" ") }));
+  if (low < 0 && high > 0) chart.append(svg("line", { class: "zero", x1: LEFT, x2: W - RIGHT, y1: y(0), y2: y(0) }));
+  return { chart, y, height };
+}
+
+function spread(n) { return (i) => LEFT + (n <= 1 ? (W - LEFT - RIGHT) / 2 : (i * (W - LEFT - RIGHT)) / (n - 1)); }
+
+function polyline(points, cls) {
+  if (points.length > 1) return svg("polyline", { class: cls, points: points.map(([x, y]) => `${x.toFixed(1)},${y.toFixed(1)}`).join(" ") });
+  return null;
+}
+
+// Hover / tap / keys: nearest of `xs`; `describe(i)` gives [date, text]; `marks(i)` the y values to circle.
+function interactive(plot, xs, describe, marks, start) {
+  const { chart, height } = plot;
+  const guide = svg("line", { class: "guide", y1: TOP, y2: height - 14, x1: -10, x2: -10 });
+  const dots = svg("g", { class: "marks" });
+  chart.append(guide, dots, svg("rect", { class: "hit", x: 0, y: 0, width: W, height }));
+  const readout = $("progress-readout");
+  let current = -1;
+  const pick = (i) => {
+    current = Math.max(0, Math.min(xs.length - 1, i));
+    const x = xs[current];
+    guide.setAttribute("x1", x); guide.setAttribute("x2", x);
+    dots.replaceChildren(...marks(current).map(([y, cls]) => svg("circle", { class: `mark ${cls}`, cx: x, cy: y, r: 3.5 })));
+    const [date, text] = describe(current);
+    readout.textContent = text;
+    readout.dataset.date = date;
+    readout.dataset.index = String(current);
+  };
+  const nearest = (event) => {
+    const box = chart.getBoundingClientRect();
+    const x = ((event.clientX - box.left) * W) / box.width;
+    let best = 0;
+    xs.forEach((value, i) => { if (Math.abs(value - x) < Math.abs(xs[best] - x)) best = i; });
+    pick(best);
+  };
+  chart.addEventListener("pointermove", nearest);
+  chart.addEventListener("pointerdown", nearest);
+  chart.addEventListener("keydown", (event) => {
+    if (event.key === "ArrowLeft" || event.key === "ArrowRight") {
+      event.preventDefault();
+      pick((current < 0 ? xs.length : current) + (event.key === "ArrowLeft" ? -1 : 1));
     }
-  }
-  if (points.length) chart.append(svg("text", { x: 28, y: height - 2 }, points[0].date), svg("text", { x: width - 70, y: height - 2 }, points[points.length - 1].date));
+  });
+  pick(start === undefined || start < 0 ? xs.length - 1 : start);  // read out until another point is picked
   return chart;
 }
 
-function barChart(weeks, width, height) {
-  const high = Math.max(1, ...weeks.flatMap((w) => [w.planned, w.done || 0]));
-  const step = (width - 8) / Math.max(1, weeks.length);
-  const chart = svg("svg", { viewBox: `0 0 ${width} ${height}`, role: "img" });
-  weeks.forEach((w, i) => {
-    const h = (v) => ((height - 16) * v) / high;
-    chart.append(svg("rect", { class: "bar planned", x: 4 + i * step, y: height - 12 - h(w.planned), width: step * 0.8, height: h(w.planned) }));
-    if (w.done !== null) chart.append(svg("rect", { class: "bar done", x: 4 + i * step + step * 0.2, y: height - 12 - h(w.done), width: step * 0.4, height: h(w.done) }));
-  });
-  chart.append(svg("text", { x: 4, y: height - 1 }, `W1 … W${weeks.length} · max ${Math.round(high)}`));
+function dateAxis(plot, first, last) {
+  plot.chart.append(svg("text", { x: LEFT, y: plot.height - 2 }, first), svg("text", { x: W - RIGHT - 62, y: plot.height - 2 }, last));
+}
+
+function pmcChart(data) {
+  const points = data.points;
+  const plot = frame(170, points.flatMap((p) => [p.ctl, p.atl, p.tsb]));
+  const x = spread(points.length);
+  for (const name of ["ctl", "atl", "tsb"]) {
+    for (const projected of [false, true]) {
+      const line = polyline(points.map((p, i) => [p, i]).filter(([p]) => p.projected === projected).map(([p, i]) => [x(i), plot.y(p[name])]),
+        `line ${name}${projected ? " projected" : ""}`);
+      if (line) plot.chart.append(line);
+    }
+  }
+  const todayAt = points.findIndex((p) => p.date === data.today);
+  if (todayAt >= 0) plot.chart.append(svg("line", { class: "today", x1: x(todayAt), x2: x(todayAt), y1: TOP, y2: plot.height - 14 }));
+  dateAxis(plot, points[0].date, points[points.length - 1].date);
+  const chart = interactive(plot, points.map((_, i) => x(i)), (i) => {
+    const p = points[i];
+    return [p.date, `${label(parseDay(p.date))}${p.projected ? " (projected from the plan)" : ""}: ` +
+      `CTL ${fixed(p.ctl, 1)} · ATL ${fixed(p.atl, 1)} · TSB ${signed(p.tsb)}`];
+  }, (i) => ["ctl", "atl", "tsb"].map((name) => [plot.y(points[i][name]), name]), todayAt);
   return chart;
 }
+
+function readinessChart(data) {
+  const points = data.points;
+  const plot = frame(150, points.map((p) => p.readiness).concat([100]));
+  const first = parseDay(points[0].date).getTime(), span = Math.max(1, parseDay(data.today).getTime() - first);
+  const x = (p) => LEFT + ((parseDay(p.date).getTime() - first) * (W - LEFT - RIGHT)) / span;
+  const line = polyline(points.map((p) => [x(p), plot.y(p.readiness)]), "line readiness");
+  if (line) plot.chart.append(line);
+  for (const p of points) plot.chart.append(svg("circle", { class: `point ${p.colour}`, cx: x(p), cy: plot.y(p.readiness), r: 2.5 }));
+  dateAxis(plot, points[0].date, data.today);
+  return interactive(plot, points.map(x), (i) => {
+    const p = points[i];
+    return [p.date, `${label(parseDay(p.date))}: readiness ${p.readiness} (${p.colour})`];
+  }, (i) => [[plot.y(points[i].readiness), "readiness"]]);
+}
+
+function volumeChart(data) {
+  const weeks = data.weeks, unit = data.unit, height = 150;
+  const high = Math.max(1, ...weeks.flatMap((w) => [w.planned, w.done || 0]));
+  const step = (W - LEFT - RIGHT) / Math.max(1, weeks.length);
+  const h = (v) => ((height - 24) * v) / high;
+  const plot = { chart: svg("svg", { viewBox: `0 0 ${W} ${height}`, role: "img", tabindex: "0" }), y: (v) => height - 14 - h(v), height };
+  plot.chart.append(svg("text", { x: 2, y: plot.y(high) + 4 }, String(Math.round(high))), svg("text", { x: 2, y: height - 14 }, "0"));
+  weeks.forEach((w, i) => {
+    const left = LEFT + i * step;
+    plot.chart.append(svg("rect", { class: "bar planned" + (w.current ? " current" : ""), x: left + step * 0.1, y: plot.y(w.planned), width: step * 0.8, height: h(w.planned) }));
+    if (w.done !== null) plot.chart.append(svg("rect", { class: "bar done", x: left + step * 0.3, y: plot.y(w.done), width: step * 0.4, height: h(w.done) }));
+  });
+  plot.chart.append(svg("text", { x: LEFT, y: height - 2 }, `W${weeks[0].index} … W${weeks[weeks.length - 1].index} · ${unit}`));
+  const amount = (v) => (unit === "h" ? `${fixed(v, 1)} h` : `${fixed(v, 1)} ${unit}`);
+  return interactive(plot, weeks.map((_, i) => LEFT + (i + 0.5) * step), (i) => {
+    const w = weeks[i];
+    const done = w.done === null ? "not started" : `${amount(w.done)} done`;
+    return [w.start, `Week ${w.index} (from ${label(parseDay(w.start))}): ${done} of ${amount(w.planned)} planned`];
+  }, (i) => (weeks[i].done === null ? [] : [[plot.y(weeks[i].done), "done"]]));
+}
+
+function strengthChart(data) {
+  const lifts = data.lifts;
+  const all = lifts.flatMap((l) => l.points);
+  const dates = [...new Set(all.map((p) => p.date))].sort();
+  const values = all.flatMap((p) => [p.top_set_e1rm_kg, p.estimate_kg]);
+  const plot = frame(170, values, Math.floor((Math.min(...values) * 0.9) / 10) * 10);  // kilograms near the lifts, not from 0
+  const y = plot.y;
+  const first = parseDay(dates[0]).getTime(), span = Math.max(1, parseDay(dates[dates.length - 1]).getTime() - first);
+  const x = (date) => LEFT + ((parseDay(date).getTime() - first) * (W - LEFT - RIGHT)) / span;
+  lifts.forEach((l, n) => {
+    const line = polyline(l.points.map((p) => [x(p.date), y(p.estimate_kg)]), `line lift lift${n % 4}`);
+    if (line) plot.chart.append(line);
+    for (const p of l.points) plot.chart.append(svg("circle", { class: `point lift${n % 4}`, cx: x(p.date), cy: y(p.top_set_e1rm_kg), r: 2.5 }));
+  });
+  dateAxis(plot, dates[0], dates[dates.length - 1]);
+  $("progress-legend").replaceChildren(...lifts.map((l, n) => el("span", { class: `key lift${n % 4}` }, lift(l.exercise))));
+  return interactive(plot, dates.map(x), (i) => {
+    const day = dates[i];
+    const parts = lifts.flatMap((l) => l.points.filter((p) => p.date === day)
+      .map((p) => `${lift(l.exercise)}: top set ${kg(p.top_set_e1rm_kg)}, e1RM ${kg(p.estimate_kg)}`));
+    return [day, `${label(parseDay(day))}: ${parts.join(" · ")}`];
+  }, (i) => lifts.flatMap((l, n) => l.points.filter((p) => p.date === dates[i]).map((p) => [y(p.estimate_kg), `lift${n % 4}`])));
+}
+
+const LEGENDS = { pmc: [["ctl", "CTL fitness"], ["atl", "ATL fatigue"], ["tsb", "TSB form"]], readiness: [["readiness", "readiness"]],
+  volume: [["planned", "planned"], ["done", "done"]] };
 
 async function loadProgress(kind) {
   for (const button of document.querySelectorAll("#progress-kinds button")) button.setAttribute("aria-pressed", String(button.dataset.kind === kind));
   const box = $("progress");
   box.replaceChildren();
+  box.dataset.kind = kind;
+  const readout = $("progress-readout");
+  readout.textContent = "";
+  delete readout.dataset.date;
+  delete readout.dataset.index;
+  $("progress-legend").replaceChildren(...(LEGENDS[kind] || []).map(([cls, text]) => el("span", { class: `key ${cls}` }, text)));
   try {
     const data = await api(`/api/athletes/${state.athleteId}/progress/${kind}`);
+    if (box.dataset.kind !== kind) return;  // another chart was asked for meanwhile
     $("progress-caption").textContent = data.not_enough_data ? data.message : data.caption;
-    if (data.not_enough_data) return;
-    if (kind === "pmc") box.append(lineChart(data.points, ["ctl", "atl", "tsb"], 340, 160));
-    else if (kind === "readiness") box.append(lineChart(data.points, ["readiness"], 340, 140));
-    else if (kind === "volume") box.append(barChart(data.weeks, 340, 140));
-    box.dataset.kind = kind;
+    if (data.not_enough_data) { $("progress-legend").replaceChildren(); return; }
+    const draw = { pmc: pmcChart, readiness: readinessChart, volume: volumeChart, strength: strengthChart }[kind];
+    box.append(draw(data));
   } catch (error) {
     $("progress-caption").textContent = error.message;
   }
