@@ -1205,6 +1205,7 @@ def _draft_uncached(
         if placed > 0:
             trained += 1
     _top_up(days, volume, ctx)
+    _back_to_back(days, week, ctx)
     _limit_long_run_share(days, ctx)
     _limit_hard_share(days, ctx)
     return _summed(days, ctx)
@@ -1285,6 +1286,67 @@ def _limit_hard_share(days: list[_Day], ctx: _Context) -> None:
             for x in day.specs:
                 day.parts |= _SPORT_PARTS[x.sport]
             day.hard = any(x.type in ("threshold", "intervals") for x in day.specs)
+
+
+BACK_TO_BACK_LABEL = "Back-to-back day 2"
+
+
+def _back_to_back(days: list[_Day], week: WeekFrame, ctx: _Context) -> None:
+    """race_prep.yaml ``back_to_back``: the easy ride on the day after the long ride grows to
+    about ``fraction`` of the long ride, its minutes taken from the week's other easy rides
+    (the week's volume and load unchanged), within the day's budget and the weekday ride cap."""
+    config = ctx.rules.prep.back_to_back
+    if (
+        config is None
+        or week.cutback
+        or week.phase not in config.phases
+        or ctx.profile.goal.event not in config.events
+    ):
+        return
+    k = ctx.knobs
+    step = k.step_min
+    found = next(
+        ((i, s) for i, d in enumerate(days[:-1]) for s in d.specs if s.sport == "ride" and s.type == "long"), None
+    )
+    if found is None or found[1].duration_min < config.min_long_min:
+        return
+    i, long = found
+    after = days[i + 1]
+    n = next((m for m, s in enumerate(after.specs) if s.sport == "ride" and s.type == "easy"), None)
+    if n is None:
+        return
+    current = after.specs[n].duration_min
+    target = int(long.duration_min * config.fraction) // step * step
+    ceiling = current + after.budget_min
+    if k.long_ride_weekend and not after.weekend:
+        ceiling = min(ceiling, k.weekday_ride_max_min)
+    need = min(target, ceiling) - current
+    donors = sorted(
+        ((d, m, s) for d in days if d is not after for m, s in enumerate(d.specs) if s.sport == "ride" and s.type == "easy" and not s.name),
+        key=lambda item: (-item[2].duration_min, item[0].offset),
+    )
+    # A donor ride keeps at least the shortest session or goes altogether (largest first).
+    taken = 0
+    for d, m, s in donors:
+        if need - taken < step:
+            break
+        rest = s.duration_min - min(need - taken, s.duration_min)
+        if 0 < rest < k.min_session_min:
+            rest = k.min_session_min
+        give = (s.duration_min - rest) // step * step
+        if give <= 0:
+            continue
+        if give == s.duration_min:
+            del d.specs[m]
+            d.parts = 0
+            for x in d.specs:
+                d.parts |= _SPORT_PARTS[x.sport]
+        else:
+            d.specs[m] = s._replace(duration_min=s.duration_min - give)
+        d.budget_min += give
+        taken += give
+    after.specs[n] = after.specs[n]._replace(duration_min=current + taken, name=BACK_TO_BACK_LABEL)
+    after.budget_min -= taken
 
 
 def _volume_of_specs(days: list[_Day]) -> int:

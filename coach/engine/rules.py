@@ -582,6 +582,15 @@ class BRaceRules(_Rule):
     min_days_before_goal: Annotated[int, Field(ge=1, le=60)]
 
 
+class BackToBack(_Rule):
+    """A second long ride on the day after the long ride (race_prep.yaml ``back_to_back``)."""
+
+    events: list[Event] = Field(min_length=1)
+    phases: list[Phase] = Field(min_length=1)
+    fraction: Annotated[float, Field(gt=0, lt=1)]
+    min_long_min: PositiveMin
+
+
 class RacePrepFile(_Rule):
     version: int
     levels: LevelBands
@@ -592,6 +601,7 @@ class RacePrepFile(_Rule):
     timed_events: dict[Event, TimedPrep] = Field(default_factory=dict)
     long_session_notes: list[LongSessionNote] = Field(default_factory=list)
     b_races: BRaceRules | None = None
+    back_to_back: BackToBack | None = None
 
 
 # --------------------------------------------------------------------------- all rules
