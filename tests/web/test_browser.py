@@ -161,13 +161,19 @@ def test_the_calendar_shows_the_plan_coach_show_has_with_the_done_session(world:
     page.locator('#progress-kinds [data-kind="volume"]').click()
     page.locator("#progress svg rect.bar.done").first.wait_for()  # weekly volume, planned against done (coach/charts' data)
     assert page.locator("#calendar").get_attribute("class") == "calendar week"  # a phone opens on the week; Progress leaves it
+    one_line = "[...document.querySelectorAll('.week .day .num')].map((e) => e.getBoundingClientRect().height / parseFloat(getComputedStyle(e).lineHeight))"
+    assert all(lines < 1.5 for lines in page.evaluate(one_line))  # 'Tue 24' on one line at 360 px
     world.shot(page, "athlete-week")
     page.locator("#show-month").click()
     page.locator(f'.month .session[data-date="{DONE_DAY}"][data-status="done"]').wait_for()
     world.shot(page, "athlete-month")
     done.first.click()
+    notes = next(w["notes"] for w in world.show("ann")["plan"]["weeks"] if w["index"] == 1)
+    assert page.locator("#sheet-why").inner_text().count(notes[0]) == 1
     page.locator("#act-why").click()
-    page.locator("#sheet-result", has_text="Week 1").wait_for()
+    page.locator("#sheet-why", has_text="Week 1").wait_for()
+    sheet = page.locator(".sheet-body").inner_text()
+    assert all(sheet.count(note) == 1 for note in notes)  # the explanation replaces the week's notes: the why is said once
     assert page.locator("#sheet-steps li").count() > 0
     world.shot(page, "athlete-session")
     other = page.evaluate(

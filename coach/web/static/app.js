@@ -136,7 +136,7 @@ function renderCalendar() {
       const day = addDays(start, i);
       const items = days.get(iso(day)) || [];
       box.append(el("div", { class: "day" + (iso(day) === today ? " today" : ""), dataset: { day: iso(day) } },
-        el("span", { class: "num" }, label(day)),
+        el("span", { class: "num" }, `${DAY_NAMES[i]} ${day.getUTCDate()}`),  // the month is in the range above
         el("div", { class: "items" }, ...(items.length ? items.map(sessionButton) : [el("span", { class: "rest" }, "rest")]))));
     }
     if (week) box.append(el("p", { class: "hint" }, `Week ${week.index} · ${week.phase}${week.cutback ? " (cutback)" : ""}` +
@@ -302,7 +302,7 @@ function volumeChart(data) {
     const w = weeks[i];
     const done = w.done === null ? "not started" : `${amount(w.done)} done`;
     return [w.start, `Week ${w.index} (from ${label(parseDay(w.start))}): ${done} of ${amount(w.planned)} planned`];
-  }, (i) => (weeks[i].done === null ? [] : [[plot.y(weeks[i].done), "done"]]));
+  }, (i) => (weeks[i].done === null ? [] : [[plot.y(weeks[i].done), "done"]]), weeks.findIndex((w) => w.current));
 }
 
 function strengthChart(data) {
@@ -390,6 +390,11 @@ async function act(action, extra) {
   result.textContent = "…";
   try {
     const data = await api(`/api/athletes/${state.athleteId}/${action}`, { date: session.date, ...(extra || {}) });
+    if (action === "why" && data.ok) {  // the explanation includes the week's notes: it takes their place, said once
+      $("sheet-why").textContent = data.text;
+      result.textContent = "";
+      return;
+    }
     result.textContent = data.text;
     result.className = data.ok ? "result" : "result refused";
     if (data.ok && action !== "why") await reloadKeepingSheet();
