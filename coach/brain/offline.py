@@ -317,7 +317,8 @@ _AWAY = re.compile(
     r"\b(away|can'?t (?:do|make|train|run|ride|swim)|cannot (?:do|make|train|run|ride|swim)|won'?t be able|not available|"
     r"out of town|travell?ing|no (?:training|running|riding|swimming|run|ride|swim|session|workout)s?|off the cards|is out|are out|"
     r"(?:day|days) off|at a (?:wedding|funeral|conference)|wedding|funeral|on holiday|on vacation|holiday|vacation|"
-    r"working(?: doubles| a double| nights| late| all day)?|work trip|business trip|conference|skiing|off to)\b", re.I,
+    r"working(?: doubles| a double| nights| late| all day)?|work trip|business trip|conference|skiing|off to|"
+    r"no chance of (?:a )?(?:running|riding|training|swimming|run|ride|session)|no bike|without (?:a|my) bike|for work)\b", re.I,
 )
 _NO_SECOND_REQUEST = frozenset({"numbers", "question", "plan_question", "emoji", "weather", "greeting", "thanks", "help", "unknown", "hedge", "vague_less",
                                 "vague_more", "vague_dates", "override_attempt", "delete_data", "ask_coach", "new_plan"})
@@ -394,6 +395,8 @@ def _request_of(message: str, slots: Slots, intent: str, today: dt.date | None =
         return "unavailable"  # "the 26th and 27th are out", "no ride that day"
     if _SWAP.search(message) and (len(slots.dates) >= 2 or len(slots.weekdays) >= 2):
         return "swap"
+    if _SWAP.search(message) and re.search(r"\bweekend\b", message, re.I) and len(set(slots.dates)) <= 1 and not slots.past_tense:
+        return "swap"  # "swap this weekend around": its Saturday and Sunday
     named = [w for w in _WEEKDAY_WORD.findall(message.lower())]
     if len(set(named)) == 2 and all(named.count(w) >= 2 for w in set(named)) and _MOVE_OR_GOES.search(message):
         return "swap"  # "Saturday run goes Sunday and Sunday run goes Saturday"
@@ -1070,6 +1073,11 @@ class _Turn:
 
     async def on_swap(self) -> Result:
         days = sorted(set(self.slots.dates))[:2]
+        if len(days) < 2 and re.search(r"\bweekend\b", self.message, re.I):  # "swap this weekend around": its Saturday and Sunday
+            saturday = self.today + dt.timedelta(days=(5 - self.today.weekday()) % 7)
+            if NEXT_WEEK.search(self.message) or re.search(r"\bnext weekend\b", self.message, re.I):
+                saturday += dt.timedelta(days=7)
+            days = [saturday, saturday + dt.timedelta(days=1)]
         if len(days) < 2:
             return self.asking(self.t["ask_swap"], intent="swap"), None
         return await self.adapt("swap_sessions", {"first": days[0].isoformat(), "second": days[1].isoformat()}), None

@@ -916,7 +916,7 @@ class SlotParser:
             found.dates.append(
                 _DateMention(match.start(), match.end(), today + dt.timedelta(days=sign * days), "fixed")
             )
-        self._combine_ranges(work, found)
+        self._combine_ranges(work, found, today)
         self._periods(work, today, past, found)
         self._weekdays_in_named_week(found)
         self._spans(work, today, found)
@@ -1015,7 +1015,7 @@ class SlotParser:
                 )
             )
 
-    def _combine_ranges(self, work: _Text, found: _Found) -> None:
+    def _combine_ranges(self, work: _Text, found: _Found, today: dt.date) -> None:
         """Turn "Thursday to Sunday", "from the 3rd to the 7th", "between X and Y" into ranges."""
         text = work.current
         singles = sorted(found.dates, key=lambda m: m.start)
@@ -1029,12 +1029,22 @@ class SlotParser:
             if gap.strip() == "and" and not _BETWEEN_RE.search(text[max(0, first.start - 12) : first.start]):
                 continue
             end = _range_end(first.value, second)
-            if end < first.value:
+            start = first.value
+            if (
+                first.kind == second.kind == "weekday" and not first.modified and not second.modified
+                and re.match(r"\s*(?:of\s+)?next\s+week\b", text[second.end : second.end + 20])
+            ):  # "Tue-Thu next week": that week's days, not the coming ones
+                monday = _week_start(today) + dt.timedelta(days=DAYS_PER_WEEK)
+                start = monday + dt.timedelta(days=first.number)
+                end = monday + dt.timedelta(days=second.number)
+                if end < start:
+                    end += dt.timedelta(days=DAYS_PER_WEEK)
+            if end < start:
                 found.errors.append(
                     f"The range from {first.value:%d %b} to {second.value:%d %b} ends before it starts."
                 )
                 continue
-            found.ranges.append((first.start, DateRange(start=first.value, end=end)))
+            found.ranges.append((first.start, DateRange(start=start, end=end)))
             used.update((id(first), id(second)))
         found.dates = [m for m in found.dates if id(m) not in used]
 

@@ -84,3 +84,16 @@ async def test_workouts_in_spoken_words_are_logged_as_said(coach: CoachService, 
     assert activity["sport"] == "run"
     assert round(activity["elapsed_s"] / 60) == minutes
     assert activity["distance_km"] == pytest.approx(km, abs=0.01)
+
+
+async def test_swap_this_weekend_around_exchanges_saturday_and_sunday(coach: CoachService) -> None:
+    before = sessions(await coach.show("ann"))
+    await say(coach, "swap this weekend around, the forecast is better on sunday")
+    after = sessions(await coach.show("ann"))
+    assert after["2026-12-12"] == before["2026-12-13"] and after["2026-12-13"] == before["2026-12-12"]
+
+
+async def test_a_work_trip_over_a_range_of_days_clears_them(coach: CoachService) -> None:
+    await say(coach, "I'm in Leeds for work Tue-Thu next week, no chance of running")
+    after = sessions(await coach.show("ann"))
+    assert "2026-12-15" not in after and "2026-12-17" not in after
