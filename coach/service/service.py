@@ -660,9 +660,14 @@ class CoachService:
         athlete.dialog = None
         today = profile.start_date
         ctx.session.add(m.Goal(athlete_id=athlete.id, sport=profile.sport, event=profile.goal.event, date=profile.goal.date, target_time=profile.goal.target_time))
+        from coach.library.use import prefer_library, uses_text
+
+        # the athlete's own workouts where they fit (seed 002)
+        own = await prefer_library(ctx.session, athlete.id, plan, profile, self.rules, today)
+        plan = own.plan
         await repo.save_plan(ctx.session, athlete, plan, source=source, reason=reason)
         units = athlete.units
-        replies = [Reply("Your plan is ready.\n" + render.plan_summary(plan, units, today))]
+        replies = [Reply("Your plan is ready.\n" + render.plan_summary(plan, units, today) + ("\n" + uses_text(own.uses) if own.uses else ""))]
         week = render.current_week(plan, today)
         if week is not None:
             replies.append(Reply("This week:\n" + render.week_text(week, units, today)))
