@@ -79,6 +79,9 @@ class AskRules(_Rules):
     readiness: str
     volume: str
     strength: str
+    picture: str
+    whole_week: str
+    fitness: str
 
 
 class ChartRules(_Rules):
@@ -459,3 +462,20 @@ def asked_kinds(text: str, intent: str, rules: AskRules) -> list[ChartKind]:
     if named:
         return named
     return ["pmc"] if re.search(rules.metrics, lowered) else []
+
+
+def picture_kinds(text: str, rules: AskRules) -> list[ChartKind]:
+    """The pictures a message asks for with no intent to go by (a Claude answer): only when it asks
+    to see something ("show me my fitness", "how's my week looking", "graph my mileage") and
+    names what: the whole week, a chart's words, or fitness (the PMC)."""
+    lowered = text.lower()
+    if not re.search(rules.picture, lowered):
+        return []
+    kinds: list[ChartKind] = []
+    if re.search(rules.whole_week, lowered) and not re.search(rules.week_not, lowered):
+        kinds.append("week")
+    asked: tuple[tuple[ChartKind, str], ...] = (
+        ("pmc", rules.fitness), ("readiness", rules.readiness), ("volume", rules.volume), ("strength", rules.strength),
+    )
+    kinds += [kind for kind, pattern in asked if re.search(pattern, lowered)]
+    return kinds

@@ -4,7 +4,9 @@ Each picture is a ``Reply`` whose document is a PNG (``image/png``) and whose te
 caption; transports send it as a photo. A chart without enough data is a sentence instead,
 never an empty picture. Plain words reach the same pictures through ``on_intent``: after the
 offline brain has answered "how's my week looking" (intent ``week``) or "show me my fitness"
-(``metrics``) in words, the picture follows.
+(``metrics``) in words, the picture follows. With a Claude brain there is no intent: ``on_answer``
+(after the model's answer, coach/service/turn.py) pictures what the message asks to see
+(``picture_kinds``: "show me my fitness", "how's my week looking").
 
 Drawing takes 0.1-0.3 s of CPU (matplotlib, imported on the first chart): it runs in a worker
 thread, so other chats go on meanwhile.
@@ -14,7 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from coach.service.extensions import Extension
@@ -101,12 +103,38 @@ async def on_intent(service: Any, ctx: Any, text: str, intent: str) -> list[Repl
     return await chart_replies(ctx.session, ctx.athlete, kinds, ctx.today, quiet=True)
 
 
+async def on_answer(service: Any, ctx: Any, text: str) -> Callable[[], Awaitable[list[Reply]]] | None:
+    """After a Claude answer: the charts the message asks to see (``picture_kinds``; there is no
+    intent to go by), their data read here, drawn by the returned function with no transaction open.
+    A chart without enough data is left out (the answer speaks for itself)."""
+    from coach.charts import draw, source
+    from coach.charts.data import NotEnoughData, chart_rules, picture_kinds
+
+    if ctx.athlete.profile is None:
+        return None
+    kinds = picture_kinds(text, chart_rules().ask)
+    charts = [data for kind in kinds if not isinstance(data := await source.chart_data(ctx.session, ctx.athlete, kind, ctx.today),
+                                                       NotEnoughData)]
+    if not charts:
+        return None
+
+    async def pictures() -> list[Reply]:
+        replies = []
+        for data in charts:
+            png = await asyncio.to_thread(draw.draw, data)
+            replies.append(Reply(data.caption, document=Document(draw.file_name(data), png, draw.MIME_TYPE)))
+        return replies
+
+    return pictures
+
+
 EXTENSION = Extension(
     name="charts",
     commands={"chart": "pictures: /chart week, pmc, readiness, volume or strength"},
     on_command=on_command,
     needs_plan=frozenset({"chart"}),
     on_intent=on_intent,
+    on_answer=on_answer,
 )
 
 

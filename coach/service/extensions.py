@@ -31,6 +31,8 @@ TextHandler = Callable[[Any, Any, str], Awaitable["list[Reply] | None"]]
 """(service, ctx, text) -> replies, or None when the text is not for this flow (it is read as new)."""
 IntentHandler = Callable[[Any, Any, str, str], Awaitable["list[Reply]"]]
 """(service, ctx, text, intent) -> replies added after the brain's answer."""
+AnswerHandler = Callable[[Any, Any, str], Awaitable["Callable[[], Awaitable[list[Reply]]] | None"]]
+"""(service, ctx, text) -> None, or a function making the replies that follow a Claude answer."""
 
 
 @dataclass(frozen=True)
@@ -52,6 +54,10 @@ class Extension:
     """(command, args) -> the text to store in the chat history instead of the typed line (secrets), or None."""
     on_intent: IntentHandler | None = None
     """After the offline brain has answered a plain-language message in words: more replies (charts), or none."""
+    on_answer: AnswerHandler | None = None
+    """After a Claude answer to a plain-language message (coach/service/turn.py): called in a short transaction
+    that sees the turn's changes and is then rolled back, it reads what it needs and returns a function that
+    makes the replies with no transaction open (drawing a chart), or None for a message that asks for nothing."""
 
 
 _loaded: list[Extension] | None = None

@@ -10,6 +10,11 @@ the turn runs in three steps, none of which holds a transaction while the model 
    replays the turn's earlier state-changing calls, runs the tool and **rolls back**. The model
    sees exactly what the effect would be (a later call sees the earlier ones), and nothing is
    stored yet. If the model fails (529 storm, spend limit), nothing was changed, as before.
+Between 2 and 3, the areas' ``on_answer`` hooks (coach/service/extensions.py) read what should
+follow the answer (the chart "show me my fitness" asks for) in one more tentative transaction,
+with the turn's calls replayed, and make it (drawing) with no transaction open; it is queued
+with the answer in step 3.
+
 3. **Apply** in one transaction: the turn's state-changing calls are run again in order, then
    the update is marked processed and the reply queued, together. The idempotency key of every
    effect is the update itself: the effects commit with the inbox mark or not at all, so a
@@ -92,6 +97,34 @@ async def _replay(tools: dict[str, Tool[Any, Any]], applied: list[Applied]) -> l
     return [await execute_tool(tools, call.name, call.input) for call in applied]
 
 
+async def _after_answer(service: CoachService, who: Who, turn: ModelTurn, applied: list[Applied]) -> list[Reply]:
+    """The areas' replies after the answer (``Extension.on_answer``): read in a tentative transaction
+    that replays the turn's calls (a chart shows the plan as the turn leaves it) and rolls back, then
+    made with none open. A failure here costs the extras, never the answer."""
+    areas = [area for area in extensions.extensions() if area.on_answer is not None]
+    if not areas:
+        return []
+    makers = []
+    try:
+        try:
+            async with service.db.transaction() as s:
+                ctx = await _ctx(service, s, who, turn)
+                if applied:
+                    await _replay(_by_name(CoachTools(service, ctx).tools()), applied)
+                for area in areas:
+                    assert area.on_answer is not None
+                    maker = await area.on_answer(service, ctx, turn.text)
+                    if maker is not None:
+                        makers.append(maker)
+                raise _Discard()
+        except _Discard:
+            pass
+        return [reply for maker in makers for reply in await maker()]
+    except Exception:
+        log.exception("replies after the model's answer failed; the answer goes alone")
+        return []
+
+
 async def run(
     service: CoachService, who: Who, incoming: Incoming, turn: ModelTurn, *, update_id: int | None, source: str
 ) -> HandleResult:
@@ -145,6 +178,8 @@ async def run(
     except BrainUnavailable as error:
         raise RetryLater(athlete_message(error.transient, error.kind), transient=error.transient) from error
 
+    more = await _after_answer(service, who, turn, applied)  # e.g. the chart "show me my fitness" asks for
+
     # 3. Apply, with the inbox mark and the reply.
     async with service.db.transaction() as s:
         inbox: m.InboxUpdate | None = None
@@ -161,7 +196,7 @@ async def run(
         if [call.output for call in calls] != [a.output for a in applied]:
             log.warning("the athlete's state changed while the model was answering; replying with the applied result")
             answer = fallback_text(calls)
-        replies = [Reply(answer)]
+        replies = [Reply(answer), *more]
         athlete = ctx.athlete
         s.add(m.ChatMessage(athlete_id=athlete.id, role="athlete", text=extensions.redacted(incoming.text[:MAX_INCOMING_TEXT_CHARS])))
         s.add(m.ChatMessage(athlete_id=athlete.id, role="coach", text=answer))
