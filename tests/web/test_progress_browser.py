@@ -93,6 +93,7 @@ def progress(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Progress]:
         fragment = telegram_fragment(ANN_TG, "Ann", init_data(ANN_TG, "Ann", at=FixedClock(TODAY).now()))
         page.goto(f"{url}/#{fragment}")
         page.locator("#calendar .session").first.wait_for()
+        page.locator('#progress[data-kind="pmc"] svg .hit').wait_for()  # the page's own first chart, before any click
         yield Progress(page, shots_dir(root))
         page.close()
 
@@ -119,6 +120,11 @@ def test_the_fitness_chart_reads_out_the_point_under_the_finger(progress: Progre
     assert f"CTL {one(middle['ctl'])} · ATL {one(middle['atl'])} · TSB " in text and text.endswith(tsb)
     assert progress.page.locator("#progress .guide").get_attribute("x1") != "-10"
     progress.shot("progress-pmc")
+    twice = "for (const _ of [1, 2]) document.querySelector('#progress-kinds [data-kind=\"pmc\"]').click()"
+    progress.page.evaluate(twice)  # a double tap: two requests in flight, one chart drawn
+    progress.page.wait_for_load_state("networkidle")
+    progress.page.locator("#progress svg .hit").wait_for()
+    assert progress.page.locator("#progress svg").count() == 1
 
 
 def test_volume_and_readiness_read_out_weeks_and_days(progress: Progress) -> None:

@@ -335,6 +335,7 @@ const LEGENDS = { pmc: [["ctl", "CTL fitness"], ["atl", "ATL fatigue"], ["tsb", 
 async function loadProgress(kind) {
   for (const button of document.querySelectorAll("#progress-kinds button")) button.setAttribute("aria-pressed", String(button.dataset.kind === kind));
   const box = $("progress");
+  const ticket = (state.progressTicket = (state.progressTicket || 0) + 1);
   box.replaceChildren();
   box.dataset.kind = kind;
   const readout = $("progress-readout");
@@ -344,13 +345,13 @@ async function loadProgress(kind) {
   $("progress-legend").replaceChildren(...(LEGENDS[kind] || []).map(([cls, text]) => el("span", { class: `key ${cls}` }, text)));
   try {
     const data = await api(`/api/athletes/${state.athleteId}/progress/${kind}`);
-    if (box.dataset.kind !== kind) return;  // another chart was asked for meanwhile
+    if (ticket !== state.progressTicket) return;  // asked again meanwhile (another chart, the same one twice): the last answer draws
     $("progress-caption").textContent = data.not_enough_data ? data.message : data.caption;
     if (data.not_enough_data) { $("progress-legend").replaceChildren(); return; }
     const draw = { pmc: pmcChart, readiness: readinessChart, volume: volumeChart, strength: strengthChart }[kind];
     box.append(draw(data));
   } catch (error) {
-    $("progress-caption").textContent = error.message;
+    if (ticket === state.progressTicket) $("progress-caption").textContent = error.message;
   }
 }
 
