@@ -9,8 +9,10 @@ few ticks and no grid clutter. matplotlib is imported on the first drawing, not 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import io
 import threading
+from collections import OrderedDict
 from typing import TYPE_CHECKING, Any, Final
 
 from coach.charts.data import (
@@ -50,10 +52,39 @@ _DRAWING = threading.Lock()
 not documented as thread-safe, and drawings run in worker threads."""
 
 
+CACHE_PICTURES: Final = 256
+"""Pictures kept (about 50-80 kB each: ~20 MB at most). The weekly batch draws every athlete's
+week; athletes on one template with nothing logged yet have the same week data, so the same
+picture (matplotlib, ~110 ms of CPU each, was most of the batch's time)."""
+
+_cache: OrderedDict[str, bytes] = OrderedDict()
+_cache_lock = threading.Lock()
+
+
+def chart_key(chart: Chart) -> str:
+    """SHA-256 of the chart's data: frozen dataclasses of dates, numbers and strings, whose repr
+    names every field, so equal data gives an equal key and any difference another one."""
+    return hashlib.sha256(repr(chart).encode("utf-8")).hexdigest()
+
+
 def draw(chart: Chart) -> bytes:
-    """The chart as a PNG."""
+    """The chart as a PNG; the same data drawn again is the same picture, taken from the cache."""
+    key = chart_key(chart)
+    with _cache_lock:
+        png = _cache.get(key)
+        if png is not None:
+            _cache.move_to_end(key)
+            return png
     with _DRAWING:
-        return _draw(chart)
+        with _cache_lock:  # drawn by another thread while this one waited
+            png = _cache.get(key)
+        if png is None:
+            png = _draw(chart)
+    with _cache_lock:
+        _cache[key] = png
+        while len(_cache) > CACHE_PICTURES:
+            _cache.popitem(last=False)
+    return png
 
 
 def _draw(chart: Chart) -> bytes:
