@@ -358,4 +358,11 @@ class OutboxMessage(Base):
 # The areas' tables (connections, lifting, the weekly batch, the workout library, the Mini App's
 # sign-in links) live in their own modules on the same ``Base``; importing them here puts every
 # table in ``Base.metadata`` wherever the models are loaded (migrations are compared against it).
-from coach.store import models_batch, models_connect, models_delivery, models_library, models_lifting, models_web  # noqa: E402, F401
+from coach.store import (  # noqa: E402, F401
+    models_batch,
+    models_connect,
+    models_delivery,
+    models_library,
+    models_lifting,
+    models_web,
+)
