@@ -86,6 +86,7 @@ from coach.engine.prep import (
 from coach.engine.rules import EventProfile, LongMinimum, LongSessionNote, Rules, TimedSport
 from coach.engine.workouts import (
     MEDIUM_LONG_LABEL,
+    OPEN_WATER_LABEL,
     QUALITY_TYPES,
     Generated,
     SessionSpec,
@@ -97,6 +98,8 @@ from coach.engine.workouts import (
 )
 
 ENGINE_VERSION = "1"
+_SECONDS_PER_MINUTE = 60
+_HUNDREDS_OF_M_PER_KM = 10
 _DAYS_PER_WEEK = 7
 # Engineering margins, not training rules: the builder aims a little inside each guardrail
 # so that rounding to whole minutes never lands a week on the wrong side of the validator.
@@ -754,7 +757,7 @@ def _place(
         minutes = min(wanted, day.budget_min)
         if ride_cap and not day.weekend:
             minutes = min(minutes, ride_cap)
-        if swim:
+        if swim and req.name != OPEN_WATER_LABEL:
             minutes = min(minutes, swim_cap)
         if not strength:
             minutes = minutes // step * step
@@ -906,6 +909,24 @@ def _long_minutes(
     return int(minutes)
 
 
+def _open_water_minutes(volume: float, count: int, week: WeekFrame, ctx: _Context) -> int:
+    """The week's continuous open-water swim (race_prep.yaml ``open_water``; Friel, The
+    Triathlete's Training Bible): the race's swim distance at the athlete's CSS pace, at most
+    ``max_min``, in a loading week of the listed phases; 0 when none is due or the week's
+    swimming cannot hold it beside ``count - 1`` shortest sessions."""
+    timed = ctx.prep.timed
+    ow = timed.open_water if timed is not None else None
+    if ow is None or week.cutback or week.phase not in ow.phases:
+        return 0
+    k = ctx.knobs
+    css = ctx.anchors.css_s_per_100m or ow.default_css_s_per_100m
+    wanted = min(ow.km * _HUNDREDS_OF_M_PER_KM * css / _SECONDS_PER_MINUTE, ow.max_min)
+    room = volume - (count - 1) * k.min_session_min
+    step = k.step_min
+    minutes = int(min(round(wanted / step) * step, room // step * step))
+    return minutes if minutes >= k.min_session_min else 0
+
+
 def _quality_minutes(sport: SessionSport, sport_volume: float, sessions: int, ctx: _Context) -> int:
     """An average session of the sport that week, within the rules' quality bounds."""
     k = ctx.knobs
@@ -942,6 +963,14 @@ def _sport_requests(
     requests: list[_Request] = []
     if sport == "swim":
         count = max(1, min(count, round(volume / k.swim_session_target_min)))
+        open_water = _open_water_minutes(volume, count, week, ctx)
+        if open_water:
+            # The week's continuous swim takes its minutes from the week's swimming (not on top).
+            requests.append(_Request(sport, "long", open_water, True, name=OPEN_WATER_LABEL))
+            volume -= open_water
+            count -= 1
+            if count <= 0:
+                return requests
         each = int(min(volume / count, k.pool_swim_max_min))
         kinds: list[SessionType] = [*quality[:1], "technique"]
         for n in range(count):

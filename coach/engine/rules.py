@@ -552,6 +552,16 @@ class EventPrep(_Rule):
 TimedSport = Literal["ride", "run"]
 
 
+class OpenWaterSwim(_Rule):
+    """A triathlon build's continuous swim at about race distance (issue 17): once in each
+    loading week of ``phases``, exempt from the pool's lane limit (open water)."""
+
+    km: Annotated[float, Field(gt=0)]
+    max_min: PositiveMin
+    default_css_s_per_100m: Annotated[float, Field(gt=0)]
+    phases: list[Literal["base", "build", "peak"]]
+
+
 class TimedPrep(_Rule):
     """A ride or triathlon build: long-session targets and minimums in minutes per sport."""
 
@@ -560,6 +570,7 @@ class TimedPrep(_Rule):
     min_long: dict[TimedSport, PositiveMin] = Field(default_factory=dict)
     finish_only_long: dict[TimedSport, PositiveMin] = Field(default_factory=dict)
     long_step_max_min: dict[TimedSport, PositiveMin] = Field(default_factory=dict)
+    open_water: OpenWaterSwim | None = None
 
 
 class LongSessionNote(_Rule):

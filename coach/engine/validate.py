@@ -15,7 +15,8 @@ unavailable_day        training only on the athlete's available days
 day_minutes_cap        a day's minutes within its cap (commitments count)
 sessions_per_day       at most ``week.max_sessions_per_day`` training sessions a day
 pool_closure           no swim when the pool is closed (seed 001)
-pool_swim_duration     pool swims ≤ ``calendar.pool_swim_max_min`` (seed 001)
+pool_swim_duration     pool swims ≤ ``calendar.pool_swim_max_min`` (seed 001); a continuous
+                       open-water swim (race_prep.yaml ``open_water``) is exempt
 long_ride_weekend      rides over ``weekday_ride_max_min`` only at weekends (seed 001)
 hard_after_hard        no hard day straight after a hard day (Bowerman, Daniels)
 rest_day               ≥ ``min_rest_days`` days without training in a full week
@@ -50,6 +51,7 @@ from coach.engine.athlete import baseline_weekly_load, baseline_weekly_min, mond
 from coach.engine.load import session_load
 from coach.engine.models import WEEKDAYS, Plan, Profile, Session, Step, Violation, Waiver, Week
 from coach.engine.rules import EventProfile, Rules
+from coach.engine.workouts import is_open_water
 
 _DAYS_PER_WEEK = 7
 # Whole-minute rounding slack on minute limits, float slack on ratios (not training rules).
@@ -370,7 +372,7 @@ def _day_rules(
                             (s,),
                         )
                     )
-                if minutes > pool_max:
+                if minutes > pool_max and not is_open_water(s):
                     out.append(
                         _Finding(
                             Violation(

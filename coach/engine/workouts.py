@@ -66,6 +66,9 @@ MEDIUM_LONG_LABEL = "Medium-long run"
 GOAL_PACE_LABEL = "race pace"
 #: Label of a strides block on an easy run (Daniels' Running Formula, phase I).
 STRIDES_LABEL = "strides"
+#: Label of a triathlon build's continuous swim at about race distance (race_prep.yaml
+#: ``open_water``; Friel): exempt from the pool's lane limit, read back by :func:`is_open_water`.
+OPEN_WATER_LABEL = "Continuous swim (open water)"
 # Zone a race-pace step is counted in (not easy; Daniels' M pace sits in Z3).
 _GOAL_ZONE: ZoneName = "Z3"
 # Zone of strides: Daniels' R pace (about mile race pace).
@@ -876,6 +879,8 @@ def spec_of(session: Session, rules: Rules, race_intensity_factor: float = 0.0) 
         target = session.steps[0].target
         race_pace = target.low if target.unit == "s_per_km" else None
     goal_min, goal_pace, strides, name, hills = _run_extras(session, rules)
+    if is_open_water(session):
+        name = OPEN_WATER_LABEL
     work_cap: float | None = None
     if session.type in QUALITY_TYPES and goal_pace is not None:
         work_cap, goal_min = float(goal_min), 0  # a tempo's race-pace block (or reps) is its work, capped as built
@@ -899,6 +904,11 @@ def spec_of(session: Session, rules: Rules, race_intensity_factor: float = 0.0) 
         goal_pace_s_per_km=goal_pace,
         hills=hills,
     )
+
+
+def is_open_water(session: Session) -> bool:
+    """A continuous open-water swim (a step labelled :data:`OPEN_WATER_LABEL`)."""
+    return session.sport == "swim" and any(step.label == OPEN_WATER_LABEL for step in session.steps)
 
 
 def _run_extras(session: Session, rules: Rules) -> tuple[int, float | None, int, str, int]:
