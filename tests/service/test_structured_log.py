@@ -8,26 +8,9 @@ from typing import Any
 
 import pytest
 
-from coach.brain.tools import ToolCall, execute_tool
 from coach.clock import FixedClock
-from coach.engine.models import Profile
-from coach.service.service import CoachService, Ctx
-from coach.service.tools import CoachTools
-from coach.store import repo
-
-PROFILE = Profile.model_validate({
-    "sport": "run", "goal": {"event": "half_marathon", "date": "2027-03-28"}, "start_date": "2026-11-23",
-    "availability": {"days": ["tue", "thu", "sat", "sun"], "long_day": "sun"},
-    "history": {"weekly_km": [30, 30, 30, 30], "longest_km": 15, "recent_race": {"distance_km": 10, "time": "50:00"}},
-})
-
-
-async def call(service: CoachService, name: str, data: dict[str, Any]) -> ToolCall:
-    async with service.db.transaction() as s:
-        athlete = await repo.athlete_by_name(s, "ann")
-        assert athlete is not None
-        tools = {t.name: t for t in CoachTools(service, Ctx(s, athlete, service.clock.today())).tools()}
-        return await execute_tool(tools, name, data)
+from coach.service.service import CoachService
+from tests.service.test_tools import PROFILE, call
 
 
 @pytest.fixture
