@@ -856,6 +856,11 @@ class CoachService:
         goal = (athlete.profile or {}).get("goal")
         sport = str((athlete.profile or {}).get("sport", "run"))
         derived = await training_log.history_from_activities(s, athlete, self.clock.today(athlete.time_zone), sport)
+        from coach.store.models_connect import Connection
+
+        connections = (
+            await s.execute(select(Connection).where(Connection.athlete_id == athlete.id).order_by(Connection.provider))
+        ).scalars().all()
         return {
             "athlete": {"name": athlete.name, "telegram_user_id": athlete.telegram_user_id, "time_zone": athlete.time_zone, "units": athlete.units},
             "profile": athlete.profile,
@@ -881,6 +886,12 @@ class CoachService:
                 {"kind": lim.kind, "body_part": lim.body_part, "side": lim.side, "sport": lim.sport, "avoid": lim.avoid,
                  "description": lim.description, "since": lim.since.isoformat(), "until": None if lim.until is None else lim.until.isoformat()}
                 for lim in limitations
+            ],
+            "connections": [  # Intervals.icu, Strava: status only, never a key or token
+                {"provider": c.provider, "external_athlete_id": c.external_athlete_id, "status": c.status,
+                 "last_pull_at": None if c.last_pull_at is None else c.last_pull_at.isoformat(),
+                 "last_push_at": None if c.last_push_at is None else c.last_push_at.isoformat()}
+                for c in connections
             ],
         }
 

@@ -311,6 +311,9 @@ async def test_the_key_is_never_stored_shown_or_logged(
         outbox = [json.dumps(r.payload) for r in (await s.execute(select(m.OutboxMessage))).scalars()]
         secret = (await s.execute(select(Connection.secret))).scalar_one()
     assert "/connect intervals (id and key hidden)" in history
+    [shown] = document["connections"]  # coach show --json: the connection's status, never its key
+    assert shown["provider"] == "intervals" and shown["external_athlete_id"] == "i100" and shown["status"] == "active"
+    assert shown["last_pull_at"] is not None
     for where in [json.dumps(document, default=str), *history, *inbox, *outbox, secret, caplog.text]:
         assert ANN_KEY not in where
     await coach.db.dispose()
@@ -346,6 +349,7 @@ async def test_disconnect_forgets_the_key_and_keeps_the_data(coach: CoachService
     await say(coach, "/sync pull")
     assert "forgotten your key" in await say(coach, "/disconnect")
     assert await count(coach, Connection) == 0 and await count(coach, m.Activity) == 2
+    assert (await coach.show("ann"))["connections"] == []
     assert "not connected" in await say(coach, "/sync")
     await connect_ann(coach)  # reconnecting doubles nothing
     assert "0 new activities (2 already here)" in await say(coach, "/sync pull")
