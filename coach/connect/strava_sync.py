@@ -42,6 +42,7 @@ from coach.connect.errors import (
 )
 from coach.connect.secrets import SecretBox
 from coach.connect.strava import PROVIDER, PROVIDER_NAME, Returned, Tokens, read_state, scope_problem
+from coach.connect.sync import PULL_HISTORY_DAYS, PULL_OVERLAP_DAYS  # one import window for every provider
 from coach.store import models as m
 from coach.store.models_connect import Connection, SyncedItem
 
@@ -51,8 +52,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-PULL_HISTORY_DAYS: Final = 365
-PULL_OVERLAP_DAYS: Final = 7
 STREAMS_DAYS: Final = 42
 """Streams (HR, power, speed at 1 Hz) are fetched for the last six weeks only: what the PMC's
 acute load, decoupling and the recent power curve read; older activities keep their summaries
