@@ -26,6 +26,7 @@ from coach.brain.tools import Tool, ToolCall, execute_tool
 from coach.engine.render import format_minutes
 from coach.language.fractions import DoneAmount, read_done
 from coach.language.odd import foreign_guesses, foreign_language
+from coach.language.symptoms import read_symptoms
 from coach.language.wellness import read_wellness
 from coach.package_data import PROMPTS_DIR
 
@@ -212,7 +213,7 @@ def _hours_of_sleep(message: str, slots: Slots) -> float | None:
 
 def _reports_state(values: dict[str, Any]) -> bool:
     """Sleep, pulse, HRV or energy: a state worth a check-in even inside another request."""
-    return any(k in values for k in ("sleep_hours", "energy", "resting_hr_above_usual_bpm", "resting_hr_bpm", "hrv_below_usual", "hrv_ms"))
+    return any(k in values for k in ("sleep_hours", "energy", "mood", "resting_hr_above_usual_bpm", "resting_hr_bpm", "hrv_below_usual", "hrv_ms"))
 
 
 _AHEAD = frozenset({"unavailable", "move_session", "cap", "skip", "swap", "ease", "change_days", "days_out"})
@@ -822,22 +823,38 @@ class _Turn:
     async def on_illness(self) -> Result:
         """Ill since a day (never a future one), for the days said ("3 days", "no training until
         Saturday", "thursday's off"), else the rules' default."""
-        start = min(self.slots.date or self.today, self.today)
+        start = self.illness_start()
         data: dict[str, Any] = {"start": start.isoformat()}
         end = self.illness_end()
         if self.slots.day_count:
             data["days"] = min(max(self.slots.day_count, 1), 28)
         elif end is not None and end >= start:
             data["days"] = min(max((end - start).days + 1, 1), 28)
+        symptoms = read_symptoms(self.message)
+        if symptoms.names:  # what was said, and the neck check's reading of it (unsaid: treated as below the neck)
+            data["symptoms"] = list(symptoms.names)
+            data["below_neck"] = symptoms.below_neck
         text = await self.adapt("report_illness", data)
         skipped = [await self.skip_if_planned(day) for day in self.days_called_off()]
         return "\n".join([text, *(x for x in skipped if x)]), None
 
+    def illness_start(self) -> dt.date:
+        """The first sick day: a past day in a clause that says when it began ("since Sunday", "came down
+        with it yesterday"), else today. A day named for a request ("not running Thursday") is not it."""
+        began = r"\b(since|started|start(?:ing|ed)?|began|begun|came down|caught|from|yesterday|ago|last night|over the weekend)\b"
+        starts: list[dt.date] = []
+        for part in re.split(r"[.!?;]+|,\s*|\s+(?:and|but|so)\s+", self.message):
+            if part.strip() and re.search(began, part, re.I):
+                starts += [d for d in parse_slots(part, self.today).dates if self.today - dt.timedelta(days=14) <= d <= self.today]
+        return min(starts, default=self.today)
+
     def days_called_off(self) -> list[dt.date]:
         """Days ahead the athlete calls off by name ("cancel today and Thursday", "scrap today and Saturday")."""
-        if not re.search(r"\b(cancel|scrap|skip|drop|bin|no (?:training|running|riding|run|ride)|off)\b", self.message, re.I):
+        off = (r"\b(cancel|scrap|skip|drop|bin|no (?:training|running|riding|run|ride)|off|give \w+ a miss|miss(?:ing)?|"
+               r"(?:not|no way i'?m|won'?t be|can'?t face) (?:training|running|riding|going out|doing))\b")
+        if not re.search(off, self.message, re.I):
             return []
-        parts = [p for p in re.split(r"[.!?;]+", self.message) if re.search(r"\b(cancel|scrap|skip|drop|bin|no|off)\b", p, re.I)]
+        parts = [p for p in re.split(r"[.!?;]+", self.message) if re.search(off + r"|\bno\b", p, re.I)]
         days: list[dt.date] = []
         for part in parts:
             if re.search(r"\bsince\b", part, re.I):

@@ -124,6 +124,9 @@ class Illness(_Event):
     kind: Literal["illness"] = "illness"
     from_: dt.date = Field(alias="from")
     days: int = Field(ge=1, le=28)
+    above_neck_only: bool = Field(
+        False, description="Symptoms above the neck only (head cold, sore throat): easy and shorter, not rest."
+    )
 
 
 class Injury(_Event):
@@ -420,6 +423,18 @@ def _illness(edit: _Edit, event: Illness) -> None:
     last_ill = first + dt.timedelta(days=event.days - 1)
     edit.require(first)
     for s in _each(edit, max(first, edit.today), last_ill, True, is_training):
+        if event.above_neck_only:  # the neck check: easy only, shorter
+            eased = converted(s, s.sport, "easy", edit.anchors, edit.rules) if s.type != "easy" else s
+            shortest = edit.rules.guardrails.week.min_session_min
+            minutes = max(int(eased.duration_min * g.illness_above_neck_fraction), shortest)
+            if minutes < eased.duration_min:
+                edit.swap(s, resized(eased, minutes, edit.anchors, edit.rules))
+                edit.note(
+                    s.date,
+                    f"symptoms above the neck only: easy and shorter ({minutes} of {s.duration_min} min); stop if it gets worse",
+                    "illness",
+                )
+                continue
         edit.swap(s, None)
         edit.note(s.date, f"ill from {first} for {event.days} day(s): no training", "illness")
     fractions = g.illness_return_fractions
@@ -439,7 +454,8 @@ def _illness(edit: _Edit, event: Illness) -> None:
         edit.note(
             s.date, f"back from illness: easy only, {fraction:.0%} of the planned time", "illness_return"
         )
-    _block(edit, max(first, edit.today), last_ill, f"ill ({event.days} days)")
+    if not event.above_neck_only:  # an above-the-neck cold keeps its eased sessions: nothing to block
+        _block(edit, max(first, edit.today), last_ill, f"ill ({event.days} days)")
 
 
 def _substitute(edit: _Edit, s: Session, avoid: AbstractSet[str]) -> Session | None:

@@ -127,6 +127,7 @@ class AdaptRules(_Rule):
     fatigue_day_fractions: dict[Annotated[int, Field(ge=1, le=3)], Annotated[list[Fraction], Field(min_length=1, max_length=14)]]
     readiness_severity_below: dict[Annotated[int, Field(ge=1, le=3)], Annotated[float, Field(ge=0, le=100)]]
     illness_return_fractions: list[Annotated[float, Field(gt=0, le=1)]] = Field(min_length=1)
+    illness_above_neck_fraction: float = Field(gt=0, le=1)
     partial_missed_below: Fraction
     resume_fraction: Fraction
 

@@ -160,12 +160,20 @@ class CheckinInput(_In):
     resting_hr_bpm: float | None = Field(None, ge=25, le=120)
     resting_hr_above_usual_bpm: float | None = Field(None, ge=-40, le=60, description="'Pulse 8 beats higher than usual' = 8.")
     hrv_below_usual: bool | None = Field(None, description="'HRV down' = true.")
+    mood: int | None = Field(None, ge=1, le=5, description="Mood / motivation, 5 = best ('motivation on the floor' = 1).")
+    ill: bool | None = Field(None, description="The athlete said they are ill.")
+    ill_below_neck: bool | None = Field(
+        None, description="Fever, chest, cough, aching all over or stomach (true); only nose/throat/head (false).",
+    )
+    symptoms: list[str] = Field(
+        default_factory=list, max_length=12, description="The symptoms named, in plain words ('sore throat', 'fever').",
+    )
     adjust_today: bool = Field(True, description="Ease today's session when readiness calls for it.")
 
     @model_validator(mode="after")
     def _something(self) -> CheckinInput:
-        if all(v is None for k, v in self.model_dump().items() if k != "adjust_today"):
-            raise ValueError("give at least one value (sleep hours, energy, soreness, stress, pulse or HRV)")
+        if all(v in (None, []) for k, v in self.model_dump().items() if k != "adjust_today"):
+            raise ValueError("give at least one value (sleep hours, energy, soreness, stress, mood, pulse, HRV or illness)")
         return self
 
 
@@ -194,6 +202,10 @@ class FatigueInput(_In):
 class IllnessInput(_In):
     start: dt.date | None = Field(None, description="First sick day; default today.")
     days: int = Field(3, ge=1, le=28)
+    symptoms: list[str] = Field(default_factory=list, max_length=12, description="The symptoms named ('head cold', 'fever').")
+    below_neck: bool | None = Field(
+        None, description="Fever, chest, cough, aching all over or stomach: rest (true); nose/throat/head only: easy at most (false).",
+    )
 
 
 class InjuryInput(_In):
@@ -256,6 +268,9 @@ class AdaptOut(_Out):
 
 LOG_BACK_DAYS = 60
 """How far back the log tool takes a workout by values (older ones come as files)."""
+
+CHANGE_HORIZON_DAYS = 14
+"""A reviewing coach sees each changed session of the next two weeks; later ones as a count (issue 9)."""
 
 
 class LoggedLift(_In):
@@ -429,24 +444,62 @@ class CoachTools:
 
     async def _apply(self, adaptation: Adaptation, reason: str, *, protective: bool = False) -> AdaptOut:
         adaptation = self._publishable(adaptation, protective=protective)
+        changes = [
+            ChangeOut(
+                date=c.date,
+                before=None if c.before is None else render.session_title(c.before, self.units),
+                after=None if c.after is None else render.session_title(c.after, self.units),
+                reason=c.reason, rule_ids=c.rule_ids, values=c.values,
+            )
+            for c in adaptation.changes
+        ]
+        summary = adaptation.summary
         if adaptation.accepted and adaptation.changes:
             await repo.save_plan(self.ctx.session, self.ctx.athlete, adaptation.plan, source="adapt", reason=reason)
             self.ctx.athlete.profile = adaptation.profile.model_dump(mode="json", by_alias=True)
             await training_log.update_adherence(self.ctx)
+            told = await self._tell_reviewing_coach(changes, reason, protective=protective)
+            if told:
+                summary = f"{summary} Your coach ({', '.join(told)}) has been told and can change it."
         elif adaptation.accepted:
             self.ctx.athlete.profile = adaptation.profile.model_dump(mode="json", by_alias=True)
-        return AdaptOut(
-            accepted=adaptation.accepted, summary=adaptation.summary, refused_reason=adaptation.refused_reason,
-            changes=[
-                ChangeOut(
-                    date=c.date,
-                    before=None if c.before is None else render.session_title(c.before, self.units),
-                    after=None if c.after is None else render.session_title(c.after, self.units),
-                    reason=c.reason, rule_ids=c.rule_ids, values=c.values,
-                )
-                for c in adaptation.changes
-            ],
-        )
+        return AdaptOut(accepted=adaptation.accepted, summary=summary, refused_reason=adaptation.refused_reason, changes=changes)
+
+    async def _tell_reviewing_coach(self, changes: list[ChangeOut], reason: str, *, protective: bool) -> list[str]:
+        """A coach who reviews this athlete sees every change the athlete's words made, in their group.
+
+        The change is applied at once either way: a protective one is never held back, and the coach
+        stays the final authority through ``/override`` (logged). Keyed by the change itself, so a
+        retried turn posts it once."""
+        links = (await self.ctx.session.execute(
+            select(m.CoachLink).where(m.CoachLink.athlete_id == self.ctx.athlete.id, m.CoachLink.requires_review.is_(True))
+        )).scalars().all()
+        horizon = self.ctx.today + dt.timedelta(days=CHANGE_HORIZON_DAYS)
+        near = [c for c in changes if self.ctx.today <= c.date < horizon]
+        if not links or not near:
+            return []
+        name = self.ctx.athlete.name
+        lines = [f"{c.date:%a %d %b}: {c.before or 'rest'} → {c.after or 'rest'}" for c in near]
+        later = len(changes) - len(near)
+        kind = "lowers load, applied at once" if protective else "applied"
+        text = "\n".join([
+            f"Plan change for {name} ({reason}; {kind}):", *lines,
+            *([f"…and {later} later session(s) rebuilt from the plan's progression."] if later > 0 else []),
+            f"To change it: /override {name} YYYY-MM-DD duration_min=N -- reason",
+        ])
+        digest = hashlib.sha256(text.encode()).hexdigest()[:16]
+        told: list[str] = []
+        for link in links:
+            coach = await self.ctx.session.get(m.Coach, link.coach_id)
+            chat_id = link.group_chat_id or (None if coach is None else coach.telegram_user_id)
+            if coach is None or chat_id is None:
+                continue
+            self.ctx.session.add(m.OutboxMessage(
+                key=f"change:{self.ctx.athlete.id}:{link.coach_id}:{digest}", athlete_id=self.ctx.athlete.id,
+                chat_id=chat_id, kind="coach_change", payload={"text": text, "buttons": [], "document": None},
+            ))
+            told.append(coach.name)
+        return told
 
     def _publishable(self, adaptation: Adaptation, *, protective: bool = False) -> Adaptation:
         """A published plan breaks no limit: validate, repair with the engine's fixer, else refuse.
@@ -651,6 +704,8 @@ class CoachTools:
     async def log_checkin(self, data: CheckinInput) -> ReadinessOut:
         """Store the check-in as said, score readiness, and decide today's session from it."""
         values = data.model_dump(exclude={"adjust_today"}, exclude_none=True)
+        if data.symptoms and data.ill is None:
+            values["ill"] = True
         stored = await training_log.store_checkin(self.ctx, values, self.service.clock.now())
         if stored is None:
             raise ToolError("Those numbers don't fit: sleep is 0–24 hours and the 1–5 items are 1 to 5.")
@@ -699,10 +754,17 @@ class CoachTools:
     async def report_illness(self, data: IllnessInput) -> AdaptOut:
         start = data.start or self.ctx.today
         self.ctx.session.add(m.Limitation(
-            athlete_id=self.ctx.athlete.id, kind="illness", avoid=["intervals"], description="illness",
+            athlete_id=self.ctx.athlete.id, kind="illness", avoid=["intervals"],
+            description="illness" + (f": {', '.join(data.symptoms)}" if data.symptoms else ""),
             since=start, until=start + dt.timedelta(days=data.days),
         ))
-        return await self._adapt([Illness.model_validate({"from": start, "days": data.days})], f"illness from {start}")
+        if start <= self.ctx.today < start + dt.timedelta(days=data.days):  # today's check-in says so (what was said only)
+            below = True if data.below_neck is None else data.below_neck
+            await training_log.store_checkin(
+                self.ctx, {"ill": True, "ill_below_neck": below, "symptoms": data.symptoms}, self.service.clock.now(),
+            )
+        event = Illness.model_validate({"from": start, "days": data.days, "above_neck_only": data.below_neck is False})
+        return await self._adapt([event], f"illness from {start}")
 
     async def report_injury(self, data: InjuryInput) -> AdaptOut:
         part = f"{data.side} {data.body_part}" if data.side else data.body_part

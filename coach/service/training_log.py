@@ -51,7 +51,7 @@ from coach.store import models as m
 from coach.store import repo
 
 if TYPE_CHECKING:
-    from coach.service.service import Ctx
+    from coach.service.context import Ctx
 
 ADHERENCE_WINDOW_DAYS = 14
 """Planned sessions this far back are re-linked to activities after each log or import."""
@@ -536,13 +536,21 @@ async def store_checkin(ctx: Ctx, values: dict[str, Any], now: dt.datetime) -> t
         await ctx.session.execute(select(m.CheckIn).where(m.CheckIn.athlete_id == ctx.athlete.id, m.CheckIn.date == ctx.today))
     ).scalar_one_or_none()
     known: dict[str, Any] = {}
+    values = dict(values)
+    symptoms = [str(x) for x in values.pop("symptoms", None) or []]
     if row is not None:
         known = {
             "sleep_hours": row.sleep_hours, "sleep_quality": row.sleep_quality, "energy": row.energy, "soreness": row.soreness,
-            "stress": row.stress, "hrv_ms": row.hrv_ms, "resting_hr_bpm": row.resting_hr,
+            "stress": row.stress, "hrv_ms": row.hrv_ms, "resting_hr_bpm": row.resting_hr, "mood": row.mood, "ill": row.ill,
+            "ill_below_neck": row.ill_below_neck,
         }
+        symptoms = list(dict.fromkeys([*(row.symptoms or []), *symptoms]))
+    if values.get("ill_below_neck") is False and known.get("ill_below_neck"):
+        values.pop("ill_below_neck")  # a second report the same day never makes an illness look milder
     known.update({k: v for k, v in values.items() if v is not None})
-    for item in ("sleep_quality", "energy", "soreness", "stress"):
+    if symptoms:
+        known["ill"] = True
+    for item in ("sleep_quality", "energy", "soreness", "stress", "mood"):
         if known.get(item) is not None:
             known[item] = int(known[item])
     try:
@@ -555,6 +563,7 @@ async def store_checkin(ctx: Ctx, values: dict[str, Any], now: dt.datetime) -> t
         ctx.session.add(row)
     row.sleep_hours, row.sleep_quality, row.energy = check_in.sleep_hours, check_in.sleep_quality, check_in.energy
     row.soreness, row.stress, row.hrv_ms, row.resting_hr = check_in.soreness, check_in.stress, check_in.hrv_ms, check_in.resting_hr_bpm
+    row.mood, row.ill, row.ill_below_neck, row.symptoms = check_in.mood, check_in.ill, check_in.ill_below_neck, symptoms or None
     row.readiness, row.readiness_color, row.reasons = readiness.score, readiness.colour, list(readiness.reasons)
     return row, readiness
 

@@ -12,12 +12,14 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from sqlalchemy import select
 
 from coach.clock import FixedClock
 from coach.engine import validate_plan
 from coach.engine.models import Profile
 from coach.service.service import CoachService
 from coach.service.toolrun import APPLIED, BAD_INPUT, REFUSED, run_tool, tool_definitions
+from coach.store import models as m
 from coach.store import repo
 from coach.store.db import Database
 
@@ -273,3 +275,33 @@ def test_protective_events_are_applied_and_bounded(event: tuple[str, dict[str, A
             await db.dispose()
 
     asyncio.run(scenario())
+
+
+async def test_a_reviewing_coach_sees_the_change_and_it_is_applied_at_once(db: Database) -> None:
+    """With a coach who reviews: the athlete's protective change is not held back, and the coach's
+    chat gets each changed session before → after with the way to override it, once per change."""
+    service = await _athlete(db, RUNNER)
+    await service.add_coach("cora", ["ann"], telegram_user_id=77, review=True)
+    before = await _sessions(service)
+    run = await run_tool(service, "ann", "report_fatigue", {"severity": 2})
+    after = await _sessions(service)
+    assert run.outcome == APPLIED and _minutes(after, d(8)) < _minutes(before, d(8))
+    assert "coach (cora) has been told" in run.document()["result"]["summary"]
+    async with service.db.transaction() as s:
+        sent = (await s.execute(select(m.OutboxMessage).where(m.OutboxMessage.kind == "coach_change"))).scalars().all()
+    assert [x.chat_id for x in sent] == [77]
+    text = sent[0].payload["text"]
+    assert "Plan change for ann" in text and "Tue 08 Dec" in text and "→" in text and "/override ann" in text
+    refused = await run_tool(service, "ann", "skip_session", {"date": "2026-12-09"})  # a rest day: nothing to tell
+    assert refused.outcome == REFUSED
+    async with service.db.transaction() as s:
+        assert len((await s.execute(select(m.OutboxMessage).where(m.OutboxMessage.kind == "coach_change"))).scalars().all()) == 1
+
+
+async def test_without_a_reviewing_coach_nothing_is_posted(db: Database) -> None:
+    service = await _athlete(db, RUNNER)
+    await service.add_coach("cora", ["ann"], telegram_user_id=77, review=False)
+    run = await run_tool(service, "ann", "report_fatigue", {"severity": 2})
+    assert run.outcome == APPLIED and "coach" not in run.document()["result"]["summary"]
+    async with service.db.transaction() as s:
+        assert (await s.execute(select(m.OutboxMessage).where(m.OutboxMessage.kind == "coach_change"))).scalars().all() == []

@@ -103,6 +103,13 @@ class RestingHrRules(_Rules):
     red_above_bpm: float
 
 
+class IllnessRules(_Rules):
+    above_neck_colour: Colour
+    below_neck_colour: Colour
+    above_neck_max_score: float = Field(ge=0, le=SCORE_SCALE)
+    below_neck_max_score: float = Field(ge=0, le=SCORE_SCALE)
+
+
 class ReadinessRules(_Rules):
     """The contents of ``coach/rules/readiness.yaml``."""
 
@@ -113,6 +120,7 @@ class ReadinessRules(_Rules):
     wellness: WellnessRules
     hrv: HrvRules
     resting_hr: RestingHrRules
+    illness: IllnessRules
 
 
 @lru_cache(maxsize=4)
@@ -140,6 +148,11 @@ class ReadinessCheckIn(BaseModel):
         None, ge=-40, le=60, description="What the athlete said of their pulse against their usual ('8 beats higher')."
     )
     hrv_below_usual: bool | None = Field(None, description="The athlete said their HRV is down (True) or normal (False).")
+    mood: int | None = Field(None, ge=ITEM_MIN, le=ITEM_MAX, description="Mood / motivation, 5 = best.")
+    ill: bool | None = Field(None, description="The athlete said they are ill.")
+    ill_below_neck: bool | None = Field(
+        None, description="Symptoms below the neck or systemic (fever, chest, aching, stomach): rest, not easy training."
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -341,6 +354,7 @@ def _wellness(check_in: ReadinessCheckIn, rules: WellnessRules, reasons: list[st
         ("energy", check_in.energy, True),
         ("soreness", check_in.soreness, False),
         ("stress", check_in.stress, False),
+        ("mood", check_in.mood, True),
     )
     given = [(name, value, high) for name, value, high in named if value is not None]
     items += [_item(value, best_high=high) for _, value, high in given]
@@ -450,6 +464,16 @@ def assess_readiness(
         * SCORE_SCALE
     )
     colour = _worse(_worse(objective_colour, feeling_colour), _colour_of(blended, rules.colour))
+    if check_in.ill:
+        below = bool(check_in.ill_below_neck)
+        ill = rules.illness
+        colour = _worse(colour, ill.below_neck_colour if below else ill.above_neck_colour)
+        blended = min(blended, ill.below_neck_max_score if below else ill.above_neck_max_score)
+        reasons.append(
+            "You're ill with symptoms below the neck (fever, chest, aching or stomach): rest until they are gone."
+            if below
+            else "You're ill with symptoms above the neck only: easy training at most, stop if it gets worse."
+        )
     score = round(min(blended, _band_top(colour, rules.colour)))
     if colour != objective_colour and _COLOUR_ORDER.index(feeling_colour) > _COLOUR_ORDER.index(
         objective_colour

@@ -127,3 +127,21 @@ def test_score_in_range_and_worse_feeling_never_raises_colour(
     order = ["green", "amber", "red"]
     assert order.index(result.colour) >= order.index(best.colour)
     assert result.score <= best.score
+
+
+def test_the_neck_check_caps_an_ill_day_whatever_else_was_said() -> None:
+    """Eichner 1993: above the neck → easy at most (amber); below the neck → rest (red)."""
+    rules = load_readiness_rules()
+    above = assess_readiness(GOOD.model_copy(update={"ill": True, "ill_below_neck": False}), NOW, baseline=STEADY_HRV)
+    below = assess_readiness(GOOD.model_copy(update={"ill": True, "ill_below_neck": True}), NOW, baseline=STEADY_HRV)
+    assert (above.colour, below.colour) == ("amber", "red")
+    assert above.score <= rules.illness.above_neck_max_score and below.score <= rules.illness.below_neck_max_score
+    assert any("above the neck" in r for r in above.reasons) and any("below the neck" in r for r in below.reasons)
+    assert assess_readiness(GOOD, NOW, baseline=STEADY_HRV).colour == "green"
+
+
+def test_mood_counts_as_a_wellness_item() -> None:
+    low = assess_readiness(ReadinessCheckIn(mood=1), NOW)
+    high = assess_readiness(ReadinessCheckIn(mood=5), NOW)
+    assert low.score < high.score and low.colour != "green" and high.colour == "green"
+    assert any("mood" in r.lower() for r in low.reasons)
