@@ -82,6 +82,9 @@ class IntervalsEvent(BaseModel):
     moving_time: int | None = None
     external_id: str | None = None
     created_by_id: str | None = None
+    icu_training_load: float | None = None
+    icu_intensity: float | None = None
+    """The planned intensity factor in percent (75.0: IF 0.75), where the workout has steps."""
 
     @property
     def start_day(self) -> dt.date:

@@ -15,8 +15,10 @@
   readiness is computed as for a check-in. Weight is kept with the item (readiness doesn't use it).
 - Calendar: holidays, sick and injured days become unavailable dates through the re-planner's
   own ``set_unavailable`` (sessions move or drop, the days are blocked in the profile). The
-  athlete's own planned workouts and races are recorded and reported: the engine plans around
-  weekly commitments only, not dated ones, so they are not (yet) planned around.
+  athlete's own planned workouts (WORKOUT events they made) become dated commitments of the plan
+  (``coach.engine.own_workouts.plan_around``: that day's training makes room, the week's load is
+  not doubled, the validator re-checks it); every pull re-applies the calendar as it is, so a
+  workout moved or deleted there moves or leaves the plan too. Their own races are reported.
 
 **Push** (the plan out): every planned session from today on becomes a WORKOUT event (the race a
 RACE_A) with the engine's Intervals.icu workout text (steps; pace for runs, % FTP for rides, HR
@@ -169,8 +171,8 @@ class SyncReport:
                            "which its API doesn't share: send those as files (or connect Strava when it comes).")
             out += [f"Blocked: {b}" for b in p.blocked]
             if p.own_workouts:
-                out.append("Your own workouts in the calendar (noted, left as they are; I don't plan around dated "
-                           "workouts yet):")
+                out.append("Your own workouts in the calendar (left as they are; each counts as that day's training "
+                           "and the plan works around it):")
                 out += [f"  {w}" for w in p.own_workouts]
             out += [f"Plan: {c}" for c in p.plan_changes]
         if self.push is not None:
@@ -428,6 +430,71 @@ async def _apply_events(service: CoachService, ctx: Ctx, events: list[IntervalsE
             result.own_workouts.append(f"{event.start_day:%a %d %b}: {what} ({event.type or event.category}{minutes})")
         _remember(ctx.session, known, ctx.athlete.id, "event", str(event.id), _naive(now), day=event.start_day,
                   digest=digest, data=summary)
+    await _plan_around_own(service, ctx, events, result, report)
+
+
+_SPORTS_OF_TYPE: Final[dict[str, str]] = {
+    "Run": "run", "TrailRun": "run", "VirtualRun": "run", "Ride": "ride", "VirtualRide": "ride", "GravelRide": "ride",
+    "MountainBikeRide": "ride", "EBikeRide": "ride", "Swim": "swim", "OpenWaterSwim": "swim", "WeightTraining": "strength",
+}
+"""Intervals.icu (Strava) activity types as our session sports; any other type is 'other'."""
+_S_PER_HOUR: Final = 3600.0
+_PERCENT: Final = 100.0
+
+
+def own_workout_of(event: IntervalsEvent, rules: Any) -> Any:
+    """The athlete's WORKOUT event as a dated commitment, or None without a duration. Its intensity is
+    the commitment intensity whose intensity factor is nearest the event's: ``icu_intensity`` (IF in
+    %), else from its planned load (Coggan's TSS = hours × IF² × 100, so IF = √(TSS / (100 × hours));
+    Allen & Coggan, Training and Racing with a Power Meter), else 'moderate'."""
+    import math
+
+    from coach.engine.own_workouts import OwnWorkout
+
+    if not event.moving_time or event.moving_time < 60:
+        return None
+    minutes = min(600, round(event.moving_time / 60))
+    factor: float | None = None
+    if event.icu_intensity:
+        factor = event.icu_intensity / _PERCENT
+    elif event.icu_training_load:
+        factor = math.sqrt(event.icu_training_load / (_PERCENT * event.moving_time / _S_PER_HOUR))
+    intensity = "moderate"
+    if factor is not None:
+        table = rules.guardrails.load.commitment_intensity_factor
+        intensity = min(table, key=lambda name: (abs(table[name] - factor), name))
+    name = (event.name or event.type or "Own workout").strip()[:80] or "Own workout"
+    return OwnWorkout(date=event.start_day, sport=_SPORTS_OF_TYPE.get(event.type or "", "other"), minutes=minutes,
+                      name=name, intensity=intensity)
+
+
+async def _plan_around_own(service: CoachService, ctx: Ctx, events: list[IntervalsEvent], result: PullResult,
+                           report: SyncReport) -> None:
+    """The athlete's dated workouts (the whole pulled calendar, from today) as commitments of the plan,
+    saved as a new plan version when that changes the plan."""
+    from coach.engine.models import Profile
+    from coach.engine.own_workouts import plan_around
+    from coach.service import training_log
+
+    row = await repo.active_plan_row(ctx.session, ctx.athlete.id)
+    if row is None or ctx.athlete.profile is None:
+        return
+    own = [w for e in events if e.category == "WORKOUT" and not (e.external_id or "").startswith(EXTERNAL_ID_PREFIX)
+           and (w := own_workout_of(e, service.rules)) is not None]
+    plan = repo.plan_doc(row)
+    until = max(w.start for w in plan.weeks) + dt.timedelta(days=6) if plan.weeks else ctx.today  # the pull covered it all
+    outcome = plan_around(plan, Profile.model_validate(ctx.athlete.profile), own, service.rules, today=ctx.today,
+                          until=until)
+    if not outcome.changed:
+        return
+    before = {(v.rule_id, v.date) for v in plan.validation.violations}
+    added = [v for v in outcome.violations if (v.rule_id, v.date) not in before
+             and not service.rules.guardrails.is_target(v.rule_id)]
+    names = ", ".join(sorted({w.name for w in own}))[:200] or "removed from the calendar"
+    await repo.save_plan(ctx.session, ctx.athlete, outcome.plan, source=PROVIDER, reason=f"your own workouts: {names}")
+    await training_log.update_adherence(ctx)  # the new version's past sessions linked to what was done, as before
+    result.plan_changes += outcome.notes
+    result.plan_changes += [f"still over a limit after planning around your workouts: {v.message}" for v in added]
 
 
 # ---------------------------------------------------------------------- push
