@@ -487,6 +487,11 @@ async def _plan_around_own(service: CoachService, ctx: Ctx, events: list[Interva
                           until=until)
     if not outcome.changed:
         return
+    from coach.library.use import prefer_library
+
+    # Sessions moved or shortened for her workouts take her library's workouts again where they fit.
+    outcome.plan = (await prefer_library(ctx.session, ctx.athlete.id, outcome.plan, Profile.model_validate(
+        ctx.athlete.profile), service.rules, ctx.today)).plan
     before = {(v.rule_id, v.date) for v in plan.validation.violations}
     added = [v for v in outcome.violations if (v.rule_id, v.date) not in before
              and not service.rules.guardrails.is_target(v.rule_id)]

@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from coach.engine.adapt import Adaptation
 from coach.engine.library_match import LibraryMatch, LibraryUse, LibraryWorkout, apply_library
 from coach.engine.models import Plan, Profile
 from coach.library.model import Workout
@@ -28,6 +29,22 @@ async def prefer_library(session: AsyncSession, athlete_id: int, plan: Plan, pro
     if not workouts:
         return LibraryMatch(plan=plan)
     return apply_library(plan, profile, engine_library(workouts), rules, start=today)
+
+
+async def with_library(session: AsyncSession, athlete_id: int, adaptation: Adaptation, rules: Any, today: dt.date) -> Adaptation:
+    """An accepted adaptation with the athlete's own workouts applied again from ``today`` on.
+
+    A re-plan regenerates the sessions it eases, converts, resizes or rebuilds (the weeks after a
+    new set of training days are built afresh), and those come back as the engine's steps: the
+    library is matched again so the adapted weeks still prefer the athlete's workouts. Sessions
+    that kept theirs are left as they are (:func:`apply_library` goes on from them); every swap
+    is re-validated there, so the adaptation's guardrails hold."""
+    if not adaptation.accepted:
+        return adaptation
+    result = await prefer_library(session, athlete_id, adaptation.plan, adaptation.profile, rules, today)
+    if not result.uses:
+        return adaptation
+    return adaptation.model_copy(update={"plan": result.plan})
 
 
 def uses_text(uses: list[LibraryUse]) -> str:

@@ -455,6 +455,9 @@ class CoachTools:
         ]
         summary = adaptation.summary
         if adaptation.accepted and adaptation.changes:
+            from coach.library.use import with_library  # re-planned sessions take the athlete's own workouts again
+
+            adaptation = await with_library(self.ctx.session, self.ctx.athlete.id, adaptation, self.service.rules, self.ctx.today)
             await repo.save_plan(self.ctx.session, self.ctx.athlete, adaptation.plan, source="adapt", reason=reason)
             self.ctx.athlete.profile = adaptation.profile.model_dump(mode="json", by_alias=True)
             await training_log.update_adherence(self.ctx)

@@ -166,3 +166,34 @@ async def test_import_refreshes_the_plan_and_why_names_the_workout(service: Coac
         assert any("your 'Tuesday 5×8 min' workout" in r for r in why.reasons)
         rows = (await s.execute(m.Plan.__table__.select().where(m.Plan.athlete_id == athlete.id))).all()
         assert len(rows) == 2
+
+
+async def test_an_adaptation_keeps_the_athletes_workouts_in_the_weeks_it_rebuilds(service: CoachService) -> None:
+    """Regression: new training days rebuild the weeks after the re-planning window from the
+    engine's own sessions; the library used to be lost there until the next import."""
+    from coach.engine.adapt import DaysChange, adapt_plan
+    from coach.service.tools import DaysInput
+
+    profile = _profile()
+    await service.add_athlete("rae", profile)
+    async with service.db.transaction() as s:
+        athlete = await repo.athlete_by_name(s, "rae")
+        assert athlete is not None
+        mine = Workout(key=TUESDAY.key, name=TUESDAY.name, sport="ride", purpose="threshold", source="zwo", steps=TUESDAY.steps)
+        await save_workouts(s, athlete.id, [mine])
+        today = profile.start_date
+        assert await refresh_active_plan(s, athlete, service.rules, today)
+        before = repo.plan_doc(await repo.active_plan_row(s, athlete.id))  # type: ignore[arg-type]
+        # The engine alone: the rebuilt weeks hold its own threshold sessions, not hers.
+        event = DaysChange(days=["wed", "thu", "sat", "sun"], long_day="sun", athlete_asked=True)
+        engine_only = adapt_plan(before, profile, [event], today, service.rules).plan
+        rebuilt_from = today + dt.timedelta(days=14)
+        assert not [x for x in _sessions(engine_only, "threshold") if x.date >= rebuilt_from and used_workout(x)]
+
+        out = await CoachTools(service, Ctx(s, athlete, today)).change_days(DaysInput(days=["wed", "thu", "sat", "sun"], long_day="sun"))
+        assert out.accepted
+        after = repo.plan_doc(await repo.active_plan_row(s, athlete.id))  # type: ignore[arg-type]
+    rebuilt = [x for x in _sessions(after, "threshold") if x.date >= rebuilt_from]
+    assert rebuilt and any(used_workout(x) for x in rebuilt)
+    assert all(x.date.weekday() != 1 for w in after.weeks for x in w.sessions if x.date >= today)  # no Tuesday left
+    assert not _limits(after, Profile.model_validate(athlete.profile), service.rules)
