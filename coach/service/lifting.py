@@ -18,14 +18,17 @@ import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, Final
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, event, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 
+from coach.engine.metrics.load import session_rpe_load_au, session_rpe_tss
 from coach.engine.metrics.strength import LiftState, StrengthSet, assess_lift, top_sets
 from coach.service.extensions import Extension
 from coach.service.types import Button, Reply
 from coach.store import models as m
 from coach.store import models_lifting as lm
+from coach.store.db import after_commit
 from coach.strength import (
     DoneSet,
     GradeObservation,
@@ -47,11 +50,12 @@ from coach.strength import (
 from coach.strength.learning import bucket_of
 from coach.strength.limits import Restriction, restrict_day
 from coach.strength.parse import SetLine
-from coach.strength.program import ease_lower_body
+from coach.strength.program import LegsPlacement, TrainingDay, ease_lower_body, place_legs
 from coach.strength.rules import canonical_exercise
 
 if TYPE_CHECKING:
-    from coach.service.service import CoachService, Ctx
+    from coach.service.context import Ctx
+    from coach.service.protocol import Service as CoachService
 
 log = logging.getLogger(__name__)
 
@@ -67,8 +71,13 @@ START_PHRASES: Final = re.compile(
 """'starting my workout', 'let's start lifting', 'begin my gym session' (plain text opens /lift)."""
 PHRASE_BUDGET_S: Final = 8.0
 """The model's time to phrase a set (issue 14); past it the deterministic text goes out."""
+PHRASE_HOLD_MARGIN_S: Final = 2.0
+"""Beyond the budget, how long the update's replies wait in the outbox for the model's wording (ours)."""
 PHRASE_ASK: Final = "Phrase the next set for the athlete, using only the engine's numbers from the digest."
 HARD_ENDURANCE: Final = frozenset({"tempo", "threshold", "intervals", "vo2", "race", "long", "hills"})
+"""Planned endurance session types that heavy leg lifts keep away from (with every key session)."""
+LEGS_HORIZON_DAYS: Final = 7
+"""How far ahead the coach looks for a day that suits heavy legs: the week (issue 14 "when the week allows")."""
 
 
 # ------------------------------------------------------------------ program
@@ -261,8 +270,6 @@ def _knowledge_map(session: lm.LiftSession) -> dict[str, LiftKnowledge]:
 
 
 def session_state(session: lm.LiftSession, sets: Sequence[lm.LiftSet]) -> SessionState:
-    from coach.strength import TrainingDay
-
     plan = session.plan
     painful = set(plan.get("painful") or ()) | {s.exercise for s in sets if s.pain}
     return SessionState(
@@ -373,18 +380,15 @@ async def _lift_digest(ctx: Ctx, session: lm.LiftSession, sets: Sequence[lm.Lift
     return "\n".join(lines)
 
 
-async def _phrased(service: CoachService | None, ctx: Ctx, session: lm.LiftSession, sets: Sequence[lm.LiftSet], p: Prescription,
-                   deterministic: str) -> str:
-    """With a Claude brain, the model phrases the set from a digest within ``PHRASE_BUDGET_S``; its
-    numbers must be the engine's (the number check, then load and reps kept). Without a brain, past
-    the budget or on any failure: the deterministic text."""
-    claude = None if service is None else service.claude
+async def _model_words(service: CoachService, digest: str, p: Prescription, deterministic: str) -> str | None:
+    """The model's wording of the set within ``PHRASE_BUDGET_S``, or None (no brain, past the
+    budget, a failure, or numbers that aren't the engine's: the number check, then load and reps kept)."""
+    claude = service.claude
     if claude is None:
-        return deterministic
+        return None
     from coach.brain.errors import BrainUnavailable  # the SDK loads only when Claude is configured
     from coach.package_data import PROMPTS_DIR
 
-    digest = await _lift_digest(ctx, session, sets, p, deterministic)
     try:
         reply = await asyncio.wait_for(claude.reply(
             system=(PROMPTS_DIR / "lift_v1.md").read_text(encoding="utf-8"), digest=digest, history=[], message=PHRASE_ASK,
@@ -392,11 +396,58 @@ async def _phrased(service: CoachService | None, ctx: Ctx, session: lm.LiftSessi
         ), PHRASE_BUDGET_S)
     except (TimeoutError, BrainUnavailable) as error:
         log.info("set phrasing fell back to the deterministic text: %s", type(error).__name__)
-        return deterministic
+        return None
     text = reply.text.strip()
     if reply.source == "fallback" or not text or not _has_numbers(text, p):
-        return deterministic
+        return None
     return text
+
+
+def _phrase_after_commit(service: CoachService, ctx: Ctx, replies: list[Reply], reply: Reply, head: str, digest: str,
+                         p: Prescription, deterministic: str) -> None:
+    """Word the set with the model once the update has committed, never inside its transaction.
+
+    The set and its prescription are stored, and the deterministic text queued, by the update's
+    own transaction; its outbox rows are held back (``due_at``) for at most the budget and a
+    margin. After the commit the model gets ``PHRASE_BUDGET_S``; its wording, if it passes the
+    number check, replaces the deterministic text in the outbox row, the chat history and
+    ``replies`` (the list this area returned: the update's result), and the rows are released.
+    A crash in between sends the deterministic text when the hold runs out."""
+    athlete_id = ctx.athlete.id
+    hold_until = service.db.naive_now() + dt.timedelta(seconds=PHRASE_BUDGET_S + PHRASE_HOLD_MARGIN_S)
+    held: list[m.OutboxMessage] = []
+    history: list[m.ChatMessage] = []
+
+    def hold(sync_session: Session, _context: Any, _instances: Any) -> None:
+        for row in sync_session.new:
+            if isinstance(row, m.OutboxMessage) and row.kind == "reply" and row.athlete_id == athlete_id and row not in held:
+                row.due_at = hold_until  # the update's replies, in order; the rest timer's 'rest over' edit is its own
+                held.append(row)
+            elif isinstance(row, m.ChatMessage) and row.role == "coach" and row.text == reply.text and row not in history:
+                history.append(row)
+
+    event.listen(ctx.session.sync_session, "before_flush", hold)
+
+    async def phrase(committed: AsyncSession) -> None:
+        event.remove(committed.sync_session, "before_flush", hold)
+        words = await _model_words(service, digest, p, deterministic)
+        worded = None if words is None else dataclasses.replace(reply, text=head + words)
+        payload = reply.to_payload()
+        o = m.OutboxMessage
+        async with service.db.transaction() as s:
+            for row in held:
+                values: dict[str, Any] = {"due_at": service.db.naive_now()}
+                if worded is not None and row.payload == payload:
+                    values["payload"] = worded.to_payload()
+                await s.execute(update(o).where(o.id == row.id, o.sent_at.is_(None)).values(**values)
+                                .execution_options(synchronize_session=False))
+            if worded is not None and history:
+                await s.execute(update(m.ChatMessage).where(m.ChatMessage.id.in_([h.id for h in history]))
+                                .values(text=worded.text).execution_options(synchronize_session=False))
+        if worded is not None:
+            replies[:] = [worded if r is reply else r for r in replies]
+
+    after_commit(ctx.session, phrase)
 
 
 async def _propose(ctx: Ctx, session: lm.LiftSession, sets: Sequence[lm.LiftSet], lead: str = "",
@@ -421,27 +472,77 @@ async def _propose(ctx: Ctx, session: lm.LiftSession, sets: Sequence[lm.LiftSet]
         for note in await _recall(ctx, p.pattern):
             lines.append(f"You told me on {note.created_on.isoformat()} ({_name(note.exercise)}): \"{note.text}\" — I'm keeping that in mind.")
     session.state = {**session.state, "stopped": stopped, "seq": seq, "pending": dataclasses.asdict(p)}
-    lines.append(await _phrased(service, ctx, session, sets, p, describe(p)))
-    replies = [Reply("\n".join(lines), _buttons(session.id, seq))]
+    deterministic = describe(p)
+    head = "".join(line + "\n" for line in lines)
+    reply = Reply(head + deterministic, _buttons(session.id, seq))
+    replies = [reply]
     if timer:
         replies.append(await _rest_timer(service, ctx, session, p, len(sets)))
+    if service is not None and service.claude is not None:  # the numbers are stored first; the words come after the commit
+        digest = await _lift_digest(ctx, session, sets, p, deterministic)
+        _phrase_after_commit(service, ctx, replies, reply, head, digest, p, deterministic)
     return replies
 
 
 # ------------------------------------------------------------------ opening, pausing, finishing
 
 
-async def _hard_endurance_near(ctx: Ctx, days: int) -> bool:
+def _what(session: m.PlannedSession) -> str:
+    kind = {"long": "long", "race": "race", "intervals": "intervals", "threshold": "threshold", "tempo": "tempo",
+            "vo2": "VO2 intervals", "hills": "hill"}.get(session.type, "key")
+    sport = {"ride": "ride", "run": "run", "swim": "swim", "brick": "brick"}.get(session.sport, session.sport)
+    return f"{kind} {sport}"
+
+
+async def _hard_sessions(ctx: Ctx, first: dt.date, days: int) -> dict[dt.date, str]:
+    """The active plan's long and quality endurance sessions still to do, ``first`` and the next
+    ``days - 1`` days: date -> what it is ("long run"). Done, missed or moved ones don't count."""
     from coach.store import repo
 
     row = await repo.active_plan_row(ctx.session, ctx.athlete.id)
     if row is None:
-        return False
-    for offset in range(-days, days + 1):
-        for s in repo.sessions_on(row, ctx.today + dt.timedelta(days=offset)):
-            if s.sport != "strength" and (s.key or s.type in HARD_ENDURANCE):
-                return True
-    return False
+        return {}
+    found: dict[dt.date, str] = {}
+    for s in repo.sessions_between(row, first, first + dt.timedelta(days=days - 1)):
+        if s.sport not in ("strength", "other") and s.status == "planned" and (s.key or s.type in HARD_ENDURANCE):
+            found.setdefault(s.date, _what(s))
+    return found
+
+
+def _day_name(day: dt.date) -> str:
+    return f"{day:%a} {day.day}"
+
+
+async def _legs_placement(ctx: Ctx, start: dt.date) -> LegsPlacement:
+    keep_away = load_rules().hybrid.keep_away_days
+    hard = await _hard_sessions(ctx, start, LEGS_HORIZON_DAYS + keep_away)
+    return place_legs(start, hard, keep_away, LEGS_HORIZON_DAYS)
+
+
+def _clash(placement: LegsPlacement, start: dt.date) -> str:
+    assert placement.clash is not None
+    when, what = placement.clash
+    return f"your {what} is {'today' if when == start else 'on ' + _day_name(when)}"
+
+
+def _legs_today(day_label: str, placement: LegsPlacement, today: dt.date) -> str:
+    """Why today's heavy leg lifts are dosed down, and the day that suits them."""
+    text = (f"day {day_label} is heavy on the legs and {_clash(placement, today)}: heavy leg lifts now would take the edge "
+            "off it, so they are light today")
+    if placement.best_day is not None:
+        return text + f" (heavy legs suit {_day_name(placement.best_day)}: nothing hard that day or the next)"
+    return text + " (no day this week is clear of hard sessions)"
+
+
+def _legs_when(placement: LegsPlacement) -> str:
+    """The day that suits a heavy leg day, for the 'next up' lines."""
+    if placement.clear_today:
+        return "whenever you're ready"
+    if placement.best_day is not None:
+        assert placement.clash is not None
+        when, what = placement.clash
+        return f"best on {_day_name(placement.best_day)}, away from your {what} on {_day_name(when)}"
+    return "no day this week is clear of hard sessions, so its leg lifts will be light"
 
 
 async def _restrictions(ctx: Ctx) -> list[Restriction]:
@@ -463,7 +564,7 @@ async def start(service: CoachService, ctx: Ctx) -> list[Reply]:
     """Open the next day of the queue, or resume the session that is open (paused or on another device)."""
     current = await open_session(ctx)
     if current is not None:
-        current.status, current.paused_at = "active", None
+        _resumed(current, service.db.naive_now())
         ctx.athlete.dialog = {"flow": FLOW, "session_id": current.id}
         sets = await _session_sets(ctx, current)
         lead = f"Resuming day {current.day_label} ({len(sets)} set(s) logged so far)."
@@ -471,7 +572,6 @@ async def start(service: CoachService, ctx: Ctx) -> list[Reply]:
         if pending and not any(s.set_key == f"p{seq}" for s in sets):  # the same set, the same buttons (another device)
             return [Reply(lead + "\n" + describe(Prescription(**pending)), _buttons(current.id, seq))]
         return await _propose(ctx, current, sets, lead=lead, service=service)
-    rules = load_rules()
     row = await program_row(ctx)
     program = Program.from_json(row.document)
     now = service.db.naive_now()
@@ -486,13 +586,15 @@ async def start(service: CoachService, ctx: Ctx) -> list[Reply]:
         program = with_phase(program, decision.phase)
         row.document, row.phase, row.days_in_phase = program.to_json(), decision.phase, 0
         lines.append(f"New phase: {decision.phase} ({decision.reason}).")
-    near = await _hard_endurance_near(ctx, rules.hybrid.keep_away_days)
+    placement = await _legs_placement(ctx, ctx.today)
+    near = not placement.clear_today
     index, why = next_day_index(program, row.position, hard_endurance_near=near)
-    if why:
-        lines.append(why.capitalize() + ".")
     day = program.days[index]
-    if near and day.lower_body:
+    if near and day.lower_body:  # no day without heavy legs in the queue: dosed down, and why
         day = ease_lower_body(day)
+        why = _legs_today(day.label, placement, ctx.today)
+    if why:
+        lines.append(why[0].upper() + why[1:] + ".")
     restricted = restrict_day(day, await _restrictions(ctx), frozenset(program.equipment_missing))
     day = restricted.day
     checkin = (await ctx.session.execute(select(m.CheckIn).where(m.CheckIn.athlete_id == ctx.athlete.id, m.CheckIn.date == ctx.today))).scalar_one_or_none()
@@ -527,8 +629,25 @@ async def start(service: CoachService, ctx: Ctx) -> list[Reply]:
     return await _propose(ctx, session, [], lead="\n".join(lines), service=service)
 
 
+def _active_s(session: lm.LiftSession, now: dt.datetime) -> float:
+    """Seconds the session has been open, less its pauses (a session paused overnight is not a
+    12-hour workout in the load)."""
+    paused = float(session.state.get("paused_s") or 0.0)
+    if session.paused_at is not None:
+        paused += max(0.0, (now - session.paused_at).total_seconds())
+    return max(0.0, (now - session.started_at).total_seconds() - paused)
+
+
+def _resumed(session: lm.LiftSession, now: dt.datetime) -> None:
+    if session.paused_at is not None:
+        paused = float(session.state.get("paused_s") or 0.0) + max(0.0, (now - session.paused_at).total_seconds())
+        session.state = {**session.state, "paused_s": paused}
+    session.status, session.paused_at = "active", None
+
+
 async def pause(service: CoachService, ctx: Ctx, session: lm.LiftSession) -> list[Reply]:
-    session.status, session.paused_at = "paused", service.db.naive_now()
+    if session.paused_at is None:
+        session.status, session.paused_at = "paused", service.db.naive_now()
     ctx.athlete.dialog = None
     await _cancel_rest_over(ctx, session.id)
     return [Reply(f"Paused day {session.day_label}. Send /lift (or \"starting my workout\") to pick it up where you left off.")]
@@ -546,7 +665,7 @@ async def finish(service: CoachService, ctx: Ctx, session: lm.LiftSession) -> li
     if not sets:
         session.summary = {"sets": 0}
         return [Reply(f"Closed day {session.day_label} with no sets logged; it stays next in the queue.")]
-    minutes = max(1.0, (now - session.started_at).total_seconds() / 60)
+    minutes = max(1.0, _active_s(session, now) / 60)
     rpes = [s.rpe for s in sets if s.rpe is not None]
     session_rpe = round(sum(rpes) / len(rpes), 1) if rpes else None
     volume = sum((s.weight_kg or 0.0) * s.reps for s in sets)
@@ -597,12 +716,15 @@ async def finish(service: CoachService, ctx: Ctx, session: lm.LiftSession) -> li
     row.days_in_phase += 1
     next_index, _ = next_day_index(program, row.position)
     next_day = program.days[next_index]
-    lines.append(f"Next in the queue: day {next_day.label} ({', '.join(_name(s.exercise) for s in next_day.slots)}), whenever you're ready.")
+    lines.append(f"Next in the queue: day {next_day.label} ({', '.join(_name(s.exercise) for s in next_day.slots)})"
+                 + ", " + await _when_next(ctx, next_day, ctx.today + dt.timedelta(days=1)) + ".")
     activity = m.Activity(
         athlete_id=ctx.athlete.id, fingerprint=f"lift:{session.id}", source="lift", sport="strength",
         start_time=session.started_at, elapsed_s=minutes * 60, moving_s=None, rpe=session_rpe,
-        load=None if session_rpe is None else round(session_rpe * minutes, 1),  # Foster et al. 2001: session RPE × minutes
+        # Foster et al. 2001 session RPE × minutes, on the TSS-like scale every sport's load uses (an hour at RPE 7 is 100)
+        load=None if session_rpe is None else round(session_rpe_tss(session_rpe, minutes), 1),
         details={"day": session.day_label, "phase": session.plan.get("phase"), "volume_kg": volume,
+                 "session_rpe_load_au": None if session_rpe is None else round(session_rpe_load_au(session_rpe, minutes), 1),
                  "sets": [{"exercise": s.exercise, "reps": s.reps, "load_kg": s.weight_kg, "rpe": s.rpe, "pain": s.pain}
                           for s in sets]},
     )
@@ -675,6 +797,14 @@ async def on_command(service: CoachService, ctx: Ctx, command: str, args: str) -
     return await start(service, ctx)
 
 
+async def _when_next(ctx: Ctx, day: TrainingDay, start: dt.date) -> str:
+    """When a day of the queue suits: any day, or (heavy legs, a hard run or ride that day or the
+    next) the first day of the week that leaves the hard endurance sessions fresh."""
+    if not day.lower_body:
+        return "whenever you're ready"
+    return _legs_when(await _legs_placement(ctx, start))
+
+
 async def set_plate_increment(ctx: Ctx, value: str) -> list[Reply]:
     """The smallest jump the athlete's plates allow; every weight is a multiple of it."""
     rules = load_rules()
@@ -699,7 +829,8 @@ async def show_program(ctx: Ctx, words: Sequence[str]) -> list[Reply]:
         await regenerate(ctx, row, days_per_week=count)
     program = Program.from_json(row.document)
     head, _ = next_day_index(program, row.position)
-    lines = [f"Strength program ({program.phase}, goal {program.goal.replace('_', ' ')}), next up: day {program.days[head].label}."]
+    lines = [f"Strength program ({program.phase}, goal {program.goal.replace('_', ' ')}), next up: day {program.days[head].label}"
+             f" ({await _when_next(ctx, program.days[head], ctx.today)})."]
     for d in program.days:
         doses = ", ".join(f"{_name(s.exercise)} {s.sets}×{s.reps} @ {s.rpe:g}" for s in d.slots)
         lines.append(f"Day {d.label}: {doses}")
@@ -758,6 +889,7 @@ async def on_callback(service: CoachService, ctx: Ctx, data: str) -> list[Reply]
     if line is None:
         return [Reply("That button has expired. Send /lift.")]
     ctx.athlete.dialog = {"flow": FLOW, "session_id": session.id}
+    _resumed(session, service.db.naive_now())  # a button of a paused session picks it up again
     return await log_set(service, ctx, session, line, seq=int(parts[2]))
 
 

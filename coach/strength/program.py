@@ -7,7 +7,8 @@ history joins on; labels no longer in the queue are kept as ``retired``.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import datetime as dt
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -182,6 +183,35 @@ def next_day_index(program: Program, position: int, *, hard_endurance_near: bool
                                f"session close by, so day {program.days[candidate].label} comes first")
     return head, (f"day {program.days[head].label} has heavy leg work and you have a hard endurance session close by, "
                   "so its leg lifts are light today")
+
+
+def legs_clear(day: dt.date, hard_days: Collection[dt.date], keep_away_days: int) -> bool:
+    """Heavy lower-body work on ``day`` leaves the hard endurance sessions fresh: none on that day
+    (still to do) nor in the ``keep_away_days`` days after it. Heavy leg strength blunts running
+    economy and quality work for 24-48 h after (Doma & Deakin 2013; Doma, Deakin & Bentley 2017);
+    after a hard session it costs that session nothing."""
+    return not any(day + dt.timedelta(days=k) in hard_days for k in range(keep_away_days + 1))
+
+
+@dataclass(frozen=True, slots=True)
+class LegsPlacement:
+    """Where the heavy lower-body day goes relative to the hard endurance sessions."""
+
+    clear_today: bool
+    best_day: dt.date | None  # the first day from ``start`` that is clear (None: none this week)
+    clash: tuple[dt.date, str] | None  # the hard session that makes ``start`` a poor day, if any
+
+
+def place_legs(
+    start: dt.date, hard_sessions: Mapping[dt.date, str], keep_away_days: int, horizon_days: int = 7,
+) -> LegsPlacement:
+    """The first day from ``start`` within ``horizon_days`` (a week) whose heavy leg work sits away
+    from every hard or long endurance session (``hard_sessions``: date -> what it is)."""
+    clash = next(((start + dt.timedelta(days=k), hard_sessions[start + dt.timedelta(days=k)])
+                  for k in range(keep_away_days + 1) if start + dt.timedelta(days=k) in hard_sessions), None)
+    best = next((start + dt.timedelta(days=k) for k in range(horizon_days)
+                 if legs_clear(start + dt.timedelta(days=k), hard_sessions, keep_away_days)), None)
+    return LegsPlacement(clash is None, best, clash)
 
 
 def ease_lower_body(day: TrainingDay, rules: StrengthRules | None = None) -> TrainingDay:

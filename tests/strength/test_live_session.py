@@ -133,7 +133,8 @@ async def test_a_scripted_session_with_a_duplicate_a_pain_flag_and_a_restart(db:
     every = lifted[0]["details"]["sets"]
     assert len(every) == len(await sets(db)) == 8
     assert every[2] == {"exercise": "back_squat", "reps": 3, "load_kg": 60.0, "rpe": None, "pain": True}
-    assert lifted[0]["load"] == pytest.approx(lifted[0]["rpe"] * lifted[0]["elapsed_s"] / 60, rel=1e-3)  # session RPE x minutes
+    # session RPE x minutes (Foster 2001) on the one load scale of every sport: an hour at RPE 7 is 100, like an hour at FTP
+    assert lifted[0]["load"] == pytest.approx(lifted[0]["rpe"] * lifted[0]["elapsed_s"] / 60 * 100 / 420, abs=0.05)
     assert await count(db, lm.LiftSession, lm.LiftSession.open_key.is_not(None)) == 0
 
     # next time that movement comes up, the note is recalled; the safer variant comes first
