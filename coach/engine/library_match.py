@@ -25,6 +25,7 @@ from typing import Final
 import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
+from coach.engine.athlete import Anchors, anchors_of
 from coach.engine.models import Plan, Profile, Session, SessionSport, SessionType, Step, Violation, Week
 from coach.engine.render import describe_steps, intervals_icu_text
 from coach.engine.rules import DEFAULT_RULES_DIR, Rules
@@ -127,6 +128,71 @@ def seconds_of(steps: Sequence[Step]) -> int | None:
     return total
 
 
+_M_PER_KM: Final = 1000.0
+_M_PER_100M: Final = 100.0
+_S_PER_HOUR: Final = 3600.0
+#: Daniels' pace band a distance step of a run is timed at when it names no pace: the main part by
+#: the session's purpose, warm-up, recoveries and cool-down easy (Daniels' Running Formula: E, T, I).
+_RUN_BAND: Final[dict[str, str]] = {"easy": "E", "recovery": "E", "long": "E", "tempo": "T", "threshold": "T", "intervals": "I"}
+
+
+def _pace_s_per_m(step: Step, sport: SessionSport, purpose: SessionType, anchors: Anchors) -> float | None:
+    """Seconds per metre a distance step takes this athlete: the step's own pace target, else the
+    athlete's pace for it (run: Daniels band from VDOT, or the easy-pace estimate; swim: CSS; ride:
+    endurance speed); None when nothing is known (the workout is then not used)."""
+    target = step.target
+    if target is not None and target.unit == "s_per_km":
+        return (target.low + target.high) / 2 / _M_PER_KM
+    if target is not None and target.unit == "s_per_100m":
+        return (target.low + target.high) / 2 / _M_PER_100M
+    if sport == "run":
+        band = _RUN_BAND.get(purpose, "E") if step.kind == "main" else "E"
+        paces = anchors.pace(band)
+        if paces is not None:
+            return (paces[0] + paces[1]) / 2 / _M_PER_KM
+        return anchors.run_pace_estimate_s_per_km / _M_PER_KM if anchors.run_pace_estimate_s_per_km else None
+    if sport == "swim":
+        return anchors.css_s_per_100m / _M_PER_100M if anchors.css_s_per_100m else None
+    if sport == "ride":
+        return _S_PER_HOUR / (anchors.ride_speed_kmh * _M_PER_KM) if anchors.ride_speed_kmh else None
+    return None
+
+
+def timed(steps: Sequence[Step], sport: SessionSport, purpose: SessionType, anchors: Anchors) -> list[Step] | None:
+    """``steps`` with every distance-only step given the duration it takes this athlete (its
+    distance kept), so a workout written in km is matched by time like any other; None when a
+    step's pace is unknown. Steps with a duration are kept as they are."""
+    out: list[Step] = []
+    for step in steps:
+        if step.kind == "repeat":
+            inner = timed(step.steps, sport, purpose, anchors)
+            if inner is None:
+                return None
+            out.append(step.model_copy(update={"steps": inner}))
+        elif (step.duration_s is None or step.duration_s <= 0) and step.distance_m:
+            pace = _pace_s_per_m(step, sport, purpose, anchors)
+            if pace is None:
+                return None
+            out.append(step.model_copy(update={"duration_s": max(1, round(step.distance_m * pace))}))
+        else:
+            out.append(step)
+    return out
+
+
+def as_defined(steps: Sequence[Step], defined: Sequence[Step]) -> list[Step]:
+    """``steps`` (timed, maybe changed by a small step) with the steps the athlete defined by distance
+    only given back as distance only: their watch counts the kilometres, not our estimate of the time."""
+    out: list[Step] = []
+    for step, own in zip(steps, defined, strict=True):
+        if step.kind == "repeat":
+            out.append(step.model_copy(update={"steps": as_defined(step.steps, own.steps)}))
+        elif own.duration_s is None and own.distance_m:
+            out.append(step.model_copy(update={"duration_s": None}))
+        else:
+            out.append(step)
+    return out
+
+
 def format_duration(seconds: int) -> str:
     """'4 min', '45 s', '4 min 25 s'."""
     minutes, rest = divmod(seconds, _S_PER_MIN)
@@ -151,9 +217,17 @@ def _main_repeat(steps: Sequence[Step]) -> int | None:
     return None if best is None else best[1]
 
 
+def _rescaled(step: Step, seconds: int) -> Step:
+    """``step`` lasting ``seconds``; a distance it holds changes by the same share (10 m steps)."""
+    update: dict[str, object] = {"duration_s": seconds}
+    if step.distance_m and step.duration_s:
+        update["distance_m"] = max(10.0, round(step.distance_m * seconds / step.duration_s, -1))
+    return step.model_copy(update=update)
+
+
 def _with_children(step: Step, kind: str, pct: float, round_s: int) -> Step:
     children = [
-        c.model_copy(update={"duration_s": _scaled(c.duration_s, pct, round_s)}) if c.kind == kind and c.duration_s else c
+        _rescaled(c, _scaled(c.duration_s, pct, round_s)) if c.kind == kind and c.duration_s else c
         for c in step.steps
     ]
     return step.model_copy(update={"steps": children})
@@ -177,7 +251,7 @@ def _variants(steps: list[Step], mr: MatchRules) -> list[tuple[list[Step], list[
         for pct in (mr.steady_step_pct, -mr.steady_step_pct):
             after = _scaled(before, pct, _S_PER_MIN)
             if after != before:
-                changed = [*steps[:longest], step.model_copy(update={"duration_s": after}), *steps[longest + 1 :]]
+                changed = [*steps[:longest], _rescaled(step, after), *steps[longest + 1 :]]
                 label = step.label or "main part"
                 out.append((changed, [f"{label} {format_duration(before)} → {format_duration(after)}"]))
         return out
@@ -244,15 +318,39 @@ def _use_text(name: str, changes: Sequence[str], again: bool) -> str:
     return f"your '{name}' workout, {_changed(changes, again)}"
 
 
+def _metres(steps: Sequence[Step]) -> float | None:
+    """Metres of ``steps`` with repeats expanded; None unless every step has a distance."""
+    total = 0.0
+    for step in steps:
+        inner = _metres(step.steps) if step.kind == "repeat" else step.distance_m
+        if not inner:
+            return None
+        total += step.repeat * inner if step.kind == "repeat" else inner
+    return total
+
+
 def _swapped(
-    session: Session, workout: LibraryWorkout, steps: list[Step], what: str, profile: Profile, rules: Rules
+    session: Session,
+    workout: LibraryWorkout,
+    steps: list[Step],
+    what: str,
+    profile: Profile,
+    rules: Rules,
+    defined: Sequence[Step] | None = None,
 ) -> Session:
+    """``session`` with ``steps`` (timed); ``defined``: the athlete's own steps, whose distance-only
+    steps stay distance only in the plan (the minutes are our estimate of them)."""
     seconds = seconds_of(steps) or 0
     minutes = max(1, round(seconds / _S_PER_MIN))
     units = profile.units
     distance = session.distance_km
     if distance is not None and session.duration_min:
         distance = round(distance * minutes / session.duration_min, 1)
+    if defined is not None:
+        metres = _metres(steps)
+        steps = as_defined(steps, defined)
+        if metres:
+            distance = round(metres / _M_PER_KM, 1)
     description = f"{MARK}{workout.name}' workout ({what}): {describe_steps(steps, units)}"
     new = session.model_copy(
         update={
@@ -290,10 +388,17 @@ def apply_library(
     that adds no limit violation to the plan is used; a workout serves at most once a week.
     """
     mr = match or match_rules()
-    usable = sorted(
-        (w for w in library if w.purpose in mr.types and seconds_of(w.steps)),
-        key=lambda w: (-w.seen, w.name.lower(), w.key),
-    )
+    anchors = anchors_of(profile, rules)
+    defined: dict[str, list[Step]] = {}  # workouts written by distance: the athlete's own steps
+    timed_library: list[LibraryWorkout] = []
+    for w in library:
+        steps = timed(w.steps, w.sport, w.purpose, anchors) if w.purpose in mr.types else None
+        if steps is None or not seconds_of(steps):
+            continue  # a step whose pace is unknown: it can't be fitted to the day's minutes
+        if steps != w.steps:
+            defined[w.key] = list(w.steps)
+        timed_library.append(w.model_copy(update={"steps": steps}))
+    usable = sorted(timed_library, key=lambda w: (-w.seen, w.name.lower(), w.key))
     if not usable or not plan.feasible:
         return LibraryMatch(plan=plan)
     baseline = _limit_keys(validate_plan(plan, profile, rules), rules)
@@ -307,7 +412,7 @@ def apply_library(
             session = weeks[w_index].sessions[position]
             already = _already(session, usable)
             if already is not None:  # the athlete's workout since an earlier pass: kept, and the next use goes on from it
-                last[already.key] = list(session.steps)
+                last[already.key] = timed(session.steps, session.sport, session.type, anchors) or list(session.steps)
                 used_this_week.add(already.key)
                 continue
             if not _eligible(session, start, mr):
@@ -337,7 +442,9 @@ def apply_library(
                 if workout.key in used_this_week:
                     continue
                 again = workout.key in last
-                new_session = _swapped(session, workout, steps, _changed(changes, again), profile, rules)
+                new_session = _swapped(
+                    session, workout, steps, _changed(changes, again), profile, rules, defined.get(workout.key)
+                )
                 text = _use_text(workout.name, changes, again)
                 note = f"{session.date:%a %d %b}: {text} for the planned {session.type} session."
                 trial_weeks = [*weeks[:w_index], _week_with(weeks[w_index], position, new_session, plan, note), *weeks[w_index + 1 :]]

@@ -197,3 +197,46 @@ async def test_an_adaptation_keeps_the_athletes_workouts_in_the_weeks_it_rebuild
     assert rebuilt and any(used_workout(x) for x in rebuilt)
     assert all(x.date.weekday() != 1 for w in after.weeks for x in w.sessions if x.date >= today)  # no Tuesday left
     assert not _limits(after, Profile.model_validate(athlete.profile), service.rules)
+
+
+RUNNER: dict[str, Any] = {
+    "sport": "run", "goal": {"event": "10k", "date": "2027-02-21"}, "start_date": "2026-11-23",
+    "availability": {"days": ["tue", "thu", "sat", "sun"], "long_day": "sun"},
+    "history": {"weekly_km": [25, 25, 25, 25], "longest_km": 12, "recent_race": {"distance_km": 10, "time": "50:00"}},
+}
+
+
+def test_a_workout_written_in_km_is_timed_at_the_athletes_pace_and_stays_in_km(rules: Rules) -> None:
+    """Regression: a library run defined by distance ("5 × 1 km, 400 m jog") had no duration and was skipped."""
+    from coach.engine.athlete import anchors_of
+
+    profile = Profile.model_validate(RUNNER)
+    plan = build_plan(profile, rules)
+    track = LibraryWorkout(key="icu:track", name="Track 5×1 km", sport="run", purpose="intervals", steps=[
+        Step.model_validate(s) for s in [
+            {"kind": "warmup", "duration_s": 900},
+            {"kind": "repeat", "repeat": 5, "steps": [{"kind": "main", "distance_m": 1000}, {"kind": "recovery", "distance_m": 400}]},
+            {"kind": "cooldown", "duration_s": 600},
+        ]])
+    assert seconds_of(track.steps) is None  # no duration of its own
+    result = apply_library(plan, profile, [track], rules, start=plan.meta.start_date)
+    assert result.uses and all(u.name == "Track 5×1 km" for u in result.uses)
+    first = result.uses[0]
+    used = next(s for w in result.plan.weeks for s in w.sessions if s.date == first.date and s.type == "intervals")
+    # Timed with her Daniels paces (VDOT from the 50:00 10 km): 1 km reps at I pace, the 400 m jogs at E pace.
+    anchors = anchors_of(profile, rules)
+    i_pace, e_pace = anchors.pace("I"), anchors.pace("E")
+    assert i_pace is not None and e_pace is not None
+    reps = used.steps[1].repeat
+    expected_s = 900 + 600 + reps * (1000 * sum(i_pace) / 2 / 1000 + 400 * sum(e_pace) / 2 / 1000)
+    assert abs(used.duration_min - expected_s / 60) <= 1
+    # The watch gets kilometres, as she wrote it: the reps stay distance steps.
+    assert used.steps[1].steps[0].distance_m == 1000 and used.steps[1].steps[0].duration_s is None
+    assert "- 1km" in used.intervals_icu and "- 0.4km" in used.intervals_icu
+    assert not _limits(result.plan, profile, rules) - _limits(plan, profile, rules)
+    # A distance the engine can't time (a ride by km, no ride speed known) is left out, never guessed.
+    by_km = LibraryWorkout(key="icu:ride", name="40 km", sport="ride", purpose="threshold",
+                           steps=[Step.model_validate({"kind": "main", "distance_m": 40000})])
+    ride_profile = _profile()
+    ride_plan = build_plan(ride_profile, rules)
+    assert apply_library(ride_plan, ride_profile, [by_km], rules, start=ride_plan.meta.start_date).uses == []
