@@ -321,6 +321,8 @@ _AWAY = re.compile(
     r"working(?: doubles| a double| nights| late| all day)?|work trip|business trip|conference|skiing|off to|"
     r"no chance of (?:a )?(?:running|riding|training|swimming|run|ride|session)|no bike|without (?:a|my) bike|for work)\b", re.I,
 )
+_SLEEP_WORDS = re.compile(r"\b(slept|sleep|kip|nap|bed|woke|awake|night'?s)\b")
+_LOGGED_WHEN = re.compile(r"\b(this morning|last night|yesterday|earlier|today'?s|this arvo|this afternoon|this evening|at lunch|tonight)\b")
 _NO_SECOND_REQUEST = frozenset({"numbers", "question", "plan_question", "emoji", "weather", "greeting", "thanks", "help", "unknown", "hedge", "vague_less",
                                 "vague_more", "vague_dates", "override_attempt", "delete_data", "ask_coach", "new_plan"})
 _MOVE = re.compile(
@@ -799,10 +801,26 @@ class _Turn:
                 and all(d >= self.today for d in slots.dates) and not _SWAP.search(part)
             ):
                 extra.append((await sub.on_move_session())[0])  # "slept 5h … and can we move thursday to friday"
+            elif "log_activity" not in done and self.logs_a_workout(part, slots):
+                call = await execute_tool(self.tools, "log_activity", {"text": part[:500]})
+                if call.is_error or call.output is None:
+                    continue  # a clause that only looked like a workout: nothing said about it
+                self.calls.append(call)
+                extra.append(str(call.output.get("text", "")))  # "did 8k in 50 this morning. also I'm away the 19th"
             else:
                 continue
             done = {c.name for c in self.calls}
         return extra
+
+    def logs_a_workout(self, part: str, slots: Slots) -> bool:
+        """A clause that reports a finished workout with its numbers ("did 8k in 50 this morning",
+        "1h on the trainer last night, 30 km", "done today's 90, 38 km"), not a cap, a sleep or a plan."""
+        low = part.lower()
+        if not (slots.distances_m or slots.durations_s) or _SLEEP_WORDS.search(low):
+            return False
+        if _CAP_FIRM.search(part) or _CAP_STRONG.search(part) or _MOVE.search(part) or _SKIP.search(part) or "?" in part:
+            return False
+        return bool(slots.past_tense or _DONE_WORDS.search(part) or _LOGGED_WHEN.search(low))
 
     def adapted_text(self, call: ToolCall) -> str:
         if call.is_error or call.output is None:
@@ -893,15 +911,23 @@ class _Turn:
         return await self.adapt("report_injury", data, extra=self.t["injury_extra"]), None
 
     async def on_unavailable(self) -> Result:
-        span = self.slots.date_range
+        parts = [p for p in _CLAUSE_SPLIT.split(self.message) if p and p.strip()]
+        away = [p for p in parts if _AWAY.search(p)]
+        slots = self.slots
+        if len(parts) > 1 and away and len(away) < len(parts):
+            # "did 8k this morning. also I'm away the 19th and 20th": only the away clause's days
+            own = parse_slots(" ".join(away), self.today, past=False)
+            if own.dates or own.date_range is not None:
+                slots = own
+        span = slots.date_range
         until = re.search(r"\b(?:until|till|til|before)\b", self.message, re.I)
-        future = sorted(d for d in self.slots.dates if d > self.today)
+        future = sorted(d for d in slots.dates if d > self.today)
         if span is None and until and len(future) == 1:
             start, end = self.today, future[0] - dt.timedelta(days=1)  # "no riding until Friday": today to Thursday
         elif span is not None:
             start, end = span.start, span.end
-        elif self.slots.dates:
-            start, end = min(self.slots.dates), max(self.slots.dates)
+        elif slots.dates:
+            start, end = min(slots.dates), max(slots.dates)
         else:
             return self.asking(self.t["need_dates"], intent="unavailable"), None
         return await self.adapt(
@@ -1104,6 +1130,9 @@ class _Turn:
         "today's", "tonight's" or "this evening" is today, whatever else the message names ("last night")."""
         if _TODAY_WORDS.search(self.message):
             return self.today
+        ahead = [d for d in self.slots.dates if d >= self.today]
+        if ahead and self.slots.date is not None and self.slots.date < self.today:
+            return ahead[0]  # "calf tight after yesterday's 10k, gonna skip thursday": the day ahead is the request's
         day = self.day()
         while day < self.today:
             day += dt.timedelta(days=7)

@@ -528,9 +528,9 @@ def _unavailable(edit: _Edit, event: Unavailable) -> None:
             edit.swap(s, None)
             edit.note(s.date, f"{event.reason}: commitment not possible", "unavailable")
             continue
-        target = (
-            edit.free_day(s, event.to + dt.timedelta(days=1), _force(edit, False), taken) if s.key else None
-        )
+        target = _key_day_in_week(edit, s, taken) if s.key else None
+        if target is None and s.key:
+            target = edit.free_day(s, event.to + dt.timedelta(days=1), _force(edit, False), taken)
         if target is not None:
             taken.add(target)
             edit.swap(s, moved(s, target))
@@ -544,6 +544,41 @@ def _unavailable(edit: _Edit, event: Unavailable) -> None:
             edit.swap(s, None)
             edit.note(s.date, f"{event.reason} {event.from_}–{event.to}: dropped", "unavailable")
     _unavailable_beyond_window(edit, event, first)
+
+
+def _key_day_in_week(edit: _Edit, s: Session, taken: set[dt.date]) -> dt.date | None:
+    """Where a key session that loses its day goes (issue 9 item 4): a free training day of the same
+    week, else the day of the week's lightest easy session, which is dropped (an easy session goes
+    before a key one). Never a blocked day, a day already past or frozen, or next to a hard session
+    when the key one is hard itself."""
+    force = _force(edit, False)
+    monday = monday_of(s.date)
+    week_end = monday + dt.timedelta(days=_DAYS_PER_WEEK - 1)
+    target = edit.free_day(s, max(edit.today, monday), force, taken)
+    if target is not None and target <= week_end:
+        return target
+    hard = set(edit.rules.guardrails.intensity.hard_intensities)
+    blocked = [(b.from_, b.to) for b in edit.profile.blocked]
+    available = set(edit.profile.availability.days)
+
+    def fits(x: Session) -> bool:
+        day = x.date
+        if x.key or x is s or day in taken or not edit.editable(day, force) or WEEKDAYS[day.weekday()] not in available:
+            return False
+        if any(a <= day <= b for a, b in blocked) or any(y.key for y in edit.on(day) if is_training(y)):
+            return False
+        if s.intensity in hard:
+            near = edit.on(day - dt.timedelta(days=1)) + edit.on(day + dt.timedelta(days=1))
+            return not any(y.intensity in hard for y in near if y is not s)
+        return True
+
+    easy = [x for x in _each(edit, max(edit.today, monday), week_end, force, is_training) if fits(x)]
+    if not easy:
+        return None
+    lightest = min(easy, key=lambda x: (x.duration_min, x.date))
+    edit.swap(lightest, None)
+    edit.note(lightest.date, f"the {s.type} {s.sport} takes this day; the easy session is dropped", "unavailable")
+    return lightest.date
 
 
 def _unavailable_beyond_window(edit: _Edit, event: Unavailable, first: dt.date) -> None:

@@ -197,3 +197,22 @@ async def test_a_skip_with_a_grumbling_knee_records_the_knee_too(coach: CoachSer
     doc = await coach.show("ann")
     assert "2026-12-08" not in sessions(doc)
     assert [lim["body_part"] for lim in doc["limitations"]] == ["knee"]
+
+
+async def test_a_workout_logged_in_one_clause_and_a_trip_in_another_are_both_done_each_on_its_own_days(coach: CoachService) -> None:
+    before = await coach.show("ann")
+    await say(coach, "did 8k in 50 this morning. also heads up I'm away the 19th and 20th")
+    doc = await coach.show("ann")
+    after = sessions(doc)
+    assert [(a["sport"], a["distance_km"], a["elapsed_s"]) for a in doc["activities"]] == [("run", 8.0, 3000)]
+    assert "2026-12-19" not in after and "2026-12-20" not in after
+    assert after["2026-12-15"] == sessions(before)["2026-12-15"], "only the trip's days are cleared"
+    # the key long run that lost its Sunday takes the week's lightest easy day (an easy one goes first)
+    assert [t for t, _ in after["2026-12-17"]] == ["long"]
+
+
+async def test_a_skip_ahead_after_a_report_about_yesterday_skips_the_day_ahead(coach: CoachService) -> None:
+    await say(coach, "calf tight after yesterday's 10k (58 min). gonna skip thursday")
+    doc = await coach.show("ann")
+    assert "2026-12-10" not in sessions(doc)
+    assert any("calf" in str(lim.get("body_part")) for lim in doc["limitations"])
