@@ -29,7 +29,9 @@ from coach.service.tools import CoachTools
 from coach.service.types import Button, Reply
 
 if TYPE_CHECKING:
-    from coach.service.service import CoachService, Ctx
+    # CoachTools takes a CoachService; Service (coach/service/protocol.py) once it takes that
+    from coach.service.context import Ctx
+    from coach.service.service import CoachService
 
 log = logging.getLogger(__name__)
 

@@ -17,7 +17,7 @@ from coach.service.answers import EVENT_LABELS
 from coach.store import repo
 
 if TYPE_CHECKING:
-    from coach.service.service import Ctx
+    from coach.service.context import Ctx
 
 MAX_RECALLED_NOTES = 3
 

@@ -2,8 +2,9 @@
 lifting...). Each area is one module with an ``EXTENSION``; the service asks them in order, so
 ``service.py`` does not grow a branch per feature.
 
-An area module must not import ``coach.service.service`` at module level (it is loaded from the
-bottom of that module): import it under ``TYPE_CHECKING`` or inside functions.
+An area module is loaded from the bottom of ``coach/service/menu.py`` (its commands join the menu):
+it must not import ``coach.service.service`` or ``menu`` at module level. Type the service with
+``coach.service.protocol.Service`` and the context with ``coach.service.context.Ctx``.
 """
 
 from __future__ import annotations

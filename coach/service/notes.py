@@ -37,7 +37,7 @@ from memory import (
 )
 
 if TYPE_CHECKING:
-    from coach.service.service import Ctx
+    from coach.service.context import Ctx
 
 log = logging.getLogger(__name__)
 

@@ -16,7 +16,9 @@ from typing import TYPE_CHECKING
 from coach.service.types import Reply
 
 if TYPE_CHECKING:
-    from coach.service.service import CoachService, Ctx
+    # coach.connect's sync takes a CoachService; Service (coach/service/protocol.py) once it takes that
+    from coach.service.context import Ctx
+    from coach.service.service import CoachService
 
 log = logging.getLogger(__name__)
 

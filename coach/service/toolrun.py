@@ -12,9 +12,11 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from coach.brain.tools import Tool, ToolCall, execute_tool
+from coach.service.context import Ctx, UserError
 from coach.service.tools import CoachTools
 
 if TYPE_CHECKING:
+    # CoachTools takes a CoachService; Service (coach/service/protocol.py) once it takes that
     from coach.service.service import CoachService
 
 APPLIED, REFUSED, BAD_INPUT = 0, 1, 2
@@ -53,7 +55,6 @@ def outcome_of(call: ToolCall) -> int:
 
 async def run_tool(service: CoachService, athlete_name: str, name: str, tool_input: Any) -> ToolRun:
     """One tool call in ``athlete_name``'s turn: committed when applied, rolled back otherwise."""
-    from coach.service.service import Ctx, UserError
     from coach.store import repo
 
     result: ToolRun | None = None

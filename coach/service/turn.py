@@ -36,20 +36,29 @@ from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from coach.brain.errors import BrainUnavailable, athlete_message
 from coach.brain.tools import Tool, ToolCall, execute_tool
-from coach.service import extensions
+from coach.service import extensions, menu
+from coach.service.athletes import athlete_of
+from coach.service.context import Ctx, HandleResult, RetryLater, Who
 from coach.service.digest import athlete_digest
+from coach.service.inbox import find as find_update
+from coach.service.inbox import finish_update
 from coach.service.tools import CoachTools
 from coach.service.types import MAX_INCOMING_TEXT_CHARS, Incoming, Reply
 from coach.store import models as m
 
 if TYPE_CHECKING:
-    from coach.service.service import CoachService, Ctx, HandleResult, Who
+    # CoachTools takes a CoachService; Service (coach/service/protocol.py) once it takes that
+    from coach.service.service import CoachService
 
 log = logging.getLogger(__name__)
+
+HISTORY_MESSAGES = 10
+"""Earlier turns given to the model as context (short-term memory)."""
 
 
 class ModelTurn(Exception):
@@ -81,9 +90,7 @@ class Applied:
 
 
 async def _ctx(service: CoachService, s: AsyncSession, who: Who, turn: ModelTurn) -> Ctx:
-    from coach.service.service import Ctx
-
-    athlete = await service._athlete(s, who)
+    athlete = await athlete_of(s, who)
     if athlete.dialog != turn.dialog:
         athlete.dialog = copy.deepcopy(turn.dialog)
     return Ctx(s, athlete, service.clock.today(athlete.time_zone))
@@ -130,7 +137,6 @@ async def run(
 ) -> HandleResult:
     """Steps 1-3 above. Raises ``RetryLater`` when the model can't answer (nothing changed)."""
     from coach.brain.claude import load_system_prompt  # the SDK loads only when Claude is configured
-    from coach.service.service import HandleResult, RetryLater, fallback_text
 
     claude = service.claude
     assert claude is not None
@@ -142,7 +148,7 @@ async def run(
             ctx = await _ctx(service, s, who, turn)
             recalled = [note.text for note in await service.notes.recall(ctx, text)]
             digest = await athlete_digest(ctx, recalled)
-            history = await service._history(ctx)
+            history = await history_of(ctx)
             definitions = CoachTools(service, ctx).tools()
             raise _Discard()
     except _Discard:
@@ -184,7 +190,7 @@ async def run(
     async with service.db.transaction() as s:
         inbox: m.InboxUpdate | None = None
         if update_id is not None:
-            inbox = await service._inbox(s, source, update_id)
+            inbox = await find_update(s, source, update_id)
             if inbox is not None and inbox.processed_at is not None:
                 return HandleResult([], [], duplicate=True)  # applied meanwhile (a replay): nothing twice
             if inbox is None:
@@ -200,5 +206,27 @@ async def run(
         athlete = ctx.athlete
         s.add(m.ChatMessage(athlete_id=athlete.id, role="athlete", text=extensions.redacted(incoming.text[:MAX_INCOMING_TEXT_CHARS])))
         s.add(m.ChatMessage(athlete_id=athlete.id, role="coach", text=answer))
-        outbox_ids = await service._finish_update(s, inbox, who, replies, update_id, source, athlete_id=athlete.id)
+        outbox_ids = await finish_update(service.db, s, inbox, who, replies, update_id, source, athlete_id=athlete.id)
         return HandleResult(replies, outbox_ids)
+
+
+async def history_of(ctx: Ctx) -> list[dict[str, Any]]:
+    """The last ``HISTORY_MESSAGES`` turns of the conversation, oldest first, for the model."""
+    rows = (
+        await ctx.session.execute(
+            select(m.ChatMessage).where(m.ChatMessage.athlete_id == ctx.athlete.id).order_by(m.ChatMessage.id.desc()).limit(HISTORY_MESSAGES)
+        )
+    ).scalars().all()
+    return [{"role": "user" if r.role == "athlete" else "assistant", "content": r.text} for r in reversed(rows)]
+
+
+def fallback_text(calls: list[ToolCall]) -> str:
+    """The deterministic reply: what the last successful tool said, in the engine's own words."""
+    for call in reversed(calls):
+        if call.is_error or not call.output:
+            continue
+        for key in ("text", "summary", "refused_reason"):
+            value = call.output.get(key)
+            if isinstance(value, str) and value:
+                return value
+    return "I couldn't put that into words safely. " + menu.HELP_TEXT
