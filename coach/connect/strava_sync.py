@@ -12,7 +12,8 @@
   Strava id is remembered (``SyncedItem``, kind ``activity``) so a re-import counts nothing twice.
 - Pages are stored as they come: a limit reached half-way keeps what was imported; the cursor
   (``pulled_through``) moves only when a pull finished, so the next one picks up the rest.
-- Webhook events (``handle_event``): ``create``/``update`` fetch that activity and import it;
+- Webhook events (``_event_for``; stored on receipt and claimed by one worker:
+  ``coach/connect/strava_events.py``): ``create``/``update`` fetch that activity and import it;
   ``delete`` removes what Strava alone brought (after Strava confirms the activity is gone: events
   are not signed); an athlete ``update`` with ``authorized: false`` forgets the tokens (after
   Strava confirms they no longer work).
@@ -20,7 +21,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import logging
 from collections.abc import Sequence
@@ -395,11 +395,16 @@ async def _pull(service: CoachService, store: Store, athlete_id: int, config: Co
 
 @dataclass(frozen=True)
 class Event:
+    """A webhook event as Strava documents it (``object_type``, ``object_id``, ``aspect_type``,
+    ``updates``, ``owner_id``, ``subscription_id``, ``event_time`` in epoch seconds)."""
+
     object_type: str
     aspect_type: str
     object_id: str
     owner_id: str
     updates: dict[str, Any]
+    subscription_id: int = 0
+    event_time: int = 0
 
     @classmethod
     def read(cls, body: Any) -> Event | None:
@@ -407,36 +412,29 @@ class Event:
             return None
         try:
             object_type, aspect = str(body["object_type"]), str(body["aspect_type"])
-            object_id, owner = int(body["object_id"]), int(body["owner_id"])
+            object_id, owner = _integer(body["object_id"]), _integer(body["owner_id"])
+            subscription, at = _integer(body["subscription_id"]), _integer(body["event_time"])
         except (KeyError, TypeError, ValueError):
             return None
         if object_type not in ("activity", "athlete") or aspect not in ("create", "update", "delete"):
             return None
         updates = body.get("updates")
-        return cls(object_type, aspect, str(object_id), str(owner), updates if isinstance(updates, dict) else {})
+        return cls(object_type, aspect, str(object_id), str(owner), updates if isinstance(updates, dict) else {},
+                   subscription, at)
 
     @property
     def deauthorized(self) -> bool:
         return self.object_type == "athlete" and str(self.updates.get("authorized", "")).lower() == "false"
 
 
-async def handle_event(service: CoachService, config: ConnectConfig, event: Event) -> list[str]:
-    """Act on one webhook event; returns what was done (one line per athlete concerned)."""
-    async with service.db.transaction() as s:
-        athlete_ids = list((await s.execute(select(Connection.athlete_id).where(
-            Connection.provider == PROVIDER, Connection.external_athlete_id == event.owner_id,
-            Connection.status == "active"))).scalars())
-    done: list[str] = []
-    for athlete_id in athlete_ids:
-        try:
-            from coach.connect.sync import _lock
-
-            async with _lock(athlete_id):
-                done.append(await _event_for(service, config, event, athlete_id))
-        except ConnectError as error:
-            log.info("a Strava event for athlete %s was not handled: %s", athlete_id, error)
-            done.append(f"failed: {error}")
-    return done
+def _integer(value: Any) -> int:
+    """A whole number as JSON sends it (not a bool, not a fraction, within a signed 64-bit column)."""
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        raise TypeError("not an integer")
+    number = int(value)
+    if not 0 <= number < 2**63:
+        raise ValueError("out of range")
+    return number
 
 
 async def _event_for(service: CoachService, config: ConnectConfig, event: Event, athlete_id: int) -> str:
@@ -548,43 +546,37 @@ async def _notify(service: CoachService, athlete_id: int, key: str, text: str) -
     return await notify(service, athlete_id, key, Reply(text))
 
 
-_pending: set[asyncio.Task[Any]] = set()
-
-
-def handle_in_background(service: CoachService, config: ConnectConfig, event: Event) -> None:
-    """Strava wants its 200 within two seconds: the work runs after the answer."""
-    async def run() -> None:
-        try:
-            done = await handle_event(service, config, event)
-            log.info("Strava %s %s event: %s", event.object_type, event.aspect_type, ", ".join(done) or "no athlete here")
-        except Exception:
-            log.exception("a Strava webhook event failed; the next scheduled import catches up")
-
-    task = asyncio.get_running_loop().create_task(run(), name="strava-event")
-    _pending.add(task)
-    task.add_done_callback(_pending.discard)
-
-
 async def drain() -> None:
-    """Wait for the events being handled (tests; a clean shutdown)."""
-    while _pending:
-        await asyncio.gather(*list(_pending), return_exceptions=True)
+    """Wait for the webhook events being handled in this process (tests; a clean shutdown)."""
+    from coach.connect.strava_events import drain as events_drain
+
+    await events_drain()
 
 
 # ---------------------------------------------------------------------- the bot's schedule
 
 
 async def tick(service: CoachService, config: ConnectConfig) -> int:
-    """Import for connections whose time has come (the first within the minute); tells the athlete
-    the first import's summary, and once when Strava refused the access. Returns messages queued."""
+    """Handle stored webhook events that are due (``coach/connect/strava_events.py``), then import for
+    connections whose time has come (the first within the minute); tells the athlete the first
+    import's summary, and once when Strava refused the access. Returns messages queued."""
+    from coach.connect import strava_events
+
+    queued = 0
+    if config.strava.configured:  # webhook events a stopped or busy process left: handled here
+        try:
+            handled = await strava_events.process_due(service, config)
+            queued += handled.notified
+            await strava_events.StravaEventQueue(service.db).prune()
+        except Exception:
+            log.exception("handling stored Strava events failed; the next tick tries again")
     now = service.clock.now().astimezone(dt.UTC).replace(tzinfo=None)
     async with service.db.transaction() as s:
         due = [(c.id, c.athlete_id, c.last_pull_at is None) for c in (await s.execute(
             select(Connection).where(Connection.provider == PROVIDER, Connection.status == "active"))).scalars()
             if c.last_pull_at is None or now - c.last_pull_at >= PULL_INTERVAL]
     if due and not config.strava.configured:
-        return 0
-    queued = 0
+        return queued
     for connection_id, athlete_id, first in due:
         try:
             report = await sync_athlete(service, service.db, athlete_id, config)
@@ -603,6 +595,6 @@ async def tick(service: CoachService, config: ConnectConfig) -> int:
 
 
 __all__: Sequence[str] = [
-    "Event", "StravaReport", "connection_of", "disconnect", "drain", "exchange", "forget_connection", "handle_event",
-    "handle_in_background", "save_connection", "sync_athlete", "tick",
+    "Event", "StravaReport", "connection_of", "disconnect", "drain", "exchange", "forget_connection",
+    "save_connection", "sync_athlete", "tick",
 ]

@@ -6,8 +6,9 @@
   code is traded for tokens, stored encrypted, and the athlete hears about it in the chat too.
 - ``/strava/webhook``: ``GET`` with ``hub.mode=subscribe``, ``hub.verify_token`` and
   ``hub.challenge`` is the subscription's validation handshake (echo ``{"hub.challenge": ...}``
-  when the token is ``STRAVA_VERIFY_TOKEN``, else 403); ``POST`` is an event, answered 200 at once
-  and handled after (Strava wants the answer within two seconds).
+  when the token is ``STRAVA_VERIFY_TOKEN``, else 403); ``POST`` is an event, stored
+  (``coach/connect/strava_events.py``; a repeated delivery once), answered 200, and handled after
+  (Strava wants the answer within two seconds); 500 when it could not be stored, so Strava retries.
 
 Neither logs the query string (it holds the code): the server logs paths only.
 """
@@ -125,8 +126,9 @@ class StravaWebhook(_Base):
             return
         self.answer(HTTPStatus.OK, {"hub.challenge": self.get_query_argument("hub.challenge", "")})
 
-    def post(self) -> None:
-        from coach.connect.strava_sync import Event, handle_in_background
+    async def post(self) -> None:
+        from coach.connect.strava_events import process_in_background, record
+        from coach.connect.strava_sync import Event
 
         config = self.config()
         if not config.strava.configured:
@@ -140,7 +142,13 @@ class StravaWebhook(_Base):
         if event is None:
             self.answer(HTTPStatus.BAD_REQUEST, {"error": "not a Strava event"})
             return
-        handle_in_background(self.service, config, event)
+        try:  # stored before the 200: a crash after it loses nothing (Strava won't send it again)
+            await record(self.service.db, event)
+        except Exception:
+            log.exception("a Strava webhook event could not be stored; Strava will deliver it again")
+            self.answer(HTTPStatus.INTERNAL_SERVER_ERROR, {"error": "not stored"})
+            return
+        process_in_background(self.service, config)
         self.answer(HTTPStatus.OK, {"ok": True})
 
 

@@ -368,5 +368,6 @@ from coach.store import (  # noqa: E402, F401
     models_delivery,
     models_library,
     models_lifting,
+    models_strava_events,
     models_web,
 )

@@ -311,7 +311,7 @@ async def test_webhook_handshake_create_delete_and_deauthorisation(coach: CoachS
             await strava_sync.drain()
             assert await count(coach, m.Activity) == 1
             strava.delete_activity(STRAVA_ANN, run["id"])
-            await http.post("/strava/webhook", json=gone)
+            await http.post("/strava/webhook", json={**gone, "event_time": 1764000050})  # a new event, not a repeat
             await strava_sync.drain()
             assert await count(coach, m.Activity) == 0 and await count(coach, SyncedItem, SyncedItem.provider == "strava") == 0
             assert (await tuesday(coach)).activity_id is None
@@ -323,7 +323,7 @@ async def test_webhook_handshake_create_delete_and_deauthorisation(coach: CoachS
             await strava_sync.drain()
             assert await count(coach, Connection) == 1
             strava.revoke(STRAVA_ANN)
-            await http.post("/strava/webhook", json=deauth)
+            await http.post("/strava/webhook", json={**deauth, "event_time": 1764000200})
             await strava_sync.drain()
     finally:
         await server.stop()
