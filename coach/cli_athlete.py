@@ -18,7 +18,8 @@ from typing import Final, TextIO
 
 from coach.engine.metrics.running import RACE_DISTANCES_M, equivalents, training_paces, vdot_from_race
 from coach.engine.models import format_clock, parse_clock_s
-from coach.engine.units import METRES_PER_KM, METRES_PER_MILE, SECONDS_PER_MINUTE
+from coach.engine.units import METRES_PER_KM, SECONDS_PER_MINUTE
+from coach.language import find_distances, fold
 from coach.sources.errors import ImportFailure
 from coach.sources.importer import import_activities
 
@@ -57,21 +58,20 @@ IMPORT_KEYS: Final = (
 
 
 def parse_distance_m(text: str) -> float:
-    """ "10k", "5k", "half", "marathon", "1500m", "mile", "21.1km", "3mi" → metres; ``ValueError`` otherwise."""
+    """ "10k", "5k", "half", "marathon", "1500m", "mile", "21.1km", "3mi" → metres; ``ValueError`` otherwise.
+
+    Numbers with a unit go through the language layer's one distance reader (``find_distances``);
+    a bare number is kilometres if small and metres if it looks like a track distance."""
     cleaned = text.strip().lower().replace(" ", "").replace("-", "")
     if cleaned in NAMED_DISTANCES_M:
         return NAMED_DISTANCES_M[cleaned]
+    spans = find_distances(fold(text))
+    if len(spans) == 1 and spans[0].unit is not None and _DISTANCE.match(cleaned):
+        return spans[0].metres
     match = _DISTANCE.match(cleaned)
-    if not match:
+    if not match or match.group(2):
         raise ValueError(f"{text!r} is not a distance like 10k, 5k, half, marathon, 1500m, mile or 21.1km")
-    value, unit = float(match.group(1)), match.group(2)
-    if unit in ("k", "km"):
-        return value * METRES_PER_KM
-    if unit and unit.startswith("mi"):
-        return value * METRES_PER_MILE
-    if unit == "m":
-        return value
-    # a bare number: kilometres if small, metres if it looks like a track distance
+    value = float(match.group(1))
     return value if value >= MIN_VDOT_DISTANCE_M else value * METRES_PER_KM
 
 

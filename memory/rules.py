@@ -15,6 +15,7 @@ from typing import Final
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, PositiveInt, ValidationError, field_validator
 
+from coach.language.text import fold
 from memory.errors import NoteRulesError
 from memory.vocabulary import (
     AvoidTag,
@@ -30,8 +31,9 @@ SUPPORTED_RULES_VERSION: Final = 1
 
 
 def normalise_text(text: str) -> str:
-    """Lower-case and straighten quotes, so "Can’t" from a phone keyboard matches "can't"."""
-    return " ".join(text.replace("\u2019", "'").replace("\u2018", "'").lower().split())
+    """The language layer's light fold (``coach.language.text.fold``) on one line: NFKC, lower case,
+    straight quotes and dashes, so "Can’t" from a phone keyboard matches "can't"."""
+    return fold(text, keep_lines=False)
 
 
 def phrase_pattern(phrases: list[str]) -> re.Pattern[str]:

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from typing import Final, Literal, get_args
 
+from coach.language.body import BODY_REGIONS, BodyRegion, OneSide
+
 NoteKind = Literal["injury", "constraint", "preference", "feeling", "equipment", "goal"]
 NOTE_KINDS: Final[tuple[NoteKind, ...]] = get_args(NoteKind)
 
@@ -50,26 +52,12 @@ AvoidTag = Literal[
 """
 AVOID_TAGS: Final[tuple[AvoidTag, ...]] = get_args(AvoidTag)
 
-BodyPart = Literal[
-    "knee",
-    "hip",
-    "back",
-    "neck",
-    "shoulder",
-    "elbow",
-    "wrist",
-    "hamstring",
-    "quad",
-    "groin",
-    "calf",
-    "achilles",
-    "shin",
-    "ankle",
-    "foot",
-]
-BODY_PARTS: Final[tuple[BodyPart, ...]] = get_args(BodyPart)
+BodyPart = BodyRegion
+"""The body regions a note's rules act on: the language layer's one body-part vocabulary
+(``coach.language.body``), where finer parts (glute, IT band, lower back) map to these."""
+BODY_PARTS: Final[tuple[BodyPart, ...]] = BODY_REGIONS
 
-Side = Literal["left", "right"]
+Side = OneSide
 Severity = Literal["mild", "moderate", "severe"]
 SEVERITIES: Final[tuple[Severity, ...]] = get_args(Severity)
 

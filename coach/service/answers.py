@@ -12,8 +12,17 @@ from functools import cache
 from zoneinfo import ZoneInfo, available_timezones
 
 from coach.engine.models import WEEKDAYS, Weekday
-from coach.engine.units import KM_PER_MILE
-from coach.language import ClockAmbiguity, read_clock
+from coach.engine.units import KM_PER_MILE, METRES_PER_KM, SECONDS_PER_HOUR
+from coach.language import (
+    WEEKDAY_WORDS,
+    ClockAmbiguity,
+    DateError,
+    find_distances,
+    find_durations,
+    fold,
+    number_words_to_digits,
+    read_date,
+)
 
 # Upper bounds of believable answers: beyond them we ask again rather than plan on a typo.
 MAX_WEEKLY_RUN_KM = 250.0
@@ -76,14 +85,8 @@ RACE_DISTANCES_KM: dict[str, float] = {
     "marathon": 42.195, "mile": KM_PER_MILE, "1500m": 1.5, "3k": 3.0, "15k": 15.0, "10 mile": 16.09344,
 }
 
-DAY_WORDS: dict[str, Weekday] = {
-    "mon": "mon", "monday": "mon", "mondays": "mon", "tue": "tue", "tues": "tue", "tuesday": "tue", "tuesdays": "tue",
-    "wed": "wed", "weds": "wed", "wednesday": "wed", "wednesdays": "wed", "thu": "thu", "thur": "thu",
-    "thurs": "thu", "thursday": "thu", "thursdays": "thu", "fri": "fri", "friday": "fri", "fridays": "fri",
-    "sat": "sat", "saturday": "sat", "saturdays": "sat", "sun": "sun", "sunday": "sun", "sundays": "sun",
-}
-
-NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10}
+DAY_WORDS: dict[str, Weekday] = WEEKDAY_WORDS
+"""The language layer's weekday words (``coach.language.spans.WEEKDAY_WORDS``)."""
 
 DEFAULT_DAYS_BY_COUNT: dict[int, list[Weekday]] = {
     1: ["sun"],
@@ -96,13 +99,12 @@ DEFAULT_DAYS_BY_COUNT: dict[int, list[Weekday]] = {
 }
 """Spread days so hard sessions can be separated; used when the athlete gives only a count."""
 
-MONTHS = {m: i for i, m in enumerate(["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], 1)}
-
 SKIP_WORDS = re.compile(r"^\s*(skip|no|none|nope|n/?a|nothing|-|don'?t know|not sure|no idea|finish|just finish)\b", re.I)
 
 
 def normalise(text: str) -> str:
-    return re.sub(r"\s+", " ", text.strip().lower())
+    """The language layer's light fold (NFKC, straight quotes and dashes, lower case), on one line."""
+    return fold(text, keep_lines=False)
 
 
 def is_skip(text: str) -> bool:
@@ -110,7 +112,7 @@ def is_skip(text: str) -> bool:
 
 
 def _replace_number_words(text: str) -> str:
-    return re.sub(r"\b(" + "|".join(NUMBER_WORDS) + r")\b", lambda m: str(NUMBER_WORDS[m.group(1)]), text)
+    return number_words_to_digits(text)
 
 
 def parse_sport(text: str) -> str:
@@ -143,41 +145,17 @@ def parse_event(text: str, sport: str) -> str:
     raise AnswerError(f"I didn't recognise that goal. Choose one of: {allowed}.")
 
 
-def parse_date(text: str, today: dt.date) -> dt.date:
-    """Parse a calendar date: 2027-04-12, 12/04/2027 (day first), 12 Apr 2027, April 12, 12 Apr."""
-    t = normalise(text).replace(",", " ")
-    iso = re.search(r"\b(\d{4})-(\d{1,2})-(\d{1,2})\b", t)
-    parts: tuple[int, int, int | None] | None = None
-    if iso:
-        parts = (int(iso.group(3)), int(iso.group(2)), int(iso.group(1)))
-    else:
-        numeric = re.search(r"\b(\d{1,2})[/.](\d{1,2})(?:[/.](\d{2,4}))?\b", t)
-        if numeric:
-            year = numeric.group(3)
-            parts = (int(numeric.group(1)), int(numeric.group(2)), None if year is None else int(year) + (2000 if len(year) == 2 else 0))
-        else:
-            day_month = re.search(r"\b(\d{1,2})(?:st|nd|rd|th)?(?: of)? ([a-z]{3,9})\.?(?: (\d{4}))?\b", t)
-            month_day = re.search(r"\b([a-z]{3,9})\.? (\d{1,2})(?:st|nd|rd|th)?(?: (\d{4}))?\b", t)
-            if day_month and day_month.group(2)[:3] in MONTHS:
-                year = day_month.group(3)
-                parts = (int(day_month.group(1)), MONTHS[day_month.group(2)[:3]], None if year is None else int(year))
-            elif month_day and month_day.group(1)[:3] in MONTHS:
-                year = month_day.group(3)
-                parts = (int(month_day.group(2)), MONTHS[month_day.group(1)[:3]], None if year is None else int(year))
-    if parts is None:
-        raise AnswerError("I couldn't read that date. Try something like 2027-04-12 or 12 Apr 2027.")
-    day, month, year = parts
-    if year is None:
-        year = today.year
-        try:
-            if dt.date(year, month, day) < today:
-                year += 1
-        except ValueError:
-            pass
+def parse_date(text: str, today: dt.date, *, day_first: bool = True) -> dt.date:
+    """A calendar date, read by the language layer's one date reader (``coach.language.read_date``):
+    2027-04-12, 12/04/2027 (by locale), 12 Apr 2027, April 12, 12 Apr, "in 12 weeks"; a date
+    without a year is its next occurrence on or after ``today``."""
     try:
-        return dt.date(year, month, day)
-    except ValueError:
+        value = read_date(normalise(text), today, day_first=day_first)
+    except DateError:
         raise AnswerError(f"{text.strip()!r} isn't a real date (check the day and month).") from None
+    if value is None:
+        raise AnswerError("I couldn't read that date. Try something like 2027-04-12 or 12 Apr 2027.")
+    return value
 
 
 def parse_future_date(text: str, today: dt.date, max_weeks: int = 52) -> dt.date:
@@ -193,27 +171,15 @@ def parse_clock(text: str, *, distance_km: float | None = None, sport: str | Non
     """A finish time like 1:45:00, 1h45, 48:30 or 3h → normalised H:MM:SS. A bare ``a:b`` is read
     as H:MM or MM:SS by what is plausible over ``distance_km`` ("1:50" for a half is 1 h 50 min)."""
     t = normalise(text)
-    match = re.search(r"\b(\d{1,2}):(\d{2})(?::(\d{2}))?\b", t)
-    if match:
-        if match.group(3) is not None:
-            seconds = int(match.group(1)) * 3600 + int(match.group(2)) * 60 + int(match.group(3))
-        else:
-            try:
-                seconds = read_clock(
-                    int(match.group(1)), int(match.group(2)),
-                    distance_m=None if distance_km is None else distance_km * 1000, sport=sport,
-                )
-            except ClockAmbiguity as error:
-                raise AnswerError(str(error)) from error
-    else:
-        hm = re.search(r"\b(\d{1,2}) ?h(?:ours?|rs?)?\s*(\d{1,2})?\s*(?:m(?:in(?:ute)?s?)?)?\b", t)
-        mins = re.search(r"\b(\d{1,3}) ?(?:m|min|mins|minutes)\b", t)
-        if hm:
-            seconds = int(hm.group(1)) * 3600 + int(hm.group(2) or 0) * 60
-        elif mins:
-            seconds = int(mins.group(1)) * 60
-        else:
-            raise AnswerError("I couldn't read that time. Write it like 1:45:00, 1h45 or 48:30.")
+    try:
+        spans = find_durations(
+            t, distance_m=None if distance_km is None else distance_km * METRES_PER_KM, sport=sport, strict=True
+        )
+    except ClockAmbiguity as error:
+        raise AnswerError(str(error)) from error
+    if not spans:
+        raise AnswerError("I couldn't read that time. Write it like 1:45:00, 1h45 or 48:30.")
+    seconds = spans[0].seconds
     if seconds <= 0:
         raise AnswerError("A time has to be more than zero.")
     return f"{seconds // 3600}:{seconds % 3600 // 60:02d}:{seconds % 60:02d}"
@@ -263,32 +229,27 @@ def _number(text: str) -> float | None:
 
 
 def parse_distance_km(text: str, units: str = "km") -> float:
-    """A distance: "25 km", "15 miles", "30" (in the athlete's units), "0", "none"."""
+    """A distance: "25 km", "15 miles", "a marathon", "30" (in the athlete's units), "0", "none"."""
     t = _replace_number_words(normalise(text))
     if is_skip(t) or re.search(r"\b(nothing|zero)\b", t):
         return 0.0
+    spans = find_distances(t)
+    if spans:
+        return round(spans[0].metres / METRES_PER_KM, 2)
     value = _number(t)
     if value is None:
         raise AnswerError("How far, in km or miles? For example: 25 km.")
-    if re.search(r"\b(mi|mile|miles)\b", t) or (units == "mi" and not re.search(r"\bk(m|ms|ilometres?|ilometers?)?\b", t)):
-        value *= KM_PER_MILE
-    return round(value, 2)
+    return round(value * (KM_PER_MILE if units == "mi" else 1.0), 2)
 
 
 def parse_hours(text: str) -> float:
-    """Hours: "6 hours", "6h", "90 min", "1:30"."""
+    """Hours: "6 hours", "6h", "90 min", "1:30" (the language layer's duration reader), or a bare "6"."""
     t = _replace_number_words(normalise(text))
     if is_skip(t) or re.search(r"\b(nothing|zero)\b", t):
         return 0.0
-    clock = re.search(r"\b(\d{1,2}):(\d{2})\b", t)
-    if clock:
-        return round(int(clock.group(1)) + int(clock.group(2)) / 60, 2)
-    hm = re.search(r"(\d+(?:[.,]\d+)?) ?h(?:ours?|rs?)?\s*(\d{1,2})?", t)
-    if hm:
-        return round(float(hm.group(1).replace(",", ".")) + int(hm.group(2) or 0) / 60, 2)
-    mins = re.search(r"(\d+) ?(?:m|min|mins|minutes)\b", t)
-    if mins:
-        return round(int(mins.group(1)) / 60, 2)
+    spans = find_durations(t)
+    if spans:
+        return round(spans[0].seconds / SECONDS_PER_HOUR, 2)
     value = _number(t)
     if value is None:
         raise AnswerError("How many hours? For example: 6 hours.")
@@ -296,7 +257,6 @@ def parse_hours(text: str) -> float:
 
 
 _SPEED_RE = re.compile(r"(\d+(?:[.,]\d+)?) ?(?:km/h|kmh|kph|km an hour|km per hour|(mph|mi/h|miles an hour|miles per hour))")
-_DISTANCE_RE = re.compile(r"(\d+(?:[.,]\d+)?) ?(?:km|kms|kilomet(?:re|er)s?|(mi|miles?))\b")
 
 
 def _ride_km(text: str) -> tuple[str, float | None, float | None]:
@@ -306,10 +266,10 @@ def _ride_km(text: str) -> tuple[str, float | None, float | None]:
     if speed:
         speed_kmh = float(speed.group(1).replace(",", ".")) * (KM_PER_MILE if speed.group(2) else 1.0)
         text = text.replace(speed.group(0), " ")
-    distance = _DISTANCE_RE.search(text)
-    if distance:
-        km = float(distance.group(1).replace(",", ".")) * (KM_PER_MILE if distance.group(2) else 1.0)
-        text = text.replace(distance.group(0), " ")
+    distance = next((span for span in find_distances(text) if span.unit in ("km", "mi")), None)
+    if distance is not None:
+        km = distance.metres / METRES_PER_KM
+        text = text[: distance.start] + " " + text[distance.end :]
     return text, km, speed_kmh
 
 
@@ -369,14 +329,11 @@ def parse_race_result(text: str) -> tuple[float, str]:
             distance = RACE_DISTANCES_KM[name]
             break
     if distance is None:
-        match = re.search(r"(\d+(?:\.\d+)?) ?(km|k|mi|miles?|m)\b", rest)
-        if match:
-            value = float(match.group(1))
-            unit = match.group(2)
-            distance = value * KM_PER_MILE if unit.startswith("mi") else value / 1000 if unit == "m" else value
+        spans = find_distances(rest)
+        distance = spans[0].metres / METRES_PER_KM if spans else None
     if distance is None or distance <= 0:
         raise AnswerError("Which distance was that? For example: 10k in 48:30.")
-    return round(distance, 4), parse_clock(time_match.group(0))
+    return round(distance, 4), parse_clock(time_match.group(0), distance_km=distance, sport="run")
 
 
 def parse_ftp(text: str) -> float:

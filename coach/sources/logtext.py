@@ -21,12 +21,11 @@ from typing import Final
 
 from coach.engine.metrics.strength import StrengthSet
 from coach.engine.units import METRES_PER_KM, METRES_PER_MILE, SECONDS_PER_HOUR, SECONDS_PER_MINUTE
-from coach.language import ClockAmbiguity, plausible_speed_mps, read_clock
+from coach.language import ClockAmbiguity, find_distances, find_durations, fold, plausible_speed_mps
+from coach.language.units import kilograms_per
 from coach.sources.activity import ImportedActivity, RawActivity, Sport, finish
 
-KG_PER_LB: Final = 0.45359237
-HALF_MARATHON_M: Final = 21097.5
-MARATHON_M: Final = 42195.0
+KG_PER_LB: Final = kilograms_per("lb")
 #: Plain-language effort → CR-10 session RPE (Foster et al. 2001 descriptors: 2 easy,
 #: 3 moderate, 5 hard, 7 very hard, 10 maximal). "Easy" endurance work is rated as a whole
 #: session, where athletes put a zone-2 hour at about 3.
@@ -56,17 +55,11 @@ _SPORT_WORDS: Final[tuple[tuple[re.Pattern[str], Sport], ...]] = (
 )
 _NUMBER = r"(\d+(?:[.,]\d+)?)"
 _RPE = re.compile(r"(?:@\s*|\brpe\s*)(\d+(?:\.\d+)?)")
-_CLOCK = re.compile(r"\b(\d{1,2}):(\d{2})(?::(\d{2}))?\b(?!\s*(?:/|per\b|pace|min/|a\s+(?:km|k|mile)\b))")
 _PACE = re.compile(r"\b(\d{1,2}):(\d{2})\s*(?:/|per\s*|a\s*)(km|k|kilometre|kilometer|mi|mile)\b|(?:pace|@)\s*(\d{1,2}):(\d{2})")
 _SLEEP_PHRASE = re.compile(r"\b(?:slept|sleep|sleeping|kip)\b[^.;,]{0,20}?\d+(?:[.,]\d+)?\s*(?:h|hr|hrs|hours?)\b[^.;,]*|"
                            r"\b\d+(?:[.,]\d+)?\s*(?:h|hr|hrs|hours?)\s+(?:of\s+)?sleep\b")
 _WEIGHTED = re.compile(r"\d\s*(?:kg|kgs|lbs?)\b|\d+\s*[x×]\s*\d+\s*[x×]\s*\d+")
 _STRENGTH_WORDS = re.compile(r"\b(strength|gym|weights|lifting|lifted|circuit|core|crossfit|kettlebell|bodyweight|hiit)\b")
-_DISTANCE_HINTS: Final[tuple[tuple[re.Pattern[str], float], ...]] = ((re.compile(r"\bparkrun\b"), 5000.0),)
-_HOURS_MINUTES = re.compile(r"\b(\d+)\s*h(?:rs?|ours?)?\s*(\d{1,2})\s*(?:m|min|mins|minutes)?(?![a-z\d])")
-_HOURS = re.compile(_NUMBER + r"\s*(?:h|hr|hrs|hour|hours)(?![a-z])")
-_MINUTES = re.compile(_NUMBER + r"\s*(?:min|mins|minute|minutes|')(?![a-z])")
-_DISTANCE = re.compile(_NUMBER + r"\s*(km|kilomet(?:er|re)s?|k|miles?|mi|met(?:er|re)s?|m|miler)(?![a-z])")
 _WEIGHT_UNIT = r"\s*(kg|kgs|lbs?)?"
 _STRENGTH_FORMS: Final = (
     # weight x reps x sets (or sets x reps x weight when the numbers say so)
@@ -125,57 +118,34 @@ def _kg(value: float, unit: str | None) -> float:
 
 
 def _duration_s(text: str, sport: str | None = None, distance_m: float | None = None) -> tuple[float | None, str]:
-    """Duration and the text with it removed. ``a:b`` is H:MM or MM:SS by what is plausible for the
-    sport over the distance ("6 miles in 1:02" is an hour, "5k in 23:45" is minutes)."""
-    match = _CLOCK.search(text)
-    if match:
-        a, b, c = match.groups()
-        try:
-            seconds = (
-                int(a) * SECONDS_PER_HOUR + int(b) * SECONDS_PER_MINUTE + int(c)
-                if c
-                else read_clock(int(a), int(b), distance_m=distance_m, sport=sport)
-            )
-        except ClockAmbiguity as error:
-            raise LogParseError(str(error)) from error
-        return float(seconds), text[: match.start()] + text[match.end() :]
-    match = _HOURS_MINUTES.search(text)
-    if match:
-        seconds = int(match.group(1)) * SECONDS_PER_HOUR + int(match.group(2)) * SECONDS_PER_MINUTE
-        return float(seconds), text[: match.start()] + text[match.end() :]
-    total = 0.0
-    found = False
-    # One duration: the first one written ("8 km in 52 min ... 7 hrs" is 52 minutes).
-    matches = [(m, unit) for pattern, unit in ((_HOURS, SECONDS_PER_HOUR), (_MINUTES, SECONDS_PER_MINUTE)) if (m := pattern.search(text))]
-    if matches:
-        first, unit = min(matches, key=lambda pair: pair[0].start())
-        total = _float(first.group(1)) * unit
-        text = text[: first.start()] + text[first.end() :]
-        found = True
-    if not found:
-        bare = _BARE_MINUTES.search(text)  # "6 miles in 58": a bare number after "in" is minutes
-        if bare:
-            return float(int(bare.group(1)) * SECONDS_PER_MINUTE), text[: bare.start()] + text[bare.end() :]
-    return (total if found else None), text
+    """Duration and the text with it removed, by the language layer's one duration reader: a clock
+    first (``a:b`` is H:MM or MM:SS by what is plausible for the sport over the distance: "6 miles
+    in 1:02" is an hour, "5k in 23:45" is minutes), else the first duration written ("8 km in 52
+    min ... 7 hrs" is 52 minutes), else a bare number after "in" ("6 miles in 58": minutes)."""
+    try:
+        spans = find_durations(text, distance_m=distance_m, sport=sport, strict=True)
+    except ClockAmbiguity as error:
+        raise LogParseError(str(error)) from error
+    clocks = [span for span in spans if ":" in text[span.start : span.end]]
+    chosen = clocks[0] if clocks else spans[0] if spans else None
+    if chosen is not None:
+        return float(chosen.seconds), text[: chosen.start] + text[chosen.end :]
+    bare = _BARE_MINUTES.search(text)  # "6 miles in 58": a bare number after "in" is minutes
+    if bare:
+        return float(int(bare.group(1)) * SECONDS_PER_MINUTE), text[: bare.start()] + text[bare.end() :]
+    return None, text
 
 
 def _distance_m(text: str) -> float | None:
-    for pattern, metres in _DISTANCE_HINTS:
-        if pattern.search(text) and not _DISTANCE.search(text):
-            return metres
-    if "half marathon" in text or "half-marathon" in text:
-        return HALF_MARATHON_M
-    if re.search(r"\bmarathon\b", text):
-        return MARATHON_M
-    match = _DISTANCE.search(text)
-    if not match:
-        return None
-    value, unit = _float(match.group(1)), match.group(2)
-    if unit in ("m",) or unit.startswith("met"):
-        return value
-    if unit.startswith("mi"):
-        return value * METRES_PER_MILE
-    return value * METRES_PER_KM
+    """The first distance by the language layer's reader; a parkrun only when no number is given."""
+    spans = find_distances(text)
+    numbered = [span for span in spans if span.unit is not None]
+    races = [span for span in spans if span.unit is None and not re.match(r"parkrun", text[span.start :])]
+    if races:
+        return races[0].metres  # "half marathon 1:52:10"
+    if numbered:
+        return numbered[0].metres
+    return spans[0].metres if spans else None
 
 
 def _rpe(text: str) -> tuple[float | None, str]:
@@ -209,7 +179,7 @@ def _endurance(
         per = METRES_PER_MILE if unit in ("mi", "mile") else METRES_PER_KM
         pace_s_per_m = (int(minutes) * SECONDS_PER_MINUTE + int(seconds)) / per
         text = text[: pace.start()] + text[pace.end() :]
-    distance = _distance_m(_CLOCK.sub(" ", text))
+    distance = _distance_m(text)
     duration, text = _duration_s(text, sport, distance)
     if duration is None and distance is not None and pace_s_per_m is not None:
         duration = round(distance * pace_s_per_m)  # "7k easy, 5:55/km"
@@ -304,7 +274,7 @@ def parse_log_entry(
 
     Without a sport word ("6 miles in 58", "10k race 47:12") the athlete's own sport is meant, or a
     run when the words name a running race."""
-    text = line.strip().lower()
+    text = fold(line)
     if not text:
         raise LogParseError(f"The log is empty. Try for example {_EXAMPLES}.")
     when = when if when.tzinfo else when.replace(tzinfo=dt.UTC)
@@ -322,11 +292,11 @@ def parse_log_entry(
     strength = _strength(re.sub(r"^(?:gym|strength|weights|lifting)\s*[:\-]\s*", "", text), when)
     if strength is not None:
         return strength
-    has_time = bool(_CLOCK.search(text) or _MINUTES.search(text) or _HOURS.search(text))
+    has_time = bool(find_durations(text))
     if _STRENGTH_WORDS.search(text) and has_time:
         return endurance("strength")  # "strength session 30 min": time and effort, no sets
     sport_guess = "run" if _RACE_HINTS.search(text) else usual
-    if sport_guess is not None and (_DISTANCE.search(text) or has_time or _DISTANCE_HINTS[0][0].search(text)):
+    if sport_guess is not None and (find_distances(text) or has_time):
         return endurance(sport_guess)
     raise LogParseError(f"I could not read '{line.strip()}' as a session. Try for example {_EXAMPLES}.")
 

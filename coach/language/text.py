@@ -1,0 +1,257 @@
+"""Normalising an athlete's words, in two stages, so every reader sees the same text.
+
+* :func:`fold` is the light stage: NFKC, straight quotes and dashes, lower case, runs of spaces
+  and tabs made one (line breaks kept: they end a clause). Onboarding answers and memory notes
+  are folded; so is every phrase list compiled against folded text.
+* :func:`normalise` is the full stage the slot reader and the intent classifier see: the fold,
+  then phone spellings ("tmrw"), misspelt weekday, month and sport words ("wendsday",
+  "thrusday", "saterday"), number words as digits ("three days", "twenty-five"), ordinal words
+  ("the third" → "the 3rd") and a few fixed phrases ("an hour and a half" → "90 minutes",
+  "christmas day" → "25 december").
+
+Misspellings are matched with rapidfuzz's Damerau–Levenshtein distance (a transposed pair of
+letters counts as one edit) against a closed list of words, first letter fixed, at most one edit
+for words of up to seven letters and two for longer ones. On the words of the blind sets a, c and
+d and the intent exemplars this changes only misspellings (tests/language/test_text.py); the
+hand-kept table remains for abbreviations no edit distance finds ("tmrw", "yday", "2moro").
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import unicodedata
+from typing import Final
+
+from rapidfuzz.distance import DamerauLevenshtein
+
+MAX_TEXT_CHARS: Final = 4096
+"""Telegram's message limit; longer input is cut so every regex stays linear and fast."""
+
+_PUNCTUATION_MAP: Final = str.maketrans(
+    {
+        "\u2018": "'", "\u2019": "'", "\u201b": "'", "\u2032": "'", "\u00b4": "'", "`": "'",
+        "\u201c": '"', "\u201d": '"', "\u2013": "-", "\u2014": "-", "\u2212": "-", "\u2010": "-",
+        "\u2011": "-", "\u00a0": " ",
+    }
+)  # fmt: skip
+
+
+def fold(text: str, *, keep_lines: bool = True) -> str:
+    """The light stage: NFKC, straight quotes and dashes, lower case, one space between words.
+
+    Line breaks are kept (collapsed to one) unless ``keep_lines`` is false: a new line ends a
+    clause for the slot reader, while a one-line answer or a note's phrase match reads them as spaces.
+    """
+    text = unicodedata.normalize("NFKC", text[:MAX_TEXT_CHARS]).translate(_PUNCTUATION_MAP).lower()
+    if not keep_lines:
+        return " ".join(text.split())
+    text = re.sub(r"[ \t\r\f\v]+", " ", text)
+    return re.sub(r" ?\n[\s]*", "\n", text).strip()
+
+
+# --------------------------------------------------------------------------- full stage
+
+_TYPOS: Final[dict[str, str]] = {
+    "tmrw": "tomorrow", "tmr": "tomorrow", "tmrow": "tomorrow", "tmorrow": "tomorrow", "2moro": "tomorrow",
+    "2morrow": "tomorrow", "tomoz": "tomorrow", "tomorow": "tomorrow", "tommorow": "tomorrow",
+    "tommorrow": "tomorrow", "tomorrrow": "tomorrow", "tomrrow": "tomorrow", "yday": "yesterday",
+    "yest": "yesterday", "yesturday": "yesterday", "yesterdy": "yesterday", "yestarday": "yesterday",
+    "yesteday": "yesterday", "tdy": "today", "2day": "today", "todays": "today's", "tonite": "tonight",
+    "wensday": "wednesday", "wk": "week", "wks": "weeks", "wkend": "weekend", "w/e": "weekend",
+}  # fmt: skip
+"""Abbreviations athletes type on a phone, mapped to the word the patterns know. Misspellings
+within an edit or two of a known word are left to :data:`FUZZY_WORDS`; "wensday" is two edits
+from a seven-letter word, so it stays here."""
+
+_TYPO_RE: Final = re.compile(
+    r"(?<![\w/])(" + "|".join(re.escape(k) for k in sorted(_TYPOS, key=len, reverse=True)) + r")(?![\w/])"
+)
+
+FUZZY_WORDS: Final[tuple[str, ...]] = (
+    "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
+    "january", "february", "april", "august", "september", "october", "november", "december",
+    "today", "tonight", "tomorrow", "yesterday", "weekend",
+    "running", "cycling", "swimming", "riding", "strength", "marathon", "parkrun",
+)  # fmt: skip
+"""Words whose misspellings are corrected (weekdays, months, days, sports)."""
+FUZZY_MIN_LETTERS: Final = 5
+"""Shorter words are too close to other English words ("sun", "mar") to correct."""
+FUZZY_LONG_LETTERS: Final = 8
+"""From this length a word may be two edits away ("wendsday" → "wednesday"); below, one."""
+_NOT_TYPOS: Final = frozenset(
+    {"ridding", "rising", "riving", "sundae", "toady", "toddy", "tonights", "sundays", "mondays", "fridays", "tuesdays", "saturdays", "thursdays",
+     "wednesdays", "weekends", "runner", "runnings", "cycles", "strengths", "marathons", "parkruns", "aprils",
+     "augusts", "octobers", "december's", "sunday's", "monday's", "friday's"}
+)  # fmt: skip
+"""Real words (and plurals) within an edit of a known word, never "corrected"."""
+_WORD_RE: Final = re.compile(rf"(?<![\w'])[a-z]{{{FUZZY_MIN_LETTERS},}}(?!\w)")
+
+
+@functools.lru_cache(maxsize=4096)
+def correct_word(word: str) -> str:
+    """``word`` or the known word it is a misspelling of (first letter kept, one or two edits)."""
+    if word in FUZZY_WORDS or word in _NOT_TYPOS or len(word) < FUZZY_MIN_LETTERS:
+        return word
+    if word.endswith("s") and (singular := correct_word(word[:-1])) in FUZZY_WORDS:
+        return singular + "s"  # "satrudays": a plural keeps its s (a recurring day)
+    limit = 2 if len(word) >= FUZZY_LONG_LETTERS else 1
+    best, best_distance = word, limit + 1
+    for candidate in FUZZY_WORDS:
+        if candidate[0] != word[0] or abs(len(candidate) - len(word)) > limit:
+            continue
+        distance = DamerauLevenshtein.distance(word, candidate, score_cutoff=limit)
+        if distance < best_distance:
+            best, best_distance = candidate, distance
+    return best
+
+
+def correct_spelling(text: str) -> str:
+    """Every misspelt weekday, month, day or sport word of folded ``text`` corrected."""
+    return _WORD_RE.sub(lambda m: correct_word(m.group(0)), text)
+
+
+_UNITS: Final[dict[str, int]] = {
+    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
+    "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15,
+    "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19,
+}  # fmt: skip
+_TENS: Final[dict[str, int]] = {
+    "twenty": 20, "thirty": 30, "forty": 40, "fourty": 40, "fifty": 50, "sixty": 60, "seventy": 70,
+    "eighty": 80, "ninety": 90,
+}  # fmt: skip
+NUMBER_WORDS: Final[dict[str, int]] = {**_UNITS, **_TENS}
+"""Number words read as digits (compounds such as "twenty-five" too)."""
+_ORDINAL_WORDS: Final[dict[str, int]] = {
+    "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7, "eighth": 8,
+    "ninth": 9, "tenth": 10, "eleventh": 11, "twelfth": 12, "thirteenth": 13, "fourteenth": 14,
+    "fifteenth": 15, "sixteenth": 16, "seventeenth": 17, "eighteenth": 18, "nineteenth": 19,
+    "twentieth": 20, "thirtieth": 30,
+}  # fmt: skip
+
+_NUMBER_WORD_RE: Final = re.compile(
+    r"\b(?:(?P<tens>" + "|".join(_TENS) + r")(?:[\s-]+(?P<tens_unit>" + "|".join(list(_UNITS)[1:10]) + r"))?"
+    r"|(?P<unit>" + "|".join(sorted(_UNITS, key=len, reverse=True)) + r"))\b"
+)
+_ORDINAL_WORD_RE: Final = re.compile(
+    r"\bthe\s+(?:(?P<tens>twenty|thirty)[\s-]+)?(?P<ord>"
+    + "|".join(sorted(_ORDINAL_WORDS, key=len, reverse=True))
+    + r")\b"
+)
+_PHRASES: Final[tuple[tuple[re.Pattern[str], str], ...]] = (
+    # Holidays as dates (UK and US names); "Saturday 19th" is the 19th; "Friday week" is next week's.
+    (re.compile(r"\bchristmas eve\b"), "24 december"),
+    (
+        re.compile(
+            r"\b(?:christmas|xmas)(?: day)?\b(?!'?s? (?:party|parties|shopping|fair|market|do|dinner|lunch|drinks|concert|play|"
+            r"show|tree|jumper|break|holidays?|eve|card|cards|present|presents|gig)\b)"
+        ),
+        "25 december",
+    ),
+    (re.compile(r"\bboxing day\b"), "26 december"),
+    (re.compile(r"\bnew year'?s eve\b|\bnye\b"), "31 december"),
+    (re.compile(r"\bnew year'?s(?: day)?\b"), "1 january"),
+    # "Saturday the 23rd" / "sat 23rd": the ordinal names the day ("on 23rd" reads as a date, a bare "23rd" would not)
+    (
+        re.compile(
+            r"\b(?:mon|tues?|wed(?:nes)?|thu(?:rs?)?|fri|sat(?:ur)?|sun)(?:day)?\s+(?=(?:the\s+)?\d{1,2}(?:st|nd|rd|th)\b)"
+        ),
+        "on ",
+    ),
+    # "thursdays ride" (the apostrophe dropped) is Thursday's ride, not every Thursday
+    (
+        re.compile(
+            r"\b(mon|tues|wednes|thurs|fri|satur|sun)days (?=(?:long |easy |hard |short )?(?:ride|run|swim|session|workout|spin|tempo|intervals)\b)"
+        ),
+        r"\1day's ",
+    ),
+    (re.compile(r"\b((?:mon|tues|wednes|thurs|fri|satur|sun)day) week\b"), r"\1 next week"),
+    (re.compile(r"\b(\d{1,2}(?:st|nd|rd|th)) (and|&|or) (\d{1,2}(?:st|nd|rd|th))\b"), r"the \1 \2 the \3"),
+    (
+        re.compile(
+            r"\b(\d{1,2}(?:st|nd|rd|th))\s*(?:-|–|—|to|till|until)\s*(?:the\s+)?(\d{1,2}(?:st|nd|rd|th))\b"
+        ),
+        r"the \1 to the \2",
+    ),
+    (re.compile(r"\b(?:an?|1)\s+hour\s+and\s+a\s+half\b|\bhour\s+and\s+a\s+half\b"), "90 minutes"),
+    (re.compile(r"\b(?:an?|1)\s+hour\s+and\s+a\s+quarter\b|\bhour\s+and\s+a\s+quarter\b"), "75 minutes"),
+    (re.compile(r"\bthree\s+quarters\s+of\s+an\s+hour\b"), "45 minutes"),
+    (re.compile(r"\b(?:a\s+)?quarter\s+of\s+an\s+hour\b"), "15 minutes"),
+    (re.compile(r"\bhalf\s+(?:an?\s+)?hour\b"), "30 minutes"),
+    (re.compile(r"\b(\d+)\s+and\s+a\s+half\s+(hours?|h)\b"), r"\1.5 \2"),
+    (re.compile(r"\ban?\s+hour\b"), "1 hour"),
+    (re.compile(r"\ba\s+couple\s+(?:of\s+)?(?=days|weeks|hours|sessions|runs)"), "2 "),
+)
+_CAPITAL_ABBREVIATIONS: Final = re.compile(r"\b(Sat|Sun|Wed|Mon|SAT|SUN|WED|MON)\b")
+_CAPITAL_FULL: Final[dict[str, str]] = {
+    "sat": "saturday",
+    "sun": "sunday",
+    "wed": "wednesday",
+    "mon": "monday",
+}
+"""Capitalised, these abbreviations are weekdays; lower-case they may be "I sat", "the sun"."""
+
+
+def _number_word(match: re.Match[str]) -> str:
+    if match.group("unit"):
+        return str(_UNITS[match.group("unit")])
+    value = _TENS[match.group("tens")]
+    if match.group("tens_unit"):
+        value += _UNITS[match.group("tens_unit")]
+    return str(value)
+
+
+def _ordinal_word(match: re.Match[str]) -> str:
+    value = _ORDINAL_WORDS[match.group("ord")]
+    if match.group("tens"):
+        value += _TENS[match.group("tens")]
+    suffix = {1: "st", 2: "nd", 3: "rd"}.get(value % 10 if value not in (11, 12, 13) else 0, "th")
+    return f"the {value}{suffix}"
+
+
+def number_words_to_digits(text: str) -> str:
+    """ "three days", "twenty-five km" → "3 days", "25 km" (folded text)."""
+    return _NUMBER_WORD_RE.sub(_number_word, text)
+
+
+def normalise(text: str) -> str:
+    """The full stage: :func:`fold`, then phone spellings, misspellings, number and ordinal words
+    as digits, and fixed phrases. Shared by the slot reader and the intent classifier, so "tmrw",
+    "three days" and "Tuesday’s" read the same to the rules, the exemplars and the patterns."""
+    text = unicodedata.normalize("NFKC", text[:MAX_TEXT_CHARS]).translate(_PUNCTUATION_MAP)
+    text = _CAPITAL_ABBREVIATIONS.sub(lambda m: _CAPITAL_FULL[m.group(1).lower()], text)
+    text = fold(text)
+    text = _TYPO_RE.sub(lambda m: _TYPOS[m.group(1)], text)
+    text = correct_spelling(text)
+    text = _ORDINAL_WORD_RE.sub(_ordinal_word, text)
+    text = number_words_to_digits(text)
+    for pattern, replacement in _PHRASES:
+        text = pattern.sub(replacement, text)
+    return re.sub(r"[ \t]+", " ", text).strip()
+
+
+_CLAUSE_SPLIT_RE: Final = re.compile(r"[,;!?\n]|\.(?=\s|$)|\s-\s|\bbut\b|\band\b|\bthen\b")
+
+
+def clause_bounds(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each clause of normalised ``text``: split at punctuation, line breaks, "and", "but", "then"."""
+    bounds: list[tuple[int, int]] = []
+    start = 0
+    for match in _CLAUSE_SPLIT_RE.finditer(text):
+        bounds.append((start, match.start()))
+        start = match.end()
+    bounds.append((start, len(text)))
+    return bounds
+
+
+__all__ = [
+    "FUZZY_WORDS",
+    "MAX_TEXT_CHARS",
+    "NUMBER_WORDS",
+    "clause_bounds",
+    "correct_spelling",
+    "correct_word",
+    "fold",
+    "normalise",
+    "number_words_to_digits",
+]  # fmt: skip
