@@ -37,6 +37,7 @@ from coach.engine.validate import (
     is_training,
     is_volume,
     plan_window,
+    race_if_on,
     race_weeks_out,
     recomputed_load,
 )
@@ -173,7 +174,10 @@ class _Work:
             self.replace(pos, session, None)
             self.record(rule, "drop", pos, session.date, f"dropped {session.sport} {session.type} ({why})")
             return
-        new = resized(session, minutes, self.anchors, self.rules, self.race_if)
+        race_if = (
+            race_if_on(session.date, self.profile, self.rules) if session.type == "race" else self.race_if
+        )
+        new = resized(session, minutes, self.anchors, self.rules, race_if)
         if new.duration_min > minutes and session.sport == "strength":
             self.replace(pos, session, None)
             self.record(rule, "drop", pos, session.date, f"dropped {session.sport} session ({why})")
@@ -197,7 +201,8 @@ class _Work:
     def result(self) -> Plan:
         sport = self.plan.meta.sport
         weeks = [
-            with_sessions(week, sessions, sport) for week, sessions in zip(self.plan.weeks, self.weeks, strict=True)
+            with_sessions(week, sessions, sport)
+            for week, sessions in zip(self.plan.weeks, self.weeks, strict=True)
         ]
         return self.plan.model_copy(update={"weeks": weeks})
 

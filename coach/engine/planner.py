@@ -205,6 +205,7 @@ class _Day:
         parts: int = 0,
         weekend: bool = False,
         closed: bool = False,
+        calm: bool = False,
     ) -> None:
         self.offset = offset
         self.weekday = weekday
@@ -217,6 +218,8 @@ class _Day:
         self.parts = parts
         self.weekend = weekend
         self.closed = closed
+        # a day around a B race (race_prep.yaml ``b_races``): easy sessions only
+        self.calm = calm
 
     def add(self, spec: SessionSpec) -> None:
         self.specs.append(spec)
@@ -338,8 +341,9 @@ class _Weekday:
 # What placement reads of a request's kind: (the sports a day must not hold yet, strength,
 # swim, weekday ride cap (0: none), scoring mode, preferred long day).
 _Placement = tuple[int, bool, bool, int, int, Weekday | None]
-# A usable day of a week before placement: (offset, weekday, budget, hard, fixed, weekend, closed).
-_ProtoDay = tuple[int, Weekday, int, bool, tuple[SessionSpec, ...], bool, bool]
+# A usable day of a week before placement: (offset, weekday, budget, hard, fixed, weekend, closed,
+# calm: a day around a B race, easy sessions only).
+_ProtoDay = tuple[int, Weekday, int, bool, tuple[SessionSpec, ...], bool, bool, bool]
 # A week before placement: its days (``None`` where a usable day goes), the usable days, their offsets.
 _Proto = tuple[tuple["_Day | None", ...], tuple[_ProtoDay, ...], tuple[int, ...]]
 
@@ -499,8 +503,8 @@ def _shape(week: WeekFrame, ctx: _Context) -> _Shape:
             eve_offset,
             hard_next and any_hard,
             week.second_quality,
-            # a race build's base weeks alternate strides and hill repeats on a lone easy run
-            week.index % 2 if week.phase == "base" and ctx.prep.event is not None else 0,
+            # a runner's base weeks alternate strides and hill repeats on a lone easy run
+            week.index % 2 if week.phase == "base" and _base_drills(ctx) else 0,
             b_days,
         ),
         proto_key=(week.phase == "race", weekday, count, blocked, race_offset, eve_offset, b_days),
@@ -556,7 +560,8 @@ def _prototype(shape: _Shape, ctx: _Context) -> _Proto:
         )
         if usable:
             template.append(None)
-            usable_days.append((n, info.name, max(0, budget), hard, fixed, info.weekend, info.closed))
+            calm = n in b_cap
+            usable_days.append((n, info.name, max(0, budget), hard, fixed, info.weekend, info.closed, calm))
         else:
             template.append(
                 _Day(
@@ -586,12 +591,13 @@ def _race_spec(ctx: _Context) -> SessionSpec:
 
 
 def _b_races(
-    profile: Profile, rules: Rules, event: EventProfile, anchors: Anchors
+    profile: Profile, rules: Rules, anchors: Anchors
 ) -> tuple[dict[dt.date, SessionSpec], dict[dt.date, frozenset[SessionSport]], dict[dt.date, int]]:
     """B races (``profile.b_races``, race_prep.yaml ``b_races``): the race session per date
-    (the B event's expected time; its load reckoned at the goal event's race intensity
-    factor, as the validator reckons every race session), the sports whose long session it
-    takes, and the minute caps of the easier days before and after it."""
+    (the B event's expected time, raced and reckoned at the B event's own race intensity
+    factor, as the validator reckons it: :func:`coach.engine.validate.race_intensity_factors`),
+    the sports whose long session it takes, and the minute caps of the easier days before
+    and after it (held easy: :func:`_place`)."""
     config = rules.prep.b_races
     if not profile.b_races or config is None:
         return {}, {}, {}
@@ -601,7 +607,7 @@ def _b_races(
         b_event = rules.event(b.event)
         as_goal = profile.model_copy(update={"goal": profile.goal.model_copy(update={"event": b.event, "target_time": None})})
         spec = race_spec(b_event, race_minutes(as_goal, b_event, anchors, rules))
-        specs[b.date] = spec._replace(race_intensity_factor=event.race_intensity_factor)
+        specs[b.date] = spec
         legs: frozenset[SessionSport] = frozenset({"swim", "ride", "run"}) if spec.race_legs else frozenset({spec.sport})
         sports[b.date] = legs
     caps: dict[dt.date, int] = {}
@@ -673,10 +679,21 @@ def _b_race_notes(week: WeekFrame, ctx: _Context) -> list[str]:
         what = b.name or b.event.replace("_", " ")
         notes.append(
             f"B race on {WEEKDAYS[day.weekday()]} {day}: {what} (about {ctx.b_specs[day].duration_min} min), raced as "
-            f"training. It takes this week's long session; the day before holds at most {config.eve_max_min:g} min "
-            f"and the day after at most {config.after_max_min:g} min, both easy (Friel; coach/rules/race_prep.yaml)."
+            f"training at its own race effort. It takes this week's long session; "
+            f"{_days_cap(config.eve_days, 'before', config.eve_max_min)} and "
+            f"{_days_cap(config.after_days, 'after', config.after_max_min)}, easy only (a short taper and a "
+            "recovery day; Friel; coach/rules/race_prep.yaml)."
         )
     return notes
+
+
+def _days_cap(days: int, side: str, minutes: float) -> str:
+    """'the day before holds at most 60 min' / 'the 2 days before hold at most 60 min each'."""
+    if days == 0:
+        return f"the days {side} as planned"
+    if days == 1:
+        return f"the day {side} holds at most {minutes:g} min"
+    return f"the {days} days {side} hold at most {minutes:g} min each"
 
 
 # --------------------------------------------------------------------------- placement
@@ -762,6 +779,8 @@ def _place(
         if not strength:
             minutes = minutes // step * step
         if minutes < floor:
+            continue
+        if day.calm and (req.key or hard or strength or req.hills or sport == "brick"):
             continue
         if hard:
             if day.hard or (i > 0 and days[i - 1].hard) or (i < last and days[i + 1].hard):
@@ -1040,7 +1059,7 @@ def _sport_requests(
             medium = int(requests[0].minutes * structure.medium_long_fraction) // step * step
             if medium <= each or remaining - medium < floor * (easy_slots - 1):
                 medium = 0
-        base = prep is not None and week.phase == "base"
+        base = sport == "run" and week.phase == "base" and _base_drills(ctx)
         strides = structure.strides.reps if base else 0
         # Hill repeats on another easy run of a loading base week (workouts.yaml ``hills``); with
         # a single easy run, they take the strides' place every other week.
@@ -1063,6 +1082,13 @@ def _sport_requests(
                 )
             )
     return requests
+
+
+def _base_drills(ctx: _Context) -> bool:
+    """Whether base weeks carry strides and hill repeats on easy runs: every runner's plan, a
+    race build or not (issue 16: "strides and hills in base for everyone"; Daniels' phase I
+    strides for every runner; Lydiard's and Pfitzinger & Latter's hill work in base)."""
+    return ctx.prep.event is not None or ctx.profile.sport == "run"
 
 
 def _strength_wave(week: WeekFrame, ctx: _Context) -> int:
@@ -1218,8 +1244,8 @@ def _draft_uncached(
 ) -> _Draft:
     template, usable_days, usable = _prototype(shape, ctx)
     days: list[_Day] = list(template)  # type: ignore[arg-type]  # the None slots are filled next
-    for offset, weekday, budget, hard, fixed, weekend, closed in usable_days:
-        days[offset] = _Day(offset, weekday, True, budget, hard, False, [], fixed, 0, weekend, closed)
+    for offset, weekday, budget, hard, fixed, weekend, closed, calm in usable_days:
+        days[offset] = _Day(offset, weekday, True, budget, hard, False, [], fixed, 0, weekend, closed, calm)
     requests = sorted(
         _week_requests(week, volume, len(usable), ctx, strength_cap, long_targets, goal_min), key=_order
     )
@@ -1664,7 +1690,7 @@ def _context(profile: Profile, rules: Rules, event: EventProfile, frame: Frame, 
     race_min = race_minutes(profile, event, anchors, rules) if event.race else 0
     knobs = _knobs(rules)
     closed = frozenset(d for c in profile.closures for d in c.days)
-    b_specs, b_sports, b_caps = _b_races(profile, rules, event, anchors)
+    b_specs, b_sports, b_caps = _b_races(profile, rules, anchors)
     return _Context(
         profile=profile,
         rules=rules,

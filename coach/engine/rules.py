@@ -576,9 +576,10 @@ class TimedPrep(_Rule):
 
 class LongSessionNote(_Rule):
     """Advice a week's notes carry when its long ``sport`` session of ``events`` lasts at
-    least ``from_min`` (fuelling, night riding, back-to-back days)."""
+    least ``from_min`` (fuelling, night riding, back-to-back days; the open-water swim, the
+    only long swim a triathlon build plans)."""
 
-    sport: TimedSport
+    sport: Literal["ride", "run", "swim"]
     from_min: PositiveMin
     events: list[Event] = Field(min_length=1)
     note: str = Field(min_length=1)

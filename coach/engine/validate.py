@@ -83,9 +83,25 @@ def week_volume_min(week: Week) -> float:
     return float(sum(s.duration_min for s in week.sessions if is_volume(s)))
 
 
+def race_intensity_factors(profile: Profile, rules: Rules) -> dict[dt.date, float]:
+    """The race intensity factor of each B race (``profile.b_races``) by date: a B race is raced
+    at its own event's effort (a 10K before a marathon at the 10K's IF, a 200 km brevet before
+    a 600 at the 200's), so its load is reckoned at that IF; every other race session (the
+    goal) at the goal event's."""
+    return {b.date: rules.event(b.event).race_intensity_factor for b in profile.b_races}
+
+
+def race_if_on(day: dt.date, profile: Profile, rules: Rules) -> float:
+    """The race intensity factor of a race session on ``day`` (a B race's own, else the goal's)."""
+    for b in profile.b_races:
+        if b.date == day:
+            return rules.event(b.event).race_intensity_factor
+    return rules.event(profile.goal.event).race_intensity_factor
+
+
 def recomputed_load(session: Session, profile: Profile, rules: Rules) -> float:
     """The session's load from its duration and type (not trusting ``session.load``)."""
-    race_if = rules.event(profile.goal.event).race_intensity_factor
+    race_if = race_if_on(session.date, profile, rules) if session.type == "race" else 0.0
     return session_load(session.duration_min, session.type, session.intensity, race_if, rules)
 
 
@@ -235,6 +251,7 @@ def _day_rules(
     easy_zones = frozenset(g.intensity.easy_zones)
     race_if = rules.event(profile.goal.event).race_intensity_factor
     load_table = _load_table(rules, race_if)
+    b_race_if = race_intensity_factors(profile, rules)
     step_cache: dict[int, tuple[int, int]] = {}
     one_day = dt.timedelta(days=1)
     span = dt.timedelta(days=_DAYS_PER_WEEK - 1)
@@ -267,9 +284,13 @@ def _day_rules(
             week_of[day] = index
             # the week's sums
             load_key = (minutes, kind, intensity)
-            load = load_table.get(load_key)
-            if load is None:
-                load = load_table[load_key] = session_load(minutes, kind, intensity, race_if, rules)
+            if b_race_if and kind == "race" and day in b_race_if:
+                load = session_load(minutes, kind, intensity, b_race_if[day], rules)
+            else:
+                found = load_table.get(load_key)
+                if found is None:
+                    found = load_table[load_key] = session_load(minutes, kind, intensity, race_if, rules)
+                load = found
             loads.append(load)
             trains = kind not in excluded
             if kind != "race":

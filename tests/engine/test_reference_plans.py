@@ -20,7 +20,7 @@ from coach.engine import build_plan, load_rules, validate_plan
 from coach.engine.models import Plan, Profile, Step
 from coach.engine.planner import longest_run
 from coach.engine.prep import prep_of
-from coach.engine.workouts import GOAL_PACE_LABEL
+from coach.engine.workouts import GOAL_PACE_LABEL, OPEN_WATER_LABEL
 
 TABLE = Path(__file__).resolve().parents[1] / "data" / "reference_plans.yaml"
 RUNNERS: list[dict[str, Any]] = yaml.safe_load(TABLE.read_text(encoding="utf-8"))["runners"]
@@ -130,7 +130,10 @@ def athlete_profile(row: dict[str, Any]) -> Profile:
     return Profile.model_validate(
         {
             "sport": row["sport"],
-            "goal": {"event": row["event"], "date": (START + dt.timedelta(days=7 * row["weeks"] - 1)).isoformat()},
+            "goal": {
+                "event": row["event"],
+                "date": (START + dt.timedelta(days=7 * row["weeks"] - 1)).isoformat(),
+            },
             "start_date": START.isoformat(),
             "availability": {"days": DAYS[row["days"]], "long_day": "sat"},
             "history": history,
@@ -149,10 +152,59 @@ def test_reference_rider_and_triathlete(row: dict[str, Any]) -> None:
         assert any(a.kind == "later_date" for a in plan.alternatives)
         return
     assert plan.feasible, plan.reason
-    assert validate_plan(plan, profile, RULES) == [] and not plan.meta.finish_only
-    peak_h = max(w.planned_minutes for w in plan.weeks if w.phase not in ("taper", "race")) / 60
+    assert validate_plan(plan, profile, RULES) == []
     longest = longest_by_sport(plan.weeks)
+    if row["outcome"] == "finish_only":
+        # honest: says so, and still reaches the event's least for a finish
+        assert plan.meta.finish_only and plan.reason and plan.reason.startswith("Finish-only plan")
+        assert plan.reason in plan.weeks[0].notes
+        least = RULES.prep.timed_events[row["event"]].finish_only_long
+        assert all(longest.get(sport, 0.0) >= minutes for sport, minutes in least.items()), longest
+        return
+    assert not plan.meta.finish_only
+    peak_h = max(w.planned_minutes for w in plan.weeks if w.phase not in ("taper", "race")) / 60
     where = f"{row['id']}: peak {peak_h:.1f} h, longest {longest}"
     assert _within(peak_h, row["peak_hours"]), where
     for sport, bounds in row["longest"].items():
         assert _within(longest.get(sport, 0.0), bounds), where
+    if "per_week" in row:
+        # sessions per sport in the loading build and peak weeks, and a brick in each
+        for week in plan.weeks:
+            if week.phase not in ("build", "peak") or week.cutback:
+                continue
+            bricks = sum(s.sport == "brick" for s in week.sessions)
+            assert bricks >= 1, (where, week.index)
+            for sport, bounds in row["per_week"].items():
+                count = sum(s.sport == sport for s in week.sessions) + (
+                    bricks if sport in ("ride", "run") else 0
+                )
+                assert _within(count, bounds), (where, week.index, sport, count)
+    if "open_water" in row:
+        # the continuous swim of the peak weeks, at about race distance, and the "why" names it
+        swims = [
+            (w, s)
+            for w in plan.weeks
+            for s in w.sessions
+            if s.sport == "swim" and any(st.label == OPEN_WATER_LABEL for st in s.steps)
+        ]
+        assert swims, where
+        for week, swim in swims:
+            assert _within(swim.duration_min, row["open_water"]), where
+            assert any(note.startswith("Open water") for note in week.notes), where
+
+
+def test_every_ride_and_triathlon_event_is_in_the_table() -> None:
+    """Issue 17's reference athletes: brevets 200/300/400/600, gran fondo, 70.3, Ironman, each
+    with a plan row, and an honest infeasible or finish-only row among them."""
+    planned = {r["event"] for r in ATHLETES if r["outcome"] == "plan"}
+    assert planned >= {
+        "brevet_200",
+        "brevet_300",
+        "brevet_400",
+        "brevet_600",
+        "gran_fondo",
+        "70.3",
+        "ironman",
+    }
+    assert {r["outcome"] for r in ATHLETES} == {"plan", "finish_only", "infeasible"}
+    assert all(r["plan"].strip() for r in ATHLETES)
