@@ -24,6 +24,7 @@ from coach.brain.intents import IntentClassifier, IntentResult
 from coach.brain.slots import Slots, normalise_text, parse_slots
 from coach.brain.tools import Tool, ToolCall, execute_tool
 from coach.engine.render import format_minutes
+from coach.language import LOWER_BODY
 from coach.language.fractions import DoneAmount, read_done
 from coach.language.odd import foreign_guesses, foreign_language
 from coach.language.symptoms import read_symptoms
@@ -46,20 +47,6 @@ SESSION_WORDS: tuple[tuple[str, str], ...] = (
     (r"\b(gym|strength|lift)", "strength"),
     (r"\bswim", "technique"),
 )
-LOWER_BODY = {
-    "knee",
-    "ankle",
-    "achilles",
-    "calf",
-    "shin",
-    "foot",
-    "hamstring",
-    "quad",
-    "hip",
-    "glute",
-    "it_band",
-    "plantar",
-}
 """Pain here means running impact hurts: avoid intervals, downhill and impact until cleared."""
 SEVERE_FATIGUE = re.compile(
     r"\b(dead|exhausted|wrecked|destroyed|shattered|knackered|cooked|fried|no energy)\b", re.I
@@ -201,9 +188,21 @@ _EASE = re.compile(
 _GOT_HOURS = re.compile(r"\b(?:got|had|managed|grabbed)\s+(?:maybe\s+|about\s+|only\s+|like\s+|barely\s+)*(\d+(?:[.,]5)?)\s*(?:h|hrs?|hours?)\b", re.I)
 
 
+_NIGHT_HOURS = re.compile(
+    r"\b(\d+(?:[.,]5)?)\s*(?:h|hrs?|hours?)(?: a night| of sleep| sleep| kip| in bed)\b|"
+    r"\b(?:rough|bad|long|short|broken|awful|terrible) night\b[^.?!]{0,40}?\b(\d+(?:[.,]5)?)\s*(?:h|hrs?|hours?)\b",
+    re.I,
+)
+
+
 def _hours_of_sleep(message: str, slots: Slots) -> float | None:
     """'The baby was up three times and I got maybe 5 hours': hours got in a tired, sport-less
-    report are hours of sleep."""
+    report are hours of sleep; so are '5 hours a night' and 'rough night, 4.5 hours'."""
+    night = _NIGHT_HOURS.search(message)
+    if night is not None:
+        hours = float((night.group(1) or night.group(2)).replace(",", "."))
+        if 0 < hours <= 12:
+            return hours
     found = _GOT_HOURS.search(message)
     if found is None or slots.sports or not (SEVERE_FATIGUE.search(message) or re.search(r"\b(tired|night|baby|woke|up)\b", message, re.I)):
         return None
@@ -230,7 +229,8 @@ _MISSED_CUES = re.compile(
 _PAIN = re.compile(
     r"\b(hurt|hurts|hurting|sore|pain|painful|aching|ache|aches|twinge|twinged|flared|tight|killing me|playing up|niggle|"
     r"swollen|tweaked|pulled|strained|throbbing|said no|packed in|gone|grumbling|grumbly|cranky|locked up|grabbed|twinges?|"
-    r"niggly|achy|stiff|tender|angry|barking|complaining)\b"
+    r"niggly|achy|stiff|tender|angry|barking|complaining|pulling|went ping|pinged|puffy|flaring|flaring up|rolled|blister|"
+    r"cramp(?:ed|ing)?|seized)\b"
 )
 _NO_PAIN = re.compile(r"\b(no pain|pain[- ]free|doesn'?t hurt|didn'?t hurt|not sore|no issues|feels? (?:fine|good|great)|all good)\b")
 
@@ -275,6 +275,27 @@ _CAP_FIRM = re.compile(
     r"(?:only|just) \d+\s*(?:min|mins|minutes|h|hrs?|hours?)\b[^.?!]*\b(?:free|spare|available|today|tonight)|"
     r"(?:can )?only (?:squeeze|fit|manage|spare|do)|i(?:'ve| have)? only got)\b", re.I,
 )
+_CAP_ASK = re.compile(
+    r"\b(cap(?:ped)?(?: it| that| \w+'?s? \w+)? (?:at|to)|cut (?:it |that |\w+'?s? \w+ )?(?:down |back )?to|"
+    r"make (?:it|that|tonight|today|tomorrow|\w+'?s? \w+) [^.?!]{0,25}?(?:\d+\s*(?:min|mins|minutes)|an? hour|half an hour)|"
+    r"make (?:it|that|tonight|today|tomorrow|\w+'?s? \w+) (?:just |only )?(?:an? )?(?:easy |short |quick )?\d+|"
+    r"(?:just|only) be (?:an? )?(?:\d+|an? hour|half an hour)|be (?:just |only )?(?:\d+\s*(?:min|mins|minutes|h|hrs?)|an? hour)|"
+    r"(?:\d+\s*(?:min|mins|minutes)|an? hour)(?: \w+){0,3} instead|keep (?:it|that|\w+'?s? \w+) (?:to|under|below)|"
+    r"shorten (?:it |that |\w+'?s? \w+ )?to|no longer than|(?:\d+\s*(?:min|mins|minutes)|an? hour) max)\b", re.I,
+)
+"""A time limit asked for a day ahead: "cap it at 90 min", "make tonight an easy 30", "can today's ride just be 30 mins?"."""
+_BARE_MINUTES = re.compile(r"\b(?:easy|just|only|at|to|be|quick|short)\s+(?:an?\s+)?(\d{2,3})\b(?!\s*(?:k|km|mi|miles?|m|th|st|nd|rd|%|/|:))", re.I)
+
+
+def _bare_minutes(message: str) -> int | None:
+    """'make tonight an easy 30': a bare number after a cap word is minutes (10 to 240)."""
+    found = _BARE_MINUTES.search(message)
+    if found is None:
+        return None
+    value = int(found.group(1))
+    return value if 10 <= value <= 240 else None
+
+
 _DONE_WORDS = re.compile(
     r"\b(did|done|ran|rode|swam|managed|completed|finished|walked|cycled|of (?:the|my|today'?s|it)|into the|"
     r"before (?:my|the)|turned|stopped|bailed|called it|ago)\b", re.I,
@@ -353,6 +374,30 @@ _NOTE_CUES = re.compile(
     r"baby (?:is )?due|with my (?:brother|sister|dad|father|mum|mom|mother|friend|mate|partner|wife|husband|club|son|daughter)|"
     r"i work (?:nights|shifts|night shifts|from home|long hours))\b", re.I,
 )
+_TELL_ONLY = re.compile(
+    r"\b(thought you should know|thought you'?d want to know|just so you know|just wanted (?:you|to let you) (?:to )?know|"
+    r"for your info(?:rmation)?|fyi|for the record|info for you|lesson learn[te]d|no action needed|nothing to change)\b",
+    re.I,
+)
+_ASKS_CHANGE = re.compile(
+    r"\?|\b(can (?:we|i|you)|could (?:we|i|you)|please|pls|plz|skip|move|swap|switch|cancel|scrap|drop|ditch|shift|"
+    r"cap|shorter|easier|instead|reschedule|rearrange)\b",
+    re.I,
+)
+_TRAIN_THERE = re.compile(
+    r"\b(can still (?:run|ride|train|swim|get out)|(?:i'?ll|will|gonna|going to) (?:be )?(?:riding|running|training|swimming) "
+    r"(?:loads|lots|a lot|there|out there|every day)|with (?:the|my) bike|taking (?:the|my) (?:bike|trainers|running shoes)|"
+    r"packing (?:my )?(?:trainers|bike|running shoes|kit)|bike (?:is )?coming with me|hotel (?:has a )?gym)\b",
+    re.I,
+)
+_FACT = re.compile(
+    r"\b(i'?m a (?:nurse|doctor|teacher|student|firefighter|police officer|paramedic|carer|chef|builder|shift worker)|"
+    r"my shifts|i work (?:shifts|nights|weekends)|working nights|night shifts?|gym membership|i carry|"
+    r"i(?:'ve| have) (?:been )?commuting|shoe info|pair of \w+|(?:wear|wearing|use|using) (?:my )?\w+ (?:for|on) (?:the )?(?:easy|long|race|fast)|"
+    r"(?:mornings|evenings|afternoons|lunchtimes) are (?:out|no good|impossible|best|better)|only (?:ever )?(?:be able to )?(?:run|ride|train) "
+    r"in the (?:mornings?|evenings?|afternoons?))\b",
+    re.I,
+)
 _NOTE_STRONG = re.compile(r"\b(fyi|just so you know|for the record|new (?:shoes|bike|watch|trainer|pair)|heads up)\b", re.I)
 _QUESTION = re.compile(r"^\s*(how|what|what's|whats|when|which|why|is|are|does|do|will)\b[^?]*\?\s*$", re.I)
 _MUTATING = frozenset({"move_session", "change_days", "unavailable", "missed", "partial", "fatigue", "illness"})
@@ -369,6 +414,12 @@ def _request_of(message: str, slots: Slots, intent: str, today: dt.date | None =
     if not re.search(r"[^\W\d_]", message):
         return "emoji"  # "🚴", "👍👍": nothing to act on
     coming = sorted({d for d in slots.dates if today is None or d >= today})
+    if _TELL_ONLY.search(message) and not _ASKS_CHANGE.search(message) and (not _AWAY.search(message) or _TRAIN_THERE.search(message)):
+        return "remember_note"  # "I carry a puncture kit now, thought you should know": a fact, nothing to change
+    if _AWAY.search(message) and _TRAIN_THERE.search(message) and not _ASKS_CHANGE.search(message):
+        return "remember_note"  # "off to Tenerife 14th-21st, can still run there": the plan stays, the trip is remembered
+    if _FACT.search(message) and not _ASKS_CHANGE.search(message) and intent in _NOTE_OVER | {"days_out", "change_days", "unavailable", "cap"}:
+        return "remember_note"  # "I'm a nurse so my shifts are all over the place", "got a gym membership for January"
     if _SHUFFLE.search(message) and not slots.dates and not slots.past_tense:
         return "move_session"  # "need to shuffle things round next week": which session, then which day, is asked
     if (
@@ -424,6 +475,12 @@ def _request_of(message: str, slots: Slots, intent: str, today: dt.date | None =
     ):
         return "move_session"
     spare = [d for d in slots.durations_s if slots.sleep_hours is None or abs(d - slots.sleep_hours * 3600) > 60]
+    if (
+        _CAP_ASK.search(message) and (spare or _bare_minutes(message)) and not slots.distances_m
+        and not _DONE_WORDS.search(message) and intent not in ("log_workout", "missed")
+        and (re.search(r"\b(can|could|will|would|please|pls|let'?s)\b|\?", message, re.I) or (not slots.past_tense and intent != "partial"))
+    ):
+        return "cap"  # "can tonight's ride be cut to 30 min?", "make tonight an easy 30 instead"
     strong = _CAP_STRONG.search(message) is not None
     if (
         spare and (strong or (_CAP_WORDS.search(message) and not _EASE.search(message))) and not slots.past_tense
@@ -455,6 +512,10 @@ def _request_of(message: str, slots: Slots, intent: str, today: dt.date | None =
     return None
 
 
+_TWO_SESSIONS = re.compile(
+    r"\b(?:long|short|easy|shorter|longer|tempo|intervals?|recovery|quality|hard|steady|other|big|little|club)\s+(?:one|run|ride|spin|session|swim)s?\b",
+    re.I,
+)
 _SPAN_WORDS = re.compile(r"\b(weekend|week|month|days)\b", re.I)
 _POSSESSIVE_DAY = re.compile(r"\b(?:mon|tues|wednes|thurs|fri|satur|sun)day'?s\b|\b(?:mon|tue|wed|thu|fri|sat|sun)'s\b", re.I)
 _HEDGE = re.compile(r"\b(might|maybe|not sure|possibly|perhaps|could be|don'?t know yet|tbc|tbd|unsure)\b", re.I)
@@ -770,8 +831,8 @@ class _Turn:
                 extra.append((await sub.on_injury())[0])  # "slept 6h, lower back's sore, and only 45 min today"
                 done = {c.name for c in self.calls}
             if (
-                "limit_day" not in done and spare and not slots.distances_m and not _DONE_WORDS.search(part)
-                and (_CAP_FIRM.search(part) or _CAP_STRONG.search(part))
+                "limit_day" not in done and (spare or (_CAP_ASK.search(part) and _bare_minutes(part))) and not slots.distances_m
+                and not _DONE_WORDS.search(part) and (_CAP_FIRM.search(part) or _CAP_STRONG.search(part) or _CAP_ASK.search(part))
             ):
                 extra.append((await sub.on_cap())[0])
             elif "change_days" not in done and _DAYS_OUT.search(part) and (slots.weekdays or _weekdays_named(part)):
@@ -780,6 +841,7 @@ class _Turn:
                 extra.append((await sub.on_swap())[0])
             elif (
                 "set_unavailable" not in done and _AWAY.search(part) and (slots.dates or slots.date_range)
+                and not _TRAIN_THERE.search(self.message)
                 and not _DONE_WORDS.search(part) and not _MOVE.search(part)
                 and all(d >= self.today for d in slots.dates)
             ):
@@ -797,7 +859,7 @@ class _Turn:
             ):
                 extra.append((await sub.on_ease())[0])  # "knackered. 5 hrs sleep. cut tomorrow's ride short pls"
             elif (
-                "move_session" not in done and _STRONG_MOVE.search(part) and len(set(slots.dates)) == 2
+                "move_session" not in done and "swap_sessions" not in done and _STRONG_MOVE.search(part) and len(set(slots.dates)) == 2
                 and all(d >= self.today for d in slots.dates) and not _SWAP.search(part)
             ):
                 extra.append((await sub.on_move_session())[0])  # "slept 5h … and can we move thursday to friday"
@@ -946,6 +1008,9 @@ class _Turn:
             from_date, to_date = dates[0], dates[-1]
             if re.search(r"\binstead of\b", self.message, re.I):  # "Friday instead of Saturday": Saturday's moves
                 from_date, to_date = to_date, from_date
+            if len(dates) == 2 and len(_TWO_SESSIONS.findall(self.message)) >= 2 and await self.both_trained(from_date, to_date):
+                # "the long run on Saturday and the short one Sunday": two sessions, two days, each to the other's
+                return await self.adapt("swap_sessions", {"first": min(dates).isoformat(), "second": max(dates).isoformat()}), None
             return await self.move(from_date, to_date), None
         week = await self.call("week", {"which": "next" if NEXT_WEEK.search(self.message) else "this"})
         if week.is_error or week.output is None:
@@ -1114,6 +1179,13 @@ class _Turn:
             return self.t["no_pain"] + "\n" + logged, None
         return self.t["no_pain"], None
 
+    async def both_trained(self, a: dt.date, b: dt.date) -> bool:
+        for day in (a, b):
+            planned = await execute_tool(self.tools, "today", {"date": day.isoformat()})
+            if planned.output is None or not [x for x in planned.output["sessions"] if x["type"] != "commitment"]:
+                return False
+        return True
+
     async def on_swap(self) -> Result:
         days = sorted(set(self.slots.dates))[:2]
         if len(days) < 2 and re.search(r"\bweekend\b", self.message, re.I):  # "swap this weekend around": its Saturday and Sunday
@@ -1143,9 +1215,31 @@ class _Turn:
 
     async def on_cap(self) -> Result:
         """'Thursday I have 15 mins tops', 'an hour tops, actually make that 40': that day, that long."""
-        durations = self.slots.durations_s
+        slept = self.slots.sleep_hours or self.wellness.get("sleep_hours")
+        durations = [d for d in self.slots.durations_s if slept is None or abs(d - float(slept) * 3600) > 60]
+        bare = _bare_minutes(self.message)
+        if not durations and bare is not None:
+            durations = [bare * 60]
+        if not durations:
+            return await self.on_ease()
         seconds = durations[-1] if _CORRECTION.search(self.message) else durations[0]
-        return await self.adapt("limit_day", {"date": self.coming_day().isoformat(), "minutes": max(1, seconds // 60)}), None
+        return await self.adapt("limit_day", {"date": self.cap_day().isoformat(), "minutes": max(1, seconds // 60)}), None
+
+    def cap_day(self) -> dt.date:
+        """The day a time limit is for: the one named in the clause that asks for it ("after today's long
+        ride can tomorrow just be 30 min?" caps tomorrow), else the request's day."""
+        for part in _CLAUSE_SPLIT.split(self.message):
+            if part and (_CAP_ASK.search(part) or _CAP_FIRM.search(part) or _CAP_STRONG.search(part)):
+                own = parse_slots(part, self.today, past=False)
+                ahead = [d for d in own.dates if d >= self.today]
+                later = [d for d in ahead if d > self.today]
+                if later and re.search(r"\bafter (?:today|tonight|this morning)'?s?\b", part, re.I):
+                    return later[0]  # "after today's long ride can tomorrow just be 30 min?"
+                if ahead and not _TODAY_WORDS.search(part):
+                    return ahead[0]
+                if _TODAY_WORDS.search(part):
+                    return self.today
+        return self.coming_day()
 
     async def on_days_out(self) -> Result:
         """'Mondays are out from now on': those days, and only those, leave the week for good; a new

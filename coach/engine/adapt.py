@@ -1015,12 +1015,20 @@ def _relocated(
     candidate = candidate.model_copy(
         update={"validation": Validation(violations=violations, fixes=plan.validation.fixes, waivers=waivers)}
     )
-    changes = [
-        Change(date=mapping[id(s)], before=s, after=moved(s, mapping[id(s)]), reason=reason, rule_ids=[])
-        for w in plan.weeks
-        for s in w.sessions
-        if id(s) in mapping
-    ]
+    # Per day touched: what was planned there before → what is there now ("Sat: easy → long, Sun:
+    # long → easy" for a swap; the day left by a move becomes rest).
+    touched = sorted(
+        {mapping[id(s)] for w in plan.weeks for s in w.sessions if id(s) in mapping}
+        | {s.date for w in plan.weeks for s in w.sessions if id(s) in mapping}
+    )
+    changes: list[Change] = []
+    for day in touched:
+        was = [x for w in plan.weeks for x in w.sessions if x.date == day and x.type != "commitment"]
+        now = [x for w in candidate.weeks for x in w.sessions if x.date == day and x.type != "commitment"]
+        if [(x.sport, x.type, x.duration_min) for x in was] != [(x.sport, x.type, x.duration_min) for x in now]:
+            changes.append(
+                Change(date=day, before=was[0] if was else None, after=now[0] if now else None, reason=reason, rule_ids=[])
+            )
     if trims:
         summary += f" To keep that week's load within its limits: {'; '.join(c.reason for c in trims)}."
     return Adaptation(plan=candidate, profile=profile, changes=changes + trims, summary=summary)

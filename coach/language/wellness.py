@@ -41,7 +41,7 @@ ENERGY_WORDS: Final[tuple[tuple[int, re.Pattern[str]], ...]] = (
         2,
         re.compile(
             _NOT
-            + r"\b(tired|flat|sluggish|heavy legs|legs (?:are |feel )?heavy|lethargic|low energy|meh|grim|"
+            + r"\b(tired|flat|sluggish|heavy legs|legs (?:are |feel |still |so |really |very )*heavy|lethargic|low energy|meh|grim|"
             r"rough|drowsy|sleepy|fatigued|beat|worn out|run down|jet ?lagged|groggy|not great|a bit off)\b"
         ),
     ),

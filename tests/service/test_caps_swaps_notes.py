@@ -1,0 +1,71 @@
+"""Everyday requests blind set E showed were missed (issues 9, 10): time limits asked as "make
+it / cut to / just be N", two sessions traded by naming where each goes, facts said to be kept
+(a trip with the bike changes nothing), a pulled muscle in a cut-short run. Read from the store."""
+
+from __future__ import annotations
+
+import pytest
+
+from coach.service.service import CoachService
+from coach.store.db import Database
+from tests.service.test_asking import PROFILE, TUESDAY, Clock, say, sessions
+
+
+@pytest.fixture
+async def coach(db: Database) -> CoachService:
+    service = CoachService(db, Clock(TUESDAY))  # Tue 8 Dec; runs Tue/Thu/Sat/Sun (Sat easy, Sun long)
+    await service.add_athlete("ann", PROFILE)
+    return service
+
+
+def _minutes(doc: dict[str, object], day: str) -> int:
+    return sum(m for _, m in sessions(doc).get(day, []))  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(("text", "day", "cap"), [
+    ("can u make tonight an easy 30 instead", "2026-12-08", 30),
+    ("Can tonight's run be cut to 30 min? Got a party to get ready for", "2026-12-08", 30),
+    ("rough night with the baby, 4.5 hours. can today's run just be 30 mins?", "2026-12-08", 30),
+    ("after tonight's run can thursday just be 20 min of jogging?", "2026-12-10", 20),
+])
+async def test_a_time_limit_asked_in_other_words_caps_that_day(coach: CoachService, text: str, day: str, cap: int) -> None:
+    before = await coach.show("ann")
+    await say(coach, text)
+    after = await coach.show("ann")
+    assert 0 < _minutes(after, day) <= cap < _minutes(before, day)
+
+
+async def test_sleep_hours_said_without_slept_are_stored(coach: CoachService) -> None:
+    await say(coach, "rough night with the baby, 4.5 hours. can today's run just be 30 mins?")
+    doc = await coach.show("ann")
+    assert [c["sleep_hours"] for c in doc["checkins"]] == [4.5]
+
+
+@pytest.mark.parametrize("text", [
+    "Can I do the long run on Saturday and the short one Sunday this week?",
+    "Can Saturday's easy run go to Sunday and Sunday's long one to Saturday? Club run is on the Sunday",
+])
+async def test_two_sessions_named_to_each_others_days_are_swapped(coach: CoachService, text: str) -> None:
+    before = sessions(await coach.show("ann"))
+    await say(coach, text)
+    after = sessions(await coach.show("ann"))
+    assert after["2026-12-12"] == before["2026-12-13"] and after["2026-12-13"] == before["2026-12-12"]
+
+
+@pytest.mark.parametrize("text", [
+    "I carry a puncture kit AND two spare tubes now. lesson learnt",
+    "heads up, I'm off to Tenerife 14th to 21st Jan. Can still run there, packing my trainers",
+    "Working nights from January, so I'll only ever be able to run in the afternoons. Mornings are out",
+])
+async def test_a_fact_to_keep_is_noted_and_changes_nothing(coach: CoachService, text: str) -> None:
+    before = await coach.show("ann")
+    await say(coach, text)
+    after = await coach.show("ann")
+    assert len(after["notes"]) == len(before["notes"]) + 1
+    assert sessions(after) == sessions(before) and after["profile"] == before["profile"]
+
+
+async def test_a_run_cut_short_by_a_pulled_muscle_records_both(coach: CoachService) -> None:
+    await say(coach, "only got 25 min in before my hamstring started pulling so i walked home")
+    doc = await coach.show("ann")
+    assert any("hamstring" in str(lim.get("body_part")) for lim in doc["limitations"])
