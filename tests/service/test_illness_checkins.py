@@ -37,7 +37,10 @@ async def test_a_fever_is_a_red_check_in_and_rest_today(coach: CoachService) -> 
     assert row is not None and row.ill and row.ill_below_neck
     assert set(row.symptoms or []) >= {"flu", "fever", "aching"}
     assert row.readiness_color == "red" and row.sleep_hours is None and row.energy is None  # unsaid stays unknown
-    assert _today(await coach.show("ann")) == 0
+    doc = await coach.show("ann")
+    assert _today(doc) == 0
+    shown = doc["checkins"][0]  # coach show --json carries what was said
+    assert shown["ill"] is True and shown["ill_below_neck"] is True and "fever" in shown["symptoms"] and shown["energy"] is None
 
 
 async def test_a_head_cold_eases_today_instead_of_resting_and_a_named_day_is_called_off(coach: CoachService) -> None:
