@@ -33,3 +33,7 @@ CONFIRM_TIMEOUT_S = 0.5
 inbox dedups a re-delivery anyway)."""
 POLL_RETRY_MAX_S = 30.0
 """getUpdates failing on the network is retried with doubling waits up to this."""
+TYPING_AFTER_S = 1.0
+""""typing…" is shown when a reply takes longer than this (a quick reply needs none)."""
+TYPING_MAX_IN_FLIGHT = 8
+"""…and only while at most this many updates are in flight: the sends under a burst are for replies."""

@@ -272,8 +272,11 @@ class TelegramTransport:
             if who is None or incoming is None:
                 await self.service.mark_processed(SOURCE, update.update_id)
                 return
-            self._courtesy(self._typing(who.chat_id))  # never waited for: under a burst it queues behind the rate limit
-            result = await self.service.handle(who, incoming, update_id=update.update_id, source=SOURCE)
+            typing = self._typing_later(who.chat_id)
+            try:
+                result = await self.service.handle(who, incoming, update_id=update.update_id, source=SOURCE)
+            finally:
+                typing.cancel()
         except Exception as error:
             log.exception("handling update %s failed; it is kept and tried again later", update.update_id)
             try:
@@ -290,6 +293,19 @@ class TelegramTransport:
         task = asyncio.create_task(call)
         self._courtesies.add(task)
         task.add_done_callback(self._courtesies.discard)
+
+    def _typing_later(self, chat_id: int | None) -> asyncio.Task[None]:
+        """"typing…" if the reply is not ready within ``TYPING_AFTER_S`` and the bot is not busy:
+        every Bot API call counts against the overall 30/s (PTB's rate limiter), and under a
+        burst that budget is for the replies themselves (bench/bench_transport.py: a chat action
+        per update halved the replies sent per second). Never waited for."""
+
+        async def later() -> None:
+            await asyncio.sleep(c.TYPING_AFTER_S)
+            if len(self._inflight) <= c.TYPING_MAX_IN_FLIGHT:
+                self._courtesy(self._typing(chat_id))
+
+        return asyncio.create_task(later())
 
     async def _typing(self, chat_id: int | None) -> None:
         """"typing…" is a courtesy: never a reason to fail, never sent to a chat on hold."""
