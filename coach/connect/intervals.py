@@ -8,6 +8,9 @@
 - ``GET /api/v1/athlete/{id}/wellness?oldest&newest``: one record per day (``id`` is the date).
 - ``GET /api/v1/athlete/{id}/events?oldest&newest&category``: calendar events (planned workouts,
   holidays, sick days, races, notes).
+- ``GET /api/v1/activity/{id}/streams{ext}?types``: one activity's streams, a list of
+  ``ActivityStream`` (``type``, ``name``, ``data`` aligned to the ``time`` stream, ``data2``,
+  ``valueTypeIsArray``, ``anomalies``, ``custom``, ``allNull``); ``ext`` ``.json`` (``.csv`` for CSV).
 - ``POST /api/v1/athlete/{id}/events/bulk``: create several events; ``PUT .../events/{eventId}``:
   update one; ``PUT .../events/bulk-delete``: delete by id (or ``external_id``).
 
@@ -24,6 +27,7 @@ import logging
 import re
 from collections.abc import Awaitable, Callable
 from typing import Any, Final
+from urllib.parse import quote
 
 import httpx
 from pydantic import BaseModel, ConfigDict
@@ -47,6 +51,9 @@ MAX_TRANSIENT_RETRIES: Final = 2
 """5xx and dropped connections are tried again this many times (1 s, then 2 s)."""
 DEFAULT_RETRY_AFTER_S: Final = 5.0
 EVENT_CATEGORIES_PULLED: Final = ("WORKOUT", "RACE_A", "RACE_B", "RACE_C", "HOLIDAY", "SICK", "INJURED")
+STREAM_TYPES: Final = ("time", "watts", "heartrate", "velocity_smooth")
+"""Streams asked for: what NP, the power curve, Pw:Hr / Pa:Hr decoupling and EF read (the API
+returns its corrected ``fixed_watts`` as ``watts``)."""
 
 Sleep = Callable[[float], Awaitable[None]]
 
@@ -253,6 +260,22 @@ class IntervalsClient:
         if not isinstance(data, list):
             raise ServiceError(f"{PROVIDER_NAME} sent calendar events I can't read.")
         return [IntervalsEvent.model_validate(d) for d in data if isinstance(d, dict) and d.get("id") is not None]
+
+    async def streams(self, activity_id: str, types: tuple[str, ...] = STREAM_TYPES) -> dict[str, list[Any]]:
+        """One activity's streams by type (``time``, ``watts``...), each a list of samples aligned
+        to ``time``; a stream the recording lacks (or that is all null) is left out."""
+        path = f"/api/v1/activity/{quote(str(activity_id), safe='')}/streams.json"
+        data = await self._request("GET", path, params={"types": list(types)})
+        if not isinstance(data, list):
+            raise ServiceError(f"{PROVIDER_NAME} sent activity streams I can't read.")
+        found: dict[str, list[Any]] = {}
+        for stream in data:
+            if not isinstance(stream, dict) or stream.get("allNull") or stream.get("valueTypeIsArray"):
+                continue
+            samples = stream.get("data")
+            if isinstance(stream.get("type"), str) and isinstance(samples, list):
+                found[stream["type"]] = samples
+        return found
 
     # ------------------------------------------------------------------ writing
 

@@ -42,7 +42,11 @@ from coach.connect.errors import (
 )
 from coach.connect.secrets import SecretBox
 from coach.connect.strava import PROVIDER, PROVIDER_NAME, Returned, Tokens, read_state, scope_problem
-from coach.connect.sync import PULL_HISTORY_DAYS, PULL_OVERLAP_DAYS  # one import window for every provider
+from coach.connect.sync import (  # one import window for every provider
+    PULL_HISTORY_DAYS,
+    PULL_OVERLAP_DAYS,
+    STREAMS_DAYS,
+)
 from coach.store import models as m
 from coach.store.models_connect import Connection, SyncedItem
 
@@ -52,10 +56,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-STREAMS_DAYS: Final = 42
-"""Streams (HR, power, speed at 1 Hz) are fetched for the last six weeks only: what the PMC's
-acute load, decoupling and the recent power curve read; older activities keep their summaries
-(a year of streams would spend a day's request limit)."""
 PULL_INTERVAL: Final = dt.timedelta(hours=6)
 """Webhooks bring new activities as they happen; a pull this often catches anything missed."""
 NOT_CONNECTED: Final = "You're not connected to Strava: send /connect strava."

@@ -8,6 +8,11 @@
   fingerprint keeps a recording once whether it came as a file, a log line or a pull. Then
   ``training_log.update_adherence`` links them to the plan (done / partial / missed), as after an
   upload. Each outside id is remembered (``SyncedItem``), so a re-pull counts nothing twice.
+  A new activity of the last ``STREAMS_DAYS`` recorded with power or heart rate comes with its
+  streams (``time``, ``watts``, ``heartrate``, ``velocity_smooth``), fetched once before it is
+  stored, so ``finish`` computes NP, the power curve, Pw:Hr / Pa:Hr decoupling and EF from the
+  samples exactly as for an uploaded file; a known one (pulled before, or the same recording
+  uploaded) is not asked for again.
   Activities that came to Intervals.icu from Strava are stubs its API doesn't share: they are
   counted and said.
 - Wellness (resting HR, HRV rMSSD, sleep) fills the check-in of that day where the athlete left
@@ -74,6 +79,10 @@ PULL_OVERLAP_DAYS: Final = 7
 """Later pulls re-read the last week: activities are often uploaded days late."""
 WELLNESS_FIRST_DAYS: Final = 28
 """The first wellness pull: two weeks make the HRV/pulse baseline readiness uses, with room."""
+STREAMS_DAYS: Final = 42
+"""Streams (power, HR, speed) are fetched for new activities of the last six weeks only: what the
+PMC's acute load, decoupling and the recent power curve read; older ones keep their summaries (a
+year of streams would be hundreds of requests). Strava's import uses the same window."""
 EVENTS_MIN_HORIZON_DAYS: Final = 28
 PULL_INTERVAL: Final = dt.timedelta(minutes=30)
 """The bot pulls each connection this often (a plan change is pushed on the next minute's tick)."""
@@ -112,6 +121,8 @@ class PullResult:
     """Already here: pulled before, or the same recording uploaded or logged."""
     activities_skipped: int = 0
     strava_stubs: int = 0
+    streams: int = 0
+    """New activities whose power / heart-rate streams were fetched (NP, decoupling, EF from them)."""
     wellness_days: int = 0
     wellness_unchanged: int = 0
     own_workouts: list[str] = field(default_factory=list)
@@ -122,6 +133,7 @@ class PullResult:
         return {
             "activities": {"new": self.activities_new, "already_here": self.activities_known,
                            "skipped": self.activities_skipped, "strava_stubs": self.strava_stubs},
+            "streams": self.streams,
             "wellness": {"days": self.wellness_days, "unchanged": self.wellness_unchanged},
             "own_workouts": list(self.own_workouts), "blocked": list(self.blocked), "plan": list(self.plan_changes),
         }
@@ -272,6 +284,45 @@ def raw_activity(data: dict[str, Any]) -> Any:
     return _intervals_row(_Row(header, [str(data[k]) for k in header]), [])
 
 
+def wants_streams(data: dict[str, Any], today: dt.date) -> bool:
+    """A recent activity recorded with power or heart rate (``stream_types`` when the API lists
+    them, else its ``device_watts`` / ``has_heartrate`` flags)."""
+    types = data.get("stream_types")
+    if isinstance(types, list):
+        recorded = bool({"watts", "heartrate"} & {str(t) for t in types})
+    else:
+        recorded = bool(data.get("device_watts") or data.get("has_heartrate"))
+    if not recorded:
+        return False
+    try:
+        day = dt.date.fromisoformat(str(data.get("start_date_local") or data.get("start_date") or "")[:10])
+    except ValueError:
+        return False
+    return 0 <= (today - day).days <= STREAMS_DAYS
+
+
+def recorded_streams(streams: dict[str, list[Any]]) -> Any:
+    """The API's streams as the ``ActivityStreams`` a file importer fills (``time`` seconds from the
+    start; the others aligned to it, a stream of another length left out). None: no usable time."""
+    from coach.sources.activity import ActivityStreams
+
+    def number(value: Any) -> float | None:
+        return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
+
+    time_s = streams.get("time") or []
+    if len(time_s) < 2 or not all(number(t) is not None for t in time_s):
+        return None
+
+    def aligned(key: str) -> list[float | None] | None:
+        values = streams.get(key)
+        if not values or len(values) != len(time_s):
+            return None
+        return [number(v) for v in values]
+
+    return ActivityStreams(time_s=[float(t) for t in time_s], power_w=aligned("watts"),
+                           heart_rate_bpm=aligned("heartrate"), speed_m_per_s=aligned("velocity_smooth"))
+
+
 async def _fetch(client: IntervalsClient, start: Any, today: dt.date, horizon: dt.date, report: SyncReport) -> _Pulled:
     """Each part on its own: a failed part is reported and the others still come in. A refused key
     stops everything (raised)."""
@@ -301,7 +352,52 @@ async def _fetch(client: IntervalsClient, start: Any, today: dt.date, horizon: d
     return pulled
 
 
-async def _apply_activities(ctx: Ctx, activities: list[dict[str, Any]], result: PullResult, now: dt.datetime) -> None:
+async def _fetch_streams(client: IntervalsClient, store: Store, athlete_id: int, activities: list[dict[str, Any]],
+                         today: dt.date, report: SyncReport, result: PullResult) -> dict[str, dict[str, list[Any]]]:
+    """Streams of the pulled activities that are new here (not pulled before, not the same
+    recording uploaded or imported already) and recorded with power or HR. A failed fetch keeps
+    the activity's summary; a rate limit stops fetching (the rest keep their summaries)."""
+    from coach.sources.activity import finish
+    from coach.sources.errors import ImportFailure
+
+    candidates = [a for a in activities if wants_streams(a, today)]
+    if not candidates:
+        return {}
+    wanted: list[str] = []
+    async with store.transaction() as s:
+        known = await _items(s, athlete_id, "activity")
+        for data in candidates:
+            external_id = str(data.get("id"))
+            raw = None if external_id in known else raw_activity(data)
+            if raw is None:
+                continue
+            try:
+                fingerprint = finish(raw, keep_streams=False).fingerprint
+            except (ValueError, ValidationError, ImportFailure):
+                continue
+            here = (await s.execute(select(m.Activity.id).where(
+                m.Activity.athlete_id == athlete_id, m.Activity.fingerprint == fingerprint))).first()
+            if here is None:
+                wanted.append(external_id)
+    found: dict[str, dict[str, list[Any]]] = {}
+    for external_id in wanted:
+        try:
+            found[external_id] = await client.streams(external_id)
+        except Unauthorized:
+            raise
+        except RateLimited as error:
+            report.failures.append(f"streams: {error}")
+            report.rate_limited = True
+            break
+        except ConnectError as error:
+            log.warning("no streams for an %s activity (its summary is kept): %s", PROVIDER_NAME, error)
+        else:
+            result.streams += 1
+    return found
+
+
+async def _apply_activities(ctx: Ctx, activities: list[dict[str, Any]], result: PullResult, now: dt.datetime,
+                            streams: dict[str, dict[str, list[Any]]] | None = None) -> None:
     from coach.service import training_log
     from coach.sources.activity import finish
     from coach.sources.errors import ImportFailure
@@ -319,8 +415,15 @@ async def _apply_activities(ctx: Ctx, activities: list[dict[str, Any]], result: 
             if str(data.get("source", "")).upper() == "STRAVA":
                 result.strava_stubs += 1
             continue
+        recorded = recorded_streams((streams or {}).get(external_id) or {})
+        if recorded is not None:  # NP, the power curve, decoupling and EF from the samples, as for a file
+            raw = raw.model_copy(update={"streams": recorded})
         try:
-            activity = finish(raw, ftp_w=history.get("ftp_w"), max_hr=history.get("max_hr"), keep_streams=False)
+            if recorded is not None:  # seconds of CPU for a long ride: off the event loop, as an upload is
+                activity = await asyncio.to_thread(finish, raw, ftp_w=history.get("ftp_w"),
+                                                   max_hr=history.get("max_hr"), keep_streams=False)
+            else:
+                activity = finish(raw, ftp_w=history.get("ftp_w"), max_hr=history.get("max_hr"), keep_streams=False)
         except (ValueError, ValidationError, ImportFailure):
             result.activities_skipped += 1
             continue
@@ -691,12 +794,14 @@ async def _sync(service: CoachService, store: Store, athlete_id: int, config: Co
                 pulled = await _fetch(client, start, today, horizon, report)
                 result = PullResult()
                 report.pull = result
+                streams = {} if pulled.activities is None or report.rate_limited else await _fetch_streams(
+                    client, store, athlete_id, pulled.activities, today, report, result)
                 async with store.transaction() as s:
                     athlete = await s.get(m.Athlete, athlete_id)
                     assert athlete is not None
                     ctx = Ctx(s, athlete, today)
                     if pulled.activities is not None:
-                        await _apply_activities(ctx, pulled.activities, result, now)
+                        await _apply_activities(ctx, pulled.activities, result, now, streams)
                     if pulled.wellness is not None:
                         await _apply_wellness(ctx, pulled.wellness, result, now)
                     if pulled.events is not None:

@@ -16,6 +16,13 @@ What it does as the real API documents it:
   ``{"eventsDeleted": n}``). Events get ``id``, ``athlete_id`` and ``created_by_id``.
 - Activities that came from Strava are stubs (id, start, type, ``source: "STRAVA"``, a note), as
   the real API returns them.
+- ``GET /api/v1/activity/{id}/streams{ext}?types`` (``ext`` empty or ``.json``; ``types`` repeated
+  or comma-separated, all streams when absent): the activity's streams as a list of
+  ``ActivityStream`` (``type``, ``name``, ``data``, ``data2``, ``valueTypeIsArray``,
+  ``anomalies``, ``custom``, ``allNull``); another athlete's activity is 403, an unknown one 404,
+  one recorded without streams ``[]``. Give them with ``add_activity(..., streams=[...])`` (a
+  recorded ride in that shape: ``tests/connect/data/intervals_streams_ride.json``); the activity
+  then lists their types in ``stream_types``.
 
 Scripted trouble: ``fail_next(path_part, status, times, retry_after=...)`` answers the next matching
 requests with that status (a 429 carries ``Retry-After``). ``calls`` records every request.
@@ -45,6 +52,7 @@ from tests.fakes._http import FakeHTTPServer, HTTPRequest, HTTPResponse
 __all__ = ["FakeIntervals", "IcuAthlete"]
 
 _PATH = re.compile(r"^/api/v1/athlete/(?P<id>[^/]+)(?P<rest>/.*)?$")
+_STREAMS_PATH = re.compile(r"^/api/v1/activity/(?P<id>[^/]+)/streams(?P<ext>\.json|\.csv)?$")
 
 
 @dataclass
@@ -55,6 +63,7 @@ class IcuAthlete:
     activities: list[dict[str, Any]] = field(default_factory=list)
     wellness: dict[str, dict[str, Any]] = field(default_factory=dict)
     events: dict[int, dict[str, Any]] = field(default_factory=dict)
+    streams: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
 
 
 @dataclass
@@ -109,8 +118,11 @@ class FakeIntervals(FakeHTTPServer):
         return athlete
 
     def add_activity(self, athlete_id: str, *, start: str, type: str = "Run", moving_time: int | None = 3600,
-                     distance: float | None = None, source: str = "GARMIN_CONNECT", **fields: Any) -> dict[str, Any]:
+                     distance: float | None = None, source: str = "GARMIN_CONNECT",
+                     streams: list[dict[str, Any]] | None = None, **fields: Any) -> dict[str, Any]:
         """An activity as the list endpoint returns it (``start`` is local; UTC is taken the same here)."""
+        if streams is not None:
+            fields.setdefault("stream_types", [str(x["type"]) for x in streams])
         with self._lock:
             number = next(self._ids)
             if source == "STRAVA":
@@ -126,6 +138,8 @@ class FakeIntervals(FakeHTTPServer):
                     **fields,
                 }
             self.athletes[athlete_id].activities.append(activity)
+            if streams is not None:
+                self.athletes[athlete_id].streams[str(activity["id"])] = streams
             return activity
 
     def add_wellness(self, athlete_id: str, day: str, **fields: Any) -> None:
@@ -180,7 +194,8 @@ class FakeIntervals(FakeHTTPServer):
 
     def _answer(self, request: HTTPRequest, query: dict[str, str], body: Any) -> HTTPResponse:
         match = _PATH.match(request.path)
-        if match is None:
+        streams = _STREAMS_PATH.match(request.path)
+        if match is None and streams is None:
             return _error(404, "Not Found")
         owner = self._authorised(request)
         if owner is None:
@@ -188,6 +203,9 @@ class FakeIntervals(FakeHTTPServer):
         scripted = self._scripted(request)
         if scripted is not None:
             return scripted
+        if streams is not None:
+            return self._streams(owner, streams["id"], streams["ext"], request)
+        assert match is not None
         wanted = match["id"]
         if wanted not in ("0", owner.id):
             return _error(403, "Access denied")
@@ -236,6 +254,18 @@ class FakeIntervals(FakeHTTPServer):
         found.sort(key=lambda a: a["start_date_local"], reverse=True)
         limit = int(query["limit"]) if query.get("limit") else None
         return _json(200, found[:limit] if limit is not None else found)
+
+    def _streams(self, owner: IcuAthlete, activity_id: str, ext: str | None, request: HTTPRequest) -> HTTPResponse:
+        holder = next((a for a in self.athletes.values() if any(str(x["id"]) == activity_id for x in a.activities)), None)
+        if holder is None:
+            return _error(404, "Activity not found")
+        if holder is not owner:
+            return _error(403, "Access denied")
+        if ext == ".csv":
+            return _error(400, "CSV streams are not served by this fake")
+        asked = [t for v in parse_qs(request.query).get("types", []) for t in v.split(",") if t]
+        recorded = owner.streams.get(activity_id, [])
+        return _json(200, [x for x in recorded if not asked or x["type"] in asked])
 
     def _list_events(self, owner: IcuAthlete, query: dict[str, str]) -> HTTPResponse:
         oldest = _bound(query.get("oldest"), end=False) or dt.date.today().isoformat()
