@@ -34,7 +34,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
-from sqlalchemy import select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -42,6 +42,7 @@ from coach.clock import Clock, zone
 from coach.service.schedule import WEEKLY_LOCAL_TIME, compose_week
 from coach.service.types import Reply
 from coach.store import models as m
+from coach.store import repo
 from coach.store.db import Database
 from coach.store.models_batch import FINISHED_STATES, BatchItem, BatchRun
 
@@ -49,6 +50,12 @@ log = logging.getLogger(__name__)
 
 Outcome = Literal["done", "review", "skipped", "failed", "already"]
 MAX_ERROR_CHARS = 2000
+CHUNK_ATHLETES = 100
+"""``run_weekly`` takes this many athletes per transaction (a savepoint each): one commit, one
+lookup of their items, plans and outbox keys, one insert of their messages, one counter update.
+A crash loses at most the chunk in hand, which the next run redoes."""
+HEAVY_COMPOSED = ("reply", "text")
+"""What a queued item's ``composed`` drops: the message itself (with its picture) is in the outbox."""
 
 
 @dataclass(frozen=True)
@@ -138,6 +145,42 @@ async def _count(s: AsyncSession, run_id: int | None, outcome: Outcome, duration
     await s.execute(update(r).where(r.id == run_id, r.duration_s_max < duration_s).values(duration_s_max=duration_s))
 
 
+@dataclass
+class _Tally:
+    """A chunk's counters, written to the run in one statement inside the chunk's transaction."""
+
+    counts: dict[str, int] = field(default_factory=dict)
+    attempts: int = 0
+    duration_s_total: float = 0.0
+    duration_s_max: float = 0.0
+
+    def add(self, outcome: Outcome, duration_s: float, *, undo_failed: bool = False) -> None:
+        self.counts[outcome] = self.counts.get(outcome, 0) + 1
+        self.attempts += 0 if outcome == "already" else 1
+        self.duration_s_total += duration_s
+        self.duration_s_max = max(self.duration_s_max, duration_s)
+        if undo_failed and outcome != "failed":
+            self.counts["failed"] = self.counts.get("failed", 0) - 1
+
+    async def write(self, s: AsyncSession, run_id: int | None) -> None:
+        if run_id is None or not (self.counts or self.attempts):
+            return
+        r = BatchRun
+        values: dict[Any, Any] = {getattr(r, k): getattr(r, k) + n for k, n in self.counts.items() if n}
+        values[r.attempts] = r.attempts + self.attempts
+        values[r.duration_s_total] = r.duration_s_total + self.duration_s_total
+        await s.execute(update(r).where(r.id == run_id).values(values))
+        await s.execute(update(r).where(r.id == run_id, r.duration_s_max < self.duration_s_max)
+                        .values(duration_s_max=self.duration_s_max))
+
+
+@dataclass
+class _Chunk:
+    """What a chunk looked up at once: the outbox keys already queued for its athletes' weeks."""
+
+    queued: set[str] = field(default_factory=set)
+
+
 def _skip_reason(athlete: m.Athlete | None) -> str | None:
     if athlete is None:
         return "athlete deleted"
@@ -154,20 +197,34 @@ def _due_at(athlete: m.Athlete, week_start: dt.date, now: dt.datetime) -> dt.dat
     return max(local, now).astimezone(dt.UTC).replace(tzinfo=None)
 
 
-async def _queue(s: AsyncSession, item: BatchItem, athlete: m.Athlete | None, now: dt.datetime, text: str | None = None) -> Outcome:
-    """Write the composed message to the outbox (unless its key is there already) and finish the item."""
+async def _queue(
+    s: AsyncSession, item: BatchItem, athlete: m.Athlete | None, now: dt.datetime, text: str | None = None,
+    *, rows: list[dict[str, Any]] | None = None,
+) -> Outcome:
+    """Write the composed message to the outbox (unless its key is there already) and finish the item.
+    With ``rows`` (a chunk, whose keys were looked up together): the row is appended there for one
+    multi-row insert at the end of the chunk's transaction."""
     composed = item.composed or {}
     key = str(composed["key"])
-    if (await s.execute(select(m.OutboxMessage.id).where(m.OutboxMessage.key == key))).first() is None:
-        reply = Reply.from_payload(composed["reply"])
+    if rows is not None or (await s.execute(select(m.OutboxMessage.id).where(m.OutboxMessage.key == key))).first() is None:
+        payload = composed["reply"]
         if text is not None:
+            reply = Reply.from_payload(composed["reply"])
             reply = Reply(f"For review — {composed['name']}:\n{text}" if composed["kind"] == "review" else text, reply.buttons)
+            payload = reply.to_payload()
         due_at = None
         if composed["kind"] == "weekly_plan" and athlete is not None:
             due_at = _due_at(athlete, dt.date.fromisoformat(str(composed["week"])), now)
-        s.add(m.OutboxMessage(key=key, athlete_id=item.athlete_id, chat_id=composed["chat_id"], kind=composed["kind"],
-                              payload=reply.to_payload(), due_at=due_at))
+        if rows is None:
+            s.add(m.OutboxMessage(key=key, athlete_id=item.athlete_id, chat_id=composed["chat_id"], kind=composed["kind"],
+                                  payload=payload, due_at=due_at))
+        else:
+            stamp = s.info["now"]() if "now" in s.info else m.utcnow()
+            rows.append({"key": key, "athlete_id": item.athlete_id, "chat_id": composed["chat_id"], "kind": composed["kind"],
+                         "payload": payload, "due_at": due_at or stamp, "created_at": stamp, "attempts": 0, "parts_sent": 0})
     outcome: Outcome = "review" if composed["kind"] == "review" else "done"
+    # The message is in the outbox now: the item keeps where it went, not a second copy of it (and its picture).
+    item.composed = {k: v for k, v in composed.items() if k not in HEAVY_COMPOSED}
     item.status, item.outbox_key, item.last_error = outcome, key, None
     return outcome
 
@@ -238,30 +295,42 @@ async def _attempt(
 
 async def _compose_into(
     s: AsyncSession, item: BatchItem, athlete: m.Athlete, week_start: dt.date, now: dt.datetime, rules: Any,
+    chunk: _Chunk | None = None,
 ) -> str | None:
-    """Adapt and compose into ``item`` (status ``composed``); a reason when there is nothing to send."""
+    """Adapt and compose into ``item`` (status ``composed``); a reason when there is nothing to send.
+    ``chunk``: the plans and queued keys were looked up for many athletes at once."""
     today = now.astimezone(zone(athlete.time_zone)).date()
-    plan_id = (
-        await s.execute(
-            select(m.Plan.id).where(m.Plan.athlete_id == athlete.id, m.Plan.status == "active").order_by(m.Plan.version.desc()).limit(1)
-        )
-    ).scalar_one_or_none()
-    if plan_id is None:
-        return "no plan"
-    # render.current_week's choice (the week holding week_start, else the next one) from the weeks'
-    # starts alone: loading the whole plan here would be its fifth load per athlete.
-    start = (
-        await s.execute(
-            select(m.PlanWeek.start).where(m.PlanWeek.plan_id == plan_id, m.PlanWeek.start > week_start - dt.timedelta(days=7))
-            .order_by(m.PlanWeek.start).limit(1)
-        )
-    ).scalar_one_or_none()
+    if chunk is not None:
+        row = await repo.active_plan_row(s, athlete.id)  # preloaded: a memo hit
+        start = min((w.start for w in row.weeks if w.start > week_start - dt.timedelta(days=7)), default=None) if row else None
+        if row is None:
+            return "no plan"
+    else:
+        plan_id = (
+            await s.execute(
+                select(m.Plan.id).where(m.Plan.athlete_id == athlete.id, m.Plan.status == "active")
+                .order_by(m.Plan.version.desc()).limit(1)
+            )
+        ).scalar_one_or_none()
+        if plan_id is None:
+            return "no plan"
+        # render.current_week's choice (the week holding week_start, else the next one) from the weeks'
+        # starts alone: loading the whole plan here would be its fifth load per athlete.
+        start = (
+            await s.execute(
+                select(m.PlanWeek.start).where(m.PlanWeek.plan_id == plan_id, m.PlanWeek.start > week_start - dt.timedelta(days=7))
+                .order_by(m.PlanWeek.start).limit(1)
+            )
+        ).scalar_one_or_none()
     if start is None:
         return "plan finished"
     if start <= today:
         return "week already begun"
     weekly, review = keys_of(athlete.id, start)
-    queued = (await s.execute(select(m.OutboxMessage.key).where(m.OutboxMessage.key.in_((weekly, review))))).scalars().first()
+    if chunk is not None:
+        queued = weekly if weekly in chunk.queued else review if review in chunk.queued else None
+    else:
+        queued = (await s.execute(select(m.OutboxMessage.key).where(m.OutboxMessage.key.in_((weekly, review))))).scalars().first()
     if queued is not None:  # the Sunday preview (or an approval) got there first: nothing to redo
         item.composed = {"key": queued, "kind": "review" if queued == review else "weekly_plan"}
         item.status = "review" if queued == review else "done"
@@ -279,11 +348,15 @@ async def _compose_into(
 
 async def _finish(
     s: AsyncSession, item: BatchItem, run_id: int | None, outcome: Outcome, reason: str, started: float, failed_here: bool,
+    tally: _Tally | None = None,
 ) -> ItemResult:
     duration = time.perf_counter() - started
     item.duration_s = duration
     item.finished_at = s.info["now"]() if "now" in s.info else m.utcnow()
-    await _count(s, run_id, outcome, duration, undo_failed=failed_here)
+    if tally is None:
+        await _count(s, run_id, outcome, duration, undo_failed=failed_here)
+    else:
+        tally.add(outcome, duration, undo_failed=failed_here)
     return ItemResult(item.athlete_id, outcome, reason, duration)
 
 
@@ -331,19 +404,159 @@ async def finish_run(db: Database, run_id: int) -> None:
 async def run_weekly(
     db: Database, week_start: dt.date, *, rules: Any, clock: Clock, athlete_ids: Sequence[int] | None = None,
     narrator: Narrator | None = None, progress: Callable[[ItemResult], None] | None = None,
-    on_start: Callable[[int], None] | None = None,
+    on_start: Callable[[int], None] | None = None, chunk_size: int = CHUNK_ATHLETES,
 ) -> RunSummary:
-    """The weekly batch in this process, one athlete after another (SQLite has one writer anyway;
-    ``coach worker`` processes spread it over a task queue)."""
+    """The weekly batch in this process (SQLite has one writer anyway; ``coach worker`` processes
+    spread it over a task queue): ``chunk_size`` athletes per transaction (``run_chunk``), or one
+    after another with a narrator (a slow model must not hold a chunk's transaction open)."""
     ids = list(athlete_ids) if athlete_ids is not None else await eligible_athletes(db)
     run_id = await start_run(db, week_start, len(ids), "in-process")
     if on_start is not None:
         on_start(len(ids))
     summary = RunSummary(run_id, week_start, len(ids))
-    for athlete_id in ids:
-        result = await run_item(db, athlete_id, week_start, rules=rules, clock=clock, run_id=run_id, narrator=narrator)
-        summary.results.append(result)
-        if progress is not None:
-            progress(result)
+    size = 1 if narrator is not None else max(chunk_size, 1)
+    for first in range(0, len(ids), size):
+        if narrator is not None:
+            results = [await run_item(db, ids[first], week_start, rules=rules, clock=clock, run_id=run_id, narrator=narrator)]
+        else:
+            results = await run_chunk(db, ids[first:first + size], week_start, rules=rules, clock=clock, run_id=run_id)
+        for result in results:
+            summary.results.append(result)
+            if progress is not None:
+                progress(result)
     await finish_run(db, run_id)
     return summary
+
+
+async def run_chunk(
+    db: Database, athlete_ids: Sequence[int], week_start: dt.date, *, rules: Any, clock: Clock, run_id: int | None = None,
+) -> list[ItemResult]:
+    """Several athletes' weeks in one transaction, each in a savepoint: an athlete that fails is
+    rolled back alone and recorded ``failed`` with its reason, the others commit together with the
+    run's counters. Results in the order of ``athlete_ids``. When the transaction itself fails
+    (the database, not an athlete), nothing of it stays and the chunk runs athlete by athlete."""
+    try:
+        by_id, missing = await _chunk(db, athlete_ids, week_start, rules=rules, clock=clock, run_id=run_id)
+    except Exception:
+        log.warning("weekly batch: a chunk of %d athletes failed as a whole; they run one by one", len(athlete_ids), exc_info=True)
+        by_id, missing = {}, list(athlete_ids)
+    for athlete_id in missing:  # gone meanwhile, or the chunk failed: the one-athlete path records why
+        by_id[athlete_id] = await run_item(db, athlete_id, week_start, rules=rules, clock=clock, run_id=run_id)
+    return [by_id[athlete_id] for athlete_id in athlete_ids]
+
+
+async def _lock_items(s: AsyncSession, athlete_ids: Sequence[int], week_start: dt.date) -> dict[int, BatchItem]:
+    """The chunk's (athlete, week) rows, created where missing, locked for this transaction (in
+    athlete order on PostgreSQL, so two chunks never wait on each other in a circle)."""
+    if not athlete_ids:
+        return {}
+    query = select(BatchItem).where(BatchItem.athlete_id.in_(athlete_ids), BatchItem.week_start == week_start)
+    stamp = s.info["now"]() if "now" in s.info else m.utcnow()
+    fresh = [{"athlete_id": a, "week_start": week_start, "status": "pending", "attempts": 0, "created_at": stamp} for a in athlete_ids]
+    if s.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+        await s.execute(pg_insert(BatchItem).values(fresh).on_conflict_do_nothing(index_elements=["athlete_id", "week_start"]))
+        rows = (await s.execute(query.order_by(BatchItem.athlete_id).with_for_update())).scalars()
+        return {item.athlete_id: item for item in rows}
+    items = {item.athlete_id: item for item in (await s.execute(query)).scalars()}
+    missing = [row for row in fresh if row["athlete_id"] not in items]
+    if missing:
+        await s.execute(insert(BatchItem), missing)
+        items.update({item.athlete_id: item for item in (await s.execute(query)).scalars()})
+    return items
+
+
+async def _chunk(
+    db: Database, athlete_ids: Sequence[int], week_start: dt.date, *, rules: Any, clock: Clock, run_id: int | None,
+) -> tuple[dict[int, ItemResult], list[int]]:
+    now = clock.now()
+    results: dict[int, ItemResult] = {}
+    tally = _Tally()
+    async with db.transaction() as s:
+        with repo.plan_memo(s):
+            query = select(m.Athlete).where(m.Athlete.id.in_(athlete_ids))
+            athletes = {a.id: a for a in (await s.execute(query)).scalars()}
+            missing = [a for a in athlete_ids if a not in athletes]
+            present = [a for a in athlete_ids if a in athletes]
+            items = await _lock_items(s, present, week_start)
+            todo = [a for a in present if items[a].status not in FINISHED_STATES and _skip_reason(athletes[a]) is None]
+            await repo.preload_active_plans(s, [a for a in todo if items[a].status != "composed"])
+            chunk = _Chunk(await _queued_keys(s, todo, week_start))
+            rows: list[dict[str, Any]] = []
+            for athlete_id in present:
+                item, athlete = items[athlete_id], athletes[athlete_id]
+                started = time.perf_counter()
+                if item.status in FINISHED_STATES:
+                    tally.add("already", 0.0)
+                    results[athlete_id] = ItemResult(athlete_id, "already", item.status)
+                    continue
+                failed_here = item.status == "failed" and item.run_id == run_id and run_id is not None
+                pending = len(rows)
+                try:
+                    async with s.begin_nested():
+                        results[athlete_id] = await _work(s, item, athlete, week_start, now, rules, run_id, started, failed_here,
+                                                          tally, chunk, rows)
+                except Exception as error:  # this athlete's savepoint is rolled back; the others stand
+                    del rows[pending:]
+                    results[athlete_id] = await _fail_in_chunk(s, item, run_id, error, started, tally)
+                finally:
+                    repo.forget_plans(s, athlete_id)
+            if rows:
+                await s.execute(insert(m.OutboxMessage), rows)
+            await tally.write(s, run_id)
+    return results, missing
+
+
+async def _queued_keys(s: AsyncSession, athlete_ids: Sequence[int], week_start: dt.date) -> set[str]:
+    """The outbox keys already there for these athletes' next weeks (the memo holds their plans)."""
+    keys: list[str] = []
+    memo: dict[int, m.Plan | None] = s.info.get(repo.PLAN_MEMO, {})
+    for athlete_id in athlete_ids:
+        row = memo.get(athlete_id)
+        start = min((w.start for w in row.weeks if w.start > week_start - dt.timedelta(days=7)), default=None) if row else None
+        if start is not None:
+            keys.extend(keys_of(athlete_id, start))
+    if not keys:
+        return set()
+    query = select(m.OutboxMessage.key).where(m.OutboxMessage.key.in_(keys))
+    return set((await s.execute(query)).scalars())
+
+
+async def _work(
+    s: AsyncSession, item: BatchItem, athlete: m.Athlete, week_start: dt.date, now: dt.datetime, rules: Any,
+    run_id: int | None, started: float, failed_here: bool, tally: _Tally, chunk: _Chunk, rows: list[dict[str, Any]],
+) -> ItemResult:
+    """One athlete of a chunk, inside its savepoint: ``_attempt`` without a narrator."""
+    item.run_id = run_id
+    item.attempts += 1
+    reason = _skip_reason(athlete)
+    fresh = item.status != "composed"  # else composed by an earlier run: its key is looked up on its own
+    if reason is None and fresh:
+        reason = await _compose_into(s, item, athlete, week_start, now, rules, chunk)
+    if reason is not None:
+        item.status, item.last_error = "skipped", reason
+        return await _finish(s, item, run_id, "skipped", reason, started, failed_here, tally)
+    if item.status in FINISHED_STATES:
+        return await _finish(s, item, run_id, "already", item.status, started, failed_here, tally)
+    outcome = await _queue(s, item, athlete, now, rows=rows if fresh else None)
+    return await _finish(s, item, run_id, outcome, "", started, failed_here, tally)
+
+
+async def _fail_in_chunk(
+    s: AsyncSession, item: BatchItem, run_id: int | None, error: Exception, started: float, tally: _Tally,
+) -> ItemResult:
+    """``run_item``'s failure record, in the chunk's transaction (its own would wait on the chunk's lock)."""
+    first = (str(error).strip().splitlines() or [""])[0]
+    reason = f"{type(error).__name__}: {first}"[:MAX_ERROR_CHARS]
+    duration = time.perf_counter() - started
+    await s.refresh(item)  # the savepoint's changes to it are gone (and its attributes expired with them)
+    log.warning("weekly batch: athlete %d, week %s failed: %s", item.athlete_id, item.week_start, type(error).__name__,
+                exc_info=(type(error), error, error.__traceback__))
+    counted = item.status == "failed" and item.run_id == run_id
+    item.status, item.last_error, item.run_id = "failed", reason, run_id
+    item.attempts += 1
+    item.duration_s = duration
+    if not counted:
+        tally.add("failed", duration)
+    return ItemResult(item.athlete_id, "failed", reason, duration)

@@ -11,8 +11,9 @@ from sqlalchemy import func, select
 from coach.batch import weekly
 from coach.batch.report import recent_runs
 from coach.batch.weekly import run_weekly
-from coach.service import coaching
+from coach.service import coaching, schedule
 from coach.store import models as m
+from coach.store import repo
 from coach.store.db import Database
 from coach.store.models_batch import BatchItem
 from tests.batch.conftest import NEXT_WEEK, Clock, add_athletes
@@ -102,8 +103,8 @@ async def test_a_crash_mid_batch_resumes_without_doubling(db: Database, sunday: 
         return outcome
 
     monkeypatch.setattr(weekly, "_queue", dying_queue)
-    with pytest.raises(Crash):
-        await run_weekly(db, NEXT_WEEK, rules=service.rules, clock=sunday)
+    with pytest.raises(Crash):  # chunks of two: the first commits, the crash loses the second whole
+        await run_weekly(db, NEXT_WEEK, rules=service.rules, clock=sunday, chunk_size=2)
     assert [k for k, _, _ in await outbox(db)] == ["weekly:1:2026-11-30", "weekly:2:2026-11-30"]
     monkeypatch.setattr(weekly, "_queue", real_queue)
     resumed = await run_weekly(db, NEXT_WEEK, rules=service.rules, clock=sunday)
@@ -153,3 +154,60 @@ async def test_the_week_must_lie_ahead(db: Database, sunday: Clock) -> None:
     summary = await run_weekly(db, dt.date(2026, 11, 23), rules=service.rules, clock=sunday)
     assert summary.count("skipped") == 1 and summary.results[0].reason == "week already begun"
     assert await outbox(db) == []
+
+
+async def test_a_chunk_keeps_the_others_when_one_athlete_fails_after_saving(
+    db: Database, sunday: Clock, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    await one_fails_in_a_chunk(db, sunday, monkeypatch)
+
+
+async def test_a_chunk_on_postgresql_keeps_the_others_when_one_fails(
+    pg_url: str, sunday: Clock, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    db = Database(pg_url, sunday)
+    try:
+        await one_fails_in_a_chunk(db, sunday, monkeypatch)
+    finally:
+        await db.dispose()
+
+
+async def one_fails_in_a_chunk(db: Database, sunday: Clock, monkeypatch: pytest.MonkeyPatch) -> None:
+    """One transaction per chunk, a savepoint per athlete: bo's adaptation is saved, then his week
+    fails; his savepoint takes the saved version back, ann and cy commit, the counters are exact,
+    and the re-run does bo alone, doubling nothing."""
+    service = await add_athletes(db, sunday, ["ann", "bo", "cy"])
+    versions = await plan_versions(db)
+    real_compose = schedule.compose_week
+
+    async def failing_compose(s: Any, athlete: m.Athlete, *args: Any) -> Any:
+        due = await real_compose(s, athlete, *args)
+        if athlete.name == "bo":
+            row = await repo.active_plan_row(s, athlete.id)
+            assert row is not None
+            await repo.save_plan(s, athlete, repo.plan_doc(row), source="test", reason="saved, then the week fails")
+            raise RuntimeError("the picture could not be drawn")
+        return due
+
+    async def no_fallback(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("the chunk fell back to one athlete at a time")
+
+    monkeypatch.setattr(weekly, "compose_week", failing_compose)
+    monkeypatch.setattr(weekly, "run_item", no_fallback)
+    first = await run_weekly(db, NEXT_WEEK, rules=service.rules, clock=sunday)
+    monkeypatch.undo()
+    assert [(r.athlete_id, r.outcome) for r in first.results] == [(1, "done"), (2, "failed"), (3, "done")]
+    assert first.failures()[0].reason == "RuntimeError: the picture could not be drawn"
+    assert [k for k, _, _ in await outbox(db)] == ["weekly:1:2026-11-30", "weekly:3:2026-11-30"]
+    assert await plan_versions(db) == versions  # bo's saved version went with his savepoint
+    [status] = await recent_runs(db)
+    assert (status.done, status.failed, status.pending, status.attempts) == (2, 1, 0, 3)
+    async with db.transaction() as s:
+        items = {i.athlete_id: i for i in (await s.execute(select(BatchItem))).scalars()}
+    assert items[2].status == "failed" and items[2].attempts == 1 and items[2].last_error == first.failures()[0].reason
+    assert items[1].status == "done" and items[1].composed is not None and "reply" not in items[1].composed
+
+    again = await run_weekly(db, NEXT_WEEK, rules=service.rules, clock=sunday)
+    assert [(r.athlete_id, r.outcome) for r in again.results] == [(1, "already"), (2, "done"), (3, "already")]
+    assert [k for k, _, _ in await outbox(db)] == [f"weekly:{i}:2026-11-30" for i in (1, 2, 3)]
+    assert await plan_versions(db) == versions
