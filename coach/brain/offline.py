@@ -246,8 +246,8 @@ _PAIN_NOT_NEGATED = re.compile(r"(?<!no )(?<!not )\b(hurts|hurting|painful|achin
 
 _SWAP = re.compile(r"\b(swap|switch|swop|swich|swicth|swtich|swithc|trade|flip|exchange)\b", re.I)
 _SKIP = re.compile(
-    r"\b(skip|drop|ditch|bin|cancel|scrap|miss out|axe|take out|sack (?:it |that |\w+ )?off|knock (?:it|that) on the head|"
-    r"give (?:it|that|\w+(?:'s)? \w+) a miss)\b", re.I,
+    r"\b(skip|skipping|skiping|drop|dropping|ditch|ditching|bin|binning|cancel|cancelling|canceling|scrap|scrapping|miss out|axe|"
+    r"take out|sack (?:it |that |\w+ )?off|knock (?:it|that) on the head|give (?:it|that|\w+(?:'s)? \w+) a miss)\b", re.I,
 )
 _SHUFFLE = re.compile(
     r"\b(shuffle|rejig|juggle|rearrange|switch (?:things|stuff) (?:up|round|around)|move (?:things|stuff|some things) (?:a)?round)\b", re.I,
@@ -281,17 +281,18 @@ _CAP_ASK = re.compile(
     r"make (?:it|that|tonight|today|tomorrow|\w+'?s? \w+) (?:just |only )?(?:an? )?(?:easy |short |quick )?\d+|"
     r"(?:just|only) be (?:an? )?(?:\d+|an? hour|half an hour)|be (?:just |only )?(?:\d+\s*(?:min|mins|minutes|h|hrs?)|an? hour)|"
     r"(?:\d+\s*(?:min|mins|minutes)|an? hour)(?: \w+){0,3} instead|keep (?:it|that|\w+'?s? \w+) (?:to|under|below)|"
-    r"shorten (?:it |that |\w+'?s? \w+ )?to|no longer than|(?:\d+\s*(?:min|mins|minutes)|an? hour) max)\b", re.I,
+    r"shorten (?:it |that |\w+'?s? \w+ )?to|no longer than|(?:\d+\s*(?:min|mins|minutes)|(?:an? )?hour) (?:max|tops)|"
+    r"(?:an? )?(?:easy |short )?\d+ (?:rather than|not) (?:the )?\d+)\b", re.I,
 )
 """A time limit asked for a day ahead: "cap it at 90 min", "make tonight an easy 30", "can today's ride just be 30 mins?"."""
 _BARE_MINUTES = re.compile(r"\b(?:easy|just|only|at|to|be|quick|short)\s+(?:an?\s+)?(\d{2,3})\b(?!\s*(?:k|km|mi|miles?|m|th|st|nd|rd|%|/|:))", re.I)
 
 
 def _bare_minutes(message: str) -> int | None:
-    """'make tonight an easy 30': a bare number after a cap word is minutes (10 to 240)."""
+    """'make tonight an easy 30': a bare number after a cap word is minutes (10 to 240); 'hour max' is 60."""
     found = _BARE_MINUTES.search(message)
     if found is None:
-        return None
+        return 60 if re.search(r"\bhour (?:max|tops)\b", message, re.I) else None
     value = int(found.group(1))
     return value if 10 <= value <= 240 else None
 
@@ -340,11 +341,13 @@ _AWAY = re.compile(
     r"out of town|travell?ing|no (?:training|running|riding|swimming|run|ride|swim|session|workout)s?|off the cards|is out|are out|"
     r"(?:day|days) off|at a (?:wedding|funeral|conference)|wedding|funeral|on holiday|on vacation|holiday|vacation|"
     r"working(?: doubles| a double| nights| late| all day)?|work trip|business trip|conference|skiing|off to|"
-    r"no chance of (?:a )?(?:running|riding|training|swimming|run|ride|session)|no bike|without (?:a|my) bike|for work)\b", re.I,
+    r"no chance of (?:a )?(?:running|riding|training|swimming|run|ride|session)|no bike|without (?:a|my) bike|for work|"
+    r"cant (?:do|make|train|run|ride)|(?:i'?ll|i will) be (?:at|in) [^.?!]{2,40} all day|all day at|won'?t manage|"
+    r"won'?t make it|not going to manage)\b", re.I,
 )
 _SLEEP_WORDS = re.compile(r"\b(slept|sleep|kip|nap|bed|woke|awake|night'?s)\b")
 _LOGGED_WHEN = re.compile(r"\b(this morning|last night|yesterday|earlier|today'?s|this arvo|this afternoon|this evening|at lunch|tonight)\b")
-_NO_SECOND_REQUEST = frozenset({"numbers", "question", "plan_question", "emoji", "weather", "greeting", "thanks", "help", "unknown", "hedge", "vague_less",
+_NO_SECOND_REQUEST = frozenset({"numbers", "question", "plan_question", "emoji", "weather", "greeting", "thanks", "help", "unknown", "hedge", "vague_less", "vague_change",
                                 "vague_more", "vague_dates", "override_attempt", "delete_data", "ask_coach", "new_plan"})
 _MOVE = re.compile(
     r"\b(instead of|instead|move|moved|push|shift|go to|happen on|do it on|switch to|bump)\b|→|->", re.I,
@@ -531,6 +534,18 @@ _VAGUE_SPAN = re.compile(
     r"\b(a bit|a while|some time|sometime|a few days|a couple of days|some days|at some point|later (?:this|in the|next) month|"
     r"later on|one of the (?:days|runs|rides|sessions)|one or two days)\b", re.I,
 )
+_VAGUE_SHORT = re.compile(r"^\W*(?:shorter|longer|easier|harder|less|more|change it|can'?t do it|cannot do it|can'?t make it)\W*$", re.I)
+_VAGUE_CHANGE = re.compile(
+    r""
+    r"\b(?:is|are) (?:gonna|going to) be (?:tricky|hard|difficult|a nightmare|mental|crazy|chaos|messy)|"
+    r"\b(?:do|change|sort) something about (?:this|next) (?:week|weekend)|"
+    r"\b(?:change|shift|move|rearrange|juggle|sort out) (?:some|a few|the)? ?(?:stuff|things|bits)(?: around| round| about)?\b|"
+    r"\bmove (?:the )?(?:weekend|week'?s?) (?:stuff|things|sessions|runs|rides)(?: around| round)?\b|"
+    r"\bchange of plans? for (?:the )?(?:weekend|week)\b|\b(?:wanna|want to|like to) (?:run|ride|train|swim) less\b|"
+    r"\b(?:got|have) (?:a thing|something|stuff) (?:on )?(?:one|some) (?:evening|day|night|morning)\b",
+    re.I,
+)
+_VAGUE_OBJECT = re.compile(r"\b(stuff|things|bits|something)\b", re.I)
 _FATIGUE_WORDS = re.compile(r"\b(tired|fatigued?|exhausted|wrecked|sore|knackered|shattered|dead|heavy|ill|sick|pain|hurts?)\b", re.I)
 
 
@@ -546,6 +561,13 @@ def _vague_of(message: str, slots: Slots, intent: str) -> str | None:
     when? "away for a bit next month": which dates? Anything the message names precisely is
     left to its handler.
     """
+    if _VAGUE_SHORT.match(message):
+        return "vague_change"  # "Shorter.", "can't do it": which session, which day?
+    if (
+        _VAGUE_CHANGE.search(message) and not slots.durations_s and not slots.distances_m and not slots.body_parts
+        and (not (_SKIP.search(message) or _SWAP.search(message) or _AWAY.search(message)) or _VAGUE_OBJECT.search(message))
+    ):
+        return "vague_change"  # "this week is gonna be tricky", "can we move the weekend stuff around"
     dated = bool(slots.dates or slots.weekdays or slots.date_range)
     if _HEDGE_AWAY.search(message) and dated and not slots.past_tense and intent in _HEDGED and not slots.durations_s:
         return "hedge"
@@ -1211,6 +1233,10 @@ class _Turn:
         return day
 
     async def on_skip(self) -> Result:
+        ahead = sorted({d for d in self.slots.dates if self.today <= d <= self.today + dt.timedelta(days=27)})
+        if len(ahead) >= 2 and not _TODAY_WORDS.search(self.message):  # "can I just skip the 24th and the 27th?"
+            texts = [await self.adapt("skip_session", {"date": day.isoformat()}) for day in ahead]
+            return "\n".join(texts), None
         return await self.adapt("skip_session", {"date": self.coming_day().isoformat()}), None
 
     async def on_cap(self) -> Result:
@@ -1336,6 +1362,29 @@ class _Turn:
         ]
         choices.append(Choice(label="Wait until I know", tool="", words=("wait", "later", "know", "none")))
         return self.asking(self.t["ask_which_one"], choices), None
+
+    async def on_vague_change(self) -> Result:
+        """'This week is gonna be tricky', 'can we move the weekend stuff around', 'Shorter.': what is
+        changing is asked, with a button per kind of change; nothing is guessed."""
+        choices = [
+            Choice(label="I'm away some days", tool="step:ask_away", words=("away", "days", "can't")),
+            Choice(label="Less time on a day", tool="step:ask_cap", words=("time", "less", "short", "shorter", "minutes")),
+            Choice(label="Move a session", tool="step:ask_move", words=("move", "shift", "swap")),
+            Choice(label="Skip a session", tool="step:ask_skip", words=("skip", "drop")),
+        ]
+        return self.asking(self.t["ask_change"], choices), None
+
+    async def step_ask_away(self, _: dict[str, Any]) -> str:
+        return self.asking(self.t["need_dates"], intent="unavailable")
+
+    async def step_ask_cap(self, _: dict[str, Any]) -> str:
+        return self.asking(self.t["ask_cap"], intent="cap")
+
+    async def step_ask_move(self, _: dict[str, Any]) -> str:
+        return (await self.on_move_session())[0]
+
+    async def step_ask_skip(self, _: dict[str, Any]) -> str:
+        return (await self.on_vague_one())[0]
 
     async def on_vague_less(self) -> Result:
         """'Can we do less?': today, tomorrow, or a day fewer every week?"""

@@ -548,13 +548,14 @@ def _unavailable(edit: _Edit, event: Unavailable) -> None:
 
 def _key_day_in_week(edit: _Edit, s: Session, taken: set[dt.date]) -> dt.date | None:
     """Where a key session that loses its day goes (issue 9 item 4): a free training day of the same
-    week, else the day of the week's lightest easy session, which is dropped (an easy session goes
+    week, else the day of the week's nearest easy session, which is dropped (an easy session goes
     before a key one). Never a blocked day, a day already past or frozen, or next to a hard session
     when the key one is hard itself."""
     force = _force(edit, False)
     monday = monday_of(s.date)
     week_end = monday + dt.timedelta(days=_DAYS_PER_WEEK - 1)
-    target = edit.free_day(s, max(edit.today, monday), force, taken)
+    tomorrow = edit.today + dt.timedelta(days=1)  # never onto today: the athlete didn't ask for that
+    target = edit.free_day(s, max(tomorrow, monday), force, taken)
     if target is not None and target <= week_end:
         return target
     hard = set(edit.rules.guardrails.intensity.hard_intensities)
@@ -572,10 +573,10 @@ def _key_day_in_week(edit: _Edit, s: Session, taken: set[dt.date]) -> dt.date | 
             return not any(y.intensity in hard for y in near if y is not s)
         return True
 
-    easy = [x for x in _each(edit, max(edit.today, monday), week_end, force, is_training) if fits(x)]
+    easy = [x for x in _each(edit, max(tomorrow, monday), week_end, force, is_training) if fits(x)]
     if not easy:
         return None
-    lightest = min(easy, key=lambda x: (x.duration_min, x.date))
+    lightest = min(easy, key=lambda x: (abs((x.date - s.date).days), x.duration_min, x.date))  # the nearest easy day
     edit.swap(lightest, None)
     edit.note(lightest.date, f"the {s.type} {s.sport} takes this day; the easy session is dropped", "unavailable")
     return lightest.date

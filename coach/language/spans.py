@@ -238,6 +238,17 @@ _WEEKDAY_CONTEXT_BEFORE: Final = frozenset(
         "session",
         "workout",
         "it",
+        "do",
+        "make",
+        "skip",
+        "drop",
+        "miss",
+        "missed",
+        "skipped",
+        "before",
+        "after",
+        "except",
+        "til",
     }
 )
 _WEEKDAY_CONTEXT_AFTER: Final = frozenset(

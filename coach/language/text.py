@@ -140,11 +140,12 @@ _ORDINAL_WORD_RE: Final = re.compile(
 )
 _PHRASES: Final[tuple[tuple[re.Pattern[str], str], ...]] = (
     # Holidays as dates (UK and US names); "Saturday 19th" is the 19th; "Friday week" is next week's.
-    (re.compile(r"\bchristmas eve\b"), "24 december"),
+    (re.compile(r"\b(?:christmas|xmas|chrimbo) eve\b"), "24 december"),
     (
         re.compile(
             r"\b(?:christmas|xmas)(?: day)?\b(?!'?s? (?:party|parties|shopping|fair|market|do|dinner|lunch|drinks|concert|play|"
-            r"show|tree|jumper|break|holidays?|eve|card|cards|present|presents|gig)\b)"
+            r"show|tree|jumper|break|holidays?|eve|card|cards|present|presents|gig|is|was|week|period|time|season|stuff|madness|"
+            r"chaos|rush|busy|hectic|plans?)\b)"
         ),
         "25 december",
     ),

@@ -69,3 +69,37 @@ async def test_a_run_cut_short_by_a_pulled_muscle_records_both(coach: CoachServi
     await say(coach, "only got 25 min in before my hamstring started pulling so i walked home")
     doc = await coach.show("ann")
     assert any("hamstring" in str(lim.get("body_part")) for lim in doc["limitations"])
+
+
+@pytest.mark.parametrize("text", [
+    "this week is gonna be tricky", "Shorter.", "can we move the weekend stuff around", "Can we do something about this week",
+    "i wanna run less this month", "can't do it",
+])
+async def test_a_vague_change_asks_what_is_changing_with_buttons_and_changes_nothing(coach: CoachService, text: str) -> None:
+    before = await coach.show("ann")
+    replies = await say(coach, text)
+    after = await coach.show("ann")
+    assert sessions(after) == sessions(before) and after["profile"] == before["profile"]
+    assert "?" in replies[-1].text and replies[-1].buttons
+
+
+async def test_an_hour_max_caps_tonight(coach: CoachService) -> None:
+    await say(coach, "Tonight's run - hour max please")
+    doc = await coach.show("ann")
+    assert 0 < _minutes(doc, "2026-12-08") <= 60
+
+
+async def test_cant_do_a_short_weekday_frees_that_day_and_a_lost_long_run_takes_the_nearest_easy_day(coach: CoachService) -> None:
+    before = sessions(await coach.show("ann"))
+    await say(coach, "Cant do sat. Sunday ok")
+    after = sessions(await coach.show("ann"))
+    assert "2026-12-12" not in after and after["2026-12-13"] == before["2026-12-13"]
+    await say(coach, "Sunday I'll be at my nephew's christening all day")
+    after = sessions(await coach.show("ann"))
+    assert "2026-12-13" not in after and [t for t, _ in after.get("2026-12-12", after.get("2026-12-10", []))] == ["long"]
+
+
+async def test_two_days_skipped_in_one_request(coach: CoachService) -> None:
+    await say(coach, "Xmas is hectic, can I just skip the 12th and the 13th?")
+    after = sessions(await coach.show("ann"))
+    assert "2026-12-12" not in after and "2026-12-13" not in after
