@@ -16,7 +16,7 @@ from coach.service.types import Button, Reply
 
 if TYPE_CHECKING:
     # CoachTools takes a CoachService; Service (coach/service/protocol.py) once it takes that
-    from coach.service.service import CoachService
+    from coach.service.protocol import Service as CoachService
 
 log = logging.getLogger(__name__)
 

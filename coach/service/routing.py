@@ -27,7 +27,7 @@ from coach.store import repo
 
 if TYPE_CHECKING:
     # conversation and asking hand it to CoachTools; Service (coach/service/protocol.py) once that takes it
-    from coach.service.service import CoachService
+    from coach.service.protocol import Service as CoachService
 
 
 async def dispatch(service: CoachService, ctx: Ctx, incoming: Incoming) -> list[Reply]:

@@ -17,7 +17,7 @@ from coach.service.tools import CoachTools
 
 if TYPE_CHECKING:
     # CoachTools takes a CoachService; Service (coach/service/protocol.py) once it takes that
-    from coach.service.service import CoachService
+    from coach.service.protocol import Service as CoachService
 
 APPLIED, REFUSED, BAD_INPUT = 0, 1, 2
 """The outcome of one call, also ``coach tool``'s exit code."""

@@ -52,7 +52,8 @@ from coach.store import models as m
 from coach.store import repo
 
 if TYPE_CHECKING:
-    from coach.service.service import CoachService, Ctx
+    from coach.service.context import Ctx
+    from coach.service.protocol import Service as CoachService
 
 AvoidKind = Literal["run", "ride", "swim", "strength", "impact", "intervals", "downhill"]
 LATER_WARNINGS = re.compile(r" ?\d+ later guardrail warning\(s\).*$", re.S)

@@ -53,7 +53,7 @@ from coach.store import models as m
 
 if TYPE_CHECKING:
     # CoachTools takes a CoachService; Service (coach/service/protocol.py) once it takes that
-    from coach.service.service import CoachService
+    from coach.service.protocol import Service as CoachService
 
 log = logging.getLogger(__name__)
 
