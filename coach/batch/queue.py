@@ -92,14 +92,16 @@ class _WorkerState:
 _state = _WorkerState()
 
 
-async def weekly_item(athlete_id: int, week_start: str, run_id: int | None) -> str:
-    """One athlete's week (the task). A failure is recorded on its item, then raised for a retry."""
+async def weekly_item(athlete_id: int, week_start: str, run_id: int | None) -> None:
+    """One athlete's week (the task). A failure is recorded on its item, then raised for a retry.
+    The outcome is in the database (``coach batch status``), not returned: without a results
+    backend Dramatiq would warn about a returned value on every task."""
     from coach.batch.weekly import run_item
 
     db, rules, clock = await _state.ready()
     result = await run_item(db, athlete_id, dt.date.fromisoformat(week_start), rules=rules, clock=clock, run_id=run_id,
                             raise_errors=True)
-    return result.outcome
+    log.debug("weekly batch: athlete %d, week %s: %s", athlete_id, week_start, result.outcome)
 
 
 def declare(broker: dramatiq.Broker) -> dramatiq.Actor[Any, Any]:
