@@ -27,6 +27,7 @@ from coach.engine.render import format_minutes
 from coach.language import LOWER_BODY
 from coach.language.fractions import DoneAmount, read_done
 from coach.language.odd import foreign_guesses, foreign_language
+from coach.language.quantities import ClockAmbiguity, read_clock
 from coach.language.symptoms import read_symptoms
 from coach.language.wellness import read_wellness
 from coach.package_data import PROMPTS_DIR
@@ -220,7 +221,7 @@ _REPORTS = frozenset({"missed", "partial", "injury", "illness", "log_workout", "
 _PARTIAL_CUES = re.compile(
     r"\b(into (?:the|my|today'?s)|of the|of today'?s|of yesterday'?s|of (?:mon|tues|wednes|thurs|fri|satur|sun)day'?s|of my|turned (?:round|around|back)|cut (?:it )?short|called it|"
     r"packed in|bailed|stopped|had to (?:stop|walk)|limped|got a lift|half (?:the|of)|third|quarter|2/3|3/4|1/3|"
-    r"most of it|said no)\b"
+    r"most of it|said no|bail|bailed on|only got|only did|only managed|walked home|got to|pulled the plug)\b"
 )
 _MISSED_CUES = re.compile(
     r"\b(skipped|missed|didn'?t (?:do|run|ride|swim|train|go|make it)|did not (?:do|run|ride)|no (?:long )?(?:run|ride) today|"
@@ -299,7 +300,8 @@ def _bare_minutes(message: str) -> int | None:
 
 _DONE_WORDS = re.compile(
     r"\b(did|done|ran|rode|swam|managed|completed|finished|walked|cycled|of (?:the|my|today'?s|it)|into the|"
-    r"before (?:my|the)|turned|stopped|bailed|called it|ago)\b", re.I,
+    r"before (?:my|the)|turned|stopped|bailed|called it|ago|got (?:to|in|through)|started (?:hurting|to hurt|pulling|aching)|"
+    r"walked (?:home|back)|went ping)\b", re.I,
 )
 _LONG_DAY = re.compile(r"\blong (?:run|ride|session|one)s? (?:on|to) ((?:mon|tues|wednes|thurs|fri|satur|sun)day)s?\b", re.I)
 _CLOCK_TIME = re.compile(r"(?<![\d:])\d{1,2}:\d{2}(?::\d{2})?(?![\d:])(?!\s*(?:am|pm))")
@@ -430,6 +432,10 @@ def _request_of(message: str, slots: Slots, intent: str, today: dt.date | None =
         and not _SWAP.search(message) and not _DONE_WORDS.search(message) and intent not in ("log_workout", "partial")
     ):
         return "move_session"  # "wed instead of tue this week", "thursday → friday", "do thurs on wed", "can that run go to friday?"
+    if _ZONES_Q.search(message) and ("?" in message or _QUESTION_START.search(message)) and not re.search(r"\b(did|done|ran|rode|averaged|avg)\b", message, re.I):
+        return "paces"  # "what does zone 2 mean in watts for me?", "how fast do i need to run the half to get 1:50"
+    if _EVENT_Q.search(message) and not re.search(r"\blongest\b|\b(run|ride|swim|session)s?\b", message, re.I):
+        return "numbers"  # "how many km is the gran fondo?", "how far away is the race?"
     if _NUMBERS_Q.search(message) and ("?" in message or _QUESTION_START.search(message)):
         return "numbers"
     if _PLAN_Q.search(message) and not re.search(r"\b(?:can|could|may|shall|should) (?:i|we)\b|\bplease\b", message, re.I):
@@ -519,6 +525,21 @@ _TWO_SESSIONS = re.compile(
     r"\b(?:long|short|easy|shorter|longer|tempo|intervals?|recovery|quality|hard|steady|other|big|little|club)\s+(?:one|run|ride|spin|session|swim)s?\b",
     re.I,
 )
+_EVENT_Q = re.compile(
+    r"\bhow (?:many (?:km|kms|miles|k|kilometres|kilometers|days|weeks)|far|long|far away)\b[^?]{0,30}\b(?:is|until|till|to)\s+"
+    r"(?:the|my)\s+(?:gran ?fondo|fondo|sportive|race|event|marathon|half(?: marathon)?|brevet|ironman|70\.3|triathlon|big day|ultra)\b",
+    re.I,
+)
+_WHOLE_PLAN = re.compile(r"\b(before the (?:race|event|big day|fondo|marathon|half)|in the (?:whole )?plan|of the plan|whole plan|overall|at (?:the )?peak|ever|biggest|max(?:imum)?)\b", re.I)
+_ZONES_Q = re.compile(
+    r"\b(watts?|wattage|power zones?|my zones|hr zones?|heart rate zones?|what pace|which pace|how fast do i need|"
+    r"what (?:does|is) zone \d|zone \d mean)\b", re.I,
+)
+_RACE_TARGET = re.compile(
+    r"\b(?P<race>half(?: marathon)?|marathon|(?P<km>\d{1,2}(?:\.\d)?)\s*k(?:m)?)\b[^?.!]{0,40}?\b(?P<a>\d{1,2}):(?P<b>\d{2})(?::(?P<c>\d{2}))?\b",
+    re.I,
+)
+_RACE_METRES = {"half": 21097.5, "halfmarathon": 21097.5, "marathon": 42195.0}
 _SPAN_WORDS = re.compile(r"\b(weekend|week|month|days)\b", re.I)
 _POSSESSIVE_DAY = re.compile(r"\b(?:mon|tues|wednes|thurs|fri|satur|sun)day'?s\b|\b(?:mon|tue|wed|thu|fri|sat|sun)'s\b", re.I)
 _HEDGE = re.compile(r"\b(might|maybe|not sure|possibly|perhaps|could be|don'?t know yet|tbc|tbd|unsure)\b", re.I)
@@ -735,6 +756,19 @@ class _Turn:
         return await self.text_of("metrics", {}), None
 
     async def on_paces(self) -> Result:
+        race = _RACE_TARGET.search(self.message)
+        if race is not None:  # "how fast do i need to run the half to get 1:50": that race at that time
+            distance_m = _RACE_METRES.get(race.group("race").lower().replace(" ", ""))
+            if distance_m is None:
+                distance_m = float(race.group("km")) * 1000 if race.group("km") else None
+            a, b, c = int(race.group("a")), int(race.group("b")), race.group("c")
+            try:
+                seconds = a * 3600 + b * 60 + int(c) if c is not None else read_clock(a, b, distance_m=distance_m, sport="run")
+            except ClockAmbiguity:
+                seconds = 0
+            if distance_m and seconds > 0:
+                clock = f"{seconds // 3600}:{seconds % 3600 // 60:02d}:{seconds % 60:02d}"
+                return await self.text_of("paces", {"distance": f"{distance_m / 1000:g}km", "time": clock}), None
         if self.slots.distance_m and self.slots.duration_s:
             total = self.slots.duration_s
             clock = f"{total // 3600}:{total % 3600 // 60:02d}:{total % 60:02d}"
@@ -1167,6 +1201,11 @@ class _Turn:
             start = end = self.today + dt.timedelta(days=1)
         elif re.search(r"\b(which|what) day\b|\bwhen\b", self.message, re.I):
             start, end = self.today, self.today + dt.timedelta(days=13)
+        elif re.search(r"\blongest|biggest|furthest|farthest\b", self.message, re.I) and _WHOLE_PLAN.search(self.message):
+            numbers = await self.call("my_numbers", {})  # "how far is my longest run before the race?": to race day
+            race_day = None if numbers.output is None or numbers.output["race_date"] is None else dt.date.fromisoformat(str(numbers.output["race_date"]))
+            start = self.today
+            end = min(race_day - dt.timedelta(days=1), self.today + dt.timedelta(days=61)) if race_day and race_day > self.today else self.today + dt.timedelta(days=61)
         else:
             start, end = self.today, monday + dt.timedelta(days=6)
         data: dict[str, Any] = {"start": start.isoformat(), "end": end.isoformat()}

@@ -2,8 +2,8 @@
 
 "a third", "about 2/3", "three-quarters", "most of it", "half the run", "20 of the 50 minutes",
 "only 4k of today's 8.6", "rode 1h of the 2h": a share of the planned session. "5k into the long
-run", "20 min into the ride", "did 10 mins and turned round": an amount done, to be divided by
-what was planned (the caller knows the session).
+run", "20 min into the ride", "did 10 mins and turned round", "bailed at 6k", "only got 25 min
+in": an amount done, to be divided by what was planned (the caller knows the session).
 """
 
 from __future__ import annotations
@@ -41,6 +41,17 @@ _INTO: Final = re.compile(r"\b(\d+(?:[.,]\d+)?)\s*" + _UNIT + r"\s+(?:into|in)\b
 _DID_THEN: Final = re.compile(
     r"\b(?:did|managed|only|just)\s+(?:about\s+|around\s+)?(\d+(?:[.,]\d+)?)\s*" + _UNIT
     + r"\b[^.]{0,30}\b(?:turned|stopped|called|bailed|quit|packed|gave up|walked|headed)"
+)
+_STOPPED_AT: Final = re.compile(
+    r"\b(?:bail(?:ed)?|stop(?:ped)?|quit|call(?:ed)? it|pack(?:ed)? (?:it )?in|turn(?:ed)? (?:back|round|around)|gave up|"
+    r"pulled the plug|dnf'?d?)\b[^.]{0,40}?\b(?:at|after)\s+(?:about\s+|around\s+|roughly\s+)?(\d+(?:[.,]\d+)?)\s*" + _UNIT
+)
+_AT_THEN_STOPPED: Final = re.compile(
+    r"\b(?:at|after)\s+(?:about\s+|around\s+|roughly\s+)?(\d+(?:[.,]\d+)?)\s*" + _UNIT
+    + r"\b[^.]{0,40}\b(?:turned|stopped|called|bailed|quit|packed|gave up|walked|headed|pulled)"
+)
+_ONLY_GOT: Final = re.compile(
+    r"\bonly (?:got|did|managed|made it)(?: in| to| through| as far as)?\s+(?:about\s+|around\s+)?(\d+(?:[.,]\d+)?)\s*" + _UNIT
 )
 
 Unit = Literal["km", "min"]
@@ -91,7 +102,7 @@ def read_done(text: str) -> float | DoneAmount | None:
     for pattern, share in _WORDS:
         if pattern.search(t):
             return round(share, 2)
-    for pattern in (_INTO, _DID_THEN, _OF_SESSION):
+    for pattern in (_INTO, _DID_THEN, _OF_SESSION, _STOPPED_AT, _AT_THEN_STOPPED, _ONLY_GOT):
         found = pattern.search(t)
         if found:
             amount, unit = _amount(found.group(1), found.group(2))

@@ -456,7 +456,9 @@ class CoachTools:
         ]
         summary = adaptation.summary
         if adaptation.accepted and adaptation.changes:
-            from coach.library.use import with_library  # re-planned sessions take the athlete's own workouts again
+            from coach.library.use import (
+                with_library,  # re-planned sessions take the athlete's own workouts again
+            )
 
             adaptation = await with_library(self.ctx.session, self.ctx.athlete.id, adaptation, self.service.rules, self.ctx.today)
             await repo.save_plan(self.ctx.session, self.ctx.athlete, adaptation.plan, source="adapt", reason=reason)
@@ -585,6 +587,9 @@ class CoachTools:
         weekly = round(sum(h.weekly_km[-4:]) / len(h.weekly_km[-4:]), 1) if h.weekly_km else None
         days = None if goal.date is None else (goal.date - self.ctx.today).days
         event = goal.event.replace("_", " ")
+        event_km = self.service.rules.event(goal.event).distance_km
+        if event_km is not None:
+            event += f" ({event_km:g} km)" if self.units != "mi" else f" ({event_km * 1000 / METRES_PER_MILE:.1f} mi)"
         parts = [f"Goal: {event}" + (f" on {goal.date:%a %d %b %Y} ({days} days away)" if goal.date and days is not None else "")
                  + (f", target {goal.target_time}" if goal.target_time else "") + "."]
         for label, value in (("FTP", None if h.ftp_w is None else f"{h.ftp_w:g} W"),
@@ -863,17 +868,34 @@ class CoachTools:
             raise ToolError(str(error)) from error
         return TextOut(text="\n".join(lines))
 
+    def _power_zones(self, ftp_w: float) -> str:
+        """Coggan's power zones in watts from the athlete's FTP (Allen & Coggan, Training and Racing
+        with a Power Meter; the bands are coach/rules/workouts.yaml's)."""
+        bands = self.service.rules.workouts.zones.ftp_pct
+        names = {"Z1": "recovery", "Z2": "endurance", "Z3": "tempo", "Z4": "threshold", "Z5": "VO2max", "Z6": "anaerobic"}
+        lines = [f"Your power zones from FTP {ftp_w:.0f} W:"]
+        for zone, (low, high) in bands.items():
+            lines.append(f"  {zone} {names.get(zone, '')}: {round(ftp_w * low / 100)}–{round(ftp_w * high / 100)} W ({low:g}–{high:g}% FTP)")
+        return "\n".join(lines)
+
     async def paces(self, data: PacesInput) -> TextOut:
         distance, time = data.distance, data.time
+        profile = self._profile()
+        ftp = profile.history.ftp_w
+        if (distance is None or time is None) and ftp is not None and (profile.sport == "ride" or profile.history.recent_race is None):
+            return TextOut(text=self._power_zones(ftp))  # "what does zone 2 mean in watts for me?"
         if distance is None or time is None:
-            race = self._profile().history.recent_race
+            race = profile.history.recent_race
             if race is None:
                 raise ToolError("I need a recent race or time trial for paces, e.g. 10k in 48:30.")
             distance, time = f"{race.distance_km}km", race.time
             prefix = f"From your {race.distance_km:.3g} km in {race.time}:\n"
         else:
             prefix = ""
-        return TextOut(text=prefix + training_log.paces(f"{distance} {time}", self.units)[0].text)
+        text = prefix + training_log.paces(f"{distance} {time}", self.units)[0].text
+        if ftp is not None and profile.sport == "tri":
+            text += "\n" + self._power_zones(ftp)
+        return TextOut(text=text)
 
     async def remember_note(self, data: NoteInput) -> NoteOut:
         note = await self.service.notes.remember(self.ctx, data.text)

@@ -603,7 +603,11 @@ def paces(args: str, units: str) -> list[Reply]:
     except ValueError as error:
         return [Reply(f"{error}. Try e.g. /paces 10k 48:30")]
     per = "/mi" if units == "mi" else "/km"
-    lines = [f"VDOT {report['vdot']}", "Race equivalents:"]
+    distance_m, time_s = parse_distance_m(words[0]), parse_clock_s(words[1])
+    lines = [
+        f"{words[0]} in {words[1]}: an average of {_pace(time_s / (distance_m / 1000), units)}{per}.",
+        f"VDOT {report['vdot']}", "Race equivalents:",
+    ]
     equivalents: dict[str, dict[str, Any]] = report["equivalents"]  # type: ignore[assignment]
     lines += [f"  {name.replace('_', ' ')}: {value['time']}" for name, value in equivalents.items()]
     lines.append("Training paces:")

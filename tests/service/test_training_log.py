@@ -140,7 +140,7 @@ async def test_checkin_typed_numbers(athlete: CoachService) -> None:
 
 async def test_paces(athlete: CoachService) -> None:
     reply = await say(athlete, "/paces 10k 48:30")
-    assert reply.startswith("VDOT 41.5") and "T:" in reply
+    assert reply.startswith("10k in 48:30: an average of 4:51/km.\nVDOT 41.5") and "T:" in reply
     assert "Give a distance" in await say(athlete, "/paces fast")
 
 
