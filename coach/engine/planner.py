@@ -1085,10 +1085,11 @@ def _sport_requests(
 
 
 def _base_drills(ctx: _Context) -> bool:
-    """Whether base weeks carry strides and hill repeats on easy runs: every runner's plan, a
-    race build or not (issue 16: "strides and hills in base for everyone"; Daniels' phase I
-    strides for every runner; Lydiard's and Pfitzinger & Latter's hill work in base)."""
-    return ctx.prep.event is not None or ctx.profile.sport == "run"
+    """Whether base weeks carry strides and hill repeats on easy runs: every runner's and every
+    triathlete's plan, a race build or not (issue 16: "strides and hills in base for everyone";
+    race_prep.yaml ``structure.base_drills_sports``: Daniels, Lydiard, Pfitzinger & Latter for
+    runners; Friel's base-period force and speed-skill work for triathletes)."""
+    return ctx.profile.sport in ctx.rules.prep.structure.base_drills_sports
 
 
 def _strength_wave(week: WeekFrame, ctx: _Context) -> int:
@@ -1594,7 +1595,10 @@ def _notes(week: WeekFrame, volume: float, blocked_days: int, prev: _Progress, c
         notes.append(f"Starts from your current {prev.baseline_min:.0f} min a week.")
     if blocked_days:
         notes.append(f"{blocked_days} blocked day(s) kept free of training.")
-    if week.phase == "build" and week.loading_index == 1:
+    # The KPI gates that release the build (seed 002) are named on the week the build starts,
+    # the week coach.engine.gates judges (base -> build), not on later build weeks.
+    first_build = next((w.index for w in ctx.frame.weeks if w.phase == "build"), 0)
+    if week.phase == "build" and week.index == first_build:
         if ctx.build_entry is None:
             gates = ctx.rules.kpi.profiles[ctx.event.kpi_profile].gates
             entry = [gate.note for gate in gates if gate.transition == "base_to_build"]
@@ -2099,6 +2103,31 @@ def _timed_words(
     )
 
 
+def _timed_reached_words(weeks: list[Week], prep: Prep) -> str:
+    """What a ride or triathlon build reaches against its long-session targets
+    (``race_prep.yaml`` ``timed_events``): each sport's longest session before the taper, and,
+    where it stays under the target, that it does and why (issue 17: never a silent
+    under-preparation, also above the minimum)."""
+    longest = longest_by_sport(weeks)
+    reached_words: list[str] = []
+    short_words: list[str] = []
+    for sport, target in prep.timed_targets:
+        got = longest.get(sport, 0.0)
+        words = f"long {_SESSION_WORDS.get(sport, sport)} {format_clock(got * 60)[:-3]}"
+        if got < target - 0.5:
+            short_words.append(f"{words} of the {format_clock(target * 60)[:-3]} aimed at")
+        else:
+            reached_words.append(words)
+    text = "The plan's longest sessions (h:mm): " + ", ".join(reached_words + short_words) + "."
+    if short_words:
+        text += (
+            " Rising safely from what you do now (the weekly ramp, the acute:chronic limit, each long "
+            "session's share of its sport's week), the weeks to the race reach no more; a later race or more "
+            "hours a week would take them further."
+        )
+    return text
+
+
 def _goal_later(profile: Profile, weeks: int) -> Profile:
     """The same profile with its goal ``weeks`` later (a candidate date for a build that is too short)."""
     goal = profile.goal
@@ -2237,6 +2266,8 @@ def _build_plan(profile: Profile, rules: Rules, require_preparation: bool = True
     fixed = fix_plan(plan, profile, rules)
     if prep.event is not None and fixed.weeks and not fixed.validation.violations:
         fixed.notes.append(_reached_words(fixed.weeks, prep))
+    elif prep.timed is not None and fixed.weeks and not fixed.validation.violations:
+        fixed.notes.append(_timed_reached_words(fixed.weeks, prep))
     if fixed.validation.violations:
         ids = sorted({v.rule_id for v in fixed.validation.violations})
         return Plan(

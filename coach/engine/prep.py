@@ -276,6 +276,7 @@ def _timed_prep(
     targets: list[tuple[SessionSport, float]] = []
     shares: list[tuple[SessionSport, float]] = []
     need = 0.0
+    brick = _brick_minutes(event, rules) if len(split) > 1 else {}
     for sport, minutes in timed.long_min.items():
         cap = event.long_session_max_min.get(sport, math.inf)
         target = _round_down(min(minutes, cap), step)
@@ -285,7 +286,9 @@ def _timed_prep(
             shares.append((sport, share))
         part = split.get(sport, 0.0)
         if part > 0:
-            need = max(need, target / (share * part * _SHARE_MARGIN))
+            # The sport's week holds the long session within its share, beside what a brick
+            # takes out of that sport's minutes in the loading weeks that have one.
+            need = max(need, (target / (share * _SHARE_MARGIN) + brick.get(sport, 0.0)) / part)
     peak = min(volume.peak_cap_weekly_min, max(volume.target_peak_weekly_min, need, baseline * rules.prep.build.peak_over_current))
     starts: list[tuple[SessionSport, float]] = []
     if profile.history.longest_minutes is not None and "ride" in timed.long_min:
@@ -318,6 +321,18 @@ def _timed_prep(
         timed_shares=tuple(shares),
         timed_split=dict(split),
     )
+
+
+def _brick_minutes(event: EventProfile, rules: Rules) -> dict[SessionSport, float]:
+    """The most a brick takes out of a build or peak week's riding and running, per sport: the
+    planner's brick is the week's average ride, at most ``quality_max_min`` of riding, its run
+    ``brick.run_fraction`` of it (Friel's bike-to-run bricks; ``workouts.yaml``). Empty when
+    the event's build and peak weeks hold no brick."""
+    if not (event.bricks.build or event.bricks.peak):
+        return {}
+    brick = rules.workouts.brick
+    longest = rules.workouts.sessions.quality_max_min.get("ride", 0.0)
+    return {"ride": longest * (1 - brick.run_fraction), "run": longest * brick.run_fraction}
 
 
 def first_passing(

@@ -509,12 +509,17 @@ class Strides(_Rule):
     recovery_s: Annotated[int, Field(ge=0, le=180)]
 
 
+DrillSport = Literal["run", "tri"]
+
+
 class PrepStructure(_Rule):
     second_quality_from_km: PositiveMin
     second_quality_min_run_days: Annotated[int, Field(ge=1, le=7)]
     medium_long_from_km: PositiveMin
     medium_long_fraction: Annotated[float, Field(gt=0, lt=1)]
     strides: Strides
+    # The athletes whose base weeks carry strides and hill repeats on easy runs, by sport.
+    base_drills_sports: list[DrillSport] = Field(default_factory=lambda: list[DrillSport](["run"]))
 
 
 class ByLevel(_Rule):

@@ -59,3 +59,29 @@ def test_gates_come_from_the_rules_file(eve: dt.date) -> None:
     rules = RULES.updated(kpi=RULES.kpi.model_copy(update={"profiles": {**RULES.kpi.profiles, "brevet": brevet.model_copy(update={"gates": loose})}}))
     result = hold_for_gates(PLAN, PROFILE, rules, {"pa_hr_decoupling_pct": 7.5, "durability_index": 1.02}, eve)
     assert not result.changes
+
+
+def test_a_failing_durability_index_alone_holds_the_week(eve: dt.date) -> None:
+    """Seed 002's DI ≥ 1.00 is a gate of its own for brevets (issue 17 item 1): passing Pa:Hr
+    does not release the build when the long rides' power fades after the work."""
+    held = hold_for_gates(PLAN, PROFILE, RULES, {"pa_hr_decoupling_pct": 3.1, "durability_index": 0.94}, eve)
+    week = held.plan.weeks[first_build_week(PLAN)]
+    assert held.accepted and week.phase == "base" and held.changes
+    assert any("durability_index 0.94" in note for note in week.notes)
+    assert "pa_hr_decoupling_pct" not in held.summary
+
+
+@pytest.mark.parametrize("event", ["brevet_200", "brevet_600", "gran_fondo"])
+def test_long_ride_builds_name_durability_and_decoupling_where_build_starts(event: str) -> None:
+    """Every brevet and gran fondo build is gated by seed 002's brevet profile, and the first
+    build week says what releases it: DI and Pa:Hr on a 90-120 min Z2 ride."""
+    assert RULES.events.events[event].kpi_profile == "brevet"
+    profile = PROFILE.model_copy(update={"goal": PROFILE.goal.model_copy(update={"event": event})})
+    plan = build_plan(profile, RULES)
+    assert plan.feasible, plan.reason
+    week = plan.weeks[first_build_week(plan)]
+    said = [n for n in week.notes if n.startswith("Move to build when:")]
+    assert len(said) == 1 and "DI ≥ 1.00" in said[0] and "Pa:Hr ≤ 5 %" in said[0]
+    gates = RULES.kpi.profiles["brevet"].gates
+    mandatory = {g.kpi for g in gates if g.mandatory and g.transition == "base_to_build"}
+    assert mandatory == {"durability_index", "pa_hr_decoupling_pct"}
