@@ -938,6 +938,8 @@ class _Turn:
             return False
         if _CAP_FIRM.search(part) or _CAP_STRONG.search(part) or _MOVE.search(part) or _SKIP.search(part) or "?" in part:
             return False
+        if slots.distances_m and slots.durations_s and self.slots.past_tense:
+            return True  # "Ran the long run with a mate. 8k, 51 min. Also my ankle…": the numbers of the run told
         return bool(slots.past_tense or _DONE_WORDS.search(part) or _LOGGED_WHEN.search(low))
 
     def adapted_text(self, call: ToolCall) -> str:

@@ -55,11 +55,26 @@ _SPORT_WORDS: Final[tuple[tuple[re.Pattern[str], Sport], ...]] = (
 )
 _NUMBER = r"(\d+(?:[.,]\d+)?)"
 _RPE = re.compile(r"(?:@\s*|\brpe\s*)(\d+(?:\.\d+)?)")
-_PACE = re.compile(r"\b(\d{1,2}):(\d{2})\s*(?:/|per\s*|a\s*)(km|k|kilometre|kilometer|mi|mile)\b|(?:pace|@)\s*(\d{1,2}):(\d{2})")
+_PACE = re.compile(
+    r"\b(\d{1,2}):(\d{2})\s*(?:/|per\s*|a\s*)(km|k|kilometre|kilometer|mi|mile)\b|"
+    r"(?:pace|@|averaged|averaging|avg|average|at)\s*(?:of\s+|pace\s+)?(\d{1,2}):(\d{2})(?!\s*(?:min|mins|h\b|hrs?|hours?|:))"
+)
 _SLEEP_PHRASE = re.compile(r"\b(?:slept|sleep|sleeping|kip)\b[^.;,]{0,20}?\d+(?:[.,]\d+)?\s*(?:h|hr|hrs|hours?)\b[^.;,]*|"
                            r"\b\d+(?:[.,]\d+)?\s*(?:h|hr|hrs|hours?)\s+(?:of\s+)?sleep\b")
 _WEIGHTED = re.compile(r"\d\s*(?:kg|kgs|lbs?)\b|\d+\s*[x×]\s*\d+\s*[x×]\s*\d+")
-_STRENGTH_WORDS = re.compile(r"\b(strength|gym|weights|lifting|lifted|circuit|core|crossfit|kettlebell|bodyweight|hiit)\b")
+_STRENGTH_WORDS = re.compile(
+    r"\b(strength|gym|weights|lifting|lifted|circuit|core|crossfit|kettlebell|bodyweight|hiit|squats?|lunges?|deadlifts?|"
+    r"planks?|push[- ]?ups?|press[- ]?ups?|pull[- ]?ups?|rdls?|bench|leg press|burpees)\b"
+)
+_TOTAL_DISTANCE = re.compile(
+    r"\b(\d+(?:[.,]\d+)?)\s*(k|km|kms|mi|miles?)\s+(?:total|in total|all in|altogether|overall)\b|"
+    r"\btotal(?: of| was|:)?\s+(\d+(?:[.,]\d+)?)\s*(k|km|kms|mi|miles?)\b"
+)
+_TOTAL_TIME = re.compile(
+    r"\b(\d{1,3})\s*(?:min|mins|minutes)\s+(?:total|in total|all in|altogether|overall)\b|\b(?:total|in total|all in),?\s+(\d{1,3})\s*(?:min|mins|minutes)\b"
+)
+_SEGMENTS = re.compile(r"\bthen\b|\+|\bfollowed by\b|\bplus\b")
+_BARE_KM = re.compile(r"\b(?:ran|run|did|rode|jogged|cycled)\s+(?:a\s+)?(\d{1,3}(?:[.,]\d+)?)\b(?!\s*(?:[:x×]|min|mins|minutes|h\b|hr|hrs|hours?|sets?|reps?|times|%|k\b|km|mi\b|miles?|m\b))")
 _WEIGHT_UNIT = r"\s*(kg|kgs|lbs?)?"
 _STRENGTH_FORMS: Final = (
     # weight x reps x sets (or sets x reps x weight when the numbers say so)
@@ -180,7 +195,22 @@ def _endurance(
         pace_s_per_m = (int(minutes) * SECONDS_PER_MINUTE + int(seconds)) / per
         text = text[: pace.start()] + text[pace.end() :]
     distance = _distance_m(text)
-    duration, text = _duration_s(text, sport, distance)
+    total = _TOTAL_DISTANCE.search(text)
+    if total is not None:  # "WU 2k, 6k at 5:25, CD 2k. 10k total": the total is the session's
+        value, unit = (total.group(1), total.group(2)) if total.group(1) else (total.group(3), total.group(4))
+        distance = _float(value) * (METRES_PER_MILE if unit.startswith("mi") else METRES_PER_KM)
+    elif distance is None and sport in ("run", "ride", "virtual_ride"):
+        bare = _BARE_KM.search(text)  # "ran 5.5 this morning, 35 mins": a bare distance is in km
+        if bare is not None and 0 < _float(bare.group(1)) <= (60 if sport == "run" else 300):
+            distance = _float(bare.group(1)) * METRES_PER_KM
+    total_time = _TOTAL_TIME.search(text)
+    spans = [] if total_time is not None else find_durations(text, distance_m=distance, sport=sport)
+    if total_time is not None:
+        duration: float | None = float(int(total_time.group(1) or total_time.group(2)) * SECONDS_PER_MINUTE)
+    elif len(spans) >= 2 and _SEGMENTS.search(text) and not any(":" in text[x.start : x.end] for x in spans):
+        duration = float(sum(x.seconds for x in spans))  # "30 min easy then 20 min of hills": 50 min
+    else:
+        duration, text = _duration_s(text, sport, distance)
     if duration is None and distance is not None and pace_s_per_m is not None:
         duration = round(distance * pace_s_per_m)  # "7k easy, 5:55/km"
     if (

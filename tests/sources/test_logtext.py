@@ -54,6 +54,13 @@ def test_swam_2000m_in_40_00() -> None:
         ("1h10 zwift @6", 4200, None),
         ("rode 80 km in 3 hours", 10800, 80.0),
         ("ran 12.5km 1h 5min", 3900, 12.5),
+        # blind set E's forms: a total wins over the parts, segments add up, a bare run distance is km,
+        # "averaged 5:28" is a pace, not a time
+        ("Ran the tempo: WU 2k, 6k at 5:25, CD 2k. 10k total, 57 minutes", 3420, 10.0),
+        ("Tempo run done yesterday: 10.5k total in 58 min, the tempo bit averaged 5:28", 3480, 10.5),
+        ("ran 30 min easy then 20 min of hills with the club. 9k total", 3000, 9.0),
+        ("ran 5.5 this morning, 35 mins on the dot", 2100, 5.5),
+        ("hammered the long ride with mates, way harder than zone 2. 2h50, 75km", 10200, 75.0),
     ],
 )
 def test_other_endurance_forms(text: str, seconds: float, km: float | None) -> None:
@@ -112,3 +119,8 @@ def test_unparseable_gives_a_sentence(text: str, fragment: str) -> None:
 def test_never_crashes_with_anything_but_a_parse_error(text: str) -> None:
     with contextlib.suppress(LogParseError):
         parse_log(text, when=WHEN)
+
+
+def test_bodyweight_exercises_with_a_time_are_a_strength_session() -> None:
+    session = endurance("did 3 sets of 12 squats, 3x10 lunges each leg and some planks. 20 min all in")
+    assert (session.sport, session.elapsed_s) == ("strength", 1200)
