@@ -136,7 +136,7 @@ class OfflineBrain:
             turn.slots = slots
             intent = _request_of(message, slots, result.intent, today) or intent
         intent = _vague_of(message, turn.slots, intent) or intent
-        turn.wellness = read_wellness(message, slots.sleep_hours or _hours_of_sleep(message, slots))
+        turn.wellness = read_wellness(_HYPOTHETICAL.sub(" ", message), slots.sleep_hours or _hours_of_sleep(message, slots))
         if turn.wellness and intent in _WELLNESS_FIRST and not _EASE.search(message):
             intent = "wellness"
         handler = getattr(turn, f"on_{intent}", turn.on_unknown)
@@ -225,7 +225,7 @@ _PARTIAL_CUES = re.compile(
 )
 _MISSED_CUES = re.compile(
     r"\b(skipped|missed|didn'?t (?:do|run|ride|swim|train|go|make it)|did not (?:do|run|ride)|no (?:long )?(?:run|ride) today|"
-    r"haven'?t (?:run|ridden|trained))\b"
+    r"haven'?t (?:run|ridden|trained)|took (?:today|the day|it|the night|tonight) off|bunked off|skived|gave it a miss)\b"
 )
 _PAIN = re.compile(
     r"\b(hurt|hurts|hurting|sore|pain|painful|aching|ache|aches|twinge|twinged|flared|tight|killing me|playing up|niggle|"
@@ -245,7 +245,13 @@ _QUESTION_START = re.compile(r"^\s*(how|what|what's|whats|when|which|why|is|are|
 _PAIN_NOT_NEGATED = re.compile(r"(?<!no )(?<!not )\b(hurts|hurting|painful|aching|swollen|sharp pain|killing me)\b", re.I)
 
 
-_SWAP = re.compile(r"\b(swap|switch|swop|swich|swicth|swtich|swithc|trade|flip|exchange)\b", re.I)
+_SWAP = re.compile(r"\b(swap|swapping|switch|switching|swop|swich|swicth|swtich|swithc|trade|flip|exchange)\b", re.I)
+_SWAP_FOR_EASY = re.compile(
+    r"\b(?:swap|switch|change|turn|make)\s+(?:today'?s|tonight'?s|tomorrow'?s|the|my|that|this)?\s*(?:\w+\s+)?"
+    r"(?:tempo|intervals?|session|run|ride|workout|long run|long ride|reps|hills|threshold)\s+(?:for|into|to)\s+"
+    r"(?:just\s+)?(?:an?\s+)?(?:easy|easier|recovery|gentle|steady|shorter)\b",
+    re.I,
+)
 _SKIP = re.compile(
     r"\b(skip|skipping|skiping|drop|dropping|ditch|ditching|bin|binning|cancel|cancelling|canceling|scrap|scrapping|miss out|axe|"
     r"take out|sack (?:it |that |\w+ )?off|knock (?:it|that) on the head|give (?:it|that|\w+(?:'s)? \w+) a miss)\b", re.I,
@@ -380,7 +386,7 @@ _NOTE_CUES = re.compile(
     r"i work (?:nights|shifts|night shifts|from home|long hours))\b", re.I,
 )
 _TELL_ONLY = re.compile(
-    r"\b(thought you should know|thought you'?d want to know|just so you know|just wanted (?:you|to let you) (?:to )?know|"
+    r"\b(heads up|quick intro|thought you should know|thought you'?d want to know|just so you know|just wanted (?:you|to let you) (?:to )?know|"
     r"for your info(?:rmation)?|fyi|for the record|info for you|lesson learn[te]d|no action needed|nothing to change)\b",
     re.I,
 )
@@ -389,6 +395,32 @@ _ASKS_CHANGE = re.compile(
     r"cap|shorter|easier|instead|reschedule|rearrange)\b",
     re.I,
 )
+_DO_IT_ON = re.compile(
+    r"\b(?:do|have|move|shift|push|ride|run) (?:it|that|that one|this one|the \w+(?: \w+)?) (?:on |to )?(?:tomorrow|(?:mon|tues|wednes|thurs|fri|satur|sun)day|the \d+\w*)\b(?! (?:too|as well|also))",
+    re.I,
+)
+_DAY_FOR_DAY = re.compile(
+    r"\b(?P<to>tomorrow|today|(?:mon|tues|wednes|thurs|fri|satur|sun)day) (?:be|as) an? (?:run|ride|swim|training|session|bike)(?:ing)? day\b"
+    r"[^.?!]*?\b(?P<off>tomorrow|(?:mon|tues|wednes|thurs|fri|satur|sun)day)(?:'s)? (?:off|free|a rest day)\b",
+    re.I,
+)
+_HYPOTHETICAL = re.compile(
+    r"\b(?:rather not|don'?t want to|do not want to|so (?:that )?i'?m not|to avoid being|not to|without)\s+(?:be|being|get|getting|feel|feeling|end up)\s+"
+    r"(?:\w+\s+)?\w+", re.I,
+)
+"""'I'd rather not be shattered': a state feared, not reported."""
+_A_BIT = re.compile(r"\b(?:a (?:bit|little|touch)|slightly|bit) (?:easier|lighter|shorter|gentler)\b", re.I)
+_NAMED_SESSION_DAY = re.compile(
+    r"\b(?:today|tonight|tomorrow|(?:mon|tues|wednes|thurs|fri|satur|sun)day)'?s (?:\w+ )?(?:run|ride|session|swim|spin|workout)\b", re.I
+)
+_SHARE_OF_DAY = re.compile(r"\b(half|third|quarter) of (?:today|tonight|tomorrow|\w+day)'?s\b", re.I)
+_RECURRING = re.compile(
+    r"\b(next (?:few|couple of|\d|two|three|four|five|six) weeks|every|each|until|till|from now on|for a while|"
+    r"(?:mon|tues|wednes|thurs|fri|satur|sun)days|(?:mon|tues|wednes|thurs|fri|satur|sun)day (?:rides|runs|sessions|swims))\b",
+    re.I,
+)
+WEEKDAY_NUMBERS = {"mon": 0, "tue": 1, "wed": 2, "thu": 3, "fri": 4, "sat": 5, "sun": 6}
+_HEDGED_REQUEST = re.compile(r"\b(?:might|may|could) (?:need|have) to (?:move|shift|swap|change|skip)\b[^.?!]*", re.I)
 _TRAIN_THERE = re.compile(
     r"\b(can still (?:run|ride|train|swim|get out)|(?:i'?ll|will|gonna|going to) (?:be )?(?:riding|running|training|swimming) "
     r"(?:loads|lots|a lot|there|out there|every day)|with (?:the|my) bike|taking (?:the|my) (?:bike|trainers|running shoes)|"
@@ -400,7 +432,11 @@ _FACT = re.compile(
     r"my shifts|i work (?:shifts|nights|weekends)|working nights|night shifts?|gym membership|i carry|"
     r"i(?:'ve| have) (?:been )?commuting|shoe info|pair of \w+|(?:wear|wearing|use|using) (?:my )?\w+ (?:for|on) (?:the )?(?:easy|long|race|fast)|"
     r"(?:mornings|evenings|afternoons|lunchtimes) are (?:out|no good|impossible|best|better)|only (?:ever )?(?:be able to )?(?:run|ride|train) "
-    r"in the (?:mornings?|evenings?|afternoons?))\b",
+    r"in the (?:mornings?|evenings?|afternoons?)|i'?m \d{2}\b|been (?:riding|running|swimming|training|cycling) (?:for )?\d+ years|"
+    r"i (?:ride|run in|train in|race) an? [A-Z]?\w+|better (?:climber|descender|sprinter)|anaemic|anemic|iron tablets|asthma|inhaler|"
+    r"on (?:iron|medication|meds|beta[- ]blockers|antibiotics)|i don'?t (?:have|own|use) an? (?:watch|garmin|power meter|heart rate|hr strap|bike computer)|"
+    r"just (?:my|a) phone|started (?:\w+ )?(?:lessons|classes)|swimming lessons|(?:running|riding|training) (?:buddy|partner)|"
+    r"(?:ride|run|train) solo|group rides?|club runs?)\b",
     re.I,
 )
 _NOTE_STRONG = re.compile(r"\b(fyi|just so you know|for the record|new (?:shoes|bike|watch|trainer|pair)|heads up)\b", re.I)
@@ -419,17 +455,25 @@ def _request_of(message: str, slots: Slots, intent: str, today: dt.date | None =
     if not re.search(r"[^\W\d_]", message):
         return "emoji"  # "🚴", "👍👍": nothing to act on
     coming = sorted({d for d in slots.dates if today is None or d >= today})
-    if _TELL_ONLY.search(message) and not _ASKS_CHANGE.search(message) and (not _AWAY.search(message) or _TRAIN_THERE.search(message)):
+    unhedged = _HEDGED_REQUEST.sub(" ", message)
+    if _TELL_ONLY.search(message) and not _ASKS_CHANGE.search(unhedged) and (not _AWAY.search(message) or _TRAIN_THERE.search(message)):
         return "remember_note"  # "I carry a puncture kit now, thought you should know": a fact, nothing to change
     if _AWAY.search(message) and _TRAIN_THERE.search(message) and not _ASKS_CHANGE.search(message):
         return "remember_note"  # "off to Tenerife 14th-21st, can still run there": the plan stays, the trip is remembered
-    if _FACT.search(message) and not _ASKS_CHANGE.search(message) and intent in _NOTE_OVER | {"days_out", "change_days", "unavailable", "cap"}:
+    if (_DO_IT_ON.search(message) or _DAY_FOR_DAY.search(message)) and len(coming) == 2:
+        return "move_session"  # "can't ride today… can I do it tomorrow?", "can tomorrow be a ride day and Thursday off instead?"
+    if _SHARE_OF_DAY.search(message) and re.search(r"\b(can|could|shall|let'?s|please|pls)\b|\?", message, re.I) and not slots.past_tense:
+        return "cap"  # "can we do half of today's ride? short on time"
+    if re.search(r"\btook (?:today|the day|tonight|it) off\b|\bbunked off\b|\bskived\b", message, re.I):
+        return "missed"  # "took today off. just didn't feel like it"
+    if _FACT.search(message) and not _ASKS_CHANGE.search(unhedged) and intent not in ("log_workout", "injury", "illness", "missed", "partial"):
         return "remember_note"  # "I'm a nurse so my shifts are all over the place", "got a gym membership for January"
     if _SHUFFLE.search(message) and not slots.dates and not slots.past_tense:
         return "move_session"  # "need to shuffle things round next week": which session, then which day, is asked
     if (
         _STRONG_MOVE.search(message) and len(coming) == 2 and len(set(slots.dates)) == 2 and not slots.past_tense
         and not _SWAP.search(message) and not _DONE_WORDS.search(message) and intent not in ("log_workout", "partial")
+        and not (slots.durations_s and (_CAP_FIRM.search(message) or _CAP_STRONG.search(message) or _CAP_ASK.search(message)))
     ):
         return "move_session"  # "wed instead of tue this week", "thursday → friday", "do thurs on wed", "can that run go to friday?"
     if _ZONES_Q.search(message) and ("?" in message or _QUESTION_START.search(message)) and not re.search(r"\b(did|done|ran|rode|averaged|avg)\b", message, re.I):
@@ -456,6 +500,8 @@ def _request_of(message: str, slots: Slots, intent: str, today: dt.date | None =
         and not _DONE_WORDS.search(message) and not _DAYS_OUT.search(message) and not _MOVE.search(message)
     ):
         return "unavailable"  # "the 26th and 27th are out", "no ride that day"
+    if _SWAP_FOR_EASY.search(message):
+        return "ease"  # "can we swap today's tempo for just an easy run": that session, easier
     if _SWAP.search(message) and (len(slots.dates) >= 2 or len(slots.weekdays) >= 2):
         return "swap"
     if _SWAP.search(message) and re.search(r"\bweekend\b", message, re.I) and len(set(slots.dates)) <= 1 and not slots.past_tense:
@@ -582,10 +628,13 @@ def _vague_of(message: str, slots: Slots, intent: str) -> str | None:
     when? "away for a bit next month": which dates? Anything the message names precisely is
     left to its handler.
     """
+    if intent == "remember_note":
+        return None  # a fact told, even with "might need to move stuff around": kept, nothing asked
     if _VAGUE_SHORT.match(message):
         return "vague_change"  # "Shorter.", "can't do it": which session, which day?
     if (
         _VAGUE_CHANGE.search(message) and not slots.durations_s and not slots.distances_m and not slots.body_parts
+        and len(set(slots.dates)) < 2 and len(set(slots.weekdays)) < 2
         and (not (_SKIP.search(message) or _SWAP.search(message) or _AWAY.search(message)) or _VAGUE_OBJECT.search(message))
     ):
         return "vague_change"  # "this week is gonna be tricky", "can we move the weekend stuff around"
@@ -896,7 +945,7 @@ class _Turn:
             elif "swap_sessions" not in done and _SWAP.search(part) and len(set(slots.dates)) >= 2:
                 extra.append((await sub.on_swap())[0])
             elif (
-                "set_unavailable" not in done and _AWAY.search(part) and (slots.dates or slots.date_range)
+                "set_unavailable" not in done and "move_session" not in done and _AWAY.search(part) and (slots.dates or slots.date_range)
                 and not _TRAIN_THERE.search(self.message)
                 and not _DONE_WORDS.search(part) and not _MOVE.search(part)
                 and all(d >= self.today for d in slots.dates)
@@ -1062,6 +1111,18 @@ class _Turn:
         span = self.slots.date_range
         if not dates and span is not None and span.end > span.start and not _SPAN_WORDS.search(self.message):
             return await self.move(span.start, span.end), None  # "shift tomorrow to wed": from one day to the other
+        pairs = self.move_pairs()
+        if len(pairs) == 2 and pairs[0] == pairs[1][::-1]:  # "Saturday's goes to Sunday and Sunday's to Saturday": a swap
+            first, second = sorted(pairs[0])
+            return await self.adapt("swap_sessions", {"first": first.isoformat(), "second": second.isoformat()}), None
+        if len(pairs) >= 2:  # "move tonight's to tomorrow and sunday's to monday"
+            return "\n".join([await self.move(a, b) for a, b in pairs]), None
+        day_for_day = _DAY_FOR_DAY.search(self.message)
+        if day_for_day is not None:
+            to_day = parse_slots(day_for_day.group("to"), self.today, past=False).dates
+            off_day = parse_slots(day_for_day.group("off"), self.today, past=False).dates
+            if to_day and off_day:
+                return await self.move(off_day[0], to_day[0]), None
         if len(dates) >= 2:
             from_date, to_date = dates[0], dates[-1]
             if re.search(r"\binstead of\b", self.message, re.I):  # "Friday instead of Saturday": Saturday's moves
@@ -1157,13 +1218,23 @@ class _Turn:
 
     async def on_ease(self) -> Result:
         """'Can we dial back today's run?', 'the Thursday run I do shorter': that session, easier."""
-        severity = 3 if SEVERE_FATIGUE.search(self.message) else 1 if MILD_FATIGUE.search(self.message) else 2
+        said = _HYPOTHETICAL.sub(" ", self.message)
+        severity = 1 if _A_BIT.search(said) else 3 if SEVERE_FATIGUE.search(said) else 1 if MILD_FATIGUE.search(said) else 2
+        if self.wellness:
+            await self.checkin_only()
+        days = sorted({d for d in self.slots.dates if self.today <= d <= self.today + dt.timedelta(days=13)})
+        if not days and re.search(r"\bweekend\b", self.message, re.I) and re.search(r"\bboth\b|\b(runs|rides|sessions)\b", self.message, re.I):
+            saturday = self.today + dt.timedelta(days=(5 - self.today.weekday()) % 7)
+            if re.search(r"\bnext weekend\b", self.message, re.I):
+                saturday += dt.timedelta(days=7)
+            days = [d for d in (saturday, saturday + dt.timedelta(days=1)) if d >= self.today]
+        if len(days) >= 2 and not _TODAY_WORDS.search(self.message):  # "can we make both weekend runs a bit easier?"
+            texts = [await self.adapt("report_fatigue", {"severity": severity, "date": d.isoformat()}) for d in days]
+            return "\n".join(texts), None
         data: dict[str, Any] = {"severity": severity}
         day = self.coming_day()
         if day != self.today:
             data["date"] = day.isoformat()
-        if self.wellness:
-            await self.checkin_only()
         return await self.adapt("report_fatigue", data), None
 
     async def on_question(self) -> Result:
@@ -1242,6 +1313,20 @@ class _Turn:
             return self.t["no_pain"] + "\n" + logged, None
         return self.t["no_pain"], None
 
+    def move_pairs(self) -> list[tuple[dt.date, dt.date]]:
+        """(from, to) per clause when a message moves several sessions, each clause naming two days."""
+        parts = re.split(r"\s+and\s+|,\s*|;\s*", self.message)
+        pairs: list[tuple[dt.date, dt.date]] = []
+        for part in parts:
+            part = re.sub(r"\b(mon|tues|wednes|thurs|fri|satur|sun)days\b", r"\1day's", part, flags=re.I)  # "sundays to monday"
+            slots = parse_slots(part, self.today, past=False)
+            own = list(dict.fromkeys(slots.dates))
+            if len(own) != 2 and slots.date_range is not None and slots.date_range.end > slots.date_range.start:
+                own = [slots.date_range.start, slots.date_range.end]  # "sunday's to monday" reads as a span
+            if len(own) == 2 and re.search(r"\bto\b|→|->|\binstead\b|\bon\b", part, re.I):
+                pairs.append((own[0], own[1]))
+        return pairs if len(pairs) >= 2 else []
+
     async def both_trained(self, a: dt.date, b: dt.date) -> bool:
         for day in (a, b):
             planned = await execute_tool(self.tools, "today", {"date": day.isoformat()})
@@ -1287,10 +1372,58 @@ class _Turn:
         bare = _bare_minutes(self.message)
         if not durations and bare is not None:
             durations = [bare * 60]
+        share = _SHARE_OF_DAY.search(self.message)
+        if not durations and share is not None:  # "can we do half of today's ride?": that share of what is planned
+            day = self.cap_day()
+            planned = await execute_tool(self.tools, "today", {"date": day.isoformat()})
+            minutes = sum(x["duration_min"] for x in (planned.output or {}).get("sessions", []) if x["type"] != "commitment")
+            if minutes:
+                fraction = {"half": 0.5, "third": 1 / 3, "quarter": 0.25}[share.group(1).lower()]
+                return await self.adapt("limit_day", {"date": day.isoformat(), "minutes": max(1, int(minutes * fraction))}), None
         if not durations:
             return await self.on_ease()
         seconds = durations[-1] if _CORRECTION.search(self.message) else durations[0]
-        return await self.adapt("limit_day", {"date": self.cap_day().isoformat(), "minutes": max(1, seconds // 60)}), None
+        minutes = max(1, seconds // 60)
+        days = self.cap_days()
+        texts = [await self.adapt("limit_day", {"date": day.isoformat(), "minutes": minutes}) for day in days]
+        return "\n".join(texts), None
+
+    def cap_days(self) -> list[dt.date]:
+        """Every day a time limit is for: the days named in the clause that asks for it ("only 45 min this
+        week on Tuesday and Thursday"), each coming Thursday of a span ("my Thursday rides need to be
+        short for the next few weeks", "until the end of Jan"), else the one day of :meth:`cap_day`."""
+        for part in _CLAUSE_SPLIT.split(self.message):
+            if part and (_CAP_ASK.search(part) or _CAP_FIRM.search(part) or _CAP_STRONG.search(part)):
+                own = parse_slots(part, self.today, past=False)
+                ahead = sorted({d for d in own.dates if d >= self.today})
+                if len(ahead) >= 2 and not _TODAY_WORDS.search(part):
+                    return ahead[:7]
+        weekdays = list(dict.fromkeys(_weekdays_named(self.message)))
+        if len(weekdays) == 1 and _RECURRING.search(self.message):
+            end = self.span_end()
+            number = WEEKDAY_NUMBERS[weekdays[0]]
+            first = self.today + dt.timedelta(days=(number - self.today.weekday()) % 7)
+            days = [first + dt.timedelta(days=7 * n) for n in range(8) if first + dt.timedelta(days=7 * n) <= end]
+            if days:
+                return days
+        return [self.cap_day()]
+
+    def span_end(self) -> dt.date:
+        """The last day of "until the end of Jan", "until the 28th", "for the next 3 weeks"; four weeks when unsaid."""
+        month_end = re.search(r"\bend of (jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)\w*\b", self.message, re.I)
+        if month_end is not None:
+            month = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec").index(month_end.group(1).lower()) + 1
+            year = self.today.year + (1 if month < self.today.month else 0)
+            following = dt.date(year + (month == 12), month % 12 + 1, 1)
+            return following - dt.timedelta(days=1)
+        weeks = re.search(r"\bnext (\d|two|three|four|five|six) weeks\b", self.message, re.I)
+        if weeks is not None:
+            count = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6}.get(weeks.group(1).lower()) or int(weeks.group(1))
+            return self.today + dt.timedelta(days=7 * count - 1)
+        until = [d for d in self.slots.dates if d > self.today]
+        if re.search(r"\b(until|till|til|up to)\b", self.message, re.I) and until:
+            return max(until)
+        return self.today + dt.timedelta(days=27)
 
     def cap_day(self) -> dt.date:
         """The day a time limit is for: the one named in the clause that asks for it ("after today's long
@@ -1306,6 +1439,11 @@ class _Turn:
                     return ahead[0]
                 if _TODAY_WORDS.search(part):
                     return self.today
+                named = _NAMED_SESSION_DAY.search(self.message)  # "tomorrow's long run … could we make it an hour max?"
+                if named is not None:
+                    own = parse_slots(named.group(0), self.today, past=False)
+                    if own.dates and own.dates[0] >= self.today:
+                        return own.dates[0]
         return self.coming_day()
 
     async def on_days_out(self) -> Result:

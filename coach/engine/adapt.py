@@ -799,6 +799,9 @@ def adapt_plan(
         raise AdaptError("the plan is not feasible, so there is nothing to adapt; build a new plan instead")
     edit = _Edit(plan, profile, rules, today)
     edit.forced = any(e.athlete_asked for e in events)
+    named = [e.date for e in events if isinstance(e, (DayCapEvent, Skip)) and e.date > edit.window_end]
+    if named:  # a day the athlete names beyond the next two weeks ("Thursdays 45 min until the end of Jan") is edited too
+        edit.window_end = monday_of(max(named)) + dt.timedelta(days=_DAYS_PER_WEEK - 1)
     bits: list[str] = []
     for event in events:
         if isinstance(event, Missed):

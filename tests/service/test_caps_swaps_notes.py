@@ -103,3 +103,48 @@ async def test_two_days_skipped_in_one_request(coach: CoachService) -> None:
     await say(coach, "Xmas is hectic, can I just skip the 12th and the 13th?")
     after = sessions(await coach.show("ann"))
     assert "2026-12-12" not in after and "2026-12-13" not in after
+
+
+@pytest.mark.parametrize("text", [
+    "took today off. just didn't feel like it tbh",
+])
+async def test_a_day_taken_off_is_missed(coach: CoachService, text: str) -> None:
+    await say(coach, text)
+    doc = await coach.show("ann")
+    assert [s["status"] for w in doc["plan"]["weeks"] for s in w["sessions"] if s["date"] == "2026-12-08"] == ["missed"]
+
+
+async def test_caps_on_each_named_day_and_on_every_thursday_of_a_span(coach: CoachService) -> None:
+    await say(coach, "I'll only have 25 min this week on Thursday and Saturday")
+    doc = await coach.show("ann")
+    assert 0 < _minutes(doc, "2026-12-10") <= 25 and 0 < _minutes(doc, "2026-12-12") <= 25
+    before = await coach.show("ann")
+    await say(coach, "Next few weeks my Thursday runs need to be short, 25 min max. I'm on a course until the end of Jan")
+    after = await coach.show("ann")
+    thursdays = [d for d in ("2026-12-17", "2026-12-24", "2026-12-31", "2027-01-07", "2027-01-14", "2027-01-21", "2027-01-28")]
+    assert all(_minutes(after, d) <= 25 for d in thursdays)
+    # nothing but those days changes far ahead: no season rewritten by a few shorter Thursdays
+    changed = [d for d in set(sessions(before)) | set(sessions(after)) if d > "2026-12-20" and sessions(before).get(d) != sessions(after).get(d)]
+    assert set(changed) <= set(thursdays)
+
+
+async def test_both_weekend_runs_a_bit_easier_eases_both_a_little_and_a_feared_state_is_no_check_in(coach: CoachService) -> None:
+    before = sessions(await coach.show("ann"))
+    await say(coach, "Can we make both weekend runs a bit easier? Busy weekend and I'd rather not be shattered")
+    doc = await coach.show("ann")
+    for day in ("2026-12-12", "2026-12-13"):
+        assert 0 < _minutes(doc, day) < sum(m for _, m in before[day])
+    assert doc["checkins"] == []
+
+
+@pytest.mark.parametrize(("text", "moves"), [
+    ("can't run today, something's come up at work. can I do it wednesday?", [("2026-12-08", "2026-12-09")]),
+    ("can wednesday be a run day and Thursday off instead?", [("2026-12-10", "2026-12-09")]),
+    ("move tonights to wednesday and sundays to monday", [("2026-12-08", "2026-12-09"), ("2026-12-13", "2026-12-14")]),
+])
+async def test_moves_said_every_which_way(coach: CoachService, text: str, moves: list[tuple[str, str]]) -> None:
+    before = sessions(await coach.show("ann"))
+    await say(coach, text)
+    after = sessions(await coach.show("ann"))
+    for old, new in moves:
+        assert old not in after and after[new] == before[old]
