@@ -182,7 +182,7 @@ _WELLNESS_FIRST = frozenset({"checkin", "fatigue", "today", "tomorrow", "unknown
 _EASE = re.compile(
     r"\b(shorter|shorten|easier|lighter|dial (?:it |that )?back|tone (?:it |that )?down|cut (?:[\w']+ ){0,3}short|"
     r"take it easy|go easy|back off|ease off|ease (?:it|up)|reduce|less|cut (?:it |that |things )?back|scale (?:it |that )?back|"
-    r"make (?:it|today'?s \w+|the \w+) easy)\b", re.I,
+    r"make (?:it|today'?s \w+|the \w+) easy|cut (?:it|that|\w+'?s? \w+(?: \w+)?) down(?: a bit)?|trim (?:it|that))\b", re.I,
 )
 
 
@@ -231,7 +231,7 @@ _PAIN = re.compile(
     r"\b(hurt|hurts|hurting|sore|pain|painful|aching|ache|aches|twinge|twinged|flared|tight|killing me|playing up|niggle|"
     r"swollen|tweaked|pulled|strained|throbbing|said no|packed in|gone|grumbling|grumbly|cranky|locked up|grabbed|twinges?|"
     r"niggly|achy|stiff|tender|angry|barking|complaining|pulling|went ping|pinged|puffy|flaring|flaring up|rolled|blister|"
-    r"cramp(?:ed|ing)?|seized)\b"
+    r"cramp(?:ed|ing)?|seized|did (?:my|his|her) \w+ in|put (?:my|his|her) \w+ out|went (?:on me|again))\b"
 )
 _NO_PAIN = re.compile(r"\b(no pain|pain[- ]free|doesn'?t hurt|didn'?t hurt|not sore|no issues|feels? (?:fine|good|great)|all good)\b")
 
@@ -339,7 +339,8 @@ _ILL = re.compile(
 _NOT_ILL = re.compile(r"\b(not (?:sick|ill)|no longer (?:sick|ill)|cold'?s gone|over (?:the|my) (?:cold|bug|flu)|recovered)\b", re.I)
 _WORKOUT_DONE = re.compile(r"\b(ran|rode|swam|jogged|cycled|did (?:my|the|a|an) (?:run|ride|swim|jog|session|workout|long))\b", re.I)
 _CLAUSE_SPLIT = re.compile(
-    r"(?<=[.!?;])\s+|\s+(?:and|but|also|plus)\s+(?=(?:i|i'm|i'll|i've|this|next|on|the|only|can|could|please|swap|move|"
+    r"(?<=[.!?;])\s+|\s+(?:btw|by the way|ps|oh and|oh also)\s+|\s+[✅👍💪🙌]+\s+|"
+    r"\s+(?:and|but|also|plus)\s+(?=(?:i|i'm|i'll|i've|this|next|on|the|only|can|could|please|swap|move|"
     r"can't|cannot|won't|from)\b)|"
     r",\s*(?:and\s+|also\s+|but\s+|so\s+)?(?=(?:i|i'm|i'll|this|next|on|only|also|and|can't|cannot|gonna|going to|let'?s|can|could|"
     r"please|pls|make|cut|skip|move|swap|ditch|scrap|drop|no)\b)", re.I,
@@ -404,6 +405,13 @@ _DAY_FOR_DAY = re.compile(
     r"[^.?!]*?\b(?P<off>tomorrow|(?:mon|tues|wednes|thurs|fri|satur|sun)day)(?:'s)? (?:off|free|a rest day)\b",
     re.I,
 )
+_SESSION_MINUTES = re.compile(r"\b(?:easy|steady|recovery|tempo|gentle)\s+\d{2,3}\b(?!\s*(?:k|km|mi|m)\b)", re.I)
+_DONE_SESSION = re.compile(
+    r"\bon the (?:rollers|turbo|trainer|treadmill|zwift|wattbike|peloton|bike)\b|"
+    r"\b(?:this morning|last night|earlier|this arvo|this afternoon|this evening|at lunch)\b[^?]*\b(?:felt|was|done|good|great|fine|easy|hard)\b|"
+    r"^\W*(?:easy|steady|recovery|tempo)\s+\d{2,3}\b.*\b(?:this morning|last night|earlier|today|done)\b",
+    re.I,
+)
 _HYPOTHETICAL = re.compile(
     r"\b(?:rather not|don'?t want to|do not want to|so (?:that )?i'?m not|to avoid being|not to|without)\s+(?:be|being|get|getting|feel|feeling|end up)\s+"
     r"(?:\w+\s+)?\w+", re.I,
@@ -464,6 +472,8 @@ def _request_of(message: str, slots: Slots, intent: str, today: dt.date | None =
         return "move_session"  # "can't ride today… can I do it tomorrow?", "can tomorrow be a ride day and Thursday off instead?"
     if _SHARE_OF_DAY.search(message) and re.search(r"\b(can|could|shall|let'?s|please|pls)\b|\?", message, re.I) and not slots.past_tense:
         return "cap"  # "can we do half of today's ride? short on time"
+    if re.match(r"\W*(?:missed|skipped|had to miss|had to skip)\b", message, re.I) and not any(d > today for d in slots.dates if today):
+        return "missed"  # "missed both weekend rides, family stuff"
     if re.search(r"\btook (?:today|the day|tonight|it) off\b|\bbunked off\b|\bskived\b", message, re.I):
         return "missed"  # "took today off. just didn't feel like it"
     if _FACT.search(message) and not _ASKS_CHANGE.search(unhedged) and intent not in ("log_workout", "injury", "illness", "missed", "partial"):
@@ -515,6 +525,12 @@ def _request_of(message: str, slots: Slots, intent: str, today: dt.date | None =
     ):
         return "log_workout"  # "Garmin says 7.04 km, 46:18"
     if (
+        intent in _MAY_BE_LOG | {"unknown", "cap", "checkin", "fatigue", "log_workout"} and not any(d > today for d in slots.dates if today)
+        and (slots.durations_s or _SESSION_MINUTES.search(message)) and _DONE_SESSION.search(message) and "?" not in message
+        and not (_CAP_FIRM.search(message) or _CAP_STRONG.search(message) or _CAP_ASK.search(message))
+    ):
+        return "log_workout"  # "1:25 on the rollers", "easy 45 this morning, felt good"
+    if (
         intent in ("illness", "fatigue", "greeting", "unknown", "today", "checkin")
         and _WEATHER.search(message) and not _ILL.search(message) and not slots.durations_s
         and not re.search(r"\b(remember|note|fyi|if the weather)\b", message, re.I)
@@ -548,6 +564,7 @@ def _request_of(message: str, slots: Slots, intent: str, today: dt.date | None =
         return "days_out"
     if (
         _NOTE_CUES.search(message) and intent in _NOTE_OVER and (not slots.past_tense or _NOTE_STRONG.search(message))
+        and not (re.search(r"\b(?:should|can|could|do|would) i\b[^.!]*\?", message, re.I) and not _NOTE_STRONG.search(message))
         and not (slots.distances_m and slots.durations_s)  # "3 miles on the treadmill, 28 min" is a workout, not a fact
     ):
         return "remember_note"
@@ -868,6 +885,9 @@ class _Turn:
         span = self.slots.date_range
         if not days and span is not None and span.start <= self.today:
             days = [span.start + dt.timedelta(days=n) for n in range((min(span.end, self.today) - span.start).days + 1)]
+        if not days and re.search(r"\b(?:both|the) weekend\b|\bweekend'?s? (?:runs|rides|sessions)\b", self.message, re.I):
+            saturday = self.today - dt.timedelta(days=(self.today.weekday() - 5) % 7)  # "missed both weekend rides": the last one
+            days = [d for d in (saturday, saturday + dt.timedelta(days=1)) if d <= self.today]
         return days or [self.slots.date if self.slots.date and self.slots.date <= self.today else self.today]
 
     async def on_missed(self) -> Result:
@@ -968,7 +988,13 @@ class _Turn:
                 and all(d >= self.today for d in slots.dates) and not _SWAP.search(part)
             ):
                 extra.append((await sub.on_move_session())[0])  # "slept 5h … and can we move thursday to friday"
-            elif "log_activity" not in done and self.logs_a_workout(part, slots):
+            elif (
+                "remember_note" not in done and (_NOTE_STRONG.search(part) or _TELL_ONLY.search(part) or _FACT.search(part)
+                                                 or re.search(r"\b(?:got|bought|have) (?:a |some )?new\b", part, re.I))
+                and not _ASKS_CHANGE.search(part)
+            ):
+                extra.append((await sub.on_remember_note())[0])  # "5.5k in 33:40 ✅ btw got a new head torch"
+            elif "log_activity" not in done and not {"report_partial", "report_missed"} & done and self.logs_a_workout(part, slots):
                 call = await execute_tool(self.tools, "log_activity", {"text": part[:500]})
                 if call.is_error or call.output is None:
                     continue  # a clause that only looked like a workout: nothing said about it

@@ -51,7 +51,7 @@ _AT_THEN_STOPPED: Final = re.compile(
     + r"\b[^.]{0,40}\b(?:turned|stopped|called|bailed|quit|packed|gave up|walked|headed|pulled)"
 )
 _ONLY_GOT: Final = re.compile(
-    r"\bonly (?:got|did|managed|made it)(?: in| to| through| as far as)?\s+(?:about\s+|around\s+)?(\d+(?:[.,]\d+)?)\s*" + _UNIT
+    r"\bonly (?:got (?:in|to|through|as far as)|did|managed|made it(?: to)?)\s+(?:about\s+|around\s+)?(\d+(?:[.,]\d+)?)\s*" + _UNIT
 )
 
 Unit = Literal["km", "min"]

@@ -66,6 +66,8 @@ _STRENGTH_WORDS = re.compile(
     r"\b(strength|gym|weights|lifting|lifted|circuit|core|crossfit|kettlebell|bodyweight|hiit|squats?|lunges?|deadlifts?|"
     r"planks?|push[- ]?ups?|press[- ]?ups?|pull[- ]?ups?|rdls?|bench|leg press|burpees)\b"
 )
+_SETS_FIRST = re.compile(r"^\s*(\d+)\s*[x×]\s*(\d+)\s+([a-z][a-z' \-]+?)\s*(?:@|at)\s*(\d+(?:[.,]\d+)?)\s*(kg|kgs|lbs?)?\b")
+"""'5x5 back squat @ 80kg': sets × reps first, then the exercise and its load."""
 _TOTAL_DISTANCE = re.compile(
     r"\b(\d+(?:[.,]\d+)?)\s*(k|km|kms|mi|miles?)\s+(?:total|in total|all in|altogether|overall)\b|"
     r"\btotal(?: of| was|:)?\s+(\d+(?:[.,]\d+)?)\s*(k|km|kms|mi|miles?)\b"
@@ -93,7 +95,9 @@ _STRENGTH_FORMS: Final = (
     # weight x reps
     ("wr", re.compile(r"^" + _NUMBER + _WEIGHT_UNIT + r"\s*[x×]\s*(\d+)$")),
 )
-_BARE_MINUTES = re.compile(r"\bin\s+(\d{1,3})(?![\d.,:]|\s*(?:k|km|mi|m|sec|s)\b)")
+_BARE_MINUTES = re.compile(
+    r"\b(?:in|easy|steady|recovery|tempo|long|gentle|comfortable)\s+(\d{2,3})(?![\d.,:]|\s*(?:k|km|mi|m|sec|s|x|th|st|nd|rd|%)\b)"
+)
 _RACE_HINTS = re.compile(r"\b(parkrun|5k|10k|half marathon|marathon)\b")
 _EXERCISE = re.compile(r"^([a-z][a-z' \-]*?)\s*(?=\d)")
 _EXAMPLES: Final = "'ran 10k in 52 min', 'easy 45 min ride', 'swam 2000m in 40:00', 'squat 100x5x3 @8'"
@@ -164,7 +168,7 @@ def _distance_m(text: str) -> float | None:
 
 
 def _rpe(text: str) -> tuple[float | None, str]:
-    match = _RPE.search(text)
+    match = _RPE.search(re.sub(r"@\s*(?=\d+(?:[.,]\d+)?\s*(?:kg|kgs|lbs?)\b)", " ", text))
     if match:
         value = float(match.group(1))
         if not 0 < value <= MAX_RPE:
@@ -322,7 +326,7 @@ def parse_log_entry(
     strength = _strength(re.sub(r"^(?:gym|strength|weights|lifting)\s*[:\-]\s*", "", text), when)
     if strength is not None:
         return strength
-    has_time = bool(find_durations(text))
+    has_time = bool(find_durations(text)) or bool(_BARE_MINUTES.search(text))
     if _STRENGTH_WORDS.search(text) and has_time:
         return endurance("strength")  # "strength session 30 min": time and effort, no sets
     sport_guess = "run" if _RACE_HINTS.search(text) else usual
@@ -356,6 +360,7 @@ def _lift_list(part: str, when: dt.datetime) -> list[LogEntry]:
     when = when if when.tzinfo else when.replace(tzinfo=dt.UTC)
     lifts: list[LogEntry] = []
     for piece in text.split(","):
+        piece = _SETS_FIRST.sub(lambda m: f"{m.group(3).strip()} {m.group(4)}{m.group(5) or 'kg'} {m.group(1)}x{m.group(2)}", piece)
         if not _WEIGHTED.search(piece):
             continue  # "pull-ups 3x8", "calf raises 3x15": bodyweight sets, not a weight to track
         try:

@@ -4,6 +4,8 @@ it / cut to / just be N", two sessions traded by naming where each goes, facts s
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 from coach.service.service import CoachService
@@ -148,3 +150,38 @@ async def test_moves_said_every_which_way(coach: CoachService, text: str, moves:
     after = sessions(await coach.show("ann"))
     for old, new in moves:
         assert old not in after and after[new] == before[old]
+
+
+@pytest.mark.parametrize(("text", "sport", "minutes"), [
+    ("easy 45 this morning, felt good", "run", 45),
+    ("1:25 on the treadmill", "run", 85),
+])
+async def test_a_workout_said_in_few_words_is_logged(coach: CoachService, text: str, sport: str, minutes: int) -> None:
+    await say(coach, text)
+    doc = await coach.show("ann")
+    assert [(a["sport"], a["elapsed_s"]) for a in doc["activities"]] == [(sport, minutes * 60)]
+
+
+async def test_sets_first_lifts_are_logged_with_their_load(coach: CoachService) -> None:
+    await say(coach, "strength: 5x5 back squat @ 80kg, RDLs 3x8")
+    doc = await coach.show("ann")
+    squats = [a["details"] for a in doc["activities"] if a["sport"] == "strength" and a["details"]["exercise"] == "back squat"]
+    assert [(s["weight_kg"], s["reps"]) for s in squats[0]["sets"]] == [(80.0, 5)] * 5
+
+
+async def test_a_note_after_a_logged_run_and_an_idiom_of_injury(coach: CoachService) -> None:
+    await say(coach, "5.5k in 33:40 done ✅ btw got a new head torch so the dark runs are fine now")
+    doc = await coach.show("ann")
+    assert len(doc["activities"]) == 1 and len(doc["notes"]) == 1
+    await say(coach, "did my back in lifting the shopping, no run tonight")
+    doc = await coach.show("ann")
+    assert any("back" in str(lim.get("body_part")) for lim in doc["limitations"])
+
+
+async def test_both_weekend_sessions_missed(db: Database) -> None:
+    coach = CoachService(db, Clock(TUESDAY + dt.timedelta(days=6)))  # Monday 14 Dec
+    await coach.add_athlete("ann", PROFILE)
+    await say(coach, "missed both weekend runs, family stuff")
+    doc = await coach.show("ann")
+    status = {s["date"]: s["status"] for w in doc["plan"]["weeks"] for s in w["sessions"]}
+    assert status["2026-12-12"] == "missed" and status["2026-12-13"] == "missed"
