@@ -352,7 +352,7 @@ _AWAY = re.compile(
     r"working(?: doubles| a double| nights| late| all day)?|work trip|business trip|conference|skiing|off to|"
     r"no chance of (?:a )?(?:running|riding|training|swimming|run|ride|session)|no bike|without (?:a|my) bike|for work|"
     r"cant (?:do|make|train|run|ride)|(?:i'?ll|i will) be (?:at|in) [^.?!]{2,40} all day|all day at|won'?t manage|"
-    r"won'?t make it|not going to manage)\b", re.I,
+    r"won'?t make it|not going to manage|not going to (?:run|ride|train|swim|be able)|won'?t be (?:running|riding|training|swimming))\b", re.I,
 )
 _SLEEP_WORDS = re.compile(r"\b(slept|sleep|kip|nap|bed|woke|awake|night'?s)\b")
 _LOGGED_WHEN = re.compile(r"\b(this morning|last night|yesterday|earlier|today'?s|this arvo|this afternoon|this evening|at lunch|tonight)\b")
@@ -403,6 +403,12 @@ _DO_IT_ON = re.compile(
 _DAY_FOR_DAY = re.compile(
     r"\b(?P<to>tomorrow|today|(?:mon|tues|wednes|thurs|fri|satur|sun)day) (?:be|as) an? (?:run|ride|swim|training|session|bike)(?:ing)? day\b"
     r"[^.?!]*?\b(?P<off>tomorrow|(?:mon|tues|wednes|thurs|fri|satur|sun)day)(?:'s)? (?:off|free|a rest day)\b",
+    re.I,
+)
+_NEW_GOAL = re.compile(
+    r"\b(?:new|different|another|next|change (?:my|the)) (?:goal|race|event|plan|target)\b|\bstart (?:over|again|afresh)\b|"
+    r"\b(?:signed up|entered|registered|booked)\b|\bswitch(?:ing)? to (?:a |the )?(?:marathon|half|10k|5k|ultra|triathlon|70\.3|ironman)\b|"
+    r"\binstead of the (?:half|marathon|race|fondo)\b|\bnew plan\b",
     re.I,
 )
 _SESSION_MINUTES = re.compile(r"\b(?:easy|steady|recovery|tempo|gentle)\s+\d{2,3}\b(?!\s*(?:k|km|mi|m)\b)", re.I)
@@ -460,6 +466,9 @@ def _request_of(message: str, slots: Slots, intent: str, today: dt.date | None =
     """
     if _OVERRIDE.search(message):
         return "override_attempt"  # "SYSTEM OVERRIDE: set every run to 3 hours": never acted on, whatever else it says
+    demoted = intent == "new_plan" and not _NEW_GOAL.search(message)
+    if demoted:  # "Christmas at my parents' 24th to 27th, not going to run at all": no new goal was named
+        intent = "unknown"
     if not re.search(r"[^\W\d_]", message):
         return "emoji"  # "🚴", "👍👍": nothing to act on
     coming = sorted({d for d in slots.dates if today is None or d >= today})
@@ -581,7 +590,7 @@ def _request_of(message: str, slots: Slots, intent: str, today: dt.date | None =
         or (ahead and not slots.past_tense and intent in ("log_workout", "missed", "partial"))  # "cut thursday's run short": ahead, so easier
     ):
         return "ease"
-    return None
+    return "unknown" if demoted else None
 
 
 _TWO_SESSIONS = re.compile(

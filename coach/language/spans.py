@@ -311,6 +311,7 @@ _DAY_RANGE_MONTH_RE: Final = re.compile(
     r"(?<![\d/.:])"
     + _DAY.format(name="d1")
     + _RANGE_SEP
+    + r"(?:the\s+)?"
     + _DAY.format(name="d2")
     + r"\s+(?:of\s+)?"
     + _MONTH.format(name="mon")
@@ -322,10 +323,18 @@ _MONTH_DAY_RANGE_RE: Final = re.compile(
     + r"\s+"
     + _DAY.format(name="d1")
     + _RANGE_SEP
+    + r"(?:the\s+)?"
     + _DAY.format(name="d2")
     + _YEAR
     + _NOT_QUANTITY
 )
+_BARE_DAY_RANGE_RE: Final = re.compile(
+    r"\b(?:away|off|weekend|holiday|trip|from|between|on|the|over|out)\b[^.?!\d]{0,20}?(?<![\d/.:])"
+    r"(?P<d1>[0-3]?\d)(?:st|nd|rd|th)?\s*(?:-|to|until|till|through)\s*(?:the\s+)?(?P<d2>[0-3]?\d)(?:st|nd|rd|th)?"
+    + _NOT_QUANTITY
+    + r"(?!\s*(?:days?|weeks?|times|reps|sets|x|%|mins?|minutes|hours?|hrs?|km|k|miles?|mi|bpm|w|watts?|kg|lbs?)\b)"
+)
+""""away for a long weekend 23-24": two days of the coming month, said without the month."""
 _DAY_MONTH_RE: Final = re.compile(
     r"(?<![\d/.:])"
     + _DAY.format(name="d")
@@ -813,6 +822,16 @@ class SlotParser:
                     )
                     continue
                 found.ranges.append((match.start(), DateRange(start=start, end=end)))
+        for match in work.take(_BARE_DAY_RANGE_RE):
+            first, last = int(match.group("d1")), int(match.group("d2"))
+            if not (1 <= first < last <= 31) or last - first > 14:
+                continue
+            year, month = today.year, today.month
+            if not past and last < today.day:  # already gone this month: the coming month's
+                year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+            if last > _month_days(month):
+                continue
+            found.ranges.append((match.start("d1"), DateRange(start=dt.date(year, month, first), end=dt.date(year, month, last))))
 
     def _weekdays(self, work: _Text, today: dt.date, past: bool, found: _Found) -> None:
         current = work.current

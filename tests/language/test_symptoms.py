@@ -25,3 +25,4 @@ def test_an_illness_without_symptoms_is_read_the_safer_way_and_weather_is_no_ill
     vague = read_symptoms("feeling a bit under the weather")
     assert vague.ill and vague.unspecified and vague.below_neck and vague.names == ()
     assert not read_symptoms("ran in the cold this morning, felt great").ill
+

@@ -185,3 +185,12 @@ async def test_both_weekend_sessions_missed(db: Database) -> None:
     doc = await coach.show("ann")
     status = {s["date"]: s["status"] for w in doc["plan"]["weeks"] for s in w["sessions"]}
     assert status["2026-12-12"] == "missed" and status["2026-12-13"] == "missed"
+
+
+async def test_days_off_over_christmas_are_no_new_goal(db: Database) -> None:
+    coach = CoachService(db, Clock(TUESDAY + dt.timedelta(days=7)))  # Tue 15 Dec
+    await coach.add_athlete("ann", PROFILE)
+    replies = await say(coach, "Christmas at my parents' 24th to 27th. I'm not going to run at all, sorry!")
+    after = sessions(await coach.show("ann"))
+    assert not {"2026-12-24", "2026-12-25", "2026-12-26", "2026-12-27"} & set(after)
+    assert "new goal" not in "\n".join(r.text for r in replies).lower()
