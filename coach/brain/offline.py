@@ -590,6 +590,11 @@ def _request_of(message: str, slots: Slots, intent: str, today: dt.date | None =
         or (ahead and not slots.past_tense and intent in ("log_workout", "missed", "partial"))  # "cut thursday's run short": ahead, so easier
     ):
         return "ease"
+    if (
+        slots.body_parts and _PAIN.search(message.lower()) and not _NO_PAIN.search(message.lower()) and "?" not in message
+        and intent in ("unknown", "remember_note", "checkin", "fatigue", "today", "greeting", "thanks")
+    ):
+        return "injury"  # "got a blister the size of a 50p on my big toe"
     return "unknown" if demoted else None
 
 

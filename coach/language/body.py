@@ -18,7 +18,7 @@ from coach.language.text import clause_bounds
 
 BodyPart = Literal[
     "knee", "ankle", "achilles", "calf", "shin", "hamstring", "quad", "hip", "glute",
-    "back", "lower_back", "shoulder", "elbow", "wrist", "neck", "foot", "it_band", "groin",
+    "back", "lower_back", "shoulder", "elbow", "wrist", "neck", "foot", "heel", "toe", "it_band", "groin",
 ]  # fmt: skip
 BODY_PARTS: Final[tuple[BodyPart, ...]] = get_args(BodyPart)
 
@@ -34,6 +34,8 @@ REGION_OF: Final[dict[BodyPart, BodyRegion]] = {
     "glute": "hip",  # glute and piriformis pain is hip pain to the note rules
     "it_band": "knee",  # ITB syndrome presents at the lateral knee
     "lower_back": "back",
+    "heel": "foot",  # plantar fasciitis, a bruised or blistered heel: the foot's note rules
+    "toe": "foot",
 }
 LOWER_BODY: Final[frozenset[BodyPart]] = frozenset(
     {
@@ -43,6 +45,8 @@ LOWER_BODY: Final[frozenset[BodyPart]] = frozenset(
         "calf",
         "shin",
         "foot",
+        "heel",
+        "toe",
         "hamstring",
         "quad",
         "hip",
@@ -112,16 +116,16 @@ BODY_PART_PATTERNS: Final[tuple[tuple[BodyPart, re.Pattern[str]], ...]] = (
     ("elbow", re.compile(r"\belbows?\b")),
     ("wrist", re.compile(r"\bwrists?\b")),
     ("neck", re.compile(r"\bneck\b")),
+    ("heel", re.compile(r"\b(?:heels?|plantar(?:\s+fasci\w*)?)\b")),
+    ("toe", re.compile(r"\b(?:toes?|toenails?|toe\s*nails?|bunions?)\b")),
     (
         "foot",
-        re.compile(
-            r"\b(?:foot|feet|plantar(?:\s+fasci\w*)?|arch|arches|heels?|toes?|metatarsals?|forefoot)\b"
-        ),
+        re.compile(r"\b(?:foot|feet|arch|arches|metatarsals?|forefoot)\b"),
     ),
 )
 """Longer and more specific names first: "lower back" is taken before "back" can be."""
 _PLURAL_PART_RE: Final = re.compile(
-    r"^(?:knees|ankles|calves|calfs|shins|hamstrings|hammies|quads|glutes|hips|shoulders|elbows|wrists|feet|heels|it bands)$"
+    r"^(?:knees|ankles|calves|calfs|shins|hamstrings|hammies|quads|glutes|hips|shoulders|elbows|wrists|feet|heels|toes|it bands)$"
 )
 
 

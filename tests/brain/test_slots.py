@@ -249,7 +249,7 @@ def test_out_of_range_numbers_are_errors() -> None:
         ("sharp pain in my right shin", ["right shin"]),
         ("lower back is stiff", ["lower_back"]),
         ("IT band on the right", ["right it_band"]),
-        ("plantar fasciitis", ["foot"]),
+        ("plantar fasciitis", ["heel"]),
         ("both knees ache", ["both knee"]),
         ("sore calves", ["both calf"]),
         ("left hammy and right quad", ["left hamstring", "right quad"]),

@@ -194,3 +194,13 @@ async def test_days_off_over_christmas_are_no_new_goal(db: Database) -> None:
     after = sessions(await coach.show("ann"))
     assert not {"2026-12-24", "2026-12-25", "2026-12-26", "2026-12-27"} & set(after)
     assert "new goal" not in "\n".join(r.text for r in replies).lower()
+
+
+@pytest.mark.parametrize(("text", "part"), [
+    ("my plantar fasciitis is flaring up again, left heel, worst in the morning", "heel"),
+    ("got a blister the size of a 50p on my big toe", "toe"),
+])
+async def test_heel_and_toe_are_their_own_parts(coach: CoachService, text: str, part: str) -> None:
+    await say(coach, text)
+    doc = await coach.show("ann")
+    assert [lim.get("body_part") for lim in doc["limitations"]] == [part]
