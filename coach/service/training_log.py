@@ -107,7 +107,8 @@ async def store_activity(ctx: Ctx, activity: ImportedActivity, *, source: str, f
         avg_power_w=activity.avg_power_w, np_w=activity.np_w, tss=activity.tss, load=activity.load,
         details={"load_method": activity.load_method, "warnings": activity.warnings,
                  "mmp_w": {str(k): v for k, v in activity.mmp_w.items()}, "best_20min_hr_bpm": activity.best_20min_hr_bpm,
-                 "decoupling_pct": activity.decoupling_pct, "efficiency_factor": activity.efficiency_factor},
+                 "decoupling_pct": activity.decoupling_pct, "efficiency_factor": activity.efficiency_factor,
+                 "work_kj": activity.work_kj, "durability": [f.model_dump() for f in activity.durability]},
     )
     ctx.session.add(row)
     await ctx.session.flush()
@@ -273,11 +274,58 @@ FIR_SHORT_S, FIR_LONG_S = 300, 1200
 """FIR = MMP300 / MMP1200 (seed 002)."""
 
 
-async def measured_kpis(session: Any, athlete: m.Athlete, today: dt.date) -> dict[str, float]:
-    """The KPIs the gates need, from stored recordings; a KPI without data is simply absent."""
+RIDE_SPORTS = ("ride", "virtual_ride")
+
+
+def _durability_index(rows: Any) -> float | None:
+    """Seed 002's DI from the latest ride that reached a durability work point (1000 kJ or more,
+    with 5 min of riding after it): its index at the deepest point reached, since durability is
+    the deterioration late in prolonged exercise (Maunder et al. 2021, *Sports Med* 51:1619-1628;
+    work points of van Erp et al. 2021; see ``coach.engine.metrics.power``)."""
+    rides = [a for a in rows if a.sport in RIDE_SPORTS and a.details.get("durability")]
+    if not rides:
+        return None
+    latest = max(rides, key=lambda a: a.start_time)
+    deepest = max(latest.details["durability"], key=lambda f: f["after_kj"])
+    return round(float(deepest["index"]), 3)
+
+
+def _kj_per_day_pct_of_target(rows: Any, plan: Any, ftp_w: float | None, since: dt.date, today: dt.date) -> float | None:
+    """Seed 002's kJ/day gate (bikepacking: "kJ per day, primary load & fueling driver"): the biggest
+    recorded riding day's work over the biggest planned riding day's work in the same window, in
+    percent. A planned ride's work comes from its planned TSS and the athlete's FTP
+    (``power.planned_work_kj``); without power data, an FTP or a plan there is no figure."""
+    from coach.engine.metrics.power import planned_work_kj
+
+    done: dict[dt.date, float] = {}
+    for a in rows:
+        if a.sport in RIDE_SPORTS and a.details.get("work_kj"):
+            day = a.start_time.date()
+            done[day] = done.get(day, 0.0) + float(a.details["work_kj"])
+    if not done or plan is None or not ftp_w:
+        return None
+    planned: dict[dt.date, float] = {}
+    for week in plan.weeks:
+        for s in week.sessions:
+            if s.sport in RIDE_SPORTS and since <= s.date <= today:
+                work = planned_work_kj(s.duration_min, s.load, float(ftp_w))
+                if work:
+                    planned[s.date] = planned.get(s.date, 0.0) + work
+    if not planned:
+        return None
+    return round(max(done.values()) / max(planned.values()) * 100.0, 1)
+
+
+async def measured_kpis(session: Any, athlete: m.Athlete, today: dt.date, plan: Any = None) -> dict[str, float]:
+    """The KPIs the gates need, from stored recordings; a KPI without data is simply absent.
+
+    ``plan`` (the active plan) gives the kJ/day gate its target; without it that KPI is absent."""
     since = dt.datetime.combine(today - dt.timedelta(days=KPI_WINDOW_DAYS), dt.time())
     rows = (
-        await session.execute(select(m.Activity).where(m.Activity.athlete_id == athlete.id, m.Activity.start_time >= since))
+        await session.execute(select(m.Activity).where(
+            m.Activity.athlete_id == athlete.id, m.Activity.start_time >= since,
+            m.Activity.start_time < dt.datetime.combine(today + dt.timedelta(days=1), dt.time()),  # the window ends today
+        ))
     ).scalars().all()
     kpis: dict[str, float] = {}
     decoupling = sorted(
@@ -292,6 +340,12 @@ async def measured_kpis(session: Any, athlete: m.Athlete, today: dt.date) -> dic
             best[int(key)] = max(best.get(int(key), 0.0), float(watts))
     if best.get(FIR_SHORT_S) and best.get(FIR_LONG_S):
         kpis["fir"] = round(best[FIR_SHORT_S] / best[FIR_LONG_S], 3)
+    durability_index = _durability_index(rows)
+    if durability_index is not None:
+        kpis["durability_index"] = durability_index
+    kj_pct = _kj_per_day_pct_of_target(rows, plan, _athlete_thresholds(athlete)["ftp_w"], since.date(), today)
+    if kj_pct is not None:
+        kpis["kj_per_day_pct_of_target"] = kj_pct
     return kpis
 
 
@@ -303,8 +357,9 @@ async def gate_next_week(session: Any, athlete: m.Athlete, today: dt.date, rules
     row = await repo.active_plan_row(session, athlete.id)
     if row is None or athlete.profile is None:
         return []
-    result = hold_for_gates(repo.plan_doc(row), Profile.model_validate(athlete.profile), rules,
-                            await measured_kpis(session, athlete, today), today)
+    plan = repo.plan_doc(row)
+    result = hold_for_gates(plan, Profile.model_validate(athlete.profile), rules,
+                            await measured_kpis(session, athlete, today, plan), today)
     if result.accepted and result.changes:
         await repo.save_plan(session, athlete, result.plan, source="kpi_gate", reason=result.summary)
     return [] if result.summary in NOTHING_TO_JUDGE else [result.summary]

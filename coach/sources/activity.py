@@ -18,12 +18,15 @@ from pydantic import BaseModel, ConfigDict, Field, computed_field, field_validat
 
 from coach.engine.metrics.load import LoadInputs, activity_load, grades_from_altitude
 from coach.engine.metrics.power import (
+    JOULES_PER_KJ,
     STANDARD_MMP_DURATIONS_S,
     aerobic_decoupling_pct,
+    durability_profile,
     efficiency_factor,
     normalized_power_w,
     power_duration_curve,
     training_stress_score,
+    work_kj,
 )
 from coach.engine.units import METRES_PER_KM, MS_TO_KMH
 
@@ -135,6 +138,19 @@ def _utc(value: dt.datetime) -> dt.datetime:
     return value.astimezone(dt.UTC)
 
 
+class DurabilityFigure(BaseModel):
+    """Best power over ``duration_s`` before and after ``after_kj`` of work in one ride, and their
+    ratio, the durability index (seed 002's DI; Maunder et al. 2021; see ``power.durability``)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    after_kj: int
+    duration_s: int
+    fresh_w: float
+    fatigued_w: float
+    index: float
+
+
 class ImportedActivity(BaseModel):
     """One recorded session, whatever file it came from. Units are in the names."""
 
@@ -164,6 +180,13 @@ class ImportedActivity(BaseModel):
     best_20min_hr_bpm: float | None = None
     efficiency_factor: float | None = None
     decoupling_pct: float | None = None
+    work_kj: float | None = Field(
+        None, ge=0, description="Work done (kJ): from the power stream, else average power × moving time."
+    )
+    durability: list[DurabilityFigure] = Field(
+        default_factory=list,
+        description="Durability at each work point the ride reached (rides with a power stream only).",
+    )
     flags: list[str] = Field(default_factory=list, description="Machine codes of data problems found.")
     warnings: list[str] = Field(default_factory=list, description="The same problems as sentences.")
     streams: ActivityStreams | None = Field(None, exclude=True, repr=False)
@@ -446,6 +469,26 @@ def finish(
         )
     )
 
+    work: float | None = None
+    if power_1hz:
+        work = work_kj(power_1hz)
+    elif raw.avg_power_w and duration > 0:
+        work = raw.avg_power_w * duration / JOULES_PER_KJ
+    figures = (
+        [
+            DurabilityFigure(
+                after_kj=round(f.after_kj),
+                duration_s=f.duration_s,
+                fresh_w=round(f.fresh_w, 1),
+                fatigued_w=round(f.fatigued_w, 1),
+                index=round(f.index, 3),
+            )
+            for f in durability_profile(power_1hz)
+        ]
+        if power_1hz and raw.sport in ("ride", "virtual_ride")
+        else []
+    )
+
     load_value: float = load.value
     load_method: LoadMethod = load.method
     if raw.reported_load is not None and load.method in ("duration_estimate", "session_rpe"):
@@ -474,6 +517,8 @@ def finish(
         best_20min_hr_bpm=best_hr,
         efficiency_factor=ef,
         decoupling_pct=decoupling,
+        work_kj=None if work is None else round(work, 1),
+        durability=figures,
         flags=flags,
         warnings=warnings,
         streams=streams if keep_streams else None,
