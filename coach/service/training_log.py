@@ -127,10 +127,10 @@ def describe_activity(row: m.Activity, units: str) -> str:
     return " ".join(parts)
 
 
-def _planned_ref(plan: m.Plan, s: m.PlannedSession) -> PlannedSessionRef:
+def _planned_ref(plan_document: dict[str, Any], s: m.PlannedSession) -> PlannedSessionRef:
     """A planned session for linking; an estimated run distance (no race result yet) is not held
     against the athlete: such sessions are judged by duration."""
-    estimated = bool((plan.document.get("meta") or {}).get("easy_pace_estimate")) and s.sport == "run" and s.type != "race"
+    estimated = bool((plan_document.get("meta") or {}).get("easy_pace_estimate")) and s.sport == "run" and s.type != "race"
     return PlannedSessionRef(
         id=str(s.id), date=s.date, sport=s.sport, type=s.type, duration_min=s.duration_min,
         distance_km=None if estimated else s.distance_km,
@@ -139,11 +139,14 @@ def _planned_ref(plan: m.Plan, s: m.PlannedSession) -> PlannedSessionRef:
 
 async def update_adherence(ctx: Ctx) -> list[str]:
     """Re-link recent activities to planned sessions; returns sentences for sessions whose status changed."""
-    plan = await repo.active_plan_row(ctx.session, ctx.athlete.id)
-    if plan is None:
-        return []
     first = ctx.today - dt.timedelta(days=ADHERENCE_WINDOW_DAYS)
-    sessions = [s for s in repo.sessions_between(plan, first, ctx.today + dt.timedelta(days=1)) if s.type != "commitment"]
+    # Only the window's sessions: after an adaptation the new version is not loaded yet, and all of
+    # it (~90 rows) would be read to link the ~10 sessions of the last two weeks.
+    window = await repo.active_sessions_between(ctx.session, ctx.athlete.id, first, ctx.today + dt.timedelta(days=1))
+    if window is None:
+        return []
+    plan_document, in_window = window
+    sessions = [s for s in in_window if s.type != "commitment"]
     if not sessions:
         return []
     rows = (
@@ -155,7 +158,7 @@ async def update_adherence(ctx: Ctx) -> list[str]:
         )
     ).scalars().all()
     activities = {str(a.id): a for a in rows}
-    planned_refs = [_planned_ref(plan, s) for s in sessions if s.status in ("planned", "done", "partial", "missed")]
+    planned_refs = [_planned_ref(plan_document, s) for s in sessions if s.status in ("planned", "done", "partial", "missed")]
     activity_refs = [
         ActivityRef(id=key, start_date=a.start_time.date(), sport=a.sport, duration_min=(a.moving_s or a.elapsed_s or 0) / 60, distance_km=a.distance_km)
         for key, a in activities.items()
@@ -196,7 +199,7 @@ async def _outcomes(session: Any, athlete: m.Athlete, first: dt.date, last: dt.d
         )
     ).scalars().all()
     return link_sessions(
-        [_planned_ref(plan, s) for s in planned],
+        [_planned_ref(plan.document, s) for s in planned],
         [ActivityRef(id=str(a.id), start_date=a.start_time.date(), sport=a.sport, duration_min=(a.moving_s or a.elapsed_s or 0) / 60,
                      distance_km=a.distance_km) for a in rows],
         as_of,

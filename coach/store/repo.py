@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import pickle
+import threading
+from collections import OrderedDict
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
@@ -122,9 +125,16 @@ async def save_plan(session: AsyncSession, athlete: m.Athlete, plan: PlanDoc, *,
     ]
     if not weeks:
         return row
-    week_ids = (
-        await session.execute(insert(m.PlanWeek).returning(m.PlanWeek.id, sort_by_parameter_order=True), weeks)
-    ).scalars().all()
+    # One INSERT for every week: RETURNING each week's index with its id rather than in parameter
+    # order (with sort_by_parameter_order SQLite has no sentinel for an integer key, and SQLAlchemy
+    # sent one INSERT per week: 18 round trips for a 4-month plan); (plan_id, index) is unique, so
+    # the index says which id is whose. render_nulls: weeks without built_minutes would otherwise
+    # go in a statement of their own (the columns they leave NULL have no default).
+    returned = await session.execute(
+        insert(m.PlanWeek).returning(m.PlanWeek.index, m.PlanWeek.id), weeks, execution_options={"render_nulls": True}
+    )
+    id_of_index: dict[int, int] = {index: week_id for index, week_id in returned.tuples()}
+    week_ids = [id_of_index[week.index] for week in plan.weeks]
     sessions = [
         {
             "week_id": week_id, "date": s.date, "sport": s.sport, "type": s.type, "intensity": s.intensity, "key": s.key,
@@ -154,16 +164,94 @@ def session_doc(row: m.PlannedSession, *, estimated_run_km: bool = False) -> Ses
     )
 
 
+PLAN_DOC_CACHE_SIZE = 64
+"""Plan documents kept across transactions (``plan_doc``): one per plan row, least recently used
+dropped first. A 4-month plan's document and its key take about 0.45 MB (~30 MB in all); an
+athlete who writes again within a few turns hits."""
+
+
+class _PlanDocCache:
+    """Plan documents by plan row id, each with the stored content it was made from.
+
+    Making a document validates every week and session (~2.5 ms for a 4-month plan, most of an
+    offline reply), and the rows rarely change between turns. A hit needs the row's content to
+    equal, byte for byte, what the document was made from (``_content``: the version, the plan's
+    JSON, every week's and session's columns that ``_plan_doc`` reads, pickled: ~0.3 ms), so a
+    session marked done, a new version or a row changed by another process is a miss, never a
+    stale document; and as bytes, a JSON value changed in place on a loaded row cannot alter what
+    a cached document is compared with. Documents are shared between hits: plan documents are
+    values, the engine copies them (``model_copy``) and never changes one in place.
+    """
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._entries: OrderedDict[int, tuple[bytes, PlanDoc]] = OrderedDict()
+        self._lock = threading.Lock()
+        self.hits = 0
+        self.misses = 0
+
+    def get(self, row: m.Plan) -> PlanDoc:
+        content = pickle.dumps(_content(row), pickle.HIGHEST_PROTOCOL)
+        with self._lock:
+            entry = self._entries.get(row.id)
+            if entry is not None and entry[0] == content:
+                self._entries.move_to_end(row.id)
+                self.hits += 1
+                return entry[1]
+            self.misses += 1
+        doc = _plan_doc(row)
+        with self._lock:
+            self._entries[row.id] = (content, doc)
+            self._entries.move_to_end(row.id)
+            while len(self._entries) > self.size:
+                self._entries.popitem(last=False)
+        return doc
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+
+def _content(row: m.Plan) -> tuple[Any, ...]:
+    """Everything of a stored plan that its document is made from (see ``_plan_doc``)."""
+    return (
+        row.version,
+        row.document,
+        [
+            (
+                w.id, w.index, w.start, w.phase, w.cutback, w.planned_km, w.planned_minutes, w.load, w.notes,
+                w.built_minutes, w.built_load,
+                [
+                    (
+                        s.id, s.date, s.sport, s.type, s.intensity, s.key, s.duration_min, s.distance_km, s.load, s.steps,
+                        s.description, s.intervals_icu, s.status, s.waived,
+                    )
+                    for s in w.sessions
+                ],
+            )
+            for w in row.weeks
+        ],
+    )
+
+
+plan_docs = _PlanDocCache(PLAN_DOC_CACHE_SIZE)
+"""The process's plan documents (``plan_doc``)."""
+
+
 def plan_doc(row: m.Plan) -> PlanDoc:
     """The stored plan as the engine's plan document, with every session's current status
-    (made once per row within ``plan_memo``)."""
+    (made once per row within ``plan_memo``; across transactions, again only when the row's
+    content changed: ``plan_docs``)."""
     session = object_session(row)
     memo: dict[int, tuple[m.Plan, PlanDoc]] | None = None if session is None else session.info.get(PLAN_DOC_MEMO)
     if memo is not None:
         hit = memo.get(id(row))
         if hit is not None and hit[0] is row:
             return hit[1]
-    doc = _plan_doc(row)
+    doc = plan_docs.get(row) if row.id is not None else _plan_doc(row)
     if memo is not None:
         memo[id(row)] = (row, doc)
     return doc
@@ -191,6 +279,36 @@ def sessions_on(plan: m.Plan, day: dt.date) -> list[m.PlannedSession]:
 
 def sessions_between(plan: m.Plan, first: dt.date, last: dt.date) -> list[m.PlannedSession]:
     return sorted((s for w in plan.weeks for s in w.sessions if first <= s.date <= last), key=lambda s: (s.date, s.id or 0))
+
+
+async def active_sessions_between(
+    session: AsyncSession, athlete_id: int, first: dt.date, last: dt.date
+) -> tuple[dict[str, Any], list[m.PlannedSession]] | None:
+    """The active plan's stored document and its sessions dated ``first``..``last`` (by date, then
+    id), as ``sessions_between(active_plan_row(...))`` gives them, without loading the whole plan:
+    the plan's id and document, then the window's sessions (the same objects as a loaded plan's,
+    from the identity map). Within ``plan_memo`` the memoised plan is used (and loaded whole if it
+    is not there yet: the block reads it again). None without a plan."""
+    if PLAN_MEMO in session.info:
+        row = await active_plan_row(session, athlete_id)
+        return None if row is None else (row.document, sessions_between(row, first, last))
+    plan = (
+        await session.execute(
+            select(m.Plan.id, m.Plan.document)
+            .where(m.Plan.athlete_id == athlete_id, m.Plan.status == "active")
+            .order_by(m.Plan.version.desc())
+            .limit(1)
+        )
+    ).first()
+    if plan is None:
+        return None
+    query = (
+        select(m.PlannedSession)
+        .join(m.PlanWeek, m.PlannedSession.week_id == m.PlanWeek.id)
+        .where(m.PlanWeek.plan_id == plan.id, m.PlannedSession.date >= first, m.PlannedSession.date <= last)
+        .order_by(m.PlannedSession.date, m.PlannedSession.id)
+    )
+    return plan.document, list((await session.execute(query)).scalars())
 
 
 async def recent_checkins(session: AsyncSession, athlete_id: int, limit: int = 14) -> list[m.CheckIn]:
