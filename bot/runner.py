@@ -28,6 +28,8 @@ log = logging.getLogger(__name__)
 EXIT_DEADLINE_S = 3.5
 """From SIGTERM to the end of the process, at most (Docker gives 10 s, systemd 90 s)."""
 _WORKER_PREFIX = "coach-worker"
+WARM_UP_THREAD = "coach-warm-up"
+"""The daemon thread that loads the language model at start (``bot.terminal.start_warm_up``)."""
 
 
 class Lifetime:
@@ -88,6 +90,10 @@ def run_bounded(main: Coroutine[Any, Any, int], lifetime: Lifetime, deadline_s: 
         busy = [t for t in busy if t.is_alive()]
     if busy:
         log.warning("exiting with %d background computation(s) unfinished (nothing of them is stored)", len(busy))
+    loading = any(t.name == WARM_UP_THREAD and t.is_alive() for t in threading.enumerate())
+    if busy or loading:
+        # A model still loading holds nothing to keep, but the interpreter's finalisation while torch
+        # imports in that thread aborts the process ("terminate called without an active exception").
         logging.shutdown()
         sys.stdout.flush()
         sys.stderr.flush()

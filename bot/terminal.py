@@ -24,6 +24,7 @@ from logging.handlers import RotatingFileHandler
 from pathlib import Path
 from typing import Final, TextIO
 
+from bot.runner import WARM_UP_THREAD
 from coach.service.service import CoachService, Who
 from coach.service.types import Button, Incoming, Reply
 
@@ -177,7 +178,7 @@ def start_warm_up(service: CoachService) -> threading.Thread:
     second one. A failure here is only logged: the first message that needs the model meets
     it again and answers as it would have without a warm-up.
     """
-    thread = threading.Thread(target=_warm_up, args=(service,), name="coach-warm-up", daemon=True)
+    thread = threading.Thread(target=_warm_up, args=(service,), name=WARM_UP_THREAD, daemon=True)
     thread.start()
     return thread
 

@@ -47,3 +47,27 @@ def test_sigterm_ends_the_process_within_the_deadline_despite_a_busy_worker_thre
         _, stderr = process.communicate(timeout=30)
     assert process.returncode == 0, stderr
     assert "background computation(s) unfinished" in stderr
+
+
+WARM_UP_SCRIPT = textwrap.dedent(
+    """
+    import asyncio, sys, threading, time
+    from bot.runner import WARM_UP_THREAD, Lifetime, run_bounded
+
+    threading.Thread(target=time.sleep, args=(120,), name=WARM_UP_THREAD, daemon=True).start()
+
+    async def main() -> int:
+        return 3  # e.g. Telegram refused the token while the model was still loading
+
+    sys.exit(run_bounded(main(), Lifetime()))
+    """
+)
+
+
+def test_a_model_still_loading_at_exit_is_left_at_once_with_the_exit_code_and_no_warning() -> None:
+    root = Path(__file__).resolve().parents[2]
+    started = time.monotonic()
+    result = subprocess.run([sys.executable, "-c", WARM_UP_SCRIPT], cwd=root, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 3, result.stderr
+    assert result.stderr == ""
+    assert time.monotonic() - started < 30  # not the 120 s of the load
