@@ -366,7 +366,8 @@ _NOTE_OVER = frozenset({"unknown", "greeting", "thanks", "paces", "settings", "c
 _SESSION_REF = re.compile(r"\b(run|ride|swim|session|workout|long one|training|it)\b|'s\b", re.I)
 _CORRECTION = re.compile(r"\b(actually|make that|make it|rather|no wait|scratch that)\b", re.I)
 _NEVER = (r"(out|off|no good|no-go|no go|impossible|can'?t|cannot|no longer|never|no more|won'?t work|not able|unable|off limits|"
-          r"family day|drop|stop|don'?t work|doesn'?t work|do not work|does not work)")
+          r"family day|drop|stop|don'?t work|doesn'?t work|do not work|does not work|(?:aren'?t|isn'?t|not) going to work|"
+          r"no longer work|won'?t be possible)")
 _FOR_GOOD = r"(from now on|anymore|any more|for good|going forward|permanently|every week|ever again|again|starting now|now on)"
 _DAYS_OUT = re.compile(
     r"\b" + _NEVER + r"\b[^.?!]*\b" + _FOR_GOOD + r"\b|\b" + _FOR_GOOD + r"\b[^.?!]*\b" + _NEVER + r"\b"
@@ -485,7 +486,10 @@ def _request_of(message: str, slots: Slots, intent: str, today: dt.date | None =
         return "missed"  # "missed both weekend rides, family stuff"
     if re.search(r"\btook (?:today|the day|tonight|it) off\b|\bbunked off\b|\bskived\b", message, re.I):
         return "missed"  # "took today off. just didn't feel like it"
-    if _FACT.search(message) and not _ASKS_CHANGE.search(unhedged) and intent not in ("log_workout", "injury", "illness", "missed", "partial"):
+    if (
+        _FACT.search(message) and not _ASKS_CHANGE.search(unhedged) and intent not in ("injury", "illness", "missed", "partial")
+        and not (intent == "log_workout" and (slots.distances_m or _LOGGED_WHEN.search(message.lower())))
+    ):
         return "remember_note"  # "I'm a nurse so my shifts are all over the place", "got a gym membership for January"
     if _SHUFFLE.search(message) and not slots.dates and not slots.past_tense:
         return "move_session"  # "need to shuffle things round next week": which session, then which day, is asked

@@ -17,7 +17,7 @@ _WORDS: Final[tuple[tuple[re.Pattern[str], float], ...]] = (
     (re.compile(r"\b(?:three|3)[ -]quarters?\b|\b3/4\b"), 0.75),
     (re.compile(r"\b(?:a|one|1)?\s*third\b|\b1/3\b"), 1 / 3),
     (re.compile(r"\b(?:a|one|1)?\s*quarter\b|\b1/4\b"), 0.25),
-    (re.compile(r"\bhalf\b|\b1/2\b|\bhalfway\b"), 0.5),
+    (re.compile(r"\bhalf\b(?![ -](?:marathon|ironman|distance|iron|term|an hour|hour))|\b1/2\b|\bhalfway\b"), 0.5),
     (re.compile(r"\bmost of (?:it|the \w+)\b|\bnearly all\b|\balmost all\b"), 0.75),
     (re.compile(r"\b(?:barely|hardly) (?:any|started)\b|\bbarely\b"), 0.1),
 )
