@@ -118,6 +118,7 @@ class OfflineBrain:
         by_name = {t.name: t for t in tools}
         turn = _Turn(self, by_name, message, today, slots)
         turn.alternatives = list(result.alternatives)
+        turn.source = result.source
         turn.guess_min = _GUESS_MIN_SCORE.get(result.source, _GUESS_MIN_SCORE["knn"])
         if intent is not None:
             if intent in _AHEAD:
@@ -710,6 +711,7 @@ class _Turn:
         self.slots = slots
         self.calls: list[ToolCall] = []
         self.wellness: dict[str, Any] = {}
+        self.source = "rule"
         self.ask: Ask | None = None
         self.alternatives: list[tuple[str, float]] = []
         self.guess_min = _GUESS_MIN_SCORE["knn"]
@@ -749,6 +751,8 @@ class _Turn:
 
     async def on_unknown(self) -> Result:
         """Not understood: say what was read, offer the nearest readings as buttons, then the help."""
+        if self.source == "loading":  # seconds after start, before the model is in: honest, nothing changed
+            return self.t["still_loading"], None
         read = self.understood()
         choices = [
             Choice(label=_GUESS_LABELS[name], tool="step:intent", input={"intent": name})

@@ -158,3 +158,20 @@ def test_a_failed_warm_up_is_logged_not_raised(caplog: pytest.LogCaptureFixture)
         thread = start_warm_up(service)
         _until(lambda: not thread.is_alive())
     assert "warming up the language model failed" in caplog.text
+
+
+def test_a_message_while_the_model_still_loads_is_answered_without_it_within_a_second() -> None:
+    """Issue 10: the first free-text message after start answers within 1 s; past the short wait the
+    model's reading is 'unknown' (source 'loading') and the rest of the brain still reads the words."""
+    embedder = _GatedEmbedder()
+    classifier = IntentClassifier(embedder)
+    thread = start_warm_up(_service_with(classifier))
+    try:
+        assert _until(embedder.started.is_set)
+        result = classifier.classify(FREE_TEXT)
+        assert (result.intent, result.source) == ("unknown", "loading")
+        assert not embedder.release.is_set() and thread.is_alive()  # it did not wait for the load
+    finally:
+        embedder.release.set()
+        _until(lambda: not thread.is_alive())
+    assert classifier.classify(FREE_TEXT).source != "loading"  # once loaded, the model reads it
