@@ -250,9 +250,6 @@ def cmd_run(settings: Settings, webhook: bool, listen: str, port: int) -> int:
         if lifetime.stopping:  # SIGTERM during start-up (migrations): nothing was started
             return EXIT_OK
         from bot.pacing_redis import make_pacer  # one send budget for every process when REDIS_URL is set
-        from bot.terminal import start_warm_up
-
-        start_warm_up(service)  # the language model loads in the background, off the reply path (as coach chat)
 
         transport = TelegramTransport(service, token, settings.telegram_api_url, webapp_url=settings.webapp_url,
                                       pacer=make_pacer(settings.redis_url))
