@@ -290,6 +290,9 @@ class TelegramTransport:
             self.sender.wake()
 
     def _courtesy(self, call: Coroutine[Any, Any, None]) -> None:
+        if self._closing:  # nothing new once the shutdown began: PTB's client would wait for it to finish
+            call.close()
+            return
         task = asyncio.create_task(call)
         self._courtesies.add(task)
         task.add_done_callback(self._courtesies.discard)
@@ -302,7 +305,7 @@ class TelegramTransport:
 
         async def later() -> None:
             await asyncio.sleep(c.TYPING_AFTER_S)
-            if len(self._inflight) <= c.TYPING_MAX_IN_FLIGHT:
+            if not self._closing and len(self._inflight) <= c.TYPING_MAX_IN_FLIGHT:
                 self._courtesy(self._typing(chat_id))
 
         return asyncio.create_task(later())
