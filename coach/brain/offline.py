@@ -23,6 +23,7 @@ from coach.brain.ask import Ask, Choice, day_label, day_words
 from coach.brain.intents import IntentClassifier, IntentResult
 from coach.brain.slots import Slots, normalise_text, parse_slots
 from coach.brain.tools import Tool, ToolCall, execute_tool
+from coach.engine.models import WEEKDAYS
 from coach.engine.render import format_minutes
 from coach.language import LOWER_BODY
 from coach.language.fractions import DoneAmount, read_done
@@ -435,7 +436,6 @@ _RECURRING = re.compile(
     r"(?:mon|tues|wednes|thurs|fri|satur|sun)days|(?:mon|tues|wednes|thurs|fri|satur|sun)day (?:rides|runs|sessions|swims))\b",
     re.I,
 )
-WEEKDAY_NUMBERS = {"mon": 0, "tue": 1, "wed": 2, "thu": 3, "fri": 4, "sat": 5, "sun": 6}
 _HEDGED_REQUEST = re.compile(r"\b(?:might|may|could) (?:need|have) to (?:move|shift|swap|change|skip)\b[^.?!]*", re.I)
 _TRAIN_THERE = re.compile(
     r"\b(can still (?:run|ride|train|swim|get out)|(?:i'?ll|will|gonna|going to) (?:be )?(?:riding|running|training|swimming) "
@@ -1272,10 +1272,7 @@ class _Turn:
             await self.checkin_only()
         days = sorted({d for d in self.slots.dates if self.today <= d <= self.today + dt.timedelta(days=13)})
         if not days and re.search(r"\bweekend\b", self.message, re.I) and re.search(r"\bboth\b|\b(runs|rides|sessions)\b", self.message, re.I):
-            saturday = self.today + dt.timedelta(days=(5 - self.today.weekday()) % 7)
-            if re.search(r"\bnext weekend\b", self.message, re.I):
-                saturday += dt.timedelta(days=7)
-            days = [d for d in (saturday, saturday + dt.timedelta(days=1)) if d >= self.today]
+            days = [d for d in self.coming_weekend(next_one=bool(re.search(r"\bnext weekend\b", self.message, re.I))) if d >= self.today]
         if len(days) >= 2 and not _TODAY_WORDS.search(self.message):  # "can we make both weekend runs a bit easier?"
             texts = [await self.adapt("report_fatigue", {"severity": severity, "date": d.isoformat()}) for d in days]
             return "\n".join(texts), None
@@ -1382,13 +1379,15 @@ class _Turn:
                 return False
         return True
 
+    def coming_weekend(self, *, next_one: bool = False) -> tuple[dt.date, dt.date]:
+        """The coming Saturday and Sunday (a week later with ``next_one``)."""
+        saturday = self.today + dt.timedelta(days=(5 - self.today.weekday()) % 7 + (7 if next_one else 0))
+        return saturday, saturday + dt.timedelta(days=1)
+
     async def on_swap(self) -> Result:
         days = sorted(set(self.slots.dates))[:2]
         if len(days) < 2 and re.search(r"\bweekend\b", self.message, re.I):  # "swap this weekend around": its Saturday and Sunday
-            saturday = self.today + dt.timedelta(days=(5 - self.today.weekday()) % 7)
-            if NEXT_WEEK.search(self.message) or re.search(r"\bnext weekend\b", self.message, re.I):
-                saturday += dt.timedelta(days=7)
-            days = [saturday, saturday + dt.timedelta(days=1)]
+            days = list(self.coming_weekend(next_one=bool(NEXT_WEEK.search(self.message) or re.search(r"\bnext weekend\b", self.message, re.I))))
         if len(days) < 2:
             return self.asking(self.t["ask_swap"], intent="swap"), None
         return await self.adapt("swap_sessions", {"first": days[0].isoformat(), "second": days[1].isoformat()}), None
@@ -1449,7 +1448,7 @@ class _Turn:
         weekdays = list(dict.fromkeys(_weekdays_named(self.message)))
         if len(weekdays) == 1 and _RECURRING.search(self.message):
             end = self.span_end()
-            number = WEEKDAY_NUMBERS[weekdays[0]]
+            number = WEEKDAYS.index(weekdays[0])
             first = self.today + dt.timedelta(days=(number - self.today.weekday()) % 7)
             days = [first + dt.timedelta(days=7 * n) for n in range(8) if first + dt.timedelta(days=7 * n) <= end]
             if days:

@@ -477,12 +477,10 @@ class CoachTools:
         The change is applied at once either way: a protective one is never held back, and the coach
         stays the final authority through ``/override`` (logged). Keyed by the change itself, so a
         retried turn posts it once."""
-        links = (await self.ctx.session.execute(
-            select(m.CoachLink).where(m.CoachLink.athlete_id == self.ctx.athlete.id, m.CoachLink.requires_review.is_(True))
-        )).scalars().all()
+        chats = await self._coach_chats(reviewing=True)
         horizon = self.ctx.today + dt.timedelta(days=CHANGE_HORIZON_DAYS)
         near = [c for c in changes if self.ctx.today <= c.date < horizon]
-        if not links or not near:
+        if not chats or not near:
             return []
         name = self.ctx.athlete.name
         lines = [f"{c.date:%a %d %b}: {c.before or 'rest'} → {c.after or 'rest'}" for c in near]
@@ -495,10 +493,8 @@ class CoachTools:
         ])
         digest = hashlib.sha256(text.encode()).hexdigest()[:16]
         told: list[str] = []
-        for link in links:
-            coach = await self.ctx.session.get(m.Coach, link.coach_id)
-            chat_id = link.group_chat_id or (None if coach is None else coach.telegram_user_id)
-            if coach is None or chat_id is None:
+        for link, coach, chat_id in chats:
+            if coach is None:
                 continue
             self.ctx.session.add(m.OutboxMessage(
                 key=f"change:{self.ctx.athlete.id}:{link.coach_id}:{digest}", athlete_id=self.ctx.athlete.id,
@@ -506,6 +502,20 @@ class CoachTools:
             ))
             told.append(coach.name)
         return told
+
+    async def _coach_chats(self, *, reviewing: bool = False) -> list[tuple[m.CoachLink, m.Coach | None, int]]:
+        """Where each linked coach (only those who review, with ``reviewing``) is reached: the group the
+        link was made in, else the coach's private chat; links with neither are left out."""
+        query = select(m.CoachLink).where(m.CoachLink.athlete_id == self.ctx.athlete.id)
+        if reviewing:
+            query = query.where(m.CoachLink.requires_review.is_(True))
+        chats: list[tuple[m.CoachLink, m.Coach | None, int]] = []
+        for link in (await self.ctx.session.execute(query)).scalars().all():
+            coach = await self.ctx.session.get(m.Coach, link.coach_id)
+            chat_id = link.group_chat_id or (None if coach is None else coach.telegram_user_id)
+            if chat_id is not None:
+                chats.append((link, coach, chat_id))
+        return chats
 
     def _publishable(self, adaptation: Adaptation, *, protective: bool = False) -> Adaptation:
         """A published plan breaks no limit: validate, repair with the engine's fixer, else refuse.
@@ -913,13 +923,8 @@ class CoachTools:
         return RecallOut(notes=outs, text="What you told me: " + "; ".join(n.text for n in notes))
 
     async def ask_coach(self, data: AskCoachInput) -> AskCoachOut:
-        links = (await self.ctx.session.execute(select(m.CoachLink).where(m.CoachLink.athlete_id == self.ctx.athlete.id))).scalars().all()
         delivered = 0
-        for link in links:
-            coach = await self.ctx.session.get(m.Coach, link.coach_id)
-            chat_id = link.group_chat_id or (None if coach is None else coach.telegram_user_id)
-            if chat_id is None:
-                continue
+        for link, _, chat_id in await self._coach_chats():
             digest = hashlib.sha256(data.message.encode()).hexdigest()[:16]  # stable across processes, unlike hash()
             key = f"ask_coach:{self.ctx.athlete.id}:{link.coach_id}:{digest}:{self.ctx.today}"
             self.ctx.session.add(m.OutboxMessage(
