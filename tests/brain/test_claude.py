@@ -673,3 +673,10 @@ async def test_sdk_retries_are_disabled_even_if_the_client_enables_them(
         with pytest.raises(TransientBrainError):
             await ask(make_brain(client, clock), world, "hi")
     assert len(anthropic_server.requests) == 1
+
+
+def test_the_prompt_in_use_asks_for_the_neck_check_and_keeps_every_rule_of_the_last() -> None:
+    current, previous = load_system_prompt(), load_system_prompt("v2")
+    assert "below the neck" in current and "report_illness" in current
+    kept = [line for line in previous.splitlines() if line.strip()]
+    assert all(line in current for line in kept)  # v3 only adds
