@@ -12,10 +12,11 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import re
+from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import yaml
 
@@ -33,7 +34,19 @@ from coach.language.symptoms import read_symptoms
 from coach.language.wellness import read_wellness
 from coach.package_data import PROMPTS_DIR
 
+if TYPE_CHECKING:
+    from memory.batcher import EmbedBatcher
+
 DEFAULT_TEMPLATES = "offline_v1.yaml"
+READ_AHEAD_KEPT = 256
+"""Readings started ahead (``OfflineBrain.read_ahead``) kept for their turn, at least the transport's
+``MAX_PENDING_UPDATES``; one never asked for (an answer inside a flow) is dropped oldest first."""
+
+
+def _retrieved(task: asyncio.Future[Any]) -> None:
+    """A reading ahead that failed is read again in its turn: its error is not "never retrieved"."""
+    if not task.cancelled():
+        task.exception()
 
 FollowUp = Literal["checkin", "memory", "new_plan"]
 
@@ -98,6 +111,8 @@ class OfflineBrain:
     ) -> None:
         self._classifier_factory = classifier
         self._classifier: IntentClassifier | None = None
+        self._batcher: EmbedBatcher | None = None
+        self._ahead: OrderedDict[tuple[str, dt.date], asyncio.Future[IntentResult]] = OrderedDict()
         self.templates = dict(templates or load_templates())
 
     def classifier(self) -> IntentClassifier:
@@ -106,8 +121,57 @@ class OfflineBrain:
         return self._classifier
 
     async def classify(self, message: str, today: dt.date) -> IntentResult:
+        """``IntentClassifier.classify`` off the event loop, the embedding shared with concurrent
+        messages (``memory.batcher.EmbedBatcher``); a reading started ahead (``read_ahead``) is used once."""
+        ahead = self._ahead.pop((message, today), None)
+        if ahead is not None and not ahead.cancelled():
+            try:
+                result = await ahead
+            except Exception:  # the reading ahead failed: read it here, where a failure counts
+                pass
+            else:
+                if result.source != "loading":  # inside its turn the model may be ready: read it again
+                    return result
+        return await self._classify(message, today)
+
+    async def _classify(self, message: str, today: dt.date) -> IntentResult:
         classifier = self.classifier()
-        return await asyncio.to_thread(classifier.classify, message, today=today)
+        prepared = await asyncio.to_thread(classifier.prepare, message, today=today)
+        if isinstance(prepared, IntentResult):
+            return prepared
+        if classifier.loading and not await asyncio.to_thread(classifier.model_ready):
+            return prepared.loading()
+        if self._batcher is None:
+            # The memory package loads FAISS: not on importing the brain.
+            from memory.batcher import EmbedBatcher
+
+            self._batcher = EmbedBatcher(classifier.embedder.embed)
+        query = await self._batcher.embed(prepared.normalised)
+        if classifier.warm:
+            return classifier.decide(query, prepared.slots)
+        return await asyncio.to_thread(classifier.decide, query, prepared.slots)  # embeds the exemplars first
+
+    def read_ahead(self, message: str, today: dt.date) -> asyncio.Future[IntentResult]:
+        """Start classifying ``message`` now, for ``classify`` to find when its turn comes.
+
+        The offline brain answers inside the update's transaction, and on SQLite one transaction
+        runs at a time: messages classified there are embedded one by one, and the turns waiting
+        for the lock hold the chats that could otherwise run. Read ahead as updates arrive (the
+        transport does, for a whole ``getUpdates`` answer), concurrent messages share their
+        embedding (16-19 ms of CPU alone, ~5.5 ms in a batch). The reading is the one ``classify``
+        would make (same text, same day); a message that turns out not to need it (an answer in a
+        flow) costs only the reading. Returns the reading in flight (shared: shield it to wait)."""
+        key = (message, today)
+        running = self._ahead.get(key)
+        if running is not None:
+            return running
+        task = asyncio.ensure_future(self._classify(message, today))
+        task.add_done_callback(_retrieved)
+        self._ahead[key] = task
+        while len(self._ahead) > READ_AHEAD_KEPT:
+            _, dropped = self._ahead.popitem(last=False)
+            dropped.cancel()
+        return task
 
     async def reply(
         self, *, message: str, today: dt.date, tools: Sequence[Tool[Any, Any]], intent: str | None = None
@@ -227,20 +291,21 @@ _PARTIAL_CUES = re.compile(
 )
 _MISSED_CUES = re.compile(
     r"\b(skipped|missed|didn'?t (?:do|run|ride|swim|train|go|make it)|did not (?:do|run|ride)|no (?:long )?(?:run|ride) today|"
-    r"haven'?t (?:run|ridden|trained)|took (?:today|the day|it|the night|tonight) off|bunked off|skived|gave it a miss)\b"
+    r"haven'?t (?:run|ridden|trained)|took (?:today|the day|it|the night|tonight) off|bunked off|skived|gave it a miss|"
+    r"never (?:made it|got) (?:out|there|round to it)|didn'?t (?:make it|get) out)\b"
 )
 _PAIN = re.compile(
     r"\b(hurt|hurts|hurting|sore|pain|painful|aching|ache|aches|twinge|twinged|flared|tight|killing me|playing up|niggle|"
     r"swollen|tweaked|pulled|strained|throbbing|said no|packed in|gone|grumbling|grumbly|cranky|locked up|grabbed|twinges?|"
     r"niggly|achy|stiff|tender|angry|barking|complaining|pulling|went ping|pinged|puffy|flaring|flaring up|rolled|blister|"
-    r"cramp(?:ed|ing)?|seized|did (?:my|his|her) \w+ in|put (?:my|his|her) \w+ out|went (?:on me|again))\b"
+    r"cramp(?:ed|ing)?|seized|dodgy|clicking|grinding|bruised|bruising|banged|whacked|smashed|did (?:my|his|her) \w+ in|put (?:my|his|her) \w+ out|went (?:on me|again))\b"
 )
 _NO_PAIN = re.compile(r"\b(no pain|pain[- ]free|doesn'?t hurt|didn'?t hurt|not sore|no issues|feels? (?:fine|good|great)|all good)\b")
 
 
 _NUMBERS_Q = re.compile(
     r"\b(ftp|threshold|max(?:imum)? (?:hr|heart rate)|resting (?:hr|heart rate)|css|target time|goal time|"
-    r"when(?:'s| is| was)? (?:my|the) (?:race|event|sportive|marathon|half|gran fondo|fondo|triathlon|tri|brevet|goal)|"
+    r"when(?:'s| is| was)?(?: exactly| again)?(?: is| was)? (?:my|the) (?:race|event|sportive|marathon|half|gran fondo|fondo|triathlon|tri|brevet|goal)|"
     r"how (?:many|long) (?:days|weeks) (?:until|till|to) (?:my|the) (?:race|event|sportive|marathon|half))\b", re.I,
 )
 _QUESTION_START = re.compile(r"^\s*(how|what|what's|whats|when|which|why|is|are|does|do|will)\b", re.I)
@@ -248,6 +313,13 @@ _PAIN_NOT_NEGATED = re.compile(r"(?<!no )(?<!not )\b(hurts|hurting|painful|achin
 
 
 _SWAP = re.compile(r"\b(swap|swapping|switch|switching|swop|swich|swicth|swtich|swithc|trade|flip|exchange)\b", re.I)
+_MAKE_EASY = re.compile(
+    r"\bmake (?:today'?s|tonight'?s|tomorrow'?s?|(?:mon|tues|wednes|thurs|fri|satur|sun)day'?s|the|my|that|this) (?:\w+ )?(?:tempo|intervals?|session|run|ride|workout|reps|hills|threshold|one)\s+"
+    r"(?:just |only )?(?:an? )?(?:easy|easier|recovery|gentle|steady)\b(?!\s*\d)|"
+    r"\b(?:can|could) (?:it|that|(?:today|tonight|tomorrow|(?:mon|tues|wednes|thurs|fri|satur|sun)day)'?s \w+) (?:just |only )?be (?:an? )?(?:short |quick |nice )?(?:and )?(?:easy|easier|recovery|gentle)\b(?!\s*\d)|"
+    r"\b(?:but|just|keep it|keeping it|nice and) (?:properly|really|very|super|totally) easy\b",
+    re.I,
+)
 _SWAP_FOR_EASY = re.compile(
     r"\b(?:swap|switch|change|turn|make)\s+(?:today'?s|tonight'?s|tomorrow'?s|the|my|that|this)?\s*(?:\w+\s+)?"
     r"(?:tempo|intervals?|session|run|ride|workout|long run|long ride|reps|hills|threshold)\s+(?:for|into|to)\s+"
@@ -256,7 +328,9 @@ _SWAP_FOR_EASY = re.compile(
 )
 _SKIP = re.compile(
     r"\b(skip|skipping|skiping|drop|dropping|ditch|ditching|bin|binning|cancel|cancelling|canceling|scrap|scrapping|miss out|axe|"
-    r"take out|sack (?:it |that |\w+ )?off|knock (?:it|that) on the head|give (?:it|that|\w+(?:'s)? \w+) a miss)\b", re.I,
+    r"take out|sack (?:it |that |\w+ )?off|knock (?:it|that) on the head|give (?:it|that|\w+(?:'s)?(?: \w+)?) a miss|cancell?ed|canceled|"
+    r"not happening|(?:run|ride|session|swim|spin|workout|training|today|tomorrow|tonight)(?:'s| is) (?:off|a no[- ]go)|"
+    r"sit(?:ting)? (?:\w+ )?out|(?:gonna|going to|i'?ll|will) (?:have to )?miss|write[- ]off)\b", re.I,
 )
 _SHUFFLE = re.compile(
     r"\b(shuffle|rejig|juggle|rearrange|switch (?:things|stuff) (?:up|round|around)|move (?:things|stuff|some things) (?:a)?round)\b", re.I,
@@ -280,16 +354,18 @@ _CAP_STRONG = re.compile(
     r"short on time|only (?:have|got|get)|i only)\b", re.I,
 )
 _CAP_FIRM = re.compile(
-    r"\b(tops|max|maximum|at most|no more than|all i(?:'ve| have)? got|that'?s all i(?:'ve| have)? got|only (?:have|got)|"
+    r"\b(tops|max|maximum|at most|no more than|all i(?:'?ve| have)? got|that'?s all i(?:'?ve| have)? got|only (?:have|got)|"
     r"(?:only|just) \d+\s*(?:min|mins|minutes|h|hrs?|hours?)\b[^.?!]*\b(?:free|spare|available|today|tonight)|"
     r"(?:can )?only (?:squeeze|fit|manage|spare|do)|i(?:'ve| have)? only got)\b", re.I,
 )
 _CAP_ASK = re.compile(
-    r"\b(cap(?:ped)?(?: it| that| \w+'?s? \w+)? (?:at|to)|cut (?:it |that |\w+'?s? \w+ )?(?:down |back )?to|"
+    r"\b(cap(?:ped)?(?: it| that| \w+'?s? \w+)? (?:at|to)|(?:cut|knock|bring|drop|take) (?:it |that |\w+'?s? \w+ )?(?:down |back )?to|"
+    r"(?:i'?ll|i will|gonna|going to|i'?m going to) (?:just |only )?(?:do |have |go for )?(?:an? )?(?:easy |short |quick |gentle )?\d+ ?(?:min|mins|minutes)|"
+    r"making (?:it|today|tonight|tomorrow|\w+'?s? \w+) (?:just |only )?(?:an? )?(?:easy |short |quick |gentle )?\d+ ?(?:min|mins|minutes)|"
     r"make (?:it|that|tonight|today|tomorrow|\w+'?s? \w+) [^.?!]{0,25}?(?:\d+\s*(?:min|mins|minutes)|an? hour|half an hour)|"
     r"make (?:it|that|tonight|today|tomorrow|\w+'?s? \w+) (?:just |only )?(?:an? )?(?:easy |short |quick )?\d+|"
     r"(?:just|only) be (?:an? )?(?:\d+|an? hour|half an hour)|be (?:just |only )?(?:\d+\s*(?:min|mins|minutes|h|hrs?)|an? hour)|"
-    r"(?:\d+\s*(?:min|mins|minutes)|an? hour)(?: \w+){0,3} instead|keep (?:it|that|\w+'?s? \w+) (?:to|under|below)|"
+    r"(?:\d+\s*(?:min|mins|minutes)|an? hour)(?: \w+){0,3} instead|keep (?:it|that|today|tonight|tomorrow|\w+day|\w+'?s? \w+) (?:to|under|below|at)|"
     r"shorten (?:it |that |\w+'?s? \w+ )?to|no longer than|(?:\d+\s*(?:min|mins|minutes)|(?:an? )?hour) (?:max|tops)|"
     r"(?:an? )?(?:easy |short )?\d+ (?:rather than|not) (?:the )?\d+)\b", re.I,
 )
@@ -332,11 +408,11 @@ _PLAN_Q = re.compile(
 )
 _MAY_BE_PARTIAL = frozenset({"log_workout", "unknown", "missed", "checkin", "fatigue", "today", "week", "remember_note"})
 _MAY_BE_ILL = frozenset({"unknown", "week", "today", "remember_note", "explain", "tomorrow", "greeting", "checkin"})
-_MAY_BE_AWAY = frozenset({"unknown", "week", "today", "remember_note", "explain", "tomorrow", "missed", "greeting", "plan_overview",
+_MAY_BE_AWAY = frozenset({"unknown", "week", "today", "remember_note", "explain", "tomorrow", "missed", "greeting", "plan_overview", "move_session",
                           "metrics", "paces", "settings", "thanks", "help", "recall_notes", "checkin"})
 _ILL = re.compile(
     r"\b(fever|feverish|temperature|temp (?:of )?\d|came down with|flu|covid|a bug|tummy bug|stomach bug|sick|ill|"
-    r"a cold|chest infection|sore throat|norovirus|vomiting|throwing up|food poisoning)\b", re.I,
+    r"(?:a|my|the|this|streaming|stinking|heavy|chesty|head|bad|horrible|nasty|rotten|snotty) (?:\w+ )?cold\b(?! (?:out|outside|weather|morning|day|snap|wind|one|today))|chest infection|sore throat|norovirus|vomiting|throwing up|food poisoning)\b", re.I,
 )
 _NOT_ILL = re.compile(r"\b(not (?:sick|ill)|no longer (?:sick|ill)|cold'?s gone|over (?:the|my) (?:cold|bug|flu)|recovered)\b", re.I)
 _WORKOUT_DONE = re.compile(r"\b(ran|rode|swam|jogged|cycled|did (?:my|the|a|an) (?:run|ride|swim|jog|session|workout|long))\b", re.I)
@@ -354,7 +430,7 @@ _AWAY = re.compile(
     r"working(?: doubles| a double| nights| late| all day)?|work trip|business trip|conference|skiing|off to|"
     r"no chance of (?:a )?(?:running|riding|training|swimming|run|ride|session)|no bike|without (?:a|my) bike|for work|"
     r"cant (?:do|make|train|run|ride)|(?:i'?ll|i will) be (?:at|in) [^.?!]{2,40} all day|all day at|won'?t manage|"
-    r"won'?t make it|not going to manage|not going to (?:run|ride|train|swim|be able)|won'?t be (?:running|riding|training|swimming))\b", re.I,
+    r"won'?t make it|not going to manage|(?:i'?m|i am) (?:completely |totally )?out(?! (?:on|for|of|there|riding|running|late|tonight|this evening|with|at))|not going to (?:run|ride|train|swim|be able)|won'?t be (?:running|riding|training|swimming))\b", re.I,
 )
 _SLEEP_WORDS = re.compile(r"\b(slept|sleep|kip|nap|bed|woke|awake|night'?s)\b")
 _LOGGED_WHEN = re.compile(r"\b(this morning|last night|yesterday|earlier|today'?s|this arvo|this afternoon|this evening|at lunch|tonight)\b")
@@ -368,7 +444,7 @@ _NOTE_OVER = frozenset({"unknown", "greeting", "thanks", "paces", "settings", "c
 _SESSION_REF = re.compile(r"\b(run|ride|swim|session|workout|long one|training|it)\b|'s\b", re.I)
 _CORRECTION = re.compile(r"\b(actually|make that|make it|rather|no wait|scratch that)\b", re.I)
 _NEVER = (r"(out|off|no good|no-go|no go|impossible|can'?t|cannot|no longer|never|no more|won'?t work|not able|unable|off limits|"
-          r"family day|drop|stop|don'?t work|doesn'?t work|do not work|does not work|(?:aren'?t|isn'?t|not) going to work|"
+          r"family day|drop|dropping|ditching|giving up|stop|don'?t work|doesn'?t work|do not work|does not work|(?:aren'?t|isn'?t|not) going to work|"
           r"no longer work|won'?t be possible)")
 _FOR_GOOD = r"(from now on|anymore|any more|for good|going forward|permanently|every week|ever again|again|starting now|now on)"
 _DAYS_OUT = re.compile(
@@ -378,7 +454,7 @@ _DAYS_OUT = re.compile(
 )
 _NOTE_CUES = re.compile(
     r"\b(i'?ve got (?:a|an|new|some)|i have (?:a|an|new|some)|i own|bought|new (?:shoes|bike|watch|trainer)|"
-    r"i prefer|i'?d rather|i like to|i hate|i don'?t like|i love|i only (?:ride|run|swim|train) (?:indoors|outdoors|in the)|"
+    r"i (?:much |really |definitely )?prefer|i'?d rather|i like to|i hate|i don'?t like|i love|i only (?:ride|run|swim|train) (?:indoors|outdoors|in the)|"
     r"my watch|fyi|just so you know|for the record|power meter|heart rate strap|chest strap|treadmill|dumbbells|"
     r"foam roller|smart trainer|kickr|garmin|pool (?:is|near)|\d+\s*m pool|i (?:usually|always|normally|tend to|often) |"
     r"i (?:run|ride|train|swim) with|my dog|new shoes|new pair|"
@@ -423,9 +499,9 @@ _DONE_SESSION = re.compile(
 )
 _HYPOTHETICAL = re.compile(
     r"\b(?:rather not|don'?t want to|do not want to|so (?:that )?i'?m not|to avoid being|not to|without)\s+(?:be|being|get|getting|feel|feeling|end up)\s+"
-    r"(?:\w+\s+)?\w+", re.I,
+    r"(?:\w+\s+)?\w+|\b(?:is it|it is|is that) (?:bad|ok|okay|safe|fine|wise|smart|dumb|stupid|alright) to\b[^?]*", re.I,
 )
-"""'I'd rather not be shattered': a state feared, not reported."""
+"""'I'd rather not be shattered', 'is it bad to run hungover?': a state feared or asked about, not reported."""
 _A_BIT = re.compile(r"\b(?:a (?:bit|little|touch)|slightly|bit) (?:easier|lighter|shorter|gentler)\b", re.I)
 _NAMED_SESSION_DAY = re.compile(
     r"\b(?:today|tonight|tomorrow|(?:mon|tues|wednes|thurs|fri|satur|sun)day)'?s (?:\w+ )?(?:run|ride|session|swim|spin|workout)\b", re.I
@@ -440,7 +516,8 @@ _HEDGED_REQUEST = re.compile(r"\b(?:might|may|could) (?:need|have) to (?:move|sh
 _TRAIN_THERE = re.compile(
     r"\b(can still (?:run|ride|train|swim|get out)|(?:i'?ll|will|gonna|going to) (?:be )?(?:riding|running|training|swimming) "
     r"(?:loads|lots|a lot|there|out there|every day)|with (?:the|my) bike|taking (?:the|my) (?:bike|trainers|running shoes)|"
-    r"packing (?:my )?(?:trainers|bike|running shoes|kit)|bike (?:is )?coming with me|hotel (?:has a )?gym)\b",
+    r"packing (?:my )?(?:trainers|bike|running shoes|kit)|bike (?:is )?coming with me|hotel (?:has a )?gym|"
+    r"(?:hiring|renting) a (?:bike|road bike)|bike hire|hire bike)\b",
     re.I,
 )
 _FACT = re.compile(
@@ -450,6 +527,7 @@ _FACT = re.compile(
     r"(?:mornings|evenings|afternoons|lunchtimes) are (?:out|no good|impossible|best|better)|only (?:ever )?(?:be able to )?(?:run|ride|train) "
     r"in the (?:mornings?|evenings?|afternoons?)|i'?m \d{2}\b|been (?:riding|running|swimming|training|cycling) (?:for )?\d+ years|"
     r"i (?:ride|run in|train in|race) an? [A-Z]?\w+|better (?:climber|descender|sprinter)|anaemic|anemic|iron tablets|asthma|inhaler|"
+    r"diabetic|diabetes|allergic|allergy|epilep\w+|heart condition|migraines|blood pressure|pregnant|"
     r"on (?:iron|medication|meds|beta[- ]blockers|antibiotics)|i don'?t (?:have|own|use) an? (?:watch|garmin|power meter|heart rate|hr strap|bike computer)|"
     r"just (?:my|a) phone|started (?:\w+ )?(?:lessons|classes)|swimming lessons|(?:running|riding|training) (?:buddy|partner)|"
     r"(?:ride|run|train) solo|group rides?|club runs?)\b",
@@ -457,7 +535,41 @@ _FACT = re.compile(
 )
 _NOTE_STRONG = re.compile(r"\b(fyi|just so you know|for the record|new (?:shoes|bike|watch|trainer|pair)|heads up)\b", re.I)
 _QUESTION = re.compile(r"^\s*(how|what|what's|whats|when|which|why|is|are|does|do|will)\b[^?]*\?\s*$", re.I)
+_MEDICAL_FACT = re.compile(
+    r"\b(?:i'?m|i am) (?:an? )?(?:type [12] )?(?:diabetic|asthmatic|epileptic|anaemic|anemic|coeliac|celiac)\b|\bi have (?:type [12] )?(?:diabetes|asthma|epilepsy)\b|"
+    r"\ballergic to\b|\b(?:i'?m|i am) on (?:beta[- ]blockers|blood thinners|insulin)\b", re.I,
+)
+_LONG_AGO = re.compile(
+    r"\blast (?:spring|summer|autumn|fall|winter|year|season)\b|\b(?:years|months) ago\b|\byears? back\b|\bin (?:19|20)\d\d\b|\bas a (?:kid|teenager|student)\b",
+    re.I,
+)
+_READING_TOLD = re.compile(
+    r"\b(?:hr|heart rate|hrv|pulse)\s+(?:is\s+|was\s+|'s\s+)?(?:up|down|high|higher|low|lower|elevated|\d)", re.I,
+)
+"""'resting HR is up 8 beats … properly easy, yeah?': a reading reported, not a question about the athlete's numbers."""
+_OTHERS_ILL = re.compile(
+    r"\b(?:kid|kids|son|daughter|wife|husband|partner|baby|mum|mom|dad|boyfriend|girlfriend|family|children|child|little one|toddler|"
+    r"boss|colleague|flatmate|housemate)s?\b[^.!?]{0,25}\b(?:sick|ill|poorly|bug|flu|cold|fever|vomiting|throwing up)\b", re.I,
+)
+_SELF_ILL = re.compile(
+    r"\b(?:i'?m|i am|i was|i'?ve|i have|i got|i feel|feeling|i'?ve got|woke up|came down|caught|my (?:throat|chest|head|nose|stomach|tummy))\b"
+    r"[^.!?]{0,25}\b(?:sick|ill|poorly|bug|flu|cold|fever|sore|temperature|it)\b", re.I,
+)
+_CALL_OFF_FIRST = re.compile(r"\W*(?:please |pls )?(?:cancel|scrap|skip|drop|ditch|bin)\b", re.I)
+_NEVER_WENT = re.compile(r"\b(?:never (?:made it|got) (?:out|there|round to it)|didn'?t (?:make it|get) out)\b", re.I)
+_LONGEST_Q = re.compile(r"\b(?:longest|biggest|furthest|farthest)\s+(?:\w+\s+)?(?:run|ride|swim|session|week)\b", re.I)
 _MUTATING = frozenset({"move_session", "change_days", "unavailable", "missed", "partial", "fatigue", "illness"})
+
+
+_PLANS_AHEAD = re.compile(r"\b(?:still|will|gonna|going to|planning to|plan to|later|tomorrow)\b|\bas planned\b", re.I)
+
+
+def _without_plans(message: str) -> str:
+    """The workout told, without sentences about what is still to come ("Did a gym session at lunch:
+    squats 4x8 @ 80kg… Still riding tonight as planned."): a sentence with a plan word and no number."""
+    sentences = re.split(r"(?<=[.!?])\s+", message)
+    kept = [s for s in sentences if not (_PLANS_AHEAD.search(s) and not re.search(r"\d", s))]
+    return " ".join(kept) if kept else message
 
 
 def _request_of(message: str, slots: Slots, intent: str, today: dt.date | None = None) -> str | None:
@@ -477,7 +589,7 @@ def _request_of(message: str, slots: Slots, intent: str, today: dt.date | None =
     unhedged = _HEDGED_REQUEST.sub(" ", message)
     if _TELL_ONLY.search(message) and not _ASKS_CHANGE.search(unhedged) and (not _AWAY.search(message) or _TRAIN_THERE.search(message)):
         return "remember_note"  # "I carry a puncture kit now, thought you should know": a fact, nothing to change
-    if _AWAY.search(message) and _TRAIN_THERE.search(message) and not _ASKS_CHANGE.search(message):
+    if (_AWAY.search(message) or slots.date_range or slots.dates) and _TRAIN_THERE.search(message) and not _ASKS_CHANGE.search(message):
         return "remember_note"  # "off to Tenerife 14th-21st, can still run there": the plan stays, the trip is remembered
     if (_DO_IT_ON.search(message) or _DAY_FOR_DAY.search(message)) and len(coming) == 2:
         return "move_session"  # "can't ride today… can I do it tomorrow?", "can tomorrow be a ride day and Thursday off instead?"
@@ -485,6 +597,19 @@ def _request_of(message: str, slots: Slots, intent: str, today: dt.date | None =
         return "cap"  # "can we do half of today's ride? short on time"
     if re.match(r"\W*(?:missed|skipped|had to miss|had to skip)\b", message, re.I) and not any(d > today for d in slots.dates if today):
         return "missed"  # "missed both weekend rides, family stuff"
+    if _LONG_AGO.search(message) and intent in ("log_workout", "unknown", "greeting", "remember_note", "paces") and not _ASKS_CHANGE.search(unhedged):
+        return "remember_note"  # "ran my first 10k in 50 min last spring": history told, not today's workout
+    if _MEDICAL_FACT.search(message) and not _ASKS_CHANGE.search(unhedged):
+        return "remember_note"  # "I'm a type 1 diabetic, so sometimes I have to cut runs short": a fact, not a report
+    if _CALL_OFF_FIRST.match(message) and (slots.dates or _TODAY_WORDS.search(message)) and not any(d < today for d in slots.dates if today):
+        return "skip"  # "Cancel today. The roads are sheet ice and I still haven't got a turbo."
+    if _NEVER_WENT.search(message) and slots.dates and today is not None and all(d <= today for d in slots.dates):
+        return "missed"  # "forgot to say, I never made it out on Tuesday"
+    if (
+        _LONGEST_Q.search(message) and not slots.past_tense
+        and ("?" in message or _QUESTION_START.search(message) or re.search(r"\bwhat'?s\b|\bwhats\b", message, re.I))
+    ):
+        return "plan_question"  # "yo coach whats the longest run I'll do before race day"
     if re.search(r"\btook (?:today|the day|tonight|it) off\b|\bbunked off\b|\bskived\b", message, re.I):
         return "missed"  # "took today off. just didn't feel like it"
     if (
@@ -504,7 +629,7 @@ def _request_of(message: str, slots: Slots, intent: str, today: dt.date | None =
         return "paces"  # "what does zone 2 mean in watts for me?", "how fast do i need to run the half to get 1:50"
     if _EVENT_Q.search(message) and not re.search(r"\blongest\b|\b(run|ride|swim|session)s?\b", message, re.I):
         return "numbers"  # "how many km is the gran fondo?", "how far away is the race?"
-    if _NUMBERS_Q.search(message) and ("?" in message or _QUESTION_START.search(message)):
+    if _NUMBERS_Q.search(message) and ("?" in message or _QUESTION_START.search(message)) and not _READING_TOLD.search(message):
         return "numbers"
     if _PLAN_Q.search(message) and not re.search(r"\b(?:can|could|may|shall|should) (?:i|we)\b|\bplease\b", message, re.I):
         return "plan_question"  # "how far is the ride on the 19th?", "which day is my long run on?"
@@ -516,15 +641,20 @@ def _request_of(message: str, slots: Slots, intent: str, today: dt.date | None =
         done = read_done(normalise_text(message))
         if isinstance(done, float) or (done is not None and _PARTIAL_CUES.search(message.lower())):
             return "partial"  # "did about 2/3 of the long run", "Thursday I did 10 mins and turned round"
-    if intent in _MAY_BE_ILL and _ILL.search(message) and not _NOT_ILL.search(message):
+    if (
+        (intent in _MAY_BE_ILL or intent in ("missed", "fatigue")) and _ILL.search(message) and not _NOT_ILL.search(message)
+        and not (_OTHERS_ILL.search(message) and not _SELF_ILL.search(message))  # "Skiped yesterday. Kid was sick."
+    ):
         return "illness"  # "came down with something last night, temp 38.4"
+    if _MAKE_EASY.search(message) and not slots.past_tense:
+        return "ease"  # "Thursday's ride - can it just be a short easy spin? I'm out late tonight"
     future = [d for d in slots.dates if d >= today] if today is not None else []
     if (
         intent in _MAY_BE_AWAY and _AWAY.search(message) and (future or slots.date_range is not None)
         and not _DONE_WORDS.search(message) and not _DAYS_OUT.search(message) and not _MOVE.search(message)
     ):
         return "unavailable"  # "the 26th and 27th are out", "no ride that day"
-    if _SWAP_FOR_EASY.search(message):
+    if _SWAP_FOR_EASY.search(message) or (_MAKE_EASY.search(message) and not slots.past_tense):
         return "ease"  # "can we swap today's tempo for just an easy run": that session, easier
     if _SWAP.search(message) and (len(slots.dates) >= 2 or len(slots.weekdays) >= 2):
         return "swap"
@@ -546,7 +676,7 @@ def _request_of(message: str, slots: Slots, intent: str, today: dt.date | None =
         return "log_workout"  # "1:25 on the rollers", "easy 45 this morning, felt good"
     if (
         intent in ("illness", "fatigue", "greeting", "unknown", "today", "checkin")
-        and _WEATHER.search(message) and not _ILL.search(message) and not slots.durations_s
+        and _WEATHER.search(message) and not _ILL.search(message) and not slots.durations_s and not _SKIP.search(message)
         and not re.search(r"\b(remember|note|fyi|if the weather)\b", message, re.I)
     ):
         return "weather"  # "its freezing out there today brrr": not a symptom
@@ -585,7 +715,7 @@ def _request_of(message: str, slots: Slots, intent: str, today: dt.date | None =
     ahead = bool(slots.dates) and today is not None and all(d > today for d in slots.dates)
     if (
         _SKIP.search(message) and not slots.past_tense and (intent not in ("missed", "partial", "log_workout") or ahead)
-        and (slots.dates or slots.weekdays or _SESSION_REF.search(message) or _TODAY_WORDS.search(message))
+        and (slots.dates or slots.weekdays or slots.date_range or _SESSION_REF.search(message) or _TODAY_WORDS.search(message))
         and not (intent == "illness" and _ILL.search(message))  # ill: the illness handler calls off the days named
     ):
         # "should I just skip it?" asks for advice: the session is eased, not dropped on a question
@@ -612,7 +742,7 @@ _EVENT_Q = re.compile(
     r"(?:the|my)\s+(?:gran ?fondo|fondo|sportive|race|event|marathon|half(?: marathon)?|brevet|ironman|70\.3|triathlon|big day|ultra)\b",
     re.I,
 )
-_WHOLE_PLAN = re.compile(r"\b(before the (?:race|event|big day|fondo|marathon|half)|in the (?:whole )?plan|of the plan|whole plan|overall|at (?:the )?peak|ever|biggest|max(?:imum)?)\b", re.I)
+_WHOLE_PLAN = re.compile(r"\b(before (?:the )?(?:race|event|big day|fondo|marathon|half)(?: day)?|in the (?:whole )?plan|of the plan|whole plan|overall|at (?:the )?peak|ever|biggest|max(?:imum)?)\b", re.I)
 _ZONES_Q = re.compile(
     r"\b(watts?|wattage|power zones?|my zones|hr zones?|heart rate zones?|what pace|which pace|how fast do i need|"
     r"what (?:does|is) zone \d|zone \d mean)\b", re.I,
@@ -631,7 +761,7 @@ _HEDGE_AWAY = re.compile(
     re.I,
 )
 _HEDGED = frozenset({"unavailable", "week", "skip", "change_days", "today", "tomorrow", "unknown", "explain", "days_out"})
-_LESS = re.compile(r"\b(less|fewer|cut back|scale (?:it |things )?back|lighter|easier)\b", re.I)
+_LESS = re.compile(r"\b(less|fewer|cut back|scale (?:it |things )?back|lighter|easier|shorter)\b", re.I)
 _MORE = re.compile(r"\b(more|extra|harder|step (?:it|things) up|bump (?:it|things) up|increase)\b", re.I)
 _VAGUE_SPAN = re.compile(
     r"\b(a bit|a while|some time|sometime|a few days|a couple of days|some days|at some point|later (?:this|in the|next) month|"
@@ -644,7 +774,9 @@ _VAGUE_CHANGE = re.compile(
     r"\b(?:do|change|sort) something about (?:this|next) (?:week|weekend)|"
     r"\b(?:change|shift|move|rearrange|juggle|sort out) (?:some|a few|the)? ?(?:stuff|things|bits)(?: around| round| about)?\b|"
     r"\bmove (?:the )?(?:weekend|week'?s?) (?:stuff|things|sessions|runs|rides)(?: around| round)?\b|"
-    r"\bchange of plans? for (?:the )?(?:weekend|week)\b|\b(?:wanna|want to|like to) (?:run|ride|train|swim) less\b|"
+    r"\bchange of plans? (?:for |this |next )?(?:the )?(?:weekend|week)\b|\bsort (?:something|things|stuff) out\b|"
+    r"\b(?:this|next) week(?:'s| is) (?:a nightmare|mental|crazy|chaos|manic|hectic|a mess)\b|\b(?:do|doing) a double\b|"
+    r"\b(?:other|second) half (?:another|some other|later|on another)\b|\b(?:wanna|want to|like to) (?:run|ride|train|swim) less\b|"
     r"\b(?:got|have) (?:a thing|something|stuff) (?:on )?(?:one|some) (?:evening|day|night|morning)\b",
     re.I,
 )
@@ -678,7 +810,10 @@ def _vague_of(message: str, slots: Slots, intent: str) -> str | None:
     if _HEDGE_AWAY.search(message) and dated and not slots.past_tense and intent in _HEDGED and not slots.durations_s:
         return "hedge"
     named = dated or slots.durations_s or slots.distances_m or _TODAY_WORDS.search(message) or _FATIGUE_WORDS.search(message)
-    if not named and intent in ("ease", "unknown", "change_days", "move_session", "override_attempt", "settings"):
+    if not named and _LESS.search(message) and _MORE.search(message) and not slots.past_tense:
+        return "vague_change"  # "is it possible to do more at the weekends and less in the week?": which days, how much?
+    vague_ok = ("ease", "unknown", "change_days", "move_session", "override_attempt", "settings") + (() if slots.past_tense else ("partial",))
+    if not named and intent in vague_ok:
         if _LESS.search(message) and not _MORE.search(message):
             return "vague_less"
         if _MORE.search(message) and re.search(r"\b(can|could|should|shall) (?:i|we)\b|\bi want\b|\bi'?d like\b", message, re.I):
@@ -902,8 +1037,15 @@ class _Turn:
         return await self.adapt("report_fatigue", {"severity": severity}), None
 
     def missed_days(self) -> list[dt.date]:
-        """Every past day named ("Saturday or Sunday", "Tuesday and Thursday"), else today."""
-        days = sorted({d for d in self.slots.dates if d <= self.today})
+        """Every past day named ("Saturday or Sunday", "Tuesday and Thursday"), else today; when
+        another clause tells of a session done ("Skipped Thursday. Did today's run though"), only
+        the days of the clauses that say what was missed."""
+        named = self.slots.dates
+        parts = [p for p in re.split(r"[.!?;]+|,\s*(?:and |but )?|\s+(?:and|but)\s+", self.message) if p.strip()]
+        if len(parts) > 1 and any(_WORKOUT_DONE.search(p) or re.search(r"\bdid\b", p, re.I) for p in parts if not _MISSED_CUES.search(p.lower())):
+            own = [d for p in parts if _MISSED_CUES.search(p.lower()) for d in parse_slots(p, self.today).dates]
+            named = own or named
+        days = sorted({d for d in named if d <= self.today})
         span = self.slots.date_range
         if not days and span is not None and span.start <= self.today:
             days = [span.start + dt.timedelta(days=n) for n in range((min(span.end, self.today) - span.start).days + 1)]
@@ -950,6 +1092,13 @@ class _Turn:
             extra.append((await self.on_partial())[0])
         elif primary not in ("missed", "partial") and "report_missed" not in done and _MISSED_CUES.search(text):
             extra.append((await self.on_missed())[0])
+        if primary in ("injury", "illness") and "log_activity" not in done and "report_partial" not in done:
+            told = [p for p in _CLAUSE_SPLIT.split(self.message) if p and self.logs_a_workout(p, parse_slots(p, self.today))]
+            if told and not _PARTIAL_CUES.search(text):  # "did my run, 5.5km, but my hip has been clicking"
+                call = await execute_tool(self.tools, "log_activity", {"text": told[0][:500]})
+                if not call.is_error and call.output is not None:
+                    self.calls.append(call)
+                    extra.append(str(call.output.get("text", "")))
         if (
             not reports_only and primary != "injury" and "report_injury" not in done and self.slots.body_parts and _PAIN.search(text)
             and not _NO_PAIN.search(text)
@@ -1016,7 +1165,10 @@ class _Turn:
                 and not _ASKS_CHANGE.search(part)
             ):
                 extra.append((await sub.on_remember_note())[0])  # "5.5k in 33:40 ✅ btw got a new head torch"
-            elif "log_activity" not in done and not {"report_partial", "report_missed"} & done and self.logs_a_workout(part, slots):
+            elif (
+                "log_activity" not in done and self.logs_a_workout(part, slots)
+                and (not {"report_partial", "report_missed"} & done or (slots.distances_m and slots.durations_s and not _MISSED_CUES.search(part.lower())))
+            ):
                 call = await execute_tool(self.tools, "log_activity", {"text": part[:500]})
                 if call.is_error or call.output is None:
                     continue  # a clause that only looked like a workout: nothing said about it
@@ -1053,7 +1205,7 @@ class _Turn:
         return "\n".join([self.t["adapted" if lines else "adapted_nothing"].format(summary=out["summary"]), *lines])
 
     async def on_log_workout(self) -> Result:
-        return await self.text_of("log_activity", {"text": self.message[:500]}), None
+        return await self.text_of("log_activity", {"text": _without_plans(self.message)[:500]}), None
 
     async def on_illness(self) -> Result:
         """Ill since a day (never a future one), for the days said ("3 days", "no training until
@@ -1121,11 +1273,13 @@ class _Turn:
         parts = self.slots.body_parts
         if not parts:
             return note + "\n" + self.t["injury_extra"], None
-        part = parts[0]
-        avoid = ["intervals", "downhill", "impact"] if part.part in LOWER_BODY else ["intervals"]
-        side = part.side if part.side in ("left", "right") else None
-        data = {"body_part": part.part, "side": side, "avoid": avoid}
-        return await self.adapt("report_injury", data, extra=self.t["injury_extra"]), None
+        texts: list[str] = []
+        for part in list(dict.fromkeys(parts))[:3]:  # "bruised my hip and my elbow": each one recorded
+            avoid = ["intervals", "downhill", "impact"] if part.part in LOWER_BODY else ["intervals"]
+            side = part.side if part.side in ("left", "right") else None
+            data = {"body_part": part.part, "side": side, "avoid": avoid}
+            texts.append(await self.adapt("report_injury", data))
+        return "\n".join([*texts, self.t["injury_extra"]]), None
 
     async def on_unavailable(self) -> Result:
         parts = [p for p in _CLAUSE_SPLIT.split(self.message) if p and p.strip()]
@@ -1137,7 +1291,7 @@ class _Turn:
             if own.dates or own.date_range is not None:
                 slots = own
         span = slots.date_range
-        until = re.search(r"\b(?:until|till|til|before)\b", self.message, re.I)
+        until = re.search(r"\b(?:until|till|til|before)\b(?!\s+(?:late|later|then|now|tonight|the evening|evening|night|dark|lunch))", self.message, re.I)
         future = sorted(d for d in slots.dates if d > self.today)
         if span is None and until and len(future) == 1:
             start, end = self.today, future[0] - dt.timedelta(days=1)  # "no riding until Friday": today to Thursday
@@ -1159,6 +1313,12 @@ class _Turn:
         span = self.slots.date_range
         if not dates and span is not None and span.end > span.start and not _SPAN_WORDS.search(self.message):
             return await self.move(span.start, span.end), None  # "shift tomorrow to wed": from one day to the other
+        if (
+            span is not None and span.end > span.start and (span.end - span.start).days <= 7 and not _SPAN_WORDS.search(self.message)
+            and re.search(r"\b(?:push|move|shift|bump)\s+(?:today|tonight|tomorrow|\w+day)(?:'s)?\s+(?:\w+\s+)?to\b", self.message, re.I)
+            and all(d in (span.start, span.end) for d in dates)
+        ):
+            return await self.move(span.start, span.end), None  # "can I push today to tomorrow? … better on Friday" (Friday is tomorrow)
         pairs = self.move_pairs()
         if len(pairs) == 2 and pairs[0] == pairs[1][::-1]:  # "Saturday's goes to Sunday and Sunday's to Saturday": a swap
             first, second = sorted(pairs[0])
@@ -1322,6 +1482,8 @@ class _Turn:
         elif re.search(r"\blongest|biggest|furthest|farthest\b", self.message, re.I) and _WHOLE_PLAN.search(self.message):
             numbers = await self.call("my_numbers", {})  # "how far is my longest run before the race?": to race day
             race_day = None if numbers.output is None or numbers.output["race_date"] is None else dt.date.fromisoformat(str(numbers.output["race_date"]))
+            if race_day is not None and (race_day - self.today).days > 62:
+                return await self.longest_until(race_day - dt.timedelta(days=1), kind)
             start = self.today
             end = min(race_day - dt.timedelta(days=1), self.today + dt.timedelta(days=61)) if race_day and race_day > self.today else self.today + dt.timedelta(days=61)
         else:
@@ -1342,6 +1504,26 @@ class _Turn:
             line = next(x for x, o in zip(out["text"].splitlines(), out["sessions"], strict=False) if o["date"] == longest["date"])
             return f"The longest: {line}", None
         return str(out["text"]), None
+
+    async def longest_until(self, last: dt.date, kind: str | None) -> Result:
+        """The longest session from today to ``last``, asked of the sessions tool in windows it allows
+        (62 days each): its own line for the longest of them."""
+        best: tuple[float, str] | None = None
+        start = self.today
+        while start <= last:
+            end = min(last, start + dt.timedelta(days=61))
+            data: dict[str, Any] = {"start": start.isoformat(), "end": end.isoformat()} | ({"type": kind} if kind else {})
+            call = await self.call("sessions", data)
+            if call.is_error or call.output is None:
+                return f"I couldn't look that up: {call.error}", None
+            longest = call.output["longest"]
+            if longest is not None:
+                size = float(longest["duration_min"])  # the tool's own measure of "longest"
+                line = next(x for x, o in zip(call.output["text"].splitlines(), call.output["sessions"], strict=False) if o["date"] == longest["date"])
+                if best is None or size > best[0]:
+                    best = (size, line)
+            start = end + dt.timedelta(days=1)
+        return (f"The longest before race day: {best[1]}" if best else "Nothing is planned before race day."), None
 
     async def on_weather(self) -> Result:
         """'Freezing out there': weather, not a symptom; the plan stands unless they ask to move it."""
@@ -1394,7 +1576,13 @@ class _Turn:
 
     def coming_day(self) -> dt.date:
         """The day a request is about: a bare weekday ("on Friday") means the next one, never the last;
-        "today's", "tonight's" or "this evening" is today, whatever else the message names ("last night")."""
+        "today's", "tonight's" or "this evening" is today, whatever else the message names ("last night"),
+        unless the session asked about is named by its day ("Thursday's ride … I'm out late tonight")."""
+        named = _NAMED_SESSION_DAY.search(self.message)
+        if named is not None:
+            own = [d for d in parse_slots(named.group(0), self.today, past=False).dates if d >= self.today]
+            if own:
+                return own[0]
         if _TODAY_WORDS.search(self.message):
             return self.today
         ahead = [d for d in self.slots.dates if d >= self.today]
@@ -1406,6 +1594,12 @@ class _Turn:
         return day
 
     async def on_skip(self) -> Result:
+        span = self.slots.date_range
+        if not self.slots.dates and span is not None and span.end >= self.today and (span.end - span.start).days <= 13:
+            # "whole weekend's a write-off", "can we scrap this week's runs?": every planned day of it still ahead
+            days = [span.start + dt.timedelta(days=n) for n in range((span.end - span.start).days + 1)]
+            texts = [await self.skip_if_planned(day) for day in days if day >= self.today]
+            return "\n".join(x for x in texts if x) or self.t["adapted_nothing"].format(summary="Nothing planned on those days."), None
         ahead = sorted({d for d in self.slots.dates if self.today <= d <= self.today + dt.timedelta(days=27)})
         if len(ahead) >= 2 and not _TODAY_WORDS.search(self.message):  # "can I just skip the 24th and the 27th?"
             texts = [await self.adapt("skip_session", {"date": day.isoformat()}) for day in ahead]

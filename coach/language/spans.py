@@ -377,7 +377,8 @@ _OFFSET_RE: Final = re.compile(
 )
 _PERIOD_RE: Final = re.compile(
     r"\b(?P<phrase>(?:the\s+)?rest\s+of\s+(?:the|this)\s+week|this\s+week(?!end)|next\s+week(?!end)|last\s+week(?!end)|"
-    r"this\s+weekend|next\s+weekend|last\s+weekend|(?:the|this|at\s+the|over\s+the)\s+weekend|"
+    r"this\s+weekend|next\s+weekend|last\s+weekend|(?:the|this|at\s+the|over\s+the)\s+weekend|(?:the\s+)?whole\s+weekend|"
+    r"(?<![\w-])weekend(?='s\b|\s+is\b|\s+(?:will\s+be|looks)\b)|"
     r"this\s+month|next\s+month|last\s+month)\b"
 )
 _SPAN_RE: Final = re.compile(

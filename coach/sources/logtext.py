@@ -57,7 +57,8 @@ _NUMBER = r"(\d+(?:[.,]\d+)?)"
 _RPE = re.compile(r"(?:@\s*|\brpe\s*)(\d+(?:\.\d+)?)")
 _PACE = re.compile(
     r"\b(\d{1,2}):(\d{2})\s*(?:/|per\s*|a\s*)(km|k|kilometre|kilometer|mi|mile)\b|"
-    r"(?:pace|@|averaged|averaging|avg|average|at)\s*(?:of\s+|pace\s+)?(\d{1,2}):(\d{2})(?!\s*(?:min|mins|h\b|hrs?|hours?|:))"
+    r"(?:pace|@|averaged|averaging|avg|average|at|hit|hitting|(?:slowest|fastest|last|first|each|every|per|a|the)\s+(?:km|k|mile|split|lap)s?\s+(?:was|were|at|in))\s*(?:of\s+|pace\s+)?(\d{1,2}):(\d{2})(?!\s*(?:min|mins|h\b|hrs?|hours?|:))|"
+    r"\b(\d{1,2}):(\d{2})s\b"
 )
 _SLEEP_PHRASE = re.compile(r"\b(?:slept|sleep|sleeping|kip)\b[^.;,]{0,20}?\d+(?:[.,]\d+)?\s*(?:h|hr|hrs|hours?)\b[^.;,]*|"
                            r"\b\d+(?:[.,]\d+)?\s*(?:h|hr|hrs|hours?)\s+(?:of\s+)?sleep\b")
@@ -66,7 +67,9 @@ _STRENGTH_WORDS = re.compile(
     r"\b(strength|gym|weights|lifting|lifted|circuit|core|crossfit|kettlebell|bodyweight|hiit|squats?|lunges?|deadlifts?|"
     r"planks?|push[- ]?ups?|press[- ]?ups?|pull[- ]?ups?|rdls?|bench|leg press|burpees)\b"
 )
-_SETS_FIRST = re.compile(r"^\s*(\d+)\s*[x×]\s*(\d+)\s+([a-z][a-z' \-]+?)\s*(?:@|at)\s*(\d+(?:[.,]\d+)?)\s*(kg|kgs|lbs?)?\b")
+_SETS_FIRST = re.compile(
+    r"^\s*(?:did\s+)?(\d+)\s*[x×]\s*(\d+)\s+([a-z][a-z' \-]+?)\s*(?:@|at|with (?:the |a |an |two |2 )?)\s*(\d+(?:[.,]\d+)?)\s*(kg|kgs|lbs?)?\b"
+)
 """'5x5 back squat @ 80kg': sets × reps first, then the exercise and its load."""
 _TOTAL_DISTANCE = re.compile(
     r"\b(\d+(?:[.,]\d+)?)\s*(k|km|kms|mi|miles?)\s+(?:total|in total|all in|altogether|overall)\b|"
@@ -76,7 +79,16 @@ _TOTAL_TIME = re.compile(
     r"\b(\d{1,3})\s*(?:min|mins|minutes)\s+(?:total|in total|all in|altogether|overall)\b|\b(?:total|in total|all in),?\s+(\d{1,3})\s*(?:min|mins|minutes)\b"
 )
 _SEGMENTS = re.compile(r"\bthen\b|\+|\bfollowed by\b|\bplus\b")
-_BARE_KM = re.compile(r"\b(?:ran|run|did|rode|jogged|cycled)\s+(?:a\s+)?(\d{1,3}(?:[.,]\d+)?)\b(?!\s*(?:[:x×]|min|mins|minutes|h\b|hr|hrs|hours?|sets?|reps?|times|%|k\b|km|mi\b|miles?|m\b))")
+_PART_OF_IT = re.compile(r"\b(?:the |my )?(?:last|final|first|other)\s+$")
+"""'bonked for the last 20 min': a part of the session named, not a segment to add."""
+_AMBIGUOUS_CLOCK = re.compile(r"\d{1,2}:\d{2}")
+_INSTEAD_OF = re.compile(r"\binstead of (?:the |my |today'?s |tonight'?s |a |an )?(?:\w+ )?(?:run|ride|swim|spin|session)\b")
+_DONE_VERBS: Final[tuple[tuple[re.Pattern[str], Sport], ...]] = (
+    (re.compile(r"\b(ran|jogged)\b"), "run"),
+    (re.compile(r"\b(rode|cycled|biked)\b"), "ride"),
+    (re.compile(r"\b(swam)\b"), "swim"),
+)
+_BARE_KM = re.compile(r"\b(?:ran|run|did|done|rode|jogged|cycled)\s+(?:a\s+)?(\d{1,3}(?:[.,]\d+)?)\b(?!\s*(?:[:x×]|min|mins|minutes|h\b|hr|hrs|hours?|sets?|reps?|times|%|k\b|km|mi\b|miles?|m\b))")
 _WEIGHT_UNIT = r"\s*(kg|kgs|lbs?)?"
 _STRENGTH_FORMS: Final = (
     # weight x reps x sets (or sets x reps x weight when the numbers say so)
@@ -144,7 +156,12 @@ def _duration_s(text: str, sport: str | None = None, distance_m: float | None = 
     try:
         spans = find_durations(text, distance_m=distance_m, sport=sport, strict=True)
     except ClockAmbiguity as error:
-        raise LogParseError(str(error)) from error
+        # "12.5 km in 1:18:40, slowest km was 6:45": a clock that fits no reading is a split when
+        # another duration is written plainly; only when none is, the athlete is asked
+        plain = [s for s in find_durations(text, distance_m=distance_m, sport=sport) if not _AMBIGUOUS_CLOCK.fullmatch(text[s.start : s.end].strip())]
+        if not plain:
+            raise LogParseError(str(error)) from error
+        spans = plain
     clocks = [span for span in spans if ":" in text[span.start : span.end]]
     chosen = clocks[0] if clocks else spans[0] if spans else None
     if chosen is not None:
@@ -194,7 +211,10 @@ def _endurance(
     pace = _PACE.search(text)
     pace_s_per_m: float | None = None
     if pace:
-        minutes, seconds, unit = (pace.group(1), pace.group(2), pace.group(3)) if pace.group(1) else (pace.group(4), pace.group(5), "km")
+        minutes, seconds, unit = (
+            (pace.group(1), pace.group(2), pace.group(3)) if pace.group(1)
+            else (pace.group(4), pace.group(5), "km") if pace.group(4) else (pace.group(6), pace.group(7), "km")
+        )
         per = METRES_PER_MILE if unit in ("mi", "mile") else METRES_PER_KM
         pace_s_per_m = (int(minutes) * SECONDS_PER_MINUTE + int(seconds)) / per
         text = text[: pace.start()] + text[pace.end() :]
@@ -211,7 +231,10 @@ def _endurance(
     spans = [] if total_time is not None else find_durations(text, distance_m=distance, sport=sport)
     if total_time is not None:
         duration: float | None = float(int(total_time.group(1) or total_time.group(2)) * SECONDS_PER_MINUTE)
-    elif len(spans) >= 2 and _SEGMENTS.search(text) and not any(":" in text[x.start : x.end] for x in spans):
+    elif (
+        len(spans) >= 2 and _SEGMENTS.search(text) and not any(":" in text[x.start : x.end] for x in spans)
+        and not any(_PART_OF_IT.search(text[: x.start]) for x in spans)
+    ):
         duration = float(sum(x.seconds for x in spans))  # "30 min easy then 20 min of hills": 50 min
     else:
         duration, text = _duration_s(text, sport, distance)
@@ -320,8 +343,12 @@ def parse_log_entry(
             swim_threshold_pace_s_per_100m=swim_threshold_pace_s_per_100m, default_sport=usual,
         )
 
+    told = _INSTEAD_OF.sub(" ", text)  # "swam 40 minutes instead of the long run": a swim
+    verbs = {sport for pattern, sport in _DONE_VERBS if pattern.search(told)}
+    if len(verbs) == 1:
+        return endurance(verbs.pop())
     for pattern, sport in _SPORT_WORDS:
-        if pattern.search(text):
+        if pattern.search(told):
             return endurance(sport)
     strength = _strength(re.sub(r"^(?:gym|strength|weights|lifting)\s*[:\-]\s*", "", text), when)
     if strength is not None:
@@ -343,10 +370,25 @@ def parse_log(
     if not parts:
         raise LogParseError(f"The log is empty. Try for example {_EXAMPLES}.")
     entries: list[LogEntry] = []
-    for part in parts:
+    for part in [piece for whole in parts for piece in _two_workouts(whole, when, max_hr, default_sport)]:
         lifts = _lift_list(part, when)
         entries += lifts if lifts else [parse_log_entry(part, when=when, max_hr=max_hr, default_sport=default_sport)]
     return entries
+
+
+def _two_workouts(part: str, when: dt.datetime, max_hr: int | None, default_sport: str | None) -> list[str]:
+    """'7k easy this morning in 44:50, then 20 min of core at the gym': two entries when each side of
+    "then" reads as its own workout of a different sport; else the part as it is (one session in
+    segments, "30 min easy then 20 min of hills", stays one)."""
+    pieces = re.split(r",?\s+(?:and\s+)?then\s+", part, maxsplit=1, flags=re.I)
+    if len(pieces) != 2:
+        return [part]
+    try:
+        first, second = (parse_log_entry(x, when=when, max_hr=max_hr, default_sport=default_sport) for x in pieces)
+    except LogParseError:
+        return [part]
+    kinds = [x.sport if isinstance(x, ImportedActivity) else "strength" for x in (first, second)]
+    return pieces if kinds[0] != kinds[1] else [part]
 
 
 def _lift_list(part: str, when: dt.datetime) -> list[LogEntry]:
@@ -360,7 +402,9 @@ def _lift_list(part: str, when: dt.datetime) -> list[LogEntry]:
     when = when if when.tzinfo else when.replace(tzinfo=dt.UTC)
     lifts: list[LogEntry] = []
     for piece in text.split(","):
-        piece = _SETS_FIRST.sub(lambda m: f"{m.group(3).strip()} {m.group(4)}{m.group(5) or 'kg'} {m.group(1)}x{m.group(2)}", piece)
+        if _SETS_FIRST.search(piece):  # "3x12 goblet squats with the 20kg kettlebell": the lift, then its sets; the rest is talk
+            piece = _SETS_FIRST.sub(lambda m: f"{m.group(3).strip()} {m.group(4)}{m.group(5) or 'kg'} {m.group(1)}x{m.group(2)}\n", piece)
+            piece = piece.split("\n", 1)[0]
         if not _WEIGHTED.search(piece):
             continue  # "pull-ups 3x8", "calf raises 3x15": bodyweight sets, not a weight to track
         try:

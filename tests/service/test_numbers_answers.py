@@ -46,9 +46,13 @@ async def test_the_pace_a_target_time_needs(coach: CoachService) -> None:
 
 async def test_the_longest_run_before_the_race_is_read_from_the_plan(coach: CoachService) -> None:
     doc = await coach.show("ann")
-    runs = [s for w in doc["plan"]["weeks"] for s in w["sessions"] if s["type"] == "long" and "2026-12-08" <= s["date"] <= "2027-02-07"]
-    longest = max(runs, key=lambda s: (s["duration_min"], s["date"]))
-    assert f"{longest['duration_min']} min" in await _asked(coach, "how far is my longest run before the race?")
+    race_day = doc["profile"]["goal"]["date"]
+    runs = [s for w in doc["plan"]["weeks"] for s in w["sessions"] if s["sport"] == "run" and "2026-12-08" <= s["date"] < race_day]
+    longest = max(runs, key=lambda s: s["duration_min"])  # over the whole build, beyond the sessions tool's 62-day window
+    assert longest["date"] > "2027-02-08"
+    for asked in ("how far is my longest run before the race?", "yo coach whats the longest run I'll do before race day"):
+        reply = await _asked(coach, asked)
+        assert f"{longest['duration_min']} min" in reply and "before race day" in reply
 
 
 @pytest.mark.parametrize(("text", "percent"), [
