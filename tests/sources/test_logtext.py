@@ -124,3 +124,45 @@ def test_never_crashes_with_anything_but_a_parse_error(text: str) -> None:
 def test_bodyweight_exercises_with_a_time_are_a_strength_session() -> None:
     session = endurance("did 3 sets of 12 squats, 3x10 lunges each leg and some planks. 20 min all in")
     assert (session.sport, session.elapsed_s) == ("strength", 1200)
+
+
+@pytest.mark.parametrize(
+    ("text", "distance_km", "minutes"),
+    [
+        ("Long run today was 12.5 km in 1:18:40, slowest km was 6:45", 12.5, 78 + 40 / 60),  # a split beside the time
+        ("tempo went great!! 10.5k in 57 min, hit 5:30s for the tempo bit", 10.5, 57),  # a pace beside the time
+        ("did 5.5km in 33:05, negative split", 5.5, 33 + 5 / 60),
+        ("Long one done: 7.3 miles in 1:14", 11.748, 74),
+        ("Done 5.5 in 36 mins", 5.5, 36),  # a bare distance after "done": km
+    ],
+)
+def test_a_split_or_pace_beside_the_time_is_not_the_time(text: str, distance_km: float, minutes: float) -> None:
+    run = parse_log(text, when=WHEN, default_sport="run")[0]
+    assert isinstance(run, ImportedActivity) and run.sport == "run"
+    assert run.distance_km == pytest.approx(distance_km, abs=0.01)
+    assert run.elapsed_s == pytest.approx(minutes * 60, abs=1)
+
+
+def test_a_part_of_the_session_named_is_not_added_to_its_time() -> None:
+    ride = parse_log("2h35 done. 66km. felt strong until the last 20 min then bonked hard", when=WHEN, default_sport="ride")[0]
+    assert isinstance(ride, ImportedActivity) and ride.elapsed_s == (2 * 60 + 35) * 60
+    segments = parse_log("30 min easy then 20 min of hills", when=WHEN, default_sport="run")[0]
+    assert isinstance(segments, ImportedActivity) and segments.elapsed_s == 50 * 60  # one session in segments still adds up
+
+
+def test_two_workouts_of_different_sports_joined_by_then_are_two_entries() -> None:
+    run, core = parse_log("7k easy this morning in 44:50, then 20 min of core at the gym", when=WHEN, default_sport="run")
+    assert isinstance(run, ImportedActivity) and (run.sport, run.distance_km, run.elapsed_s) == ("run", 7.0, 44 * 60 + 50)
+    assert isinstance(core, ImportedActivity) and (core.sport, core.elapsed_s) == ("strength", 20 * 60)
+
+
+def test_the_verb_of_what_was_done_names_the_sport_not_the_session_it_replaced() -> None:
+    swim = parse_log("Swam 40 minutes at the leisure centre instead of the long run today", when=WHEN, default_sport="run")[0]
+    assert isinstance(swim, ImportedActivity) and (swim.sport, swim.elapsed_s) == ("swim", 40 * 60)
+
+
+def test_sets_with_a_kettlebell_are_a_lift_and_bodyweight_sets_are_left_out() -> None:
+    entries = parse_log("did 3x10 press ups, 3x12 goblet squats with the 20kg kettlebell and some planks this morning", when=WHEN)
+    assert len(entries) == 1 and isinstance(entries[0], LoggedStrength)
+    assert entries[0].exercise == "goblet squats"
+    assert [(s.weight_kg, s.reps) for s in entries[0].sets] == [(20.0, 12)] * 3
