@@ -32,6 +32,8 @@ _OF_SESSION: Final = re.compile(
     r"(?:\w+\s+)?(?:run|ride|session|swim|workout|spin|jog)\b"
 )
 _THE_HOUR: Final = (
+    (re.compile(r"\b(?:an|one|1) ?h(?:ou)?rs? (?:and )?(\d{1,2})(?: ?min\w*)?(?![\d:])"), "__HOUR_AND__"),
+    (re.compile(r"\b(?:an|one) hour\b(?= (?:of|out of|done|then|and|before|in)\b)"), "60 min"),
     (re.compile(r"\bof (?:the|an) hour and a half\b"), "of 90 min"),
     (re.compile(r"\bof (?:the|an) hour\b"), "of 60 min"),
     (re.compile(r"\bof (?:the|my) (two|2)[ -]hours?\b"), "of 120 min"),
@@ -40,8 +42,14 @@ _THE_HOUR: Final = (
 _INTO: Final = re.compile(r"\b(\d+(?:[.,]\d+)?)\s*" + _UNIT + r"\s+(?:into|in)\b(?=[^.]*\b(?:run|ride|swim|session|long|workout|it)\b)")
 _DID_THEN: Final = re.compile(
     r"\b(?:did|managed|only|just)\s+(?:about\s+|around\s+)?(\d+(?:[.,]\d+)?)\s*" + _UNIT
-    + r"\b[^.]{0,30}\b(?:turned|stopped|called|bailed|quit|packed|gave up|walked|headed)"
+    + r"\b[^.]{0,30}\b(?:turned|stopped|called|bailed|quit|packed|gave up|walked|headed|snapped|broke|punctured|flatted|mechanical)"
 )
+_CUT_TO: Final = re.compile(
+    r"\bcut (?:it|the \w+|that)(?: short)? (?:down )?(?:to|at)\s+(?:about\s+)?(\d+(?:[.,]\d+)?)\s*" + _UNIT
+    + r"|\b(?:bail(?:ed)?|stopped|packed (?:it )?in)\b[^.]{0,40}\b(?:so|making it|for)\s+(?:about\s+)?(\d+(?:[.,]\d+)?)\s*" + _UNIT
+    + r"\s*(?:total|in total|all in|altogether)?"
+)
+"""'i cut it to 30 minutes', 'had to bail on the last 20 minutes, so 70 min total': the amount done."""
 _STOPPED_AT: Final = re.compile(
     r"\b(?:bail(?:ed)?|stop(?:ped)?|quit|call(?:ed)? it|pack(?:ed)? (?:it )?in|turn(?:ed)? (?:back|round|around)|gave up|"
     r"pulled the plug|dnf'?d?)\b[^.]{0,40}?\b(?:at|after)\s+(?:about\s+|around\s+|roughly\s+)?(\d+(?:[.,]\d+)?)\s*" + _UNIT
@@ -88,12 +96,18 @@ def _amount(value: str, word: str | None) -> tuple[float, Unit | None]:
 def read_done(text: str) -> float | DoneAmount | None:
     """The share done (0–1), an amount done, or ``None`` when the words give neither."""
     t = text.lower()
-    for pattern, replacement in _THE_HOUR:  # "45 min of the hour": of 60 min
-        t = pattern.sub(replacement, t)
+    for pattern, replacement in _THE_HOUR:  # "45 min of the hour": of 60 min; "an hour 40": 100 min
+        if replacement == "__HOUR_AND__":
+            t = pattern.sub(lambda m: f"{60 + int(m.group(1))} min", t)
+        else:
+            t = pattern.sub(replacement, t)
     of = _OF.search(t)
     if of:
         done, done_unit = _amount(of.group(1), of.group(2))
-        planned, planned_unit = _amount(of.group(3), of.group(4) or of.group(2))
+        planned_word = of.group(4) or of.group(2)
+        if of.group(4) is None and (of.group(2) or "").startswith("h") and float(of.group(3).replace(",", ".")) >= 15:
+            planned_word = "min"  # "an hour of the 90": the plan's 90 minutes
+        planned, planned_unit = _amount(of.group(3), planned_word)
         if planned > 0 and done < planned and (done_unit is None or planned_unit is None or done_unit == planned_unit):
             return round(done / planned, 2)
     percent = _PERCENT.search(t)
@@ -102,6 +116,11 @@ def read_done(text: str) -> float | DoneAmount | None:
     for pattern, share in _WORDS:
         if pattern.search(t):
             return round(share, 2)
+    cut = _CUT_TO.search(t)
+    if cut:
+        amount, unit = _amount(cut.group(1) or cut.group(3), cut.group(2) or cut.group(4))
+        if unit is not None:
+            return DoneAmount(amount, unit)
     for pattern in (_INTO, _DID_THEN, _OF_SESSION, _STOPPED_AT, _AT_THEN_STOPPED, _ONLY_GOT):
         found = pattern.search(t)
         if found:

@@ -749,7 +749,7 @@ class SlotParser:
             )
         self._combine_ranges(work, found, today)
         self._periods(work, today, past, found)
-        self._weekdays_in_named_week(found)
+        self._weekdays_in_named_week(found, today, past)
         self._spans(work, today, found)
 
     def _day_month(self, a: int, b: int) -> tuple[int, int]:
@@ -929,14 +929,22 @@ class SlotParser:
                 start, end = _month_range(year, month)
             found.ranges.append((match.start(), DateRange(start=start, end=end)))
 
-    def _weekdays_in_named_week(self, found: _Found) -> None:
-        """ "Tuesday next week" is the Tuesday of that week, not the coming Tuesday."""
+    def _weekdays_in_named_week(self, found: _Found, today: dt.date, past: bool) -> None:
+        """ "Tuesday next week" is the Tuesday of that week, not the coming Tuesday. On the last day of a
+        week, "Tuesday and Thursday this week" said of plans ahead is the week about to start: its
+        days named have all gone."""
         weeks = [
             r for _, r in found.ranges if r.start.weekday() == self.week_start and r.days == DAYS_PER_WEEK
         ]
         if len(weeks) != 1:
             return
         week_start = weeks[0].start
+        named = [m for m in found.dates if m.kind == "weekday" and not m.modified]
+        if (
+            not past and named and today == week_start + dt.timedelta(days=DAYS_PER_WEEK - 1)
+            and all(week_start + dt.timedelta(days=(m.number - self.week_start) % DAYS_PER_WEEK) < today for m in named)
+        ):
+            week_start += dt.timedelta(days=DAYS_PER_WEEK)
         found.dates = [
             dataclasses.replace(
                 m, value=week_start + dt.timedelta(days=(m.number - self.week_start) % DAYS_PER_WEEK)
