@@ -3,7 +3,7 @@
 Usage::
 
     .venv/bin/python bench/bench_transport.py [--athletes 200] [--brain claude|offline|both]
-                                              [--model-delay 2.0] [--database-url URL]
+                                              [--messages rule|model] [--model-delay 2.0] [--database-url URL]
 
 What runs: the real ``TelegramTransport`` (our poller, PTB's handlers, the per-chat processor,
 the one sender with Telegram's send limits) against the loopback Bot API server of the tests
@@ -11,11 +11,17 @@ the one sender with Telegram's send limits) against the loopback Bot API server 
 directory unless ``--database-url``), and either Claude through the real anthropic SDK against
 the loopback Messages API fake, each answer held ``--model-delay`` seconds, or the offline brain
 (MiniLM classifier, warmed up first). Each athlete has a plan and sends one message at the same
-moment; a reply counts when ``sendMessage`` reaches the fake.
+moment; a reply counts when ``sendMessage`` reaches the fake. ``--messages rule`` (the default):
+every athlete asks "what's on today?", which the offline brain's rules read without the model;
+``--messages model``: a different chatty question from each athlete, which the rules leave to the
+model (``model_message``), so the offline brain embeds each one (MiniLM) and concurrent ones can
+share a batch.
 
 It prints, per brain: replies delivered and doubled, the time from an athlete's message to the
 reply being *ready* (queued in the outbox, what the coach controls) and to it being *delivered*
-(p50, p95, max), and throughput. Delivery of a burst is bound by Telegram's overall limit of
+(p50, p95, max), throughput, and the process's CPU time from the first message to the last
+reply per message (all threads: the coach, and the fakes that run in the same process, so an
+upper bound on the coach's own). Delivery of a burst is bound by Telegram's overall limit of
 30 messages a second (``bot/pacing.py``): 200 replies need at least 6.7 s to leave, whatever
 the coach does, so the delivered p95 of a 200-reply burst cannot be under ~6 s. Not a test:
 figures for docs/reliability.md.
@@ -57,6 +63,23 @@ PROFILE = Profile.model_validate({
 })
 FIRST_USER = 10_000
 MESSAGE = "what's on today?"
+MODEL_MESSAGES = (
+    "how is it going mate", "all good on your end?", "is it ok to run in the rain", "do I need new shoes soon",
+    "how hard should the easy runs feel", "so what now", "quick question about the session",
+    "what should I eat before a long run",
+)
+MODEL_SUFFIXES = (
+    "", " then", " btw", " I wonder", " honestly", " mate", " really", " at all", " though", " you reckon",
+    " in general", " do you think", " just curious", " for me", " anyway", " lol", " haha", " please", " ok",
+    " eh", " out of interest", " if you know", " as a rule", " I suppose", " generally",
+)
+"""With ``MODEL_MESSAGES``, 200 different texts (each embedded, none read from another athlete's): no
+rule of the offline brain decides any, and none reads as a request that changes the plan (checked
+with MiniLM: unknown, paces, greeting, explain, today or tomorrow)."""
+
+
+def model_message(i: int) -> str:
+    return MODEL_MESSAGES[i % len(MODEL_MESSAGES)] + MODEL_SUFFIXES[(i // len(MODEL_MESSAGES)) % len(MODEL_SUFFIXES)]
 MODEL_ANSWER = "An easy run today: keep it conversational and enjoy it."
 
 
@@ -76,7 +99,9 @@ async def athletes(db: Database, service: CoachService, n: int) -> None:
             await repo.save_plan(s, row, plan, source="import", reason="bench")
 
 
-async def run(brain: str, n: int, model_delay: float, database_url: str | None, workers: int) -> dict[str, Any]:
+async def run(
+    brain: str, n: int, model_delay: float, database_url: str | None, workers: int, messages: str = "rule"
+) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as tmp:
         url = database_url or f"sqlite+aiosqlite:///{Path(tmp) / 'coach.db'}"
         await asyncio.to_thread(upgrade, url)
@@ -117,10 +142,11 @@ async def run(brain: str, n: int, model_delay: float, database_url: str | None, 
                 task = asyncio.create_task(transport.run_polling())
                 await server.wait_for_call("getUpdates", timeout=60)
                 sent_at: dict[int, float] = {}
-                started = time.monotonic()
+                started, cpu_started = time.monotonic(), time.process_time()
                 for i in range(n):
                     chat = FIRST_USER + i
-                    server.push_text(chat, MESSAGE, user_id=chat, first_name=f"A{i}")
+                    text = MESSAGE if messages == "rule" else model_message(i)
+                    server.push_text(chat, text, user_id=chat, first_name=f"A{i}")
                     sent_at[chat] = time.monotonic()
 
                 def replies() -> list[tuple[float, int]]:
@@ -129,6 +155,7 @@ async def run(brain: str, n: int, model_delay: float, database_url: str | None, 
                 deadline = time.monotonic() + 60 + model_delay * 4
                 while len({chat for _, chat in replies()}) < n and time.monotonic() < deadline:
                     await asyncio.sleep(0.05)
+                cpu = time.process_time() - cpu_started
                 await asyncio.sleep(1.0)  # anything doubled would have arrived by now
                 transport.stop()
                 await asyncio.wait_for(task, timeout=30)
@@ -153,6 +180,8 @@ async def run(brain: str, n: int, model_delay: float, database_url: str | None, 
         "delivered_p95": percentile(to_delivered, 0.95) if to_delivered else float("nan"),
         "delivered_max": max(to_delivered, default=float("nan")),
         "throughput": len(delivered) / (last - started) if last > started else float("nan"),
+        "cpu_ms": 1000 * cpu / n,
+        "embed_calls": getattr(getattr(service.offline, "_batcher", None), "calls", 0),
     }
 
 
@@ -160,19 +189,21 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
     parser.add_argument("--athletes", type=int, default=200)
     parser.add_argument("--brain", choices=["claude", "offline", "both"], default="both")
+    parser.add_argument("--messages", choices=["rule", "model"], default="rule",
+                        help="rule: \"what's on today?\" (read by a rule); model: questions the offline brain's model reads")
     parser.add_argument("--model-delay", type=float, default=2.0, help="seconds each model answer is held (Claude)")
     parser.add_argument("--database-url", help="default: SQLite in a temporary directory")
     parser.add_argument("--workers", type=int, default=c.MAX_CONCURRENT_UPDATES, help="chats handled at once (default: coach run's)")
     args = parser.parse_args()
     brains = ["claude", "offline"] if args.brain == "both" else [args.brain]
-    print(f"{args.athletes} athletes, one message each at once; model answers held {args.model_delay:.1f} s; "
-          f"{args.workers} chats handled at once")
-    print("brain    delivered doubled  ready p50/p95 (s)   delivered p50/p95/max (s)   replies/s")
+    print(f"{args.athletes} athletes, one message each at once ({args.messages} messages); model answers held "
+          f"{args.model_delay:.1f} s; {args.workers} chats handled at once")
+    print("brain    delivered doubled  ready p50/p95 (s)   delivered p50/p95/max (s)   replies/s  CPU ms/msg  embed calls")
     for brain in brains:
-        r = asyncio.run(run(brain, args.athletes, args.model_delay, args.database_url, args.workers))
+        r = asyncio.run(run(brain, args.athletes, args.model_delay, args.database_url, args.workers, args.messages))
         print(f"{r['brain']:8} {r['delivered']:4}/{r['athletes']:<4} {r['doubled']:7}  "
               f"{r['ready_p50']:6.2f} / {r['ready_p95']:6.2f}     {r['delivered_p50']:6.2f} / {r['delivered_p95']:6.2f} / "
-              f"{r['delivered_max']:6.2f}      {r['throughput']:6.1f}", flush=True)
+              f"{r['delivered_max']:6.2f}      {r['throughput']:6.1f}  {r['cpu_ms']:10.1f}  {r['embed_calls']:11}", flush=True)
     return 0
 
 

@@ -331,6 +331,18 @@ class TelegramTransport:
         self._inflight.add(update.update_id)
         self.application.update_queue.put_nowait(update)
 
+    def _read_ahead(self, update: Update) -> None:
+        """A plain text in a private chat: the offline brain starts reading it now, not when a worker
+        takes it (``CoachService.read_ahead``): the messages of a burst share their embedding."""
+        message = update.message
+        who = who_of(update)
+        if self._closing or message is None or not message.text or who is None or _command_head(message) is not None:
+            return
+        try:
+            self.service.read_ahead(who, Incoming(kind="text", text=message.text))
+        except Exception:  # a head start only: the turn reads the message itself
+            log.debug("reading update %s ahead failed", update.update_id, exc_info=True)
+
     def _finished(self, update: object) -> None:
         if isinstance(update, Update):
             self._inflight.discard(update.update_id)
@@ -347,6 +359,11 @@ class TelegramTransport:
     async def _store(self, update: Update) -> None:
         user = update.effective_user
         await self.service.record_update(SOURCE, update.update_id, update.to_dict(), None if user is None else user.id)
+
+    async def _store_all(self, updates: tuple[Update, ...] | list[Update]) -> None:
+        await self.service.record_updates(SOURCE, [
+            (u.update_id, u.to_dict(), None if u.effective_user is None else u.effective_user.id) for u in updates
+        ])
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -412,16 +429,17 @@ class TelegramTransport:
         await self._poll()
 
     async def _poll(self) -> None:
-        """Long-poll getUpdates; each update is stored before the next call confirms it."""
+        """Long-poll getUpdates; the updates are stored before the next call confirms them."""
         wait = 1.0
         while True:
             while len(self._inflight) >= c.MAX_PENDING_UPDATES:
                 await asyncio.sleep(0.05)
             try:
                 updates = await self.bot.get_updates(offset=self._offset, timeout=self.poll_timeout_s, allowed_updates=Update.ALL_TYPES)
+                await self._store_all(updates)  # all of them, in one transaction, before they are handled
                 for update in updates:
-                    await self._store(update)
                     self._offset = update.update_id + 1
+                    self._read_ahead(update)
                     self._dispatch(update)
             except InvalidToken as error:
                 raise TransportFatal(TOKEN_REJECTED) from error

@@ -188,6 +188,19 @@ class IntentResult(BaseModel):
     """The pattern that decided, when a rule did (for logs and for fixing misfires)."""
 
 
+class ModelQuery(NamedTuple):
+    """A message the rules left to the model (``IntentClassifier.prepare``)."""
+
+    normalised: str
+    """The text to embed."""
+    slots: Slots | None
+    """What ``decide`` puts in the result (None when no ``today`` was given)."""
+
+    def loading(self) -> IntentResult:
+        """The reading while the model is still loading at start: "unknown"."""
+        return IntentResult(intent=UNKNOWN, confidence=0.0, slots=self.slots, source="loading")
+
+
 class TextEmbedder(Protocol):
     """The only thing the classifier needs from an embedder (``memory.embedder.Embedder`` fits)."""
 
@@ -587,6 +600,17 @@ class IntentClassifier:
         slots are still read to evaluate rules, but not returned. ``rules=False`` skips the
         patterns: the trained classifier (or k-NN) alone, to measure it.
         """
+        prepared = self.prepare(text, today=today, rules=rules)
+        if isinstance(prepared, IntentResult):
+            return prepared
+        if not self.model_ready():
+            return prepared.loading()
+        return self.decide(self._embed_query(prepared.normalised), prepared.slots)
+
+    def prepare(self, text: str, *, today: dt.date | None = None, rules: bool = True) -> IntentResult | ModelQuery:
+        """What ``classify`` decides before the model: the result when the text is empty or a rule
+        fires, else the query for the model (embed ``normalised``, then ``decide``). Lets a caller
+        embed many messages together (``memory.batcher.EmbedBatcher``, the offline brain)."""
         normalised = self.normalise(text)
         slots = parse_slots(
             text, today if today is not None else SLOT_PRESENCE_DATE, day_first=self.day_first
@@ -608,12 +632,19 @@ class IntentClassifier:
                 source="rule",
                 rule=pattern,
             )
+        return ModelQuery(normalised, returned_slots)
 
-        if self.loading and not self._wait_ready(LOADING_WAIT_S):
-            # The first message after start never waits the model's whole load (issue 10: within 1 s):
-            # the rules above and the brain's own readings still act; the model's reading is "unknown".
-            return IntentResult(intent=UNKNOWN, confidence=0.0, slots=returned_slots, source="loading")
-        return self.decide(self._embed_query(normalised), returned_slots)
+    def model_ready(self) -> bool:
+        """False when a start-up warm-up is still loading the model after ``LOADING_WAIT_S`` more
+        (blocks up to that long): the first message after start never waits the model's whole load
+        (issue 10: within 1 s); the rules and the brain's own readings still act, the model's reading
+        is "unknown" (``ModelQuery.loading``)."""
+        return not self.loading or self._wait_ready(LOADING_WAIT_S)
+
+    @property
+    def warm(self) -> bool:
+        """The exemplars are embedded (and the model trained): ``decide`` embeds nothing."""
+        return self._matrix is not None and (self.method != "lr" or self._model is not None)
 
     def decide(self, query: NDArray[np.float32], slots: Slots | None = None) -> IntentResult:
         """What ``classify`` does after the rules: the model's answer for one embedded message."""

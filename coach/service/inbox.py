@@ -10,6 +10,7 @@ it fails.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import select
@@ -49,6 +50,45 @@ async def record_update(
     except IntegrityError:  # another process stored the same update meanwhile (the unique key)
         return False
     return True
+
+
+async def record_updates(
+    db: Database, source: str, updates: Sequence[tuple[int, dict[str, Any], int | None]]
+) -> list[int]:
+    """Store a batch of incoming updates (one ``getUpdates`` answer: up to 100) in one transaction,
+    before any is handled; returns the ids stored now (not those stored before). One transaction
+    instead of one per update: on SQLite each takes the one write lock, and a burst of updates
+    queued behind the turns being handled reached the coach one by one."""
+    from sqlalchemy.exc import IntegrityError
+
+    if not updates:
+        return []
+    try:
+        async with db.transaction() as s:
+            ids = [update_id for update_id, _, _ in updates]
+            known = set(
+                (
+                    await s.execute(
+                        select(m.InboxUpdate.update_id).where(
+                            m.InboxUpdate.source == source, m.InboxUpdate.update_id.in_(ids)
+                        )
+                    )
+                ).scalars()
+            )
+            stored: list[int] = []
+            for update_id, payload, user_id in updates:
+                if update_id in known:
+                    continue
+                known.add(update_id)
+                s.add(m.InboxUpdate(source=source, update_id=update_id, payload=payload, user_id=user_id))
+                stored.append(update_id)
+    except IntegrityError:  # another process stored one of them meanwhile: one by one, as it comes
+        return [
+            update_id
+            for update_id, payload, user_id in updates
+            if await record_update(db, source, update_id, payload, user_id)
+        ]
+    return stored
 
 
 async def pending_updates(

@@ -26,8 +26,10 @@ clock, the rules and the brains, and hands itself to them:
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import logging
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -126,6 +128,13 @@ class CoachService:
         """Store an incoming update before it is handled. Returns False if it was already stored."""
         return await inbox.record_update(self.db, source, update_id, payload, user_id)
 
+    async def record_updates(
+        self, source: str, updates: Sequence[tuple[int, dict[str, Any], int | None]]
+    ) -> list[int]:
+        """Store a batch of incoming updates (update id, payload, user id) in one transaction; returns
+        the ids stored now."""
+        return await inbox.record_updates(self.db, source, updates)
+
     async def pending_updates(self, source: str, max_attempts: int = 3) -> list[tuple[int, dict[str, Any]]]:
         return await inbox.pending_updates(self.db, source, max_attempts)
 
@@ -172,6 +181,7 @@ class CoachService:
         self, who: Who, incoming: Incoming, *, update_id: int | None = None, source: str = "telegram"
     ) -> HandleResult:
         """Apply one thing the user did and return the replies (exactly once when ``update_id`` is given)."""
+        await self._read_ahead(who, incoming)
         try:
             try:
                 return await self._handle(who, incoming, update_id=update_id, source=source)
@@ -179,6 +189,33 @@ class CoachService:
                 return await turn.run(self, who, incoming, model_turn, update_id=update_id, source=source)
         except RetryLater as later:
             return await inbox.postpone(self.db, who, later, update_id=update_id, source=source)
+
+    def read_ahead(self, who: Who, incoming: Incoming) -> asyncio.Future[Any] | None:
+        """Start reading a plain message with the offline brain before its turn (``OfflineBrain.read_ahead``),
+        or None when its turn would not read it so (Claude, a command, a group). The transport calls it
+        for every update of a ``getUpdates`` answer as it arrives: their embeddings are made together."""
+        text = incoming.text.strip()
+        if (
+            self.claude is not None
+            or incoming.kind != "text"
+            or not text
+            or len(incoming.text) > MAX_INCOMING_TEXT_CHARS
+            or who.chat_type in GROUP_CHATS
+        ):
+            return None
+        return self.offline.read_ahead(text, self.clock.today())
+
+    async def _read_ahead(self, who: Who, incoming: Incoming) -> None:
+        """The reading ahead, awaited before the update's transaction (on SQLite one transaction runs
+        at a time: the lock is not held while the message is embedded). A failure here only costs the
+        head start: the turn reads the message again and meets it there."""
+        reading = self.read_ahead(who, incoming)
+        if reading is None:
+            return
+        try:
+            await asyncio.shield(reading)
+        except Exception:  # see the docstring
+            log.debug("reading ahead failed; the turn reads the message itself", exc_info=True)
 
     async def _handle(
         self, who: Who, incoming: Incoming, *, update_id: int | None, source: str
