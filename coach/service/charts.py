@@ -103,6 +103,13 @@ async def on_intent(service: Any, ctx: Any, text: str, intent: str) -> list[Repl
     return await chart_replies(ctx.session, ctx.athlete, kinds, ctx.today, quiet=True)
 
 
+def answer_wanted(text: str) -> bool:
+    """Whether a Claude answer to ``text`` may come with pictures (``on_answer``): the words ask to see one."""
+    from coach.charts.data import chart_rules, picture_kinds
+
+    return bool(picture_kinds(text, chart_rules().ask))
+
+
 async def on_answer(service: Any, ctx: Any, text: str) -> Callable[[], Awaitable[list[Reply]]] | None:
     """After a Claude answer: the charts the message asks to see (``picture_kinds``; there is no
     intent to go by), their data read here, drawn by the returned function with no transaction open.
@@ -135,6 +142,7 @@ EXTENSION = Extension(
     needs_plan=frozenset({"chart"}),
     on_intent=on_intent,
     on_answer=on_answer,
+    answer_wanted=answer_wanted,
 )
 
 

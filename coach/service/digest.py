@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from coach.engine.models import Plan
 from coach.service import render
 from coach.service.answers import EVENT_LABELS
 from coach.store import repo
@@ -35,15 +34,12 @@ async def athlete_digest(ctx: Ctx, recalled_notes: list[str]) -> str:
     availability = profile.get("availability") or {}
     if availability:
         lines.append(f"Training days: {', '.join(availability.get('days', []))}; long day: {availability.get('long_day') or 'none'}.")
-    row = await repo.active_plan_row(ctx.session, athlete.id)
-    if row is not None:
-        plan: Plan = repo.plan_doc(row)
-        week = render.current_week(plan, ctx.today)
-        if week is not None:
-            lines.append("This week:\n" + render.week_text(week, athlete.units, ctx.today))
-            done = sum(1 for s in week.sessions if s.status == "done")
-            missed = sum(1 for s in week.sessions if s.status == "missed")
-            lines.append(f"Adherence this week: {done} done, {missed} missed of {len(week.sessions)} sessions.")
+    _, week = await repo.active_week_doc(ctx.session, athlete.id, ctx.today)  # that week's rows, not the whole plan
+    if week is not None:
+        lines.append("This week:\n" + render.week_text(week, athlete.units, ctx.today))
+        done = sum(1 for s in week.sessions if s.status == "done")
+        missed = sum(1 for s in week.sessions if s.status == "missed")
+        lines.append(f"Adherence this week: {done} done, {missed} missed of {len(week.sessions)} sessions.")
     checkins = await repo.recent_checkins(ctx.session, athlete.id, 1)
     if checkins and checkins[0].date == ctx.today:
         c = checkins[0]

@@ -59,6 +59,9 @@ class Extension:
     """After a Claude answer to a plain-language message (coach/service/turn.py): called in a short transaction
     that sees the turn's changes and is then rolled back, it reads what it needs and returns a function that
     makes the replies with no transaction open (drawing a chart), or None for a message that asks for nothing."""
+    answer_wanted: Callable[[str], bool] | None = None
+    """The message's words alone: False when ``on_answer`` would return None whatever the athlete's data, so
+    a Claude turn opens no transaction for it (most messages ask for no chart). None: ``on_answer`` is asked."""
 
 
 _loaded: list[Extension] | None = None

@@ -414,6 +414,9 @@ def _session_line(o: SessionOut) -> str:
     return f"{o.date:%a %d %b}: {o.sport} {o.type}{' (key)' if o.key else ''} — {o.duration_min} min{hours}{distance}"
 
 
+NO_PLAN = "This athlete has no plan yet; they need to send /start first."
+
+
 class CoachTools:
     """The tools for one athlete's turn, bound to that turn's transaction."""
 
@@ -430,7 +433,7 @@ class CoachTools:
     async def _plan(self) -> Plan:
         row = await repo.active_plan_row(self.ctx.session, self.ctx.athlete.id)
         if row is None:
-            raise ToolError("This athlete has no plan yet; they need to send /start first.")
+            raise ToolError(NO_PLAN)
         return repo.plan_doc(row)
 
     def _profile(self) -> Profile:
@@ -555,10 +558,16 @@ class CoachTools:
 
     # ------------------------------------------------------------------ reading
 
+    async def _sessions_between(self, first: dt.date, last: dt.date) -> list[Session]:
+        """The plan's sessions in a window, read without loading the whole plan (``repo.active_session_docs_between``)."""
+        sessions = await repo.active_session_docs_between(self.ctx.session, self.ctx.athlete.id, first, last)
+        if sessions is None:
+            raise ToolError(NO_PLAN)
+        return sessions
+
     async def today(self, data: DateInput) -> DayOut:
-        plan = await self._plan()
         day = data.date or self.ctx.today
-        sessions = [s for w in plan.weeks for s in w.sessions if s.date == day]
+        sessions = await self._sessions_between(day, day)
         return DayOut(
             date=day, rest_day=not sessions, sessions=[_session_out(s, self.units) for s in sessions],
             text=render.day_text(day, sessions, self.units, "Today" if day == self.ctx.today else render.day_label(day)),
@@ -566,10 +575,9 @@ class CoachTools:
 
     async def sessions(self, data: SessionsInput) -> SessionsOut:
         """The planned sessions between two dates (optionally of one type), each with minutes and distance."""
-        plan = await self._plan()
         found = sorted(
-            (s for w in plan.weeks for s in w.sessions
-             if data.start <= s.date <= data.end and s.type != "commitment" and (data.type is None or s.type == data.type)),
+            (s for s in await self._sessions_between(data.start, data.end)
+             if s.type != "commitment" and (data.type is None or s.type == data.type)),
             key=lambda s: (s.date, s.sport),
         )
         outs = [_session_out(s, self.units) for s in found]
@@ -578,9 +586,10 @@ class CoachTools:
         return SessionsOut(sessions=outs, longest=longest, text="\n".join(lines))
 
     async def week(self, data: WeekInput) -> WeekOut:
-        plan = await self._plan()
         anchor = self.ctx.today + dt.timedelta(days=7 if data.which == "next" else 0)
-        week = render.current_week(plan, anchor)
+        has_plan, week = await repo.active_week_doc(self.ctx.session, self.ctx.athlete.id, anchor)  # that week's rows only
+        if not has_plan:
+            raise ToolError(NO_PLAN)
         if week is None:
             raise ToolError("The plan has no week at that date.")
         return WeekOut(

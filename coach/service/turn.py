@@ -108,7 +108,11 @@ async def _after_answer(service: CoachService, who: Who, turn: ModelTurn, applie
     """The areas' replies after the answer (``Extension.on_answer``): read in a tentative transaction
     that replays the turn's calls (a chart shows the plan as the turn leaves it) and rolls back, then
     made with none open. A failure here costs the extras, never the answer."""
-    areas = [area for area in extensions.extensions() if area.on_answer is not None]
+    areas = [
+        area
+        for area in extensions.extensions()
+        if area.on_answer is not None and (area.answer_wanted is None or area.answer_wanted(turn.text))
+    ]
     if not areas:
         return []
     makers = []

@@ -311,6 +311,70 @@ async def active_sessions_between(
     return plan.document, list((await session.execute(query)).scalars())
 
 
+def estimated_run_km(document: dict[str, Any]) -> bool:
+    """The plan's run distances are estimates (``meta.easy_pace_estimate``: no race result gave paces)."""
+    return bool((document.get("meta") or {}).get("easy_pace_estimate"))
+
+
+async def active_session_docs_between(
+    session: AsyncSession, athlete_id: int, first: dt.date, last: dt.date
+) -> list[SessionDoc] | None:
+    """The active plan's sessions dated ``first``..``last`` (by date, then id) as the engine's
+    documents, equal to those of ``plan_doc(active_plan_row(...))``, reading only the window's rows
+    (``active_sessions_between``) instead of loading and validating the whole plan (a turn asking
+    "what's on today?" spent ~8 ms of CPU loading a 4-month plan and ~4-8 ms making its document).
+    None without a plan."""
+    window = await active_sessions_between(session, athlete_id, first, last)
+    if window is None:
+        return None
+    document, rows = window
+    estimated = estimated_run_km(document)
+    return [session_doc(row, estimated_run_km=estimated) for row in rows]
+
+
+async def active_week_doc(session: AsyncSession, athlete_id: int, day: dt.date) -> tuple[bool, WeekDoc | None]:
+    """The active plan's week holding ``day``, else its first week after it (``render.current_week``),
+    as the engine's week document equal to that of ``plan_doc(active_plan_row(...))``, reading that
+    week's rows only. ``(False, None)`` without a plan, ``(True, None)`` when no week is left."""
+    if PLAN_MEMO in session.info:  # the memoised plan, as everywhere within plan_memo
+        row = await active_plan_row(session, athlete_id)
+        if row is None:
+            return False, None
+        docs = plan_doc(row).weeks
+        current = [w for w in docs if w.start <= day < w.start + dt.timedelta(days=7)]
+        later = [w for w in docs if w.start > day]
+        return True, (current or later)[0] if current or later else None
+    plan = (
+        await session.execute(
+            select(m.Plan.id, m.Plan.document)
+            .where(m.Plan.athlete_id == athlete_id, m.Plan.status == "active")
+            .order_by(m.Plan.version.desc())
+            .limit(1)
+        )
+    ).first()
+    if plan is None:
+        return False, None
+    weeks = select(m.PlanWeek).where(m.PlanWeek.plan_id == plan.id).options(selectinload(m.PlanWeek.sessions))
+    week = (
+        await session.execute(
+            weeks.where(m.PlanWeek.start <= day, m.PlanWeek.start > day - dt.timedelta(days=7)).order_by(m.PlanWeek.index).limit(1)
+        )
+    ).scalar_one_or_none() or (
+        await session.execute(weeks.where(m.PlanWeek.start > day).order_by(m.PlanWeek.index).limit(1))
+    ).scalar_one_or_none()
+    if week is None:
+        return True, None
+    estimated = estimated_run_km(plan.document)
+    return True, WeekDoc.model_validate(
+        {
+            "index": week.index, "start": week.start, "phase": week.phase, "cutback": week.cutback,
+            "planned_km": week.planned_km, "planned_minutes": week.planned_minutes, "load": week.load,
+            "sessions": [session_doc(s, estimated_run_km=estimated) for s in week.sessions],
+            "notes": [str(n) for n in week.notes], "built_minutes": week.built_minutes, "built_load": week.built_load,
+        }
+    )
+
+
 async def recent_checkins(session: AsyncSession, athlete_id: int, limit: int = 14) -> list[m.CheckIn]:
     query = select(m.CheckIn).where(m.CheckIn.athlete_id == athlete_id).order_by(m.CheckIn.date.desc()).limit(limit)
     return list((await session.execute(query)).scalars())

@@ -107,6 +107,27 @@ async def test_a_message_that_asks_to_see_nothing_gets_no_picture(coach: CoachSe
     assert len(await outbox(coach, 3)) == 1
 
 
+async def test_a_message_that_asks_to_see_nothing_opens_no_transaction_for_pictures(
+    coach: CoachService, anthropic_server: FakeAnthropicServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The after-answer hook's tentative read (a transaction: on SQLite the write lock) only when the
+    words ask to see something (``Extension.answer_wanted``)."""
+    opened: list[str] = []
+    original = coach.db.transaction
+
+    def counting() -> Any:
+        opened.append("transaction")
+        return original()
+
+    monkeypatch.setattr(coach.db, "transaction", counting)
+    for update_id, text in enumerate(("my squat looks off, can I still lift today?", "show me my fitness"), start=4):
+        anthropic_server.add_text("Noted.")
+        await coach.handle(ANN, Incoming(kind="text", text=text), update_id=update_id)
+        opened.append("|")
+    without, with_picture = "".join(opened).split("|")[:2]
+    assert with_picture.count("transaction") == without.count("transaction") + 1
+
+
 @pytest.mark.parametrize(("text", "kinds"), [
     ("show me my fitness", ["pmc"]), ("how's my week looking", ["week"]), ("graph my mileage", ["volume"]),
     ("can I see my readiness?", ["readiness"]), ("how are my lifts trending", ["strength"]),
