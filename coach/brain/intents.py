@@ -186,6 +186,9 @@ class IntentResult(BaseModel):
     source: Source = "knn"
     rule: str | None = None
     """The pattern that decided, when a rule did (for logs and for fixing misfires)."""
+    effect: str | None = None
+    """The effect model's sure reading (a handler of the offline brain, ``coach.brain.effects``), set
+    only where the embedding was made and the model is sure; ``None`` otherwise."""
 
 
 class ModelQuery(NamedTuple):

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import yaml
 
 from coach.brain.ask import Ask, Choice, day_label, day_words
+from coach.brain.effects import load_effect_model
 from coach.brain.intents import IntentClassifier, IntentResult
 from coach.brain.slots import Slots, normalise_text, parse_slots
 from coach.brain.tools import Tool, ToolCall, execute_tool
@@ -149,8 +150,12 @@ class OfflineBrain:
             self._batcher = EmbedBatcher(classifier.embedder.embed)
         query = await self._batcher.embed(prepared.normalised)
         if classifier.warm:
-            return classifier.decide(query, prepared.slots)
-        return await asyncio.to_thread(classifier.decide, query, prepared.slots)  # embeds the exemplars first
+            decided = classifier.decide(query, prepared.slots)
+        else:
+            decided = await asyncio.to_thread(classifier.decide, query, prepared.slots)  # embeds the exemplars first
+        model = load_effect_model()
+        effect = None if model is None else model.sure_action(query)
+        return decided if effect is None else decided.model_copy(update={"effect": effect})
 
     def read_ahead(self, message: str, today: dt.date) -> asyncio.Future[IntentResult]:
         """Start classifying ``message`` now, for ``classify`` to find when its turn comes.
@@ -198,7 +203,10 @@ class OfflineBrain:
         if language is not None:  # act only once the athlete confirms what was understood
             return OfflineReply(text=turn.foreign(language, result), tool_calls=turn.calls, intent=result.intent,
                                 confidence=result.confidence, ask=turn.ask)
-        intent = _request_of(message, slots, result.intent, today) or result.intent
+        request = _request_of(message, slots, result.intent, today)
+        intent = request or result.intent
+        if request is None and result.effect is not None and result.source in ("knn", "lr") and not _same_family(result.intent, result.effect):
+            intent = result.effect  # the rules decided nothing, the exemplar vote chose otherwise, the effect model is sure
         if intent in _AHEAD and slots.past_tense:
             # "i cant run thursday, got a hospital appt": a request about the days ahead, whatever the verbs
             slots = parse_slots(message, today, past=False)
@@ -245,6 +253,17 @@ class OfflineBrain:
         else:
             text = turn.result_text(await turn.call(choice.tool, choice.input))
         return OfflineReply(text=text, tool_calls=turn.calls, intent="answer", confidence=1.0, ask=turn.ask)
+
+
+_FAMILIES: tuple[frozenset[str], ...] = (
+    frozenset({"fatigue", "ease", "checkin"}), frozenset({"unavailable", "skip", "illness"}), frozenset({"move_session", "swap"}),
+    frozenset({"log_workout", "partial"}), frozenset({"change_days", "days_out"}),
+)
+
+
+def _same_family(intent: str, action: str) -> bool:
+    """Readings that lead to the same kind of change ("fatigue" eases today as "ease" does)."""
+    return intent == action or any(intent in family and action in family for family in _FAMILIES)
 
 
 _WELLNESS_FIRST = frozenset({"checkin", "fatigue", "today", "tomorrow", "unknown", "greeting", "thanks", "explain", "week"})

@@ -1,0 +1,59 @@
+"""The effect model: packaged, well-formed, and only sure readings act."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from coach.brain.effects import (
+    ACTION_OF,
+    EFFECT_MIN_PROBABILITY,
+    EFFECTS,
+    EffectModel,
+    load_effect_model,
+    primary_effect,
+)
+
+
+def test_the_packaged_model_covers_known_effects_for_the_brains_embedding() -> None:
+    model = load_effect_model()
+    assert model is not None
+    assert set(model.classes) <= set(EFFECTS) and {"cap", "removed", "none", "logged"} <= set(model.classes)
+    assert model.coef.shape == (len(model.classes), 384)  # all-MiniLM-L6-v2
+    vector = np.random.default_rng(0).normal(size=384).astype(np.float32)
+    shares = model.probabilities(vector / np.linalg.norm(vector))
+    assert set(shares) == set(model.classes) and sum(shares.values()) == pytest.approx(1.0, abs=1e-5)
+
+
+def test_an_embedding_of_another_size_gives_no_reading() -> None:
+    model = load_effect_model()
+    assert model is not None
+    assert model.probabilities(np.ones(10, dtype=np.float32)) == {} and model.sure_action(np.ones(10, dtype=np.float32)) is None
+
+
+def _model(scores: list[float]) -> EffectModel:
+    classes = ["cap", "none", "removed"]
+    return EffectModel({"classes": classes, "coef": [[0.0, 0.0]] * 3, "intercept": scores})
+
+
+def test_only_a_sure_reading_picks_a_handler() -> None:
+    vector = np.zeros(2, dtype=np.float32)
+    sure = _model([6.0, 0.0, 0.0])  # softmax: cap ≈ 0.995
+    assert sure.probabilities(vector)["cap"] >= EFFECT_MIN_PROBABILITY and sure.sure_action(vector) == "cap"
+    unsure = _model([1.0, 0.5, 0.0])  # cap ≈ 0.5
+    assert unsure.sure_action(vector) is None
+    nothing = _model([0.0, 6.0, 0.0])  # "none" is sure but has no handler: the reading stands
+    assert nothing.sure_action(vector) is None and "none" not in ACTION_OF
+
+
+def test_a_model_file_that_does_not_match_its_classes_is_refused() -> None:
+    with pytest.raises(ValueError):
+        EffectModel({"classes": ["cap", "none"], "coef": [[0.0]] * 3, "intercept": [0.0, 0.0, 0.0]})
+    with pytest.raises(ValueError):
+        EffectModel({"classes": ["teleport"], "coef": [[0.0]], "intercept": [0.0]})
+
+
+def test_the_main_effect_is_the_most_specific() -> None:
+    assert primary_effect([{"effect": "checkin", "sleep_h": 5}, {"effect": "cap", "date": "2027-01-23", "minutes": 120}]) == "cap"
+    assert primary_effect([{"effect": "injury"}, {"effect": "removed"}]) == "removed"
+    assert primary_effect([{"effect": "none"}]) == "none"
