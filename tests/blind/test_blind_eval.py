@@ -231,3 +231,13 @@ def test_the_brief_athletes_match_their_listing() -> None:
         assert got == days
         assert plan.meta.event == profile.goal.event and plan.weeks[0].start <= profile.start_date
         assert validate_plan(plan, profile, load_rules()) == []  # still a plan today's validator signs
+
+
+@pytest.mark.parametrize("letter", ["f", "g"])
+def test_the_session_7_sets_are_well_formed_and_frozen_as_written(letter: str) -> None:
+    items = eb.load_items(eb.SETS[letter])
+    assert len(items) == 300 and [i.id for i in items] == [f"{letter}-{n:03d}" for n in range(1, 301)]
+    known = {"checkin", "eased", "removed", "moved", "swapped", "missed", "partial", "logged", "injury", "note",
+             "unavailable", "days_off_permanent", "cap", "none", "ask"}
+    assert all(i.expect and {e["effect"] for e in i.expect} <= known for i in items)
+    assert all(dt.date(2026, 12, 8) <= i.today <= dt.date(2027, 1, 31) for i in items)
