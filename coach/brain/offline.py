@@ -557,7 +557,15 @@ _FACT = re.compile(
     r"(?:ride|run|train) solo|group rides?|club runs?)\b",
     re.I,
 )
-_NOTE_STRONG = re.compile(r"\b(fyi|just so you know|for the record|new (?:shoes|bike|watch|trainer|pair)|heads up)\b", re.I)
+_KIT = (r"(?:power ?meter|pedals|crankset|chainset|cassette|chainring|wheels|wheelset|tyres|tires|saddle|kickr|wahoo|garmin|"
+        r"coros|polar|suunto|watch|hrm|heart rate strap|chest strap|smart trainer|turbo|trainer|treadmill|shoes|trainers|insoles|orthotics|"
+        r"bike|helmet|lights|head ?torch|wetsuit|goggles)")
+_NOTE_STRONG = re.compile(
+    r"\b(fyi|just so you know|for the record|new (?:shoes|bike|watch|trainer|pair)|heads up|"
+    r"new (?:[\w-]+ ){0,2}" + _KIT + r"|(?:just )?(?:got|bought|ordered|fitted|switched to|changed to|upgraded to) (?:a |an |some |my |new )?(?:[\w/-]+ ){0,3}" + _KIT + r"|"
+    + _KIT + r" (?:arrived|came|turned up|is here)|(?:arrived|came) today)\b",
+    re.I,
+)
 _QUESTION = re.compile(r"^\s*(how|what|what's|whats|when|which|why|is|are|does|do|will)\b[^?]*\?\s*$", re.I)
 _DAYS_SESSION_TO = re.compile(
     r"\b((?:mon|tues|wednes|thurs|fri|satur|sun)day|today|tonight|tomorrow)'?s\b[^.?!,;]{0,30}?\b(?:on|to|onto)\s+"
@@ -628,6 +636,8 @@ def _request_of(message: str, slots: Slots, intent: str, today: dt.date | None =
         return "missed"  # "missed both weekend rides, family stuff"
     if _LONG_AGO.search(message) and intent in ("log_workout", "unknown", "greeting", "remember_note", "paces") and not _ASKS_CHANGE.search(unhedged):
         return "remember_note"  # "ran my first 10k in 50 min last spring": history told, not today's workout
+    if _NOTE_STRONG.search(message) and not _ASKS_CHANGE.search(unhedged) and not (slots.distances_m or slots.durations_s) and not slots.body_parts:
+        return "remember_note"  # "Switched to a 34/50 compact crankset for the climbs", "Just got a Wahoo Kickr 🙌"
     if _MEDICAL_FACT.search(message) and not _ASKS_CHANGE.search(unhedged):
         return "remember_note"  # "I'm a type 1 diabetic, so sometimes I have to cut runs short": a fact, not a report
     if _CALL_OFF_FIRST.match(message) and (slots.dates or _TODAY_WORDS.search(message)) and not any(d < today for d in slots.dates if today):

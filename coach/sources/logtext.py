@@ -78,6 +78,11 @@ _TOTAL_DISTANCE = re.compile(
 _TOTAL_TIME = re.compile(
     r"\b(\d{1,3})\s*(?:min|mins|minutes)\s+(?:total|in total|all in|altogether|overall)\b|\b(?:total|in total|all in),?\s+(\d{1,3})\s*(?:min|mins|minutes)\b"
 )
+_SUMMARY_LINE = re.compile(
+    r"\s*(?:distance|dist|time|moving time|elapsed time|total time|duration|avg|average|max|elev\w*|calories|pace|hr|"
+    r"heart rate|power|cadence|speed|ascent|climb)\b[^\n]{0,40}?\d", re.I,
+)
+"""'Distance: 52.3 km' / 'Moving Time: 2:04:11' / 'Avg HR 142 bpm': a line of an activity summary pasted from a watch app."""
 _SEGMENTS = re.compile(r"\bthen\b|\+|\bfollowed by\b|\bplus\b")
 _PART_OF_IT = re.compile(r"\b(?:the |my )?(?:last|final|first|other)\s+$")
 """'bonked for the last 20 min': a part of the session named, not a segment to add."""
@@ -367,6 +372,8 @@ def parse_log(
 ) -> list[LogEntry]:
     """Every entry of a log message (one per line or ``;``-separated part)."""
     parts = [p for p in re.split(r"[;\n]", text) if p.strip()]
+    if sum(1 for p in parts if _SUMMARY_LINE.match(p)) >= 2:
+        parts = [", ".join(p.strip() for p in parts)]  # a pasted watch summary: one session, its fields on lines
     if not parts:
         raise LogParseError(f"The log is empty. Try for example {_EXAMPLES}.")
     entries: list[LogEntry] = []

@@ -96,3 +96,14 @@ def test_plans_ahead_are_left_out_of_a_log() -> None:
 def test_the_whole_weekend_is_the_coming_saturday_and_sunday() -> None:
     span = parse_slots("whole weekend's a write-off", dt.date(2027, 1, 28), past=False).date_range
     assert span is not None and (span.start, span.end) == (dt.date(2027, 1, 30), dt.date(2027, 1, 31))
+
+
+@pytest.mark.parametrize(
+    "text", ["Switched to a 34/50 compact crankset for the climbs.", "Just got a Wahoo Kickr so I can do indoor sessions now 🙌"],
+)
+def test_new_kit_is_kept_as_a_note(text: str) -> None:
+    assert request(text, "log_workout") == "remember_note"
+
+
+def test_new_kit_with_a_request_leaves_the_request_to_act() -> None:
+    assert request("New power meter pedals arrived! Also please swap Sat/Sun this week.") != "remember_note"

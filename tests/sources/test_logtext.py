@@ -166,3 +166,14 @@ def test_sets_with_a_kettlebell_are_a_lift_and_bodyweight_sets_are_left_out() ->
     assert len(entries) == 1 and isinstance(entries[0], LoggedStrength)
     assert entries[0].exercise == "goblet squats"
     assert [(s.weight_kg, s.reps) for s in entries[0].sets] == [(20.0, 12)] * 3
+
+
+def test_a_pasted_watch_summary_is_one_session() -> None:
+    ride = parse_log(
+        "Saturday Long Ride\nDistance: 52.3 km\nMoving Time: 2:04:11\nAvg Power: 168 W\nAvg HR: 135 bpm\nElevation: 410 m",
+        when=WHEN, default_sport="ride",
+    )
+    assert len(ride) == 1 and isinstance(ride[0], ImportedActivity)
+    assert (ride[0].sport, ride[0].distance_km, ride[0].elapsed_s) == ("ride", 52.3, 2 * 3600 + 4 * 60 + 11)
+    two = parse_log("ran 5k in 25 min\nrode 20 km in 50 min", when=WHEN)  # two sessions, one per line, stay two
+    assert [e.sport for e in two if isinstance(e, ImportedActivity)] == ["run", "ride"]
