@@ -29,6 +29,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from coach.clock import SystemClock
 from coach.service.types import Reply
 from coach.store import models as m
+from coach.store import models_pictures as pictures
 from coach.store.db import Database
 from coach.store.models_delivery import EditTarget
 
@@ -73,9 +74,11 @@ class OutboxItem:
     athlete_id: int | None = None
 
 
-def _item(row: m.OutboxMessage) -> OutboxItem:
+def _item(row: m.OutboxMessage, stored: dict[str, bytes]) -> OutboxItem:
+    """The row as a message to send, its picture (stored once, ``models_pictures``) put back in."""
     assert row.chat_id is not None
-    return OutboxItem(row.id, row.chat_id, row.kind, row.key, Reply.from_payload(row.payload), row.parts_sent or 0, row.athlete_id)
+    reply = Reply.from_payload(pictures.with_picture(row.payload, stored))
+    return OutboxItem(row.id, row.chat_id, row.kind, row.key, reply, row.parts_sent or 0, row.athlete_id)
 
 
 class Outbox:
@@ -124,7 +127,8 @@ class Outbox:
                 per[row.chat_id] = per.get(row.chat_id, 0) + 1
                 row.claim_token, row.claimed_until = token, until
                 taken.append(row)
-            return [_item(row) for row in taken]
+            stored = await pictures.load(s, [row.picture_sha256 for row in taken])
+            return [_item(row, stored) for row in taken]
 
     async def sent(self, item: OutboxItem, token: str) -> None:
         """Delivered: close the row and renew the lease on the rest of this chat's claim (only this
@@ -139,7 +143,10 @@ class Outbox:
                 if row.athlete_id is None and row.chat_id is not None and row.chat_id > 0:
                     # A private message of nobody on file (the confirmation of /delete_me, an apology):
                     # once delivered, only its key stays (it dedups), not whom it went to or what it said.
+                    picture = row.picture_sha256
                     row.chat_id, row.payload = None, Reply("").to_payload()
+                    await s.flush()
+                    await pictures.drop_orphans(s, [picture])
             await s.execute(
                 update(o).where(o.claim_token == token, o.chat_id == item.chat_id, o.sent_at.is_(None))
                 .values(claimed_until=self.lease_clock() + dt.timedelta(seconds=self.lease_s))
@@ -208,7 +215,7 @@ class Outbox:
                             claim_token=token, claimed_until=wall + dt.timedelta(seconds=self.lease_s))
                     s.add(new)
                     await s.flush()
-                    sorry = _item(new)
+                    sorry = _item(new, {})  # an apology has no picture
             return hold, sorry
 
     async def move_chat(self, old_chat_id: int, new_chat_id: int, token: str) -> None:

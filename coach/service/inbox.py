@@ -20,7 +20,7 @@ from coach.service.context import HandleResult, RetryLater, Who
 from coach.service.delivery import apology_key
 from coach.service.types import Reply
 from coach.store import models as m
-from coach.store import repo
+from coach.store import models_pictures, repo
 from coach.store.db import Database
 
 RETRY_BACKOFF_S = (60, 300, 1800)
@@ -183,8 +183,9 @@ async def unsent(db: Database) -> list[tuple[int, int | None, Reply]]:
                 .where(m.OutboxMessage.sent_at.is_(None), m.OutboxMessage.due_at <= db.naive_now())
                 .order_by(m.OutboxMessage.id)
             )
-        ).scalars()
-        return [(r.id, r.chat_id, Reply.from_payload(r.payload)) for r in rows]
+        ).scalars().all()
+        stored = await models_pictures.load(s, [r.picture_sha256 for r in rows])
+        return [(r.id, r.chat_id, Reply.from_payload(models_pictures.with_picture(r.payload, stored))) for r in rows]
 
 
 async def mark_sent(db: Database, outbox_id: int) -> None:

@@ -357,6 +357,8 @@ class OutboxMessage(Base):
     claim_token: Mapped[str | None] = mapped_column(String(64))
     claimed_until: Mapped[dt.datetime | None] = mapped_column(DateTime)
     parts_sent: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    picture_sha256: Mapped[str | None] = mapped_column(ForeignKey("outbox_pictures.sha256"), index=True)
+    """The payload's picture, stored once in ``outbox_pictures`` (``models_pictures``)."""
 
 
 # The areas' tables (connections, lifting, the weekly batch, the workout library, the Mini App's
@@ -368,6 +370,7 @@ from coach.store import (  # noqa: E402, F401
     models_delivery,
     models_library,
     models_lifting,
+    models_pictures,
     models_strava_events,
     models_web,
 )

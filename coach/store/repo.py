@@ -18,6 +18,7 @@ from coach.engine.models import Plan as PlanDoc
 from coach.engine.models import Session as SessionDoc
 from coach.engine.models import Week as WeekDoc
 from coach.store import models as m
+from coach.store import models_pictures
 
 
 async def athlete_by_name(session: AsyncSession, name: str) -> m.Athlete | None:
@@ -398,7 +399,10 @@ async def active_limitations(session: AsyncSession, athlete_id: int) -> list[m.L
 async def delete_athlete(session: AsyncSession, athlete: m.Athlete) -> None:
     """Erase an athlete and everything that hangs off them (foreign keys cascade)."""
     athlete_id = athlete.id
+    theirs = select(m.OutboxMessage.picture_sha256).where(m.OutboxMessage.athlete_id == athlete_id, m.OutboxMessage.picture_sha256.is_not(None))
+    pictures = set((await session.execute(theirs.distinct())).scalars())
     await session.execute(delete(m.OutboxMessage).where(m.OutboxMessage.athlete_id == athlete_id))
+    await models_pictures.drop_orphans(session, pictures)  # their pictures that nobody else's message shows
     if athlete.telegram_user_id is not None:
         # Keep the update ids (so a replayed update is still recognised) but erase what was said.
         await session.execute(

@@ -18,7 +18,7 @@ EXPECTED_TABLES = {
     "coaches", "coach_groups", "coach_links", "overrides", "chat_messages", "inbox", "outbox", "alembic_version",
     "connections", "synced_items", "lift_programs", "lift_days", "lift_sessions", "lift_sets", "lift_notes",
     "batch_runs", "batch_items", "weekly_due", "web_tokens", "library_workouts", "library_activity_structures", "edit_targets",
-    "strava_events",
+    "strava_events", "outbox_pictures",
 }
 
 
@@ -48,4 +48,4 @@ def test_migrates_from_empty_and_matches_models(database_url: str) -> None:
     tables, diff = _inspect(database_url)
     assert tables >= EXPECTED_TABLES
     assert diff == [], f"models and migrations differ: {diff}"
-    assert current_heads(database_url) == ["0015"]  # one head: the newest migration
+    assert current_heads(database_url) == ["0016"]  # one head: the newest migration
