@@ -49,8 +49,9 @@ async def converse(service: CoachService, ctx: Ctx, text: str) -> list[Reply]:
             if area.on_intent is not None:
                 replies += await area.on_intent(service, ctx, text, offline.intent)
         return replies
-    # Claude: this transaction rolls back and the turn runs outside it (coach/service/turn.py).
-    raise turn.ModelTurn(text, ctx.athlete.dialog)
+    # Claude: this transaction rolls back and the turn runs outside it (coach/service/turn.py), with
+    # what the model is given read here (a transaction fewer than reading it again there).
+    raise turn.ModelTurn(text, ctx.athlete.dialog, await turn.read_context(service, ctx, text))
 
 
 def default_classifier() -> IntentClassifier:

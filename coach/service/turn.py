@@ -4,8 +4,8 @@ A model turn takes seconds (25 s budget); on SQLite a transaction held that long
 every other writer (other chats, the sender's claims, the scheduler) waiting for the lock. So
 the turn runs in three steps, none of which holds a transaction while the model thinks:
 
-1. **Read** the athlete's context (digest, history, recalled notes) in a short transaction
-   that writes nothing.
+1. **Read** the athlete's context (digest, history, recalled notes) in the update's first
+   transaction, the one that found the message needs the model and rolls back.
 2. **Think.** The model's tools run *tentatively*: each call opens a short transaction,
    replays the turn's earlier state-changing calls, runs the tool and **rolls back**. The model
    sees exactly what the effect would be (a later call sees the earlier ones), and nothing is
@@ -61,15 +61,35 @@ HISTORY_MESSAGES = 10
 """Earlier turns given to the model as context (short-term memory)."""
 
 
+@dataclass(frozen=True)
+class TurnContext:
+    """What the model is given besides the message (step 1, "read")."""
+
+    digest: str
+    history: list[dict[str, Any]]
+    definitions: list[Tool[Any, Any]]
+    """The tools' names, descriptions and models (their ``run`` is replaced: step 2 runs them tentatively)."""
+
+
+async def read_context(service: CoachService, ctx: Ctx, text: str) -> TurnContext:
+    """The digest (with the notes recalled for ``text``), the recent conversation and the tools."""
+    recalled = [note.text for note in await service.notes.recall(ctx, text)]
+    digest = await athlete_digest(ctx, recalled)
+    return TurnContext(digest, await history_of(ctx), CoachTools(service, ctx).tools())
+
+
 class ModelTurn(Exception):
     """Raised inside the update's first transaction when a message needs the model: that
     transaction rolls back and the turn runs outside it (``run``). ``dialog`` is the athlete's
-    dialog as the message left it (e.g. an unfinished check-in dropped), applied with the effects."""
+    dialog as the message left it (e.g. an unfinished check-in dropped), applied with the effects.
+    ``context``: step 1's reading, made in that first transaction (it writes nothing there that
+    the reading sees), so the turn does not open another one to read it again."""
 
-    def __init__(self, text: str, dialog: dict[str, Any] | None) -> None:
+    def __init__(self, text: str, dialog: dict[str, Any] | None, context: TurnContext | None = None) -> None:
         super().__init__("model turn")
         self.text = text
         self.dialog = copy.deepcopy(dialog)
+        self.context = context
 
 
 class _Discard(Exception):
@@ -146,17 +166,16 @@ async def run(
     assert claude is not None
     text = turn.text
 
-    # 1. Read.
-    try:
-        async with service.db.transaction() as s:
-            ctx = await _ctx(service, s, who, turn)
-            recalled = [note.text for note in await service.notes.recall(ctx, text)]
-            digest = await athlete_digest(ctx, recalled)
-            history = await history_of(ctx)
-            definitions = CoachTools(service, ctx).tools()
-            raise _Discard()
-    except _Discard:
-        pass
+    # 1. Read (in the update's first transaction, as a rule: ``ModelTurn.context``).
+    context = turn.context
+    if context is None:
+        try:
+            async with service.db.transaction() as s:
+                raise _Discard(await read_context(service, await _ctx(service, s, who, turn), text))
+        except _Discard as read:
+            context = read.value
+    assert context is not None
+    digest, history, definitions = context.digest, context.history, context.definitions
 
     # 2. Think: tools run tentatively.
     applied: list[Applied] = []

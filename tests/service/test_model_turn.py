@@ -175,3 +175,29 @@ async def test_a_change_that_lands_while_the_model_thinks_wins_and_the_reply_say
     async with coach.db.transaction() as s:
         said = (await s.execute(select(m.ChatMessage.text).where(m.ChatMessage.role == "coach"))).scalars().all()
     assert list(said) == [result.replies[0].text]
+
+
+async def test_the_first_pass_reads_what_the_model_is_given_and_no_other_transaction_reads_it(
+    coach: CoachService, anthropic_server: FakeAnthropicServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The transaction that finds a message needs the model (and rolls back) reads the digest, the
+    conversation and the tools too: a turn with no tool call and no chart asked for opens two
+    transactions, that one and the apply (it was three: the digest was read again in its own)."""
+    anthropic_server.add_text("An easy 40 minutes today.")
+    await coach.handle(ANN, text("what's on today?"), update_id=1)
+    opened: list[str] = []
+    original = coach.db.transaction
+
+    def counting() -> Any:
+        opened.append("transaction")
+        return original()
+
+    monkeypatch.setattr(coach.db, "transaction", counting)
+    anthropic_server.add_text("Thursday is an easy run too.")
+    result = await coach.handle(ANN, text("and thursday?"), update_id=2)
+    assert result.replies[0].text == "Thursday is an easy run too."
+    assert len(opened) == 2
+    request = anthropic_server.requests[-1]
+    assert "This week:" in request["system"][1]["text"]  # the digest, with the current week
+    said = [m["content"] for m in request["messages"] if isinstance(m["content"], str)]
+    assert said[:2] == ["what's on today?", "An easy 40 minutes today."] and said[-1] == "and thursday?"
