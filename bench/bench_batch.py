@@ -12,9 +12,12 @@ Builds one 10k plan, gives it to N athletes (a tenth of them with a coach who re
 per athlete the self-grading, the KPI gates, the narrative template and the outbox or review
 queue; chunks of athletes per transaction), or with ``--workers N``, N ``coach worker``
 processes taking one task per athlete from the broker (``fan_out``; the database given by
-``--database-url`` is dropped and created afresh). Prints the setup time, the batch's
-throughput and CPU time, a re-run's (everything already done), doubled outbox keys, and the
-guardrail violations found by validating every athlete's active plan afterwards.
+``--database-url`` is dropped and created afresh). Prints the engine's build (compiled or pure
+Python), the setup time, the batch's wall and CPU time (this process's: user + system, all its
+threads; other processes share the CPUs, so the wall time depends on them), a re-run's
+(everything already done), the outbox's rows, doubled keys and stored pictures (each picture is
+stored once, ``models_pictures``), the SQLite file's size, and the guardrail violations found by
+validating every athlete's active plan afterwards.
 """
 
 from __future__ import annotations
@@ -35,13 +38,16 @@ from sqlalchemy import func, insert, select, update
 
 from coach.batch.weekly import run_weekly
 from coach.clock import FixedClock
+from coach.engine import NATIVE_STATUS
 from coach.engine.models import Profile
 from coach.engine.validate import validate_plan
 from coach.service.service import CoachService
 from coach.store import models as m
 from coach.store import repo
+from coach.store.backup import sqlite_path
 from coach.store.db import Database
 from coach.store.migrate import upgrade
+from coach.store.models_pictures import OutboxPicture
 
 SUNDAY = dt.date(2026, 11, 29)
 NEXT_WEEK = dt.date(2026, 11, 30)
@@ -126,6 +132,7 @@ async def main(url: str, athletes: int, review_share: float, workers: int, broke
     db = Database(url, clock)
     service = CoachService(db, clock)
     started = time.perf_counter()
+    print(f"engine: {NATIVE_STATUS.summary}")
     await setup(db, service, athletes, review_share)
     print(f"setup: {athletes} athletes with a 13-week plan in {time.perf_counter() - started:.1f} s")
     procs: list[subprocess.Popen[bytes]] = []
@@ -137,7 +144,7 @@ async def main(url: str, athletes: int, review_share: float, workers: int, broke
     try:
         counts, elapsed, cpu = await batch(db, service, clock, workers, broker_url)
         print(f"batch ({where}, {db.engine.dialect.name}): {athletes} athletes in {elapsed:.1f} s = {athletes / elapsed:.0f} athletes/s "
-              f"({elapsed / athletes * 1000:.1f} ms each; this process's CPU {cpu / athletes * 1000:.1f} ms each) · {counts}")
+              f"({elapsed / athletes * 1000:.1f} ms each; this process's CPU {cpu:.1f} s = {cpu / athletes * 1000:.1f} ms each) · {counts}")
         print(f"       10,000 athletes at this rate: {10_000 * elapsed / athletes:.0f} s (goal in-process on SQLite ≤ 60 s); "
               f"100,000: {100_000 * elapsed / athletes / 60:.0f} min")
         again, elapsed, _ = await batch(db, service, clock, workers, broker_url)
@@ -150,7 +157,12 @@ async def main(url: str, athletes: int, review_share: float, workers: int, broke
     async with db.transaction() as s:
         rows = (await s.execute(select(func.count(m.OutboxMessage.id)))).scalar_one()
         keys = (await s.execute(select(func.count(func.distinct(m.OutboxMessage.key))))).scalar_one()
-    print(f"outbox: {rows} rows, {keys} distinct keys (doubled: {rows - keys})")
+        pictures = (await s.execute(select(func.count(OutboxPicture.sha256)))).scalar_one()
+    print(f"outbox: {rows} rows, {keys} distinct keys (doubled: {rows - keys}), {pictures} picture(s) stored")
+    path = sqlite_path(url) if db.engine.dialect.name == "sqlite" else None
+    if path is not None:
+        size = sum(p.stat().st_size for p in (path, Path(f"{path}-wal")) if p.exists())
+        print(f"database: {size / 1024 / 1024:.0f} MiB (with its WAL)")
     broken, total = await violations(db, service)
     print(f"guardrails: {broken} athlete(s) with a violation, {total} violation(s) in all (goal 0)")
     await db.dispose()

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import gc
 import logging
 import signal
 import threading
@@ -32,7 +33,7 @@ from typing import Any
 import dramatiq
 from dramatiq.middleware.asyncio import AsyncIO
 
-from coach.batch.weekly import eligible_athletes, start_run
+from coach.batch.weekly import GC_THRESHOLD_OBJECTS, eligible_athletes, start_run
 from coach.store.db import Database
 
 log = logging.getLogger(__name__)
@@ -86,6 +87,11 @@ class _WorkerState:
                 self.clock = clock_for(settings.coach_today)
                 self.db = Database(settings.resolved_database_url, self.clock)
                 self.rules = load_rules()
+                # A worker process does nothing but tasks: what it has loaded by now (modules, rules)
+                # stays out of the cycle collector's passes, which run after 50,000 new objects (see
+                # weekly.fewer_collections).
+                gc.freeze()
+                gc.set_threshold(max(gc.get_threshold()[0], GC_THRESHOLD_OBJECTS), *gc.get_threshold()[1:])
             return self.db, self.rules, self.clock
 
 

@@ -67,6 +67,16 @@ def chart_key(chart: Chart) -> str:
     return hashlib.sha256(repr(chart).encode("utf-8")).hexdigest()
 
 
+def cached(chart: Chart) -> bytes | None:
+    """The chart's PNG if the same data was drawn lately (no thread needed to find out), else None."""
+    key = chart_key(chart)
+    with _cache_lock:
+        png = _cache.get(key)
+        if png is not None:
+            _cache.move_to_end(key)
+        return png
+
+
 def draw(chart: Chart) -> bytes:
     """The chart as a PNG; the same data drawn again is the same picture, taken from the cache."""
     key = chart_key(chart)

@@ -154,5 +154,9 @@ async def week_picture(session: AsyncSession, athlete: m.Athlete, week_start: dt
     data = await source.chart_data(session, athlete, "week", today, day=week_start)
     if isinstance(data, NotEnoughData):
         return None
-    png = await asyncio.to_thread(draw.draw, data)
+    # A week drawn lately (the weekly batch: every athlete on the same week) comes from the cache
+    # here; only a new drawing goes to a thread.
+    png = draw.cached(data)
+    if png is None:
+        png = await asyncio.to_thread(draw.draw, data)
     return Document(draw.file_name(data), png, draw.MIME_TYPE)

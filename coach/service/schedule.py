@@ -126,12 +126,7 @@ async def weekly_text(session: AsyncSession, athlete: m.Athlete, week_start: dt.
 
 async def review_group(session: AsyncSession, athlete: m.Athlete) -> int | None:
     """The group chat of a coach who reviews this athlete's weeks before they see them, if any."""
-    link = (
-        await session.execute(
-            select(m.CoachLink).where(m.CoachLink.athlete_id == athlete.id, m.CoachLink.requires_review.is_(True))
-        )
-    ).scalars().first()
-    return None if link is None else link.group_chat_id
+    return await repo.review_group(session, athlete.id)
 
 
 async def approve_week(session: AsyncSession, athlete: m.Athlete, week_start: dt.date, today: dt.date, coach_name: str) -> bool:

@@ -189,15 +189,10 @@ async def _outcomes(session: Any, athlete: m.Athlete, first: dt.date, last: dt.d
     if plan is None:
         return []
     planned = [s for s in repo.sessions_between(plan, first, last) if s.type != "commitment"]
-    rows = (
-        await session.execute(
-            select(m.Activity).where(
-                m.Activity.athlete_id == athlete.id,
-                m.Activity.start_time >= dt.datetime.combine(first - dt.timedelta(days=1), dt.time()),
-                m.Activity.start_time < dt.datetime.combine(last + dt.timedelta(days=2), dt.time()),
-            )
-        )
-    ).scalars().all()
+    rows = await repo.activities_between(
+        session, athlete.id, dt.datetime.combine(first - dt.timedelta(days=1), dt.time()),
+        dt.datetime.combine(last + dt.timedelta(days=2), dt.time()),
+    )
     return link_sessions(
         [_planned_ref(plan.document, s) for s in planned],
         [ActivityRef(id=str(a.id), start_date=a.start_time.date(), sport=a.sport, duration_min=(a.moving_s or a.elapsed_s or 0) / 60,
@@ -324,12 +319,8 @@ async def measured_kpis(session: Any, athlete: m.Athlete, today: dt.date, plan: 
 
     ``plan`` (the active plan) gives the kJ/day gate its target; without it that KPI is absent."""
     since = dt.datetime.combine(today - dt.timedelta(days=KPI_WINDOW_DAYS), dt.time())
-    rows = (
-        await session.execute(select(m.Activity).where(
-            m.Activity.athlete_id == athlete.id, m.Activity.start_time >= since,
-            m.Activity.start_time < dt.datetime.combine(today + dt.timedelta(days=1), dt.time()),  # the window ends today
-        ))
-    ).scalars().all()
+    # The window ends today.
+    rows = await repo.activities_between(session, athlete.id, since, dt.datetime.combine(today + dt.timedelta(days=1), dt.time()))
     kpis: dict[str, float] = {}
     decoupling = sorted(
         float(a.details["decoupling_pct"]) for a in rows
@@ -377,7 +368,8 @@ async def week_review(session: Any, athlete: m.Athlete, week_start: dt.date, tod
         if decided:
             pct = "" if week.sessions_pct is None else f" ({week.sessions_pct:.0f} %)"
             lines.append(f"Last week: {week.done} of {decided} sessions done{pct}, {week.partial} partial, {week.missed} missed.")
-    checkins = [c for c in await repo.recent_checkins(session, athlete.id, 7) if week_start <= c.date <= last and c.readiness is not None]
+    # Of the latest 7 check-ins, those of the week (an older one never counts: the latest from its Monday on).
+    checkins = [c for c in await repo.recent_checkins_since(session, athlete.id, week_start, 7) if c.date <= last and c.readiness is not None]
     if checkins:
         mean = sum(c.readiness or 0 for c in checkins) / len(checkins)
         lines.append(f"Readiness averaged {mean:.0f}/100 over {len(checkins)} check-in(s).")

@@ -8,14 +8,17 @@ import threading
 from collections import OrderedDict
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import delete, func, insert, select, update
+from pydantic import TypeAdapter
+from sqlalchemy import Text, cast, delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import object_session, selectinload
 
 from coach.engine.models import Plan as PlanDoc
 from coach.engine.models import Session as SessionDoc
+from coach.engine.models import Step as StepDoc
 from coach.engine.models import Week as WeekDoc
 from coach.store import models as m
 from coach.store import models_pictures
@@ -33,45 +36,73 @@ PLAN_MEMO = "coach.active_plan_memo"
 """``session.info`` key of the memo that ``plan_memo`` turns on."""
 PLAN_DOC_MEMO = "coach.plan_doc_memo"
 """``session.info`` key of the plan documents made within ``plan_memo`` (``plan_doc``, by row)."""
+PLAN_DOCS_UNSHARED = "coach.plan_docs_unshared"
+"""``session.info`` key set by ``plan_memo(shared=False)``: documents are not kept across transactions."""
+RAW_STEPS = "coach.raw_steps"
+"""``session.info`` key of preloaded sessions' steps as their stored JSON text, by session id
+(``preload_active_plans(raw_steps=True)``)."""
+_STEPS = TypeAdapter(list[StepDoc])
 
 
 @contextmanager
-def plan_memo(session: AsyncSession) -> Iterator[None]:
+def plan_memo(session: AsyncSession, *, shared: bool = True) -> Iterator[None]:
     """Within the block, ``active_plan_row`` loads each athlete's active plan (with every week and
     session) once and then returns that same row; ``save_plan`` forgets it, so the next call loads
     the new version. For composing steps that read the plan several times and change it only
     through ``save_plan`` (the Sunday preview, the weekly batch: 6 loads per athlete otherwise).
     ``plan_doc`` of a row is also made once within the block (3 per athlete otherwise, ~3 ms each):
-    the steps in the block read the document and never change it, nor the row's sessions."""
+    the steps in the block read the document and never change it, nor the row's sessions.
+    ``shared=False`` (the weekly batch, which reads each plan once): documents are not put in the
+    process's ``plan_docs`` either, where they would only push out the chatting athletes' plans."""
     if PLAN_MEMO in session.info:  # nested: the outer block owns the memo
         yield
         return
     session.info[PLAN_MEMO] = {}
     session.info[PLAN_DOC_MEMO] = {}
+    if not shared:
+        session.info[PLAN_DOCS_UNSHARED] = True
     try:
         yield
     finally:
         session.info.pop(PLAN_MEMO, None)
         session.info.pop(PLAN_DOC_MEMO, None)
+        session.info.pop(PLAN_DOCS_UNSHARED, None)
+        session.info.pop(RAW_STEPS, None)
 
 
-async def preload_active_plans(session: AsyncSession, athlete_ids: Sequence[int]) -> None:
+async def preload_active_plans(session: AsyncSession, athlete_ids: Sequence[int], *, raw_steps: bool = False) -> None:
     """Within ``plan_memo``: the active plans of many athletes in one query (the weekly batch's
-    chunk), so that each ``active_plan_row`` below is a memo hit. Outside a memo: nothing."""
+    chunk), so that each ``active_plan_row`` below is a memo hit. Outside a memo: nothing.
+
+    ``raw_steps`` (within ``plan_memo(shared=False)``, for steps that only ``plan_doc`` reads):
+    the sessions' steps are not decoded from JSON into the rows (reading ``steps`` on them raises)
+    but kept as their stored text, which ``plan_doc`` validates straight from JSON. They are most
+    of a plan's bytes, and decoding them was a third of loading a plan."""
     memo: dict[int, m.Plan | None] | None = session.info.get(PLAN_MEMO)
     if memo is None or not athlete_ids:
         return
+    sessions = selectinload(m.Plan.weeks).selectinload(m.PlanWeek.sessions)
+    if raw_steps:
+        sessions = sessions.defer(m.PlannedSession.steps, raiseload=True)
     query = (
         select(m.Plan)
         .where(m.Plan.athlete_id.in_(athlete_ids), m.Plan.status == "active")
         .order_by(m.Plan.athlete_id, m.Plan.version.desc())
-        .options(selectinload(m.Plan.weeks).selectinload(m.PlanWeek.sessions))
+        .options(sessions)
     )
     rows: dict[int, m.Plan] = {}
     for row in (await session.execute(query)).scalars():
         rows.setdefault(row.athlete_id, row)  # the newest active version, as _load_active_plan_row
     for athlete_id in athlete_ids:
         memo[athlete_id] = rows.get(athlete_id)
+    if raw_steps and rows:
+        text = (
+            select(m.PlannedSession.id, cast(m.PlannedSession.steps, Text))
+            .join(m.PlanWeek, m.PlannedSession.week_id == m.PlanWeek.id)
+            .where(m.PlanWeek.plan_id.in_([row.id for row in rows.values()]))
+        )
+        raw: dict[int, str] = session.info.setdefault(RAW_STEPS, {})
+        raw.update((await session.execute(text)).tuples().all())
 
 
 def forget_plans(session: AsyncSession, athlete_id: int) -> None:
@@ -154,15 +185,18 @@ async def save_plan(session: AsyncSession, athlete: m.Athlete, plan: PlanDoc, *,
 def session_doc(row: m.PlannedSession, *, estimated_run_km: bool = False) -> SessionDoc:
     """A stored session as the engine's document; ``estimated_run_km``: the plan's run distances
     are estimates (``meta.easy_pace_estimate``), so its run sessions say ``distance_estimated``."""
+    return SessionDoc.model_validate(_session_data(row, estimated_run_km, None))
+
+
+def _session_data(row: m.PlannedSession, estimated_run_km: bool, raw_steps: dict[int, str] | None) -> dict[str, Any]:
     estimated = estimated_run_km and row.sport == "run" and row.type != "race" and row.distance_km is not None
-    return SessionDoc.model_validate(
-        {
-            "date": row.date, "sport": row.sport, "type": row.type, "intensity": row.intensity, "key": row.key,
-            "duration_min": row.duration_min, "distance_km": row.distance_km, "distance_estimated": estimated,
-            "load": row.load, "steps": row.steps,
-            "description": row.description, "intervals_icu": row.intervals_icu, "status": row.status, "waived": row.waived,
-        }
-    )
+    raw = None if raw_steps is None else raw_steps.get(row.id)
+    return {
+        "date": row.date, "sport": row.sport, "type": row.type, "intensity": row.intensity, "key": row.key,
+        "duration_min": row.duration_min, "distance_km": row.distance_km, "distance_estimated": estimated,
+        "load": row.load, "steps": row.steps if raw is None else _STEPS.validate_json(raw),
+        "description": row.description, "intervals_icu": row.intervals_icu, "status": row.status, "waived": row.waived,
+    }
 
 
 PLAN_DOC_CACHE_SIZE = 64
@@ -252,25 +286,28 @@ def plan_doc(row: m.Plan) -> PlanDoc:
         hit = memo.get(id(row))
         if hit is not None and hit[0] is row:
             return hit[1]
-    doc = plan_docs.get(row) if row.id is not None else _plan_doc(row)
+    shared = row.id is not None and (session is None or not (PLAN_DOCS_UNSHARED in session.info or RAW_STEPS in session.info))
+    doc = plan_docs.get(row) if shared else _plan_doc(row)
     if memo is not None:
         memo[id(row)] = (row, doc)
     return doc
 
 
 def _plan_doc(row: m.Plan) -> PlanDoc:
+    """The document validated in one pass over the stored values (the weeks and sessions are not
+    validated first on their own, dumped and validated again: that was 3/4 of the time)."""
     estimated = bool((row.document.get("meta") or {}).get("easy_pace_estimate"))
-    weeks = [
-        WeekDoc(
-            index=w.index, start=w.start, phase=w.phase,
-            cutback=w.cutback, planned_km=w.planned_km, planned_minutes=w.planned_minutes, load=w.load,
-            sessions=[session_doc(s, estimated_run_km=estimated) for s in w.sessions], notes=[str(n) for n in w.notes],
-            built_minutes=w.built_minutes, built_load=w.built_load,
-        )
+    session = object_session(row)
+    raw: dict[int, str] | None = None if session is None else session.info.get(RAW_STEPS)
+    data: dict[str, Any] = dict(row.document)
+    data["weeks"] = [
+        {
+            "index": w.index, "start": w.start, "phase": w.phase, "cutback": w.cutback, "planned_km": w.planned_km,
+            "planned_minutes": w.planned_minutes, "load": w.load, "sessions": [_session_data(s, estimated, raw) for s in w.sessions],
+            "notes": [str(n) for n in w.notes], "built_minutes": w.built_minutes, "built_load": w.built_load,
+        }
         for w in row.weeks
     ]
-    data: dict[str, Any] = dict(row.document)
-    data["weeks"] = [w.model_dump(mode="json") for w in weeks]
     return PlanDoc.model_validate(data)
 
 
@@ -379,6 +416,92 @@ async def active_week_doc(session: AsyncSession, athlete_id: int, day: dt.date) 
 async def recent_checkins(session: AsyncSession, athlete_id: int, limit: int = 14) -> list[m.CheckIn]:
     query = select(m.CheckIn).where(m.CheckIn.athlete_id == athlete_id).order_by(m.CheckIn.date.desc()).limit(limit)
     return list((await session.execute(query)).scalars())
+
+
+# --------------------------------------------------------------------------- many athletes at once
+
+RECENT_MEMO = "coach.recent_rows_memo"
+"""``session.info`` key of the rows ``preload_recent`` read for many athletes at once."""
+
+
+@dataclass
+class _Recent:
+    activities_since: dt.datetime
+    activities: dict[int, list[m.Activity]]
+    checkins_since: dt.date
+    checkins: dict[int, list[m.CheckIn]]
+    review_groups: dict[int, int | None]
+
+
+@contextmanager
+def recent_memo(session: AsyncSession) -> Iterator[None]:
+    """Within the block, ``preload_recent`` may read the recent rows of many athletes at once (the
+    weekly batch's chunk: five queries per athlete otherwise); the functions below then answer
+    from them. Outside it, or for an athlete or a window not preloaded, they query as usual."""
+    session.info.pop(RECENT_MEMO, None)
+    try:
+        yield
+    finally:
+        session.info.pop(RECENT_MEMO, None)
+
+
+async def preload_recent(
+    session: AsyncSession, athlete_ids: Sequence[int], *, activities_since: dt.datetime, checkins_since: dt.date,
+) -> None:
+    """The activities started since ``activities_since``, the check-ins dated since ``checkins_since``
+    and the reviewing coach's group of these athletes: three queries. The composing steps only read
+    these rows (none of them writes an activity, a check-in or a coach link)."""
+    if not athlete_ids:
+        return
+    ids = list(athlete_ids)
+    activities: dict[int, list[m.Activity]] = {a: [] for a in ids}
+    query = select(m.Activity).where(m.Activity.athlete_id.in_(ids), m.Activity.start_time >= activities_since).order_by(m.Activity.id)
+    for activity in (await session.execute(query)).scalars():
+        activities[activity.athlete_id].append(activity)
+    checkins: dict[int, list[m.CheckIn]] = {a: [] for a in ids}
+    query_c = select(m.CheckIn).where(m.CheckIn.athlete_id.in_(ids), m.CheckIn.date >= checkins_since).order_by(m.CheckIn.date.desc())
+    for checkin in (await session.execute(query_c)).scalars():
+        checkins[checkin.athlete_id].append(checkin)
+    groups: dict[int, int | None] = {}
+    links = select(m.CoachLink.athlete_id, m.CoachLink.group_chat_id).where(
+        m.CoachLink.athlete_id.in_(ids), m.CoachLink.requires_review.is_(True)
+    ).order_by(m.CoachLink.id)
+    for athlete_id, group in (await session.execute(links)).tuples():
+        groups.setdefault(athlete_id, group)
+    session.info[RECENT_MEMO] = _Recent(activities_since, activities, checkins_since, checkins, groups)
+
+
+def _recent(session: AsyncSession, athlete_id: int) -> _Recent | None:
+    memo: _Recent | None = session.info.get(RECENT_MEMO)
+    return memo if memo is not None and athlete_id in memo.activities else None
+
+
+async def activities_between(session: AsyncSession, athlete_id: int, start: dt.datetime, end: dt.datetime) -> list[m.Activity]:
+    """The athlete's activities started in [``start``, ``end``), in the order they were stored."""
+    memo = _recent(session, athlete_id)
+    if memo is not None and start >= memo.activities_since:
+        return [a for a in memo.activities[athlete_id] if start <= a.start_time < end]
+    query = select(m.Activity).where(m.Activity.athlete_id == athlete_id, m.Activity.start_time >= start, m.Activity.start_time < end)
+    return list((await session.execute(query.order_by(m.Activity.id))).scalars())
+
+
+async def recent_checkins_since(session: AsyncSession, athlete_id: int, since: dt.date, limit: int) -> list[m.CheckIn]:
+    """The latest ``limit`` check-ins dated ``since`` or later, newest first: of ``recent_checkins``,
+    those dated ``since`` or later (an older one is never among the latest before a newer one)."""
+    memo = _recent(session, athlete_id)
+    if memo is not None and since >= memo.checkins_since:
+        return [c for c in memo.checkins[athlete_id] if c.date >= since][:limit]
+    query = select(m.CheckIn).where(m.CheckIn.athlete_id == athlete_id, m.CheckIn.date >= since).order_by(m.CheckIn.date.desc())
+    return list((await session.execute(query.limit(limit))).scalars())
+
+
+async def review_group(session: AsyncSession, athlete_id: int) -> int | None:
+    """The group chat of a coach who reviews this athlete's weeks before they see them, if any."""
+    memo = _recent(session, athlete_id)
+    if memo is not None:
+        return memo.review_groups.get(athlete_id)
+    query = select(m.CoachLink.group_chat_id).where(m.CoachLink.athlete_id == athlete_id, m.CoachLink.requires_review.is_(True))
+    return (await session.execute(query.order_by(m.CoachLink.id).limit(1))).scalar_one_or_none()
 
 
 async def recent_activities(session: AsyncSession, athlete_id: int, limit: int = 20) -> list[m.Activity]:
