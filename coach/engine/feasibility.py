@@ -19,12 +19,16 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from coach.engine.athlete import baseline_weekly_min, minutes_to_km
 from coach.engine.models import WEEKDAYS, Alternative, Event, Profile
 from coach.engine.periodisation import Frame
-from coach.engine.prep import first_passing, goal_peak_min
+from coach.engine.prep import Prep, first_passing, goal_peak_min
 from coach.engine.rules import EventProfile, Rules
+
+if TYPE_CHECKING:
+    from coach.engine.planner import SharedDrafts
 
 _DAYS_PER_WEEK = 7
 
@@ -44,22 +48,25 @@ def reachable_peak_min(baseline_min: float, build_weeks: int, goal_peak_min: flo
     highest of the last ``ramp_lookback_weeks``; every ``cutback.every_weeks``-th week cut back.
     """
     g = rules.guardrails
-    volumes = [baseline_min] * g.volume.ramp_lookback_weeks
+    lookback = g.volume.ramp_lookback_weeks
+    volumes = [baseline_min] * lookback
     peak = 0.0
     loading = 0
+    # the rules read in every week, read once
+    ramp = 1 + g.volume.ramp_max_pct / 100
+    ramp_step = g.volume.ramp_min_step_min
+    floor = g.volume.start_floor_min
+    every = g.cutback.every_weeks
+    cutback_fraction = g.cutback.volume_fraction
     for week in range(1, build_weeks + 1):
-        reference = max(volumes[-g.volume.ramp_lookback_weeks :])
-        allowed = max(
-            reference * (1 + g.volume.ramp_max_pct / 100),
-            reference + g.volume.ramp_min_step_min,
-            g.volume.start_floor_min,
-        )
-        if loading == g.cutback.every_weeks - 1:
-            volume = g.cutback.volume_fraction * volumes[-1]
+        reference = max(volumes[-lookback:])
+        allowed = max(reference * ramp, reference + ramp_step, floor)
+        if loading == every - 1:
+            volume = cutback_fraction * volumes[-1]
             loading = 0
         else:
             if week == 1:
-                volume = max(min(baseline_min, goal_peak_min), min(g.volume.start_floor_min, goal_peak_min))
+                volume = max(min(baseline_min, goal_peak_min), min(floor, goal_peak_min))
             else:
                 volume = min(allowed, goal_peak_min)
             loading += 1
@@ -86,17 +93,25 @@ def _build_weeks(weeks: int, event: EventProfile) -> int:
 
 
 def _long_ready(
-    profile: Profile, rules: Rules, name: Event, date: dt.date, finish_only: bool, estimate_only: bool = False
+    profile: Profile,
+    rules: Rules,
+    name: Event,
+    date: dt.date,
+    finish_only: bool,
+    estimate_only: bool = False,
+    shared: dict[tuple[Event, str | None], SharedDrafts] | None = None,
 ) -> bool:
     """Whether a build for ``name`` on ``date`` reaches the event's minimum longest run
     (``coach/rules/race_prep.yaml``), checked by drafting it (``estimate_only``: whether an
-    optimistic estimate says it might); ``True`` for events without one."""
+    optimistic estimate says it might); ``True`` for events without one. ``shared``: drafts
+    shared by the dates drafted for one event and target time
+    (:class:`~coach.engine.planner.SharedDrafts`)."""
     entry = rules.prep.events.get(name) if profile.sport == "run" else None
     minimum = (entry.finish_only_long if finish_only else entry.min_long) if entry is not None else None
     if minimum is None:
         return True
     from coach.engine.periodisation import plan_frame  # the planner imports this module
-    from coach.engine.planner import drafted_longest
+    from coach.engine.planner import SharedDrafts, drafted_longest
     from coach.engine.prep import estimated_longest_min, prep_of, reached
 
     goal = profile.goal.model_copy(
@@ -111,13 +126,28 @@ def _long_ready(
         return False
     if estimate_only:
         return True
-    longest_min, longest_km = drafted_longest(other, rules, frame, prep)
+    drafts = None
+    if shared is not None:
+        drafts = shared.get((name, goal.target_time))
+        if drafts is None:
+            drafts = shared[(name, goal.target_time)] = SharedDrafts()
+    longest_min, longest_km = drafted_longest(other, rules, frame, prep, drafts, stop_at=minimum)
     return reached(longest_min, longest_km, minimum)
 
 
 def _meets(
-    profile: Profile, rules: Rules, name: Event, weeks: int, finish_only: bool, date: dt.date | None = None
+    profile: Profile,
+    rules: Rules,
+    name: Event,
+    weeks: int,
+    finish_only: bool,
+    date: dt.date | None = None,
+    shared: dict[tuple[Event, str | None], SharedDrafts] | None = None,
+    peaks: dict[Event, float] | None = None,
 ) -> bool:
+    """Whether a build for ``name`` over ``weeks`` meets the volume (and, with ``date``, the
+    long-run minimum). ``peaks``: each event's goal peak, kept across calls (it depends on
+    neither ``weeks`` nor the date)."""
     event = rules.event(name)
     if profile.sport not in event.sports or weeks < event.min_weeks:
         return False
@@ -125,13 +155,18 @@ def _meets(
     need = volume.finish_only_min_peak_weekly_min if finish_only else volume.min_peak_weekly_min
     if weekly_capacity_min(profile, rules) < need:
         return False
-    goal_peak = goal_peak_min(profile.model_copy(update={"goal": profile.goal.model_copy(update={"event": name})}), rules)
+    goal_peak = peaks.get(name) if peaks is not None else None
+    if goal_peak is None:
+        as_event = profile.model_copy(update={"goal": profile.goal.model_copy(update={"event": name})})
+        goal_peak = goal_peak_min(as_event, rules)
+        if peaks is not None:
+            peaks[name] = goal_peak
     if (
         reachable_peak_min(baseline_weekly_min(profile, rules), _build_weeks(weeks, event), goal_peak, rules)
         < need
     ):
         return False
-    return date is None or _long_ready(profile, rules, name, date, finish_only)
+    return date is None or _long_ready(profile, rules, name, date, finish_only, shared=shared)
 
 
 def _volume_words(minutes: float, profile: Profile, rules: Rules) -> str:
@@ -150,19 +185,31 @@ def _weeks_to_date(profile: Profile, goal: dt.date, extra_weeks: int) -> dt.date
 _LONG_STEPS = (0, 2, 4, 8, 12, 16, 26, 36)
 
 
-def _earliest(profile: Profile, rules: Rules, weeks: int, extras: list[int], finish_only: bool) -> int | None:
+def _earliest(
+    profile: Profile,
+    rules: Rules,
+    weeks: int,
+    extras: list[int],
+    finish_only: bool,
+    shared: dict[tuple[Event, str | None], SharedDrafts] | None = None,
+) -> int | None:
     """The first of ``extras`` (weeks after the goal date, ascending) whose build for the goal's
     event meets the volume and the long-run minimum."""
     goal = profile.goal
     assert goal.date is not None
-    first = next((e for e in extras if _meets(profile, rules, goal.event, weeks + e, finish_only)), None)
+    peaks: dict[Event, float] = {}
+    first = next(
+        (e for e in extras if _meets(profile, rules, goal.event, weeks + e, finish_only, peaks=peaks)), None
+    )
     if first is None:
         return None
     date = goal.date
     steps = [first + step for step in _LONG_STEPS if first + step <= extras[-1]]
     return first_passing(
         steps,
-        lambda extra: _long_ready(profile, rules, goal.event, _weeks_to_date(profile, date, extra), finish_only),
+        lambda extra: _long_ready(
+            profile, rules, goal.event, _weeks_to_date(profile, date, extra), finish_only, shared=shared
+        ),
         lambda extra: _long_ready(profile, rules, goal.event, _weeks_to_date(profile, date, extra), finish_only, True),
     )
 
@@ -173,11 +220,16 @@ def _alternatives(profile: Profile, rules: Rules, weeks: int) -> list[Alternativ
     name = goal.event.replace("_", " ")
     latest = profile.start_date + dt.timedelta(days=rules.guardrails.plan.max_weeks * _DAYS_PER_WEEK - 1)
     alternatives: list[Alternative] = []
+    # Drafts are shared by the dates drafted for one event and target time (the finish-only
+    # search redrafts the weeks the later-date search drafted when there is no target time).
+    shared: dict[tuple[Event, str | None], SharedDrafts] = {}
     extras = [
         e for e in range(0, rules.guardrails.plan.max_weeks + 1) if _weeks_to_date(profile, goal.date, e) <= latest
     ]
     later_extras = [e for e in extras if e >= 1]
-    found = _earliest(profile, rules, weeks, later_extras, finish_only=False) if later_extras else None
+    found = None
+    if later_extras:
+        found = _earliest(profile, rules, weeks, later_extras, finish_only=False, shared=shared)
     later: dt.date | None = None
     if found is not None:
         later = _weeks_to_date(profile, goal.date, found)
@@ -193,7 +245,7 @@ def _alternatives(profile: Profile, rules: Rules, weeks: int) -> list[Alternativ
             )
         )
     for shorter in rules.event(goal.event).shorter:
-        if _meets(profile, rules, shorter, weeks, finish_only=False, date=goal.date):
+        if _meets(profile, rules, shorter, weeks, finish_only=False, date=goal.date, shared=shared):
             alternatives.append(
                 Alternative(
                     kind="shorter_event",
@@ -205,7 +257,7 @@ def _alternatives(profile: Profile, rules: Rules, weeks: int) -> list[Alternativ
             break
     need = rules.event(goal.event).volume_for(profile.sport).finish_only_min_peak_weekly_min
     sooner = [e for e in extras if later is None or _weeks_to_date(profile, goal.date, e) < later]
-    found = _earliest(profile, rules, weeks, sooner, finish_only=True) if sooner else None
+    found = _earliest(profile, rules, weeks, sooner, finish_only=True, shared=shared) if sooner else None
     if found is not None:
         date = _weeks_to_date(profile, goal.date, found)
         alternatives.append(
@@ -223,9 +275,12 @@ def _alternatives(profile: Profile, rules: Rules, weeks: int) -> list[Alternativ
     return alternatives
 
 
-def assess(profile: Profile, rules: Rules, frame: Frame, *, with_alternatives: bool = True) -> Verdict:
+def assess(
+    profile: Profile, rules: Rules, frame: Frame, *, with_alternatives: bool = True, prep: Prep | None = None
+) -> Verdict:
     """Decide whether ``profile``'s goal is safely reachable in ``frame`` (see module docstring);
-    ``with_alternatives=False`` skips the search for alternatives (a yes/no is all that is asked)."""
+    ``with_alternatives=False`` skips the search for alternatives (a yes/no is all that is asked).
+    ``prep``: ``prep.prep_of(profile, rules)`` when the caller has it already."""
     event = rules.event(profile.goal.event)
     if not event.race or profile.goal.date is None:
         return Verdict(True)
@@ -264,7 +319,7 @@ def assess(profile: Profile, rules: Rules, frame: Frame, *, with_alternatives: b
             f"but your available days ({days}) hold at most {capacity:.0f} min after commitments."
         )
     else:
-        goal_peak = goal_peak_min(profile, rules)
+        goal_peak = prep.peak_min if prep is not None else goal_peak_min(profile, rules)
         reach = reachable_peak_min(baseline, _build_weeks(weeks, event), goal_peak, rules)
         if reach < need:
             reason = (

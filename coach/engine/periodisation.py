@@ -17,35 +17,88 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Final
 
 from coach.engine.athlete import monday_of
 from coach.engine.models import Phase, Profile
 from coach.engine.rules import Rules
 
 _DAYS_PER_WEEK = 7
+_ONE_WEEK = dt.timedelta(days=_DAYS_PER_WEEK)
+_TO_SUNDAY = dt.timedelta(days=_DAYS_PER_WEEK - 1)
 # With fewer weeks than this before the taper, there is no room for a base phase: all build.
 _MIN_WEEKS_FOR_BASE = 3
 
 
-@dataclass(frozen=True, slots=True)
 class WeekFrame:
-    """One calendar week of the plan before any session is placed."""
+    """One calendar week of the plan before any session is placed.
 
-    index: int
-    start: dt.date
-    first_day: dt.date
-    last_day: dt.date
-    phase: Phase
-    cutback: bool
-    weeks_out: int | None
-    loading_index: int
-    # A race build's loading week above the level's volume gets a second quality session
-    # (coach/rules/race_prep.yaml, structure.second_quality_from_km); the planner decides.
-    second_quality: bool = False
+    A plain class with ``Final`` attributes rather than a frozen dataclass: the planner makes
+    several per week of every plan it drafts, and mypyc compiles this ``__init__`` (a
+    dataclass's generated one stays interpreted). Compiled, the attributes are read-only.
+    """
+
+    __slots__ = (
+        "cutback",
+        "first_day",
+        "index",
+        "last_day",
+        "loading_index",
+        "phase",
+        "second_quality",
+        "start",
+        "weeks_out",
+    )
+
+    def __init__(
+        self,
+        index: int,
+        start: dt.date,
+        first_day: dt.date,
+        last_day: dt.date,
+        phase: Phase,
+        cutback: bool,
+        weeks_out: int | None,
+        loading_index: int,
+        second_quality: bool = False,
+    ) -> None:
+        self.index: Final = index
+        self.start: Final = start
+        self.first_day: Final = first_day
+        self.last_day: Final = last_day
+        self.phase: Final = phase
+        self.cutback: Final = cutback
+        self.weeks_out: Final = weeks_out
+        self.loading_index: Final = loading_index
+        # A race build's loading week above the level's volume gets a second quality session
+        # (coach/rules/race_prep.yaml, structure.second_quality_from_km); the planner decides.
+        self.second_quality: Final = second_quality
 
     @property
     def days(self) -> int:
         return (self.last_day - self.first_day).days + 1
+
+    def with_second_quality(self) -> WeekFrame:
+        """The same week with a second quality session."""
+        return WeekFrame(
+            self.index,
+            self.start,
+            self.first_day,
+            self.last_day,
+            self.phase,
+            self.cutback,
+            self.weeks_out,
+            self.loading_index,
+            True,
+        )
+
+    def __repr__(self) -> str:
+        return (
+            f"WeekFrame(index={self.index}, start={self.start}, first_day={self.first_day}, "
+            f"last_day={self.last_day}, phase={self.phase!r}, cutback={self.cutback}, "
+            f"weeks_out={self.weeks_out}, loading_index={self.loading_index}, "
+            f"second_quality={self.second_quality})"
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,8 +167,9 @@ def plan_frame(profile: Profile, rules: Rules) -> Frame:
     every = rules.guardrails.cutback.every_weeks
     weeks: list[WeekFrame] = []
     loading = 0
+    last = count - 1
+    monday = first_monday
     for i, phase in enumerate(phases):
-        monday = first_monday + dt.timedelta(days=i * _DAYS_PER_WEEK)
         weeks_out = count - 1 - i if event.race else None
         reduced_phase = phase in ("taper", "race")
         cutback = not reduced_phase and loading == every - 1
@@ -124,12 +178,15 @@ def plan_frame(profile: Profile, rules: Rules) -> Frame:
             WeekFrame(
                 index=i + 1,
                 start=monday,
-                first_day=max(monday, start),
-                last_day=min(monday + dt.timedelta(days=_DAYS_PER_WEEK - 1), end),
+                # Only the first week starts after its Monday (on ``start``, within that week)
+                # and only the last ends before its Sunday (on ``end``, within that week).
+                first_day=start if i == 0 else monday,
+                last_day=end if i == last else monday + _TO_SUNDAY,
                 phase=phase,
                 cutback=cutback,
                 weeks_out=weeks_out,
                 loading_index=loading,
             )
         )
+        monday += _ONE_WEEK
     return Frame(start_date=start, end_date=end, race_date=race_date, weeks=tuple(weeks))

@@ -34,7 +34,9 @@ Speed (``bench/bench_engine.py``): weeks are drafted on plain slotted objects wi
 made relative to the week, so a draft is cached by the week's shape and volume and reused by
 any identical week of the plan; workouts are generated once per rules object for what they
 depend on (``workouts.generated``); the output is assembled from already validated templates
-without re-validating it, and step 6 is the check that it is a correct plan.
+without re-validating it, and step 6 is the check that it is a correct plan. The later race
+dates drafted for a too-short build's alternatives (step 6) share the plan's week drafts
+(:class:`SharedDrafts`) and stop drafting once their long sessions reach the minimum.
 """
 
 from __future__ import annotations
@@ -42,7 +44,7 @@ from __future__ import annotations
 import datetime as dt
 import gc
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 
 from coach.engine.athlete import (
@@ -91,9 +93,12 @@ from coach.engine.workouts import (
     Generated,
     SessionSpec,
     generated,
+    make_spec,
     race_minutes,
     race_spec,
     session_from,
+    spec_with_minutes,
+    spec_with_work,
     week_km,
 )
 
@@ -254,6 +259,17 @@ class _Knobs:
     hybrid_session_min: int
     waves: int
     easy_share_target: float
+    # the weekly volume and load rules, read once per week drafted
+    ramp_lookback_weeks: int
+    ramp_factor: float
+    ramp_min_step_min: float
+    start_floor_min: float
+    taper_fractions: tuple[float, ...]
+    cutback_fraction: float
+    cutback_detect_fraction: float
+    chronic_weeks: int
+    min_chronic_load: float
+    acwr_max_ratio: float
 
 
 def _knobs(rules: Rules) -> _Knobs:
@@ -286,6 +302,16 @@ def _knobs(rules: Rules) -> _Knobs:
         hybrid_session_min=int(rules.workouts.strength.hybrid_session_min),
         waves=len(rules.workouts.strength.waves),
         easy_share_target=g.week.easy_share_target,
+        ramp_lookback_weeks=g.volume.ramp_lookback_weeks,
+        ramp_factor=1 + g.volume.ramp_max_pct / 100,
+        ramp_min_step_min=g.volume.ramp_min_step_min,
+        start_floor_min=g.volume.start_floor_min,
+        taper_fractions=tuple(g.taper.volume_fraction_by_weeks_out),
+        cutback_fraction=g.cutback.volume_fraction,
+        cutback_detect_fraction=g.cutback.detect_fraction,
+        chronic_weeks=g.acwr.chronic_weeks,
+        min_chronic_load=g.acwr.min_chronic_load,
+        acwr_max_ratio=g.acwr.max_ratio,
     )
     rules.memo["planner.knobs"] = knobs
     return knobs
@@ -325,17 +351,26 @@ class _Request:
         self.hills = hills
 
 
-@dataclass(frozen=True, slots=True)
 class _Weekday:
     """What a weekday holds for this athlete, whatever the week: availability, commitments, cap."""
 
-    name: Weekday
-    available: bool
-    commitments: tuple[SessionSpec, ...]
-    hard: bool
-    cap_min: int
-    weekend: bool
-    closed: bool
+    def __init__(
+        self,
+        name: Weekday,
+        available: bool,
+        commitments: tuple[SessionSpec, ...],
+        hard: bool,
+        cap_min: int,
+        weekend: bool,
+        closed: bool,
+    ) -> None:
+        self.name = name
+        self.available = available
+        self.commitments = commitments
+        self.hard = hard
+        self.cap_min = cap_min
+        self.weekend = weekend
+        self.closed = closed
 
 
 # What placement reads of a request's kind: (the sports a day must not hold yet, strength,
@@ -348,15 +383,22 @@ _ProtoDay = tuple[int, Weekday, int, bool, tuple[SessionSpec, ...], bool, bool, 
 _Proto = tuple[tuple["_Day | None", ...], tuple[_ProtoDay, ...], tuple[int, ...]]
 
 
-@dataclass(frozen=True, slots=True)
 class _Shape:
     """Everything about a calendar week that a draft depends on, besides volume and the week before."""
 
-    key: tuple[object, ...]
-    proto_key: tuple[object, ...]
-    hard_next: bool
-    blocked_days: int
-    any_hard: bool
+    def __init__(
+        self,
+        key: tuple[object, ...],
+        proto_key: tuple[object, ...],
+        hard_next: bool,
+        blocked_days: int,
+        any_hard: bool,
+    ) -> None:
+        self.key = key
+        self.proto_key = proto_key
+        self.hard_next = hard_next
+        self.blocked_days = blocked_days
+        self.any_hard = any_hard
 
 
 class _Draft:
@@ -426,6 +468,55 @@ class _Context:
     b_specs: dict[dt.date, SessionSpec] = field(default_factory=dict)
     b_sports: dict[dt.date, frozenset[SessionSport]] = field(default_factory=dict)
     b_caps: dict[dt.date, int] = field(default_factory=dict)
+
+
+class SharedDrafts:
+    """Week drafts (and the day prototypes, workouts and per-kind tables behind them) shared by
+    builds of one athlete that differ only in the goal date: the plan and the later race dates
+    its alternatives draft. A draft depends on the week's calendar only through its shape key
+    (dates made relative, the race and B-race days, blocked days), and on the goal date not at
+    all otherwise, so a week drafted for one date serves the same week of another as it is.
+
+    A build whose profile (beyond the goal date) or preparation differs from the first one's
+    gets caches of its own (:func:`_context` checks), so sharing never changes a plan.
+    """
+
+    def __init__(self) -> None:
+        self.owner: tuple[Profile, Prep] | None = None
+        self.drafts: dict[tuple[object, ...], _Draft] = {}
+        self.protos: dict[tuple[object, ...], _Proto] = {}
+        self.generated: dict[SessionSpec, Generated] = {}
+        self.placements: dict[tuple[SessionSport, SessionType, bool, bool], _Placement] = {}
+        self.mixes: dict[
+            tuple[Phase, bool, bool], tuple[dict[SessionSport, list[SessionType]], int, bool]
+        ] = {}
+
+    def serves(self, profile: Profile, prep: Prep) -> bool:
+        """Whether a build of ``profile`` with ``prep`` may use these caches (the first build
+        to ask owns them; later ones must match it in everything but the goal date)."""
+        if self.owner is None:
+            self.owner = (profile, prep)
+            return True
+        first, first_prep = self.owner
+        if first is profile:
+            return first_prep == prep
+        if first.goal.event != profile.goal.event or first.goal.target_time != profile.goal.target_time:
+            return False
+        mine, theirs = first.__dict__, profile.__dict__
+        return (
+            all(name == "goal" or value == theirs[name] for name, value in mine.items())
+            and first_prep == prep
+        )
+
+    def clear(self) -> None:
+        """Drop the drafts once the builds sharing them are done: the compiled alternatives'
+        search keeps its closures (and so this object) in a reference cycle, which only the
+        cyclic garbage collector frees."""
+        self.drafts.clear()
+        self.protos.clear()
+        self.generated.clear()
+        self.placements.clear()
+        self.mixes.clear()
 
 
 def _blocked_dates(profile: Profile) -> frozenset[dt.date]:
@@ -757,9 +848,12 @@ def _place(
         marks = [j for j, d in enumerate(days) if d.specs]
     else:
         marks = []
-    best: tuple[float, ...] | None = None
+    # The best day's score so far (lower is better), its first five terms as plain ints: the
+    # last term, the day's position, rises along ``usable``, so a later day with an equal
+    # score never wins and need not be compared (no score tuple per day).
+    found = False
+    b0 = b1 = b2 = b3 = b4 = 0
     best_i = best_minutes = 0
-    score: tuple[float, ...]
     for i in usable:
         day = days[i]
         specs = day.specs
@@ -790,32 +884,46 @@ def _place(
             if i == last and hard_next:
                 continue
         shortfall = asked - minutes if asked > minutes else 0
+        k4 = 0
         if mode == 0:
-            score = (
-                shortfall,
-                0 if day.weekday == long_day else 1,
-                1 if day.long else 0,
-                0 if day.weekend else 1,
-                -day.budget_min,
-                i,
-            )
+            # (shortfall, not the long day, already long, not a weekend day, -budget, position)
+            k0 = shortfall
+            k1 = 0 if day.weekday == long_day else 1
+            k2 = 1 if day.long else 0
+            k3 = 0 if day.weekend else 1
+            k4 = -day.budget_min
         elif mode == 1:
-            next_to_long = int(i < last and days[i + 1].long) + int(i > 0 and days[i - 1].long)
-            score = (next_to_long, len(specs), -_nearest(marks, i), shortfall, i)
+            # (next to a long day, sessions, -distance to a hard or long day, shortfall, position)
+            k0 = int(i < last and days[i + 1].long) + int(i > 0 and days[i - 1].long)
+            k1 = len(specs)
+            k2 = -_nearest(marks, i)
+            k3 = shortfall
         elif mode == 2:
-            score = (shortfall, -_nearest(marks, i), i)
+            # (shortfall, -distance to a strength day, position)
+            k0 = shortfall
+            k1 = -_nearest(marks, i)
+            k2 = k3 = 0
         elif mode == 3:
-            quality_next = 1 if i < last and (days[i + 1].hard or days[i + 1].long) else 0
-            score = (shortfall, 1 if (day.hard or day.long) else 0, quality_next, 0 if specs else 1, i)
+            # (shortfall, a hard or long day, the next day hard or long, no session yet, position)
+            k0 = shortfall
+            k1 = 1 if (day.hard or day.long) else 0
+            k2 = 1 if i < last and (days[i + 1].hard or days[i + 1].long) else 0
+            k3 = 0 if specs else 1
         else:
-            score = (shortfall, len(specs), -_nearest(marks, i), -day.budget_min, i)
-        if best is None or score < best:
-            best, best_i, best_minutes = score, i, minutes
-    if best is None:
+            # (shortfall, sessions, -distance to a day with sessions, -budget, position)
+            k0 = shortfall
+            k1 = len(specs)
+            k2 = -_nearest(marks, i)
+            k3 = -day.budget_min
+        if not found or _before(k0, k1, k2, k3, k4, b0, b1, b2, b3, b4):
+            found = True
+            b0, b1, b2, b3, b4 = k0, k1, k2, k3, k4
+            best_i, best_minutes = i, minutes
+    if not found:
         return -1
     day = days[best_i]
     fresh = 0 if day.specs else 1
-    spec = SessionSpec(
+    spec = make_spec(
         sport,
         kind,
         int(best_minutes),
@@ -831,12 +939,25 @@ def _place(
         hills=req.hills,
     )
     if strength:
-        spec = spec._replace(duration_min=_gen(spec, ctx).duration_min)
+        spec = spec_with_minutes(spec, _gen(spec, ctx).duration_min)
     day.add(spec)
     day.budget_min -= spec.duration_min
     day.hard = day.hard or hard
     day.long = day.long or kind == "long"
     return fresh
+
+
+def _before(a0: int, a1: int, a2: int, a3: int, a4: int, b0: int, b1: int, b2: int, b3: int, b4: int) -> bool:
+    """Whether the score (a0, ..., a4) sorts strictly before (b0, ..., b4), as tuples do."""
+    if a0 != b0:
+        return a0 < b0
+    if a1 != b1:
+        return a1 < b1
+    if a2 != b2:
+        return a2 < b2
+    if a3 != b3:
+        return a3 < b3
+    return a4 < b4
 
 
 def _placement(
@@ -1334,7 +1455,7 @@ def _limit_hard_share(days: list[_Day], ctx: _Context) -> None:
         day, n, spec = max(quality, key=lambda item: (item[2].duration_min, item[0].offset))
         work = spec.max_work_min if spec.max_work_min is not None else spec.duration_min / 2
         if spec.sport != "brick" and work >= 2 * rules.workouts.sessions.min_step_min:
-            day.specs[n] = spec._replace(max_work_min=math.floor(work / 2))
+            day.specs[n] = spec_with_work(spec, math.floor(work / 2))
         else:
             sport: SessionSport = "ride" if spec.sport == "brick" else spec.sport
             day.specs[n] = SessionSpec(sport=sport, type="easy", duration_min=spec.duration_min)
@@ -1398,7 +1519,7 @@ def _back_to_back(days: list[_Day], week: WeekFrame, ctx: _Context) -> None:
             for x in d.specs:
                 d.parts |= _SPORT_PARTS[x.sport]
         else:
-            d.specs[m] = s._replace(duration_min=s.duration_min - give)
+            d.specs[m] = spec_with_minutes(s, s.duration_min - give)
         d.budget_min += give
         taken += give
     after.specs[n] = after.specs[n]._replace(duration_min=current + taken, name=BACK_TO_BACK_LABEL)
@@ -1429,7 +1550,7 @@ def _top_up(days: list[_Day], volume: float, ctx: _Context) -> None:
             add = max(0, min(missing, room, ceiling - spec.duration_min))
             add = add // k.step_min * k.step_min
             if add:
-                day.specs[n] = spec._replace(duration_min=spec.duration_min + add)
+                day.specs[n] = spec_with_minutes(spec, spec.duration_min + add)
                 day.budget_min -= add
                 missing -= add
 
@@ -1449,7 +1570,7 @@ def _limit_long_run_share(days: list[_Day], ctx: _Context) -> None:
         allowed = int(share * others / (1 - share)) // ctx.knobs.step_min * ctx.knobs.step_min
         if spec.duration_min > allowed:
             cut = spec.duration_min - allowed
-            day.specs[n] = spec._replace(duration_min=allowed)
+            day.specs[n] = spec_with_minutes(spec, allowed)
             day.budget_min += cut
 
 
@@ -1469,25 +1590,23 @@ def _round_down(minutes: float, step: int) -> float:
 
 
 def _target_volume(week: WeekFrame, prev: _Progress, ctx: _Context) -> float:
-    g = ctx.rules.guardrails
-    step = g.volume.round_to_min
-    lookback = prev.volumes[-g.volume.ramp_lookback_weeks :]
+    k = ctx.knobs  # guardrails.yaml: volume, taper, cutback
+    step = k.step_min
+    lookback = prev.volumes[-k.ramp_lookback_weeks :]
     reference = max(lookback) if lookback else 0.0
     allowed = max(
-        reference * (1 + g.volume.ramp_max_pct / 100),
-        reference + g.volume.ramp_min_step_min,
-        g.volume.start_floor_min,
+        reference * k.ramp_factor,
+        reference + k.ramp_min_step_min,
+        k.start_floor_min,
     )
     if week.phase in ("taper", "race") and week.weeks_out is not None:
-        fractions = g.taper.volume_fraction_by_weeks_out
+        fractions = k.taper_fractions
         fraction = fractions[min(week.weeks_out, len(fractions) - 1)]
         target = fraction * prev.peak_volume
     elif week.cutback:
-        target = g.cutback.volume_fraction * (prev.volumes[-1] if prev.volumes else prev.baseline_min)
+        target = k.cutback_fraction * (prev.volumes[-1] if prev.volumes else prev.baseline_min)
     elif week.index == 1:
-        target = max(
-            min(prev.baseline_min, ctx.goal_peak_min), min(g.volume.start_floor_min, ctx.goal_peak_min)
-        )
+        target = max(min(prev.baseline_min, ctx.goal_peak_min), min(k.start_floor_min, ctx.goal_peak_min))
     else:
         target = min(allowed, ctx.goal_peak_min)
     target = min(target, allowed, ctx.cap_min)
@@ -1521,11 +1640,11 @@ def _build_week(
 ) -> tuple[_Draft, float]:
     """Draft a week, then shrink it until its load respects the acute:chronic ratio and,
     for a cutback week, until its training load is clearly below the loading weeks'."""
-    g = ctx.rules.guardrails
+    k = ctx.knobs  # guardrails.yaml: acwr, cutback, volume
     volume = _less_b_races(week, _target_volume(week, prog, ctx), ctx)
-    chronic_window = prog.loads[-g.acwr.chronic_weeks :]
-    chronic = max(sum(chronic_window) / len(chronic_window), g.acwr.min_chronic_load)
-    limit = g.acwr.max_ratio * chronic * _ACWR_MARGIN
+    chronic_window = prog.loads[-k.chronic_weeks :]
+    chronic = max(sum(chronic_window) / len(chronic_window), k.min_chronic_load)
+    limit = k.acwr_max_ratio * chronic * _ACWR_MARGIN
     draft = _draft(week, shape, volume, ctx, prev_hard_last_day, None, long_targets, goal_min)
     if week.phase == "race":
         return draft, volume
@@ -1533,7 +1652,7 @@ def _build_week(
     fixed_load = draft.fixed_load
     training_limit = limit - fixed_load
     if cutback_load is not None:
-        training_limit = min(training_limit, g.cutback.detect_fraction * cutback_load * _ACWR_MARGIN)
+        training_limit = min(training_limit, k.cutback_detect_fraction * cutback_load * _ACWR_MARGIN)
     for _ in range(_ACWR_ATTEMPTS):
         training = draft.load - fixed_load
         if training <= training_limit:
@@ -1542,7 +1661,7 @@ def _build_week(
         gym = draft.gym
         if gym:
             strength_cap = round(gym * factor)
-        volume = _round_down(volume * factor, g.volume.round_to_min)
+        volume = _round_down(volume * factor, k.step_min)
         draft = _draft(week, shape, volume, ctx, prev_hard_last_day, strength_cap, long_targets, goal_min)
     if draft.load - fixed_load > training_limit:
         # Commitments already fill the week's safe load: no training on top.
@@ -1683,7 +1802,14 @@ def _week_model(week: WeekFrame, shape: _Shape, draft: _Draft, prog: _Progress, 
     return model
 
 
-def _context(profile: Profile, rules: Rules, event: EventProfile, frame: Frame, prep: Prep | None = None) -> _Context:
+def _context(
+    profile: Profile,
+    rules: Rules,
+    event: EventProfile,
+    frame: Frame,
+    prep: Prep | None = None,
+    shared: SharedDrafts | None = None,
+) -> _Context:
     volume = event.volume_for(profile.sport)
     cap = volume.peak_cap_weekly_min
     prep = prep or prep_of(profile, rules)
@@ -1695,7 +1821,7 @@ def _context(profile: Profile, rules: Rules, event: EventProfile, frame: Frame, 
     knobs = _knobs(rules)
     closed = frozenset(d for c in profile.closures for d in c.days)
     b_specs, b_sports, b_caps = _b_races(profile, rules, anchors)
-    return _Context(
+    ctx = _Context(
         profile=profile,
         rules=rules,
         knobs=knobs,
@@ -1721,6 +1847,13 @@ def _context(profile: Profile, rules: Rules, event: EventProfile, frame: Frame, 
         b_sports=b_sports,
         b_caps=b_caps,
     )
+    if shared is not None and shared.serves(profile, prep):
+        ctx.drafts = shared.drafts
+        ctx.protos = shared.protos
+        ctx.generated = shared.generated
+        ctx.placements = shared.placements
+        ctx.mixes = shared.mixes
+    return ctx
 
 
 def _long_target(
@@ -1775,24 +1908,66 @@ def _goal_minutes(week: WeekFrame, position: int, count: int, prep: Prep) -> int
     return int(pace.start_min + (pace.max_min - pace.start_min) * fraction)
 
 
-def draft_weeks(profile: Profile, rules: Rules, frame: Frame, prep: Prep | None = None) -> list[Week]:
-    """Build every week of the plan in order, each from the volumes and loads before it."""
-    return _drafted(profile, rules, frame, prep, None)
+def draft_weeks(
+    profile: Profile, rules: Rules, frame: Frame, prep: Prep | None = None, shared: SharedDrafts | None = None
+) -> list[Week]:
+    """Build every week of the plan in order, each from the volumes and loads before it
+    (``shared``: drafts shared with builds for other goal dates, :class:`SharedDrafts`)."""
+    return _drafted(profile, rules, frame, prep, None, shared)
 
 
-def drafted_longest(profile: Profile, rules: Rules, frame: Frame, prep: Prep) -> tuple[float, float]:
+def drafted_longest(
+    profile: Profile,
+    rules: Rules,
+    frame: Frame,
+    prep: Prep,
+    shared: SharedDrafts | None = None,
+    stop_at: LongMinimum | None = None,
+) -> tuple[float, float]:
     """(minutes, km) of the longest run before the taper of the plan :func:`draft_weeks` would
-    build, without making its documents (what the alternatives' checks need, and only that)."""
+    build, without making its documents (what the alternatives' checks need, and only that).
+
+    With ``stop_at``, drafting stops at the first week whose longest run so far reaches it:
+    whether the build reaches it is all that is asked then (the longest never shrinks)."""
     best: dict[str, float] = {}
-    _drafted(profile, rules, frame, prep, best)
+    enough = _run_reaches(stop_at) if stop_at is not None else None
+    _drafted(profile, rules, frame, prep, best, shared, enough)
     return best.get("run", 0.0), best.get("run_km", 0.0)
 
 
-def drafted_longest_by_sport(profile: Profile, rules: Rules, frame: Frame, prep: Prep) -> dict[str, float]:
-    """Minutes of the longest long session per sport before the taper, drafted without documents."""
+def _run_reaches(minimum: LongMinimum) -> Callable[[dict[str, float]], bool]:
+    """Whether the longest run so far (``drafted_longest``'s ``run`` and ``run_km``) reaches ``minimum``."""
+
+    def enough(longest: dict[str, float]) -> bool:
+        return reached(longest.get("run", 0.0), longest.get("run_km", 0.0), minimum)
+
+    return enough
+
+
+def drafted_longest_by_sport(
+    profile: Profile,
+    rules: Rules,
+    frame: Frame,
+    prep: Prep,
+    shared: SharedDrafts | None = None,
+    stop_at: Mapping[TimedSport, float] | None = None,
+) -> dict[str, float]:
+    """Minutes of the longest long session per sport before the taper, drafted without documents
+    (``stop_at``: drafting stops once every sport's longest reaches its minutes, as
+    :func:`drafted_longest` does)."""
     best: dict[str, float] = {}
-    _drafted(profile, rules, frame, prep, best)
+    enough = _sports_reach(stop_at) if stop_at is not None else None
+    _drafted(profile, rules, frame, prep, best, shared, enough)
     return best
+
+
+def _sports_reach(minimum: Mapping[TimedSport, float]) -> Callable[[dict[str, float]], bool]:
+    """Whether every sport's longest session so far reaches its ``minimum`` minutes."""
+
+    def enough(longest: dict[str, float]) -> bool:
+        return not _timed_short(longest, minimum)
+
+    return enough
 
 
 def longest_by_sport(weeks: list[Week]) -> dict[str, float]:
@@ -1808,12 +1983,19 @@ def longest_by_sport(weeks: list[Week]) -> dict[str, float]:
 
 
 def _drafted(
-    profile: Profile, rules: Rules, frame: Frame, prep: Prep | None, longest_out: dict[str, float] | None
+    profile: Profile,
+    rules: Rules,
+    frame: Frame,
+    prep: Prep | None,
+    longest_out: dict[str, float] | None,
+    shared: SharedDrafts | None = None,
+    enough: Callable[[dict[str, float]], bool] | None = None,
 ) -> list[Week]:
     """:func:`draft_weeks`; with ``longest_out`` (updated in place: minutes per sport, and
-    ``run_km``), no week documents are made, only the longest sessions before the taper are kept."""
+    ``run_km``), no week documents are made, only the longest sessions before the taper are kept,
+    up to the first week after which ``enough(longest_out)`` holds."""
     event = rules.event(profile.goal.event)
-    ctx = _context(profile, rules, event, frame, prep)
+    ctx = _context(profile, rules, event, frame, prep, shared)
     prep = ctx.prep
     g = rules.guardrails
     loading = [w.index for w in frame.weeks if w.phase not in ("taper", "race")]
@@ -1834,6 +2016,7 @@ def _drafted(
     weeks: list[Week] = []
     prev_hard_last_day = False
     every = g.cutback.every_weeks
+    detect = g.cutback.detect_fraction
     streak, streak_max = 0, 0.0
     for planned in frame.weeks:
         reduced_phase = planned.phase in ("taper", "race")
@@ -1870,7 +2053,7 @@ def _drafted(
                 and _target_volume(week, prog, ctx) >= second_from_min
             )
             if second:
-                week = replace(week, second_quality=True)
+                week = week.with_second_quality()
         shape = _shape(week, ctx)
         draft, _volume = _build_week(
             week, shape, prog, ctx, prev_hard_last_day, streak_max if cutback else None, long_targets, goal_min
@@ -1895,13 +2078,15 @@ def _drafted(
                     if sport == "run":
                         km = gen.distance_km if gen.distance_km is not None else prep.km_of(gen.duration_min)
                         longest_out["run_km"] = max(longest_out.get("run_km", 0.0), km)
+            if enough is not None and enough(longest_out):
+                break
         actual = float(draft.volume)
         prog.volumes.append(actual)
         prog.loads.append(draft.load)
         if not reduced_phase:
             prog.peak_volume = max(prog.peak_volume, actual)
         training_load = draft.training_load
-        if reduced_phase or (streak and training_load <= g.cutback.detect_fraction * streak_max):
+        if reduced_phase or (streak and training_load <= detect * streak_max):
             streak, streak_max = 0, 0.0
         else:
             streak, streak_max = streak + 1, max(streak_max, training_load)
@@ -2011,45 +2196,52 @@ def longest_run(weeks: list[Week], prep: Prep) -> tuple[float, float]:
     return best_min, best_km
 
 
-def _short_of(profile: Profile, rules: Rules, frame: Frame, prep: Prep, minimum: LongMinimum) -> bool:
+def _short_of(
+    profile: Profile,
+    rules: Rules,
+    frame: Frame,
+    prep: Prep,
+    minimum: LongMinimum,
+    shared: SharedDrafts | None = None,
+) -> bool:
     """Whether the drafted build stays short of ``minimum`` (the long run it reaches)."""
-    longest_min, longest_km = drafted_longest(profile, rules, frame, prep)
+    longest_min, longest_km = drafted_longest(profile, rules, frame, prep, shared, stop_at=minimum)
     return not reached(longest_min, longest_km, minimum)
 
 
-def _prep_alternatives(profile: Profile, rules: Rules, prep: Prep) -> list[Alternative]:
+def _prep_alternatives(
+    profile: Profile, rules: Rules, prep: Prep, shared: SharedDrafts | None = None
+) -> list[Alternative]:
     """A later date and a shorter event on the same date whose builds reach the minimum
-    (each checked by drafting it), for a build that cannot."""
+    (each checked by drafting it), for a build that cannot. ``shared``: the plan's drafts,
+    which the later dates share (:class:`SharedDrafts`)."""
     goal = profile.goal
     assert goal.date is not None and prep.event is not None
     minimum = prep.event.min_long
     name = goal.event.replace("_", " ")
     out: list[Alternative] = []
     latest = profile.start_date + dt.timedelta(days=rules.guardrails.plan.max_weeks * _DAYS_PER_WEEK - 1)
-
-    def later(extra: int) -> Profile:
-        return _goal_later(profile, extra)
+    dates = _LaterDates(profile, rules)
+    baseline = baseline_weekly_min(profile, rules)
 
     def hopeful(extra: int) -> bool:
         # The estimate is optimistic: a date it rules out is not drafted at all.
-        other = later(extra)
-        other_prep = prep_of(other, rules)
-        estimate = estimated_longest_min(other_prep, plan_frame(other, rules), rules, baseline_weekly_min(other, rules))
-        return minimum is not None and reached(estimate, other_prep.km_of(estimate), minimum)
+        _other, frame = dates.of(extra)
+        estimate = estimated_longest_min(prep, frame, rules, baseline)
+        return minimum is not None and reached(estimate, prep.km_of(estimate), minimum)
 
     def ready(extra: int) -> bool:
-        other = later(extra)
-        frame = plan_frame(other, rules)
+        other, frame = dates.of(extra)
         return (
             minimum is not None
-            and assess(other, rules, frame, with_alternatives=False).feasible
-            and not _short_of(other, rules, frame, prep_of(other, rules), minimum)
+            and assess(other, rules, frame, with_alternatives=False, prep=prep).feasible
+            and not _short_of(other, rules, frame, prep, minimum, shared)
         )
 
     extras = [e for e in _LATER_WEEKS if goal.date + dt.timedelta(days=e * _DAYS_PER_WEEK) <= latest]
     found = first_passing(extras, ready, hopeful)
     if found is not None:
-        other = later(found)
+        other, frame = dates.of(found)
         date = other.goal.date
         assert date is not None
         out.append(
@@ -2057,10 +2249,11 @@ def _prep_alternatives(profile: Profile, rules: Rules, prep: Prep) -> list[Alter
                 kind="later_date",
                 event=goal.event,
                 date=date,
-                description=f"Race a {name} on {date.isoformat()} instead: {len(plan_frame(other, rules).weeks)} "
+                description=f"Race a {name} on {date.isoformat()} instead: {len(frame.weeks)} "
                 "weeks leave time to build the long run safely.",
             )
         )
+    dates.clear()
     for shorter in rules.event(goal.event).shorter:
         other = profile.model_copy(update={"goal": goal.model_copy(update={"event": shorter, "target_time": None})})
         frame = plan_frame(other, rules)
@@ -2128,6 +2321,30 @@ def _timed_reached_words(weeks: list[Week], prep: Prep) -> str:
     return text
 
 
+class _LaterDates:
+    """The later goal dates an alternatives' search tries, each profile and calendar made once
+    (a date's estimate and its draft both read them). A later date changes nothing the
+    preparation reads (the event, the history, the week: :func:`prep.prep_of`) nor the
+    current volume, so the plan's preparation and volume serve every date."""
+
+    def __init__(self, profile: Profile, rules: Rules) -> None:
+        self.profile = profile
+        self.rules = rules
+        self.made: dict[int, tuple[Profile, Frame]] = {}
+
+    def of(self, extra: int) -> tuple[Profile, Frame]:
+        """The profile with its goal ``extra`` weeks later, and its plan's calendar."""
+        found = self.made.get(extra)
+        if found is None:
+            other = _goal_later(self.profile, extra)
+            found = self.made[extra] = (other, plan_frame(other, self.rules))
+        return found
+
+    def clear(self) -> None:
+        """Drop what was made (the compiled search's closures keep this object in a reference cycle)."""
+        self.made.clear()
+
+
 def _goal_later(profile: Profile, weeks: int) -> Profile:
     """The same profile with its goal ``weeks`` later (a candidate date for a build that is too short)."""
     goal = profile.goal
@@ -2137,36 +2354,36 @@ def _goal_later(profile: Profile, weeks: int) -> Profile:
     )
 
 
-def _timed_alternatives(profile: Profile, rules: Rules, prep: Prep) -> list[Alternative]:
-    """A later date whose ride or triathlon build reaches the minimum (checked by drafting)."""
+def _timed_alternatives(
+    profile: Profile, rules: Rules, prep: Prep, shared: SharedDrafts | None = None
+) -> list[Alternative]:
+    """A later date whose ride or triathlon build reaches the minimum (checked by drafting;
+    ``shared``: the plan's drafts, which the later dates share)."""
     goal = profile.goal
     assert goal.date is not None and prep.timed is not None
     minimum = prep.timed.min_long
     latest = profile.start_date + dt.timedelta(days=rules.guardrails.plan.max_weeks * _DAYS_PER_WEEK - 1)
-
-    def later(extra: int) -> Profile:
-        return _goal_later(profile, extra)
+    dates = _LaterDates(profile, rules)
+    baseline = baseline_weekly_min(profile, rules)
 
     def hopeful(extra: int) -> bool:
         # The estimate is optimistic: a date it rules out is not drafted at all.
-        other = later(extra)
-        other_prep = prep_of(other, rules)
-        estimate = estimated_longest_by_sport(other_prep, plan_frame(other, rules), rules, baseline_weekly_min(other, rules))
+        estimate = estimated_longest_by_sport(prep, dates.of(extra)[1], rules, baseline)
         return not _timed_short({str(k): v for k, v in estimate.items()}, minimum)
 
     def ready(extra: int) -> bool:
-        other = later(extra)
-        frame = plan_frame(other, rules)
-        if not assess(other, rules, frame, with_alternatives=False).feasible:
+        other, frame = dates.of(extra)
+        if not assess(other, rules, frame, with_alternatives=False, prep=prep).feasible:
             return False
-        return not _timed_short(drafted_longest_by_sport(other, rules, frame, prep_of(other, rules)), minimum)
+        longest = drafted_longest_by_sport(other, rules, frame, prep, shared, stop_at=minimum)
+        return not _timed_short(longest, minimum)
 
     extras = [e for e in _LATER_WEEKS if goal.date + dt.timedelta(days=e * _DAYS_PER_WEEK) <= latest]
     found = first_passing(extras, ready, hopeful)
-    if found is None:
+    date = dates.of(found)[0].goal.date if found is not None else None
+    dates.clear()
+    if date is None:
         return []
-    date = later(found).goal.date
-    assert date is not None
     name = goal.event.replace("_", " ")
     return [
         Alternative(
@@ -2189,14 +2406,15 @@ def _build_plan(profile: Profile, rules: Rules, require_preparation: bool = True
     check_profile(profile, rules)
     frame = plan_frame(profile, rules)
     meta = plan_meta(profile, rules, frame)
-    verdict = assess(profile, rules, frame)
+    prep = prep_of(profile, rules)
+    verdict = assess(profile, rules, frame, prep=prep)
     if not verdict.feasible:
         return Plan(
             feasible=False, reason=verdict.reason, alternatives=verdict.alternatives, meta=meta, weeks=[]
         )
-    prep = prep_of(profile, rules)
     meta.level = prep.level
-    weeks = draft_weeks(profile, rules, frame, prep)
+    shared = SharedDrafts()
+    weeks = draft_weeks(profile, rules, frame, prep, shared)
     notes = list(prep.notes)
     reason: str | None = None
     alternatives: list[Alternative] = []
@@ -2208,7 +2426,8 @@ def _build_plan(profile: Profile, rules: Rules, require_preparation: bool = True
         elif not reached(longest_min, longest_km, minimum):
             assert prep.event is not None
             finish = prep.event.finish_only_long
-            alternatives = _prep_alternatives(profile, rules, prep)
+            alternatives = _prep_alternatives(profile, rules, prep, shared)
+            shared.clear()
             short = _short_words(profile, frame, prep, longest_min, longest_km, minimum, rules)
             if finish is None or not reached(longest_min, longest_km, finish) or profile.goal.target_time:
                 if finish is not None and reached(longest_min, longest_km, finish):
@@ -2242,7 +2461,8 @@ def _build_plan(profile: Profile, rules: Rules, require_preparation: bool = True
             notes.append(_timed_words(profile, frame, longest, prep.timed.min_long, short_of))
         elif short_of:
             short = _timed_words(profile, frame, longest, prep.timed.min_long, short_of)
-            alternatives = _timed_alternatives(profile, rules, prep)
+            alternatives = _timed_alternatives(profile, rules, prep, shared)
+            shared.clear()
             finish_short = _timed_short(longest, prep.timed.finish_only_long)
             if finish_short or profile.goal.target_time:
                 return Plan(feasible=False, reason=short, alternatives=alternatives, meta=meta, weeks=[])

@@ -405,22 +405,27 @@ def _estimate(
     longest = [spec[0] for spec in specs]
     best = [0.0 for _ in specs]
     every = g.cutback.every_weeks
+    # the rules read in every week, read once
+    ramp = 1 + g.volume.ramp_max_pct / 100
+    ramp_step = g.volume.ramp_min_step_min
+    floor = g.volume.start_floor_min
+    cutback_fraction = g.cutback.volume_fraction
+    min_chronic = g.acwr.min_chronic_load
+    max_ratio = g.acwr.max_ratio
     for position, week in enumerate(loading):
         reference = max(volumes[-lookback:])
-        allowed = max(
-            reference * (1 + g.volume.ramp_max_pct / 100), reference + g.volume.ramp_min_step_min, g.volume.start_floor_min
-        )
+        allowed = max(reference * ramp, reference + ramp_step, floor)
         cutback = position % every == every - 1
         if position == 0:
             volume = min(baseline_min, prep.peak_min)
         elif cutback:
-            volume = g.cutback.volume_fraction * volumes[-1]
+            volume = cutback_fraction * volumes[-1]
         else:
             volume = min(allowed, prep.peak_min)
         window = loads[-chronic_weeks:]
-        chronic = max(sum(window) / len(window), g.acwr.min_chronic_load)
+        chronic = max(sum(window) / len(window), min_chronic)
         factor = _LOAD_FACTOR.get(week.phase, 1.0)
-        volume = min(volume, g.acwr.max_ratio * chronic / (factor * per_min))
+        volume = min(volume, max_ratio * chronic / (factor * per_min))
         volume = float(math.floor(volume / step) * step)
         volumes.append(volume)
         loads.append(volume * per_min * factor)

@@ -108,6 +108,75 @@ class SessionSpec(NamedTuple):
     hills: int = 0
 
 
+# Compiled, a named tuple's ``__new__`` and ``_replace`` stay interpreted (several times slower
+# than making the tuple directly); the planner makes and resizes specs for every session it
+# places, so these do it directly. ``tests/engine/test_engine_caches.py`` holds them equal.
+_tuple_new = tuple.__new__
+_DURATION_FIELD = SessionSpec._fields.index("duration_min")
+_MAX_WORK_FIELD = SessionSpec._fields.index("max_work_min")
+
+
+def make_spec(
+    sport: SessionSport,
+    type: SessionType,
+    duration_min: int,
+    key: bool = False,
+    max_work_min: float | None = None,
+    strength_day: int = 0,
+    strength_wave: int = 0,
+    hybrid: bool = False,
+    name: str = "",
+    intensity: Intensity | None = None,
+    race_distance_km: float | None = None,
+    race_intensity_factor: float = 0.0,
+    race_pace_s_per_km: float | None = None,
+    race_legs: tuple[RaceLegSpec, ...] = (),
+    strides: int = 0,
+    goal_min: int = 0,
+    goal_pace_s_per_km: float | None = None,
+    hills: int = 0,
+) -> SessionSpec:
+    """``SessionSpec(...)``: the same fields, in the same order, with the same defaults.
+    (Compiled, an int given for a ``float`` field arrives as a float: give floats there.)"""
+    return _tuple_new(
+        SessionSpec,
+        (
+            sport,
+            type,
+            duration_min,
+            key,
+            max_work_min,
+            strength_day,
+            strength_wave,
+            hybrid,
+            name,
+            intensity,
+            race_distance_km,
+            race_intensity_factor,
+            race_pace_s_per_km,
+            race_legs,
+            strides,
+            goal_min,
+            goal_pace_s_per_km,
+            hills,
+        ),
+    )
+
+
+def spec_with_minutes(spec: SessionSpec, minutes: int) -> SessionSpec:
+    """``spec._replace(duration_min=minutes)``."""
+    items: list[object] = list(spec)
+    items[_DURATION_FIELD] = minutes
+    return _tuple_new(SessionSpec, items)
+
+
+def spec_with_work(spec: SessionSpec, max_work_min: float | None) -> SessionSpec:
+    """``spec._replace(max_work_min=max_work_min)``."""
+    items: list[object] = list(spec)
+    items[_MAX_WORK_FIELD] = max_work_min
+    return _tuple_new(SessionSpec, items)
+
+
 @dataclass(frozen=True, slots=True)
 class Generated:
     """A workout generated from a spec: its steps, texts and numbers, and a ready session."""
@@ -767,7 +836,7 @@ def _effective_spec(spec: SessionSpec, rules: Rules) -> SessionSpec:
             and cap * _SECONDS_PER_MINUTE < tmpl.max_work_min * _SECONDS_PER_MINUTE
         ):
             return spec
-    return spec._replace(max_work_min=None)
+    return spec_with_work(spec, None)
 
 
 def generated(spec: SessionSpec, anchors: Anchors, rules: Rules) -> Generated:

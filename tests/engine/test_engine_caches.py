@@ -9,6 +9,7 @@ generation gives, and warm caches build the same plans as cold ones.
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 from typing import Any
 
@@ -17,7 +18,24 @@ from hypothesis import HealthCheck, given, settings
 from coach.engine import ProfileError, Rules, build_plan, load_rules
 from coach.engine.athlete import Anchors, anchors_of
 from coach.engine.models import Plan, Profile
-from coach.engine.workouts import SessionSpec, _generate, generated
+from coach.engine.periodisation import plan_frame
+from coach.engine.planner import (
+    SharedDrafts,
+    _finish_only_prep,
+    _timed_short,
+    draft_weeks,
+    drafted_longest,
+    drafted_longest_by_sport,
+)
+from coach.engine.prep import prep_of, reached
+from coach.engine.workouts import (
+    SessionSpec,
+    _generate,
+    generated,
+    make_spec,
+    spec_with_minutes,
+    spec_with_work,
+)
 
 from .conftest import BREVET, HALF_MARATHON, STRENGTH, TEN_K, TRIATHLON, profile_of
 from .strategies import profiles
@@ -128,3 +146,98 @@ def test_warm_caches_build_the_same_plans() -> None:
         build_plan(profile_of(data), warm_rules)
     warm = [build_plan(profile_of(data), warm_rules).model_dump_json() for data in GOLDEN]
     assert warm == cold
+
+
+def test_fast_spec_makers_equal_the_named_tuple() -> None:
+    """``make_spec`` and ``spec_with_*`` (the planner's compiled shortcuts) make exactly what
+    ``SessionSpec(...)`` and ``_replace`` make: every field, in order, and the defaults."""
+    assert make_spec("run", "easy", 30) == SessionSpec("run", "easy", 30)
+    assert type(make_spec("run", "easy", 30)) is SessionSpec
+    distinct: dict[str, Any] = {  # every field, none at its default
+        "sport": "ride",
+        "type": "tempo",
+        "duration_min": 47,
+        "key": True,
+        "max_work_min": 12.5,
+        "strength_day": 2,
+        "strength_wave": 3,
+        "hybrid": True,
+        "name": "named",
+        "intensity": "moderate",
+        "race_distance_km": 21.1,
+        "race_intensity_factor": 0.9,
+        "race_pace_s_per_km": 300.0,
+        "race_legs": (("ride", "Bike", 90.0, 0.5),),
+        "strides": 4,
+        "goal_min": 6,
+        "goal_pace_s_per_km": 280.0,
+        "hills": 5,
+    }
+    assert list(distinct) == list(SessionSpec._fields)
+    assert all(distinct[name] != default for name, default in SessionSpec._field_defaults.items())
+    made = make_spec(**distinct)
+    assert made == SessionSpec(**distinct)
+    assert made._asdict() == distinct
+    assert [type(v) for v in made] == [type(v) for v in SessionSpec(**distinct)]
+    assert spec_with_minutes(made, 45) == made._replace(duration_min=45)
+    assert spec_with_work(made, None) == made._replace(max_work_min=None)
+    assert spec_with_work(made, 12) == made._replace(max_work_min=12)
+
+
+def _later(profile: Profile, weeks: int) -> Profile:
+    assert profile.goal.date is not None
+    date = profile.goal.date + dt.timedelta(weeks=weeks)
+    return profile.model_copy(update={"goal": profile.goal.model_copy(update={"date": date})})
+
+
+SHORT_MARATHON = profile_of(
+    TEN_K,
+    goal={"event": "marathon", "date": "2025-06-29"},
+    history={"weekly_km": [18, 20, 22, 20]},
+)
+SHORT_BREVET = profile_of(BREVET, goal={"event": "brevet_600", "date": "2025-05-25"})
+
+
+def test_shared_drafts_and_early_stops_change_no_answer() -> None:
+    """The alternatives' checks draft later dates with the plan's shared drafts and stop once the
+    minimum is reached: each answer is the one a fresh, full draft gives, and the plan's own
+    weeks are the same drafted with or without sharing."""
+    for profile in (SHORT_MARATHON, SHORT_BREVET):
+        prep = prep_of(profile, RULES)
+        frame = plan_frame(profile, RULES)
+        shared = SharedDrafts()
+        alone = [w.model_dump_json() for w in draft_weeks(profile, RULES, frame, prep)]
+        assert [w.model_dump_json() for w in draft_weeks(profile, RULES, frame, prep, shared)] == alone
+        answers = set()
+        for weeks in (0, 2, 4, 8, 12, 20, 30):
+            other = _later(profile, weeks)
+            other_frame = plan_frame(other, RULES)
+            assert prep_of(other, RULES) == prep  # what sharing the plan's drafts relies on
+            if prep.timed is not None:
+                minimum = prep.timed.min_long
+                full = drafted_longest_by_sport(other, RULES, other_frame, prep)
+                quick = drafted_longest_by_sport(other, RULES, other_frame, prep, shared, stop_at=minimum)
+                answers.add(not _timed_short(full, minimum))
+                assert _timed_short(quick, minimum) == _timed_short(full, minimum), weeks
+            else:
+                assert prep.event is not None and prep.event.min_long is not None
+                run = prep.event.min_long
+                full_min, full_km = drafted_longest(other, RULES, other_frame, prep)
+                quick_min, quick_km = drafted_longest(other, RULES, other_frame, prep, shared, stop_at=run)
+                answers.add(reached(full_min, full_km, run))
+                assert reached(quick_min, quick_km, run) == reached(full_min, full_km, run), weeks
+        assert answers == {False, True}  # both a date too soon and one late enough were checked
+
+
+def test_shared_drafts_serve_only_the_same_athlete_and_preparation() -> None:
+    profile = SHORT_MARATHON
+    prep = prep_of(profile, RULES)
+    shared = SharedDrafts()
+    assert shared.serves(profile, prep)
+    assert shared.serves(_later(profile, 4), prep)
+    assert not shared.serves(profile, _finish_only_prep(prep))
+    assert not shared.serves(profile_of(TEN_K, goal={"event": "marathon", "date": "2025-06-29"}), prep)
+    other_event = profile.model_copy(
+        update={"goal": profile.goal.model_copy(update={"event": "half_marathon"})}
+    )
+    assert not shared.serves(other_event, prep)
