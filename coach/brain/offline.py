@@ -699,7 +699,7 @@ def _request_of(message: str, slots: Slots, intent: str, today: dt.date | None =
         and not _DONE_WORDS.search(message) and not _DAYS_OUT.search(message) and not _MOVE.search(message)
     ):
         return "unavailable"  # "the 26th and 27th are out", "no ride that day"
-    if _SWAP_FOR_EASY.search(message) or (_MAKE_EASY.search(message) and not slots.past_tense):
+    if _SWAP_FOR_EASY.search(message):
         return "ease"  # "can we swap today's tempo for just an easy run": that session, easier
     if _SWAP.search(message) and (len(slots.dates) >= 2 or len(slots.weekdays) >= 2):
         return "swap"
