@@ -21,7 +21,7 @@ import threading
 import time
 from collections.abc import Callable, Coroutine
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
+from typing import Any, NoReturn
 
 log = logging.getLogger(__name__)
 
@@ -90,12 +90,27 @@ def run_bounded(main: Coroutine[Any, Any, int], lifetime: Lifetime, deadline_s: 
         busy = [t for t in busy if t.is_alive()]
     if busy:
         log.warning("exiting with %d background computation(s) unfinished (nothing of them is stored)", len(busy))
-    loading = any(t.name == WARM_UP_THREAD and t.is_alive() for t in threading.enumerate())
-    if busy or loading:
-        # A model still loading holds nothing to keep, but the interpreter's finalisation while torch
-        # imports in that thread aborts the process ("terminate called without an active exception").
-        logging.shutdown()
-        sys.stdout.flush()
-        sys.stderr.flush()
-        os._exit(code)
+    if busy:
+        _exit_now(code)
+    return leave_past_loading(code)
+
+
+def leave_past_loading(code: int) -> int:
+    """Return ``code``, or, while the language model is still loading in its warm-up thread,
+    flush the logs and the standard streams and end the process at once with ``code``.
+
+    A model still loading holds nothing to keep, but the interpreter's finalisation while torch
+    imports in that thread aborts the process ("terminate called without an active exception",
+    exit -6): seen with ``coach run`` under load, and with ``coach chat`` when the input ended
+    before the load did (a message waits at most 0.5 s for the model).
+    """
+    if any(t.name == WARM_UP_THREAD and t.is_alive() for t in threading.enumerate()):
+        _exit_now(code)
     return code
+
+
+def _exit_now(code: int) -> NoReturn:
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)

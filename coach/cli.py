@@ -213,7 +213,9 @@ def cmd_chat(settings: Settings, athlete: str) -> int:
         return await run_chat(service, athlete, sys.stdin, sys.stdout, interactive=stdin_is_interactive(),
                               pictures=settings.coach_data_dir / "pictures")
 
-    return asyncio.run(_with_service(settings, body))
+    from bot.runner import leave_past_loading
+
+    return leave_past_loading(asyncio.run(_with_service(settings, body)))
 
 
 def cmd_run(settings: Settings, webhook: bool, listen: str, port: int) -> int:
