@@ -380,7 +380,8 @@ _CAP_STRONG = re.compile(
 _CAP_FIRM = re.compile(
     r"\b(tops|max|maximum|at most|no more than|all i(?:'?ve| have)? got|that'?s all i(?:'?ve| have)? got|only (?:have|got)|"
     r"(?:only|just) \d+\s*(?:min|mins|minutes|h|hrs?|hours?)\b[^.?!]*\b(?:free|spare|available|today|tonight)|"
-    r"(?:can )?only (?:squeeze|fit|manage|spare|do)|i(?:'ve| have)? only got)\b", re.I,
+    r"(?:can )?only (?:squeeze|fit|manage|spare|do)|i(?:'ve| have)? only got|"
+    r"got \d+\s*(?:min|mins|minutes)\b[^.?!]{0,20}\b(?:that'?s it|that is it))\b", re.I,
 )
 _CAP_ASK = re.compile(
     r"\b(cap(?:ped)?(?: it| that| \w+'?s? \w+)? (?:at|to)|(?:cut|knock|bring|drop|take) (?:it |that |\w+'?s? \w+ )?(?:down |back )?to|"
@@ -414,6 +415,10 @@ _DONE_WORDS = re.compile(
 _LONG_DAY = re.compile(r"\blong (?:run|ride|session|one)s? (?:on|to) ((?:mon|tues|wednes|thurs|fri|satur|sun)day)s?\b", re.I)
 _CLOCK_TIME = re.compile(r"(?<![\d:])\d{1,2}:\d{2}(?::\d{2})?(?![\d:])(?!\s*(?:am|pm))")
 _WEEKDAY_WORD = re.compile(r"\b(mon|tues|wednes|thurs|fri|satur|sun)day'?s?\b")
+_WILL_DO = re.compile(r"\b(?:i'?ll|i will|gonna|i'?m going to)\b", re.I)
+_SENTENCE_END = re.compile(r"(?<=[.?!])\s+")
+_INSTEAD_OF = re.compile(r"\binstead of\b", re.I)
+"""Not a report of a part done: "30 min instead of the long run" (``_DONE_WORDS`` has "of the")."""
 _MOVE_OR_GOES = re.compile(r"\b(goes|go|to|moves?|becomes?|instead)\b", re.I)
 _MAY_BE_LOG = frozenset({"remember_note", "unknown", "paces", "metrics", "today", "week", "checkin", "explain"})
 _WEATHER = re.compile(r"\b(freezing|cold out|cold outside|so cold|raining|pouring|snow(?:ing)?|icy|ice|windy|gale|storm|heat(?:wave)?|"
@@ -461,7 +466,8 @@ _LOGGED_WHEN = re.compile(r"\b(this morning|last night|yesterday|earlier|today'?
 _NO_SECOND_REQUEST = frozenset({"numbers", "question", "plan_question", "emoji", "weather", "greeting", "thanks", "help", "unknown", "hedge", "vague_less", "vague_change",
                                 "vague_more", "vague_dates", "override_attempt", "delete_data", "ask_coach", "new_plan"})
 _MOVE = re.compile(
-    r"\b(instead of|instead|move|moved|push|shift|go to|happen on|do it on|switch to|bump)\b|→|->", re.I,
+    r"\b(instead of|instead|move|moved|push|shift|go to|happen on|do it on|switch to|bump)\b|→|->|"
+    r"\b(?:is|'s) (?:going|moving) to(?= (?:the )?(?:mon|tues|wednes|thurs|fri|satur|sun)day\b| tomorrow\b)", re.I,
 )
 _NOTE_OVER = frozenset({"unknown", "greeting", "thanks", "paces", "settings", "change_days", "checkin", "fatigue", "log_workout",
                         "today", "week", "explain", "remember_note"})
@@ -737,7 +743,8 @@ def _request_of(message: str, slots: Slots, intent: str, today: dt.date | None =
     spare = [d for d in slots.durations_s if slots.sleep_hours is None or abs(d - slots.sleep_hours * 3600) > 60]
     if (
         _CAP_ASK.search(message) and (spare or _bare_minutes(message)) and not slots.distances_m
-        and not _DONE_WORDS.search(message) and intent not in ("log_workout", "missed")
+        and not _DONE_WORDS.search(_INSTEAD_OF.sub(" ", message))
+        and (intent not in ("log_workout", "missed") or (intent == "log_workout" and _WILL_DO.search(message)))
         and (re.search(r"\b(can|could|will|would|please|pls|let'?s)\b|\?", message, re.I) or (not slots.past_tense and intent != "partial"))
     ):
         return "cap"  # "can tonight's ride be cut to 30 min?", "make tonight an easy 30 instead"
@@ -1393,6 +1400,15 @@ class _Turn:
             "set_unavailable", {"start": start.isoformat(), "end": end.isoformat(), "reason": "unavailable"}
         ), None
 
+    def dates_of_move_sentence(self) -> list[dt.date]:
+        """The two days of the one sentence that asks for the move, when the other sentences name
+        more days as context; else nothing."""
+        asking = [part for part in _SENTENCE_END.split(self.message) if _MOVE.search(part) or _STRONG_MOVE.search(part)]
+        if len(asking) != 1:
+            return []
+        dates = list(dict.fromkeys(parse_slots(asking[0], self.today, past=False).dates))
+        return dates if len(dates) == 2 else []
+
     async def on_move_session(self) -> Result:
         wanted = next(
             (kind for pattern, kind in SESSION_WORDS if re.search(pattern, self.message, re.I)), None
@@ -1419,6 +1435,8 @@ class _Turn:
             off_day = parse_slots(day_for_day.group("off"), self.today, past=False).dates
             if to_day and off_day:
                 return await self.move(off_day[0], to_day[0]), None
+        if len(dates) >= 3:
+            dates = self.dates_of_move_sentence() or dates  # "move the 19th's to the 18th? The forecast for Saturday is awful."
         if len(dates) >= 2:
             from_date, to_date = dates[0], dates[-1]
             if re.search(r"\binstead of\b", self.message, re.I):  # "Friday instead of Saturday": Saturday's moves

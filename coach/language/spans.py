@@ -997,10 +997,15 @@ class SlotParser:
         sleep_hours = sleep_from_scale
         clauses = clause_bounds(text)
         message_about_sleep = _SLEEP_WORD_RE.search(text) is not None
+        # A clause that says "slept" is read first: in "did 60 km in 2h20! slept 7h" the 7 h is the night.
+        said_in_clause = {
+            position for position, _, has_hours in candidates
+            if has_hours and _SLEEP_WORD_RE.search(_clause_at(text, clauses, position)) is not None
+        }
         for position, seconds, has_hours in candidates:
             clause = _clause_at(text, clauses, position)
-            about_sleep = _SLEEP_WORD_RE.search(clause) is not None or (
-                message_about_sleep and not _ACTIVITY_RE.search(clause)
+            about_sleep = position in said_in_clause or (
+                message_about_sleep and not said_in_clause and not _ACTIVITY_RE.search(clause)
             )
             if has_hours and about_sleep:
                 hours = seconds / SECONDS_PER_HOUR
