@@ -34,7 +34,7 @@ if str(ROOT) not in sys.path:
 
 from coach.brain.effects import EFFECTS, MODEL_FILE, primary_effect  # noqa: E402
 
-TRAINING_SETS = ("a", "c", "d", "e", "f")
+TRAINING_SETS = ("a", "c", "d", "e", "f", "h", "i", "j")
 HELD_OUT = ("b", "g")
 REGULARISATION_C = 4.0
 """Inverse L2 strength; 1, 4 and 16 gave 0.79, 0.80 and 0.79 cross-validated accuracy (all classes)."""

@@ -16,12 +16,14 @@ from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Final, Literal
 
+import numpy as np
 import yaml
+from numpy.typing import NDArray
 
 from coach.brain.ask import Ask, Choice, day_label, day_words
-from coach.brain.effects import load_effect_model
+from coach.brain.effects import CLAUSE_MIN_PROBABILITY, NOTHING_TO_CHANGE, load_effect_model
 from coach.brain.intents import IntentClassifier, IntentResult
 from coach.brain.slots import Slots, normalise_text, parse_slots
 from coach.brain.tools import Tool, ToolCall, execute_tool
@@ -140,22 +142,52 @@ class OfflineBrain:
         # to a worker thread, a burst of readings queued there behind each other and the embeddings.
         prepared = classifier.prepare(message, today=today)
         if isinstance(prepared, IntentResult):
-            return prepared
+            return await self._checked_rule(prepared, message)
         if classifier.loading and not await asyncio.to_thread(classifier.model_ready):
             return prepared.loading()
-        if self._batcher is None:
-            # The memory package loads FAISS: not on importing the brain.
-            from memory.batcher import EmbedBatcher
-
-            self._batcher = EmbedBatcher(classifier.embedder.embed)
-        query = await self._batcher.embed(prepared.normalised)
+        query = await self._embed(prepared.normalised)
         if classifier.warm:
             decided = classifier.decide(query, prepared.slots)
         else:
             decided = await asyncio.to_thread(classifier.decide, query, prepared.slots)  # embeds the exemplars first
         model = load_effect_model()
-        effect = None if model is None else model.sure_action(query)
+        effect = None
+        if model is not None:
+            nothing = model.sure_of_nothing(query, question="?" in message)
+            effect = NOTHING_TO_CHANGE if nothing else model.sure_action(query)
         return decided if effect is None else decided.model_copy(update={"effect": effect})
+
+    async def _embed(self, normalised: str) -> NDArray[np.float32]:
+        if self._batcher is None:
+            # The memory package loads FAISS: not on importing the brain.
+            from memory.batcher import EmbedBatcher
+
+            self._batcher = EmbedBatcher(self.classifier().embedder.embed)
+        return await self._batcher.embed(normalised)
+
+    async def _checked_rule(self, decided: IntentResult, message: str) -> IntentResult:
+        """A rule's reading of a message that would change something, unless the effect model is sure
+        the message asks for no change ("why is this week so much lighter? I'm not tired"): a rule
+        reads words, the model the whole message. Only once the language model is loaded (a message the
+        rules alone read never waits for its load): until then the rule stands."""
+        model = load_effect_model()
+        classifier = self.classifier()
+        if model is None or decided.intent in _READ_ONLY or decided.intent == "override_attempt" or not _model_at_hand(classifier):
+            return decided
+        query = await self._embed(classifier.normalise(message))
+        if model.sure_of_nothing(query, question="?" in message):
+            return decided.model_copy(update={"effect": NOTHING_TO_CHANGE})
+        return decided
+
+    async def sure_clause_action(self, clause: str) -> str | None:
+        """The effect model's handler for one clause of a message, when it is sure
+        (``CLAUSE_MIN_PROBABILITY``); None while the model loads or without one."""
+        model = load_effect_model()
+        classifier = self.classifier()
+        if model is None or not _model_at_hand(classifier):
+            return None
+        query = await self._embed(classifier.normalise(clause))
+        return model.sure_action(query, CLAUSE_MIN_PROBABILITY)
 
     def read_ahead(self, message: str, today: dt.date) -> asyncio.Future[IntentResult]:
         """Start classifying ``message`` now, for ``classify`` to find when its turn comes.
@@ -205,8 +237,23 @@ class OfflineBrain:
                                 confidence=result.confidence, ask=turn.ask)
         request = _request_of(message, slots, result.intent, today)
         intent = request or result.intent
-        if request is None and result.effect is not None and result.source in ("knn", "lr") and not _same_family(result.intent, result.effect):
-            intent = result.effect  # the rules decided nothing, the exemplar vote chose otherwise, the effect model is sure
+        answer_only = result.effect == NOTHING_TO_CHANGE and intent not in _READ_ONLY and intent != "override_attempt"
+        if answer_only:
+            # "how many k is Saturday's ride? need to plan a loop", "Merry Christmas coach!": the effect model
+            # is sure nothing is asked to change, whatever words the rules caught; answered, never acted on.
+            intent = result.intent if result.intent in _READ_ONLY else _question_kind(message, slots)
+        elif (
+            request is None and result.effect not in (None, NOTHING_TO_CHANGE) and result.source in ("knn", "lr")
+            and not _same_family(result.intent, result.effect or "")
+        ):
+            intent = result.effect or intent  # the rules decided nothing, the exemplar vote chose otherwise, the effect model is sure
+        if intent == "recall_notes" and _NUMBERS_ASKED.search(message):
+            intent = "numbers"  # "what 10k time have you got on file for me?": the profile's numbers, not notes
+        if answer_only:
+            handler = getattr(turn, f"on_{intent}", turn.on_unknown)
+            text, follow_up = await handler()
+            return OfflineReply(text=text, tool_calls=turn.calls, intent=result.intent, confidence=result.confidence,
+                                follow_up=follow_up, ask=turn.ask)
         if intent in _AHEAD and slots.past_tense:
             # "i cant run thursday, got a hospital appt": a request about the days ahead, whatever the verbs
             slots = parse_slots(message, today, past=False)
@@ -253,6 +300,43 @@ class OfflineBrain:
         else:
             text = turn.result_text(await turn.call(choice.tool, choice.input))
         return OfflineReply(text=text, tool_calls=turn.calls, intent="answer", confidence=1.0, ask=turn.ask)
+
+
+_CLAUSE_ACTIONS: Final[dict[str, frozenset[str]]] = {
+    "skip": frozenset({"skip_session", "set_unavailable", "report_illness"}), "unavailable": frozenset({"set_unavailable", "skip_session"}),
+    "cap": frozenset({"limit_day"}), "move_session": frozenset({"move_session", "swap_sessions"}),
+    "swap": frozenset({"swap_sessions", "move_session"}), "days_out": frozenset({"change_days"}),
+    "missed": frozenset({"report_missed", "report_partial"}), "partial": frozenset({"report_partial"}),
+    "injury": frozenset({"report_injury"}), "log_workout": frozenset({"log_activity", "report_partial"}),
+    "remember_note": frozenset({"remember_note"}),
+}  # fmt: skip
+"""The changes a clause may add after the main request, and the calls that mean it was made already."""
+_PAST_ACTIONS = frozenset({"missed", "partial", "log_workout", "injury"})
+def _model_at_hand(classifier: IntentClassifier) -> bool:
+    """The language model is loaded and no start-up load is under way: embedding costs milliseconds."""
+    return bool(getattr(classifier.embedder, "loaded", False)) and not classifier.loading
+
+
+_READ_ONLY = frozenset({
+    "greeting", "thanks", "help", "today", "tomorrow", "week", "plan_overview", "explain", "metrics", "paces",
+    "recall_notes", "question", "numbers", "emoji", "plan_question", "weather",
+})  # fmt: skip
+"""Intents whose handlers answer from the athlete's data and change nothing."""
+_GOAL_PACE_ASKED = re.compile(
+    r"\b(?:goal|target|race)[- ]?(?:day )?pace\b|\bpace (?:for|in|on) the (?:race|half|marathon|10k|5k)\b|\bwhat time\b[^?]*\btarget\b", re.I,
+)
+_NUMBERS_ASKED = re.compile(r"\b(ftp|vdot|threshold|pb|pr|personal best|10k time|5k time|race time|zones?|max hr|css|on file)\b", re.I)
+
+
+def _question_kind(message: str, slots: Slots) -> str:
+    """Which read-only handler answers a message the rules took for a request."""
+    if _NUMBERS_ASKED.search(message):
+        return "numbers"  # "what 10k time have you got on file for me?"
+    if re.search(r"^\W*why\b|\bhow come\b", message, re.I):
+        return "explain"  # "why is this week so much lighter than last week?"
+    if slots.dates or slots.date_range or re.search(r"\b(run|ride|swim|session|workout|tempo|interval|long one|week)\b", message, re.I):
+        return "plan_question"  # "how many k is Saturday's ride?"
+    return "greeting"  # "Merry Christmas coach!": small talk, nothing changed
 
 
 _FAMILIES: tuple[frozenset[str], ...] = (
@@ -353,7 +437,10 @@ _SKIP = re.compile(
     r"\b(skip|skipping|skiping|drop|dropping|ditch|ditching|bin|binning|cancel|cancelling|canceling|scrap|scrapping|miss out|axe|"
     r"take out|sack (?:it |that |\w+ )?off|knock (?:it|that) on the head|give (?:it|that|\w+(?:'s)?(?: \w+)?) a miss|cancell?ed|canceled|"
     r"not happening|(?:run|ride|session|swim|spin|workout|training|today|tomorrow|tonight)(?:'s| is) (?:off|a no[- ]go)|"
-    r"sit(?:ting)? (?:\w+ )?out|(?:gonna|going to|i'?ll|will) (?:have to )?miss|write[- ]off)\b", re.I,
+    r"sit(?:ting)? (?:\w+ )?out|(?:gonna|going to|i'?ll|will) (?:have to )?miss|write[- ]off|"
+    r"(?:today|tonight|tomorrow|(?:mon|tues|wednes|thurs|fri|satur|sun)day)(?:(?:'s)? (?:run|ride|session|one))?"
+    r"(?: and (?:today|tonight|tomorrow|\w+day))?(?:'s|\s+(?:is|are)) (?:toast|a no|cactus|out|off the table|a non-?starter)|"
+    r"knock (?:\w+(?:'s)? )?(?:\w+ )?on the head|(?:take|taking) (?:\w+(?:'s)? )?(?:\w+ )?off the table|forgo)\b", re.I,
 )
 _SHUFFLE = re.compile(
     r"\b(shuffle|rejig|juggle|rearrange|switch (?:things|stuff) (?:up|round|around)|move (?:things|stuff|some things) (?:a)?round)\b", re.I,
@@ -475,11 +562,11 @@ _SESSION_REF = re.compile(r"\b(run|ride|swim|session|workout|long one|training|i
 _CORRECTION = re.compile(r"\b(actually|make that|make it|rather|no wait|scratch that)\b", re.I)
 _NEVER = (r"(out|off|no good|no-go|no go|impossible|can'?t|cannot|no longer|never|no more|won'?t work|not able|unable|off limits|"
           r"family day|drop|dropping|ditching|giving up|stop|don'?t work|doesn'?t work|do not work|does not work|(?:aren'?t|isn'?t|not) going to work|"
-          r"no longer work|won'?t be possible)")
-_FOR_GOOD = r"(from now on|anymore|any more|for good|going forward|permanently|every week|ever again|again|starting now|now on)"
+          r"no longer work|won'?t be possible|non-?starters?|cactus|gone|a write-?off|not doable)")
+_FOR_GOOD = r"(from now on|anymore|any more|for good|going forward|permanently|every week|ever again|again|starting now|now on|for the foreseeable)"
 _DAYS_OUT = re.compile(
     r"\b" + _NEVER + r"\b[^.?!]*\b" + _FOR_GOOD + r"\b|\b" + _FOR_GOOD + r"\b[^.?!]*\b" + _NEVER + r"\b"
-    r"|\b" + _NEVER + r"\b[^.?!]{0,30}\b(?:mon|tues|wednes|thurs|fri|satur|sun)days\b"
+    r"|\b" + _NEVER + r"\b[^.?!]{0,30}\b(?:mon|tues|wednes|thurs|fri|satur|sun)(?:days|day (?:runs|rides|sessions))\b"
     r"|\b(?:mon|tues|wednes|thurs|fri|satur|sun)days\b[^.?!]{0,30}\b(?:are|is)\s+(?:out|off|family day|no good)\b", re.I,
 )
 _NOTE_CUES = re.compile(
@@ -537,6 +624,11 @@ _NAMED_SESSION_DAY = re.compile(
     r"\b(?:today|tonight|tomorrow|(?:mon|tues|wednes|thurs|fri|satur|sun)day)'?s (?:\w+ )?(?:run|ride|session|swim|spin|workout)\b", re.I
 )
 _SHARE_OF_DAY = re.compile(r"\b(half|third|quarter) of (?:today|tonight|tomorrow|\w+day)'?s\b", re.I)
+_PER_DAY = re.compile(
+    r"\b(each|every|per|a day|daily|any given day|weekdays?|all week|each time|any day|whole week|all weekend)\b", re.I,
+)
+"""A time limit said for every day of a span, not one day."""
+_UNTIL_DAY = re.compile(r"\b(until|till|til|up to|through to)\b", re.I)
 _RECURRING = re.compile(
     r"\b(next (?:few|couple of|\d|two|three|four|five|six) weeks|every|each|until|till|from now on|for a while|"
     r"(?:mon|tues|wednes|thurs|fri|satur|sun)days|(?:mon|tues|wednes|thurs|fri|satur|sun)day (?:rides|runs|sessions|swims))\b",
@@ -1061,6 +1153,10 @@ class _Turn:
             return await self.text_of(
                 "paces", {"distance": f"{self.slots.distance_m / 1000:g}km", "time": clock}
             ), None
+        if _GOAL_PACE_ASKED.search(self.message):  # "what is my goal pace per kilometre for the race?": the target's pace
+            numbers = await self.call("my_numbers", {})
+            if numbers.output is not None and numbers.output.get("goal_pace"):
+                return str(numbers.output["text"]).split(". ")[0] + ".", None
         call = await self.call("paces", {})
         if call.is_error or call.output is None:
             return self.t["need_paces"], None
@@ -1201,6 +1297,7 @@ class _Turn:
             return []
         done = {c.name for c in self.calls}
         extra: list[str] = []
+        unread: list[str] = []
         for part in parts:
             slots = parse_slots(part, self.today, past=False)
             sub = _Turn(self.brain, self.tools, part, self.today, slots)
@@ -1261,8 +1358,35 @@ class _Turn:
                 self.calls.append(call)
                 extra.append(str(call.output.get("text", "")))  # "did 8k in 50 this morning. also I'm away the 19th"
             else:
+                unread.append(part)
                 continue
             done = {c.name for c in self.calls}
+        return extra + await self.learned_requests(unread)
+
+    async def learned_requests(self, parts: list[str]) -> list[str]:
+        """The clauses no rule acted on, read by the effect model one by one ("Did 10.3k in 1:04 …
+        Also … I'll only have about 30 mins that day"): a clause it is sure of (``CLAUSE_MIN_PROBABILITY``)
+        gets that change's handler, read on the clause's own words, unless the message's earlier
+        calls already made that kind of change."""
+        extra: list[str] = []
+        for part in parts:
+            if len(part.split()) < 3 or "?" in part:
+                continue  # a question in a clause is answered by the main reply, never acted on
+            action = await self.brain.sure_clause_action(part)
+            tools = _CLAUSE_ACTIONS.get(action or "")
+            if tools is None or tools & {c.name for c in self.calls}:
+                continue
+            slots = parse_slots(part, self.today, past=action in _PAST_ACTIONS)
+            if action in _AHEAD and any(d < self.today for d in slots.dates):
+                continue  # a change asked for a day already gone: not what the clause meant
+            sub = _Turn(self.brain, self.tools, part, self.today, slots)
+            sub.calls = self.calls
+            before = len(self.calls)
+            text, _ = await getattr(sub, f"on_{action}")()
+            if len(self.calls) > before and not sub.ask:
+                extra.append(text)
+            else:
+                del self.calls[before:]  # a question back, or nothing done: the main reply stands alone
         return extra
 
     def logs_a_workout(self, part: str, slots: Slots) -> bool:
@@ -1712,6 +1836,14 @@ class _Turn:
             days = [span.start + dt.timedelta(days=n) for n in range((span.end - span.start).days + 1)]
             texts = [await self.skip_if_planned(day) for day in days if day >= self.today]
             return "\n".join(x for x in texts if x) or self.t["adapted_nothing"].format(summary="Nothing planned on those days."), None
+        for part in _CLAUSE_SPLIT.split(self.message):
+            if part and _SKIP.search(part):  # "…starting tonight so today and Saturday are toast. Sunday I'm off"
+                own = sorted({d for d in parse_slots(part, self.today, past=False).dates
+                              if self.today <= d <= self.today + dt.timedelta(days=27)})
+                if len(own) >= 2 and re.search(r"\b(?:and|&|\+|or|nor)\b", part, re.I):
+                    texts = [await self.adapt("skip_session", {"date": day.isoformat()}) for day in own]
+                    return "\n".join(texts), None
+                break
         ahead = sorted({d for d in self.slots.dates if self.today <= d <= self.today + dt.timedelta(days=27)})
         if len(ahead) >= 2 and not _TODAY_WORDS.search(self.message):  # "can I just skip the 24th and the 27th?"
             texts = [await self.adapt("skip_session", {"date": day.isoformat()}) for day in ahead]
@@ -1737,9 +1869,39 @@ class _Turn:
             return await self.on_ease()
         seconds = durations[-1] if _CORRECTION.search(self.message) else durations[0]
         minutes = max(1, seconds // 60)
-        days = self.cap_days()
+        one_limit = len({d for d in durations}) == 1  # "the long one 90 mins max and Sunday 45": two limits, two days
+        days = (await self.cap_span_days() if one_limit else []) or self.cap_days()
         texts = [await self.adapt("limit_day", {"date": day.isoformat(), "minutes": minutes}) for day in days]
         return "\n".join(texts), None
+
+    async def cap_span_days(self) -> list[dt.date]:
+        """The planned days of a span a per-day limit is for: "max 60 min per ride this week", "an hour
+        max each day, today through Sunday", "60 min max on any given day until the 25th", "weekday
+        runs 30 min max for the first two weeks of January" (weekdays only). Nothing when the message
+        names no span with a per-day limit."""
+        if not _PER_DAY.search(self.message):
+            return []
+        span = self.slots.date_range
+        until = _UNTIL_DAY.search(self.message)
+        if span is not None:
+            start, end = max(span.start, self.today), span.end
+        elif until is not None and self.slots.dates and max(self.slots.dates) > self.today:
+            start, end = self.today, max(self.slots.dates) - dt.timedelta(days=1)  # "until I fly home on the 25th"
+        else:
+            return []
+        end = min(end, start + dt.timedelta(days=27))
+        if end < start:
+            return []
+        planned = await execute_tool(self.tools, "sessions", {"start": start.isoformat(), "end": end.isoformat()})
+        if planned.is_error or planned.output is None:
+            return []
+        days = sorted({
+            dt.date.fromisoformat(str(x["date"])) for x in planned.output["sessions"]
+            if x["type"] != "commitment" and x.get("status", "planned") == "planned"
+        })
+        if re.search(r"\bweekdays?\b", self.message, re.I):
+            days = [d for d in days if d.weekday() < 5]
+        return days[:14]
 
     def cap_days(self) -> list[dt.date]:
         """Every day a time limit is for: the days named in the clause that asks for it ("only 45 min this

@@ -43,6 +43,7 @@ from coach.engine.library_match import used_workout
 from coach.engine.metrics.pmc import acute_chronic_ratio, pmc_series
 from coach.engine.metrics.strength import assess_lift
 from coach.engine.models import WEEKDAYS, Plan, Profile, Session, Violation, Weekday, parse_clock_s
+from coach.engine.render import format_pace
 from coach.engine.units import METRES_PER_MILE
 from coach.engine.validate import validate_plan
 from coach.service import render, training_log
@@ -387,6 +388,8 @@ class NumbersOut(_Out):
     weekly_km: float | None
     training_days: list[str] = Field(default_factory=list)
     long_day: str | None = None
+    goal_pace: str | None = None
+    """The target time's pace over the race distance ("5:13 /km"), when both are known."""
     text: str
 
 
@@ -609,8 +612,15 @@ class CoachTools:
         event_km = self.service.rules.event(goal.event).distance_km
         if event_km is not None:
             event += f" ({event_km:g} km)" if self.units != "mi" else f" ({event_km * 1000 / METRES_PER_MILE:.1f} mi)"
+        goal_pace = None
+        if goal.target_time and event_km:
+            # The target time over the race distance (the pace the plan's race-pace work runs at, unless
+            # the target is out of reach: see the plan's notes).
+            unit: Literal["km", "mi"] = "mi" if self.units == "mi" else "km"
+            goal_pace = f"{format_pace(parse_clock_s(goal.target_time) / event_km, unit)} /{unit}"
         parts = [f"Goal: {event}" + (f" on {goal.date:%a %d %b %Y} ({days} days away)" if goal.date and days is not None else "")
-                 + (f", target {goal.target_time}" if goal.target_time else "") + "."]
+                 + (f", target {goal.target_time}" if goal.target_time else "")
+                 + (f" (goal pace {goal_pace})" if goal_pace else "") + "."]
         for label, value in (("FTP", None if h.ftp_w is None else f"{h.ftp_w:g} W"),
                              ("threshold HR", None if h.threshold_hr is None else f"{h.threshold_hr} bpm"),
                              ("max HR", None if h.max_hr is None else f"{h.max_hr} bpm"),
@@ -627,7 +637,7 @@ class CoachTools:
             event=goal.event, race_date=goal.date, days_to_race=days, target_time=goal.target_time, ftp_w=h.ftp_w,
             threshold_hr=h.threshold_hr, max_hr=h.max_hr, resting_hr=h.resting_hr, css_per_100m=h.css_per_100m,
             recent_race=race, weekly_km=weekly, training_days=list(availability.days), long_day=availability.long_day,
-            text=" ".join(parts),
+            goal_pace=goal_pace, text=" ".join(parts),
         )
 
     async def plan_summary(self, _: NoInput) -> PlanOut:

@@ -1,0 +1,121 @@
+"""Requests blind sets H, I and J showed were missed as frozen (issue 10), read from the store after
+the message: a time limit for every day of a span, call-offs and days out in slang, the night's
+sleep among a workout's hours, the goal pace asked for, and questions that must change nothing
+even where a rule reads a request in their words (the effect model's whole-message reading)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+
+from coach.brain.slots import parse_slots
+from coach.service.service import CoachService
+from coach.store.db import Database
+from tests.service.test_asking import PROFILE, TUESDAY, Clock, say, sessions
+
+
+@pytest.fixture
+async def coach(db: Database) -> CoachService:
+    service = CoachService(db, Clock(TUESDAY))  # Tue 8 Dec; runs Tue/Thu/Sat/Sun (Sat easy, Sun long)
+    await service.add_athlete("ann", PROFILE)
+    return service
+
+
+def _minutes(doc: dict[str, Any], day: str) -> int:
+    return sum(m for _, m in sessions(doc).get(day, []))
+
+
+THIS_WEEK = ("2026-12-08", "2026-12-10", "2026-12-12", "2026-12-13")
+
+
+@pytest.mark.parametrize("text", [
+    "Kids out of school. Max 30 min per run this week.",
+    "I've only got nap time, 30 min max each day, today through Sunday",
+])
+async def test_a_limit_for_every_day_of_a_span_caps_each_planned_day(coach: CoachService, text: str) -> None:
+    before = await coach.show("ann")
+    await say(coach, text)
+    after = await coach.show("ann")
+    assert all(0 < _minutes(after, day) <= 30 for day in THIS_WEEK), [_minutes(after, d) for d in THIS_WEEK]
+    assert _minutes(after, "2026-12-15") == _minutes(before, "2026-12-15")  # next week untouched
+
+
+async def test_a_weekday_limit_leaves_the_weekend_alone(coach: CoachService) -> None:
+    before = await coach.show("ann")
+    await say(coach, "Busy at work: weekday runs 30 min max until the 20th please")
+    after = await coach.show("ann")
+    assert 0 < _minutes(after, "2026-12-10") <= 30 < _minutes(before, "2026-12-10")
+    assert 0 < _minutes(after, "2026-12-17") <= 30
+    assert _minutes(after, "2026-12-13") == _minutes(before, "2026-12-13")  # Sunday's long run stays
+
+
+async def test_one_limit_for_one_day_stays_one_day(coach: CoachService) -> None:
+    before = await coach.show("ann")
+    await say(coach, "got 20 mins today, that's it")
+    after = await coach.show("ann")
+    assert 0 < _minutes(after, "2026-12-08") <= 20
+    assert _minutes(after, "2026-12-10") == _minutes(before, "2026-12-10")
+
+
+async def test_days_called_toast_are_dropped_but_toast_legs_are_not(coach: CoachService) -> None:
+    await say(coach, "Three 12s in a row starting tonight so today and Saturday are toast. Sunday I'm off")
+    after = await coach.show("ann")
+    assert _minutes(after, "2026-12-08") == 0 and _minutes(after, "2026-12-12") == 0
+    assert _minutes(after, "2026-12-13") > 0
+
+
+async def test_legs_that_are_toast_drop_nothing(coach: CoachService) -> None:
+    await say(coach, "my legs are toast today")
+    after = await coach.show("ann")
+    assert _minutes(after, "2026-12-08") > 0
+
+
+@pytest.mark.parametrize(("text", "gone"), [
+    ("Righto, new roster at work means Thursdays are cactus from now on", "thu"),
+    ("New Year's resolution: no more Saturday runs, that's family day now. Sunday long run stays", "sat"),
+])
+async def test_a_day_out_for_good_in_slang_leaves_the_training_days(coach: CoachService, text: str, gone: str) -> None:
+    await say(coach, text)
+    days = (await coach.show("ann"))["profile"]["availability"]["days"]
+    assert gone not in days and "sun" in days
+
+
+async def test_a_session_that_is_going_to_another_day_moves(coach: CoachService) -> None:
+    before = sessions(await coach.show("ann"))
+    await say(coach, "Dentist at 6 tonight so today's run is going to Wednesday.")
+    after = sessions(await coach.show("ann"))
+    assert "2026-12-08" not in after and after["2026-12-09"] == before["2026-12-08"]
+
+
+def test_the_night_is_read_from_the_clause_that_says_slept() -> None:
+    slots = parse_slots("Did 60 km yesterday in 2h20, longer than planned! Slept 7h, legs are tired.", dt.date(2026, 12, 13))
+    assert slots.sleep_hours == 7.0
+    assert 2 * 3600 + 20 * 60 in slots.durations_s  # the ride's time stays a duration
+
+
+async def test_the_goal_pace_asked_for_is_the_target_over_the_distance(coach: CoachService, db: Database) -> None:
+    await coach.add_athlete("bea", PROFILE.model_copy(update={"goal": PROFILE.goal.model_copy(update={"target_time": "1:50:00"})}))
+    from coach.service.service import Who
+    from coach.service.types import Incoming
+
+    result = await coach.handle(Who(name="bea"), Incoming(kind="text", text="what is my goal pace per kilometre for the race?"))
+    text = "\n".join(r.text for r in result.replies)
+    assert "5:13 /km" in text and "1:50:00" in text  # 6,600 s over 21.0975 km
+
+
+@pytest.mark.parametrize("text", [
+    "why is this week so much lighter than last week? not complaining, I'm not tired, just curious",
+    "how far is saturday's run? want to plan a loop",
+])
+async def test_a_question_the_rules_read_as_a_request_changes_nothing_once_the_model_is_loaded(
+    coach: CoachService, text: str
+) -> None:
+    coach.offline.classifier().embedder.load()  # as after the start-up warm-up
+    before = await coach.show("ann")
+    replies = await say(coach, text)
+    after = await coach.show("ann")
+    assert sessions(after) == sessions(before) and after["profile"] == before["profile"]
+    assert after["checkins"] == before["checkins"] and after["notes"] == before["notes"]
+    assert replies and replies[0].text
