@@ -437,7 +437,7 @@ _SKIP = re.compile(
     r"\b(skip|skipping|skiping|drop|dropping|ditch|ditching|bin|binning|cancel|cancelling|canceling|scrap|scrapping|miss out|axe|"
     r"take out|sack (?:it |that |\w+ )?off|knock (?:it|that) on the head|give (?:it|that|\w+(?:'s)?(?: \w+)?) a miss|cancell?ed|canceled|"
     r"not happening|(?:run|ride|session|swim|spin|workout|training|today|tomorrow|tonight)(?:'s| is) (?:off|a no[- ]go)|"
-    r"sit(?:ting)? (?:\w+ )?out|(?:gonna|going to|i'?ll|will) (?:have to )?miss|write[- ]off|"
+    r"sit(?:ting)? (?:\w+ )?out|(?:gonna|going to|i'?ll|will) (?:have to )?miss|write[- ]?offs?|"
     r"(?:today|tonight|tomorrow|(?:mon|tues|wednes|thurs|fri|satur|sun)day)(?:(?:'s)? (?:run|ride|session|one))?"
     r"(?: and (?:today|tonight|tomorrow|\w+day))?(?:'s|\s+(?:is|are)) (?:toast|a no|cactus|out|off the table|a non-?starter)|"
     r"knock (?:\w+(?:'s)? )?(?:\w+ )?on the head|(?:take|taking) (?:\w+(?:'s)? )?(?:\w+ )?off the table|forgo)\b", re.I,
@@ -543,7 +543,7 @@ _AWAY = re.compile(
     r"\b(away|can'?t (?:do|make|train|run|ride|swim)|cannot (?:do|make|train|run|ride|swim)|won'?t be able|not available|"
     r"out of town|travell?ing|no (?:training|running|riding|swimming|run|ride|swim|session|workout)s?|off the cards|is out|are out|"
     r"(?:day|days) off|at a (?:wedding|funeral|conference)|wedding|funeral|on holiday|on vacation|holiday|vacation|"
-    r"working(?: doubles| a double| nights| late| all day)?|work trip|business trip|conference|skiing|off to|"
+    r"(?<!not )(?<!you're )(?<!you are )working(?: doubles| a double| nights| late| all day)?|work trip|business trip|conference|skiing|off to|"
     r"no chance of (?:a )?(?:running|riding|training|swimming|run|ride|session)|no bike|without (?:a|my) bike|for work|"
     r"cant (?:do|make|train|run|ride)|(?:i'?ll|i will) be (?:at|in) [^.?!]{2,40} all day|all day at|won'?t manage|"
     r"won'?t make it|not going to manage|(?:i'?m|i am) (?:completely |totally )?out(?! (?:on|for|of|there|riding|running|late|tonight|this evening|with|at))|not going to (?:run|ride|train|swim|be able)|won'?t be (?:running|riding|training|swimming))\b", re.I,

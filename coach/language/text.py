@@ -73,8 +73,10 @@ FUZZY_WORDS: Final[tuple[str, ...]] = (
     "january", "february", "april", "august", "september", "october", "november", "december",
     "today", "tonight", "tomorrow", "yesterday", "weekend",
     "running", "cycling", "swimming", "riding", "strength", "marathon", "parkrun",
+    "hamstring", "achilles", "shoulder", "slept",
 )  # fmt: skip
-"""Words whose misspellings are corrected (weekdays, months, days, sports)."""
+"""Words whose misspellings are corrected (weekdays, months, days, sports, body parts that are
+long enough to tell apart, and "slept": "hamstirng", "slpet 4 hrs")."""
 FUZZY_MIN_LETTERS: Final = 5
 """Shorter words are too close to other English words ("sun", "mar") to correct."""
 FUZZY_LONG_LETTERS: Final = 8
@@ -82,7 +84,8 @@ FUZZY_LONG_LETTERS: Final = 8
 _NOT_TYPOS: Final = frozenset(
     {"ridding", "rising", "riving", "sundae", "toady", "toddy", "tonights", "sundays", "mondays", "fridays", "tuesdays", "saturdays", "thursdays",
      "wednesdays", "weekends", "runner", "runnings", "cycles", "strengths", "marathons", "parkruns", "aprils",
-     "augusts", "octobers", "december's", "sunday's", "monday's", "friday's"}
+     "augusts", "octobers", "december's", "sunday's", "monday's", "friday's", "sleet", "swept", "shoulders",
+     "hamstrings"}
 )  # fmt: skip
 """Real words (and plurals) within an edit of a known word, never "corrected"."""
 _WORD_RE: Final = re.compile(rf"(?<![\w'])[a-z]{{{FUZZY_MIN_LETTERS},}}(?!\w)")
@@ -93,7 +96,7 @@ def correct_word(word: str) -> str:
     """``word`` or the known word it is a misspelling of (first letter kept, one or two edits)."""
     if word in FUZZY_WORDS or word in _NOT_TYPOS or len(word) < FUZZY_MIN_LETTERS:
         return word
-    if word.endswith("s") and (singular := correct_word(word[:-1])) in FUZZY_WORDS:
+    if word.endswith("s") and (singular := correct_word(word[:-1])) in FUZZY_WORDS and not singular.endswith("s"):
         return singular + "s"  # "satrudays": a plural keeps its s (a recurring day)
     limit = 2 if len(word) >= FUZZY_LONG_LETTERS else 1
     best, best_distance = word, limit + 1
