@@ -12,7 +12,10 @@ Builds one 10k plan, gives it to N athletes (a tenth of them with a coach who re
 per athlete the self-grading, the KPI gates, the narrative template and the outbox or review
 queue; chunks of athletes per transaction), or with ``--workers N``, N ``coach worker``
 processes taking one task per athlete from the broker (``fan_out``; the database given by
-``--database-url`` is dropped and created afresh). Prints the engine's build (compiled or pure
+``--database-url`` is dropped and created afresh; the tasks go on a queue of this bench's own,
+deleted at the end, so other workers, tests or benches on the broker neither take nor purge them,
+and the run is followed as ``coach batch weekly`` follows it: tasks lost on the way are published
+again, and the athletes still pending, if any, are printed). Prints the engine's build (compiled or pure
 Python), the setup time, the batch's wall and CPU time (this process's: user + system, all its
 threads; other processes share the CPUs, so the wall time depends on them), a re-run's
 (everything already done), the outbox's rows, doubled keys and stored pictures (each picture is
@@ -97,34 +100,42 @@ async def batch(db: Database, service: CoachService, clock: FixedClock, workers:
         summary = await run_weekly(db, NEXT_WEEK, rules=service.rules, clock=clock)
         counts = {o: summary.count(o) for o in ("done", "review", "skipped", "failed", "already")}
         return counts, time.perf_counter() - started, time.process_time() - cpu
-    from coach.batch.queue import fan_out
-    from coach.batch.report import recent_runs
+    from coach.batch.queue import fan_out, follow
 
-    run_id = await fan_out(db, broker_url, NEXT_WEEK)
-    while True:
-        status = next(r for r in await recent_runs(db, 50) if r.run_id == run_id)
-        if status.pending == 0:
-            break
-        await asyncio.sleep(0.2)
-    counts = {o: getattr(status, o) for o in ("done", "review", "skipped", "failed", "already")}
+    run_id = await fan_out(db, broker_url, NEXT_WEEK, queue=QUEUE)
+    published = time.perf_counter() - started
+    status, follower = await follow(db, broker_url, run_id, NEXT_WEEK, queue=QUEUE, poll_s=0.2)
+    counts = {o: getattr(status, o) for o in ("done", "review", "skipped", "failed", "already", "pending")}
+    print(f"       published {status.total} tasks (in AMQP transactions on RabbitMQ) in {published:.1f} s; {follower.sweeps} sweep(s) "
+          f"re-published {follower.republished}; still pending: {status.pending_ids or 'none'}")
     return counts, time.perf_counter() - started, time.process_time() - cpu
 
 
+QUEUE = f"coach-weekly-bench-{os.getpid()}"
+"""This bench's own queue: no other worker, test or bench takes or purges its tasks."""
+
+
 def start_workers(n: int, url: str, broker_url: str) -> list[subprocess.Popen[bytes]]:
-    env = {**os.environ, "DATABASE_URL": url, "BROKER_URL": broker_url, "COACH_TODAY": SUNDAY.isoformat(), "LOG_LEVEL": "WARNING"}
+    env = {**os.environ, "DATABASE_URL": url, "BROKER_URL": broker_url, "BATCH_QUEUE": QUEUE, "COACH_TODAY": SUNDAY.isoformat(),
+           "LOG_LEVEL": "WARNING"}
     env.pop("REDIS_URL", None)
     root = Path(__file__).resolve().parents[1]
     return [subprocess.Popen([sys.executable, "-m", "coach.cli", "worker"], cwd=root, env=env) for _ in range(n)]
 
 
-def purge_queue(broker_url: str) -> None:
-    """Leftover tasks of an earlier, interrupted bench must not count in this one."""
-    from coach.batch.queue import QUEUE_NAME, declare, make_broker
+def delete_queue(broker_url: str) -> None:
+    """This bench's queue goes when it ends (with its delay and dead-letter queues)."""
+    from coach.batch.queue import make_broker
 
     broker = make_broker(broker_url)
-    declare(broker)
-    broker.flush(QUEUE_NAME)
-    broker.close()
+    try:
+        if broker_url.startswith(("amqp://", "amqps://")):
+            for name in (QUEUE, f"{QUEUE}.DQ", f"{QUEUE}.XQ"):
+                broker.channel.queue_delete(name)  # type: ignore[attr-defined]
+        else:
+            broker.flush(QUEUE)
+    finally:
+        broker.close()
 
 
 async def main(url: str, athletes: int, review_share: float, workers: int, broker_url: str) -> None:
@@ -137,7 +148,6 @@ async def main(url: str, athletes: int, review_share: float, workers: int, broke
     print(f"setup: {athletes} athletes with a 13-week plan in {time.perf_counter() - started:.1f} s")
     procs: list[subprocess.Popen[bytes]] = []
     if workers:
-        purge_queue(broker_url)
         procs = start_workers(workers, url, broker_url)
         await asyncio.sleep(3)  # the workers import and connect
     where = f"{workers} worker(s) over {broker_url.split('@')[-1]}" if workers else "in-process"
@@ -153,7 +163,13 @@ async def main(url: str, athletes: int, review_share: float, workers: int, broke
         for proc in procs:
             proc.terminate()
         for proc in procs:
-            proc.wait(timeout=60)
+            try:
+                proc.wait(timeout=60)
+            except subprocess.TimeoutExpired:  # never leave a worker behind
+                proc.kill()
+                proc.wait()
+        if workers:
+            delete_queue(broker_url)
     async with db.transaction() as s:
         rows = (await s.execute(select(func.count(m.OutboxMessage.id)))).scalar_one()
         keys = (await s.execute(select(func.count(func.distinct(m.OutboxMessage.key))))).scalar_one()

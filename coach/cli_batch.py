@@ -36,6 +36,7 @@ def add_parsers(sub: Any) -> None:
     status.add_argument("--json", action="store_true")
     worker = sub.add_parser("worker", help="take weekly-batch tasks from the broker (BROKER_URL or REDIS_URL)")
     worker.add_argument("--threads", type=int, default=1, help="tasks at once in this process (default 1)")
+    worker.add_argument("--queue", help="the queue to take tasks from (default: BATCH_QUEUE, else coach-weekly)")
 
 
 def broker_url(settings: Any) -> str | None:
@@ -68,7 +69,7 @@ def run(settings: Any, args: argparse.Namespace) -> int:
             sys.stderr.write("coach: no broker: set BROKER_URL (amqp://… or redis://…) or REDIS_URL; "
                              "without one, `coach batch weekly` runs in-process.\n")
             return EXIT_BAD_INPUT
-        return int(run_worker(url, settings, threads=args.threads))
+        return int(run_worker(url, settings, threads=args.threads, queue=args.queue))
     if args.batch_command == "status":
         return asyncio.run(_status(settings, args.last, args.json))
     from coach.clock import clock_for
@@ -101,7 +102,7 @@ async def _weekly(settings: Any, week: dt.date, as_json: bool, url: str | None) 
                 from coach.batch.queue import fan_out
 
                 run_id = await fan_out(service.db, url, week)
-                await _follow(service.db, run_id, bar)
+                await _follow(service.db, url, run_id, week, bar)
         finally:
             bar.close()
         from coach.batch.report import recent_runs
@@ -111,25 +112,22 @@ async def _weekly(settings: Any, week: dt.date, as_json: bool, url: str | None) 
             sys.stdout.write(json.dumps(status.to_json(), indent=2) + "\n")
         else:
             _print_summary(status)
-        return EXIT_FAILED if status.failed else EXIT_OK
+        return EXIT_FAILED if status.failed or status.pending else EXIT_OK
 
     return await _with_service(settings, body)
 
 
-async def _follow(db: Any, run_id: int, bar: _Progress) -> None:
-    """Wait until every task of a fanned-out run is accounted for (Ctrl-C leaves them to the workers)."""
-    from coach.batch.report import recent_runs
-    from coach.batch.weekly import finish_run
+async def _follow(db: Any, url: str, run_id: int, week: dt.date, bar: _Progress) -> None:
+    """Wait until every athlete of a fanned-out run is accounted for, re-publishing the tasks
+    that were lost (``queue.follow``; Ctrl-C leaves them to the workers)."""
+    from coach.batch.queue import follow
 
-    while True:
-        status = next(r for r in await recent_runs(db, 50) if r.run_id == run_id)
+    def progress(status: Any) -> None:
         if bar.total is None:
             bar.start(status.total)
         bar.update_to(status.total - status.pending)
-        if status.pending == 0:
-            await finish_run(db, run_id)
-            return
-        await asyncio.sleep(FOLLOW_POLL_S)
+
+    await follow(db, url, run_id, week, poll_s=FOLLOW_POLL_S, progress=progress)
 
 
 def _print_summary(status: Any) -> None:
@@ -146,6 +144,10 @@ def _print_summary(status: Any) -> None:
         out.write(f"    athlete {failure.athlete_id} (after {failure.attempts} attempt(s)): {failure.reason}\n")
     if status.failed > len(status.failures):
         out.write(f"    … and {status.failed - len(status.failures)} more (`coach batch status --json`)\n")
+    if status.pending:
+        ids = ", ".join(map(str, status.pending_ids)) + (", …" if status.pending > len(status.pending_ids) else "")
+        out.write(f"  {status.pending} still pending, their tasks sent again without result (athletes {ids}): "
+                  "check the workers, then run `coach batch weekly` again\n")
 
 
 async def _status(settings: Any, last: int, as_json: bool) -> int:

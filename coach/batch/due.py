@@ -6,7 +6,9 @@ coach who reviews has the afternoon and the message is ready before the athlete 
 minute tick asks the index for the rows due now (``next_due_at <= now``: a range scan, no plan is
 loaded), runs those athletes' weeks (in this process, or fanned out to ``coach worker`` when a
 broker is configured) and moves each row to the next Sunday. A failure is retried
-``FAILED_RETRY`` later; the Sunday preview itself stays the safety net at 18:00.
+``FAILED_RETRY`` later; the Sunday preview itself stays the safety net at 18:00. A run fanned out
+to workers is followed from tick to tick (``queue.Follower``): tasks lost on the way are published
+again, and the run is marked finished when every athlete is accounted for.
 
 New athletes get their row on the next tick (an anti-join on the primary key); an athlete who moves
 to another zone keeps the old zone's time for the week already scheduled.
@@ -80,9 +82,27 @@ def week_of(row: WeeklyDue) -> dt.date:
     return next_monday(local.date())
 
 
+_followed: dict[int, Any] = {}
+"""The runs this process fanned out and follows (``queue.Follower`` by run id)."""
+
+
+async def follow_runs(db: Database) -> None:
+    """One step of each run this process fanned out: re-publish what was lost, finish what is done."""
+    for run_id, follower in list(_followed.items()):
+        try:
+            status = await follower.step()
+            if status.pending == 0 or follower.gave_up:
+                await finish_run(db, run_id)
+                del _followed[run_id]
+        except Exception:  # the broker or the database is away: next tick
+            log.warning("weekly batch: following run %d failed; trying again next tick", run_id, exc_info=True)
+
+
 async def run_due(db: Database, *, rules: Any, clock: Clock, broker_url: str | None = None) -> int:
     """The bot's hook, every tick: run the weekly batch for the athletes due now. Returns how many
     items were started. Idempotent: a tick repeated after a crash finds the items finished."""
+    if _followed:
+        await follow_runs(db)
     now = clock.now()
     async with db.transaction() as s:
         added = await add_missing(s, now)
@@ -97,9 +117,10 @@ async def run_due(db: Database, *, rules: Any, clock: Clock, broker_url: str | N
     failed: set[int] = set()
     for week, ids in sorted(by_week.items()):
         if broker_url is not None:
-            from coach.batch.queue import fan_out
+            from coach.batch.queue import Follower, fan_out
 
-            await fan_out(db, broker_url, week, ids)  # the workers retry with backoff
+            run_id = await fan_out(db, broker_url, week, ids)  # the workers retry with backoff
+            _followed[run_id] = Follower(db, broker_url, run_id, week)
             continue
         run_id = await start_run(db, week, len(ids), "scheduled")
         for athlete_id in ids:

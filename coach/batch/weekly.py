@@ -36,7 +36,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import Date, DateTime, case, func, insert, literal, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -268,7 +268,11 @@ async def run_item(
         first = (str(error).strip().splitlines() or [""])[0]
         reason = f"{type(error).__name__}: {first}"[:MAX_ERROR_CHARS]  # the whole traceback is in the log
         log.warning("weekly batch: athlete %d, week %s failed: %s", athlete_id, week_start, type(error).__name__, exc_info=True)
-        await _record_failure(db, athlete_id, week_start, run_id, reason, time.perf_counter() - started)
+        if not await record_failure(db, athlete_id, week_start, run_id, reason, time.perf_counter() - started):
+            # The athlete was deleted meanwhile (their item went with them): nothing to retry, and the
+            # run counts them skipped, so it does not wait for them.
+            await _count_alone(db, run_id, "skipped", time.perf_counter() - started)
+            return ItemResult(athlete_id, "skipped", "athlete deleted", time.perf_counter() - started)
         if raise_errors:
             raise
         return ItemResult(athlete_id, "failed", reason, time.perf_counter() - started)
@@ -283,7 +287,13 @@ async def _attempt(
     async with db.transaction() as s:
         item = await _lock_item(s, athlete_id, week_start)
         if item.status in FINISHED_STATES:
+            if run_id is not None and item.run_id == run_id:
+                # This run has counted it: a second delivery of its task (redelivered after a worker
+                # died, or re-sent by the coordinator's sweep) changes nothing and counts nothing.
+                return ItemResult(athlete_id, "already", item.status)
             await _count(s, run_id, "already", 0.0)
+            if run_id is not None:
+                item.run_id = run_id  # counted by this run now, once
             return ItemResult(athlete_id, "already", item.status)
         failed_here = item.status == "failed" and item.run_id == run_id and run_id is not None
         item.run_id = run_id
@@ -393,20 +403,41 @@ async def _finish(
     return ItemResult(item.athlete_id, outcome, reason, duration)
 
 
-async def _record_failure(db: Database, athlete_id: int, week_start: dt.date, run_id: int | None, reason: str, duration: float) -> None:
+async def record_failure(
+    db: Database, athlete_id: int, week_start: dt.date, run_id: int | None, reason: str, duration: float = 0.0,
+) -> bool:
+    """Leave the item ``failed`` with ``reason`` (counted once per run), unless it is finished.
+    False when the athlete is gone (deleted meanwhile): there is nothing to record or retry."""
     try:
         async with db.transaction() as s:
             item = await _lock_item(s, athlete_id, week_start)
             if item.status in FINISHED_STATES:
-                return
+                return True
             counted = item.status == "failed" and item.run_id == run_id
             item.status, item.last_error, item.run_id = "failed", reason, run_id
             item.attempts += 1
             item.duration_s = duration
             if not counted:
                 await _count(s, run_id, "failed", duration)
+        return True
     except IntegrityError:  # the athlete was deleted meanwhile: nothing left to record
+        if await _athlete_exists(db, athlete_id):
+            log.warning("weekly batch: athlete %d, week %s: the failure could not be recorded", athlete_id, week_start, exc_info=True)
+            return True
         log.info("weekly batch: athlete %d is gone; no failure recorded", athlete_id)
+        return False
+
+
+async def _athlete_exists(db: Database, athlete_id: int) -> bool:
+    async with db.transaction() as s:
+        return (await s.execute(select(m.Athlete.id).where(m.Athlete.id == athlete_id))).first() is not None
+
+
+async def _count_alone(db: Database, run_id: int | None, outcome: Outcome, duration_s: float) -> None:
+    """Count an outcome that has no item to keep it (an athlete deleted mid-run)."""
+    if run_id is not None:
+        async with db.transaction() as s:
+            await _count(s, run_id, outcome, duration_s)
 
 
 # --------------------------------------------------------------------------- a run
@@ -425,6 +456,59 @@ async def start_run(db: Database, week_start: dt.date, total: int, mode: str) ->
         s.add(run)
         await s.flush()
         return run.id
+
+
+CLAIM_ROWS = 1_000
+"""``claim_items`` writes this many items per statement."""
+OPEN_STATES = ("pending", "composed")
+"""An item of a run in one of these is still to be done (``open_items``)."""
+
+
+async def claim_items(db: Database, athlete_ids: Sequence[int], week_start: dt.date, run_id: int) -> None:
+    """Before a run's tasks are published: its athletes' (athlete, week) rows, committed, so that
+    whatever becomes of a message, the run knows who is still to be done (``open_items``). A
+    missing row is made ``pending``; an unfinished one (``pending``, ``composed``, ``failed``) is
+    taken over by this run, a failed one back to ``pending`` (its last error kept until the retry);
+    a finished one is left as it is (its task counts it ``already``). Athletes deleted meanwhile
+    get no row."""
+    if not athlete_ids:
+        return
+    async with db.transaction() as s:
+        postgres = s.get_bind().dialect.name == "postgresql"
+        stamp = s.info["now"]() if "now" in s.info else m.utcnow()
+        for first in range(0, len(athlete_ids), CLAIM_ROWS):
+            ids = list(athlete_ids[first:first + CLAIM_ROWS])
+            rows = select(m.Athlete.id, literal(week_start, Date), literal(run_id), literal("pending"), literal(0),
+                          literal(stamp, DateTime)).where(m.Athlete.id.in_(ids))
+            columns = ["athlete_id", "week_start", "run_id", "status", "attempts", "created_at"]
+            if postgres:
+                from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+                await s.execute(pg_insert(BatchItem).from_select(columns, rows).on_conflict_do_nothing(
+                    index_elements=["athlete_id", "week_start"]))
+            else:
+                from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+                await s.execute(sqlite_insert(BatchItem).from_select(columns, rows).on_conflict_do_nothing(
+                    index_elements=["athlete_id", "week_start"]))
+            await s.execute(
+                update(BatchItem)
+                .where(BatchItem.athlete_id.in_(ids), BatchItem.week_start == week_start,
+                       BatchItem.status.not_in(FINISHED_STATES), BatchItem.run_id.is_distinct_from(run_id))
+                .values(run_id=run_id, status=case((BatchItem.status == "failed", "pending"), else_=BatchItem.status))
+            )
+
+
+async def open_items(db: Database, run_id: int, limit: int | None = None) -> tuple[int, list[int]]:
+    """How many of the run's items are still to be done, and (up to ``limit``) whose, by athlete."""
+    async with db.transaction() as s:
+        where = (BatchItem.run_id == run_id, BatchItem.status.in_(OPEN_STATES))
+        count = (await s.execute(select(func.count(BatchItem.id)).where(*where))).scalar_one()
+        ids: list[int] = []
+        if count and limit != 0:
+            query = select(BatchItem.athlete_id).where(*where).order_by(BatchItem.athlete_id)
+            ids = list((await s.execute(query if limit is None else query.limit(limit))).scalars())
+        return count, ids
 
 
 async def finish_run(db: Database, run_id: int) -> None:
