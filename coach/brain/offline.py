@@ -23,7 +23,7 @@ import yaml
 from numpy.typing import NDArray
 
 from coach.brain.ask import Ask, Choice, day_label, day_words
-from coach.brain.effects import CLAUSE_MIN_PROBABILITY, NOTHING_TO_CHANGE, load_effect_model
+from coach.brain.effects import ACTION_OF, CLAUSE_MIN_PROBABILITY, NOTHING_TO_CHANGE, load_effect_model
 from coach.brain.intents import IntentClassifier, IntentResult
 from coach.brain.slots import Slots, normalise_text, parse_slots
 from coach.brain.tools import Tool, ToolCall, execute_tool
@@ -177,6 +177,8 @@ class OfflineBrain:
         query = await self._embed(classifier.normalise(message))
         if model.sure_of_nothing(query, question="?" in message):
             return decided.model_copy(update={"effect": NOTHING_TO_CHANGE})
+        if model.sure_action(query) == ASK_BACK:
+            return decided.model_copy(update={"effect": ASK_BACK})
         return decided
 
     async def sure_clause_action(self, clause: str) -> str | None:
@@ -249,6 +251,11 @@ class OfflineBrain:
             intent = result.effect or intent  # the rules decided nothing, the exemplar vote chose otherwise, the effect model is sure
         if intent == "recall_notes" and _NUMBERS_ASKED.search(message):
             intent = "numbers"  # "what 10k time have you got on file for me?": the profile's numbers, not notes
+        if not answer_only and result.effect == ASK_BACK and intent not in _READ_ONLY and intent != "override_attempt":
+            # "can we shuffle the weekend round a bit? got a footy thing on", "move Thursday": the effect model
+            # is sure a good coach would ask first (73 of 73 in cross-validation at p >= 0.8); nothing changes yet.
+            intent = _vague_of(message, turn.slots, ASK_BACK) or ASK_BACK
+            answer_only = True
         if answer_only:
             handler = getattr(turn, f"on_{intent}", turn.on_unknown)
             text, follow_up = await handler()
@@ -312,6 +319,10 @@ _CLAUSE_ACTIONS: Final[dict[str, frozenset[str]]] = {
 }  # fmt: skip
 """The changes a clause may add after the main request, and the calls that mean it was made already."""
 _PAST_ACTIONS = frozenset({"missed", "partial", "log_workout", "injury"})
+ASK_BACK: Final = ACTION_OF["ask"]
+"""The handler of a message a good coach asks about before changing anything."""
+
+
 def _model_at_hand(classifier: IntentClassifier) -> bool:
     """The language model is loaded and no start-up load is under way: embedding costs milliseconds."""
     return bool(getattr(classifier.embedder, "loaded", False)) and not classifier.loading

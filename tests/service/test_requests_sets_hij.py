@@ -119,3 +119,16 @@ async def test_a_question_the_rules_read_as_a_request_changes_nothing_once_the_m
     assert sessions(after) == sessions(before) and after["profile"] == before["profile"]
     assert after["checkins"] == before["checkins"] and after["notes"] == before["notes"]
     assert replies and replies[0].text
+
+
+@pytest.mark.parametrize("text", [
+    "can we move some stuff around this weekend? got a thing on",
+    "can you rejig next week for me?",
+])
+async def test_a_change_too_vague_to_make_is_asked_about_once_the_model_is_loaded(coach: CoachService, text: str) -> None:
+    coach.offline.classifier().embedder.load()
+    before = await coach.show("ann")
+    replies = await say(coach, text)
+    after = await coach.show("ann")
+    assert sessions(after) == sessions(before) and after["profile"] == before["profile"]
+    assert "?" in replies[-1].text or any(r.buttons for r in replies)  # a question back, nothing changed
