@@ -90,7 +90,8 @@ class Workers:
 
 
 @pytest.fixture
-def workers_factory(tmp_path: Path) -> Iterator[list[Workers]]:
+def workers_factory(tmp_path: Path, queue: str) -> Iterator[list[Workers]]:
+    """Workers stopped before ``queue`` is deleted (a worker's retry would declare it again)."""
     made: list[Workers] = []
     yield made
     for w in made:
