@@ -233,7 +233,22 @@ def normalise(text: str) -> str:
     text = number_words_to_digits(text)
     for pattern, replacement in _PHRASES:
         text = pattern.sub(replacement, text)
-    return re.sub(r"[ \t]+", " ", text).strip()
+    return re.sub(r"[ \t]+", " ", spelled_amounts(text)).strip()
+
+
+_AND_A_HALF: Final = re.compile(r"\b(\d+) and a half\b(?= ?(?:k|km|kms|kilometres?|kilometers?|mi|miles?|hours?|hrs?|h)\b)")
+_POOL_LENGTHS: Final = re.compile(
+    r"\b(?P<n>\d{1,3}) (?:lengths?|laps?) (?:of|in) (?:a |the |my )?(?P<pool>\d{2}(?:\.\d)?) ?-? ?(?:m|metres?|meters?)\b(?: pool)?"
+)
+
+
+def spelled_amounts(text: str) -> str:
+    """Amounts said in words a reader of numbers misses, as numbers: "5 and a half k" → "5.5 k",
+    "30 lengths of the 25-metre pool" → "750 m (30 lengths of 25 m)". Folded text in and out."""
+    text = _AND_A_HALF.sub(r"\1.5", text)
+    return _POOL_LENGTHS.sub(
+        lambda m: f"{int(m.group('n')) * float(m.group('pool')):g} m ({m.group('n')} lengths of {m.group('pool')})", text
+    )
 
 
 _CLAUSE_SPLIT_RE: Final = re.compile(r"[,;!?\n]|\.(?=\s|$)|\s-\s|\bbut\b|\band\b|\bthen\b")

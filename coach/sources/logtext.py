@@ -22,6 +22,7 @@ from typing import Final
 from coach.engine.metrics.strength import StrengthSet
 from coach.engine.units import METRES_PER_KM, METRES_PER_MILE, SECONDS_PER_HOUR, SECONDS_PER_MINUTE
 from coach.language import ClockAmbiguity, find_distances, find_durations, fold, plausible_speed_mps
+from coach.language.text import spelled_amounts
 from coach.language.units import kilograms_per
 from coach.sources.activity import ImportedActivity, RawActivity, Sport, finish
 
@@ -336,7 +337,7 @@ def parse_log_entry(
 
     Without a sport word ("6 miles in 58", "10k race 47:12") the athlete's own sport is meant, or a
     run when the words name a running race."""
-    text = fold(line)
+    text = spelled_amounts(fold(line))
     if not text:
         raise LogParseError(f"The log is empty. Try for example {_EXAMPLES}.")
     when = when if when.tzinfo else when.replace(tzinfo=dt.UTC)

@@ -177,3 +177,14 @@ def test_a_pasted_watch_summary_is_one_session() -> None:
     assert (ride[0].sport, ride[0].distance_km, ride[0].elapsed_s) == ("ride", 52.3, 2 * 3600 + 4 * 60 + 11)
     two = parse_log("ran 5k in 25 min\nrode 20 km in 50 min", when=WHEN)  # two sessions, one per line, stay two
     assert [e.sport for e in two if isinstance(e, ImportedActivity)] == ["run", "ride"]
+
+
+@pytest.mark.parametrize(("text", "sport", "km"), [
+    ("I swam 30 lengths of the 25-metre pool this morning, about 35 minutes", "swim", 0.75),
+    ("swam 40 laps of a 25m pool in 50 min", "swim", 1.0),
+    ("did the run this morning 5 and a half K in 38 minutes, bit slow", "run", 5.5),
+])
+def test_amounts_said_in_words_are_read_as_numbers(text: str, sport: str, km: float) -> None:
+    entry = parse_log(text, when=dt.datetime(2027, 1, 6, 9, tzinfo=dt.UTC), default_sport="run")[0]
+    assert isinstance(entry, ImportedActivity)
+    assert entry.sport == sport and entry.distance_km == pytest.approx(km)
