@@ -733,7 +733,10 @@ def _request_of(message: str, slots: Slots, intent: str, today: dt.date | None =
         return "emoji"  # "🚴", "👍👍": nothing to act on
     coming = sorted({d for d in slots.dates if today is None or d >= today})
     unhedged = _HEDGED_REQUEST.sub(" ", message)
-    if _TELL_ONLY.search(message) and not _ASKS_CHANGE.search(unhedged) and (not _AWAY.search(message) or _TRAIN_THERE.search(message)):
+    if (
+        _TELL_ONLY.search(message) and not _ASKS_CHANGE.search(unhedged) and (not _AWAY.search(message) or _TRAIN_THERE.search(message))
+        and not (slots.distances_m and slots.durations_s and slots.past_tense)  # "FYI: this morning I swam 2,000 m in 42 minutes"
+    ):
         return "remember_note"  # "I carry a puncture kit now, thought you should know": a fact, nothing to change
     if (_AWAY.search(message) or slots.date_range or slots.dates) and _TRAIN_THERE.search(message) and not _ASKS_CHANGE.search(message):
         return "remember_note"  # "off to Tenerife 14th-21st, can still run there": the plan stays, the trip is remembered

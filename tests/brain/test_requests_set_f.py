@@ -107,3 +107,8 @@ def test_new_kit_is_kept_as_a_note(text: str) -> None:
 
 def test_new_kit_with_a_request_leaves_the_request_to_act() -> None:
     assert request("New power meter pedals arrived! Also please swap Sat/Sun this week.") != "remember_note"
+
+
+def test_a_workout_told_as_an_fyi_is_logged_not_kept_as_a_note() -> None:
+    assert request("FYI: this morning I swam 2,000 m in 42 minutes at the club pool as cross-training.", "remember_note") == "log_workout"
+    assert request("FYI I carry a puncture kit now", "remember_note") == "remember_note"
