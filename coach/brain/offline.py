@@ -416,7 +416,8 @@ _PAIN = re.compile(
     r"\b(hurt|hurts|hurting|sore|pain|painful|aching|ache|aches|twinge|twinged|flared|tight|killing me|playing up|niggle|"
     r"swollen|tweaked|pulled|strained|throbbing|said no|packed in|gone|grumbling|grumbly|cranky|locked up|grabbed|twinges?|"
     r"niggly|achy|stiff|tender|angry|barking|complaining|pulling|went ping|pinged|puffy|flaring|flaring up|rolled|blister|"
-    r"cramp(?:ed|ing)?|seized|dodgy|clicking|grinding|bruised|bruising|banged|whacked|smashed|did (?:my|his|her) \w+ in|put (?:my|his|her) \w+ out|went (?:on me|again))\b"
+    r"cramp(?:ed|ing)?|seized|dodgy|clicking|grinding|bruised|bruising|banged|whacked|smashed|did (?:my|his|her) \w+ in|put (?:my|his|her) \w+ out|went (?:on me|again)|"
+    r"twinging|twangy|nipping|talking to me|(?:felt|feels?|feeling) (?:weird|funny|odd|off|wrong)|numb|pinched|jarred|screaming)\b"
 )
 _NO_PAIN = re.compile(r"\b(no pain|pain[- ]free|doesn'?t hurt|didn'?t hurt|not sore|no issues|feels? (?:fine|good|great)|all good)\b")
 

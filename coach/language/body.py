@@ -100,15 +100,16 @@ BODY_PART_PATTERNS: Final[tuple[tuple[BodyPart, re.Pattern[str]], ...]] = (
             r"\b(?:my|the|upper|mid|sore|stiff|tight|bad|painful|whole)\s+back\b(?!\s+(?:off|to|on|home|into|in|out|up|down)\b)"
             r"|\bback\s+(?:pain|ache|aches|hurts|spasms?|injury|is|feels|went|tweak)"
             r"|\bdid (?:my|his|her) back in\b|\bput (?:my|his|her) back out\b"
+            r"|^back'?s (?:sore|stiff|tight|killing|hurting|aching|achy|playing up|gone|bad|not great)\b"
         ),
     ),
     ("achilles", re.compile(r"\b(?:achill?i?es|achilies|achilles\s+tendon|heel\s+cord)\b")),
-    ("hamstring", re.compile(r"\b(?:hamstrings?|hammy|hammies|hamstring's)\b")),
+    ("hamstring", re.compile(r"\b(?:ham\s?strings?|hammy|hammies|hamstring's)\b|\bback of (?:my|the|his|her) (?:thigh|upper leg)s?\b")),
     ("knee", re.compile(r"\b(?:knees?|kneecaps?|patella|patellar)\b")),
     ("ankle", re.compile(r"\bankles?\b")),
     ("calf", re.compile(r"\b(?:calf|calves|calfs|soleus|gastroc(?:nemius)?)\b")),
     ("shin", re.compile(r"\b(?:shins?|shin\s+splints|tibia)\b")),
-    ("quad", re.compile(r"\b(?:quads?|quadriceps|quadricep)\b")),
+    ("quad", re.compile(r"\b(?:quads?|quadriceps|quadricep)\b|\bfront of (?:my|the|his|her) thighs?\b")),
     ("glute", re.compile(r"\b(?:glutes?|gluteus|piriformis|butt|bum)\b")),
     ("hip", re.compile(r"\b(?:hips?|hip\s+flexors?)\b")),
     ("groin", re.compile(r"\b(?:groin|adductors?)\b")),

@@ -112,3 +112,14 @@ def test_new_kit_with_a_request_leaves_the_request_to_act() -> None:
 def test_a_workout_told_as_an_fyi_is_logged_not_kept_as_a_note() -> None:
     assert request("FYI: this morning I swam 2,000 m in 42 minutes at the club pool as cross-training.", "remember_note") == "log_workout"
     assert request("FYI I carry a puncture kit now", "remember_note") == "remember_note"
+
+
+@pytest.mark.parametrize("text", [
+    "Did 10k of the long run then my hamstring started twinging so I walked the rest home",
+    "my knee is talking to me, gonna cut today's ride to an hour",
+    "cut today's short, 3.5k of the 7, calf felt weird",
+])
+def test_pain_in_plain_words_is_pain(text: str) -> None:
+    from coach.brain.offline import _PAIN
+
+    assert _PAIN.search(text.lower())

@@ -249,6 +249,10 @@ def test_units_come_from_pint_and_agree_with_the_engine() -> None:
         ("lower back stiff", ["lower_back"]),
         ("groin strain", ["groin"]),
         ("cold above the neck", []),
+        ("left ham string feels twangy", ["left hamstring"]),
+        ("the front of my thigh is hurting", ["quad"]),
+        ("back's sore, slept 5 hours", ["back"]),
+        ("got back home late", []),
     ],
 )
 def test_body_parts_with_their_side(text: str, labels: list[str]) -> None:

@@ -132,3 +132,11 @@ async def test_a_change_too_vague_to_make_is_asked_about_once_the_model_is_loade
     after = await coach.show("ann")
     assert sessions(after) == sessions(before) and after["profile"] == before["profile"]
     assert "?" in replies[-1].text or any(r.buttons for r in replies)  # a question back, nothing changed
+
+
+async def test_a_run_cut_short_by_pain_in_plain_words_records_the_part_done_and_the_pain(coach: CoachService) -> None:
+    await say(coach, "did 3k of today's run then my hamstring started twinging so I walked home")
+    doc = await coach.show("ann")
+    statuses = [s["status"] for w in doc["plan"]["weeks"] for s in w["sessions"] if s["date"] == "2026-12-08"]
+    assert statuses == ["partial"]
+    assert any("hamstring" in str(row) for row in doc["limitations"])
