@@ -140,3 +140,16 @@ async def test_a_run_cut_short_by_pain_in_plain_words_records_the_part_done_and_
     statuses = [s["status"] for w in doc["plan"]["weeks"] for s in w["sessions"] if s["date"] == "2026-12-08"]
     assert statuses == ["partial"]
     assert any("hamstring" in str(row) for row in doc["limitations"])
+
+
+@pytest.mark.parametrize(("text", "source", "target"), [
+    ("Christmas do tonight so tomorrow's run is gonna be grim. Can we shift it to Friday?", "2026-12-10", "2026-12-11"),
+    ("on call thurs 8am-8pm so thurs run defo not happening. can i do it fri?", "2026-12-10", "2026-12-11"),
+])
+async def test_the_session_named_as_a_days_own_is_the_one_that_moves(db: Database, text: str, source: str, target: str) -> None:
+    coach = CoachService(db, Clock(dt.date(2026, 12, 9)))  # Wednesday: tomorrow is Thursday's run
+    await coach.add_athlete("ann", PROFILE)
+    before = sessions(await coach.show("ann"))
+    await say(coach, text)
+    after = sessions(await coach.show("ann"))
+    assert source not in after and after[target] == before[source]
