@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import select
 from dataclasses import dataclass
 from typing import Protocol
 from zoneinfo import ZoneInfo
@@ -50,3 +51,20 @@ def zone(name: str) -> dt.tzinfo:
 
 def clock_for(today: dt.date | None) -> Clock:
     return FixedClock(today) if today is not None else SystemClock()
+
+
+def pause(seconds: float) -> None:
+    """Block the calling thread for ``seconds``; unlike ``time.sleep`` and timed waits on locks,
+    this works under libfaketime (the suite runs with the clock a year ahead) in both its modes.
+
+    - ``faketime -f '+365d'`` fakes the monotonic clock too: a timed wait on a lock or an event
+      (``Event.wait(timeout)``, ``Thread.join(timeout)``) never returns; ``time.sleep`` works.
+    - With ``FAKETIME_DONT_FAKE_MONOTONIC=1`` timed waits work, but every ``time.sleep`` fails at
+      once with ``OSError: [Errno 22] Invalid argument``: Python 3.11 sleeps until an absolute
+      ``CLOCK_MONOTONIC`` deadline (``clock_nanosleep(TIMER_ABSTIME)``), and libfaketime 0.9.10
+      moves that deadline back by the offset, before the clock's start.
+
+    ``select`` with no file descriptors and a relative timeout waits the time asked in both.
+    """
+    if seconds > 0:
+        select.select([], [], [], seconds)

@@ -6,6 +6,7 @@ import asyncio
 import datetime as dt
 import os
 import socket
+import time
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
@@ -13,10 +14,26 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from coach.clock import FixedClock
+from coach.clock import FixedClock, pause
 from coach.service.service import CoachService
 from coach.store.db import Database
 from coach.store.migrate import upgrade
+
+
+def _sleep_that_works_under_libfaketime() -> None:
+    """With ``FAKETIME_DONT_FAKE_MONOTONIC=1`` (libfaketime 0.9.10) every ``time.sleep`` fails at
+    once with EINVAL (``coach.clock.pause`` says why), the standard library's own too:
+    ``subprocess``'s ``wait(timeout)``, and so ``subprocess.run(..., timeout=...)``, polls with it
+    once the child's pipes are closed. Only then, in this process, it becomes ``pause``. The
+    product and the fakes call ``pause`` themselves: the processes the tests start get no shim."""
+    try:
+        time.sleep(0)
+    except OSError:
+        time.sleep = pause
+
+
+_sleep_that_works_under_libfaketime()
+
 
 POSTGRES_URL = os.environ.get("COACH_TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test")
 TODAY = dt.date(2026, 11, 23)  # a Monday

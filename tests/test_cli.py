@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from coach.clock import pause
 from tests.conftest import RECORDINGS
 
 CONVERSATION = [
@@ -137,7 +138,7 @@ def _wait(condition: Callable[[], object], process: subprocess.Popen[str], what:
             raise AssertionError(f"coach run exited ({process.returncode}) before {what}: {process.communicate()[1]}")
         if time.monotonic() > deadline:
             raise AssertionError(f"no {what} in {timeout:.0f} s")
-        time.sleep(0.05)
+        pause(0.05)
 
 
 def _exits_within(process: subprocess.Popen[str], seconds: float) -> float:
@@ -147,7 +148,7 @@ def _exits_within(process: subprocess.Popen[str], seconds: float) -> float:
         if time.monotonic() - started > seconds:
             process.kill()
             raise AssertionError(f"coach run still running {seconds:.0f} s after SIGTERM: {process.communicate()[1]}")
-        time.sleep(0.02)
+        pause(0.02)
     return time.monotonic() - started
 
 

@@ -30,7 +30,6 @@ import datetime as dt
 import functools
 import re
 import threading
-import time
 import warnings
 from collections.abc import Sequence
 from importlib import resources
@@ -43,6 +42,7 @@ from numpy.typing import NDArray
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from coach.brain.slots import Slots, normalise_text, parse_slots
+from coach.clock import pause
 
 # --------------------------------------------------------------------------- vocabulary
 
@@ -584,11 +584,12 @@ class IntentClassifier:
             self._ready.set()
 
     def _wait_ready(self, seconds: float) -> bool:
-        """Poll for the warm-up's end (a timed wait on an event never returns under libfaketime)."""
+        """Poll for the warm-up's end (a timed wait on an event never returns under libfaketime,
+        and ``time.sleep`` fails there with the monotonic clock left real: ``coach.clock.pause``)."""
         for _ in range(max(1, int(seconds / 0.02))):
             if self._ready.is_set():
                 return True
-            time.sleep(0.02)
+            pause(0.02)
         return self._ready.is_set()
 
     @property

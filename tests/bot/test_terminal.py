@@ -23,6 +23,7 @@ from numpy.typing import NDArray
 from bot.terminal import CHAT_ENVIRONMENT, CHAT_LOG_FILE, quiet_machinery, start_warm_up
 from coach.brain.intents import IntentClassifier
 from coach.brain.offline import OfflineBrain
+from coach.clock import pause
 from coach.service.service import CoachService
 
 ONBOARDING = ["/start", "Run", "km", "10k", "2027-03-14", "Skip", "4 days", "Sun", "25", "12 km", "Skip", "London"]
@@ -104,11 +105,12 @@ class _GatedEmbedder:
 
 def _until(condition: Callable[[], bool], timeout_s: float = 30.0) -> bool:
     """Poll instead of a timed wait: timed waits on locks never return under libfaketime, and the
-    suite runs with the clock a year ahead (``faketime -f '+365d'``)."""
+    suite runs with the clock a year ahead (``faketime -f '+365d'``); ``pause``, not ``time.sleep``,
+    which fails there with ``FAKETIME_DONT_FAKE_MONOTONIC=1``."""
     for _ in range(int(timeout_s / 0.01)):
         if condition():
             return True
-        time.sleep(0.01)
+        pause(0.01)
     return condition()
 
 
@@ -141,7 +143,7 @@ def test_a_message_during_the_warm_up_waits_for_it_and_nothing_loads_twice() -> 
     message = threading.Thread(target=lambda: results.append(service.offline.classifier().classify(FREE_TEXT)))
     message.start()
     try:
-        time.sleep(0.2)
+        pause(0.2)
         assert message.is_alive() and not results  # it waits for the exemplars, it doesn't embed them again
     finally:
         embedder.release.set()
@@ -180,10 +182,11 @@ def test_a_message_while_the_model_still_loads_is_answered_without_it_within_a_s
 
 CHAT_WHILE_LOADING = textwrap.dedent(
     """
-    import atexit, os, sys, time
+    import atexit, os, sys
     import bot.terminal
+    from coach.clock import pause
 
-    bot.terminal._warm_up = lambda service: time.sleep(120)  # a model that loads for two minutes
+    bot.terminal._warm_up = lambda service: pause(120)  # a model that loads for two minutes
     atexit.register(lambda: os.write(2, b"interpreter finalised while the model loaded"))
     from coach.cli import main
 

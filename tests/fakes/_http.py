@@ -26,6 +26,8 @@ from types import TracebackType
 from typing import Any, ClassVar, Self
 from urllib.parse import urlsplit
 
+from coach.clock import pause
+
 __all__ = ["FakeHTTPServer", "HTTPRequest", "HTTPResponse"]
 
 
@@ -60,14 +62,16 @@ class HTTPResponse:
 
 
 def _stopped_within(stop: threading.Event, seconds: float) -> bool:
-    """``stop.wait(seconds)`` without a threading timeout: under ``faketime`` timed lock waits
-    never return, while ``time.sleep`` works. True if ``stop`` was set in time."""
+    """``stop.wait(seconds)`` without a threading timeout, polling with ``coach.clock.pause``:
+    under ``faketime`` timed lock waits never return, and with ``FAKETIME_DONT_FAKE_MONOTONIC=1``
+    ``time.sleep`` fails at once (EINVAL; a delayed answer then dropped the connection). True if
+    ``stop`` was set in time."""
     deadline = time.monotonic() + seconds
     while not stop.is_set():
         remaining = deadline - time.monotonic()
         if remaining <= 0:
             return False
-        time.sleep(min(0.01, remaining))
+        pause(min(0.01, remaining))
     return True
 
 

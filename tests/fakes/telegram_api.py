@@ -52,7 +52,8 @@ answered 429 again and recorded in :attr:`FakeTelegramServer.flood_violations`.
 
 Timed waits never use ``threading`` timeouts (``Condition.wait(timeout)``,
 ``Event.wait(timeout)``): under ``faketime`` they never return.  They poll with
-``time.sleep`` instead, which libfaketime handles.
+``coach.clock.pause`` instead (not ``time.sleep``, which fails with
+``FAKETIME_DONT_FAKE_MONOTONIC=1``).
 """
 
 from __future__ import annotations
@@ -75,6 +76,7 @@ from html.parser import HTMLParser
 from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 from urllib.parse import parse_qsl, unquote
 
+from coach.clock import pause
 from tests.fakes._http import FakeHTTPServer, HTTPRequest, HTTPResponse
 
 if TYPE_CHECKING:
@@ -938,7 +940,7 @@ class FakeTelegramServer(FakeHTTPServer):
                 return False
             self._cond.release()
             try:
-                time.sleep(min(_WAIT_STEP_S, remaining))
+                pause(min(_WAIT_STEP_S, remaining))
             finally:
                 self._cond.acquire()
         return True
