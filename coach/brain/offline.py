@@ -251,7 +251,7 @@ class OfflineBrain:
             intent = result.effect or intent  # the rules decided nothing, the exemplar vote chose otherwise, the effect model is sure
         if intent == "recall_notes" and _NUMBERS_ASKED.search(message):
             intent = "numbers"  # "what 10k time have you got on file for me?": the profile's numbers, not notes
-        handler_asks = intent in _AHEAD and not slots.dates and slots.date_range is None  # "can I move my run?": "Which session?"
+        handler_asks = intent in _ASKS_WITHOUT_DAYS and not slots.dates and slots.date_range is None  # "can I move my run?": "Which session?"
         if (
             not answer_only and result.effect == ASK_BACK and intent not in _READ_ONLY and intent != "override_attempt"
             and not handler_asks
@@ -921,6 +921,9 @@ _GOAL_CLOCK = re.compile(
 )
 _RACE_METRES = {"half": 21097.5, "halfmarathon": 21097.5, "marathon": 42195.0}
 _SPAN_WORDS = re.compile(r"\b(weekend|week|month|days)\b", re.I)
+_ASKS_WITHOUT_DAYS = frozenset({"move_session", "swap", "unavailable", "change_days", "days_out"})
+"""Handlers that ask their own specific question when the message names no day."""
+_ASKING = re.compile(r"\?|\b(?:can|could|would|will|please|pls|plz|let'?s|shall|move|shift|push|bump|swap)\b", re.I)
 _OWNED_DAY = re.compile(
     r"\b(?:today|tonight|tomorrow|(?:mon|tues|wednes|thurs|fri|satur|sun)day)'?s (?:\w+ )?(?:run|ride|session|swim|long one|workout|tempo)\b", re.I,
 )
@@ -1552,8 +1555,8 @@ class _Turn:
         """(from, to) when the sentence asking the move names one day's session as its own ("do
         thursday's run on friday", "tomorrow's long run … can we shift it to Monday?") and one other
         day ahead; else None."""
-        asking = [part for part in _SENTENCE_END.split(self.message) if _MOVE.search(part) or _STRONG_MOVE.search(part)
-                  or _DO_IT_ON.search(part)]
+        asking = [part for part in _SENTENCE_END.split(self.message) if (_MOVE.search(part) or _STRONG_MOVE.search(part)
+                  or _DO_IT_ON.search(part)) and _ASKING.search(part)]
         if len(asking) != 1:
             return None
         owner = _OWNED_DAY.search(self.message)
