@@ -921,6 +921,7 @@ _GOAL_CLOCK = re.compile(
 )
 _RACE_METRES = {"half": 21097.5, "halfmarathon": 21097.5, "marathon": 42195.0}
 _SPAN_WORDS = re.compile(r"\b(weekend|week|month|days)\b", re.I)
+_BIGGEST_WEEK = re.compile(r"\b(?:biggest|largest|highest|hardest|peak|heaviest|most (?:km|kms|miles|volume|mileage))\b[^.?!]{0,20}\bweek\b|\bpeak week\b", re.I)
 _ASKS_WITHOUT_DAYS = frozenset({"move_session", "swap", "unavailable", "change_days", "days_out"})
 """Handlers that ask their own specific question when the message names no day."""
 _ASKING = re.compile(r"\?|\b(?:can|could|would|will|please|pls|plz|let'?s|shall|move|shift|push|bump|swap)\b", re.I)
@@ -1551,6 +1552,17 @@ class _Turn:
             "set_unavailable", {"start": start.isoformat(), "end": end.isoformat(), "reason": "unavailable"}
         ), None
 
+    async def biggest_week(self) -> str:
+        """The plan's peak week, as the plan_summary tool gives it."""
+        call = await self.call("plan_summary", {})
+        out = call.output
+        if call.is_error or out is None or out.get("peak_week") is None:
+            return f"I couldn't look that up: {call.error}" if call.is_error else "There's no plan to look at yet."
+        start = dt.date.fromisoformat(str(out["peak_week_start"]))
+        km = out.get("peak_week_km")
+        volume = format_minutes(int(out["peak_week_minutes"] or 0)) + (f", {km:g} km" if km else "")
+        return f"The biggest week is week {out['peak_week']} (from {start:%a %d %b}): {volume}."
+
     def possessive_source(self, dates: list[dt.date]) -> tuple[dt.date, dt.date] | None:
         """(from, to) when the sentence asking the move names one day's session as its own ("do
         thursday's run on friday", "tomorrow's long run … can we shift it to Monday?") and one other
@@ -1756,6 +1768,8 @@ class _Turn:
             start = end = self.today + dt.timedelta(days=1)
         elif re.search(r"\b(which|what) day\b|\bwhen\b", self.message, re.I):
             start, end = self.today, self.today + dt.timedelta(days=13)
+        elif _BIGGEST_WEEK.search(self.message):  # "what's the biggest week in the whole plan, km wise?"
+            return await self.biggest_week(), None
         elif re.search(r"\blongest|biggest|furthest|farthest\b", self.message, re.I) and _WHOLE_PLAN.search(self.message):
             numbers = await self.call("my_numbers", {})  # "how far is my longest run before the race?": to race day
             race_day = None if numbers.output is None or numbers.output["race_date"] is None else dt.date.fromisoformat(str(numbers.output["race_date"]))

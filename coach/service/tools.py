@@ -138,6 +138,11 @@ class PlanOut(_Out):
     weeks: int
     current_week: int | None
     current_phase: str | None
+    peak_week: int | None = None
+    """The plan's biggest week by training minutes (the first of equals); None for an empty plan."""
+    peak_week_start: dt.date | None = None
+    peak_week_km: float | None = None
+    peak_week_minutes: int | None = None
     text: str
 
 
@@ -643,9 +648,12 @@ class CoachTools:
     async def plan_summary(self, _: NoInput) -> PlanOut:
         plan = await self._plan()
         week = render.current_week(plan, self.ctx.today)
+        peak = max(plan.weeks, key=lambda w: (w.planned_minutes, -w.index), default=None)
         return PlanOut(
             event=plan.meta.event, race_date=plan.meta.race_date, target_time=plan.meta.target_time, weeks=len(plan.weeks),
             current_week=None if week is None else week.index, current_phase=None if week is None else week.phase,
+            peak_week=None if peak is None else peak.index, peak_week_start=None if peak is None else peak.start,
+            peak_week_km=None if peak is None else peak.planned_km, peak_week_minutes=None if peak is None else peak.planned_minutes,
             text=render.plan_summary(plan, self.units, self.ctx.today),
         )
 

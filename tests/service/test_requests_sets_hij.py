@@ -153,3 +153,13 @@ async def test_the_session_named_as_a_days_own_is_the_one_that_moves(db: Databas
     await say(coach, text)
     after = sessions(await coach.show("ann"))
     assert source not in after and after[target] == before[source]
+
+
+async def test_the_biggest_week_is_read_from_the_whole_plan(coach: CoachService) -> None:
+    before = await coach.show("ann")
+    replies = await say(coach, "what's the biggest week in the whole plan, km wise?")
+    weeks = before["plan"]["weeks"]
+    peak = max(weeks, key=lambda w: (w["planned_minutes"], -w["index"]))
+    assert peak["index"] > 1  # a build: the peak is not the first week
+    assert f"week {peak['index']}" in replies[0].text and f"{peak['planned_km']:g} km" in replies[0].text
+    assert sessions(await coach.show("ann")) == sessions(before)
