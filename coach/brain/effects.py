@@ -7,7 +7,7 @@ MiniLM embedding, trained by ``tools/train_effects.py`` on the blind sets used f
 on the held-out ones) to predict the main change a good coach makes after the message. It is
 consulted where the rules decided nothing and the exemplar vote chose no action, and only
 when it is sure (``EFFECT_MIN_PROBABILITY``); and, whatever the rules read, when it is sure the
-message changes nothing (``sure_of_nothing``: a question or small talk is answered, never acted on);
+message changes nothing (``effect_of``: a question or small talk is answered, never acted on);
 the handler it picks then reads the days,
 durations and body parts itself, as for any other message.
 
@@ -100,10 +100,17 @@ class EffectModel:
         best = max(found, key=lambda name: found[name])
         return ACTION_OF.get(best) if found[best] >= minimum else None
 
-    def sure_of_nothing(self, vector: NDArray[np.float32], *, question: bool) -> bool:
-        """The message asks for no change (``NONE_MIN_PROBABILITY_*``: lower for a question)."""
-        share = self.probabilities(vector).get(NOTHING_TO_CHANGE, 0.0)
-        return share >= (NONE_MIN_PROBABILITY_QUESTION if question else NONE_MIN_PROBABILITY_STATEMENT)
+    def effect_of(self, vector: NDArray[np.float32], *, question: bool) -> str | None:
+        """``NOTHING_TO_CHANGE`` when the model is sure the message asks for no change, else the
+        handler of the effect it is sure of (``EFFECT_MIN_PROBABILITY``), else None; the
+        probabilities are computed once."""
+        found = self.probabilities(vector)
+        if not found:
+            return None
+        if found.get(NOTHING_TO_CHANGE, 0.0) >= (NONE_MIN_PROBABILITY_QUESTION if question else NONE_MIN_PROBABILITY_STATEMENT):
+            return NOTHING_TO_CHANGE
+        best = max(found, key=lambda name: found[name])
+        return ACTION_OF.get(best) if found[best] >= EFFECT_MIN_PROBABILITY else None
 
 
 @cache

@@ -151,10 +151,7 @@ class OfflineBrain:
         else:
             decided = await asyncio.to_thread(classifier.decide, query, prepared.slots)  # embeds the exemplars first
         model = load_effect_model()
-        effect = None
-        if model is not None:
-            nothing = model.sure_of_nothing(query, question="?" in message)
-            effect = NOTHING_TO_CHANGE if nothing else model.sure_action(query)
+        effect = None if model is None else model.effect_of(query, question="?" in message)
         return decided if effect is None else decided.model_copy(update={"effect": effect})
 
     async def _embed(self, normalised: str) -> NDArray[np.float32]:
@@ -175,10 +172,9 @@ class OfflineBrain:
         if model is None or decided.intent in _READ_ONLY or decided.intent == "override_attempt" or not _model_at_hand(classifier):
             return decided
         query = await self._embed(classifier.normalise(message))
-        if model.sure_of_nothing(query, question="?" in message):
-            return decided.model_copy(update={"effect": NOTHING_TO_CHANGE})
-        if model.sure_action(query) == ASK_BACK:
-            return decided.model_copy(update={"effect": ASK_BACK})
+        effect = model.effect_of(query, question="?" in message)
+        if effect in (NOTHING_TO_CHANGE, ASK_BACK):  # a rule's change stands against any other reading
+            return decided.model_copy(update={"effect": effect})
         return decided
 
     async def sure_clause_action(self, clause: str) -> str | None:

@@ -69,7 +69,10 @@ def chart_key(chart: Chart) -> str:
 
 def cached(chart: Chart) -> bytes | None:
     """The chart's PNG if the same data was drawn lately (no thread needed to find out), else None."""
-    key = chart_key(chart)
+    return _cached(chart_key(chart))
+
+
+def _cached(key: str) -> bytes | None:
     with _cache_lock:
         png = _cache.get(key)
         if png is not None:
@@ -80,11 +83,9 @@ def cached(chart: Chart) -> bytes | None:
 def draw(chart: Chart) -> bytes:
     """The chart as a PNG; the same data drawn again is the same picture, taken from the cache."""
     key = chart_key(chart)
-    with _cache_lock:
-        png = _cache.get(key)
-        if png is not None:
-            _cache.move_to_end(key)
-            return png
+    png = _cached(key)
+    if png is not None:
+        return png
     with _DRAWING:
         with _cache_lock:  # drawn by another thread while this one waited
             png = _cache.get(key)

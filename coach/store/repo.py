@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from pydantic import TypeAdapter
-from sqlalchemy import Text, cast, delete, func, insert, select, update
+from sqlalchemy import Row, Text, cast, delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import object_session, selectinload
 
@@ -330,14 +330,7 @@ async def active_sessions_between(
     if PLAN_MEMO in session.info:
         row = await active_plan_row(session, athlete_id)
         return None if row is None else (row.document, sessions_between(row, first, last))
-    plan = (
-        await session.execute(
-            select(m.Plan.id, m.Plan.document)
-            .where(m.Plan.athlete_id == athlete_id, m.Plan.status == "active")
-            .order_by(m.Plan.version.desc())
-            .limit(1)
-        )
-    ).first()
+    plan = await _active_plan_head(session, athlete_id)
     if plan is None:
         return None
     query = (
@@ -347,6 +340,18 @@ async def active_sessions_between(
         .order_by(m.PlannedSession.date, m.PlannedSession.id)
     )
     return plan.document, list((await session.execute(query)).scalars())
+
+
+async def _active_plan_head(session: AsyncSession, athlete_id: int) -> Row[int, dict[str, Any]] | None:
+    """The active plan's id and stored document, without its weeks and sessions."""
+    return (
+        await session.execute(
+            select(m.Plan.id, m.Plan.document)
+            .where(m.Plan.athlete_id == athlete_id, m.Plan.status == "active")
+            .order_by(m.Plan.version.desc())
+            .limit(1)
+        )
+    ).first()
 
 
 def estimated_run_km(document: dict[str, Any]) -> bool:
@@ -382,14 +387,7 @@ async def active_week_doc(session: AsyncSession, athlete_id: int, day: dt.date) 
         current = [w for w in docs if w.start <= day < w.start + dt.timedelta(days=7)]
         later = [w for w in docs if w.start > day]
         return True, (current or later)[0] if current or later else None
-    plan = (
-        await session.execute(
-            select(m.Plan.id, m.Plan.document)
-            .where(m.Plan.athlete_id == athlete_id, m.Plan.status == "active")
-            .order_by(m.Plan.version.desc())
-            .limit(1)
-        )
-    ).first()
+    plan = await _active_plan_head(session, athlete_id)
     if plan is None:
         return False, None
     weeks = select(m.PlanWeek).where(m.PlanWeek.plan_id == plan.id).options(selectinload(m.PlanWeek.sessions))

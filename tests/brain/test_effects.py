@@ -57,3 +57,11 @@ def test_the_main_effect_is_the_most_specific() -> None:
     assert primary_effect([{"effect": "checkin", "sleep_h": 5}, {"effect": "cap", "date": "2027-01-23", "minutes": 120}]) == "cap"
     assert primary_effect([{"effect": "injury"}, {"effect": "removed"}]) == "removed"
     assert primary_effect([{"effect": "none"}]) == "none"
+
+
+def test_a_sure_nothing_to_change_is_said_and_a_question_needs_less_certainty() -> None:
+    vector = np.zeros(2, dtype=np.float32)
+    assert _model([0.0, 6.0, 0.0]).effect_of(vector, question=False) == "none"  # none ≈ 0.995
+    fairly = _model([0.0, 2.5, 0.0])  # none ≈ 0.86: sure enough for a question, not for a statement
+    assert fairly.effect_of(vector, question=True) == "none" and fairly.effect_of(vector, question=False) is None
+    assert _model([6.0, 0.0, 0.0]).effect_of(vector, question=True) == "cap"
