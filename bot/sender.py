@@ -120,6 +120,7 @@ class OutboxSender:
         self._holds: dict[int, float] = {}
         self._timers: list[asyncio.TimerHandle] = []
         self._task: asyncio.Task[None] | None = None
+        self._stopping = False
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -146,6 +147,10 @@ class OutboxSender:
     async def stop(self, grace_s: float) -> None:
         """Stop claiming; sends in flight get ``grace_s`` to finish, then are cancelled; whatever
         this sender claimed and did not send is given back (it stays in the outbox)."""
+        # The flag, not only the cancel, ends the loop: on Python 3.11 ``asyncio.wait_for`` swallowed a
+        # cancel that arrived in the same step as the wake-up a finishing send gives (the loop then ran on
+        # and shutdown waited for it forever; CI, stop 22).
+        self._stopping = True
         for timer in self._timers:
             timer.cancel()
         tasks = [t for t in (self._task, *self._chats.values()) if t is not None]
@@ -171,14 +176,17 @@ class OutboxSender:
     # ------------------------------------------------------------------ the loop
 
     async def _run(self) -> None:
-        while True:
+        while not self._stopping:
             self._wake.clear()
             try:
                 await self._claim_and_send()
             except Exception:
                 log.exception("could not claim outbox messages; trying again shortly")
+            if self._stopping:
+                return
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), self.poll_s)
+                async with asyncio.timeout(self.poll_s):  # unlike 3.11's wait_for, never swallows a cancel
+                    await self._wake.wait()
 
     async def _claim_and_send(self) -> None:
         if len(self._chats) >= MAX_CHATS_IN_FLIGHT:  # enough claimed: more would wait past their lease behind the send limits

@@ -303,6 +303,22 @@ async def test_a_user_who_blocked_the_bot_has_their_messages_parked(service: Coa
     assert all(r.sent_at is None and r.attempts == MAX_SEND_ATTEMPTS and "blocked" in (r.last_error or "") for r in parked)
 
 
+async def test_a_stop_that_meets_a_wake_up_still_ends_the_sender(service: CoachService, telegram_server: FakeTelegramServer) -> None:
+    """CI, stop 22: a send finishing during shutdown woke the loop in the very step its cancel arrived;
+    Python 3.11's ``wait_for`` returned the wake-up and dropped the cancel, so the loop ran on and the
+    shutdown waited for it forever. Here the wake-up and the stop come in that same order, at once."""
+    async with a_bot(telegram_server) as bot:
+        sender = OutboxSender(Outbox(service.db), bot, poll_s=3600)
+        sender.start()
+        for _ in range(20):  # let the loop reach its wait
+            await asyncio.sleep(0.01)
+        sender.wake()
+        stopping = asyncio.create_task(sender.stop(0.5))
+        done, _ = await asyncio.wait({stopping}, timeout=30)  # a hang detector, not a speed check
+        assert stopping in done, "the sender's loop outlived its stop"
+        assert sender._task is not None and sender._task.done()
+
+
 async def test_a_group_that_became_a_supergroup_gets_its_messages_at_the_new_id_once(
     service: CoachService, telegram_server: FakeTelegramServer
 ) -> None:
