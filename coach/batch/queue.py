@@ -12,9 +12,10 @@ Why Dramatiq (and not Celery or arq):
   per-actor ``max_retries``/``min_backoff``/``max_backoff``), a per-task time limit, and late
   acknowledgement on RabbitMQ: a worker killed mid-task leaves its message unacknowledged, so
   the broker hands it to another worker; the item's unique (athlete, week) makes that safe.
-- **One code path.** The actor calls :func:`coach.batch.weekly.run_item`, exactly what
-  ``coach batch weekly`` runs in-process; the counters, failures and durations land in the same
-  tables (``coach batch status``).
+- **One code path.** The actor calls :func:`coach.batch.weekly.run_task`: what ``coach batch
+  weekly`` runs in-process for each chunk of athletes (``run_chunk``), for a chunk of one (one
+  query per table, one transaction); the counters, failures and durations land in the same tables
+  (``coach batch status``).
 
 A message carries only ``(athlete_id, week_start, run_id)``; the worker reads everything else
 from the database, so a message is small and a retry sees the latest state.
@@ -64,7 +65,7 @@ from coach.batch.weekly import (
     finish_run,
     open_items,
     record_failure,
-    run_item,
+    run_task,
     start_run,
 )
 from coach.store.db import Database
@@ -159,9 +160,9 @@ async def weekly_item(athlete_id: int, week_start: str, run_id: int | None) -> N
     limit = asyncio.timeout(ITEM_TIMEOUT_S)
     try:
         async with limit:
-            result = await run_item(db, athlete_id, week, rules=rules, clock=clock, run_id=run_id, raise_errors=True)
+            result = await run_task(db, athlete_id, week, rules=rules, clock=clock, run_id=run_id)
     except TimeoutError:
-        if limit.expired():  # cancelled in the middle: run_item recorded nothing, its transaction rolled back
+        if limit.expired():  # cancelled in the middle: run_task recorded nothing, its transaction rolled back
             await record_failure(db, athlete_id, week, run_id, f"TimeoutError: took over {ITEM_TIMEOUT_S:.0f} s",
                                  time.perf_counter() - started)
         raise
