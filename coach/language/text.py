@@ -155,7 +155,7 @@ _PHRASES: Final[tuple[tuple[re.Pattern[str], str], ...]] = (
     (re.compile(r"\bboxing day\b"), "26 december"),
     # a dropped apostrophe: "tonights run", "todays ride", "tomorrows session"
     (re.compile(r"\b(tonight|today|tomorrow)s\b"), r"\1's"),
-    (re.compile(r"\bnew year'?s eve\b|\bnye\b"), "31 december"),
+    (re.compile(r"\bnew year'?s eve\b|\bnye\b|\bhogmanay\b"), "31 december"),
     (re.compile(r"\bnew year'?s(?: day)?\b"), "1 january"),
     # "Saturday the 23rd" / "sat 23rd": the ordinal names the day ("on 23rd" reads as a date, a bare "23rd" would not)
     (

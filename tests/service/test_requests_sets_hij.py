@@ -108,6 +108,9 @@ async def test_the_goal_pace_asked_for_is_the_target_over_the_distance(coach: Co
 @pytest.mark.parametrize("text", [
     "why is this week so much lighter than last week? not complaining, I'm not tired, just curious",
     "how far is saturday's run? want to plan a loop",
+    "quick one - why's this week so much shorter than the last?",  # read as a request to ease, before
+    "when do the long runs start getting longer?",
+    "does an hour on the treadmill count the same as an hour outside?",
 ])
 async def test_a_question_the_rules_read_as_a_request_changes_nothing_once_the_model_is_loaded(
     coach: CoachService, text: str
@@ -124,6 +127,8 @@ async def test_a_question_the_rules_read_as_a_request_changes_nothing_once_the_m
 @pytest.mark.parametrize("text", [
     "can we move some stuff around this weekend? got a thing on",
     "can you rejig next week for me?",
+    "mate can we shuffle the weekend round a bit? got a wedding on",  # read as "show the week", before
+    "need a change next weekend 🙏",  # read as thanks, before
 ])
 async def test_a_change_too_vague_to_make_is_asked_about_once_the_model_is_loaded(coach: CoachService, text: str) -> None:
     coach.offline.classifier().embedder.load()
@@ -163,3 +168,32 @@ async def test_the_biggest_week_is_read_from_the_whole_plan(coach: CoachService)
     assert peak["index"] > 1  # a build: the peak is not the first week
     assert f"week {peak['index']}" in replies[0].text and f"{peak['planned_km']:g} km" in replies[0].text
     assert sessions(await coach.show("ann")) == sessions(before)
+
+
+def _statuses(doc: dict[str, Any], day: str) -> list[str]:
+    return [s["status"] for w in doc["plan"]["weeks"] for s in w["sessions"] if s["date"] == day and s["type"] != "commitment"]
+
+
+async def test_a_call_off_in_its_own_sentence_drops_that_sentences_day_not_the_workout_told(coach: CoachService) -> None:
+    before = await coach.show("ann")
+    await say(coach, "Ran 8k this morning in 45 min, lovely and frosty. Thursday I'll skip though, it's parents' evening")
+    after = await coach.show("ann")
+    assert sessions(after).get("2026-12-10") in (None, []) and sessions(before)["2026-12-10"]  # Thursday dropped
+    assert [(a["sport"], a["elapsed_s"]) for a in after["activities"]] == [("run", 45 * 60)]
+    assert _statuses(after, "2026-12-08") != ["planned"] and sessions(after)["2026-12-08"]  # today's run logged, not dropped
+
+
+async def test_a_time_limit_after_a_workout_told_caps_its_day(coach: CoachService) -> None:
+    before = await coach.show("ann")
+    await say(coach, "Did 40 min easy this morning, 7k. Also Thursday I'm only free for 30 mins")
+    after = await coach.show("ann")
+    assert 0 < _minutes(after, "2026-12-10") <= 30 < _minutes(before, "2026-12-10")
+    assert [a["sport"] for a in after["activities"]] == ["run"]
+
+
+async def test_a_workout_told_with_tomorrows_limit_in_the_same_message_is_logged_and_the_limit_kept(coach: CoachService) -> None:
+    before = await coach.show("ann")
+    await say(coach, "Run completed in the rain: 9 km, 55 minutes. Thursday I shall keep to 30 minutes; we have guests.")
+    after = await coach.show("ann")
+    assert [(a["sport"], a["elapsed_s"]) for a in after["activities"]] == [("run", 55 * 60)]
+    assert 0 < _minutes(after, "2026-12-10") <= 30 < _minutes(before, "2026-12-10")
