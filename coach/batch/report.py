@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 
 from sqlalchemy import func, select
@@ -74,26 +75,31 @@ async def recent_runs(db: Database, limit: int = 5) -> list[RunStatus]:
         return [await _status(s, run) for run in runs]
 
 
-async def run_status(db: Database, run_id: int) -> RunStatus:
-    """One run's status (``recent_runs``'s line for it)."""
+async def run_status(db: Database, run_id: int, *, items: bool = True) -> RunStatus:
+    """One run's status (``recent_runs``'s line for it). ``items=False``: from the run's row alone,
+    its counters (``pending`` from them; no failures, no pending athletes listed; ``open_items`` is
+    that ``pending``): what a coordinator polls. The run's items are read by index on the run, all
+    of them: ~50-300 ms for a run of 100,000 athletes on PostgreSQL."""
     async with db.transaction() as s:
         run = await s.get(BatchRun, run_id)
         if run is None:
             raise LookupError(f"no batch run {run_id}")
-        return await _status(s, run)
+        return await _status(s, run, items=items)
 
 
-async def _status(s: AsyncSession, run: BatchRun) -> RunStatus:
-    failed = (
-        await s.execute(
-            select(BatchItem).where(BatchItem.run_id == run.id, BatchItem.status == "failed")
-            .order_by(BatchItem.athlete_id).limit(FAILURES_SHOWN)
-        )
-    ).scalars().all()
+async def _status(s: AsyncSession, run: BatchRun, *, items: bool = True) -> RunStatus:
+    failed: Sequence[BatchItem] = []
+    if items:
+        failed = (
+            await s.execute(
+                select(BatchItem).where(BatchItem.run_id == run.id, BatchItem.status == "failed")
+                .order_by(BatchItem.athlete_id).limit(FAILURES_SHOWN)
+            )
+        ).scalars().all()
     counted = run.done + run.review + run.skipped + run.failed + run.already
     pending = max(run.total - counted, 0)
     open_items, pending_ids = pending, []
-    if run.mode == "broker":  # its items were made before its tasks were sent (weekly.claim_items)
+    if run.mode == "broker" and items:  # its items were made before its tasks were sent (weekly.claim_items)
         where = (BatchItem.run_id == run.id, BatchItem.status.in_(OPEN_STATES))
         open_items = (await s.execute(select(func.count(BatchItem.id)).where(*where))).scalar_one()
         if open_items:

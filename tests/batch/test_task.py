@@ -181,3 +181,25 @@ async def test_a_picture_deleted_after_the_process_stored_it_is_stored_again(tas
     assert row.picture_sha256 is not None and stored == [row.picture_sha256]
     status = await run_status(db, run_id)
     assert (status.done, status.failed, status.pending) == (2, 0, 0)
+
+
+async def test_following_a_run_polls_its_counters_and_reads_its_items_to_confirm_the_end(task_db: Database, sunday: Clock) -> None:
+    """A coordinator's step reads the run's row, not its items (every item of a run of 100,000 took
+    50-300 ms), until the counters say the run is over: then the items confirm it."""
+    from coach.batch.queue import Follower
+
+    db = task_db
+    service = await add_athletes(db, sunday, ["ann", "bob"])
+    run_id = await claimed_run(db, [1, 2])
+    follower = Follower(db, "amqp://nobody.invalid/", run_id, NEXT_WEEK, sweep_after_s=3600.0)
+    with Statements(db) as polls:
+        for _ in range(3):
+            assert (await follower.step()).pending == 2
+    assert not any(table == "batch_items" for _, table in polls.seen) and ("SELECT", "batch_runs") in polls.seen
+    await run_task(db, 1, NEXT_WEEK, rules=service.rules, clock=sunday, run_id=run_id)
+    assert (await follower.step()).pending == 1
+    await run_task(db, 2, NEXT_WEEK, rules=service.rules, clock=sunday, run_id=run_id)
+    with Statements(db) as last:
+        status = await follower.step()
+    assert (status.pending, status.open_items, status.done) == (0, 0, 2) and not follower.gave_up
+    assert any(table == "batch_items" for _, table in last.seen)  # the end, confirmed by the items
