@@ -482,7 +482,9 @@ _ONE_OF = re.compile(
 )
 _STRONG_MOVE = re.compile(
     r"\binstead\b|→|->|\b(?:do|doing|have)\b[^.?!,;]{0,30}\bon\s+(?:the\s+)?(?:mon|tue|wed|thu|fri|sat|sun|tomorrow|\d)|"
-    r"\b(?:go|goes|move|moved|shift|push|bump)\s+(?:it\s+|that\s+|them\s+|\w+\s+)?to\b|"
+    r"\b(?:move|moved|shift|push|bump)\s+(?:it\s+|that\s+|them\s+|\w+\s+)?to\b|"
+    r"\b(?:go|goes)\s+(?:it\s+|that\s+|them\s+)?to\s+(?=(?:the\s+)?(?:mon|tue|wed|thu|fri|sat|sun|tomorrow|next|\d))|"
+    r"\b(?:can|could)\s+(?:it|that|they|the\s+\w+(?:\s+\w+)?)\s+go\s+to\b|"
     r"\b(?:move|shift|push|bump)\s+(?:[\w']+\s+){1,3}to\s+(?:mon|tues|wednes|thurs|fri|satur|sun|tomorrow|the\s+\d|\d)",
     re.I,
 )
@@ -588,7 +590,8 @@ _SENTENCE_SPLIT = re.compile(r"(?<=[.!?;])\s+|\s+(?:btw|by the way|ps|oh and|oh 
 _NO_SECOND_REQUEST = frozenset({"numbers", "question", "plan_question", "emoji", "weather", "greeting", "thanks", "help", "unknown", "hedge", "vague_less", "vague_change",
                                 "vague_more", "vague_dates", "override_attempt", "delete_data", "ask_coach", "new_plan"})
 _MOVE = re.compile(
-    r"\b(instead of|instead|move|moved|push|shift|go to|happen on|do it on|switch to|bump)\b|→|->|"
+    r"\b(instead of|instead|move|moved|push|shift|happen on|do it on|switch to|bump)\b|→|->|"
+    r"\bgo to (?=(?:the )?(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day|mon|tue|wed|thu|fri|sat|sun|tomorrow|next|\d))|"
     r"\b(?:is|'s) (?:going|moving) to(?= (?:the )?(?:mon|tues|wednes|thurs|fri|satur|sun)day\b| tomorrow\b)", re.I,
 )
 _NOTE_OVER = frozenset({"unknown", "greeting", "thanks", "paces", "settings", "change_days", "checkin", "fatigue", "log_workout",

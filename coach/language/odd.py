@@ -48,9 +48,13 @@ def foreign_guesses(text: str) -> list[str]:
     return [intent for pattern, intent in FOREIGN_CUES if pattern.search(lowered)]
 
 
+_UNITS: Final = re.compile(r"(?:\d|/)\s*(?:mi|m|km|k|min|mins|h|hr|hrs|s)\b")
+"""Units after a number ("4 mi", "9:35/mi"): never words of a language."""
+
+
 def foreign_language(text: str) -> str | None:
     """The language a message is written in when it is plainly not English, else None."""
-    words = _WORDS.findall(text.lower())
+    words = _WORDS.findall(_UNITS.sub(" ", text.lower()))
     if len(words) < 3:
         return None
     english = sum(1 for w in words if w in FUNCTION_WORDS["English"])
@@ -58,7 +62,7 @@ def foreign_language(text: str) -> str | None:
     for language, vocabulary in FUNCTION_WORDS.items():
         if language == "English":
             continue
-        count = sum(1 for w in words if w in vocabulary and w not in FUNCTION_WORDS["English"])
+        count = len({w for w in words if w in vocabulary and w not in FUNCTION_WORDS["English"]})  # "4 mi … /mi" is no Spanish
         if count > hits:
             best, hits = language, count
     return best if hits >= 2 and hits > english else None

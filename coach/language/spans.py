@@ -197,7 +197,7 @@ _MONTH: Final = r"(?P<{name}>" + "|".join(sorted(_MONTHS, key=len, reverse=True)
 _DAY: Final = r"(?P<{name}>[0-3]?\d)(?:st|nd|rd|th)?"
 _YEAR: Final = r"(?:,?\s*(?P<year>(?:19|20)\d\d))?"
 _RANGE_SEP: Final = r"\s*(?:-|to|until|till|til|through|thru)\s*"
-_NOT_QUANTITY: Final = r"(?![\d:.]|\s*(?:k|km|kms|mi|miles?|m|min|mins|minutes?|h|hr|hrs|hours?|x)\b|\s*%)"
+_NOT_QUANTITY: Final = r"(?![\d:]|[.,]\d|\s*(?:k|km|kms|mi|miles?|m|min|mins|minutes?|h|hr|hrs|hours?|x)\b|\s*%)"
 _NUM: Final = r"\d+(?:\.\d+)?(?!\.?\d)"
 """A number that is never cut short: "8.5" can never be read as "8" followed by ".5"."""
 
@@ -329,8 +329,9 @@ _MONTH_DAY_RANGE_RE: Final = re.compile(
     + _NOT_QUANTITY
 )
 _BARE_DAY_RANGE_RE: Final = re.compile(
-    r"\b(?:away|off|weekend|holiday|trip|from|between|on|the|over|out)\b[^.?!\d]{0,20}?(?<![\d/.:])"
-    r"(?P<d1>[0-3]?\d)(?:st|nd|rd|th)?\s*(?:-|to|until|till|through)\s*(?:the\s+)?(?P<d2>[0-3]?\d)(?:st|nd|rd|th)?"
+    r"(?:\b(?:away|off|weekend|holiday|trip|from|between|on|the|over|out)\b[^.?!\d]{0,20}?|(?:^|[,;:(])\s*)(?<![\d/.:])"
+    r"(?P<d1>[0-3]?\d)(?:st|nd|rd|th)?\s*(?:-|–|to|until|till|til|through(?:\s+to)?|thru(?:\s+to)?)\s*(?:the\s+)?"
+    r"(?P<d2>[0-3]?\d)(?:st|nd|rd|th)?"
     + _NOT_QUANTITY
     + r"(?!\s*(?:days?|weeks?|times|reps|sets|x|%|mins?|minutes|hours?|hrs?|km|k|miles?|mi|bpm|w|watts?|kg|lbs?)\b)"
 )
@@ -377,14 +378,19 @@ _OFFSET_RE: Final = re.compile(
 )
 _PERIOD_RE: Final = re.compile(
     r"\b(?P<phrase>(?:the\s+)?rest\s+of\s+(?:the|this)\s+week|this\s+week(?!end)|next\s+week(?!end)|last\s+week(?!end)|"
-    r"this\s+weekend|next\s+weekend|last\s+weekend|(?:the|this|at\s+the|over\s+the)\s+weekend|(?:the\s+)?whole\s+weekend|"
+    r"(?:the\s+)?weekend\s+after\s+next|this\s+weekend|next\s+weekend|last\s+weekend|(?:the|this|at\s+the|over\s+the)\s+weekend|(?:the\s+)?whole\s+weekend|"
     r"(?<![\w-])weekend(?='s\b|\s+is\b|\s+(?:will\s+be|looks)\b)|"
     r"this\s+month|next\s+month|last\s+month)\b"
 )
 _SPAN_RE: Final = re.compile(
     r"\b(?:for|next|the\s+next|over\s+the\s+next)\s+(?P<n>\d+|a)\s+(?P<unit>days?|weeks?)\b(?!\s+(?:a|per|each)\s+week)"
 )
-_RANGE_GAP_RE: Final = re.compile(r"^\s*(?:-|to|until|till|til|through|thru|and)\s*$")
+_RANGE_GAP_RE: Final = re.compile(
+    r"^\s*(?:-|–|to|until|till|til|through(?:\s+to)?|thru(?:\s+to)?|and)\s*(?:the\s+)?$"
+    r"|^\s*,?\s*(?:and\s+)?(?:back|home|returning|flying\s+back|coming\s+back)\s+(?:on\s+)?(?:the\s+)?$"
+)
+"""Between two days that make a range: "Thursday to Sunday", "24th through to the 27th", and a trip's
+way out and back ("flight 24 december, back 28 december", "on the 22nd back on the 3rd of January")."""
 _BETWEEN_RE: Final = re.compile(r"\bbetween\s+$")
 
 _SLEEP_BARE_RE: Final = re.compile(
@@ -911,7 +917,9 @@ class SlotParser:
             elif phrase == "last week":
                 start = first_day - dt.timedelta(days=DAYS_PER_WEEK)
                 end = start + dt.timedelta(days=6)
-            elif phrase == "next weekend":
+            elif phrase == "next weekend" or phrase.endswith("weekend after next"):
+                # "the weekend after next" is the one after the coming weekend ("Ski trip the weekend after
+                # next, the 26th and 27th", said on Friday the 18th), as "next weekend" is here
                 start = monday + dt.timedelta(days=DAYS_PER_WEEK + 5)
                 end = start + dt.timedelta(days=1)
             elif phrase == "last weekend" or (phrase.endswith("weekend") and past and today.weekday() < 5):

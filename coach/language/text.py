@@ -152,7 +152,7 @@ _PHRASES: Final[tuple[tuple[re.Pattern[str], str], ...]] = (
         ),
         "25 december",
     ),
-    (re.compile(r"\bboxing day\b"), "26 december"),
+    (re.compile(r"\bboxing day\b|\b(?:st\.? )?stephen'?s day\b"), "26 december"),
     # a dropped apostrophe: "tonights run", "todays ride", "tomorrows session"
     (re.compile(r"\b(tonight|today|tomorrow)s\b"), r"\1's"),
     (re.compile(r"\bnew year'?s eve\b|\bnye\b|\bhogmanay\b"), "31 december"),

@@ -46,13 +46,15 @@ MAX_LOGGED_DURATION_S: Final = 48 * SECONDS_PER_HOUR
 MAX_RPE: Final = 10.0
 #: In "3x5x100" the first number is sets when it is this small and the last is a weight.
 MAX_SETS_FIRST: Final = 12
+MAX_BODYWEIGHT_SETS: Final = 6
+"""'lunges 3x12' with no unit: up to this many, the first number is sets of a bodyweight exercise."""
 MIN_WEIGHT_LAST: Final = 20.0
 
 _SPORT_WORDS: Final[tuple[tuple[re.Pattern[str], Sport], ...]] = (
     (re.compile(r"\b(zwift|trainer|turbo|rollers|virtual ride|rouvy|spin class|spinning|peloton|wattbike)\b"), "virtual_ride"),
     (re.compile(r"\b(ran|run|runs|running|jog|jogged|jogging|treadmill|miler)\b"), "run"),
     (re.compile(r"\b(rode|ride|rides|riding|cycled|cycle|cycling|bike|biked|biking)\b"), "ride"),
-    (re.compile(r"\b(swam|swim|swims|swimming)\b"), "swim"),
+    (re.compile(r"\b(swam|swim|swims|swimming|pool|lengths|laps of the pool|breaststroke|freestyle|front crawl|backstroke|butterfly)\b"), "swim"),
 )
 _NUMBER = r"(\d+(?:[.,]\d+)?)"
 _RPE = re.compile(r"(?:@\s*|\brpe\s*)(\d+(?:\.\d+)?)")
@@ -105,7 +107,7 @@ _STRENGTH_FORMS: Final = (
         ),
     ),
     # sets x reps weight
-    ("srw", re.compile(r"^(\d+)\s*[x×]\s*(\d+)\s+(?:at\s+)?" + _NUMBER + _WEIGHT_UNIT + r"$")),
+    ("srw", re.compile(r"^(\d+)\s*[x×]\s*(\d+)\s*(?:(?<=\s)at\s+|@\s*|\s)" + _NUMBER + _WEIGHT_UNIT + r"$")),
     # weight (with its unit) then sets x reps: "bench 80kg 4x6"
     ("wsr", re.compile(r"^" + _NUMBER + r"\s*(kg|kgs|lbs?)\s+(?:for\s+)?(\d+)\s*[x×]\s*(\d+)$")),
     # weight reps,reps,reps
@@ -118,6 +120,15 @@ _BARE_MINUTES = re.compile(
 )
 _RACE_HINTS = re.compile(r"\b(parkrun|5k|10k|half marathon|marathon)\b")
 _EXERCISE = re.compile(r"^([a-z][a-z' \-]*?)\s*(?=\d)")
+_BODYWEIGHT_SETS = re.compile(r"\d+\s*[x×]\s*\d+")
+_LIFTS_PREFIX = re.compile(
+    r"^\s*(?:(?:gym|strength|weights|lifting|lift|legs?|upper|lower|push|pull)\s*(?:sesh|session|day|workout)?\s*(?:done|today)?\s*[:\-–—]?\s*)+"
+)
+"""'gym sesh:', 'strength day done', 'legs day -': what a list of lifts opens with."""
+_RUN_ON_LIFT = re.compile(
+    r"(?<![a-z])[a-z][a-z' \-]*?\s*\d+\s*[x×]\s*\d+\s*(?:@|at)\s*\d+(?:[.,]\d+)?\s*(?:kg|kgs|lbs?)\b"
+)
+"""One lift in a run-on list: exercise, sets x reps, @ load with its unit."""
 _EXAMPLES: Final = "'ran 10k in 52 min', 'easy 45 min ride', 'swam 2000m in 40:00', 'squat 100x5x3 @8'"
 
 
@@ -314,6 +325,8 @@ def _strength(line: str, when: dt.datetime) -> LoggedStrength | None:
             weights_reps = [(_kg(_float(weight), unit), int(r)) for r in reps_list.split(",")]
         else:
             weight, unit, reps = m.groups()
+            if unit is None and _float(weight) <= MAX_BODYWEIGHT_SETS and "." not in weight:
+                return None  # "lunges 3x12": three sets of twelve with no load, not 3 kg twelve times
             weights_reps = [(_kg(_float(weight), unit), int(reps))]
         if not weights_reps or any(r < 1 or w <= 0 for w, r in weights_reps):
             raise LogParseError(f"'{line.strip()}' has a set with no reps or no weight.")
@@ -377,10 +390,20 @@ def parse_log(
         parts = [", ".join(p.strip() for p in parts)]  # a pasted watch summary: one session, its fields on lines
     if not parts:
         raise LogParseError(f"The log is empty. Try for example {_EXAMPLES}.")
+    if len(parts) >= 2 and any(re.search(r"\d", p) for p in parts):
+        parts = [p for p in parts if re.search(r"\d", p)]  # "strength day done" / "felt good" around the lines with numbers
     entries: list[LogEntry] = []
+    untracked: list[LogParseError] = []
     for part in [piece for whole in parts for piece in _two_workouts(whole, when, max_hr, default_sport)]:
         lifts = _lift_list(part, when)
-        entries += lifts if lifts else [parse_log_entry(part, when=when, max_hr=max_hr, default_sport=default_sport)]
+        try:
+            entries += lifts if lifts else [parse_log_entry(part, when=when, max_hr=max_hr, default_sport=default_sport)]
+        except LogParseError as error:
+            if len(parts) < 2 or not _BODYWEIGHT_SETS.search(part):
+                raise
+            untracked.append(error)  # "walking lunges 3x12 bw", "plank 3x45s" among lifts: no weight to track
+    if not entries and untracked:
+        raise untracked[0]
     return entries
 
 
@@ -401,13 +424,19 @@ def _two_workouts(part: str, when: dt.datetime, max_hr: int | None, default_spor
 
 def _lift_list(part: str, when: dt.datetime) -> list[LogEntry]:
     """'gym: squat 60kg 3x8, RDL 50kg 3x10, planks': the lifts with sets (an exercise without
-    numbers, like planks, is left out); empty when fewer than one comma-separated lift reads."""
-    if "," not in part:
-        return []
-    text = re.sub(r"^\s*(?:gym|strength|weights|lifting)\s*[:\-]\s*", "", part.strip().lower())
+    numbers, like planks, is left out); empty when fewer than one comma-separated lift reads.
+    Without commas, lifts told one after another ("strength day done back squat 3x8 @ 60kg RDL
+    3x10 @ 50kg"): each exercise with sets x reps @ load, when two or more read."""
+    text = _LIFTS_PREFIX.sub("", part.strip().lower())
     if any(pattern.search(text) for pattern, _ in _SPORT_WORDS):
         return []
     when = when if when.tzinfo else when.replace(tzinfo=dt.UTC)
+    if "," not in part:
+        run_on = [m.group(0).strip() for m in _RUN_ON_LIFT.finditer(text)]
+        if len(run_on) < 2:
+            return []
+        found_lifts = [_strength(piece, when) for piece in run_on]
+        return [x for x in found_lifts if x is not None]
     lifts: list[LogEntry] = []
     for piece in text.split(","):
         if _SETS_FIRST.search(piece):  # "3x12 goblet squats with the 20kg kettlebell": the lift, then its sets; the rest is talk

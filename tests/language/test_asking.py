@@ -48,3 +48,10 @@ def test_requests_for_some_change_are_recognised(text: str) -> None:
 @pytest.mark.parametrize("text", ["how was my week?", "ran 10k in 52 min", "thanks coach", "what's on tomorrow"])
 def test_no_change_asked(text: str) -> None:
     assert not asks_for_a_change(text)
+
+
+def test_units_after_numbers_are_no_foreign_words() -> None:
+    from coach.language.odd import foreign_language
+
+    assert foreign_language("xmas eve jog ✔️ 4 mi, 38:20 (9:35/mi)") is None
+    assert foreign_language("hoy no puedo correr, mi rodilla duele") == "Spanish"

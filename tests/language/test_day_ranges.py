@@ -24,3 +24,25 @@ def test_day_ranges_with_the_month_once_or_not_at_all(text: str, start: str, end
 @pytest.mark.parametrize("text", ["did 4-5 reps", "ran 20-25 km", "I can do 3-4 days a week", "score was 2-1"])
 def test_counts_and_scores_are_no_day_range(text: str) -> None:
     assert parse_slots(text, dt.date(2026, 12, 15), past=False).date_range is None
+
+
+@pytest.mark.parametrize(("text", "today", "start", "end"), [
+    ("at my parents' over the holidays, 24th through to the 27th, no running", "2026-12-22", "2026-12-24", "2026-12-27"),
+    ("I go to Lisbon on Saturday, from 19 until 28.", "2026-12-16", "2026-12-19", "2026-12-28"),
+    ("flight 24 december, back 28 december in the evening", "2026-12-20", "2026-12-24", "2026-12-28"),
+    ("flying out on the 22nd back on the 3rd of January", "2026-12-17", "2026-12-22", "2027-01-03"),
+    ("mum's away (19th-20th) so nothing those days", "2026-12-12", "2026-12-19", "2026-12-20"),
+    ("camping the weekend after next", "2026-12-18", "2026-12-26", "2026-12-27"),
+])
+def test_trips_said_as_out_and_back_or_through_to(text: str, today: str, start: str, end: str) -> None:
+    span = parse_slots(text, dt.date.fromisoformat(today), past=False).date_range
+    assert span is not None and (span.start.isoformat(), span.end.isoformat()) == (start, end)
+
+
+@pytest.mark.parametrize("text", ["ran 10k at 4.5 pace", "did 12.5 km, 5:30 pace", "3, 4 and 5 reps"])
+def test_decimals_and_lists_are_still_no_day_range(text: str) -> None:
+    assert parse_slots(text, dt.date(2026, 12, 15), past=False).date_range is None
+
+
+def test_stephens_day_is_boxing_day() -> None:
+    assert parse_slots("Stephen's Day is a write-off", dt.date(2026, 12, 23), past=False).dates == [dt.date(2026, 12, 26)]

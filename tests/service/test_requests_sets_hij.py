@@ -197,3 +197,15 @@ async def test_a_workout_told_with_tomorrows_limit_in_the_same_message_is_logged
     after = await coach.show("ann")
     assert [(a["sport"], a["elapsed_s"]) for a in after["activities"]] == [("run", 55 * 60)]
     assert 0 < _minutes(after, "2026-12-10") <= 30 < _minutes(before, "2026-12-10")
+
+
+async def test_going_to_a_place_for_a_span_is_time_away_not_a_move(db: Database) -> None:
+    service = CoachService(db, Clock(dt.date(2026, 12, 16)))
+    await service.add_athlete("ann", PROFILE)
+    service.offline.classifier().embedder.load()
+    before = await service.show("ann")
+    replies = await say(service, "On Saturday I go to Lisbon for Christmas, from 19 until 28, no running while I am there.")
+    after = await service.show("ann")
+    away = [d for d in sessions(before) if "2026-12-19" <= d <= "2026-12-28"]
+    assert away and all(not sessions(after).get(d) for d in away), replies[0].text  # every day of the trip is free
+    assert not any(sessions(after).get(d) for d in ("2026-12-29",) if not sessions(before).get(d))  # nothing moved in

@@ -188,3 +188,26 @@ def test_amounts_said_in_words_are_read_as_numbers(text: str, sport: str, km: fl
     entry = parse_log(text, when=dt.datetime(2027, 1, 6, 9, tzinfo=dt.UTC), default_sport="run")[0]
     assert isinstance(entry, ImportedActivity)
     assert entry.sport == sport and entry.distance_km == pytest.approx(km)
+
+
+@pytest.mark.parametrize("text", [
+    "gym sesh: bench 4x6 @ 70kg, pull ups 3x8, leg press 3x10 @ 120kg",
+    "strength day done back squat 3x8 @ 60kg RDL 3x10 @ 50kg walking lunges 3x12 bw plank 3x45s",
+    "legs day\nback squat 3x8 @ 60kg\nRDL 3x10 @ 50kg\nwalking lunges 3x12 bw\nplank 3x45s",
+])
+def test_lifts_listed_with_at_signs_run_on_or_under_a_heading_are_all_read(text: str) -> None:
+    lifts = [e for e in parse_log(text, when=WHEN, default_sport="run") if isinstance(e, LoggedStrength)]
+    loads = {x.exercise: (len(x.sets), x.sets[0].reps, x.sets[0].weight_kg) for x in lifts}
+    assert len(lifts) == 2 and all(sets >= 3 and reps >= 6 and kg >= 50 for sets, reps, kg in loads.values()), loads
+
+
+def test_sets_with_no_load_are_never_read_as_a_weight() -> None:
+    with pytest.raises(LogParseError):
+        parse_log("lunges 3x12", when=WHEN)  # three sets of twelve, not 3 kg: said back, never guessed
+    [squat] = parse_log("squat 100x5", when=WHEN)
+    assert isinstance(squat, LoggedStrength) and squat.sets[0].weight_kg == 100
+
+
+def test_a_pool_swim_is_a_swim_without_the_word() -> None:
+    [swim] = parse_log("went to the pool this morning, 1500m in 35 min, mostly breaststroke lol", when=WHEN, default_sport="run")
+    assert isinstance(swim, ImportedActivity) and swim.sport == "swim" and swim.distance_km == pytest.approx(1.5)
