@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 
 from coach.engine.athlete import baseline_weekly_min, minutes_to_km
 from coach.engine.models import WEEKDAYS, Alternative, Event, Profile
-from coach.engine.periodisation import Frame
+from coach.engine.periodisation import Frame, recent_max
 from coach.engine.prep import Prep, first_passing, goal_peak_min
 from coach.engine.rules import EventProfile, Rules
 
@@ -59,8 +59,8 @@ def reachable_peak_min(baseline_min: float, build_weeks: int, goal_peak_min: flo
     every = g.cutback.every_weeks
     cutback_fraction = g.cutback.volume_fraction
     for week in range(1, build_weeks + 1):
-        reference = max(volumes[-lookback:])
-        allowed = max(reference * ramp, reference + ramp_step, floor)
+        reference = recent_max(volumes, lookback)
+        allowed = max(max(reference * ramp, reference + ramp_step), floor)  # max(a, b, c), compiled
         if loading == every - 1:
             volume = cutback_fraction * volumes[-1]
             loading = 0

@@ -30,6 +30,16 @@ _TO_SUNDAY = dt.timedelta(days=_DAYS_PER_WEEK - 1)
 _MIN_WEEKS_FOR_BASE = 3
 
 
+def recent_max(values: list[float], count: int) -> float:
+    """``max(values[-count:])``: the highest of the last ``count`` weekly numbers (the ramp
+    rule's reference), without the builtin's generic call in the volume loops."""
+    window = values[-count:]
+    best = window[0]
+    for value in window:
+        best = max(best, value)
+    return best
+
+
 class WeekFrame:
     """One calendar week of the plan before any session is placed.
 

@@ -33,7 +33,8 @@ before it):
 Speed (``bench/bench_engine.py``): weeks are drafted on plain slotted objects with dates
 made relative to the week, so a draft is cached by the week's shape and volume and reused by
 any identical week of the plan; workouts are generated once per rules object for what they
-depend on (``workouts.generated``); the output is assembled from already validated templates
+depend on (``workouts.generated``), and a plan finds them by spec alone in the table its
+athletes' anchors share (``workouts.generated_table``); the output is assembled from already validated templates
 without re-validating it, and step 6 is the check that it is a correct plan. The later race
 dates drafted for a too-short build's alternatives (step 6) share the plan's week drafts
 (:class:`SharedDrafts`) and stop drafting once their long sessions reach the minimum.
@@ -46,6 +47,7 @@ import gc
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
+from typing import Final
 
 from coach.engine.athlete import (
     Anchors,
@@ -93,13 +95,14 @@ from coach.engine.workouts import (
     Generated,
     SessionSpec,
     generated,
+    generated_table,
+    generated_week_km,
     make_spec,
     race_minutes,
     race_spec,
     session_from,
     spec_with_minutes,
     spec_with_work,
-    week_km,
 )
 
 ENGINE_VERSION = "1"
@@ -471,7 +474,7 @@ class _Context:
 
 
 class SharedDrafts:
-    """Week drafts (and the day prototypes, workouts and per-kind tables behind them) shared by
+    """Week drafts (and the day prototypes and per-kind tables behind them) shared by
     builds of one athlete that differ only in the goal date: the plan and the later race dates
     its alternatives draft. A draft depends on the week's calendar only through its shape key
     (dates made relative, the race and B-race days, blocked days), and on the goal date not at
@@ -485,7 +488,6 @@ class SharedDrafts:
         self.owner: tuple[Profile, Prep] | None = None
         self.drafts: dict[tuple[object, ...], _Draft] = {}
         self.protos: dict[tuple[object, ...], _Proto] = {}
-        self.generated: dict[SessionSpec, Generated] = {}
         self.placements: dict[tuple[SessionSport, SessionType, bool, bool], _Placement] = {}
         self.mixes: dict[
             tuple[Phase, bool, bool], tuple[dict[SessionSport, list[SessionType]], int, bool]
@@ -514,7 +516,6 @@ class SharedDrafts:
         cyclic garbage collector frees."""
         self.drafts.clear()
         self.protos.clear()
-        self.generated.clear()
         self.placements.clear()
         self.mixes.clear()
 
@@ -984,10 +985,10 @@ def _placement(
 
 
 def _spec_of_request(req: _Request) -> SessionSpec:
-    return SessionSpec(
-        sport=req.sport,
-        type=req.type,
-        duration_min=req.minutes,
+    return make_spec(
+        req.sport,
+        req.type,
+        req.minutes,
         strength_day=req.strength_day,
         strength_wave=req.strength_wave,
         hybrid=req.hybrid,
@@ -1616,7 +1617,8 @@ def _target_volume(week: WeekFrame, prev: _Progress, ctx: _Context) -> float:
 
 
 def _gen(spec: SessionSpec, ctx: _Context) -> Generated:
-    """Generated workout for ``spec``, cached per plan (the anchors are the plan's)."""
+    """Generated workout for ``spec``, cached by spec in the table of the plan's anchors
+    (:func:`~coach.engine.workouts.generated_table`)."""
     found = ctx.generated.get(spec)
     if found is None:
         found = generated(spec, ctx.anchors, ctx.rules)
@@ -1671,6 +1673,8 @@ def _build_week(
 
 
 _WEEK_FIELDS = frozenset(Week.model_fields)
+# Final: compiled, read from a C static rather than looked up per call.
+_set_attr: Final = object.__setattr__
 _PHASE_LABELS: dict[Phase, str] = {
     "base": "Base: aerobic volume, mostly easy",
     "build": "Build: quality sessions added",
@@ -1751,22 +1755,12 @@ def _ordered(draft: _Draft, sport: Sport) -> tuple[tuple[int, ...], tuple[Genera
         offsets, gens = draft.offsets, draft.gens
         keys = []
         for n, gen in enumerate(gens):
-            template = gen.template
-            keys.append(
-                (
-                    offsets[n],
-                    template.type == "commitment",
-                    template.sport,
-                    template.type,
-                    template.duration_min,
-                    n,
-                )
-            )
+            keys.append((offsets[n], gen.type == "commitment", gen.sport, gen.type, gen.duration_min, n))
         keys.sort()
         ordered = tuple(gens[key[5]] for key in keys)
-        draft.planned_km = week_km([gen.template for gen in ordered], sport)
-        draft.planned_minutes = sum(gen.template.duration_min for gen in ordered)
-        draft.week_load = round(sum(gen.template.load for gen in ordered), 1)
+        draft.planned_km = generated_week_km(ordered, sport)
+        draft.planned_minutes = sum(gen.duration_min for gen in ordered)
+        draft.week_load = round(sum(gen.load for gen in ordered), 1)
         draft.ordered = (tuple(key[0] for key in keys), ordered)
     return draft.ordered
 
@@ -1777,7 +1771,7 @@ def _week_model(week: WeekFrame, shape: _Shape, draft: _Draft, prog: _Progress, 
     sessions = [session_from(gen, first + _DAYS[offset]) for offset, gen in zip(offsets, gens, strict=True)]
     # What ``Week.model_construct`` builds (every field given), without its generic overhead.
     model = Week.__new__(Week)
-    object.__setattr__(
+    _set_attr(
         model,
         "__dict__",
         {
@@ -1796,9 +1790,9 @@ def _week_model(week: WeekFrame, shape: _Shape, draft: _Draft, prog: _Progress, 
             "built_load": None,
         },
     )
-    object.__setattr__(model, "__pydantic_fields_set__", set(_WEEK_FIELDS))
-    object.__setattr__(model, "__pydantic_extra__", None)
-    object.__setattr__(model, "__pydantic_private__", None)
+    _set_attr(model, "__pydantic_fields_set__", set(_WEEK_FIELDS))
+    _set_attr(model, "__pydantic_extra__", None)
+    _set_attr(model, "__pydantic_private__", None)
     return model
 
 
@@ -1846,11 +1840,11 @@ def _context(
         b_specs=b_specs,
         b_sports=b_sports,
         b_caps=b_caps,
+        generated=generated_table(anchors, rules),
     )
     if shared is not None and shared.serves(profile, prep):
         ctx.drafts = shared.drafts
         ctx.protos = shared.protos
-        ctx.generated = shared.generated
         ctx.placements = shared.placements
         ctx.mixes = shared.mixes
     return ctx
@@ -1913,7 +1907,53 @@ def draft_weeks(
 ) -> list[Week]:
     """Build every week of the plan in order, each from the volumes and loads before it
     (``shared``: drafts shared with builds for other goal dates, :class:`SharedDrafts`)."""
+    return draft_plan(profile, rules, frame, prep, shared).weeks()
+
+
+def draft_plan(
+    profile: Profile, rules: Rules, frame: Frame, prep: Prep | None = None, shared: SharedDrafts | None = None
+) -> DraftedPlan:
+    """:func:`draft_weeks` before the week documents are made (:class:`DraftedPlan`)."""
     return _drafted(profile, rules, frame, prep, None, shared)
+
+
+class DraftedPlan:
+    """Every week of a plan drafted, in order, before its documents are made: a build that
+    turns out too short for its event is refused without making them (``_build_plan``)."""
+
+    def __init__(self, ctx: _Context, prog: _Progress, drafted: list[tuple[WeekFrame, _Shape, _Draft]]) -> None:
+        self.ctx = ctx
+        self.prog = prog
+        self.drafted = drafted
+
+    def weeks(self) -> list[Week]:
+        """The week documents (:func:`draft_weeks`)."""
+        return [_week_model(week, shape, draft, self.prog, self.ctx) for week, shape, draft in self.drafted]
+
+    def longest_run(self) -> tuple[float, float]:
+        """:func:`longest_run` of :meth:`weeks`, read from the drafts."""
+        prep = self.ctx.prep
+        best_min = best_km = 0.0
+        for week, _shape, draft in self.drafted:
+            if week.phase in ("taper", "race"):
+                continue
+            for gen in draft.gens:
+                if gen.sport == "run" and gen.type in ("long", "easy"):
+                    km = gen.distance_km if gen.distance_km is not None else prep.km_of(gen.duration_min)
+                    best_min = max(best_min, float(gen.duration_min))
+                    best_km = max(best_km, km)
+        return best_min, best_km
+
+    def longest_by_sport(self) -> dict[str, float]:
+        """:func:`longest_by_sport` of :meth:`weeks`, read from the drafts."""
+        best: dict[str, float] = {}
+        for week, _shape, draft in self.drafted:
+            if week.phase in ("taper", "race"):
+                continue
+            for gen in draft.gens:
+                if gen.type in ("long", "easy"):
+                    best[gen.sport] = max(best.get(gen.sport, 0.0), float(gen.duration_min))
+        return best
 
 
 def drafted_longest(
@@ -1990,10 +2030,10 @@ def _drafted(
     longest_out: dict[str, float] | None,
     shared: SharedDrafts | None = None,
     enough: Callable[[dict[str, float]], bool] | None = None,
-) -> list[Week]:
-    """:func:`draft_weeks`; with ``longest_out`` (updated in place: minutes per sport, and
-    ``run_km``), no week documents are made, only the longest sessions before the taper are kept,
-    up to the first week after which ``enough(longest_out)`` holds."""
+) -> DraftedPlan:
+    """:func:`draft_plan`; with ``longest_out`` (updated in place: minutes per sport, and
+    ``run_km``), no weeks are kept (the result holds none), only the longest sessions before the
+    taper, up to the first week after which ``enough(longest_out)`` holds."""
     event = rules.event(profile.goal.event)
     ctx = _context(profile, rules, event, frame, prep, shared)
     prep = ctx.prep
@@ -2013,7 +2053,7 @@ def _drafted(
         peak_volume=baseline,
         baseline_min=baseline,
     )
-    weeks: list[Week] = []
+    drafted: list[tuple[WeekFrame, _Shape, _Draft]] = []
     prev_hard_last_day = False
     every = g.cutback.every_weeks
     detect = g.cutback.detect_fraction
@@ -2062,18 +2102,18 @@ def _drafted(
             _b_race_longest(week, timed_longest, ctx)
         if prep.event is not None or prep.timed is not None:
             for gen in draft.gens:
-                if gen.template.type == "long" and gen.template.sport == "run":
+                if gen.type == "long" and gen.sport == "run":
                     longest = max(longest, float(gen.duration_min))
-                if gen.template.type == "long":
-                    sport = gen.template.sport
+                if gen.type == "long":
+                    sport = gen.sport
                     timed_longest[sport] = max(timed_longest.get(sport, 0.0), float(gen.duration_min))
         if longest_out is None:
-            weeks.append(_week_model(week, shape, draft, prog, ctx))
+            drafted.append((week, shape, draft))
         elif not reduced_phase:
             for gen in draft.gens:
-                kind = gen.template.type
+                kind = gen.type
                 if kind == "long" or kind == "easy":
-                    sport = gen.template.sport
+                    sport = gen.sport
                     longest_out[sport] = max(longest_out.get(sport, 0.0), float(gen.duration_min))
                     if sport == "run":
                         km = gen.distance_km if gen.distance_km is not None else prep.km_of(gen.duration_min)
@@ -2091,7 +2131,7 @@ def _drafted(
         else:
             streak, streak_max = streak + 1, max(streak_max, training_load)
         prev_hard_last_day = draft.last_hard and week.last_day.weekday() == _DAYS_PER_WEEK - 1
-    return weeks
+    return DraftedPlan(ctx, prog, drafted)
 
 
 def _short_words(
@@ -2414,16 +2454,20 @@ def _build_plan(profile: Profile, rules: Rules, require_preparation: bool = True
         )
     meta.level = prep.level
     shared = SharedDrafts()
-    weeks = draft_weeks(profile, rules, frame, prep, shared)
+    drafted = draft_plan(profile, rules, frame, prep, shared)
+    weeks: list[Week] = []
     notes = list(prep.notes)
     reason: str | None = None
     alternatives: list[Alternative] = []
     minimum = prep.event.min_long if prep.event is not None else None
     if minimum is not None:
-        longest_min, longest_km = longest_run(weeks, prep)
-        if not reached(longest_min, longest_km, minimum) and not require_preparation:
+        longest_min, longest_km = drafted.longest_run()
+        if reached(longest_min, longest_km, minimum):
+            weeks = drafted.weeks()
+        elif not require_preparation:
+            weeks = drafted.weeks()
             notes.append(_short_words(profile, frame, prep, longest_min, longest_km, minimum, rules))
-        elif not reached(longest_min, longest_km, minimum):
+        else:
             assert prep.event is not None
             finish = prep.event.finish_only_long
             alternatives = _prep_alternatives(profile, rules, prep, shared)
@@ -2455,17 +2499,21 @@ def _build_plan(profile: Profile, rules: Rules, require_preparation: bool = True
             if weeks:
                 weeks[0].notes.append(reason)
     elif prep.timed is not None and prep.timed.min_long:
-        longest = longest_by_sport(weeks)
+        longest = drafted.longest_by_sport()
         short_of = _timed_short(longest, prep.timed.min_long)
-        if short_of and not require_preparation:
+        if not short_of:
+            weeks = drafted.weeks()
+        elif not require_preparation:
+            weeks = drafted.weeks()
             notes.append(_timed_words(profile, frame, longest, prep.timed.min_long, short_of))
-        elif short_of:
+        else:
             short = _timed_words(profile, frame, longest, prep.timed.min_long, short_of)
             alternatives = _timed_alternatives(profile, rules, prep, shared)
             shared.clear()
             finish_short = _timed_short(longest, prep.timed.finish_only_long)
             if finish_short or profile.goal.target_time:
                 return Plan(feasible=False, reason=short, alternatives=alternatives, meta=meta, weeks=[])
+            weeks = drafted.weeks()
             meta.finish_only = True
             reason = (
                 f"Finish-only plan: {short} It leaves out a target time: ride (and run) within the cut-offs at an "
@@ -2474,6 +2522,8 @@ def _build_plan(profile: Profile, rules: Rules, require_preparation: bool = True
             notes.append(reason)
             if weeks:
                 weeks[0].notes.append(reason)
+    else:
+        weeks = drafted.weeks()
     plan = Plan.model_construct(
         feasible=True,
         reason=reason,

@@ -29,7 +29,7 @@ from coach.engine.athlete import baseline_weekly_min, easy_pace_s_per_km, vdot_o
 from coach.engine.load import planned_load
 from coach.engine.metrics.running import race_time_s, training_paces
 from coach.engine.models import Profile, SessionSport, format_clock, parse_clock_s
-from coach.engine.periodisation import Frame
+from coach.engine.periodisation import Frame, recent_max
 from coach.engine.rules import EventPrep, EventProfile, Level, LongMinimum, Rules, TimedPrep
 
 _SECONDS_PER_MINUTE = 60.0
@@ -413,8 +413,8 @@ def _estimate(
     min_chronic = g.acwr.min_chronic_load
     max_ratio = g.acwr.max_ratio
     for position, week in enumerate(loading):
-        reference = max(volumes[-lookback:])
-        allowed = max(reference * ramp, reference + ramp_step, floor)
+        reference = recent_max(volumes, lookback)
+        allowed = max(max(reference * ramp, reference + ramp_step), floor)  # max(a, b, c), compiled
         cutback = position % every == every - 1
         if position == 0:
             volume = min(baseline_min, prep.peak_min)

@@ -54,6 +54,8 @@ from coach.engine.rules import EventProfile, Rules
 from coach.engine.workouts import is_open_water
 
 _DAYS_PER_WEEK = 7
+# The offsets of a week's days from its start (made once: a timedelta costs a call to make).
+_WEEK_DAYS = tuple(dt.timedelta(days=i) for i in range(_DAYS_PER_WEEK))
 # Whole-minute rounding slack on minute limits, float slack on ratios (not training rules).
 _TOLERANCE_MIN = 1.0
 _LOAD_TOLERANCE = 1e-6
@@ -519,7 +521,7 @@ def _commitments(
         return
     blocked = [(b.from_, b.to) for b in profile.blocked]
     race_day = profile.goal.date if rules.event(profile.goal.event).race else None
-    covered = {w.start + dt.timedelta(days=i) for w in plan.weeks for i in range(_DAYS_PER_WEEK)}
+    covered = {w.start + offset for w in plan.weeks for offset in _WEEK_DAYS}
     # Only the days whose weekday has a commitment can miss one: walk those, in date order.
     week = dt.timedelta(days=_DAYS_PER_WEEK)
     candidates: list[dt.date] = []
@@ -595,17 +597,28 @@ def _week_rules(
     span = dt.timedelta(days=_DAYS_PER_WEEK - 1)
     lookback = g.volume.ramp_lookback_weeks
     chronic_weeks = g.acwr.chronic_weeks
+    min_chronic_load = g.acwr.min_chronic_load
+    max_ratio = g.acwr.max_ratio
+    taper_weeks = event.taper_weeks
+    taper_tolerance = 1 + g.taper.tolerance_pct / 100
+    detect_fraction = g.cutback.detect_fraction
+    every_weeks = g.cutback.every_weeks
+    easy_share_min = g.week.easy_share_min
+    min_rest_days = g.week.min_rest_days
+    resume_fraction = g_adapt.resume_fraction
     previous_low = False
     for n in order:
         week = plan.weeks[n]
+        week_start = week.start
+        built_minutes = week.built_minutes
         week_sums = sums[n]
         sessions = week.sessions
         volume = float(week_sums.volume_min)
         load_all = sum(week_sums.loads)
         normalised = load_all
         training_load = sum(week_sums.training_loads)
-        out_k = (race_monday - week.start).days // _DAYS_PER_WEEK if race_monday is not None else None
-        in_taper = out_k is not None and 0 <= out_k <= event.taper_weeks
+        out_k = (race_monday - week_start).days // _DAYS_PER_WEEK if race_monday is not None else None
+        in_taper = out_k is not None and 0 <= out_k <= taper_weeks
         is_race_week = out_k == 0
         idx = week.index
         # ramp_rate
@@ -617,7 +630,7 @@ def _week_rules(
                     Violation(
                         rule_id="ramp_rate",
                         week=idx,
-                        date=week.start,
+                        date=week_start,
                         message=f"Week {idx} plans {volume:.0f} min, more than the {allowed:.0f} min the ramp rule allows "
                         f"after {reference:.0f} min.",
                         values={
@@ -636,7 +649,7 @@ def _week_rules(
                     Violation(
                         rule_id="peak_cap",
                         week=idx,
-                        date=week.start,
+                        date=week_start,
                         message=f"Week {idx} plans {volume:.0f} min; the {profile.goal.event} cap is {peak_cap:.0f} min.",
                         values={"volume_min": volume, "cap_min": peak_cap},
                     ),
@@ -646,18 +659,18 @@ def _week_rules(
         # acwr
         if not is_race_week:
             window = loads[-chronic_weeks:]
-            chronic = max(sum(window) / len(window), g.acwr.min_chronic_load)
+            chronic = max(sum(window) / len(window), min_chronic_load)
             ratio = normalised / chronic
             # Commitments alone may exceed the ratio (the athlete's own); then any training on top does.
-            if ratio > g.acwr.max_ratio + _LOAD_TOLERANCE and training_load > 0:
+            if ratio > max_ratio + _LOAD_TOLERANCE and training_load > 0:
                 out.append(
                     _Finding(
                         Violation(
                             rule_id="acwr",
                             week=idx,
-                            date=week.start,
+                            date=week_start,
                             message=f"Week {idx} load {normalised:.0f} is {ratio:.2f} × the chronic load {chronic:.0f}; "
-                            f"the limit is {g.acwr.max_ratio:g}.",
+                            f"the limit is {max_ratio:g}.",
                             values={
                                 "acute_load": round(normalised, 1),
                                 "chronic_load": round(chronic, 1),
@@ -670,14 +683,14 @@ def _week_rules(
         # taper
         if in_taper and out_k is not None:
             fraction = taper_fractions[min(out_k, len(taper_fractions) - 1)]
-            limit = fraction * peak_ref * (1 + g.taper.tolerance_pct / 100)
+            limit = fraction * peak_ref * taper_tolerance
             if volume > limit + _TOLERANCE_MIN:
                 out.append(
                     _Finding(
                         Violation(
                             rule_id="taper",
                             week=idx,
-                            date=week.start,
+                            date=week_start,
                             message=f"Week {idx} ({out_k} week(s) before the race) plans {volume:.0f} min; the taper allows "
                             f"{limit:.0f} min ({fraction:.0%} of the {peak_ref:.0f}-min peak).",
                             values={
@@ -695,25 +708,25 @@ def _week_rules(
         else:
             reduced = (
                 streak_max is not None
-                and training_load <= g.cutback.detect_fraction * streak_max + _LOAD_TOLERANCE
+                and training_load <= detect_fraction * streak_max + _LOAD_TOLERANCE
             )
             if reduced:
                 streak, streak_max = 0, None
             else:
                 streak += 1
                 streak_max = training_load if streak_max is None else max(streak_max, training_load)
-                if streak >= g.cutback.every_weeks:
+                if streak >= every_weeks:
                     out.append(
                         _Finding(
                             Violation(
                                 rule_id="cutback_frequency",
                                 week=idx,
-                                date=week.start,
+                                date=week_start,
                                 message=f"Week {idx} is the {streak}th loading week in a row; a cutback week is due every "
-                                f"{g.cutback.every_weeks} weeks.",
+                                f"{every_weeks} weeks.",
                                 values={
                                     "streak": streak,
-                                    "every_weeks": g.cutback.every_weeks,
+                                    "every_weeks": every_weeks,
                                     "load": round(training_load, 1),
                                     "reference_load": round(streak_max, 1),
                                 },
@@ -724,47 +737,47 @@ def _week_rules(
         # easy_share
         total = week_sums.total_s
         share = week_sums.easy_s / total if total else None
-        if share is not None and share < g.week.easy_share_min - _LOAD_TOLERANCE:
+        if share is not None and share < easy_share_min - _LOAD_TOLERANCE:
             out.append(
                 _Finding(
                     Violation(
                         rule_id="easy_share",
                         week=idx,
-                        date=week.start,
-                        message=f"Week {idx} is {share:.0%} easy; at least {g.week.easy_share_min:.0%} should be.",
-                        values={"easy_share": round(share, 3), "min_share": g.week.easy_share_min},
+                        date=week_start,
+                        message=f"Week {idx} is {share:.0%} easy; at least {easy_share_min:.0%} should be.",
+                        values={"easy_share": round(share, 3), "min_share": easy_share_min},
                     ),
                     sessions,
                 )
             )
         # rest_day (full weeks only)
-        if week.start >= start and week.start + span <= end:
+        if week_start >= start and week_start + span <= end:
             rest = _DAYS_PER_WEEK - week_sums.training_days
-            if rest < g.week.min_rest_days:
+            if rest < min_rest_days:
                 out.append(
                     _Finding(
                         Violation(
                             rule_id="rest_day",
                             week=idx,
-                            date=week.start,
-                            message=f"Week {idx} has {rest} rest day(s); at least {g.week.min_rest_days} needed.",
-                            values={"rest_days": rest, "min_rest_days": g.week.min_rest_days},
+                            date=week_start,
+                            message=f"Week {idx} has {rest} rest day(s); at least {min_rest_days} needed.",
+                            values={"rest_days": rest, "min_rest_days": min_rest_days},
                         ),
                         sessions,
                     )
                 )
         # A week eased by the athlete's reports is read as built, unless it is the second low week in a
         # row (adapt.resume_fraction): one bad week does not lower the bar for the weeks after it.
-        low = week.built_minutes is not None and volume < g_adapt.resume_fraction * week.built_minutes
-        resumed = week.built_minutes is not None and not (low and previous_low)
+        low = built_minutes is not None and volume < resume_fraction * built_minutes
+        resumed = built_minutes is not None and not (low and previous_low)
         previous_low = low
         if week_sums.longs:
             run_ref = week_sums.run_min
-            if resumed and week.built_minutes is not None:
-                run_ref += max(0, week.built_minutes - week_sums.volume_min)
+            if resumed and built_minutes is not None:
+                run_ref += max(0, built_minutes - week_sums.volume_min)
             _long_rules(week, week_sums.longs, run_ref, week_sums.run_days, profile, rules, event, out)
-        if resumed and week.built_minutes is not None:
-            volumes.append(max(volume, float(week.built_minutes)))
+        if resumed and built_minutes is not None:
+            volumes.append(max(volume, float(built_minutes)))
             loads.append(max(normalised, week.built_load or 0.0))
         else:
             volumes.append(volume)

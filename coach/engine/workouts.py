@@ -19,7 +19,7 @@ import datetime as dt
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Literal, NamedTuple
+from typing import Final, Literal, NamedTuple, get_args
 
 from coach.engine.athlete import Anchors, race_duration_min
 from coach.engine.load import session_load
@@ -179,7 +179,9 @@ def spec_with_work(spec: SessionSpec, max_work_min: float | None) -> SessionSpec
 
 @dataclass(frozen=True, slots=True)
 class Generated:
-    """A workout generated from a spec: its steps, texts and numbers, and a ready session."""
+    """A workout generated from a spec: its steps, texts and numbers, and a ready session.
+    (``sport`` and ``type`` repeat the template's, for the planner to read without it;
+    ``fields`` and ``fields_set`` are the template's own, which :func:`session_from` copies.)"""
 
     duration_min: int
     intensity: Intensity
@@ -192,6 +194,10 @@ class Generated:
     easy_s: int
     total_s: int
     template: Session
+    sport: SessionSport
+    type: SessionType
+    fields: dict[str, object]
+    fields_set: set[str]
 
 
 def _zone_seconds(steps: list[Step] | tuple[Step, ...], easy_zones: frozenset[str]) -> tuple[int, int]:
@@ -769,7 +775,21 @@ def _generate(spec: SessionSpec, anchors: Anchors, rules: Rules) -> Generated:
         intervals_icu=icu,
     )
     return Generated(
-        duration, intensity, tuple(steps), description, icu, distance, estimated, load, easy_s, total_s, template
+        duration,
+        intensity,
+        tuple(steps),
+        description,
+        icu,
+        distance,
+        estimated,
+        load,
+        easy_s,
+        total_s,
+        template,
+        spec.sport,
+        spec.type,
+        template.__dict__,
+        template.__pydantic_fields_set__,
     )
 
 
@@ -816,6 +836,29 @@ def anchor_key(spec: SessionSpec, anchors: Anchors, rules: Rules) -> tuple[objec
     if spec.sport == "brick":
         return (anchors.units, _sport_key("ride", anchors, rules), _sport_key("run", anchors, rules))
     return (anchors.units, _sport_key(spec.sport, anchors, rules))
+
+
+_SESSION_SPORTS: tuple[SessionSport, ...] = get_args(SessionSport)
+
+
+def anchor_signature(anchors: Anchors, rules: Rules) -> tuple[object, ...]:
+    """Everything :func:`anchor_key` can read of ``anchors``, whatever the spec: athletes with
+    the same signature get the same generated workout for every spec."""
+    return (anchors.units, *(_sport_key(sport, anchors, rules) for sport in _SESSION_SPORTS))
+
+
+def generated_table(anchors: Anchors, rules: Rules) -> dict[SessionSpec, Generated]:
+    """The workouts :func:`generated` gave so far for athletes with the signature of
+    ``anchors`` (:func:`anchor_signature`), by spec as asked: one table per signature under
+    ``rules``, shared by every plan that has it (a few dozen signatures serve thousands of
+    athletes), so a plan looks its workouts up with the spec alone."""
+    memo = rules.memo
+    key = ("generated.table", anchor_signature(anchors, rules))
+    table = memo.get(key)
+    if table is None:
+        table = memo[key] = {}
+    assert isinstance(table, dict)
+    return table
 
 
 def _effective_spec(spec: SessionSpec, rules: Rules) -> SessionSpec:
@@ -874,6 +917,23 @@ def week_km(sessions: Iterable[Session], plan_sport: Sport) -> float | None:
     return round(total, _DISTANCE_DECIMALS)
 
 
+def generated_week_km(gens: Iterable[Generated], plan_sport: Sport) -> float | None:
+    """:func:`week_km` of the sessions ``gens`` make, read from the workouts (the planner's
+    drafts hold workouts, not sessions)."""
+    counted = "ride" if plan_sport == "ride" else "run"
+    total = 0.0
+    found = False
+    for gen in gens:
+        if gen.sport == counted and gen.type != "race":
+            if gen.distance_km is None:
+                return None
+            total += gen.distance_km
+            found = True
+    if not found:
+        return None if plan_sport == "strength" else 0.0
+    return round(total, _DISTANCE_DECIMALS)
+
+
 def with_sessions(week: Week, sessions: list[Session], plan_sport: Sport) -> Week:
     """``week`` holding ``sessions`` (put in day order), with its totals recomputed."""
     ordered = sorted(sessions, key=session_order)
@@ -905,23 +965,25 @@ def make_session(
 
 def session_from(gen: Generated, day: dt.date, waived: list[str] | None = None) -> Session:
     """A session on ``day`` from a generated template."""
-    template = gen.template
     session = _new_session(Session)
     # A shallow copy of the validated template with its own date and lists (what
     # ``model_copy(update=...)`` does, without its generic overhead on this hot path).
-    fields = template.__dict__.copy()
+    fields = gen.fields.copy()
     fields["date"] = day
-    fields["steps"] = template.steps.copy()
+    steps = fields["steps"]
+    assert isinstance(steps, list)
+    fields["steps"] = steps.copy()
     fields["waived"] = list(waived) if waived else []
     _set(session, "__dict__", fields)
-    _set(session, "__pydantic_fields_set__", template.__pydantic_fields_set__.copy())
+    _set(session, "__pydantic_fields_set__", gen.fields_set.copy())
     _set(session, "__pydantic_extra__", None)
     _set(session, "__pydantic_private__", None)
     return session
 
 
-_new_session = Session.__new__
-_set = object.__setattr__
+# Final: compiled, they are read from C statics, not looked up in the module's namespace per call.
+_new_session: Final = Session.__new__
+_set: Final = object.__setattr__
 
 
 def spec_of(session: Session, rules: Rules, race_intensity_factor: float = 0.0) -> SessionSpec:

@@ -23,18 +23,25 @@ from coach.engine.planner import (
     SharedDrafts,
     _finish_only_prep,
     _timed_short,
+    draft_plan,
     draft_weeks,
     drafted_longest,
     drafted_longest_by_sport,
+    longest_by_sport,
+    longest_run,
 )
 from coach.engine.prep import prep_of, reached
 from coach.engine.workouts import (
     SessionSpec,
     _generate,
+    anchor_signature,
     generated,
+    generated_table,
+    generated_week_km,
     make_spec,
     spec_with_minutes,
     spec_with_work,
+    week_km,
 )
 
 from .conftest import BREVET, HALF_MARATHON, STRENGTH, TEN_K, TRIATHLON, profile_of
@@ -241,3 +248,50 @@ def test_shared_drafts_serve_only_the_same_athlete_and_preparation() -> None:
         update={"goal": profile.goal.model_copy(update={"event": "half_marathon"})}
     )
     assert not shared.serves(other_event, prep)
+
+
+def test_workout_tables_serve_every_athlete_with_the_same_anchor_signature() -> None:
+    """A plan looks its workouts up by spec alone in the table of its athlete's anchor
+    signature (``generated_table``): every workout one athlete put there is the one a fresh
+    generation gives each athlete with that signature, and other signatures get other tables."""
+    rules = RULES.updated()
+    anchors = [
+        *_anchor_variants(rules),
+        # differ from athletes above only in a number no workout reads (the FTP's watts)
+        anchors_of(profile_of(HALF_MARATHON, history={"ftp_w": 260}), rules),
+        anchors_of(profile_of(HALF_MARATHON, history={"ftp_w": 190, "threshold_hr": 165}), rules),
+    ]
+    specs = _specs()
+    by_signature: dict[tuple[object, ...], list[Anchors]] = {}
+    for anchor in anchors:
+        by_signature.setdefault(anchor_signature(anchor, rules), []).append(anchor)
+    assert any(len(group) > 1 for group in by_signature.values())
+    tables = []
+    for group in by_signature.values():
+        table = generated_table(group[0], rules)
+        for spec in specs:  # filled as the planner fills it, by the group's first athlete
+            table[spec] = generated(spec, group[0], rules)
+        for anchor in group:
+            assert generated_table(anchor, rules) is table
+            for spec in specs:
+                assert table[spec] == _generate(spec, anchor, rules), (spec, anchor)
+        tables.append(table)
+    assert len({id(table) for table in tables}) == len(by_signature)
+
+
+def test_a_drafted_plan_reads_what_its_week_documents_hold() -> None:
+    """``_build_plan`` judges a build's long sessions from its drafts before making the week
+    documents (``DraftedPlan``): the answers are the ones the documents give."""
+    for profile in [*(profile_of(data) for data in GOLDEN), SHORT_MARATHON, SHORT_BREVET]:
+        prep = prep_of(profile, RULES)
+        frame = plan_frame(profile, RULES)
+        drafted = draft_plan(profile, RULES, frame, prep)
+        weeks = drafted.weeks()
+        assert weeks
+        assert [w.model_dump_json() for w in weeks] == [
+            w.model_dump_json() for w in draft_weeks(profile, RULES, frame, prep)
+        ]
+        assert drafted.longest_run() == longest_run(weeks, prep)
+        assert drafted.longest_by_sport() == longest_by_sport(weeks)
+        for week, (_frame, _shape, draft) in zip(weeks, drafted.drafted, strict=True):
+            assert generated_week_km(draft.gens, profile.sport) == week_km(week.sessions, profile.sport)
