@@ -383,7 +383,9 @@ def _same_family(intent: str, action: str) -> bool:
 _WELLNESS_FIRST = frozenset({"checkin", "fatigue", "today", "tomorrow", "unknown", "greeting", "thanks", "explain", "week"})
 _EASE = re.compile(
     r"\b(shorter|shorten|easier|lighter|dial (?:it |that )?back|tone (?:it |that )?down|cut (?:[\w']+ ){0,3}short|"
-    r"take it easy|go easy|back off|ease off|ease (?:it|up)|reduce|less|cut (?:it |that |things )?back|scale (?:it |that )?back|"
+    r"take (?:it|the \w+|today'?s \w+|\w+'s \w+) (?:real |really |very |super |nice and )?easy|keep (?:it|things|today) (?:gentle|easy|light)|"
+    r"(?:can|could) (?:today|tomorrow|it|\w+'s \w+) be (?:really |very |super |nice and )?(?:easy|gentle|light)|go easy|back off|ease off|ease (?:it|up)|"
+    r"ease (?=(?:the |this |next )?(?:mon|tue|wed|thu|fri|sat|sun|tomorrow|today|tonight|weekend)\w*)|reduce|less|cut (?:it |that |things )?back|scale (?:it |that )?back|"
     r"make (?:it|today'?s \w+|the \w+) easy|cut (?:it|that|\w+'?s? \w+(?: \w+)?) down(?: a bit)?|trim (?:it|that))\b", re.I,
 )
 
@@ -471,7 +473,10 @@ _SKIP = re.compile(
     r"sit(?:ting)? (?:\w+ )?out|(?:gonna|going to|i'?ll|will) (?:have to )?miss|write[- ]?offs?|"
     r"(?:today|tonight|tomorrow|(?:mon|tues|wednes|thurs|fri|satur|sun)day)(?:(?:'s)? (?:run|ride|session|one))?"
     r"(?: and (?:today|tonight|tomorrow|\w+day))?(?:'s|\s+(?:is|are)) (?:toast|a no|cactus|out|off the table|a non-?starter)|"
-    r"knock (?:\w+(?:'s)? )?(?:\w+ )?on the head|(?:take|taking) (?:\w+(?:'s)? )?(?:\w+ )?off the table|forgo)\b", re.I,
+    r"knock (?:\w+(?:'s)? )?(?:\w+ )?on the head|(?:take|taking) (?:\w+(?:'s)? )?(?:\w+ )?off the table|forgo|"
+    r"rest (?:it |up |my \w+ )?(?:entirely |completely |fully )?(?=(?:this|next|on|over|tomorrow|today|tonight|the whole)\b)|"
+    r"(?:ain'?t|not|won'?t be|i'?m not|am not) (?:going )?(?:running|riding|cycling|swimming|training)"
+    r"(?= (?:on )?(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day|tomorrow|today|tonight|this)))\b", re.I,
 )
 _SHUFFLE = re.compile(
     r"\b(shuffle|rejig|juggle|rearrange|switch (?:things|stuff) (?:up|round|around)|move (?:things|stuff|some things) (?:a)?round)\b", re.I,
@@ -1408,7 +1413,8 @@ class _Turn:
             ):
                 extra.append((await sub.on_unavailable())[0])
             elif (
-                "skip_session" not in done and _SKIP.search(part) and not slots.past_tense and slots.dates
+                "skip_session" not in done and _SKIP.search(part) and not slots.past_tense
+                and (slots.dates or (slots.date_range is not None and slots.date_range.end >= self.today))
                 and all(d >= self.today for d in slots.dates) and not re.search(r"\bshould i\b[^.!]*\?", part, re.I)
                 and "report_fatigue" not in done  # "should I skip it?" asks for advice, and an eased day stays eased
             ):
@@ -1798,7 +1804,13 @@ class _Turn:
 
     async def on_plan_question(self) -> Result:
         """'How far is the ride on the 19th?', 'which day is my long run on?', 'longest run over the next
-        3 weeks?': read from the plan (the sessions tool), minutes and distance as it states them."""
+        3 weeks?': read from the plan (the sessions tool), minutes and distance as it states them. Of
+        several sentences, the one that asks ("Sunday's sorted. How many k is Saturday's ride?")."""
+        asking = [p for p in _SENTENCE_SPLIT.split(self.message) if "?" in p]
+        if len(asking) == 1 and asking[0].strip() != self.message.strip() and len(asking[0].split()) >= 3:
+            focus = _Turn(self.brain, self.tools, asking[0], self.today, parse_slots(asking[0], self.today, past=False))
+            focus.calls = self.calls
+            return await focus.on_plan_question()
         asked = re.sub(r"\bhow long(?:'s)?\b", " ", self.message, flags=re.I)
         kind = next((k for pattern, k in SESSION_WORDS if re.search(pattern, asked, re.I)), None)
         if kind is None and re.search(r"\b(total|altogether|in all)\b|\bhow (?:many|much)\b[^?]*\bweek\b", self.message, re.I):

@@ -378,7 +378,7 @@ _OFFSET_RE: Final = re.compile(
 )
 _PERIOD_RE: Final = re.compile(
     r"\b(?P<phrase>(?:the\s+)?rest\s+of\s+(?:the|this)\s+week|this\s+week(?!end)|next\s+week(?!end)|last\s+week(?!end)|"
-    r"(?:the\s+)?weekend\s+after\s+next|this\s+weekend|next\s+weekend|last\s+weekend|(?:the|this|at\s+the|over\s+the)\s+weekend|(?:the\s+)?whole\s+weekend|"
+    r"(?:the\s+)?weekend\s+after\s+(?:next|this\s+one|this)|this\s+weekend|next\s+weekend|last\s+weekend|(?:the|this|at\s+the|over\s+the)\s+weekend|(?:the\s+)?whole\s+weekend|"
     r"(?<![\w-])weekend(?='s\b|\s+is\b|\s+(?:will\s+be|looks)\b)|"
     r"this\s+month|next\s+month|last\s+month)\b"
 )
@@ -434,6 +434,11 @@ _SPORT_PATTERNS: Final[tuple[tuple[Sport, re.Pattern[str]], ...]] = (
 )
 
 # --------------------------------------------------------------------------- date helpers
+
+
+def _next_month(day: dt.date) -> dt.date:
+    """The first day of the month after ``day``'s."""
+    return dt.date(day.year + 1, 1, 1) if day.month == 12 else dt.date(day.year, day.month + 1, 1)
 
 
 def _month_days(month: int) -> int:
@@ -831,6 +836,14 @@ class SlotParser:
                 found.ranges.append((match.start(), DateRange(start=start, end=end)))
         for match in work.take(_BARE_DAY_RANGE_RE):
             first, last = int(match.group("d1")), int(match.group("d2"))
+            if 20 <= first <= 31 and 1 <= last <= 10 and not past:  # "the 31st through the 3rd": into the next month
+                start_month = today if first >= today.day else _next_month(today)
+                if first > calendar.monthrange(start_month.year, start_month.month)[1]:
+                    continue
+                start = dt.date(start_month.year, start_month.month, first)
+                after = _next_month(start)
+                found.ranges.append((match.start("d1"), DateRange(start=start, end=dt.date(after.year, after.month, last))))
+                continue
             if not (1 <= first < last <= 31) or last - first > 14:
                 continue
             year, month = today.year, today.month
@@ -917,7 +930,7 @@ class SlotParser:
             elif phrase == "last week":
                 start = first_day - dt.timedelta(days=DAYS_PER_WEEK)
                 end = start + dt.timedelta(days=6)
-            elif phrase == "next weekend" or phrase.endswith("weekend after next"):
+            elif phrase == "next weekend" or re.search(r"weekend after (?:next|this)", phrase):
                 # "the weekend after next" is the one after the coming weekend ("Ski trip the weekend after
                 # next, the 26th and 27th", said on Friday the 18th), as "next weekend" is here
                 start = monday + dt.timedelta(days=DAYS_PER_WEEK + 5)

@@ -33,6 +33,8 @@ def test_counts_and_scores_are_no_day_range(text: str) -> None:
     ("flying out on the 22nd back on the 3rd of January", "2026-12-17", "2026-12-22", "2027-01-03"),
     ("mum's away (19th-20th) so nothing those days", "2026-12-12", "2026-12-19", "2026-12-20"),
     ("camping the weekend after next", "2026-12-18", "2026-12-26", "2026-12-27"),
+    ("in the hills the weekend after this one, no bike", "2027-01-13", "2027-01-23", "2027-01-24"),
+    ("skiing the 31st through the 3rd, no bike", "2026-12-28", "2026-12-31", "2027-01-03"),
 ])
 def test_trips_said_as_out_and_back_or_through_to(text: str, today: str, start: str, end: str) -> None:
     span = parse_slots(text, dt.date.fromisoformat(today), past=False).date_range

@@ -209,3 +209,31 @@ async def test_going_to_a_place_for_a_span_is_time_away_not_a_move(db: Database)
     away = [d for d in sessions(before) if "2026-12-19" <= d <= "2026-12-28"]
     assert away and all(not sessions(after).get(d) for d in away), replies[0].text  # every day of the trip is free
     assert not any(sessions(after).get(d) for d in ("2026-12-29",) if not sessions(before).get(d))  # nothing moved in
+
+
+async def test_pain_with_an_ease_for_a_named_day_eases_that_day(coach: CoachService) -> None:
+    coach.offline.classifier().embedder.load()
+    before = await coach.show("ann")
+    await say(coach, "Left knee, front, just under the kneecap. Aches after 40 min. Ease Sun.")
+    after = await coach.show("ann")
+    assert after["limitations"] and _minutes(after, "2026-12-13") < _minutes(before, "2026-12-13")
+
+
+async def test_pain_with_a_weekend_of_rest_drops_the_weekend(coach: CoachService) -> None:
+    coach.offline.classifier().embedder.load()
+    await say(coach, "My right Achilles has become rather painful. I intend to rest it entirely this weekend.")
+    after = await coach.show("ann")
+    assert after["limitations"] and not sessions(after).get("2026-12-12") and not sessions(after).get("2026-12-13")
+
+
+async def test_not_running_on_two_named_days_after_an_injury_drops_both(coach: CoachService) -> None:
+    coach.offline.classifier().embedder.load()
+    await say(coach, "Calf went pop on the run this morning, sharp pain. Ain't running Saturday or Sunday that's for sure")
+    after = await coach.show("ann")
+    assert not sessions(after).get("2026-12-12") and not sessions(after).get("2026-12-13")
+
+
+async def test_a_question_after_a_remark_about_another_day_is_answered_for_the_day_asked(coach: CoachService) -> None:
+    replies = await say(coach, "Sunday's sorted, I know that route. How long is Saturday's run? need to plan a loop")
+    text = replies[0].text
+    assert "Sat 12 Dec" in text and "Sun 13 Dec" not in text, text
