@@ -589,6 +589,11 @@ _AWAY = re.compile(
 )
 _SLEEP_WORDS = re.compile(r"\b(slept|sleep|kip|nap|bed|woke|awake|night'?s)\b")
 _LOGGED_WHEN = re.compile(r"\b(this morning|last night|yesterday|earlier|today'?s|this arvo|this afternoon|this evening|at lunch|tonight)\b")
+_STRUCTURE_ASKED = re.compile(
+    r"\b(?:bit|part|parts|reps?|repeats?|intervals?|efforts?|warm[- ]?up|cool[- ]?down|main set|structure|"
+    r"what(?:'s| is) in|what do i do|what does it look like|how (?:is|'s) it (?:made up|structured))\b", re.I,
+)
+"""A question about what a session is made of, not only how long it is."""
 _FOCUS_CUES: Final[dict[str, re.Pattern[str]]] = {}
 _SENTENCE_SPLIT = re.compile(r"(?<=[.!?;])\s+|\s+(?:btw|by the way|ps|oh and|oh also)\s+|\s+[✅👍💪🙌]+\s+", re.I)
 """Sentences, for ``_Turn.focused`` ("Tomorrow, alas, I shall have to forgo the ride" is one)."""
@@ -1860,6 +1865,9 @@ class _Turn:
             longest = out["longest"]
             line = next(x for x, o in zip(out["text"].splitlines(), out["sessions"], strict=False) if o["date"] == longest["date"])
             return f"The longest: {line}", None
+        if len(out["sessions"]) == 1 and _STRUCTURE_ASKED.search(self.message):
+            # "how many mins is the tempo bit on tuesday?": the session with its parts, as the plan states them
+            return f"{out['text']}\n{out['sessions'][0]['text']}", None
         return str(out["text"]), None
 
     async def longest_until(self, last: dt.date, kind: str | None) -> Result:

@@ -237,3 +237,9 @@ async def test_a_question_after_a_remark_about_another_day_is_answered_for_the_d
     replies = await say(coach, "Sunday's sorted, I know that route. How long is Saturday's run? need to plan a loop")
     text = replies[0].text
     assert "Sat 12 Dec" in text and "Sun 13 Dec" not in text, text
+
+
+async def test_a_question_about_a_sessions_parts_gets_its_parts(coach: CoachService) -> None:
+    plain = (await say(coach, "Saturday's fine. how many mins is sunday's long run?"))[0].text
+    parts = (await say(coach, "Saturday's fine. how many mins is the steady bit of sunday's long run?"))[0].text
+    assert "@" not in plain and parts.startswith(plain) and "@" in parts.splitlines()[-1], (plain, parts)  # its pace band
