@@ -264,7 +264,11 @@ class OfflineBrain:
         if not answer_only and result.effect == ASK_BACK and intent != "override_attempt" and not handler_asks:
             # "can we shuffle the weekend round a bit? got a footy thing on", "move Thursday": the effect model
             # is sure a good coach would ask first (73 of 73 in cross-validation at p >= 0.8); nothing changes yet.
-            intent = _vague_of(message, turn.slots, intent) or _vague_of(message, turn.slots, ASK_BACK) or ASK_BACK
+            forward = parse_slots(message, today, past=False)  # "got a wedding on" is no past tense: the weekend ahead
+            if _SHUFFLE.search(message) and _request_of(message, forward, result.intent, today) == "move_session":
+                turn.slots, intent = forward, "move_session"  # "can we shuffle the weekend round?": which of its sessions
+            else:
+                intent = _vague_of(message, turn.slots, intent) or _vague_of(message, turn.slots, ASK_BACK) or ASK_BACK
             answer_only = True
         if answer_only:
             handler = getattr(turn, f"on_{intent}", turn.on_unknown)
@@ -1708,6 +1712,16 @@ class _Turn:
             source = dates[0]  # "move Thursday's run (to the weekend)": Thursday's is the one that moves
         elif _TODAY_WORDS.search(self.message) or re.search(r"\blater\b", self.message, re.I):
             source = self.today
+        if (
+            source is None and not dates and span is not None
+            and not re.search(r"\b(?:to|into|onto|until|till|for)\s+(?:the\s+|this\s+|next\s+)?(?:weekend|week)\b", self.message, re.I)
+        ):
+            # "can we shuffle the weekend round a bit?": the span named holds the sessions that move, not their new days
+            inside = [s for s in sessions if span.start.isoformat() <= str(s["date"]) <= span.end.isoformat()]
+            if len(inside) > 1:
+                return self.which_session(inside), None
+            if len(inside) == 1:
+                return await self.step_move_to({"from_date": str(inside[0]["date"])}), None
         targets: list[dt.date] = []
         if span is not None and (source is None or span.start > source):
             targets = [span.start + dt.timedelta(days=n) for n in range((span.end - span.start).days + 1)]

@@ -243,3 +243,11 @@ async def test_a_question_about_a_sessions_parts_gets_its_parts(coach: CoachServ
     plain = (await say(coach, "Saturday's fine. how many mins is sunday's long run?"))[0].text
     parts = (await say(coach, "Saturday's fine. how many mins is the steady bit of sunday's long run?"))[0].text
     assert "@" not in plain and parts.startswith(plain) and "@" in parts.splitlines()[-1], (plain, parts)  # its pace band
+
+
+async def test_a_vague_shuffle_of_the_weekend_asks_which_weekend_session(coach: CoachService) -> None:
+    coach.offline.classifier().embedder.load()
+    replies = await say(coach, "can we shuffle the weekend round a bit? got a wedding on")
+    labels = [b.label for r in replies for row in r.buttons for b in row]
+    assert any("Sat 12 Dec" in x for x in labels) and any("Sun 13 Dec" in x for x in labels), labels
+    assert "Which session" in replies[-1].text, replies[-1].text  # the weekend's sessions move, not the week's first
