@@ -39,18 +39,24 @@ async def running(service: CoachService, server: FakeTelegramServer) -> AsyncIte
         await asyncio.wait_for(task, timeout=20)
 
 
+REPLY_DEADLINE_S = 90
+"""A hang detector, not a speed check: the first free-text message starts the language model's load
+in a thread, and on a loaded 2-core machine (CI beside benchmarks) the import alone held the loop
+past 30 s once (stop 23's local run)."""
+
+
 async def say(server: FakeTelegramServer, text: str, expect: int = 1) -> list[dict[str, Any]]:
     """Send a text as the athlete and wait for ``expect`` new replies."""
     before = len(server.sent_messages(CHAT))
     server.push_text(CHAT, text, user_id=USER)
-    replies = await server.wait_for_messages(before + expect, chat_id=CHAT, timeout=30)
+    replies = await server.wait_for_messages(before + expect, chat_id=CHAT, timeout=REPLY_DEADLINE_S)
     return replies[before:]
 
 
 async def tap(server: FakeTelegramServer, data: str, expect: int = 1) -> list[dict[str, Any]]:
     before = len(server.sent_messages(CHAT))
     server.push_callback(CHAT, data, user_id=USER)
-    replies = await server.wait_for_messages(before + expect, chat_id=CHAT, timeout=30)
+    replies = await server.wait_for_messages(before + expect, chat_id=CHAT, timeout=REPLY_DEADLINE_S)
     return replies[before:]
 
 
