@@ -158,7 +158,7 @@ class OfflineBrain:
         else:
             decided = await asyncio.to_thread(classifier.decide, query, prepared.slots)  # embeds the exemplars first
         model = load_effect_model()
-        effect = None if model is None else _effect(model, query, message)
+        effect = None if model is None else _effect(model, query, message, prepared.normalised)
         return decided if effect is None else decided.model_copy(update={"effect": effect})
 
     async def _embed(self, normalised: str) -> NDArray[np.float32]:
@@ -180,8 +180,9 @@ class OfflineBrain:
         classifier = self.classifier()
         if model is None or decided.intent == "override_attempt" or not _model_at_hand(classifier):
             return decided
-        query = await self._embed(classifier.normalise(message))
-        effect = _effect(model, query, message)
+        normalised = classifier.normalise(message)
+        query = await self._embed(normalised)
+        effect = _effect(model, query, message, normalised)
         if effect in (NOTHING_TO_CHANGE, ASK_BACK):  # a rule's change stands against any other reading
             return decided.model_copy(update={"effect": effect})
         if effect is not None and decided.intent in _READ_ONLY and decided.intent != "greeting":
@@ -197,8 +198,9 @@ class OfflineBrain:
         classifier = self.classifier()
         if model is None or not _model_at_hand(classifier):
             return None
-        query = await self._embed(classifier.normalise(clause))
-        return model.sure_action(query, CLAUSE_MIN_PROBABILITY)
+        normalised = classifier.normalise(clause)
+        query = await self._embed(normalised)
+        return model.sure_action(query, CLAUSE_MIN_PROBABILITY, text=normalised)
 
     def read_ahead(self, message: str, today: dt.date) -> asyncio.Future[IntentResult]:
         """Start classifying ``message`` now, for ``classify`` to find when its turn comes.
@@ -298,6 +300,10 @@ class OfflineBrain:
         if intent not in _NO_SECOND_REQUEST:
             more = await turn.more_requests()
             text = "\n".join([text, *more]) if more else text
+        if intent in _AHEAD and intent not in _REPORTS:
+            # "knee's niggling, can today's ride be cut to 90 min tops": the pain the request is made for, recorded
+            more = await turn.also_injury(intent)
+            text = "\n".join([text, *more]) if more else text
         if turn.wellness and intent not in ("wellness", "checkin") and _reports_state(turn.wellness):
             # "skipped Monday, slept 4 hours": the report is stored too, today left to the main request.
             extra = await turn.checkin_only()
@@ -339,11 +345,53 @@ ASK_BACK: Final = ACTION_OF["ask"]
 """The handler of a message a good coach asks about before changing anything."""
 
 
-def _effect(model: EffectModel, query: NDArray[np.float32], message: str) -> str | None:
-    """The effect model's reading of ``message`` with the wording's cues (``coach.language.asking``)."""
+def _effect(model: EffectModel, query: NDArray[np.float32], message: str, normalised: str) -> str | None:
+    """The effect model's reading of ``message`` (embedded as ``query``, read by characters as
+    ``normalised``) with the wording's cues (``coach.language.asking``)."""
     return model.effect_of(
-        query, question="?" in message, info_question=asks_for_information(message), vague_change=asks_for_a_change(message)
+        query,
+        question="?" in message,
+        info_question=asks_for_information(message),
+        vague_change=asks_for_a_change(message),
+        text=normalised,
     )
+
+
+def _days_within_period(days: Sequence[dt.date], start: dt.date, end: dt.date) -> bool:
+    """Days named inside a week or a weekend that the words also name ("Thursday this week", "Sunday
+    next weekend"): the days are meant, the period only says which ones. Not a range's own ends."""
+    length = (end - start).days + 1
+    period = (length == 7 and start.weekday() == 0) or (length == 2 and start.weekday() == 5)
+    inside = bool(days) and all(start <= day <= end for day in days)
+    return period and inside and not (min(days) == start and max(days) == end)
+
+
+_LIMITED_AMOUNT = r"(?:an?|one|half an|\d+(?:[.,]\d+)?)\s*(?:h|hrs?|hours?|mins?|minutes?)\b(?:\s*\d+\s*(?:m|mins?|minutes?)\b)?"
+_LIMITED = re.compile(
+    r"(" + _LIMITED_AMOUNT + r")\s*(?:max|tops|maximum|at (?:the )?most|or (?:less|under))\b"
+    r"|\b(?:only|at most|max|maximum|no more than|up to|just)\s+(?:about\s+|around\s+)?(" + _LIMITED_AMOUNT + r")",
+    re.I,
+)
+
+
+def _limited_duration(message: str, today: dt.date) -> int | None:
+    """The duration said as a limit ("an hour max", "only 40 mins"), in seconds, when one is."""
+    found = _LIMITED.search(message)
+    if found is None:
+        return None
+    durations = parse_slots(found.group(1) or found.group(2), today, past=False).durations_s
+    return int(durations[0]) if durations else None
+
+
+def _runs(days: Sequence[dt.date]) -> list[tuple[dt.date, dt.date]]:
+    """Sorted days as runs of consecutive days: [27, 29, 30] → (27, 27), (29, 30)."""
+    runs: list[tuple[dt.date, dt.date]] = []
+    for day in days:
+        if runs and day - runs[-1][1] == dt.timedelta(days=1):
+            runs[-1] = (runs[-1][0], day)
+        else:
+            runs.append((day, day))
+    return runs
 
 
 def _model_at_hand(classifier: IntentClassifier) -> bool:
@@ -359,7 +407,10 @@ _READ_ONLY = frozenset({
 _GOAL_PACE_ASKED = re.compile(
     r"\b(?:goal|target|race)[- ]?(?:day )?pace\b|\bpace (?:for|in|on) the (?:race|half|marathon|10k|5k)\b|\bwhat time\b[^?]*\btarget\b", re.I,
 )
-_NUMBERS_ASKED = re.compile(r"\b(ftp|vdot|threshold|pb|pr|personal best|10k time|5k time|race time|zones?|max hr|css|on file)\b", re.I)
+_NUMBERS_ASKED = re.compile(
+    r"\b(ftp|vdot|threshold|pb|pr|personal best|10k time|5k time|race time|zones?|max hr|css|on file|finish time|goal time|target time|"
+    r"(?:going|aiming|shooting) for)\b", re.I,
+)
 
 
 def _question_kind(message: str, slots: Slots) -> str:
@@ -397,6 +448,10 @@ _EASE = re.compile(
 _GOT_HOURS = re.compile(r"\b(?:got|had|managed|grabbed)\s+(?:maybe\s+|about\s+|only\s+|like\s+|barely\s+)*(\d+(?:[.,]5)?)\s*(?:h|hrs?|hours?)\b", re.I)
 
 
+_TIRED_HOURS = re.compile(
+    r"^\W*(?:tired|knackered|exhausted|shattered|wrecked|zonked|wiped(?: out)?|sleepy|groggy)\W+(\d+(?:[.,]5)?)\s*(?:h|hrs?|hours?)\W*$", re.I
+)
+"""A terse check-in: "tired. 6h." (the hours are the night's)."""
 _NIGHT_HOURS = re.compile(
     r"\b(\d+(?:[.,]5)?)\s*(?:h|hrs?|hours?)(?: a night| of sleep| sleep| kip| in bed)\b|"
     r"\b(?:rough|bad|long|short|broken|awful|terrible) night\b[^.?!]{0,40}?\b(\d+(?:[.,]5)?)\s*(?:h|hrs?|hours?)\b",
@@ -412,6 +467,10 @@ def _hours_of_sleep(message: str, slots: Slots) -> float | None:
         hours = float((night.group(1) or night.group(2)).replace(",", "."))
         if 0 < hours <= 12:
             return hours
+    terse = _TIRED_HOURS.match(message)
+    if terse is not None and not slots.sports:
+        hours = float(terse.group(1).replace(",", "."))
+        return hours if 0 < hours <= 12 else None
     found = _GOT_HOURS.search(message)
     if found is None or slots.sports or not (SEVERE_FATIGUE.search(message) or re.search(r"\b(tired|night|baby|woke|up)\b", message, re.I)):
         return None
@@ -438,7 +497,7 @@ _MISSED_CUES = re.compile(
     r"never (?:made it|got) (?:out|there|round to it)|didn'?t (?:make it|get) out)\b"
 )
 _PAIN = re.compile(
-    r"\b(hurt|hurts|hurting|sore|pain|painful|aching|ache|aches|twinge|twinged|flared|tight|killing me|playing up|niggle|"
+    r"\b(hurt|hurts|hurting|sore|pain|painful|aching|ache|aches|twinge|twinged|flared|tight|tightness|killing me|playing up|niggle|niggles|niggling|niggled|"
     r"swollen|tweaked|pulled|strained|throbbing|said no|packed in|gone|grumbling|grumbly|cranky|locked up|grabbed|twinges?|"
     r"niggly|achy|stiff|tender|angry|barking|complaining|pulling|went ping|pinged|puffy|flaring|flaring up|rolled|blister|"
     r"cramp(?:ed|ing)?|seized|dodgy|clicking|grinding|bruised|bruising|banged|whacked|smashed|did (?:my|his|her) \w+ in|put (?:my|his|her) \w+ out|went (?:on me|again)|"
@@ -478,7 +537,9 @@ _SKIP = re.compile(
     r"(?:today|tonight|tomorrow|(?:mon|tues|wednes|thurs|fri|satur|sun)day)(?:(?:'s)? (?:run|ride|session|one))?"
     r"(?: and (?:today|tonight|tomorrow|\w+day))?(?:'s|\s+(?:is|are)) (?:toast|a no|cactus|out|off the table|a non-?starter)|"
     r"knock (?:\w+(?:'s)? )?(?:\w+ )?on the head|(?:take|taking) (?:\w+(?:'s)? )?(?:\w+ )?off the table|forgo|"
-    r"rest (?:it |up |my \w+ )?(?:entirely |completely |fully )?(?=(?:this|next|on|over|tomorrow|today|tonight|the whole)\b)|"
+    r"rest (?:it |up |my \w+ )?(?:entirely |completely |fully )?(?=(?:this|next|on|over|tomorrow|today|tonight|the whole|"
+    r"(?:mon|tues|wednes|thurs|fri|satur|sun)day)\b)|"
+    r"(?:take|taking|have|having) (?:today|tonight|tomorrow|(?:mon|tues|wednes|thurs|fri|satur|sun)day) off\b|"
     r"(?:ain'?t|not|won'?t be|i'?m not|am not) (?:going )?(?:running|riding|cycling|swimming|training)"
     r"(?= (?:on )?(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day|tomorrow|today|tonight|this)))\b", re.I,
 )
@@ -489,12 +550,19 @@ _ONE_OF = re.compile(
     r"\b(?:skip|drop|miss|sack|ditch|bin|lose|cancel|make)\b[^.?!]{0,20}\bone\b(?! (?:day|hour|week|min))|\bone of (?:the|my) (?:runs|rides|sessions|workouts|days)\b",
     re.I,
 )
+_BETTER_THAN: Final = r"\b(?:better|easier)\b[^.?!,;]{0,20}\bthan\b|\brather than\b"
+"""A preferred day over the planned one: "Friday's better for me than Thursday this week" (the second moves)."""
 _STRONG_MOVE = re.compile(
     r"\binstead\b|→|->|\b(?:do|doing|have)\b[^.?!,;]{0,30}\bon\s+(?:the\s+)?(?:mon|tue|wed|thu|fri|sat|sun|tomorrow|\d)|"
     r"\b(?:move|moved|shift|push|bump)\s+(?:it\s+|that\s+|them\s+|\w+\s+)?to\b|"
     r"\b(?:go|goes)\s+(?:it\s+|that\s+|them\s+)?to\s+(?=(?:the\s+)?(?:mon|tue|wed|thu|fri|sat|sun|tomorrow|next|\d))|"
     r"\b(?:can|could)\s+(?:it|that|they|the\s+\w+(?:\s+\w+)?)\s+go\s+to\b|"
-    r"\b(?:move|shift|push|bump)\s+(?:[\w']+\s+){1,3}to\s+(?:mon|tues|wednes|thurs|fri|satur|sun|tomorrow|the\s+\d|\d)",
+    r"\b(?:move|shift|push|bump)\s+(?:[\w']+\s+){1,3}to\s+(?:mon|tues|wednes|thurs|fri|satur|sun|tomorrow|the\s+\d|\d)|"
+    r"\b(?:can|could)\s+[\w']+(?:\s+[\w']+){0,3}\s+be\s+on\s+(?=(?:the\s+)?(?:mon|tue|wed|thu|fri|sat|sun|tomorrow|\d))|"
+    r"\bput\b[^.?!,;]{0,30}\bon\s+(?=(?:the\s+)?(?:mon|tue|wed|thu|fri|sat|sun|tomorrow|\d))|"
+    r"\b(?:ride|run|session|workout|swim|long one)\s+to\s+(?=(?:the\s+)?(?:\d{1,2}(?:st|nd|rd|th)?\s+[a-z]{3}|"
+    r"(?:mon|tues|wednes|thurs|fri|satur|sun)day\b|tomorrow\b|new year|christmas|xmas|boxing day|nye\b))|"
+    + _BETTER_THAN,
     re.I,
 )
 _CAP_WORDS = re.compile(
@@ -621,6 +689,10 @@ _DAYS_OUT = re.compile(
     r"|\b" + _NEVER + r"\b[^.?!]{0,30}\b(?:mon|tues|wednes|thurs|fri|satur|sun)(?:days|day (?:runs|rides|sessions))\b"
     r"|\b(?:mon|tues|wednes|thurs|fri|satur|sun)days\b[^.?!]{0,30}\b(?:are|is)\s+(?:out|off|family day|no good)\b", re.I,
 )
+_DAY_GONE_FOR_GOOD = re.compile(
+    r"\b" + _NEVER + r"\b|\b(?:dead to me|rest days?|days? off|busy|working|work|taken|booked)\b", re.I
+)
+"""With one weekday and "from now on": the day leaves the week ("make Sundays rest days from now on")."""
 _NOTE_CUES = re.compile(
     r"\b(i'?ve got (?:a|an|new|some)|i have (?:a|an|new|some)|i own|bought|new (?:shoes|bike|watch|trainer)|"
     r"i (?:much |really |definitely )?prefer|i'?d rather|i like to|i hate|i don'?t like|i love|i only (?:ride|run|swim|train) (?:indoors|outdoors|in the)|"
@@ -735,6 +807,10 @@ _READING_TOLD = re.compile(
     r"\b(?:hr|heart rate|hrv|pulse)\s+(?:is\s+|was\s+|'s\s+)?(?:up|down|high|higher|low|lower|elevated|\d)", re.I,
 )
 """'resting HR is up 8 beats … properly easy, yeah?': a reading reported, not a question about the athlete's numbers."""
+_CONFIRMING = re.compile(
+    r"[,\-–—]\s*(?:right|correct|yeah|yes|yep|innit|isn'?t it|aren'?t they|is that right|am i right)\s*\?+\W*$", re.I
+)
+"""A tag question: the athlete reads the plan back and asks only whether it is so."""
 _OTHERS_ILL = re.compile(
     r"\b(?:kid|kids|son|daughter|wife|husband|partner|baby|mum|mom|dad|boyfriend|girlfriend|family|children|child|little one|toddler|"
     r"boss|colleague|flatmate|housemate)s?\b[^.!?]{0,25}\b(?:sick|ill|poorly|bug|flu|cold|fever|vomiting|throwing up)\b", re.I,
@@ -783,6 +859,11 @@ def _request_of(message: str, slots: Slots, intent: str, today: dt.date | None =
         intent = "unknown"
     if not re.search(r"[^\W\d_]", message):
         return "emoji"  # "🚴", "👍👍": nothing to act on
+    if (
+        _CONFIRMING.search(message) and intent in _READ_ONLY
+        and not re.search(r"\b(?:can|could|would) (?:we|i|you)\b|\b(?:please|pls|plz|make (?:it|that)|move|swap|skip|instead)\b", message, re.I)
+    ):
+        return None  # "tomorrow's the shorter spin, right?": a plan read back for confirmation, nothing to change
     coming = sorted({d for d in slots.dates if today is None or d >= today})
     unhedged = _HEDGED_REQUEST.sub(" ", message)
     if (
@@ -818,6 +899,7 @@ def _request_of(message: str, slots: Slots, intent: str, today: dt.date | None =
     if (
         _FACT.search(message) and not _ASKS_CHANGE.search(unhedged) and intent not in ("injury", "illness", "missed", "partial")
         and not (intent == "log_workout" and (slots.distances_m or _LOGGED_WHEN.search(message.lower())))
+        and not (slots.weekdays and _DAYS_OUT.search(message))  # "can't do Thursdays anymore, kids have swimming now"
     ):
         return "remember_note"  # "I'm a nurse so my shifts are all over the place", "got a gym membership for January"
     if (
@@ -834,7 +916,7 @@ def _request_of(message: str, slots: Slots, intent: str, today: dt.date | None =
         and not (slots.durations_s and (_CAP_FIRM.search(message) or _CAP_STRONG.search(message) or _CAP_ASK.search(message)))
     ):
         return "move_session"  # "wed instead of tue this week", "thursday → friday", "do thurs on wed", "can that run go to friday?"
-    if _ZONES_Q.search(message) and ("?" in message or _QUESTION_START.search(message)) and not re.search(r"\b(did|done|ran|rode|averaged|avg)\b", message, re.I):
+    if _ZONES_Q.search(message) and ("?" in message or _QUESTION_START.search(message) or re.search(r"\bwhat\b|\bagain\W*$", message, re.I)) and not re.search(r"\b(did|done|ran|rode|averaged|avg)\b", message, re.I):
         return "paces"  # "what does zone 2 mean in watts for me?", "how fast do i need to run the half to get 1:50"
     if _EVENT_Q.search(message) and not re.search(r"\blongest\b|\b(run|ride|swim|session)s?\b", message, re.I):
         return "numbers"  # "how many km is the gran fondo?", "how far away is the race?"
@@ -848,7 +930,8 @@ def _request_of(message: str, slots: Slots, intent: str, today: dt.date | None =
         return "no_pain"
     if (intent in _MAY_BE_PARTIAL or (intent == "illness" and not _ILL.search(message))) and not (slots.distances_m and slots.durations_s):
         done = read_done(normalise_text(message))
-        if isinstance(done, float) or (done is not None and _PARTIAL_CUES.search(message.lower())):
+        asks = re.search(r"\b(?:please|pls|plz|can (?:we|you)|could (?:we|you))\b", message, re.I)  # "…, Thursday only 30 min please"
+        if not asks and (isinstance(done, float) or (done is not None and _PARTIAL_CUES.search(message.lower()))):
             return "partial"  # "did about 2/3 of the long run", "Thursday I did 10 mins and turned round"
     if (
         (intent in _MAY_BE_ILL or intent in ("missed", "fatigue")) and _ILL.search(message) and not _NOT_ILL.search(message)
@@ -861,6 +944,7 @@ def _request_of(message: str, slots: Slots, intent: str, today: dt.date | None =
     if (
         intent in _MAY_BE_AWAY and _AWAY.search(message) and (future or slots.date_range is not None)
         and not _DONE_WORDS.search(message) and not _DAYS_OUT.search(message) and not _MOVE.search(message)
+        and not (_SWAP.search(message) and len(set(future)) >= 2)  # "can't do the 15th, trade it with the 17th?"
     ):
         return "unavailable"  # "the 26th and 27th are out", "no ride that day"
     if _SWAP_FOR_EASY.search(message):
@@ -943,6 +1027,13 @@ def _request_of(message: str, slots: Slots, intent: str, today: dt.date | None =
     return "unknown" if demoted else None
 
 
+_OTHER_WAY = re.compile(r"\b(?:the\s+)?other\s+way\s+a?round\b|\bround\s+the\s+other\s+way\b|\bvice\s+versa\b", re.I)
+_SESSION_MENTION = re.compile(
+    r"\b(?:today|tonight|tomorrow|(?:mon|tues|wednes|thurs|fri|satur|sun)day)'s\s+(?:\w+\s+)?(?:run|ride|spin|session|swim|one|workout)\b"
+    r"|\bthe\s+(?:long|short|easy|tempo|intervals?|recovery|quality|hard|steady|big|little|club)\b(?:\s+(?:one|run|ride|spin|session|swim))?",
+    re.I,
+)
+"""A session named by its day or its kind; two of them with two days named move each to the other's day."""
 _TWO_SESSIONS = re.compile(
     r"\b(?:long|short|easy|shorter|longer|tempo|intervals?|recovery|quality|hard|steady|other|big|little|club)\s+(?:one|run|ride|spin|session|swim)s?\b",
     re.I,
@@ -955,7 +1046,8 @@ _EVENT_Q = re.compile(
 _WHOLE_PLAN = re.compile(r"\b(before (?:the )?(?:race|event|big day|fondo|marathon|half)(?: day)?|in the (?:whole )?plan|of the plan|whole plan|overall|at (?:the )?peak|ever|biggest|max(?:imum)?)\b", re.I)
 _ZONES_Q = re.compile(
     r"\b(watts?|wattage|power zones?|my zones|hr zones?|heart rate zones?|what pace|which pace|how fast do i need|"
-    r"what (?:does|is) zone \d|zone \d mean)\b", re.I,
+    r"what (?:does|is) zone \d|zone \d mean|zone \d\b[^?.!]{0,30}\b(?:percent|percentage|watts?|pace|heart rate|hr)|"
+    r"(?:percent|percentage) of (?:my )?(?:ftp|threshold|max))\b", re.I,
 )
 _RACE_TARGET = re.compile(
     r"\b(?P<race>half(?: marathon)?|marathon|(?P<km>\d{1,2}(?:\.\d)?)\s*k(?:m)?)\b[^?.!]{0,40}?\b(?P<a>\d{1,2}):(?P<b>\d{2})(?::(?P<c>\d{2}))?\b",
@@ -1377,12 +1469,19 @@ class _Turn:
                 if not call.is_error and call.output is not None:
                     self.calls.append(call)
                     extra.append(str(call.output.get("text", "")))
-        if (
-            not reports_only and primary != "injury" and "report_injury" not in done and self.slots.body_parts and _PAIN.search(text)
-            and not _NO_PAIN.search(text)
-        ):
-            extra.append((await self.on_injury())[0])
+        if not reports_only:
+            extra += await self.also_injury(primary)
         return extra
+
+    async def also_injury(self, primary: str) -> list[str]:
+        """The pain a request is made for ("knee's niggling, can today's ride be cut to 90 min"): recorded too."""
+        text = self.message.lower()
+        if (
+            primary != "injury" and "report_injury" not in {c.name for c in self.calls} and self.slots.body_parts
+            and _PAIN.search(text) and not _NO_PAIN.search(text)
+        ):
+            return [(await self.on_injury())[0]]
+        return []
 
     async def more_requests(self) -> list[str]:
         """A second request in another clause ("swap thurs and sat, and I only have 30 min on
@@ -1494,8 +1593,11 @@ class _Turn:
             return False
         if _CAP_FIRM.search(part) or _CAP_STRONG.search(part) or _MOVE.search(part) or _SKIP.search(part) or "?" in part:
             return False
-        if slots.distances_m and slots.durations_s and self.slots.past_tense:
-            return True  # "Ran the long run with a mate. 8k, 51 min. Also my ankle…": the numbers of the run told
+        if slots.distances_m and slots.durations_s and (
+            self.slots.past_tense
+            or (not any(d > self.today for d in slots.dates) and not re.search(r"\b(?:will|gonna|going to|plan|planning|tomorrow|next)\b", low))
+        ):
+            return True  # "Ran the long run with a mate. 8k, 51 min. Also my ankle…", "long run 13k in 1:22, knee achy": told
         return bool(slots.past_tense or _DONE_WORDS.search(part) or _LOGGED_WHEN.search(low))
 
     def adapted_text(self, call: ToolCall) -> str:
@@ -1607,6 +1709,8 @@ class _Turn:
             if own.dates or own.date_range is not None:
                 slots = own
         span = slots.date_range
+        if span is not None and _days_within_period(slots.dates, span.start, span.end):
+            span = None  # "can't do Thursday this week": the Thursday, not the week
         until = re.search(r"\b(?:until|till|til|before)\b(?!\s+(?:late|later|then|now|tonight|the evening|evening|night|dark|lunch))", self.message, re.I)
         future = sorted(d for d in slots.dates if d > self.today)
         if span is None and until and len(future) == 1:
@@ -1614,7 +1718,17 @@ class _Turn:
         elif span is not None:
             start, end = span.start, span.end
         elif slots.dates:
-            start, end = min(slots.dates), max(slots.dates)
+            # days named one by one ("tomorrow or the 29th", "the 9th, 16th and 23rd") are those days,
+            # not every day between them; a day already past goes when others are still to come
+            coming = [d for d in slots.dates if d >= self.today]
+            days = sorted(set(coming or slots.dates))
+            if len(days) > 1:
+                texts = [
+                    await self.adapt("set_unavailable", {"start": a.isoformat(), "end": b.isoformat(), "reason": "unavailable"})
+                    for a, b in _runs(days)
+                ]
+                return "\n".join(texts), None
+            start = end = days[0]
         else:
             return self.asking(self.t["need_dates"], intent="unavailable"), None
         return await self.adapt(
@@ -1686,12 +1800,19 @@ class _Turn:
                 return await self.move(off_day[0], to_day[0]), None
         if len(dates) >= 3:
             dates = self.dates_of_move_sentence() or dates  # "move the 19th's to the 18th? The forecast for Saturday is awful."
+        if (
+            len(dates) == 2 and (_OTHER_WAY.search(self.message) or len(_SESSION_MENTION.findall(self.message)) >= 2)
+            and await self.both_trained(dates[0], dates[1])
+        ):
+            # "can we do the long run tomorrow and tomorrow's run on Sunday instead?", "Saturday and Sunday the other
+            # way round": each day's session goes to the other day
+            return await self.adapt("swap_sessions", {"first": min(dates).isoformat(), "second": max(dates).isoformat()}), None
         owned = self.possessive_source(dates)
         if owned is not None:
             return await self.move(*owned), None  # "new year's day i'm free, could i do thursday's run on friday instead?"
         if len(dates) >= 2:
             from_date, to_date = dates[0], dates[-1]
-            if re.search(r"\binstead of\b", self.message, re.I):  # "Friday instead of Saturday": Saturday's moves
+            if re.search(r"\binstead of\b|" + _BETTER_THAN, self.message, re.I):  # "Friday instead of Saturday": Saturday's moves
                 from_date, to_date = to_date, from_date
             if len(dates) == 2 and len(_TWO_SESSIONS.findall(self.message)) >= 2 and await self.both_trained(from_date, to_date):
                 # "the long run on Saturday and the short one Sunday": two sessions, two days, each to the other's
@@ -2016,7 +2137,11 @@ class _Turn:
                 return await self.adapt("limit_day", {"date": day.isoformat(), "minutes": max(1, int(minutes * fraction))}), None
         if not durations:
             return await self.on_ease()
-        seconds = durations[-1] if _CORRECTION.search(self.message) else durations[0]
+        limited = _limited_duration(self.message, self.today)
+        if limited is not None and limited in durations:
+            seconds = limited  # "not doing 2h45 today, an hour max": the limit is the hour
+        else:
+            seconds = durations[-1] if _CORRECTION.search(self.message) else durations[0]
         minutes = max(1, seconds // 60)
         one_limit = len({d for d in durations}) == 1  # "the long one 90 mins max and Sunday 45": two limits, two days
         days = (await self.cap_span_days() if one_limit else []) or self.cap_days()
@@ -2128,6 +2253,10 @@ class _Turn:
 
     async def on_change_days(self) -> Result:
         data: dict[str, Any] = {}
+        named = list(dict.fromkeys(self.slots.weekdays))
+        if len(named) == 1 and _DAY_GONE_FOR_GOOD.search(self.message) and re.search(r"\b" + _FOR_GOOD + r"\b", self.message, re.I):
+            # "Tuesdays are dead to me from now on", "can we make Sundays rest days from now on"
+            return await self.on_days_out()
         if re.search(r"\blong\b", self.message, re.I) and self.slots.weekdays:
             data["long_day"] = self.slots.weekdays[-1]
         elif len(self.slots.weekdays) >= 2:

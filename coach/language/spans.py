@@ -169,7 +169,7 @@ _PAST_RE: Final = re.compile(
     r"\b(?:missed|skipped|did|didn't|didnt|did not|ran|rode|swam|lifted|was|were|wasn't|weren't|had|felt|went|"
     r"got|couldn't|couldnt|could not|forgot|bailed|finished|completed|logged|trained|walked|jogged|cycled|"
     r"biked|rowed|hiked|raced|crashed|tweaked|pulled|strained|twisted|rolled|started|stopped|dropped|managed|"
-    r"tried|happened|slept|woke|shortened|abandoned|ago)\b"
+    r"tried|happened|slept|woke|shortened|abandoned|took|ago)\b"
 )
 """Words that put a message in the past, so a bare weekday or date resolves backwards.
 
@@ -178,6 +178,8 @@ not past events. "ran out of time" and "ran late" are idioms, removed before thi
 """
 _PAST_IDIOMS_RE: Final = re.compile(
     r"\b(?:ran|run)\s+(?:out|late|over)\b|(?:'ve|\bhave|\bhas|'s|\bve)\s+got\b|\b(?:why|how|when)\s+did\s+you\b|\bgot\s+(?:a|an|my)\s+(?:race|session|event|wedding|meeting|trip)\b"
+    r"|\bgot\s+(?:plans|guests|visitors|people|family|friends|stuff|things|work|loads|lots|a lot|nothing|something)\b"
+    r"|\btook\s+(?:tomorrow|next\s+\w+|[\w' ]{0,20}?\boff\s+work)\b"  # "took tomorrow off work": a day ahead
 )
 
 
@@ -396,7 +398,9 @@ _BETWEEN_RE: Final = re.compile(r"\bbetween\s+$")
 _SLEEP_BARE_RE: Final = re.compile(
     r"\b(?:slept|sleep)\s+(?:only\s+|about\s+|like\s+|around\s+|maybe\s+|just\s+|barely\s+|approx\s+|~\s*)?(?P<h>\d+(?:\.\d+)?)(?![\d:/]|\s*(?:/|out\s+of|x)\b)"
 )
-_SLEEP_WORD_RE: Final = re.compile(r"\b(?:slept|sleep|sleeping|kip|shut-?eye|zzz+|in\s+bed)\b")
+_SLEEP_WORD_RE: Final = re.compile(
+    r"\b(?:slept|sleep|sleeping|kip|shut-?eye|zzz+|in\s+bed)\b|\b(?:hours?|hrs?|h)\s+(?:banked|in\s+the\s+bank)\b"
+)
 _ACTIVITY_RE: Final = re.compile(
     r"\b(?:run|ran|running|ride|rode|riding|bike|swim|swam|session|workout|training|trained|interval|intervals|tempo|"
     r"easy|long|steady|zone|z2|gym|lift|walk|walked|hike|hiked|row|rowed|spin|turbo|zwift|jog|jogged|race|raced|work)\b"
@@ -966,12 +970,15 @@ class SlotParser:
             and all(week_start + dt.timedelta(days=(m.number - self.week_start) % DAYS_PER_WEEK) < today for m in named)
         ):
             week_start += dt.timedelta(days=DAYS_PER_WEEK)
+
+        def in_week(number: int) -> dt.date:
+            day = week_start + dt.timedelta(days=(number - self.week_start) % DAYS_PER_WEEK)
+            # of plans ahead, a day of this week already gone is the coming one: "can Sunday's long run be
+            # on Monday this week?" said on a Friday is the Monday after that Sunday
+            return next_weekday(today, number) if not past and day < today else day
+
         found.dates = [
-            dataclasses.replace(
-                m, value=week_start + dt.timedelta(days=(m.number - self.week_start) % DAYS_PER_WEEK)
-            )
-            if m.kind == "weekday" and not m.modified
-            else m
+            dataclasses.replace(m, value=in_week(m.number)) if m.kind == "weekday" and not m.modified else m
             for m in found.dates
         ]
 

@@ -143,6 +143,8 @@ _ORDINAL_WORD_RE: Final = re.compile(
 )
 _PHRASES: Final[tuple[tuple[re.Pattern[str], str], ...]] = (
     # Holidays as dates (UK and US names); "Saturday 19th" is the 19th; "Friday week" is next week's.
+    # a season's greeting is not a date: "merry christmas and all that, I can't get out tomorrow"
+    (re.compile(r"\b(?:merry|happy) (?:christmas|xmas|chrimbo|new year)\b(?!'?s? (?:eve|day)\b)"), "season's greetings"),
     (re.compile(r"\b(?:christmas|xmas|chrimbo) eve\b"), "24 december"),
     (
         re.compile(
@@ -186,6 +188,8 @@ _PHRASES: Final[tuple[tuple[re.Pattern[str], str], ...]] = (
     (re.compile(r"\bhalf\s+(?:an?\s+)?hour\b"), "30 minutes"),
     (re.compile(r"\b(\d+)\s+and\s+a\s+half\s+(hours?|h)\b"), r"\1.5 \2"),
     (re.compile(r"\ban?\s+hour\b"), "1 hour"),
+    (re.compile(r"\b(\d+(?:\.\d+)?)-?ish\b"), r"\1"),  # "5ish hrs", "7-ish"
+    (re.compile(r"\b(?:a |one )?hundred\b(?! (?:and|thousand|\d))"), "100"),  # "hundred k with the club"
     (re.compile(r"\ba\s+couple\s+(?:of\s+)?(?=days|weeks|hours|sessions|runs)"), "2 "),
 )
 _CAPITAL_ABBREVIATIONS: Final = re.compile(r"\b(Sat|Sun|Wed|Mon|SAT|SUN|WED|MON)\b")
@@ -220,6 +224,17 @@ def number_words_to_digits(text: str) -> str:
     return _NUMBER_WORD_RE.sub(_number_word, text)
 
 
+_EACH_WAY: Final = re.compile(
+    r"\b(?P<n>\d+(?:\.\d+)?)\s*(?P<unit>km|kms|k|kilometres?|kilometers?|mi|miles?|mins?|minutes?|m)\s+(?:each|either|per)\s+way\b"
+)
+
+
+def _both_ways(match: re.Match[str]) -> str:
+    """ "12km each way" → "24 km there and back": a commute's distance and time are both legs."""
+    amount = float(match.group("n")) * 2
+    return f"{amount:g} {match.group('unit')} there and back"
+
+
 def normalise(text: str) -> str:
     """The full stage: :func:`fold`, then phone spellings, misspellings, number and ordinal words
     as digits, and fixed phrases. Shared by the slot reader and the intent classifier, so "tmrw",
@@ -233,6 +248,7 @@ def normalise(text: str) -> str:
     text = number_words_to_digits(text)
     for pattern, replacement in _PHRASES:
         text = pattern.sub(replacement, text)
+    text = _EACH_WAY.sub(_both_ways, text)
     return re.sub(r"[ \t]+", " ", spelled_amounts(text)).strip()
 
 

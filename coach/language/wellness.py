@@ -42,7 +42,10 @@ ENERGY_WORDS: Final[tuple[tuple[int, re.Pattern[str]], ...]] = (
         re.compile(
             _NOT
             + r"\b(tired|flat|sluggish|heavy legs|legs (?:are |feel |still |so |really |very )*heavy|lethargic|low energy|meh|grim|"
-            r"rough|drowsy|sleepy|fatigued|beat|worn out|run down|jet ?lagged|groggy|not great|a bit off)\b"
+            r"rough|drowsy|sleepy|fatigued|beat|worn out|run down|jet ?lagged|groggy|not great|a bit off|"
+            r"(?:feel|feeling|felt)(?: a bit| pretty| really| so| quite)? (?:rubbish|crap|crappy|awful|terrible|lousy|ropey|ropy|poorly|unwell|off)|"
+            r"(?:tummy|stomach|gut|belly)(?:'s| is| has| was)?(?: been)? (?:dodgy|upset|bad|off|funny|playing up)|"
+            r"period (?:cramps|pains?)|under the weather)\b"
         ),
     ),
 )

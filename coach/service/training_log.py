@@ -44,6 +44,7 @@ from coach.sources.logtext import (
     LoggedStrength,
     LogParseError,
     MissingTimeError,
+    UnloadedLift,
     entries_from_fields,
     parse_log,
 )
@@ -413,6 +414,9 @@ async def store_entries(ctx: Ctx, entries: list[LogEntry], now: dt.datetime) -> 
         if isinstance(entry, LoggedStrength):
             lines.append(await _store_strength(ctx, entry, now))
             continue
+        if isinstance(entry, UnloadedLift):
+            lines.append(await _store_unloaded(ctx, entry, now))
+            continue
         stored = await store_activity(ctx, entry, source="log", file_name=None)
         verb = "Logged" if stored.new else "Already had"
         lines.append(f"{verb}: {describe_activity(stored.row, ctx.athlete.units)}.")
@@ -484,6 +488,23 @@ async def _store_strength(ctx: Ctx, entry: LoggedStrength, now: dt.datetime) -> 
     ctx.session.add(activity)
     await ctx.session.flush()
     return f"Logged: {entry.exercise.replace('_', ' ')} {summary}."
+
+
+async def _store_unloaded(ctx: Ctx, entry: UnloadedLift, now: dt.datetime) -> str:
+    """Sets told without a load: the strength session is on record, with no weight guessed."""
+    unit = "s" if entry.seconds else ""
+    sets = [{"weight_kg": None, "reps": entry.reps, "rpe": None, **({"seconds": True} if entry.seconds else {})}] * entry.sets
+    activity = m.Activity(
+        athlete_id=ctx.athlete.id, source="log", sport="strength", elapsed_s=None,
+        fingerprint=f"strength:{entry.exercise}:{now.date().isoformat()}:{entry.sets}x{entry.reps}{unit}",
+        start_time=now.astimezone(dt.UTC).replace(tzinfo=None), details={"exercise": entry.exercise, "sets": sets},
+    )
+    told = f"{entry.exercise} {entry.sets} × {entry.reps}{unit}"
+    if await stored_with(ctx, activity.fingerprint) is not None:
+        return f"Already had: {told}."
+    ctx.session.add(activity)
+    await ctx.session.flush()
+    return f"Logged: {told} (no load given; add it, e.g. 'squat 3x8 @ 60kg', to track your strength)."
 
 
 async def import_document(ctx: Ctx, file_name: str, data: bytes) -> list[Reply]:

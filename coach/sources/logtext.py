@@ -154,7 +154,19 @@ class LoggedStrength:
     sets: tuple[StrengthSet, ...]
 
 
-LogEntry = ImportedActivity | LoggedStrength
+@dataclass(frozen=True, slots=True)
+class UnloadedLift:
+    """Sets of one exercise told without a load ("goblet squats 3x10", "plank 3x45s"): the session is
+    logged as strength done; no weight is guessed, so the lifter's model learns nothing from it."""
+
+    exercise: str
+    sets: int
+    reps: int
+    seconds: bool = False
+    """``reps`` are seconds held ("plank 3x45s")."""
+
+
+LogEntry = ImportedActivity | LoggedStrength | UnloadedLift
 
 
 def _float(text: str) -> float:
@@ -400,11 +412,57 @@ def parse_log(
             entries += lifts if lifts else [parse_log_entry(part, when=when, max_hr=max_hr, default_sport=default_sport)]
         except LogParseError as error:
             if len(parts) < 2 or not _BODYWEIGHT_SETS.search(part):
+                unloaded = [] if entries else _unloaded_lifts(text)
+                if unloaded:
+                    return unloaded  # "squats and deadlifts 5x5": strength done, no load to track
                 raise
             untracked.append(error)  # "walking lunges 3x12 bw", "plank 3x45s" among lifts: no weight to track
     if not entries and untracked:
+        unloaded = _unloaded_lifts(text)
+        if unloaded:
+            return unloaded
         raise untracked[0]
     return entries
+
+
+_LIFT_NAME: Final = re.compile(
+    r"\b(?:squats?|deadlifts?|rdls?|lunges?|press(?:es)?|rows?|pull[- ]?ups?|chin[- ]?ups?|push[- ]?ups?|press[- ]?ups?|planks?|dips?|"
+    r"curls?|raises?|bridges?|thrusts?|step[- ]?ups?|crunch(?:es)?|sit[- ]?ups?|burpees?|swings?|cleans?|snatch(?:es)?|bench|flys?|"
+    r"flies|extensions?|clamshells?|bird[- ]?dogs?|dead[- ]?bugs?|side[- ]?planks?|hip[- ]?thrusts?|copenhagens?|nordics?)\b"
+)
+_UNLOADED_PREFIX: Final = re.compile(
+    r"^\s*(?:(?:gym|strength|weights|lifting|legs?|upper|lower|push|pull|core)\s*(?:sesh|session|day|workout)?\s*(?:done|today)?\s*[:\-–—]\s*"
+    r"|(?:gym|strength|weights|lifting|legs?|upper|lower)\s+(?:sesh|session|day|workout)\s*(?:done|today)?\s*)+"
+)
+"""A heading before the lifts ("gym -", "strength:", "legs day"), never the lift's own word ("leg press")."""
+_UNLOADED_AFTER: Final = re.compile(
+    r"^(?P<name>[a-z][a-z' \-]*?)\s*(?P<sets>\d{1,2})\s*[x×]\s*(?P<reps>\d{1,3})\s*(?P<sec>s|secs?|seconds)?"
+    r"(?:\s*(?:bw|bodyweight|each(?: side| leg| arm)?|per (?:side|leg|arm)))?\s*$"
+)
+_UNLOADED_BEFORE: Final = re.compile(
+    r"^(?:did\s+)?(?P<sets>\d{1,2})\s*[x×]\s*(?P<reps>\d{1,3})\s*(?P<sec>s|secs?|seconds)?\s+(?P<name>[a-z][a-z' \-]*?)"
+    r"(?:\s*(?:each(?: side| leg| arm)?|per (?:side|leg|arm)))?\s*$"
+)
+
+
+def _unloaded_lifts(text: str) -> list[LogEntry]:
+    """'squats and deadlifts 5x5', 'strength: 3x10 goblet squats, 3x8 RDL, 3x45s plank': lifts with sets
+    and reps and no load, each a lift the words name; empty unless every part with sets reads so."""
+    body = _UNLOADED_PREFIX.sub("", fold(text).strip().lower())
+    lifts: list[LogEntry] = []
+    for piece in re.split(r"[,;\n]|\s+then\s+|\s+plus\s+", body):
+        piece = piece.strip(" .!-–—:")
+        if not re.search(r"\d\s*[x×]\s*\d", piece):
+            continue  # "some core", "felt good"
+        match = _UNLOADED_AFTER.match(piece) or _UNLOADED_BEFORE.match(piece)
+        if match is None or not _LIFT_NAME.search(match.group("name")):
+            return []
+        sets, reps = int(match.group("sets")), int(match.group("reps"))
+        if not (1 <= sets <= 20 and 1 <= reps <= 300):
+            return []
+        names = [n.strip() for n in re.split(r"\s+(?:and|&)\s+", match.group("name")) if n.strip()]
+        lifts += [UnloadedLift(exercise=name, sets=sets, reps=reps, seconds=match.group("sec") is not None) for name in names]
+    return lifts
 
 
 def _two_workouts(part: str, when: dt.datetime, max_hr: int | None, default_sport: str | None) -> list[str]:

@@ -9,10 +9,22 @@ from coach.brain.effects import (
     ACTION_OF,
     EFFECT_MIN_PROBABILITY,
     EFFECTS,
+    CharacterReader,
     EffectModel,
+    char_ngrams,
     load_effect_model,
     primary_effect,
 )
+
+TEXTS = [
+    "can we knock tmrw down to 30 mins",
+    "Legs  are\tDEAD after   saturday's long ride 😩",
+    "I",
+    "ok 👍 x",
+    "",
+    "knee's sore — no run today, maybe thurs?",
+    "5k in 23:45, felt gr8!!",
+]
 
 
 def test_the_packaged_model_covers_known_effects_for_the_brains_embedding() -> None:
@@ -62,7 +74,7 @@ def test_the_main_effect_is_the_most_specific() -> None:
 def test_a_sure_nothing_to_change_is_said_and_a_question_needs_less_certainty() -> None:
     vector = np.zeros(2, dtype=np.float32)
     assert _model([0.0, 6.0, 0.0]).effect_of(vector, question=False) == "none"  # none ≈ 0.995
-    fairly = _model([0.0, 2.5, 0.0])  # none ≈ 0.86: sure enough for a question, not for a statement
+    fairly = _model([0.0, 1.3, 0.0])  # none ≈ 0.65: sure enough for a question, not for a statement
     assert fairly.effect_of(vector, question=True) == "none" and fairly.effect_of(vector, question=False) is None
     assert _model([6.0, 0.0, 0.0]).effect_of(vector, question=True) == "cap"
 
@@ -84,3 +96,44 @@ def test_a_request_for_some_change_is_asked_about_at_lower_certainty_only_when_a
     assert leaning.effect_of(vector, question=True, vague_change=True) == ACTION_OF["ask"]
     capping = EffectModel({"classes": classes, "coef": [[0.0, 0.0]] * 3, "intercept": [0.0, 0.6, 0.0]})  # cap leads
     assert capping.effect_of(vector, question=True, vague_change=True) is None
+
+
+def test_character_ngrams_are_cut_as_scikit_learn_cuts_them() -> None:
+    from sklearn.feature_extraction.text import TfidfVectorizer  # type: ignore[import-untyped]
+
+    for low, high in ((1, 4), (2, 5), (3, 3)):
+        analyse = TfidfVectorizer(analyzer="char_wb", ngram_range=(low, high)).build_analyzer()
+        for text in TEXTS:
+            assert sorted(char_ngrams(text, low, high)) == sorted(analyse(text)), (text, low, high)
+
+
+def test_the_character_reader_weighs_ngrams_as_the_trainer_did() -> None:
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    fitted = TfidfVectorizer(analyzer="char_wb", ngram_range=(1, 4), min_df=1, sublinear_tf=True).fit(TEXTS[:4])
+    vocabulary = sorted(fitted.vocabulary_, key=fitted.vocabulary_.__getitem__)
+    coef = np.random.default_rng(1).normal(size=(3, len(vocabulary)))
+    reader = CharacterReader(
+        {"ngram_range": [1, 4], "vocabulary": vocabulary, "idf": fitted.idf_.tolist(), "coef": coef.tolist(), "intercept": [0.1, 0.0, -0.1]},
+        3,
+    )
+    for text in TEXTS:
+        expected = fitted.transform([text]).toarray()[0]
+        columns, weights = reader.features(text)
+        found = np.zeros(len(vocabulary))
+        found[columns] = weights
+        assert found == pytest.approx(expected, abs=1e-5)
+        assert reader.scores(text) == pytest.approx(coef @ expected + np.array([0.1, 0.0, -0.1]), abs=1e-4)
+    with pytest.raises(ValueError):
+        CharacterReader({"ngram_range": [1, 4], "vocabulary": vocabulary, "idf": [1.0], "coef": coef.tolist(), "intercept": [0.0] * 3}, 3)
+
+
+def test_the_packaged_model_reads_the_words_as_written_too() -> None:
+    model = load_effect_model()
+    assert model is not None and model.characters is not None
+    vector = np.zeros(384, dtype=np.float32)
+    vector[0] = 1.0
+    alone = model.probabilities(vector)
+    with_words = model.probabilities(vector, "can we knock tmrw down to 30 mins max")
+    assert sum(with_words.values()) == pytest.approx(1.0, abs=1e-5)
+    assert with_words["cap"] > alone["cap"]  # the words say a cap; a meaningless vector says nothing

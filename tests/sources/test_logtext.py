@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from coach.sources.activity import ImportedActivity
-from coach.sources.logtext import LoggedStrength, LogParseError, parse_log, parse_log_entry
+from coach.sources.logtext import LoggedStrength, LogParseError, UnloadedLift, parse_log, parse_log_entry
 
 WHEN = dt.datetime(2024, 6, 3, 18, 0, tzinfo=dt.UTC)
 
@@ -202,8 +202,8 @@ def test_lifts_listed_with_at_signs_run_on_or_under_a_heading_are_all_read(text:
 
 
 def test_sets_with_no_load_are_never_read_as_a_weight() -> None:
-    with pytest.raises(LogParseError):
-        parse_log("lunges 3x12", when=WHEN)  # three sets of twelve, not 3 kg: said back, never guessed
+    [lunges] = parse_log("lunges 3x12", when=WHEN)  # three sets of twelve, not 3 kg twelve times
+    assert lunges == UnloadedLift(exercise="lunges", sets=3, reps=12)
     [squat] = parse_log("squat 100x5", when=WHEN)
     assert isinstance(squat, LoggedStrength) and squat.sets[0].weight_kg == 100
 
@@ -211,3 +211,20 @@ def test_sets_with_no_load_are_never_read_as_a_weight() -> None:
 def test_a_pool_swim_is_a_swim_without_the_word() -> None:
     [swim] = parse_log("went to the pool this morning, 1500m in 35 min, mostly breaststroke lol", when=WHEN, default_sport="run")
     assert isinstance(swim, ImportedActivity) and swim.sport == "swim" and swim.distance_km == pytest.approx(1.5)
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("squats and deadlifts 5x5", [("squats", 5, 5, False), ("deadlifts", 5, 5, False)]),
+    ("gym - leg press 4x10, single leg RDLs 3x8 each side, some core", [("leg press", 4, 10, False), ("single leg rdls", 3, 8, False)]),
+    ("strength: 3x10 goblet squats, 3x8 RDL, 3x45s plank", [("goblet squats", 3, 10, False), ("rdl", 3, 8, False), ("plank", 3, 45, True)]),
+])
+def test_a_strength_session_told_without_loads_is_logged_without_a_guessed_weight(text: str, expected: list[tuple[str, int, int, bool]]) -> None:
+    entries = parse_log(text, when=WHEN, default_sport="run")
+    assert all(isinstance(e, UnloadedLift) for e in entries)
+    assert [(e.exercise, e.sets, e.reps, e.seconds) for e in entries if isinstance(e, UnloadedLift)] == expected
+
+
+@pytest.mark.parametrize("text", ["5x1k intervals", "3x10 of something", "did 4x4 with the kids"])
+def test_sets_of_something_that_is_not_a_lift_are_still_said_back(text: str) -> None:
+    with pytest.raises(LogParseError):
+        parse_log(text, when=WHEN)
