@@ -189,6 +189,9 @@ class IntentResult(BaseModel):
     effect: str | None = None
     """The effect model's sure reading (a handler of the offline brain, ``coach.brain.effects``), set
     only where the embedding was made and the model is sure; ``None`` otherwise."""
+    override: str | None = None
+    """The handler of a change the effect model is sure enough of to replace a rule's reading of
+    another kind (``coach.brain.effects.OVERRIDE_MIN_PROBABILITY``); ``None`` otherwise."""
 
 
 class ModelQuery(NamedTuple):

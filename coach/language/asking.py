@@ -52,6 +52,8 @@ _VAGUE_CHANGE: Final = re.compile(
     r"(?:shuffle|swap|sort|change|adjust|move|rearrange|switch|flip|juggle|tweak|rejig|work|fit|plan|shift|mix)\b"
     r"|\bneed\s+(?:a|some)\s+(?:change|changes|shuffle|tweak)\b|\bmess\b|\bsort\s+(?:it|things|the\s+\w+)\b"
     r"|\bshuffle\b|\brejig\b|\bwork\s+(?:a|things|it|the\s+\w+)\s+(?:a)?round\b|\bchange\b.*\?"
+    r"|^\W*(?:change|move|shift|adjust|sort)\s+(?:my\s+|the\s+)?(?:mon|tue|wed|thu|fri|sat|sun|tomorrow|today|next|this)\w*\W*$"
+    r"|\b(?:tight|short|pushed|squeezed)\s+(?:on|for)\s+time\b|\blooking\s+(?:messy|tricky|hectic|chaotic|rammed|busy)\b"
 )
 """Words that ask for a change (the effect model judges whether they say which)."""
 

@@ -137,3 +137,14 @@ def test_the_packaged_model_reads_the_words_as_written_too() -> None:
     with_words = model.probabilities(vector, "can we knock tmrw down to 30 mins max")
     assert sum(with_words.values()) == pytest.approx(1.0, abs=1e-5)
     assert with_words["cap"] > alone["cap"]  # the words say a cap; a meaningless vector says nothing
+
+
+def test_a_sure_change_is_offered_as_an_override_and_a_question_back_never_is() -> None:
+    vector = np.zeros(2, dtype=np.float32)
+    sure = _model([3.0, 0.0, 0.0])  # cap ≈ 0.91
+    assert sure.readings(vector, question=False) == ("cap", "cap")
+    fair = _model([2.0, 0.0, 0.0])  # cap ≈ 0.79: a reading, not an override
+    assert fair.readings(vector, question=False) == ("cap", None)
+    classes = ["ask", "cap", "none"]
+    asking = EffectModel({"classes": classes, "coef": [[0.0, 0.0]] * 3, "intercept": [4.0, 0.0, 0.0]})
+    assert asking.readings(vector, question=True) == (ACTION_OF["ask"], None)

@@ -154,3 +154,37 @@ async def test_the_pain_a_limit_is_asked_for_is_recorded_too(db: Database) -> No
     after = await coach.show("ann")
     assert _minutes(after, "2026-12-08") <= 20 < _minutes(before, "2026-12-08")  # capped, or rested for the knee
     assert any("knee" in str(row) for row in after["limitations"])
+
+
+async def test_a_workout_a_rule_read_as_a_note_is_logged_once_the_model_is_loaded(db: Database) -> None:
+    coach = await _coach(db)
+    coach.offline.classifier().embedder.load()  # as after the start-up warm-up
+    await say(coach, "60 min on the smart trainer in erg mode")
+    after = await coach.show("ann")
+    assert [(a["sport"], a["elapsed_s"]) for a in after["activities"]] == [("virtual_ride", 3600)]  # on the trainer
+    assert after["notes"] == []
+
+
+@pytest.mark.parametrize("text", ["change thursday", "gonna be tight on time this week", "the weekend after next is looking messy"])
+async def test_a_change_said_without_which_is_asked_about(db: Database, text: str) -> None:
+    coach = await _coach(db)
+    coach.offline.classifier().embedder.load()
+    before = await coach.show("ann")
+    replies = await say(coach, text)
+    after = await coach.show("ann")
+    assert sessions(after) == sessions(before) and after["profile"] == before["profile"]
+    assert "?" in replies[-1].text or any(r.buttons for r in replies)
+
+
+async def test_a_holiday_that_is_a_no_go_is_a_day_off(db: Database) -> None:
+    coach = await _coach(db)
+    await say(coach, "Xmas eve is a no go, family stuff all day")
+    after = await coach.show("ann")
+    assert _minutes(after, "2026-12-24") == 0 and _minutes(after, "2026-12-26") > 0
+
+
+async def test_the_whole_weekend_missed_is_its_days_not_the_holiday_named(db: Database) -> None:
+    coach = await _coach(db, dt.date(2026, 12, 28))  # Monday after Christmas
+    await say(coach, "Skipped the whole weekend, both runs. Christmas happened.")
+    after = await coach.show("ann")
+    assert _statuses(after, "2026-12-26") == ["missed"] and _statuses(after, "2026-12-27") == ["missed"]
