@@ -447,7 +447,7 @@ def _same_family(intent: str, action: str) -> bool:
 
 _WELLNESS_FIRST = frozenset({"checkin", "fatigue", "today", "tomorrow", "unknown", "greeting", "thanks", "explain", "week"})
 _EASE = re.compile(
-    r"\b(shorter|shorten|easier|lighter|dial (?:it |that )?back|tone (?:it |that )?down|cut (?:[\w']+ ){0,3}short|"
+    r"\b(shorter|shorten|easier|lighter|gentler|more gentle|chiller|more chilled|dial (?:it |that )?back|tone (?:it |that )?down|cut (?:[\w']+ ){0,3}short|"
     r"take (?:it|the \w+|today'?s \w+|\w+'s \w+) (?:real |really |very |super |nice and )?easy|keep (?:it|things|today) (?:gentle|easy|light)|"
     r"(?:can|could) (?:today|tomorrow|it|\w+'s \w+) be (?:really |very |super |nice and )?(?:easy|gentle|light)|go easy|back off|ease off|ease (?:it|up)|"
     r"ease (?=(?:the |this |next )?(?:mon|tue|wed|thu|fri|sat|sun|tomorrow|today|tonight|weekend)\w*)|reduce|less|cut (?:it |that |things )?back|scale (?:it |that )?back|"
@@ -504,7 +504,8 @@ _PARTIAL_CUES = re.compile(
 _MISSED_CUES = re.compile(
     r"\b(skipped|missed|didn'?t (?:do|run|ride|swim|train|go|make it)|did not (?:do|run|ride)|no (?:long )?(?:run|ride) today|"
     r"haven'?t (?:run|ridden|trained)|took (?:today|the day|it|the night|tonight) off|bunked off|skived|gave it a miss|"
-    r"never (?:made it|got) (?:out|there|round to it)|didn'?t (?:make it|get) out)\b"
+    r"never (?:made it|got) (?:out|there|round to it)|didn'?t (?:make it|get) out|"
+    r"didn'?t (?:touch|see|get on) (?:the|my) (?:bike|trainers|running shoes|turbo)|(?:bike|trainers) stayed (?:in|on) the \w+)\b"
 )
 _PAIN = re.compile(
     r"\b(hurt|hurts|hurting|sore|pain|painful|aching|ache|aches|twinge|twinged|flared|tight|tightness|killing me|playing up|niggle|niggles|niggling|niggled|"
@@ -892,7 +893,10 @@ def _request_of(message: str, slots: Slots, intent: str, today: dt.date | None =
         return "missed"  # "missed both weekend rides, family stuff"
     if _LONG_AGO.search(message) and intent in ("log_workout", "unknown", "greeting", "remember_note", "paces") and not _ASKS_CHANGE.search(unhedged):
         return "remember_note"  # "ran my first 10k in 50 min last spring": history told, not today's workout
-    if _NOTE_STRONG.search(message) and not _ASKS_CHANGE.search(unhedged) and not (slots.distances_m or slots.durations_s) and not slots.body_parts:
+    if (
+        _NOTE_STRONG.search(message) and not _ASKS_CHANGE.search(unhedged) and not (slots.distances_m or slots.durations_s) and not slots.body_parts
+        and not (_AWAY.search(message) and coming)  # "heads up, I work the next 3 Saturdays, can't ride any of them": days away
+    ):
         return "remember_note"  # "Switched to a 34/50 compact crankset for the climbs", "Just got a Wahoo Kickr 🙌"
     if _MEDICAL_FACT.search(message) and not _ASKS_CHANGE.search(unhedged):
         return "remember_note"  # "I'm a type 1 diabetic, so sometimes I have to cut runs short": a fact, not a report
@@ -1553,7 +1557,7 @@ class _Turn:
                 extra.append((await sub.on_move_session())[0])  # "slept 5h … and can we move thursday to friday"
             elif (
                 "remember_note" not in done and (_NOTE_STRONG.search(part) or _TELL_ONLY.search(part) or _FACT.search(part)
-                                                 or re.search(r"\b(?:got|bought|have) (?:a |some )?new\b", part, re.I))
+                                                 or re.search(r"\b(?:got|bought|have) (?:a |some )?new\b|\bnew [\w' ]{2,20} (?:arrived|came|turned up|(?:are|is) here)\b", part, re.I))
                 and not _ASKS_CHANGE.search(part)
             ):
                 extra.append((await sub.on_remember_note())[0])  # "5.5k in 33:40 ✅ btw got a new head torch"
@@ -2265,6 +2269,8 @@ class _Turn:
         return await self.adapt("change_days", data), None
 
     async def on_change_days(self) -> Result:
+        if self.slots.dates and _AWAY.search(self.message) and not re.search(r"\b" + _FOR_GOOD + r"\b", self.message, re.I):
+            return await self.on_unavailable()  # "work the next 3 Saturdays, 9th 16th and 23rd, can't ride any of them": those days
         data: dict[str, Any] = {}
         named = list(dict.fromkeys(self.slots.weekdays))
         if len(named) == 1 and _DAY_GONE_FOR_GOOD.search(self.message) and re.search(r"\b" + _FOR_GOOD + r"\b", self.message, re.I):

@@ -229,6 +229,16 @@ _EACH_WAY: Final = re.compile(
 )
 
 
+_ORDINAL_LIST: Final = re.compile(
+    r"\b(?<!the )\d{1,2}(?:st|nd|rd|th)(?:[ ,]+(?:the )?\d{1,2}(?:st|nd|rd|th))+[ ,]+(?:and|&|or)[ ,]+(?:the )?\d{1,2}(?:st|nd|rd|th)\b"
+)
+
+
+def _ordinal_list(match: re.Match[str]) -> str:
+    """ "9th 16th and 23rd" → "the 9th the 16th and the 23rd": each a day of the month."""
+    return re.sub(r"(?<!the )\b(\d{1,2}(?:st|nd|rd|th))\b", r"the \1", match.group(0))
+
+
 def _both_ways(match: re.Match[str]) -> str:
     """ "12km each way" → "24 km there and back": a commute's distance and time are both legs."""
     amount = float(match.group("n")) * 2
@@ -246,6 +256,7 @@ def normalise(text: str) -> str:
     text = correct_spelling(text)
     text = _ORDINAL_WORD_RE.sub(_ordinal_word, text)
     text = number_words_to_digits(text)
+    text = _ORDINAL_LIST.sub(_ordinal_list, text)
     for pattern, replacement in _PHRASES:
         text = pattern.sub(replacement, text)
     text = _EACH_WAY.sub(_both_ways, text)

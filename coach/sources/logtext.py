@@ -466,10 +466,11 @@ def _unloaded_lifts(text: str) -> list[LogEntry]:
 
 
 def _two_workouts(part: str, when: dt.datetime, max_hr: int | None, default_sport: str | None) -> list[str]:
-    """'7k easy this morning in 44:50, then 20 min of core at the gym': two entries when each side of
-    "then" reads as its own workout of a different sport; else the part as it is (one session in
+    """'7k easy this morning in 44:50, then 20 min of core at the gym', '25 min strength session, and a 20
+    min swim after': two entries when each side of "then" (", and a …", "followed by") reads as its own
+    workout of a different sport; else the part as it is (one session in
     segments, "30 min easy then 20 min of hills", stays one)."""
-    pieces = re.split(r",?\s+(?:and\s+)?then\s+", part, maxsplit=1, flags=re.I)
+    pieces = re.split(r",?\s+(?:and\s+)?then\s+|,?\s+followed by\s+|,\s+(?:and|plus)\s+(?=(?:a|an)\s+\d)", part, maxsplit=1, flags=re.I)
     if len(pieces) != 2:
         return [part]
     try:

@@ -188,3 +188,31 @@ async def test_the_whole_weekend_missed_is_its_days_not_the_holiday_named(db: Da
     await say(coach, "Skipped the whole weekend, both runs. Christmas happened.")
     after = await coach.show("ann")
     assert _statuses(after, "2026-12-26") == ["missed"] and _statuses(after, "2026-12-27") == ["missed"]
+
+
+async def test_days_named_in_a_heads_up_are_days_away_and_the_long_day_stays(db: Database) -> None:
+    coach = await _coach(db)
+    before = await coach.show("ann")
+    await say(coach, "heads up I've been asked to work the next 3 Sundays, 13th 20th and 27th, can't run any of them. not sure what you want to do with the long runs")
+    after = await coach.show("ann")
+    assert all(_minutes(after, day) == 0 for day in ("2026-12-13", "2026-12-20", "2026-12-27"))
+    assert _minutes(after, "2026-12-12") > 0 and after["profile"]["availability"] == before["profile"]["availability"]
+
+
+async def test_new_kit_told_beside_a_check_in_is_remembered(db: Database) -> None:
+    coach = await _coach(db)
+    await say(coach, "Slept 8 hrs, feeling fresh. New Hokas arrived so I'll try them on today's run")
+    after = await coach.show("ann")
+    assert [c["sleep_hours"] for c in after["checkins"]] == [8.0]
+    assert any("hokas" in str(n).lower() for n in after["notes"])
+
+
+async def test_a_recap_records_the_day_missed_the_night_and_eases_the_day_asked(db: Database) -> None:
+    coach = await _coach(db, dt.date(2026, 12, 9))  # Wednesday
+    before = await coach.show("ann")
+    await say(coach, "quick recap: didn't touch my trainers yesterday, slept maybe 4 hours, and I'm feeling fragile. "
+                     "Tomorrow's run, can we make it a gentler one?")
+    after = await coach.show("ann")
+    assert _statuses(after, "2026-12-08") == ["missed"]
+    assert _minutes(after, "2026-12-10") < _minutes(before, "2026-12-10")
+    assert [c["sleep_hours"] for c in after["checkins"]] == [4.0]

@@ -228,3 +228,10 @@ def test_a_strength_session_told_without_loads_is_logged_without_a_guessed_weigh
 def test_sets_of_something_that_is_not_a_lift_are_still_said_back(text: str) -> None:
     with pytest.raises(LogParseError):
         parse_log(text, when=WHEN)
+
+
+def test_a_second_workout_told_after_a_comma_and_is_its_own_entry() -> None:
+    entries = parse_log(
+        "Did a 25 min strength session this morning, squats lunges and some core, and a 20 min swim after", when=WHEN, default_sport="run"
+    )
+    assert [(e.sport, e.elapsed_s) for e in entries if isinstance(e, ImportedActivity)] == [("strength", 1500), ("swim", 1200)]
