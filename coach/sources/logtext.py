@@ -22,6 +22,7 @@ from typing import Final
 from coach.engine.metrics.strength import StrengthSet
 from coach.engine.units import METRES_PER_KM, METRES_PER_MILE, SECONDS_PER_HOUR, SECONDS_PER_MINUTE
 from coach.language import ClockAmbiguity, find_distances, find_durations, fold, plausible_speed_mps
+from coach.language.quantities import SPEED_BOUNDS_MPS
 from coach.language.text import spelled_amounts
 from coach.language.units import kilograms_per
 from coach.sources.activity import ImportedActivity, RawActivity, Sport, finish
@@ -281,6 +282,12 @@ def _endurance(
     )
     if duration is None:
         raise MissingTimeError(f"I read {shown} but no time. Add how long it took, e.g. 'ran 10k in 52 min'.", sport, distance)
+    fastest = SPEED_BOUNDS_MPS.get(sport)
+    if distance and fastest is not None and distance / duration > fastest[1]:
+        # "ran 10k, and a 5 min cool down walk": 10 km in 5 minutes is no run; said back, never stored
+        raise LogParseError(
+            f"I read {shown} in {duration / SECONDS_PER_MINUTE:g} min, faster than anyone can go; check the time or the distance."
+        )
     if not 0 < duration <= MAX_LOGGED_DURATION_S:
         raise LogParseError(
             f"A duration of {duration / SECONDS_PER_HOUR:.1f} h looks like a typo; check the time."

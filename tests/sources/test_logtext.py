@@ -235,3 +235,9 @@ def test_a_second_workout_told_after_a_comma_and_is_its_own_entry() -> None:
         "Did a 25 min strength session this morning, squats lunges and some core, and a 20 min swim after", when=WHEN, default_sport="run"
     )
     assert [(e.sport, e.elapsed_s) for e in entries if isinstance(e, ImportedActivity)] == [("strength", 1500), ("swim", 1200)]
+
+
+@pytest.mark.parametrize("text", ["ran 10k, and a 5 min cool down walk", "rode 100 km in 70 min", "ran 42 km in 50 min"])
+def test_a_speed_no_one_reaches_is_said_back_not_stored(text: str) -> None:
+    with pytest.raises(LogParseError, match="check the time or the distance"):
+        parse_log(text, when=WHEN, default_sport="run")
