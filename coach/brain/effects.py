@@ -7,7 +7,7 @@ MiniLM embedding, trained by ``tools/train_effects.py`` on the blind sets used f
 on the held-out ones) to predict the main change a good coach makes after the message. It is
 consulted where the rules decided nothing and the exemplar vote chose no action, and only
 when it is sure (``EFFECT_MIN_PROBABILITY``); and, whatever the rules read, when it is sure the
-message changes nothing (``effect_of``: a question or small talk is answered, never acted on);
+message changes nothing (``readings``: a question or small talk is answered, never acted on);
 the handler it picks then reads the days,
 durations and body parts itself, as for any other message.
 
@@ -186,24 +186,6 @@ class EffectModel:
         best = max(found, key=lambda name: found[name])
         return ACTION_OF.get(best) if found[best] >= minimum else None
 
-    def effect_of(
-        self,
-        vector: NDArray[np.float32],
-        *,
-        question: bool,
-        info_question: bool = False,
-        vague_change: bool = False,
-        text: str | None = None,
-    ) -> str | None:
-        """``NOTHING_TO_CHANGE`` when the model is sure the message asks for no change, else the
-        handler of the effect it is sure of (``EFFECT_MIN_PROBABILITY``), else None; the
-        probabilities are computed once (``text``: the normalised message, for the character reader). ``info_question``: the words ask for information and for no
-        change; ``vague_change``: they ask for a change without saying which (the reader's cues,
-        ``coach.brain.offline``): each lowers the bar for its own effect only."""
-        return self.readings(
-            vector, question=question, info_question=info_question, vague_change=vague_change, text=text
-        )[0]
-
     def readings(
         self,
         vector: NDArray[np.float32],
@@ -213,8 +195,16 @@ class EffectModel:
         vague_change: bool = False,
         text: str | None = None,
     ) -> tuple[str | None, str | None]:
-        """``effect_of``'s reading, and the handler of a change the model is sure enough of to replace a
-        rule's reading of another kind (``OVERRIDE_MIN_PROBABILITY``; never "none" or "ask")."""
+        """Two readings, from probabilities computed once (``text``: the normalised message, for the
+        character reader):
+
+        - ``NOTHING_TO_CHANGE`` when the model is sure the message asks for no change, else the handler
+          of the effect it is sure of (``EFFECT_MIN_PROBABILITY``), else None. ``info_question``: the
+          words ask for information and for no change; ``vague_change``: they ask for a change without
+          saying which (the reader's cues, ``coach.brain.offline``): each lowers the bar for its own
+          effect only;
+        - the handler of a change the model is sure enough of to replace a rule's reading that only
+          keeps something (``OVERRIDE_MIN_PROBABILITY``; never "none" or "ask"), else None."""
         found = self.probabilities(vector, text)
         if not found:
             return None, None

@@ -252,7 +252,7 @@ class OfflineBrain:
         intent = request or result.intent
         if result.override is not None and result.effect != NOTHING_TO_CHANGE and intent in _SOFT_READINGS and intent != result.override:
             # "60 min on the smart trainer in erg mode" read by a rule as a note to keep: the model is sure of a
-            # change of another kind (such disagreements: the model right on 23 of 25 in cross-validation)
+            # change (such disagreements: the model right on 5 of 5 in cross-validation, the rule on none)
             intent = result.override
         answer_only = result.effect == NOTHING_TO_CHANGE and intent not in _READ_ONLY and intent != "override_attempt"
         if answer_only:

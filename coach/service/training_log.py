@@ -473,20 +473,26 @@ async def _planned_minutes(ctx: Ctx, day: dt.date, sport: str) -> int | None:
     return sessions[0].duration_min if sessions else None
 
 
+async def _store_lift(ctx: Ctx, now: dt.datetime, exercise: str, sets: list[dict[str, Any]], key: str) -> bool:
+    """One exercise's sets as a strength activity, unless the same sets are stored that day: True when new."""
+    activity = m.Activity(
+        athlete_id=ctx.athlete.id, fingerprint=f"strength:{exercise}:{now.date().isoformat()}:{key}", source="log",
+        sport="strength", start_time=now.astimezone(dt.UTC).replace(tzinfo=None), elapsed_s=None,
+        details={"exercise": exercise, "sets": sets},
+    )
+    if await stored_with(ctx, activity.fingerprint) is not None:
+        return False
+    ctx.session.add(activity)
+    await ctx.session.flush()
+    return True
+
+
 async def _store_strength(ctx: Ctx, entry: LoggedStrength, now: dt.datetime) -> str:
     sets = [{"weight_kg": s.weight_kg, "reps": s.reps, "rpe": s.rpe} for s in entry.sets]
     key = "|".join(f"{s['weight_kg']}x{s['reps']}" for s in sets)
-    activity = m.Activity(
-        athlete_id=ctx.athlete.id, fingerprint=f"strength:{entry.exercise}:{now.date().isoformat()}:{key}", source="log",
-        sport="strength", start_time=now.astimezone(dt.UTC).replace(tzinfo=None), elapsed_s=None,
-        details={"exercise": entry.exercise, "sets": sets},
-    )
-    existing = await stored_with(ctx, activity.fingerprint)
     summary = ", ".join(f"{s['weight_kg']:g} kg × {s['reps']}" for s in sets)
-    if existing is not None:
+    if not await _store_lift(ctx, now, entry.exercise, sets, key):
         return f"Already had: {entry.exercise} {summary}."
-    ctx.session.add(activity)
-    await ctx.session.flush()
     return f"Logged: {entry.exercise.replace('_', ' ')} {summary}."
 
 
@@ -494,16 +500,9 @@ async def _store_unloaded(ctx: Ctx, entry: UnloadedLift, now: dt.datetime) -> st
     """Sets told without a load: the strength session is on record, with no weight guessed."""
     unit = "s" if entry.seconds else ""
     sets = [{"weight_kg": None, "reps": entry.reps, "rpe": None, **({"seconds": True} if entry.seconds else {})}] * entry.sets
-    activity = m.Activity(
-        athlete_id=ctx.athlete.id, source="log", sport="strength", elapsed_s=None,
-        fingerprint=f"strength:{entry.exercise}:{now.date().isoformat()}:{entry.sets}x{entry.reps}{unit}",
-        start_time=now.astimezone(dt.UTC).replace(tzinfo=None), details={"exercise": entry.exercise, "sets": sets},
-    )
     told = f"{entry.exercise} {entry.sets} × {entry.reps}{unit}"
-    if await stored_with(ctx, activity.fingerprint) is not None:
+    if not await _store_lift(ctx, now, entry.exercise, sets, f"{entry.sets}x{entry.reps}{unit}"):
         return f"Already had: {told}."
-    ctx.session.add(activity)
-    await ctx.session.flush()
     return f"Logged: {told} (no load given; add it, e.g. 'squat 3x8 @ 60kg', to track your strength)."
 
 

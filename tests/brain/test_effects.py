@@ -73,29 +73,29 @@ def test_the_main_effect_is_the_most_specific() -> None:
 
 def test_a_sure_nothing_to_change_is_said_and_a_question_needs_less_certainty() -> None:
     vector = np.zeros(2, dtype=np.float32)
-    assert _model([0.0, 6.0, 0.0]).effect_of(vector, question=False) == "none"  # none ≈ 0.995
+    assert _model([0.0, 6.0, 0.0]).readings(vector, question=False)[0] == "none"  # none ≈ 0.995
     fairly = _model([0.0, 1.3, 0.0])  # none ≈ 0.65: sure enough for a question, not for a statement
-    assert fairly.effect_of(vector, question=True) == "none" and fairly.effect_of(vector, question=False) is None
-    assert _model([6.0, 0.0, 0.0]).effect_of(vector, question=True) == "cap"
+    assert fairly.readings(vector, question=True)[0] == "none" and fairly.readings(vector, question=False)[0] is None
+    assert _model([6.0, 0.0, 0.0]).readings(vector, question=True)[0] == "cap"
 
 
 def test_a_question_for_information_needs_less_certainty_that_nothing_changes() -> None:
     vector = np.zeros(2, dtype=np.float32)
     leaning = _model([0.0, 0.7, 0.0])  # none ≈ 0.50: not sure enough for a bare question mark
-    assert leaning.effect_of(vector, question=True) is None
-    assert leaning.effect_of(vector, question=True, info_question=True) == "none"
+    assert leaning.readings(vector, question=True)[0] is None
+    assert leaning.readings(vector, question=True, info_question=True)[0] == "none"
     below = _model([0.0, 0.4, 0.0])  # none ≈ 0.43
-    assert below.effect_of(vector, question=True, info_question=True) is None
+    assert below.readings(vector, question=True, info_question=True)[0] is None
 
 
 def test_a_request_for_some_change_is_asked_about_at_lower_certainty_only_when_ask_leads() -> None:
     vector = np.zeros(2, dtype=np.float32)
     classes = ["ask", "cap", "none"]
     leaning = EffectModel({"classes": classes, "coef": [[0.0, 0.0]] * 3, "intercept": [0.6, 0.0, 0.0]})  # ask ≈ 0.48
-    assert leaning.effect_of(vector, question=True) is None
-    assert leaning.effect_of(vector, question=True, vague_change=True) == ACTION_OF["ask"]
+    assert leaning.readings(vector, question=True)[0] is None
+    assert leaning.readings(vector, question=True, vague_change=True)[0] == ACTION_OF["ask"]
     capping = EffectModel({"classes": classes, "coef": [[0.0, 0.0]] * 3, "intercept": [0.0, 0.6, 0.0]})  # cap leads
-    assert capping.effect_of(vector, question=True, vague_change=True) is None
+    assert capping.readings(vector, question=True, vague_change=True)[0] is None
 
 
 def test_character_ngrams_are_cut_as_scikit_learn_cuts_them() -> None:
