@@ -387,17 +387,6 @@ def _limited_duration(message: str, today: dt.date) -> int | None:
     return int(durations[0]) if durations else None
 
 
-def _runs(days: Sequence[dt.date]) -> list[tuple[dt.date, dt.date]]:
-    """Sorted days as runs of consecutive days: [27, 29, 30] → (27, 27), (29, 30)."""
-    runs: list[tuple[dt.date, dt.date]] = []
-    for day in days:
-        if runs and day - runs[-1][1] == dt.timedelta(days=1):
-            runs[-1] = (runs[-1][0], day)
-        else:
-            runs.append((day, day))
-    return runs
-
-
 def _model_at_hand(classifier: IntentClassifier) -> bool:
     """The language model is loaded and no start-up load is under way: embedding costs milliseconds."""
     return bool(getattr(classifier.embedder, "loaded", False)) and not classifier.loading
@@ -1740,11 +1729,9 @@ class _Turn:
             coming = [d for d in slots.dates if d >= self.today]
             days = sorted(set(coming or slots.dates))
             if len(days) > 1:
-                texts = [
-                    await self.adapt("set_unavailable", {"start": a.isoformat(), "end": b.isoformat(), "reason": "unavailable"})
-                    for a, b in _runs(days)
-                ]
-                return "\n".join(texts), None
+                return await self.adapt(
+                    "set_unavailable", {"dates": [d.isoformat() for d in days], "reason": "unavailable"}
+                ), None
             start = end = days[0]
         else:
             return self.asking(self.t["need_dates"], intent="unavailable"), None
@@ -2322,7 +2309,7 @@ class _Turn:
         ]
         if len(days) >= 2 and len(days) <= 4:
             choices.append(Choice(label="Free them all", tool="set_unavailable",
-                                  input={"start": days[0].isoformat(), "end": days[-1].isoformat(), "reason": "unavailable"},
+                                  input={"dates": [d.isoformat() for d in days], "reason": "unavailable"},
                                   words=("all", "both", "every")))
         choices.append(Choice(label="Wait until I know", tool="", words=("wait", "later", "know")))
         return self.asking(self.t["ask_hedge"], choices), None

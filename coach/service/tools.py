@@ -223,9 +223,32 @@ class InjuryInput(_In):
 
 
 class UnavailableInput(_In):
-    start: dt.date
-    end: dt.date
+    start: dt.date | None = Field(default=None, description="The first day away (with `end`, a stretch of days).")
+    end: dt.date | None = Field(default=None, description="The last day away; the start day alone when left out.")
+    dates: list[dt.date] = Field(
+        default_factory=list, max_length=62,
+        description="Days away named one by one ('the 9th, 16th and 23rd'), instead of start and end: those days only.",
+    )
     reason: str = "unavailable"
+
+    @model_validator(mode="after")
+    def _some_days(self) -> UnavailableInput:
+        if self.dates and (self.start is not None or self.end is not None):
+            raise ValueError("give either start and end, or dates, not both")
+        if not self.dates and self.start is None:
+            raise ValueError("give the days away: start (and end), or dates")
+        return self
+
+
+def date_runs(days: list[dt.date]) -> list[tuple[dt.date, dt.date]]:
+    """Days as runs of consecutive days, in order: [27, 29, 30] → (27, 27), (29, 30)."""
+    runs: list[tuple[dt.date, dt.date]] = []
+    for day in sorted(set(days)):
+        if runs and day - runs[-1][1] == dt.timedelta(days=1):
+            runs[-1] = (runs[-1][0], day)
+        else:
+            runs.append((day, day))
+    return runs
 
 
 class MoveInput(_In):
@@ -822,10 +845,18 @@ class CoachTools:
         return await self._adapt([event], f"injury: {part}")
 
     async def set_unavailable(self, data: UnavailableInput) -> AdaptOut:
-        if data.end < data.start:
-            raise ToolError("The end date is before the start date.")
-        event = Unavailable.model_validate({"from": data.start, "to": data.end, "reason": data.reason, "athlete_asked": True})
-        return await self._adapt([event], f"unavailable {data.start}–{data.end}")
+        if data.dates:
+            spans = date_runs(data.dates)  # one event per run of days: one re-plan for all of them
+        else:
+            assert data.start is not None  # the model's validator
+            end = data.start if data.end is None else data.end
+            if end < data.start:
+                raise ToolError("The end date is before the start date.")
+            spans = [(data.start, end)]
+        events: list[AdaptEvent] = [
+            Unavailable.model_validate({"from": a, "to": b, "reason": data.reason, "athlete_asked": True}) for a, b in spans
+        ]
+        return await self._adapt(events, "unavailable " + ", ".join(f"{a}–{b}" if a != b else f"{a}" for a, b in spans))
 
     async def move_session(self, data: MoveInput) -> AdaptOut:
         plan, profile = await self._plan(), self._profile()

@@ -77,6 +77,36 @@ async def test_unavailable_dates_become_rest_and_past_weeks_do_not_change(ann: C
     assert doc["plan"]["validation"]["violations"] == []
 
 
+async def test_days_away_named_one_by_one_are_those_days_in_one_replan(ann: CoachService) -> None:
+    before = await sessions(ann)
+    assert before["2026-12-01"] and before["2026-12-03"] and before["2026-12-05"]
+    result = await call(ann, "set_unavailable", {"dates": ["2026-12-03", "2026-12-01"], "reason": "work"})
+    assert not result.is_error and result.output is not None and result.output["accepted"]
+    after = await sessions(ann)
+    assert not after.get("2026-12-01") and not after.get("2026-12-03")
+    assert after.get("2026-12-05"), "the Saturday between is not a day away"
+    doc = await ann.show("ann")
+    assert doc["plan"]["version"] == 2  # one re-plan for both days
+    assert doc["plan"]["validation"]["violations"] == []
+
+
+@pytest.mark.parametrize("data", [
+    {"reason": "travel"},
+    {"start": "2026-12-01", "dates": ["2026-12-03"]},
+    {"dates": []},
+])
+async def test_days_away_need_either_a_stretch_or_a_list(ann: CoachService, data: dict[str, Any]) -> None:
+    result = await call(ann, "set_unavailable", data)
+    assert result.is_error
+    assert (await ann.show("ann"))["plan"]["version"] == 1
+
+
+async def test_a_single_day_away_needs_no_end(ann: CoachService) -> None:
+    result = await call(ann, "set_unavailable", {"start": "2026-12-05"})
+    assert result.output is not None and result.output["accepted"]
+    assert not (await sessions(ann)).get("2026-12-05")
+
+
 async def test_moving_the_long_run_to_saturday(ann: CoachService) -> None:
     long_sunday = next(s for s in (await sessions(ann))["2026-12-06"] if s["type"] == "long")
     result = await call(ann, "move_session", {"from_date": "2026-12-06", "to_date": "2026-12-05"})
