@@ -406,6 +406,16 @@ _ACTIVITY_RE: Final = re.compile(
     r"easy|long|steady|zone|z2|gym|lift|walk|walked|hike|hiked|row|rowed|spin|turbo|zwift|jog|jogged|race|raced|work)\b"
 )
 """Words that make an hour count in a sleep message a training duration ("slept badly, rode 2h")."""
+_FEELING_RE: Final = re.compile(
+    r"\b(?:feel|feels|feeling|felt|tired|wiped|knackered|exhausted|shattered|zonked|groggy|sleepy|energy|hrv|"
+    r"rested|fresh|no issues|all good|fine|amazing|late one|up late|wrecked|cooked|rough)\b"
+)
+"""How the athlete feels: an hour count standing alone in such a report is the night's sleep
+("bit tired, 7 hrs", "all good. 7h, HRV normal", "I feel amazing!! 8 hours and porridge")."""
+_TRAINED_RE: Final = re.compile(
+    r"\b(?:ran|rode|swam|did|done|trained|session|workout|km|k|mi|miles?|run|ride|swim|spin|turbo|zwift|gym)\b"
+)
+_SENTENCE_SPLIT_RE: Final = re.compile(r"[!?\n]|\.(?=\s|$)")
 
 _DAYS_PER_WEEK_RE: Final = re.compile(
     r"\b(?P<n>\d+)\s*(?:x|days?|times|sessions?|runs?|rides?|workouts?|swims?|trainings?)\s*(?:a|per|/|each|every|in\s+a)\s*(?:week|wk)\b"
@@ -1025,15 +1035,32 @@ class SlotParser:
         sleep_hours = sleep_from_scale
         clauses = clause_bounds(text)
         message_about_sleep = _SLEEP_WORD_RE.search(text) is not None
-        # A clause that says "slept" is read first: in "did 60 km in 2h20! slept 7h" the 7 h is the night.
+        # A clause that says "slept" is read first: in "did 60 km in 2h20! slept 7h" the 7 h is the night;
+        # then a sentence that says it ("11.7 km, 1h14m. Slept badly, 5 hours maybe": the 5 hours).
         said_in_clause = {
             position for position, _, has_hours in candidates
             if has_hours and _SLEEP_WORD_RE.search(_clause_at(text, clauses, position)) is not None
         }
+        if not said_in_clause and message_about_sleep:
+            sentences = [(m.start(), m.end()) for m in _SENTENCE_SPLIT_RE.finditer(text)]
+            bounds = [(a[1] if a else 0, b[0] if b else len(text)) for a, b in zip([None, *sentences], [*sentences, None])]
+            said_in_clause = {
+                position for position, _, has_hours in candidates
+                if has_hours and _SLEEP_WORD_RE.search(_clause_at(text, bounds, position)) is not None
+                and not _ACTIVITY_RE.search(_clause_at(text, clauses, position))
+            }
+        # No sleep word, but a report of how the athlete feels with an hour count standing alone and
+        # no training in the message: "bit wiped, party yesterday lol. 6.5h", "energy's good, 7.5 hours".
+        feeling_hours = (
+            not message_about_sleep and _FEELING_RE.search(text) is not None and _TRAINED_RE.search(text) is None
+        )
         for position, seconds, has_hours in candidates:
             clause = _clause_at(text, clauses, position)
             about_sleep = position in said_in_clause or (
                 message_about_sleep and not said_in_clause and not _ACTIVITY_RE.search(clause)
+            ) or (
+                feeling_hours and has_hours and 4 * SECONDS_PER_HOUR <= seconds <= 12 * SECONDS_PER_HOUR
+                and not _ACTIVITY_RE.search(clause)
             )
             if has_hours and about_sleep:
                 hours = seconds / SECONDS_PER_HOUR

@@ -223,6 +223,29 @@ def test_training_hours_in_a_sleep_message_stay_durations() -> None:
     assert (result.sleep_hours, result.duration_s) == (8, 3 * 3600)
 
 
+@pytest.mark.parametrize(("text", "hours"), [
+    ("bit wiped, kid's birthday party yesterday lol. 6.5h", 6.5),
+    ("feel fine, bit tired, 7 hrs. got new trail shoes btw", 7),
+    ("all good. 7h, HRV normal. thursday move to friday tho", 7),
+    ("I feel AMAZING today!! 8 hours and a big bowl of porridge", 8),
+    ("Energy's good this morning, 7.5 hours", 7.5),
+])
+def test_an_hour_count_alone_in_a_report_of_how_one_feels_is_sleep(text: str, hours: float) -> None:
+    result = slots(text)
+    assert result.sleep_hours == hours and result.duration_s is None
+
+
+@pytest.mark.parametrize("text", ["felt good, 2h steady", "felt good, 5h on the bike", "rode 2h, legs good", "legs feel fine, did 6h"])
+def test_an_hour_count_beside_training_stays_a_duration(text: str) -> None:
+    result = slots(text)
+    assert result.sleep_hours is None and result.duration_s is not None
+
+
+def test_the_sentence_that_says_slept_holds_the_night() -> None:
+    result = slots("Long run done. 11.7 km, 1h14m. Slept badly, 5 hours maybe, but legs were OK.")
+    assert (result.sleep_hours, result.duration_s) == (5, 74 * 60)
+
+
 def test_scales_and_rpe() -> None:
     result = slots("energy 2, soreness 4/5, stress: 3, sleep 4")
     assert result.scales == {"energy": 2, "soreness": 4, "stress": 3, "sleep": 4}
