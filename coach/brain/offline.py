@@ -176,6 +176,11 @@ class OfflineBrain:
         rules alone read never waits for its load): until then the rule stands. A read-only reading is
         checked too: the words may ask for a change ("can we shuffle the weekend round a bit?" read as
         the week), or a request rule would act on it ("why is this week so much lighter?" read as ease)."""
+        slots = decided.slots
+        if decided.intent == "log_workout" and slots is not None and slots.dates and min(slots.dates) > today and not slots.weekdays:
+            # "doing a 5k fun run with the kids on 14 feb": a workout on a date ahead is a fact to keep, not one
+            # done (a weekday named may be the last one: "Tuesday's ride — 30 mins then it chucked it down")
+            return decided.model_copy(update={"intent": "remember_note"})
         model = load_effect_model()
         classifier = self.classifier()
         if model is None or decided.intent == "override_attempt" or not _model_at_hand(classifier):
@@ -373,7 +378,8 @@ def _days_within_period(days: Sequence[dt.date], start: dt.date, end: dt.date) -
 _LIMITED_AMOUNT = r"(?:an?|one|half an|\d+(?:[.,]\d+)?)\s*(?:h|hrs?|hours?|mins?|minutes?)\b(?:\s*\d+\s*(?:m|mins?|minutes?)\b)?"
 _LIMITED = re.compile(
     r"(" + _LIMITED_AMOUNT + r")\s*(?:max|tops|maximum|at (?:the )?most|or (?:less|under))\b"
-    r"|\b(?:only|at most|max|maximum|no more than|up to|just)\s+(?:about\s+|around\s+)?(" + _LIMITED_AMOUNT + r")",
+    r"|\b(?:only|at most|max|maximum|no more than|up to|just|(?:cap|limit|keep|cut|trim|shorten) (?:it|that|them|the \w+|\w+'s \w+) (?:at|to))"
+    r"\s+(?:about\s+|around\s+)?(" + _LIMITED_AMOUNT + r")",
     re.I,
 )
 
@@ -440,7 +446,10 @@ _EASE = re.compile(
     r"take (?:it|the \w+|today'?s \w+|\w+'s \w+) (?:real |really |very |super |nice and )?easy|keep (?:it|things|today) (?:gentle|easy|light)|"
     r"(?:can|could) (?:today|tomorrow|it|\w+'s \w+) be (?:really |very |super |nice and )?(?:easy|gentle|light)|go easy|back off|ease off|ease (?:it|up)|"
     r"ease (?=(?:the |this |next )?(?:mon|tue|wed|thu|fri|sat|sun|tomorrow|today|tonight|weekend)\w*)|reduce|less|cut (?:it |that |things )?back|scale (?:it |that )?back|"
-    r"make (?:it|today'?s \w+|the \w+) easy|cut (?:it|that|\w+'?s? \w+(?: \w+)?) down(?: a bit)?|trim (?:it|that))\b", re.I,
+    r"make (?:it|today'?s \w+|the \w+) easy|cut (?:it|that|\w+'?s? \w+(?: \w+)?) down(?: a bit)?|trim (?:it|that)|"
+    r"half as long|at half(?: length| distance| the length)?(?=\W*(?:\?|$|please|pls|instead))|(?:easy|easier|gentle) and short(?:er)?|short(?:er)? and (?:easy|easier|gentle)|"
+    r"(?:do|keep|make) (?:today|tomorrow|tonight|it|(?:mon|tues|wednes|thurs|fri|satur|sun)day)(?:'s \w+)? (?:easy|a recovery (?:spin|run|ride|jog))|"
+    r"(?:for|to) something (?:gentle|gentler|easy|easier|lighter|chill)|make it shorter)\b", re.I,
 )
 
 
@@ -498,7 +507,7 @@ _MISSED_CUES = re.compile(
 )
 _PAIN = re.compile(
     r"\b(hurt|hurts|hurting|sore|pain|painful|aching|ache|aches|twinge|twinged|flared|tight|tightness|killing me|playing up|niggle|niggles|niggling|niggled|"
-    r"swollen|tweaked|pulled|strained|throbbing|said no|packed in|gone|grumbling|grumbly|cranky|locked up|grabbed|twinges?|"
+    r"swollen|tweaked|pulled|strained|throbbing|said no|said nope|said enough|gave (?:out|way)|packed in|gone|grumbling|grumbly|cranky|locked up|grabbed|twinges?|"
     r"niggly|achy|stiff|tender|angry|barking|complaining|pulling|went ping|pinged|puffy|flaring|flaring up|rolled|blister|"
     r"cramp(?:ed|ing)?|seized|dodgy|clicking|grinding|bruised|bruising|banged|whacked|smashed|did (?:my|his|her) \w+ in|put (?:my|his|her) \w+ out|went (?:on me|again)|"
     r"twinging|twangy|nipping|talking to me|(?:felt|feels?|feeling) (?:weird|funny|odd|off|wrong)|numb|pinched|jarred|screaming)\b"
@@ -532,7 +541,8 @@ _SWAP_FOR_EASY = re.compile(
 _SKIP = re.compile(
     r"\b(skip|skipping|skiping|forgo|forego|drop|dropping|ditch|ditching|bin|binning|cancel|cancelling|canceling|scrap|scrapping|miss out|axe|"
     r"take out|sack (?:it |that |\w+ )?off|knock (?:it|that) on the head|give (?:it|that|\w+(?:'s)?(?: \w+)?) a miss|cancell?ed|canceled|"
-    r"not happening|(?:run|ride|session|swim|spin|workout|training|today|tomorrow|tonight)(?:'s| is) (?:off|a no[- ]go)|"
+    r"not happening|(?:isn|ain|won)'?t (?:be )?happening|(?:take|taking) (?:it|that|them) out|leave (?:out|off)|"
+    r"(?:leave|leaving) (?:it|that|\w+(?:'s)? (?:run|ride|session|one)) out|(?:run|ride|session|swim|spin|workout|training|today|tomorrow|tonight)(?:'s| is) (?:off|a no[- ]go)|"
     r"sit(?:ting)? (?:\w+ )?out|(?:gonna|going to|i'?ll|will) (?:have to )?miss|write[- ]?offs?|"
     r"(?:today|tonight|tomorrow|(?:mon|tues|wednes|thurs|fri|satur|sun)day)(?:(?:'s)? (?:run|ride|session|one))?"
     r"(?: and (?:today|tonight|tomorrow|\w+day))?(?:'s|\s+(?:is|are)) (?:toast|a no|cactus|out|off the table|a non-?starter)|"
@@ -569,6 +579,49 @@ _CAP_WORDS = re.compile(
     r"\b(tops|max|maximum|at most|only|most i can|that'?s it|that is it|i (?:have|'ve got|got|can do|can spare)|"
     r"i'?ve got|got|time crunch|squeeze|between meetings|no more than|limited to|short on time|all i have)\b", re.I,
 )
+_DAY_REPORT = re.compile(
+    r"(?<![\w'])(?P<day>today|yesterday|(?:mon|tues|wednes|thurs|fri|satur|sun)day|mon|tue|tues|wed|weds|thu|thur|thurs|fri|sat|sun)"
+    r"(?:'s (?:run|ride|swim|session|one|long (?:run|ride)))?\s*(?P<sep>:|-|–|=)?\s*"
+    r"(?P<status>✅|✔️?|☑️?|❌|✖️?|❎|\d{1,3}\s*%|no|nope|nothing|nada|zero|done|yes|"
+    r"(?:about |roughly |maybe )?(?:half|a third|two thirds|a quarter|most)(?: of it)?)(?=[\s.,;!?)]|$)", re.I,
+)
+"""A day said with what became of it: "sat ✅ sun ❌", "saturday 100%, sunday 0%", "Saturday: about half
+of it. Sunday: nothing.", "Thursday's run: no. Work." """
+_REPORT_SHARES: Final[dict[str, float]] = {"half": 0.5, "a third": 1 / 3, "two thirds": 2 / 3, "a quarter": 0.25, "most": 0.75}
+_WEEKDAY_OF: Final[dict[str, int]] = {"mon": 0, "tue": 1, "wed": 2, "thu": 3, "fri": 4, "sat": 5, "sun": 6}
+
+
+def day_reports(message: str, today: dt.date) -> list[tuple[dt.date, float]]:
+    """The days a message reports on, each with the share of it done (0 missed, 1 done), when the
+    message is such a report: two days or more, or one said with a colon or a mark ("Thursday's
+    run: no."). Days are the latest of that name up to today. Empty when it is not one."""
+    found: list[tuple[dt.date, float]] = []
+    marked = False
+    for match in _DAY_REPORT.finditer(message):
+        word, status = match.group("day").lower(), match.group("status").lower().strip()
+        if word == "today":
+            day = today
+        elif word == "yesterday":
+            day = today - dt.timedelta(days=1)
+        else:
+            day = today - dt.timedelta(days=(today.weekday() - _WEEKDAY_OF[word[:3]]) % 7)
+        if status[0] in "✅✔☑" or status in ("done", "yes"):
+            share = 1.0
+        elif status[0] in "❌✖❎" or status in ("no", "nope", "nothing", "nada", "zero"):
+            share = 0.0
+        elif status.endswith("%"):
+            share = min(int(status.rstrip("% ")), 100) / 100
+        else:
+            share = next(v for k, v in _REPORT_SHARES.items() if k in status)
+        marked = marked or match.group("sep") is not None or not status.isalpha()
+        found.append((day, share))
+    if len({d for d, _ in found}) < 2 and not marked:
+        return []
+    return found if any(share < 1 for _, share in found) else []
+
+
+_BECAUSE_SPLIT = re.compile(r"\s+(?:so|because|cos|coz|since)\s+", re.I)
+"""Where a reason and the request meet: "mate's 40th tonight so tomorrow is definitely cancelled"."""
 _TODAY_WORDS = re.compile(r"\b(today'?s?|tonight'?s?|this (?:morning|evening|afternoon)'?s?)\b", re.I)
 _CAP_STRONG = re.compile(
     r"\b(tops|max|maximum|at most|most i can|that'?s it|that is it|no more than|all i have|between meetings|time crunch|"
@@ -643,8 +696,15 @@ _ILL = re.compile(
 )
 _NOT_ILL = re.compile(r"\b(not (?:sick|ill)|no longer (?:sick|ill)|cold'?s gone|over (?:the|my) (?:cold|bug|flu)|recovered)\b", re.I)
 _WORKOUT_DONE = re.compile(r"\b(ran|rode|swam|jogged|cycled|did (?:my|the|a|an) (?:run|ride|swim|jog|session|workout|long))\b", re.I)
+_DAY_SAYS = (
+    r"(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day|tomorrow|today|tonight|boxing day|christmas (?:eve|day)|xmas (?:eve|day)|"
+    r"new year'?s (?:eve|day)|nye)(?:'s)?\s+(?:i|i'm|i'll|i've|we|we're|can|could|only|just)\b"
+)
+"""A day that begins its own clause with what it says: ", saturday i can do 90 min tops", "and boxing day i'll only
+have half an hour" (never a list of days: "Thursday, Saturday and Sunday are out")."""
 _CLAUSE_SPLIT = re.compile(
     r"(?<=[.!?;])\s+|\s+(?:btw|by the way|ps|oh and|oh also)\s+|\s+[✅👍💪🙌]+\s+|"
+    r"(?:,\s*|\s+and\s+)(?=" + _DAY_SAYS + r")|"
     r"\s+(?:and|but|also|plus)\s+(?=(?:i|i'm|i'll|i've|this|next|on|the|only|can|could|please|swap|move|"
     r"can't|cannot|won't|from|make|cut|keep|skip|drop|ditch|shorten)\b)|"
     r",\s*(?:and\s+|also\s+|but\s+|so\s+)?(?=(?:i|i'm|i'll|this|next|on|only|also|and|can't|cannot|gonna|going to|let'?s|can|could|"
@@ -683,7 +743,8 @@ _SESSION_REF = re.compile(r"\b(run|ride|swim|session|workout|long one|training|i
 _CORRECTION = re.compile(r"\b(actually|make that|make it|rather|no wait|scratch that)\b", re.I)
 _NEVER = (r"(out|off|no good|no-go|no go|impossible|can'?t|cannot|no longer|never|no more|won'?t work|not able|unable|off limits|"
           r"family day|drop|dropping|ditching|giving up|stop|don'?t work|doesn'?t work|do not work|does not work|(?:aren'?t|isn'?t|not) going to work|"
-          r"no longer work|won'?t be possible|non-?starters?|cactus|gone|a write-?off|not doable)")
+          r"no longer work|won'?t be possible|non-?starters?|cactus|gone|a write-?off|not doable|dead to me|rather not|"
+          r"no(?= (?:mon|tues|wednes|thurs|fri|satur|sun)days))")
 _FOR_GOOD = r"(from now on|anymore|any more|for good|going forward|permanently|every week|ever again|again|starting now|now on|for the foreseeable)"
 _DAYS_OUT = re.compile(
     r"\b" + _NEVER + r"\b[^.?!]*\b" + _FOR_GOOD + r"\b|\b" + _FOR_GOOD + r"\b[^.?!]*\b" + _NEVER + r"\b"
@@ -800,6 +861,14 @@ _MEDICAL_FACT = re.compile(
     r"\b(?:i'?m|i am) (?:an? )?(?:type [12] )?(?:diabetic|asthmatic|epileptic|anaemic|anemic|coeliac|celiac)\b|\bi have (?:type [12] )?(?:diabetes|asthma|epilepsy)\b|"
     r"\ballergic to\b|\b(?:i'?m|i am) on (?:beta[- ]blockers|blood thinners|insulin)\b", re.I,
 )
+_PREFERENCE = re.compile(
+    r"\bthat'?s (?:how|the way) i like it\b|(?<!if you )(?<!unless you )\b(?:please |pls )?(?:never|don'?t|do not) (?:ever )?(?:suggest|give me|put me on|schedule)\b|"
+    r"\b(?:gels?|caffeine|coffee|dairy|gluten|lactose|energy drinks?|bars?) (?:make|makes|made) me (?:sick|ill|feel sick|queasy)\b|"
+    r"\b(?:my|the) (?:\d+k |10k |5k |half |marathon )?(?:pb|pr|personal best|best time) (?:is|was|stands at)\b|"
+    r"\bi (?:don'?t|do not|really don'?t) (?:like|enjoy) (?:doing |riding |running |training )?\w+", re.I,
+)
+"""A preference or a fact about the athlete, not a report: "I only have a coffee before rides, that's how I like
+it", "caffeine gels make me sick so please never suggest them", "my 10k PB is actually 48:12"."""
 _LONG_AGO = re.compile(
     r"\blast (?:spring|summer|autumn|fall|winter|year|season)\b|\b(?:years|months) ago\b|\byears? back\b|\bin (?:19|20)\d\d\b|\bas a (?:kid|teenager|student)\b",
     re.I,
@@ -821,7 +890,7 @@ _SELF_ILL = re.compile(
     r"[^.!?]{0,25}\b(?:sick|ill|poorly|bug|flu|cold|fever|sore|temperature|it)\b", re.I,
 )
 _CALL_OFF_FIRST = re.compile(r"\W*(?:please |pls )?(?:cancel|scrap|skip|drop|ditch|bin)\b", re.I)
-_NEVER_WENT = re.compile(r"\b(?:never (?:made it|got) (?:out|there|round to it)|didn'?t (?:make it|get) out)\b", re.I)
+_NEVER_WENT = re.compile(r"\b(?:never (?:made it|got) (?:out|there|round to it)|didn'?t (?:make it|get) out|(?:was|were) (?:a )?no[- ]shows?|never happened|didn'?t happen)\b", re.I)
 _LONGEST_Q = re.compile(r"\b(?:longest|biggest|furthest|farthest)\s+(?:\w+\s+)?(?:run|ride|swim|session|week)\b", re.I)
 _MUTATING = frozenset({"move_session", "change_days", "unavailable", "missed", "partial", "fatigue", "illness"})
 
@@ -878,6 +947,8 @@ def _request_of(message: str, slots: Slots, intent: str, today: dt.date | None =
         return "move_session"  # "can't ride today… can I do it tomorrow?", "can tomorrow be a ride day and Thursday off instead?"
     if _SHARE_OF_DAY.search(message) and re.search(r"\b(can|could|shall|let'?s|please|pls)\b|\?", message, re.I) and not slots.past_tense:
         return "cap"  # "can we do half of today's ride? short on time"
+    if today is not None and not _QUESTION.search(message) and "?" not in message and day_reports(message, today):
+        return "day_reports"  # "sat ✅ sun ❌", "Saturday: about half of it. Sunday: nothing."
     if re.match(r"\W*(?:missed|skipped|had to miss|had to skip)\b", message, re.I) and not any(d > today for d in slots.dates if today):
         return "missed"  # "missed both weekend rides, family stuff"
     if _LONG_AGO.search(message) and intent in ("log_workout", "unknown", "greeting", "remember_note", "paces") and not _ASKS_CHANGE.search(unhedged):
@@ -887,6 +958,8 @@ def _request_of(message: str, slots: Slots, intent: str, today: dt.date | None =
         and not (_AWAY.search(message) and coming)  # "heads up, I work the next 3 Saturdays, can't ride any of them": days away
     ):
         return "remember_note"  # "Switched to a 34/50 compact crankset for the climbs", "Just got a Wahoo Kickr 🙌"
+    if _PREFERENCE.search(message) and not slots.body_parts and not slots.dates and not slots.weekdays and not slots.date_range:
+        return "remember_note"  # "caffeine gels make me sick so please never suggest them lol": no illness
     if _MEDICAL_FACT.search(message) and not _ASKS_CHANGE.search(unhedged):
         return "remember_note"  # "I'm a type 1 diabetic, so sometimes I have to cut runs short": a fact, not a report
     if _CALL_OFF_FIRST.match(message) and (slots.dates or _TODAY_WORDS.search(message)) and not any(d < today for d in slots.dates if today):
@@ -934,7 +1007,7 @@ def _request_of(message: str, slots: Slots, intent: str, today: dt.date | None =
         return "no_pain"
     if (intent in _MAY_BE_PARTIAL or (intent == "illness" and not _ILL.search(message))) and not (slots.distances_m and slots.durations_s):
         done = read_done(normalise_text(message))
-        asks = re.search(r"\b(?:please|pls|plz|can (?:we|you)|could (?:we|you))\b", message, re.I)  # "…, Thursday only 30 min please"
+        asks = re.search(r"\b(?:please|pls|plz|can (?:we|you|i)|could (?:we|you|i))\b", message, re.I)  # "…, Thursday only 30 min please"
         if not asks and (isinstance(done, float) or (done is not None and _PARTIAL_CUES.search(message.lower()))):
             return "partial"  # "did about 2/3 of the long run", "Thursday I did 10 mins and turned round"
     if (
@@ -1000,7 +1073,10 @@ def _request_of(message: str, slots: Slots, intent: str, today: dt.date | None =
         and not slots.distances_m and intent not in ("log_workout", "missed", "partial", "illness", "injury")
     ):
         return "cap"
-    if spare and _CAP_FIRM.search(message) and not _DONE_WORDS.search(message) and not slots.distances_m:
+    if (
+        spare and _CAP_FIRM.search(message) and not _DONE_WORDS.search(message) and not slots.distances_m
+        and not re.search(r"\b(?:yesterday|last (?:night|week|weekend|\w+day)|days? ago)\b", message, re.I)  # "only got 40 minutes in yesterday"
+    ):
         return "cap"  # "only got 30 min today", "45 min max today": time to come, whatever the tense of "got"
     if _DAYS_OUT.search(message) and (slots.weekdays or _weekdays_named(message)) and intent not in ("missed", "partial", "log_workout"):
         return "days_out"
@@ -1420,6 +1496,19 @@ class _Turn:
             texts.append(self.adapted_text(call))
         return "\n".join(texts) or self.t["need_dates"], None
 
+    async def on_day_reports(self) -> Result:
+        """Each day reported: missed, or done in part (the share said); a day done needs nothing."""
+        texts: list[str] = []
+        for day, share in day_reports(self.message, self.today):
+            if share >= 1:
+                continue
+            if share <= 0:
+                call = await self.call("report_missed", {"date": day.isoformat()})
+            else:
+                call = await self.call("report_partial", {"date": day.isoformat(), "fraction": round(share, 2)})
+            texts.append(self.adapted_text(call))
+        return "\n".join(texts) or self.t["need_dates"], None
+
     async def on_partial(self) -> Result:
         day = self.partial_day()
         done = read_done(normalise_text(self.message))
@@ -1599,6 +1688,8 @@ class _Turn:
             return False
         if _CAP_FIRM.search(part) or _CAP_STRONG.search(part) or _MOVE.search(part) or _SKIP.search(part) or "?" in part:
             return False
+        if not slots.past_tense and re.search(r"\b(?:gonna|going to|will|planning to|about to)\b", self.message, re.I) and not _DONE_WORDS.search(part):
+            return False  # "gonna do today's long run on the treadmill but no way I'm on it for 1h30": not done yet
         if slots.distances_m and slots.durations_s and (
             self.slots.past_tense
             or (not any(d > self.today for d in slots.dates) and not re.search(r"\b(?:will|gonna|going to|plan|planning|tomorrow|next)\b", low))
@@ -1698,7 +1789,9 @@ class _Turn:
         if not parts:
             return note + "\n" + self.t["injury_extra"], None
         texts: list[str] = []
-        for part in list(dict.fromkeys(parts))[:3]:  # "bruised my hip and my elbow": each one recorded
+        sided = {p.part: p for p in parts if p.side is not None}
+        parts = list({p.part: sided.get(p.part, p) for p in parts}.values())  # "hands … pinky": one hand, its side kept
+        for part in parts[:3]:  # "bruised my hip and my elbow": each one recorded
             avoid = ["intervals", "downhill", "impact"] if part.part in LOWER_BODY else ["intervals"]
             side = part.side if part.side in ("left", "right") else None
             data = {"body_part": part.part, "side": side, "avoid": avoid}
@@ -2114,6 +2207,12 @@ class _Turn:
             if part and _SKIP.search(part):  # "…starting tonight so today and Saturday are toast. Sunday I'm off"
                 own = sorted({d for d in parse_slots(part, self.today, past=False).dates
                               if self.today <= d <= self.today + dt.timedelta(days=27)})
+                said = next((p for p in _BECAUSE_SPLIT.split(part) if _SKIP.search(p)), part)
+                alone = sum(1 for p in _CLAUSE_SPLIT.split(self.message) if p and _SKIP.search(p)) == 1
+                if said != part and len(own) >= 2 and alone:  # "mate's 40th tonight so tomorrow is cancelled": tomorrow
+                    here = sorted({d for d in parse_slots(said, self.today, past=False).dates if d in own})
+                    if len(here) == 1:
+                        return await self.adapt("skip_session", {"date": here[0].isoformat()}), None
                 if len(own) >= 2 and re.search(r"\b(?:and|&|\+|or|nor)\b", part, re.I):
                     texts = [await self.adapt("skip_session", {"date": day.isoformat()}) for day in own]
                     return "\n".join(texts), None

@@ -18,12 +18,12 @@ from coach.language.text import clause_bounds
 
 BodyPart = Literal[
     "knee", "ankle", "achilles", "calf", "shin", "hamstring", "quad", "hip", "glute",
-    "back", "lower_back", "shoulder", "elbow", "wrist", "neck", "foot", "heel", "toe", "it_band", "groin",
+    "back", "lower_back", "shoulder", "elbow", "wrist", "hand", "neck", "foot", "heel", "toe", "it_band", "groin",
 ]  # fmt: skip
 BODY_PARTS: Final[tuple[BodyPart, ...]] = get_args(BodyPart)
 
 BodyRegion = Literal[
-    "knee", "hip", "back", "neck", "shoulder", "elbow", "wrist", "hamstring", "quad", "groin", "calf",
+    "knee", "hip", "back", "neck", "shoulder", "elbow", "wrist", "hand", "hamstring", "quad", "groin", "calf",
     "achilles", "shin", "ankle", "foot",
 ]  # fmt: skip
 """The regions memory's note rules act on (one rule each in ``memory/note_rules.yaml``)."""
@@ -116,6 +116,13 @@ BODY_PART_PATTERNS: Final[tuple[tuple[BodyPart, re.Pattern[str]], ...]] = (
     ("shoulder", re.compile(r"\b(?:shoulders?|rotator\s+cuff)\b")),
     ("elbow", re.compile(r"\belbows?\b")),
     ("wrist", re.compile(r"\bwrists?\b")),
+    (
+        "hand",
+        re.compile(
+            r"(?<!other )(?<!second )(?<!\ba )\bhands?\b(?!\s*(?:side|in|over|-?free|down|up|out|it|made)\b)"
+            r"|\b(?:fingers?|thumbs?|pinky|pinkie|knuckles?|palms?)\b"
+        ),
+    ),
     ("neck", re.compile(r"\bneck\b")),
     ("heel", re.compile(r"\b(?:heels?|plantar(?:\s+fasci\w*)?)\b")),
     ("toe", re.compile(r"\b(?:toes?|toenails?|toe\s*nails?|bunions?)\b")),
@@ -126,7 +133,7 @@ BODY_PART_PATTERNS: Final[tuple[tuple[BodyPart, re.Pattern[str]], ...]] = (
 )
 """Longer and more specific names first: "lower back" is taken before "back" can be."""
 _PLURAL_PART_RE: Final = re.compile(
-    r"^(?:knees|ankles|calves|calfs|shins|hamstrings|hammies|quads|glutes|hips|shoulders|elbows|wrists|feet|heels|toes|it bands)$"
+    r"^(?:knees|ankles|calves|calfs|shins|hamstrings|hammies|quads|glutes|hips|shoulders|elbows|wrists|hands|feet|heels|toes|it bands)$"
 )
 
 

@@ -106,7 +106,7 @@ _CLOCK_RE: Final = re.compile(
 )
 """``a:b`` that is not a pace ("5:10/km", "8:30 a mile") nor a time of day ("6:30 am")."""
 _HOURS_MINUTES_RE: Final = re.compile(
-    r"\b(?P<h>\d+)\s*(?:h|hr|hrs|hours?)\s*(?:and\s+)?(?P<m>[0-5]?\d)\s*(?:m|min|mins|minutes?|')?(?![\d.:])"
+    r"\b(?P<h>\d+)\s*(?:h|hr|hrs|hours?)\s*(?:and\s+)?(?P<m>[0-5]?\d)\s*(?:m|min|mins|minutes?|')?(?![\d:]|[.,]\d)"
     r"(?!\s*(?:km|k|mi|miles?|x|s|sec|secs|seconds?)\b)"
 )
 _HOURS_RE: Final = re.compile(r"(?<![\d.,])(?P<h>" + NUMBER + r")\s*(?:h|hr|hrs|hours?)\b")

@@ -1043,7 +1043,7 @@ class SlotParser:
         }
         if not said_in_clause and message_about_sleep:
             sentences = [(m.start(), m.end()) for m in _SENTENCE_SPLIT_RE.finditer(text)]
-            bounds = [(a[1] if a else 0, b[0] if b else len(text)) for a, b in zip([None, *sentences], [*sentences, None])]
+            bounds = [(a[1] if a else 0, b[0] if b else len(text)) for a, b in zip([None, *sentences], [*sentences, None], strict=True)]
             said_in_clause = {
                 position for position, _, has_hours in candidates
                 if has_hours and _SLEEP_WORD_RE.search(_clause_at(text, bounds, position)) is not None

@@ -25,6 +25,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from coach.store import models as m
+from coach.store import repo
 from coach.store.db import after_commit
 from memory import (
     Embedder,
@@ -161,7 +162,7 @@ class NoteMemory:
         await ctx.session.flush()
         for fact in facts:
             if isinstance(fact, Limitation):
-                ctx.session.add(m.Limitation(
+                await repo.add_limitation(ctx.session, m.Limitation(
                     athlete_id=ctx.athlete.id, note_id=note.id, kind="injury", body_part=fact.body_part, side=fact.side,
                     sport=fact.sport, avoid=list(fact.avoid), description=fact.describe(), since=fact.since or ctx.today,
                     until=fact.until,

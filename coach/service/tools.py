@@ -837,7 +837,7 @@ class CoachTools:
 
     async def report_injury(self, data: InjuryInput) -> AdaptOut:
         part = f"{data.side} {data.body_part}" if data.side else data.body_part
-        self.ctx.session.add(m.Limitation(
+        await repo.add_limitation(self.ctx.session, m.Limitation(
             athlete_id=self.ctx.athlete.id, kind="injury", body_part=data.body_part, side=data.side, avoid=list(data.avoid),
             description=f"sore {part}", since=self.ctx.today, until=self.ctx.today + dt.timedelta(days=data.days),
         ))

@@ -402,20 +402,33 @@ async def log_text(ctx: Ctx, text: str, now: dt.datetime) -> list[Reply]:
         lines.append(f"No time given: I counted the {planned} min planned for {day:%a %d %b}. Send the time if it was different.")
     except LogParseError as error:
         return [Reply(str(error))]
-    lines += await store_entries(ctx, entries, now)
+    lifts_only = bool(entries) and all(isinstance(e, (LoggedStrength, UnloadedLift)) for e in entries)
+    lines += await store_entries(ctx, entries, now, session_s=_session_time_s(text) if lifts_only else None)
     return [Reply("\n".join(lines))]
 
 
-async def store_entries(ctx: Ctx, entries: list[LogEntry], now: dt.datetime) -> list[str]:
+def _session_time_s(text: str) -> float | None:
+    """A gym session's own time told beside its lifts ("…, then core stuff. 40 min", "~45 min all in"):
+    the longest duration of 10 minutes to 4 hours written (a plank's "3x45s" is a set, not the session)."""
+    from coach.language.quantities import find_durations
+
+    told = [span.seconds for span in find_durations(text) if 600 <= span.seconds <= 4 * 3600]
+    return float(max(told)) if told else None
+
+
+async def store_entries(ctx: Ctx, entries: list[LogEntry], now: dt.datetime, *, session_s: float | None = None) -> list[str]:
     """Store parsed log entries (a typed line and the log tool's structured input end here
-    alike), link them to the plan, and say what was stored and what changed."""
+    alike), link them to the plan, and say what was stored and what changed. ``session_s``: a
+    strength session's time, kept with its first lift."""
     lines: list[str] = []
     for entry in entries:
         if isinstance(entry, LoggedStrength):
-            lines.append(await _store_strength(ctx, entry, now))
+            lines.append(await _store_strength(ctx, entry, now, session_s))
+            session_s = None
             continue
         if isinstance(entry, UnloadedLift):
-            lines.append(await _store_unloaded(ctx, entry, now))
+            lines.append(await _store_unloaded(ctx, entry, now, session_s))
+            session_s = None
             continue
         stored = await store_activity(ctx, entry, source="log", file_name=None)
         verb = "Logged" if stored.new else "Already had"
@@ -473,11 +486,14 @@ async def _planned_minutes(ctx: Ctx, day: dt.date, sport: str) -> int | None:
     return sessions[0].duration_min if sessions else None
 
 
-async def _store_lift(ctx: Ctx, now: dt.datetime, exercise: str, sets: list[dict[str, Any]], key: str) -> bool:
-    """One exercise's sets as a strength activity, unless the same sets are stored that day: True when new."""
+async def _store_lift(
+    ctx: Ctx, now: dt.datetime, exercise: str, sets: list[dict[str, Any]], key: str, session_s: float | None = None
+) -> bool:
+    """One exercise's sets as a strength activity, unless the same sets are stored that day: True when new.
+    ``session_s``: the whole session's time, when told (kept with its first lift)."""
     activity = m.Activity(
         athlete_id=ctx.athlete.id, fingerprint=f"strength:{exercise}:{now.date().isoformat()}:{key}", source="log",
-        sport="strength", start_time=now.astimezone(dt.UTC).replace(tzinfo=None), elapsed_s=None,
+        sport="strength", start_time=now.astimezone(dt.UTC).replace(tzinfo=None), elapsed_s=session_s,
         details={"exercise": exercise, "sets": sets},
     )
     if await stored_with(ctx, activity.fingerprint) is not None:
@@ -487,23 +503,27 @@ async def _store_lift(ctx: Ctx, now: dt.datetime, exercise: str, sets: list[dict
     return True
 
 
-async def _store_strength(ctx: Ctx, entry: LoggedStrength, now: dt.datetime) -> str:
+def _session_said(session_s: float | None) -> str:
+    return "" if session_s is None else f" Session time: {session_s / 60:g} min."
+
+
+async def _store_strength(ctx: Ctx, entry: LoggedStrength, now: dt.datetime, session_s: float | None = None) -> str:
     sets = [{"weight_kg": s.weight_kg, "reps": s.reps, "rpe": s.rpe} for s in entry.sets]
     key = "|".join(f"{s['weight_kg']}x{s['reps']}" for s in sets)
     summary = ", ".join(f"{s['weight_kg']:g} kg × {s['reps']}" for s in sets)
-    if not await _store_lift(ctx, now, entry.exercise, sets, key):
+    if not await _store_lift(ctx, now, entry.exercise, sets, key, session_s):
         return f"Already had: {entry.exercise} {summary}."
-    return f"Logged: {entry.exercise.replace('_', ' ')} {summary}."
+    return f"Logged: {entry.exercise.replace('_', ' ')} {summary}.{_session_said(session_s)}"
 
 
-async def _store_unloaded(ctx: Ctx, entry: UnloadedLift, now: dt.datetime) -> str:
+async def _store_unloaded(ctx: Ctx, entry: UnloadedLift, now: dt.datetime, session_s: float | None = None) -> str:
     """Sets told without a load: the strength session is on record, with no weight guessed."""
     unit = "s" if entry.seconds else ""
     sets = [{"weight_kg": None, "reps": entry.reps, "rpe": None, **({"seconds": True} if entry.seconds else {})}] * entry.sets
     told = f"{entry.exercise} {entry.sets} × {entry.reps}{unit}"
-    if not await _store_lift(ctx, now, entry.exercise, sets, f"{entry.sets}x{entry.reps}{unit}"):
+    if not await _store_lift(ctx, now, entry.exercise, sets, f"{entry.sets}x{entry.reps}{unit}", session_s):
         return f"Already had: {told}."
-    return f"Logged: {told} (no load given; add it, e.g. 'squat 3x8 @ 60kg', to track your strength)."
+    return f"Logged: {told} (no load given; add it, e.g. 'squat 3x8 @ 60kg', to track your strength).{_session_said(session_s)}"
 
 
 async def import_document(ctx: Ctx, file_name: str, data: bytes) -> list[Reply]:

@@ -58,7 +58,8 @@ _SPORT_WORDS: Final[tuple[tuple[re.Pattern[str], Sport], ...]] = (
     (re.compile(r"\b(swam|swim|swims|swimming|pool|lengths|laps of the pool|breaststroke|freestyle|front crawl|backstroke|butterfly)\b"), "swim"),
 )
 _NUMBER = r"(\d+(?:[.,]\d+)?)"
-_RPE = re.compile(r"(?:@\s*|\brpe\s*)(\d+(?:\.\d+)?)")
+_RPE = re.compile(r"(?:@\s*|\brpe\s*)(\d+(?:\.\d+)?)(?![\d.]|\s*(?:w|watts?|bpm|rpm|kg|kgs|lbs?|%)(?!\w))")
+"""'@ 7', 'rpe 8'; not '@ 170w avg' (power) nor '@ 150 bpm'."""
 _PACE = re.compile(
     r"\b(\d{1,2}):(\d{2})\s*(?:/|per\s*|a\s*)(km|k|kilometre|kilometer|mi|mile)\b|"
     r"(?:pace|@|averaged|averaging|avg|average|at|hit|hitting|(?:slowest|fastest|last|first|each|every|per|a|the)\s+(?:km|k|mile|split|lap)s?\s+(?:was|were|at|in))\s*(?:of\s+|pace\s+)?(\d{1,2}):(\d{2})(?!\s*(?:min|mins|h\b|hrs?|hours?|:))|"
@@ -87,6 +88,10 @@ _SUMMARY_LINE = re.compile(
     r"heart rate|power|cadence|speed|ascent|climb)\b[^\n]{0,40}?\d", re.I,
 )
 """'Distance: 52.3 km' / 'Moving Time: 2:04:11' / 'Avg HR 142 bpm': a line of an activity summary pasted from a watch app."""
+_SUMMARY_LABEL_LINE = re.compile(
+    r"(?im)^(\s*(?:distance|dist|time|moving time|elapsed time|total time|duration|avg\w*|average[\w ]*|max[\w ]*|elev\w*|"
+    r"calories|pace|hr|heart rate|power|cadence|speed|ascent|climb)\s*:?)[ \t]*\n(?=[ \t]*\d)"
+)
 _SEGMENTS = re.compile(r"\bthen\b|\+|\bfollowed by\b|\bplus\b")
 _PART_OF_IT = re.compile(r"\b(?:the |my )?(?:last|final|first|other)\s+$")
 """'bonked for the last 20 min': a part of the session named, not a segment to add."""
@@ -97,7 +102,7 @@ _DONE_VERBS: Final[tuple[tuple[re.Pattern[str], Sport], ...]] = (
     (re.compile(r"\b(rode|cycled|biked)\b"), "ride"),
     (re.compile(r"\b(swam)\b"), "swim"),
 )
-_BARE_KM = re.compile(r"\b(?:ran|run|did|done|rode|jogged|cycled)\s+(?:a\s+)?(\d{1,3}(?:[.,]\d+)?)\b(?!\s*(?:[:x×]|min|mins|minutes|h\b|hr|hrs|hours?|sets?|reps?|times|%|k\b|km|mi\b|miles?|m\b))")
+_BARE_KM = re.compile(r"\b(?:ran|run|did|done|rode|jog|jogged|cycled|(?:garmin|watch|strava|app)\s+(?:says|said|shows|showed|reckons|has it at|had it at))\s+(?:a\s+)?(\d{1,3}(?:[.,]\d+)?)\b(?!\s*(?:[:x×]|min|mins|minutes|h\b|hr|hrs|hours?|sets?|reps?|times|%|k\b|km|mi\b|miles?|m\b))")
 _WEIGHT_UNIT = r"\s*(kg|kgs|lbs?)?"
 _STRENGTH_FORMS: Final = (
     # weight x reps x sets (or sets x reps x weight when the numbers say so)
@@ -117,7 +122,7 @@ _STRENGTH_FORMS: Final = (
     ("wr", re.compile(r"^" + _NUMBER + _WEIGHT_UNIT + r"\s*[x×]\s*(\d+)$")),
 )
 _BARE_MINUTES = re.compile(
-    r"\b(?:in|easy|steady|recovery|tempo|long|gentle|comfortable)\s+(\d{2,3})(?![\d.,:]|\s*(?:k|km|mi|m|sec|s|x|th|st|nd|rd|%)\b)"
+    r"\b(?:in|easy|steady|recovery|tempo|long|gentle|comfortable)\s+(\d{2,3})(?![\d:]|[.,]\d|\s*(?:k|km|mi|m|sec|s|x|th|st|nd|rd|%)\b)"
 )
 _RACE_HINTS = re.compile(r"\b(parkrun|5k|10k|half marathon|marathon)\b")
 _EXERCISE = re.compile(r"^([a-z][a-z' \-]*?)\s*(?=\d)")
@@ -404,6 +409,7 @@ def parse_log(
     text: str, *, when: dt.datetime, max_hr: int | None = None, default_sport: str | None = None
 ) -> list[LogEntry]:
     """Every entry of a log message (one per line or ``;``-separated part)."""
+    text = _SUMMARY_LABEL_LINE.sub(r"\1 ", text)  # "Time\n54:40": a label and its value on lines of their own
     parts = [p for p in re.split(r"[;\n]", text) if p.strip()]
     if sum(1 for p in parts if _SUMMARY_LINE.match(p)) >= 2:
         parts = [", ".join(p.strip() for p in parts)]  # a pasted watch summary: one session, its fields on lines

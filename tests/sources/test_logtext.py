@@ -241,3 +241,26 @@ def test_a_second_workout_told_after_a_comma_and_is_its_own_entry() -> None:
 def test_a_speed_no_one_reaches_is_said_back_not_stored(text: str) -> None:
     with pytest.raises(LogParseError, match="check the time or the distance"):
         parse_log(text, when=WHEN, default_sport="run")
+
+
+@pytest.mark.parametrize(("text", "sport", "km", "minutes"), [
+    ("xmas eve jog 7.8 in 51", "run", 7.8, 51),
+    ("just did the 65 min run. garmin says 10.3", "run", 10.3, 65),
+    ("Sunday Run\nDistance\n8.61 km\nTime\n54:40\nPace\n6:21 /km\nCalories 512", "run", 8.61, 54 + 40 / 60),
+    ("knocked out 7 k's this arvo in 42, stinking hot", "run", 7, 42),
+    ("12km 1h16. slept like 6h", "run", 12, 76),
+    ("rode 40 miles with the club, took about 2 hrs 40. right knee a bit achy", "ride", 64.37, 160),
+    ("1h25 @ 170w avg, 35km", "ride", 35, 85),
+])
+def test_watch_pastes_and_bare_numbers_are_read_whole(text: str, sport: str, km: float, minutes: float) -> None:
+    (entry,) = parse_log(text, when=WHEN, default_sport=sport)
+    assert isinstance(entry, ImportedActivity) and entry.sport == sport
+    assert entry.distance_km == pytest.approx(km, abs=0.01)
+    assert entry.elapsed_s == pytest.approx(minutes * 60, abs=1)
+
+
+def test_an_at_sign_before_watts_is_power_not_an_rpe() -> None:
+    (entry,) = parse_log("easy spin 1h @ 150w", when=WHEN, default_sport="ride")
+    assert isinstance(entry, ImportedActivity) and entry.elapsed_s == 3600
+    with pytest.raises(LogParseError, match="RPE 15"):
+        parse_log("ran 5k in 25 min @ 15", when=WHEN)
