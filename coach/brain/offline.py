@@ -1688,7 +1688,10 @@ class _Turn:
             return False
         if _CAP_FIRM.search(part) or _CAP_STRONG.search(part) or _MOVE.search(part) or _SKIP.search(part) or "?" in part:
             return False
-        if not slots.past_tense and re.search(r"\b(?:gonna|going to|will|planning to|about to)\b", self.message, re.I) and not _DONE_WORDS.search(part):
+        if (
+            not slots.past_tense and re.search(r"\b(?:gonna|going to|will|planning to|about to)\b", self.message, re.I)
+            and not _DONE_WORDS.search(part) and not re.search(r"\b(?:yesterday|last night|this morning|earlier|ago)\b", low)
+        ):
             return False  # "gonna do today's long run on the treadmill but no way I'm on it for 1h30": not done yet
         if slots.distances_m and slots.durations_s and (
             self.slots.past_tense

@@ -220,3 +220,11 @@ async def test_one_sore_knee_said_twice_is_one_limitation_that_lasts_the_longer(
     after = (await coach.show("ann"))["limitations"]
     assert [(lim["body_part"], lim["side"]) for lim in first] == [("knee", "left")]
     assert sorted((lim["body_part"], lim["side"]) for lim in after) == [("knee", "left"), ("knee", "right")]
+
+
+async def test_a_run_done_yesterday_is_logged_beside_a_day_to_come(db: Database) -> None:
+    coach = await _coach(db, dt.date(2026, 12, 16))  # a Wednesday
+    await say(coach, "calf tight after yesterday's 10k (58 min). gonna skip thursday")
+    after = await coach.show("ann")
+    assert [(a["sport"], a["elapsed_s"]) for a in after["activities"]] == [("run", 58 * 60)]
+    assert _minutes(after, "2026-12-17") == 0
