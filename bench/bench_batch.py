@@ -265,7 +265,7 @@ def start_workers(n: int, url: str, broker_url: str) -> list[subprocess.Popen[by
 
 def delete_queue(broker_url: str) -> None:
     """This bench's queue goes when it ends (with its delay and dead-letter queues)."""
-    from coach.batch.queue import make_broker
+    from coach.batch.queue import close_broker, make_broker
 
     broker = make_broker(broker_url)
     try:
@@ -275,7 +275,7 @@ def delete_queue(broker_url: str) -> None:
         else:
             broker.flush(QUEUE)
     finally:
-        broker.close()
+        close_broker(broker)
 
 
 async def main(url: str, athletes: int, review_share: float, workers: int, broker_url: str, rerun: bool = True) -> None:

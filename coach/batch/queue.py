@@ -99,6 +99,35 @@ def queue_name(name: str | None = None) -> str:
     return name or os.environ.get(QUEUE_ENV) or QUEUE_NAME
 
 
+class _DroppedWhileIdle(logging.Filter):
+    """pika's errors on closing a connection RabbitMQ already dropped: a connection that sat idle
+    past its heartbeats while a long run went on (a worker's, a coordinator's) is gone when the
+    broker closes at the end, and pika logs each failed close frame with a stack. Nothing was lost
+    and there is nothing to act on (Dramatiq filters only "Broken pipe")."""
+
+    NOISE = ("Connection reset by peer", "Broken pipe", "StreamLostError", "called on closed connection")
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        return not any(noise in message for noise in self.NOISE)
+
+
+_PIKA_LOGGERS = ("pika.adapters.utils.io_services_utils", "pika.adapters.base_connection", "pika.adapters.blocking_connection")
+
+
+def close_broker(broker: dramatiq.Broker) -> None:
+    """``broker.close()`` without pika's errors for connections the broker server already dropped."""
+    quiet = _DroppedWhileIdle()
+    loggers = [logging.getLogger(name) for name in _PIKA_LOGGERS]
+    for logger in loggers:
+        logger.addFilter(quiet)
+    try:
+        broker.close()
+    finally:
+        for logger in loggers:
+            logger.removeFilter(quiet)
+
+
 def make_broker(url: str) -> dramatiq.Broker:
     """A broker for ``url`` (amqp:// or redis://), with the AsyncIO middleware, made the global one.
     On RabbitMQ with publisher confirms: a send (the coordinator's, or a worker's retry) returns
@@ -201,7 +230,7 @@ async def publish(url: str, athlete_ids: Sequence[int], week: dt.date, run_id: i
                 for message in messages:
                     broker.enqueue(message)
         finally:
-            broker.close()
+            close_broker(broker)
 
     await asyncio.to_thread(send)  # the broker clients block
 
@@ -268,7 +297,7 @@ def waiting_in_queue(url: str, queue: str | None = None) -> int | None:
             return int(qsize(name))
         return None
     finally:
-        broker.close()
+        close_broker(broker)
 
 
 @dataclass
@@ -371,5 +400,5 @@ def run_worker(url: str, settings: Any, *, threads: int = 1, queue: str | None =
         stop.wait()
     finally:
         worker.stop()
-        broker.close()
+        close_broker(broker)
     return 0

@@ -442,7 +442,7 @@ def _same_family(intent: str, action: str) -> bool:
 
 _WELLNESS_FIRST = frozenset({"checkin", "fatigue", "today", "tomorrow", "unknown", "greeting", "thanks", "explain", "week"})
 _EASE = re.compile(
-    r"\b(shorter|shorten|easier|lighter|gentler|more gentle|chiller|more chilled|dial (?:it |that )?back|tone (?:it |that )?down|cut (?:[\w']+ ){0,3}short|"
+    r"\b(shorter|shorten|easier|lighter|gentler|more gentle|chiller|more chilled|dial(?:l?ing)? (?:it |that |today |tonight |\w+'s \w+ )?back|tone (?:it |that )?down|cut (?:[\w']+ ){0,3}short|"
     r"take (?:it|the \w+|today'?s \w+|\w+'s \w+) (?:real |really |very |super |nice and )?easy|keep (?:it|things|today) (?:gentle|easy|light)|"
     r"(?:can|could) (?:today|tomorrow|it|\w+'s \w+) be (?:really |very |super |nice and )?(?:easy|gentle|light)|go easy|back off|ease off|ease (?:it|up)|"
     r"ease (?=(?:the |this |next )?(?:mon|tue|wed|thu|fri|sat|sun|tomorrow|today|tonight|weekend)\w*)|reduce|less|cut (?:it |that |things )?back|scale (?:it |that )?back|"
@@ -625,7 +625,7 @@ _BECAUSE_SPLIT = re.compile(r"\s+(?:so|because|cos|coz|since)\s+", re.I)
 _TODAY_WORDS = re.compile(r"\b(today'?s?|tonight'?s?|this (?:morning|evening|afternoon)'?s?)\b", re.I)
 _CAP_STRONG = re.compile(
     r"\b(tops|max|maximum|at most|most i can|that'?s it|that is it|no more than|all i have|between meetings|time crunch|"
-    r"short on time|only (?:have|got|get)|i only)\b", re.I,
+    r"short on time|only (?:have|got|get)|i only|(?:has|have|needs?|must) (?:to )?be (?:done|finished|over|back) (?:in|within|by))\b", re.I,
 )
 _CAP_FIRM = re.compile(
     r"\b(tops|max|maximum|at most|no more than|all i(?:'?ve| have)? got|that'?s all i(?:'?ve| have)? got|only (?:have|got)|"
@@ -684,7 +684,10 @@ _PLAN_Q = re.compile(
     r"^\s*(?:(?:and|so|ok|hey|quick q(?:uestion)?)[,:]?\s+)?(?:(?:hey )?coach[,:]?\s+)?(?:quick one[,:]?\s+)?"
     r"(?:how (?:long|far|many (?:km|kilometres|kilometers|miles|minutes|hours))|what(?:'ve| have) i (?:got|get) on\b|what'?s on\b|"
     r"how long'?s|what(?:'s| is)? (?:the )?(?:distance|time|length|duration)|which day|what day|when(?:'s| is) (?:my|the) (?:long|next)|"
-    r"is (?:this|next|the) (?:weekend'?s?|week'?s?|long|sunday'?s?|saturday'?s?)[^?]*\?)", re.I,
+    r"is (?:this|next|the) (?:weekend'?s?|week'?s?|long|sunday'?s?|saturday'?s?)[^?]*\?)"
+    r"|^[^?]{0,60}\b(?:distance|how far|how long|how many (?:km|k|kms|miles))\s*\?+\s*$"
+    r"|\bwhat distance (?:should|will|would|is|does)\b[^?]*(?:\?|$)"
+    r"|\bhow many (?:km|kms|kilometres|kilometers|miles) (?:am i|is it|is that|will it be|should i|do i)\b[^?]*\?", re.I,
 )
 _MAY_BE_PARTIAL = frozenset({"log_workout", "unknown", "missed", "checkin", "fatigue", "today", "week", "remember_note"})
 _MAY_BE_ILL = frozenset({"unknown", "week", "today", "remember_note", "explain", "tomorrow", "greeting", "checkin"})
@@ -770,7 +773,7 @@ _NOTE_CUES = re.compile(
 )
 _TELL_ONLY = re.compile(
     r"\b(heads up|quick intro|thought you should know|thought you'?d want to know|just so you know|just wanted (?:you|to let you) (?:to )?know|"
-    r"for your info(?:rmation)?|fyi|for the record|info for you|lesson learn[te]d|no action needed|nothing to change)\b",
+    r"for your info(?:rmation)?|fyi|for the record|for reference|for context|just for context|as background|info for you|lesson learn[te]d|no action needed|nothing to change)\b",
     re.I,
 )
 _ASKS_CHANGE = re.compile(
@@ -870,7 +873,7 @@ _PREFERENCE = re.compile(
 """A preference or a fact about the athlete, not a report: "I only have a coffee before rides, that's how I like
 it", "caffeine gels make me sick so please never suggest them", "my 10k PB is actually 48:12"."""
 _LONG_AGO = re.compile(
-    r"\blast (?:spring|summer|autumn|fall|winter|year|season)\b|\b(?:years|months) ago\b|\byears? back\b|\bin (?:19|20)\d\d\b|\bas a (?:kid|teenager|student)\b",
+    r"\blast (?:spring|summer|autumn|fall|winter|year|season)\b|\b(?:years|months|(?:two|three|few|couple of|\d+) (?:summers|winters|springs|seasons)) ago\b|\byears? back\b|\bin (?:19|20)\d\d\b|\bas a (?:kid|teenager|student)\b",
     re.I,
 )
 _READING_TOLD = re.compile(
@@ -1688,6 +1691,8 @@ class _Turn:
             return False
         if _CAP_FIRM.search(part) or _CAP_STRONG.search(part) or _MOVE.search(part) or _SKIP.search(part) or "?" in part:
             return False
+        if _LONG_AGO.search(part):
+            return False  # "my 10k time was 46 minutes two summers ago": history, not a workout to log
         if (
             not slots.past_tense and re.search(r"\b(?:gonna|going to|will|planning to|about to)\b", self.message, re.I)
             and not _DONE_WORDS.search(part) and not re.search(r"\b(?:yesterday|last night|this morning|earlier|ago)\b", low)

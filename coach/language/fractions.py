@@ -21,7 +21,12 @@ _WORDS: Final[tuple[tuple[re.Pattern[str], float], ...]] = (
     (re.compile(r"\bmost of (?:it|the \w+)\b|\bnearly all\b|\balmost all\b"), 0.75),
     (re.compile(r"\b(?:barely|hardly) (?:any|started)\b|\bbarely\b"), 0.1),
 )
-_PERCENT: Final = re.compile(r"\b(\d{1,3})\s*%")
+_PERCENT: Final = re.compile(
+    r"(?<!recovery )(?<!recovery: )(?<!readiness )(?<!readiness: )(?<!battery )(?<!battery: )(?<!score )(?<!charge )(?<!hrv )"
+    r"(?<!fat )(?<!humidity )(?<!grade )(?<!gradient )(?<!incline )(?<!ftp )\b(\d{1,3})\s*%"
+)
+"""A share said in per cent ("did 60% of it"); not a device's score ("Whoop recovery 29%", "body battery
+40%"), a body-fat reading or a road's gradient."""
 _UNIT: Final = r"((?:minutes?|mins?|miles?|mi|kilomet(?:er|re)s?|kms|km|k|hours?|hrs|hr|h)(?![a-z]))"
 _OF: Final = re.compile(
     r"\b(\d+(?:[.,]\d+)?)\s*" + _UNIT + r"?\s+(?:done\s+|completed\s+|in\s+)?(?:out\s+)?of\s+"

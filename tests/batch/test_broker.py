@@ -247,3 +247,25 @@ async def test_rabbitmq_lost_tasks_are_published_again_and_every_athlete_is_done
         versions = (await s.execute(select(func.count(m.Plan.id)))).scalar_one()
     assert keys == sorted(f"weekly:{a}:2026-11-30" for a in range(1, 13))  # each once
     assert versions == 12  # nobody's plan adapted twice (nor at all: nothing to correct yet)
+
+
+def test_a_worker_idle_past_its_heartbeats_stops_without_pika_errors(db: Database, tmp_path: Path, queue: str) -> None:
+    """RabbitMQ drops a connection that misses its heartbeats (here 1 s, so 2 s of idling do it); a worker
+    stopped after a long run closed it with eight pika ERROR lines and stacks. It stops quietly now, at once."""
+    if not reachable(5672):
+        pytest.skip("RabbitMQ is not running at 127.0.0.1:5672 (set COACH_TEST_AMQP_URL)")
+    url = RABBIT_URL + ("&" if "?" in RABBIT_URL else "?") + "heartbeat=1"
+    env = {**os.environ, "BROKER_URL": url, "DATABASE_URL": db.url, "COACH_DATA_DIR": str(tmp_path),
+           "BATCH_QUEUE": queue, "LOG_LEVEL": "WARNING"}
+    proc = subprocess.Popen([sys.executable, "-m", "coach.cli", "worker"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    try:
+        time.sleep(8)  # start-up, then idle past the heartbeats
+        assert proc.poll() is None, proc.stdout.read().decode() if proc.stdout else ""
+        proc.send_signal(signal.SIGTERM)
+        out, _ = proc.communicate(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert proc.returncode == 0
+    assert "ERROR" not in out.decode(), out.decode()[:2000]

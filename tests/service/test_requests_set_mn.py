@@ -228,3 +228,35 @@ async def test_a_run_done_yesterday_is_logged_beside_a_day_to_come(db: Database)
     after = await coach.show("ann")
     assert [(a["sport"], a["elapsed_s"]) for a in after["activities"]] == [("run", 58 * 60)]
     assert _minutes(after, "2026-12-17") == 0
+
+
+async def test_a_devices_recovery_score_is_no_share_of_a_session_done(db: Database) -> None:
+    coach = await _coach(db)
+    await say(coach, "Whoop recovery 29% 🔴 HRV 44 (my normal is 70), sleep 5h 30. Can today's run be shorter? Like 30 min")
+    after = await coach.show("ann")
+    assert _statuses(after, "2026-12-08") == ["planned"]  # not "partial (29 %)"
+    assert 0 < _minutes(after, "2026-12-08") <= 30
+
+
+async def test_a_distance_asked_about_a_day_is_answered_and_nothing_moves(db: Database) -> None:
+    coach = await _coach(db)
+    before = await coach.show("ann")
+    replies = await say(coach, "Sunday's long one — distance?")
+    after = await coach.show("ann")
+    assert sessions(after) == sessions(before)
+    long_km = next(s["distance_km"] for w in before["plan"]["weeks"] for s in w["sessions"] if s["date"] == "2026-12-13")
+    assert f"{long_km:g}" in " ".join(r.text for r in replies)
+
+
+async def test_has_to_be_done_in_is_a_limit(db: Database) -> None:
+    coach = await _coach(db, dt.date(2026, 12, 12))
+    await say(coach, "Long run tomorrow has to be done in 40 minutes, we're out for lunch at 10")
+    assert 0 < _minutes(await coach.show("ann"), "2026-12-13") <= 40
+
+
+async def test_for_context_is_a_fact_to_keep(db: Database) -> None:
+    coach = await _coach(db)
+    before = await coach.show("ann")
+    await say(coach, "For context my 10k time was 46 minutes two summers ago, so this is a comeback.")
+    after = await coach.show("ann")
+    assert len(after["notes"]) == len(before["notes"]) + 1 and after["activities"] == []
