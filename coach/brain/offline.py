@@ -1632,8 +1632,14 @@ class _Turn:
             ):
                 extra.append((await sub.on_ease())[0])  # "knackered. 5 hrs sleep. cut tomorrow's ride short pls"
             elif (
-                "move_session" not in done and "swap_sessions" not in done and _STRONG_MOVE.search(part) and len(set(slots.dates)) == 2
-                and all(d >= self.today for d in slots.dates) and not _SWAP.search(part)
+                "move_session" not in done and "swap_sessions" not in done and _STRONG_MOVE.search(part) and not _SWAP.search(part)
+                and (
+                    (len(set(slots.dates)) == 2 and all(d >= self.today for d in slots.dates))
+                    or (  # "… and can we move thursday to friday": the two ends of "X to Y"
+                        not slots.dates and slots.date_range is not None and slots.date_range.start >= self.today
+                        and 0 < (slots.date_range.end - slots.date_range.start).days < 7
+                    )
+                )
             ):
                 extra.append((await sub.on_move_session())[0])  # "slept 5h … and can we move thursday to friday"
             elif (

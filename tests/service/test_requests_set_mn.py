@@ -260,3 +260,11 @@ async def test_for_context_is_a_fact_to_keep(db: Database) -> None:
     await say(coach, "For context my 10k time was 46 minutes two summers ago, so this is a comeback.")
     after = await coach.show("ann")
     assert len(after["notes"]) == len(before["notes"]) + 1 and after["activities"] == []
+
+
+async def test_a_move_from_x_to_y_after_a_report_is_made(db: Database) -> None:
+    coach = await _coach(db)
+    await say(coach, "slept 5h, knee's a bit sore and can we move thursday to friday")
+    after = await coach.show("ann")
+    assert [lim["body_part"] for lim in after["limitations"]] == ["knee"]
+    assert _minutes(after, "2026-12-10") == 0 and _minutes(after, "2026-12-11") > 0
