@@ -7,28 +7,12 @@ more", and the night's sleep said as a bare hour count in a report of how one fe
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 import pytest
 
-from coach.service.service import CoachService
 from coach.store.db import Database
-from tests.service.test_asking import PROFILE, TUESDAY, Clock, say, sessions
-
-
-async def _coach(db: Database, day: dt.date = TUESDAY) -> CoachService:
-    coach = CoachService(db, Clock(day))  # runs Tue/Thu/Sat/Sun (Sat easy, Sun long), plan from Tue 8 Dec
-    await coach.add_athlete("ann", PROFILE)
-    return coach
-
-
-def _minutes(doc: dict[str, Any], day: str) -> int:
-    return sum(m for _, m in sessions(doc).get(day, []))
-
-
-def _statuses(doc: dict[str, Any], day: str) -> list[str]:
-    return [s["status"] for w in doc["plan"]["weeks"] for s in w["sessions"] if s["date"] == day and s["type"] != "commitment"]
-
+from tests.service.test_asking import TUESDAY, say, sessions
+from tests.service.test_requests_set_k import _coach, _minutes, _statuses
 
 MONDAY = dt.date(2026, 12, 14)
 
