@@ -1961,8 +1961,12 @@ class _Turn:
         elif len(dates) == 1 and source is None:
             targets = [dates[0]]
         if source is None:
+            others = [s for s in sessions if len(targets) == 1 and s["date"] != targets[0].isoformat()]
+            if len(others) > 1:
+                # "can I ride on Wednesday?": which session goes there is asked, never guessed
+                return self.which_session(others, to_date=targets[0]), None
             if len(sessions) == 1 or (sessions and targets):
-                source = dt.date.fromisoformat(sessions[0]["date"])
+                source = dt.date.fromisoformat((others or sessions)[0]["date"])
             elif len(sessions) > 1:
                 return self.which_session(sessions), None
             else:
@@ -1988,13 +1992,15 @@ class _Turn:
             dates=(to_date.isoformat(),), words=day_words(to_date, self.today),
         )
 
-    def which_session(self, sessions: Sequence[dict[str, Any]]) -> str:
-        """'Move the ride': which one? A button per coming session; the next question asks the day."""
+    def which_session(self, sessions: Sequence[dict[str, Any]], to_date: dt.date | None = None) -> str:
+        """'Move the ride': which one? A button per coming session; the next question asks the day,
+        unless the day is already known ("can I ride on Wednesday?": the button moves it there)."""
         choices = [
             Choice(
                 label=f"{day_label(dt.date.fromisoformat(x['date']))}: {x['sport']} {x['type']}",
-                tool="step:move_to", input={"from_date": x["date"]}, dates=(x["date"],),
-                words=day_words(dt.date.fromisoformat(x["date"]), self.today),
+                tool="step:move_to" if to_date is None else "move_session",
+                input={"from_date": x["date"]} if to_date is None else {"from_date": x["date"], "to_date": to_date.isoformat()},
+                dates=(x["date"],), words=day_words(dt.date.fromisoformat(x["date"]), self.today),
             )
             for x in sessions[:6]
         ]

@@ -11,7 +11,7 @@ import datetime as dt
 import pytest
 
 from coach.store.db import Database
-from tests.service.test_asking import TUESDAY, say, sessions
+from tests.service.test_asking import TUESDAY, button, say, sessions, tap
 from tests.service.test_requests_set_k import _coach, _minutes, _statuses
 
 MONDAY = dt.date(2026, 12, 14)
@@ -252,3 +252,14 @@ async def test_a_move_from_x_to_y_after_a_report_is_made(db: Database) -> None:
     after = await coach.show("ann")
     assert [lim["body_part"] for lim in after["limitations"]] == ["knee"]
     assert _minutes(after, "2026-12-10") == 0 and _minutes(after, "2026-12-11") > 0
+
+
+async def test_a_day_to_train_on_with_several_sessions_that_could_go_there_is_asked_about(db: Database) -> None:
+    coach = await _coach(db, dt.date(2026, 12, 14))  # a Monday: Tue, Thu, Sat and Sun ahead
+    before = await coach.show("ann")
+    replies = await say(coach, "can I run on wednesday?")
+    after = await coach.show("ann")
+    assert sessions(after) == sessions(before)  # nothing guessed
+    await tap(coach, button(replies, "Thu"))  # one tap: Thursday's run goes to Wednesday
+    moved = await coach.show("ann")
+    assert _minutes(moved, "2026-12-17") == 0 and _minutes(moved, "2026-12-16") == _minutes(before, "2026-12-17") > 0
