@@ -588,7 +588,6 @@ _DAY_REPORT = re.compile(
 """A day said with what became of it: "sat ✅ sun ❌", "saturday 100%, sunday 0%", "Saturday: about half
 of it. Sunday: nothing.", "Thursday's run: no. Work." """
 _REPORT_SHARES: Final[dict[str, float]] = {"half": 0.5, "a third": 1 / 3, "two thirds": 2 / 3, "a quarter": 0.25, "most": 0.75}
-_WEEKDAY_OF: Final[dict[str, int]] = {"mon": 0, "tue": 1, "wed": 2, "thu": 3, "fri": 4, "sat": 5, "sun": 6}
 
 
 def day_reports(message: str, today: dt.date) -> list[tuple[dt.date, float]]:
@@ -604,7 +603,7 @@ def day_reports(message: str, today: dt.date) -> list[tuple[dt.date, float]]:
         elif word == "yesterday":
             day = today - dt.timedelta(days=1)
         else:
-            day = today - dt.timedelta(days=(today.weekday() - _WEEKDAY_OF[word[:3]]) % 7)
+            day = today - dt.timedelta(days=(today.weekday() - WEEKDAYS.index(word[:3])) % 7)
         if status[0] in "✅✔☑" or status in ("done", "yes"):
             share = 1.0
         elif status[0] in "❌✖❎" or status in ("no", "nope", "nothing", "nada", "zero"):

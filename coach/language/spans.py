@@ -50,7 +50,7 @@ from coach.language.quantities import (
     find_distances,
     find_durations,
 )
-from coach.language.text import clause_bounds, normalise
+from coach.language.text import clause_bounds, normalise, sentence_bounds
 from coach.language.units import DistanceUnit
 
 # --------------------------------------------------------------------------- vocabularies
@@ -415,7 +415,6 @@ _FEELING_RE: Final = re.compile(
 _TRAINED_RE: Final = re.compile(
     r"\b(?:ran|rode|swam|did|done|trained|session|workout|km|k|mi|miles?|run|ride|swim|spin|turbo|zwift|gym)\b"
 )
-_SENTENCE_SPLIT_RE: Final = re.compile(r"[!?\n]|\.(?=\s|$)")
 
 _DAYS_PER_WEEK_RE: Final = re.compile(
     r"\b(?P<n>\d+)\s*(?:x|days?|times|sessions?|runs?|rides?|workouts?|swims?|trainings?)\s*(?:a|per|/|each|every|in\s+a)\s*(?:week|wk)\b"
@@ -1042,11 +1041,10 @@ class SlotParser:
             if has_hours and _SLEEP_WORD_RE.search(_clause_at(text, clauses, position)) is not None
         }
         if not said_in_clause and message_about_sleep:
-            sentences = [(m.start(), m.end()) for m in _SENTENCE_SPLIT_RE.finditer(text)]
-            bounds = [(a[1] if a else 0, b[0] if b else len(text)) for a, b in zip([None, *sentences], [*sentences, None], strict=True)]
+            sentences = sentence_bounds(text)
             said_in_clause = {
                 position for position, _, has_hours in candidates
-                if has_hours and _SLEEP_WORD_RE.search(_clause_at(text, bounds, position)) is not None
+                if has_hours and _SLEEP_WORD_RE.search(_clause_at(text, sentences, position)) is not None
                 and not _ACTIVITY_RE.search(_clause_at(text, clauses, position))
             }
         # No sleep word, but a report of how the athlete feels with an hour count standing alone and

@@ -281,6 +281,20 @@ def spelled_amounts(text: str) -> str:
 _CLAUSE_SPLIT_RE: Final = re.compile(r"[,;!?\n]|\.(?=\s|$)|\s-\s|\bbut\b|\band\b|\bthen\b")
 
 
+_SENTENCE_SPLIT_RE: Final = re.compile(r"[!?\n]|\.(?=\s|$)")
+
+
+def sentence_bounds(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each sentence of normalised ``text``: split at ".", "!", "?" and line breaks."""
+    bounds: list[tuple[int, int]] = []
+    start = 0
+    for match in _SENTENCE_SPLIT_RE.finditer(text):
+        bounds.append((start, match.start()))
+        start = match.end()
+    bounds.append((start, len(text)))
+    return bounds
+
+
 def clause_bounds(text: str) -> list[tuple[int, int]]:
     """(start, end) of each clause of normalised ``text``: split at punctuation, line breaks, "and", "but", "then"."""
     bounds: list[tuple[int, int]] = []
@@ -302,4 +316,5 @@ __all__ = [
     "fold",
     "normalise",
     "number_words_to_digits",
+    "sentence_bounds",
 ]  # fmt: skip

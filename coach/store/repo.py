@@ -527,13 +527,12 @@ async def add_limitation(session: AsyncSession, row: m.Limitation) -> m.Limitati
         m.Limitation.side.is_(None) if row.side is None else m.Limitation.side == row.side,
         m.Limitation.sport.is_(None) if row.sport is None else m.Limitation.sport == row.sport,
     )
-    since = row.since
     for same in (await session.execute(query.order_by(m.Limitation.id))).scalars():
-        if same.until is not None and since is not None and same.until < since:
+        if same.until is not None and same.until < row.since:
             continue  # an old one that has run out: a new spell
         same.avoid = list(dict.fromkeys([*(same.avoid or []), *(row.avoid or [])]))
         same.until = None if same.until is None or row.until is None else max(same.until, row.until)
-        same.since = min(same.since, since) if since is not None else same.since
+        same.since = min(same.since, row.since)
         same.note_id = same.note_id if same.note_id is not None else row.note_id
         return same
     session.add(row)
