@@ -264,6 +264,8 @@ class OfflineBrain:
             # "how many k is Saturday's ride? need to plan a loop", "Merry Christmas coach!": the effect model
             # is sure nothing is asked to change, whatever words the rules caught; answered, never acted on.
             intent = result.intent if result.intent in _READ_ONLY else _question_kind(message, slots)
+            if _FIRST_HARD_Q.search(message):
+                intent = "plan_question"  # "when do the faster sessions start?": the plan's first harder session
         elif (
             request is None and result.effect not in (None, NOTHING_TO_CHANGE) and not _same_family(result.intent, result.effect or "")
             and (result.source in ("knn", "lr") or result.intent in _READ_ONLY)
@@ -313,6 +315,8 @@ class OfflineBrain:
             # "knee's niggling, can today's ride be cut to 90 min tops": the pain the request is made for, recorded
             more = await turn.also_injury(intent)
             text = "\n".join([text, *more]) if more else text
+        if not _reports_state(turn.wellness) and not {"log_checkin", "report_illness"} & {c.name for c in turn.calls}:
+            turn.wellness = {**turn.wellness, **_implied_state(_HYPOTHETICAL.sub(" ", message), intent)}
         if turn.wellness and intent not in ("wellness", "checkin") and _reports_state(turn.wellness):
             # "skipped Monday, slept 4 hours": the report is stored too, today left to the main request.
             extra = await turn.checkin_only()
@@ -442,7 +446,7 @@ def _same_family(intent: str, action: str) -> bool:
 
 _WELLNESS_FIRST = frozenset({"checkin", "fatigue", "today", "tomorrow", "unknown", "greeting", "thanks", "explain", "week"})
 _EASE = re.compile(
-    r"\b(shorter|shorten|easier|lighter|gentler|more gentle|chiller|more chilled|dial(?:l?ing)? (?:it |that |today |tonight |\w+'s \w+ )?back|tone (?:it |that )?down|cut (?:[\w']+ ){0,3}short|"
+    r"\b(shorter|shorten|easier|lighter|gentler|more gentle|chiller|more chilled|dial(?:l?ing)? (?:it |that |today |tonight |\w+'s \w+ )?back|tone (?:it |that )?down|(?:be )?toned down|(?:as|into) a recovery (?:spin|run|ride|jog)|cut (?:[\w']+ ){0,3}short|"
     r"take (?:it|the \w+|today'?s \w+|\w+'s \w+) (?:real |really |very |super |nice and )?easy|keep (?:it|things|today) (?:gentle|easy|light)|"
     r"(?:can|could) (?:today|tomorrow|it|\w+'s \w+) be (?:really |very |super |nice and )?(?:easy|gentle|light)|go easy|back off|ease off|ease (?:it|up)|"
     r"ease (?=(?:the |this |next )?(?:mon|tue|wed|thu|fri|sat|sun|tomorrow|today|tonight|weekend)\w*)|reduce|less|cut (?:it |that |things )?back|scale (?:it |that )?back|"
@@ -487,8 +491,27 @@ def _hours_of_sleep(message: str, slots: Slots) -> float | None:
 
 
 def _reports_state(values: dict[str, Any]) -> bool:
-    """Sleep, pulse, HRV or energy: a state worth a check-in even inside another request."""
-    return any(k in values for k in ("sleep_hours", "energy", "mood", "resting_hr_above_usual_bpm", "resting_hr_bpm", "hrv_below_usual", "hrv_ms"))
+    """Sleep, pulse, HRV, energy or illness: a state worth a check-in even inside another request."""
+    return any(k in values for k in ("sleep_hours", "energy", "mood", "resting_hr_above_usual_bpm", "resting_hr_bpm", "hrv_below_usual", "hrv_ms", "ill"))
+
+
+_ILL_REQUESTS = frozenset({"ease", "skip", "cap", "move_session", "unavailable", "missed", "fatigue", "partial"})
+
+
+def _implied_state(message: str, intent: str) -> dict[str, Any]:
+    """Today's state a report implies when no check-in word gave it: illness said ("bit of a head cold
+    today, can we make the ride easier?") is an ill check-in with the symptoms named; a message read as
+    fatigue ("stresed at work, legs hevy") is low energy, by the words' severity (Hooper & Mackinnon 1995
+    energy item: 3 a bit, 2 tired, 1 wrecked). Nothing when neither was said."""
+    symptoms = read_symptoms(message)
+    if intent in _ILL_REQUESTS and symptoms.ill and not _NOT_ILL.search(message):
+        values: dict[str, Any] = {"ill": True, "ill_below_neck": symptoms.below_neck}
+        if symptoms.names:
+            values["symptoms"] = list(symptoms.names)
+        return values
+    if intent == "fatigue":
+        return {"energy": 1 if SEVERE_FATIGUE.search(message) else 3 if MILD_FATIGUE.search(message) else 2}
+    return {}
 
 
 _AHEAD = frozenset({"unavailable", "move_session", "cap", "skip", "swap", "ease", "change_days", "days_out"})
@@ -503,7 +526,8 @@ _MISSED_CUES = re.compile(
     r"\b(skipped|missed|didn'?t (?:do|run|ride|swim|train|go|make it)|did not (?:do|run|ride)|no (?:long )?(?:run|ride) today|"
     r"haven'?t (?:run|ridden|trained)|took (?:today|the day|it|the night|tonight) off|bunked off|skived|gave it a miss|"
     r"never (?:made it|got) (?:out|there|round to it)|didn'?t (?:make it|get) out|"
-    r"didn'?t (?:touch|see|get on) (?:the|my) (?:bike|trainers|running shoes|turbo)|(?:bike|trainers) stayed (?:in|on) the \w+)\b"
+    r"didn'?t (?:touch|see|get on) (?:the|my) (?:bike|trainers|running shoes|turbo)|(?:bike|trainers) stayed (?:in|on) the \w+|"
+    r"(?:didn'?t|did not|never|couldn'?t) get (?:[\w']+ ){0,4}(?:done|in))\b"
 )
 _PAIN = re.compile(
     r"\b(hurt|hurts|hurting|sore|pain|painful|aching|ache|aches|twinge|twinged|flared|tight|tightness|killing me|playing up|niggle|niggles|niggling|niggled|"
@@ -549,7 +573,10 @@ _SKIP = re.compile(
     r"knock (?:\w+(?:'s)? )?(?:\w+ )?on the head|(?:take|taking) (?:\w+(?:'s)? )?(?:\w+ )?off the table|forgo|"
     r"rest (?:it |up |my \w+ )?(?:entirely |completely |fully )?(?=(?:this|next|on|over|tomorrow|today|tonight|the whole|"
     r"(?:mon|tues|wednes|thurs|fri|satur|sun)day)\b)|"
-    r"(?:take|taking|have|having) (?:today|tonight|tomorrow|(?:mon|tues|wednes|thurs|fri|satur|sun)day) off\b|"
+    r"(?:take|taking|have|having) (?:today|tonight|tomorrow|(?:mon|tues|wednes|thurs|fri|satur|sun)day)"
+    r"(?: (?:and|&|\+) (?:today|tonight|tomorrow|(?:mon|tues|wednes|thurs|fri|satur|sun)day))? off\b|"
+    r"hold off (?:on )?(?:the |my )?(?:riding|running|training|ride|run|session|swimming)|"
+    r"(?:don'?t|do not) think i (?:can|could|will|'ll|will be able to) (?:run|ride|train|swim|manage it|make it|do it)|"
     r"(?:ain'?t|not|won'?t be|i'?m not|am not) (?:going )?(?:running|riding|cycling|swimming|training)"
     r"(?= (?:on )?(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day|tomorrow|today|tonight|this)))\b", re.I,
 )
@@ -560,10 +587,10 @@ _ONE_OF = re.compile(
     r"\b(?:skip|drop|miss|sack|ditch|bin|lose|cancel|make)\b[^.?!]{0,20}\bone\b(?! (?:day|hour|week|min))|\bone of (?:the|my) (?:runs|rides|sessions|workouts|days)\b",
     re.I,
 )
-_BETTER_THAN: Final = r"\b(?:better|easier)\b[^.?!,;]{0,20}\bthan\b|\brather than\b"
+_BETTER_THAN: Final = r"\b(?:better|easier)\b[^.?!,;]{0,20}\bthan\b|\brather than\b|\brather (?:\w+ )?(?:on )?(?:mon|tues|wednes|thurs|fri|satur|sun)day than\b"
 """A preferred day over the planned one: "Friday's better for me than Thursday this week" (the second moves)."""
 _STRONG_MOVE = re.compile(
-    r"\binstead\b|→|->|\b(?:do|doing|have)\b[^.?!,;]{0,30}\bon\s+(?:the\s+)?(?:mon|tue|wed|thu|fri|sat|sun|tomorrow|\d)|"
+    r"\binstead\b|→|->|➡️?|=>|\brather (?:\w+ )?(?:on )?(?:mon|tues|wednes|thurs|fri|satur|sun)day than (?:on )?(?:mon|tues|wednes|thurs|fri|satur|sun)day\b|\b(?:do|doing|have)\b[^.?!,;]{0,30}\bon\s+(?:the\s+)?(?:mon|tue|wed|thu|fri|sat|sun|tomorrow|\d)|"
     r"\b(?:move|moves|moved|shift|shifts|push|bump)\s+(?:it\s+|that\s+|them\s+|\w+\s+)?to\b|"
     r"\b(?:go|goes)\s+(?:it\s+|that\s+|them\s+)?to\s+(?=(?:the\s+)?(?:mon|tue|wed|thu|fri|sat|sun|tomorrow|next|\d))|"
     r"\b(?:can|could)\s+(?:it|that|they|the\s+\w+(?:\s+\w+)?)\s+go\s+to\b|"
@@ -634,7 +661,7 @@ _CAP_FIRM = re.compile(
     r"got \d+\s*(?:min|mins|minutes)\b[^.?!]{0,20}\b(?:that'?s it|that is it))\b", re.I,
 )
 _CAP_ASK = re.compile(
-    r"\b(keep (?:it |that |\w+'?s? \w+ )?(?:to|under) (?:about |around )?\d+ ?(?:min|mins|minutes)|cap(?:ped)?(?: it| that| \w+'?s? \w+)? (?:at|to)|(?:cut|knock|bring|drop|take) (?:it |that |\w+'?s? \w+ )?(?:down |back )?to|"
+    r"\b(keep (?:it |that |\w+'?s? \w+ )?(?:to|under) (?:about |around )?\d+ ?(?:min|mins|minutes)|cap(?:ped)?(?: it| that| \w+'?s? \w+)? (?:at|to)|(?:cut|knock|bring|drop|take) (?:it |that |\w+'?s? \w+ |(?:today|tonight|tomorrow)(?:'s)? (?:[a-z]+ ){0,2})?(?:down |back )?to|"
     r"(?:i'?ll|i will|gonna|going to|i'?m going to) (?:just |only )?(?:do |have |go for )?(?:an? )?(?:easy |short |quick |gentle )?\d+ ?(?:min|mins|minutes)|"
     r"making (?:it|today|tonight|tomorrow|\w+'?s? \w+) (?:just |only )?(?:an? )?(?:easy |short |quick |gentle )?\d+ ?(?:min|mins|minutes)|"
     r"make (?:it|that|tonight|today|tomorrow|\w+'?s? \w+) [^.?!]{0,25}?(?:\d+\s*(?:min|mins|minutes)|an? hour|half an hour)|"
@@ -693,7 +720,7 @@ _MAY_BE_ILL = frozenset({"unknown", "week", "today", "remember_note", "explain",
 _MAY_BE_AWAY = frozenset({"unknown", "week", "today", "remember_note", "explain", "tomorrow", "missed", "greeting", "plan_overview", "move_session",
                           "metrics", "paces", "settings", "thanks", "help", "recall_notes", "checkin"})
 _ILL = re.compile(
-    r"\b(fever|feverish|temperature|temp (?:of )?\d|came down with|flu|covid|a bug|tummy bug|stomach bug|sick|ill|"
+    r"\b(fever|feverish|temperature|temp (?:of )?\d|came down with|flu|covid|a bug|tummy bug|stomach bug|sick|ill(?! (?:go|do|be|run|ride|try|have|need|let|see|take|skip|get|make|just|probably|still|swim|train|move|aim|stick|keep|call|send|check|push|head)\b)|"
     r"(?:a|my|the|this|streaming|stinking|heavy|chesty|head|bad|horrible|nasty|rotten|snotty) (?:\w+ )?cold\b(?! (?:out|outside|weather|morning|day|snap|wind|one|today))|chest infection|sore throat|norovirus|vomiting|throwing up|food poisoning)\b", re.I,
 )
 _NOT_ILL = re.compile(r"\b(not (?:sick|ill)|no longer (?:sick|ill)|cold'?s gone|over (?:the|my) (?:cold|bug|flu)|recovered)\b", re.I)
@@ -710,11 +737,11 @@ _CLAUSE_SPLIT = re.compile(
     r"\s+(?:and|but|also|plus)\s+(?=(?:i|i'm|i'll|i've|this|next|on|the|only|can|could|please|swap|move|"
     r"can't|cannot|won't|from|make|cut|keep|skip|drop|ditch|shorten)\b)|"
     r",\s*(?:and\s+|also\s+|but\s+|so\s+)?(?=(?:i|i'm|i'll|this|next|on|only|also|and|can't|cannot|gonna|going to|let'?s|can|could|"
-    r"please|pls|make|cut|skip|move|swap|ditch|scrap|drop|no)\b)", re.I,
+    r"please|pls|make|cut|skip|move|swap|ditch|scrap|drop|no|not|maybe|taking|take|ease|hold)\b)", re.I,
 )
 _AWAY = re.compile(
     r"\b(away|can'?t (?:do|make|train|run|ride|swim)|cannot (?:do|make|train|run|ride|swim)|won'?t be able|not available|"
-    r"out of town|travell?ing|no (?:training|running|riding|swimming|run|ride|swim|session|workout)s?|off the cards|is out|are out|"
+    r"out of town|travell?ing|no (?:training|running|riding|swimming|run|ride|swim|session|workout)s?|off the cards|off limits|is out|are out|"
     r"(?:is|are|'s) (?:a )?no[- ]?go|"
     r"(?:day|days) off|at a (?:wedding|funeral|conference)|wedding|funeral|on holiday|on vacation|holiday|vacation|"
     r"(?<!not )(?<!you're )(?<!you are )working(?: doubles| a double| nights| late| all day)?|work trip|business trip|conference|skiing|off to|"
@@ -732,6 +759,14 @@ _STRUCTURE_ASKED = re.compile(
 _FOCUS_CUES: Final[dict[str, re.Pattern[str]]] = {}
 _SENTENCE_SPLIT = re.compile(r"(?<=[.!?;])\s+|\s+(?:btw|by the way|ps|oh and|oh also)\s+|\s+[✅👍💪🙌]+\s+", re.I)
 """Sentences, for ``_Turn.focused`` ("Tomorrow, alas, I shall have to forgo the ride" is one)."""
+_REQUEST_SPLIT = re.compile(
+    r"\s+(?=(?:can|could) (?:we|you|i)\b|(?:i'?m |i am )?(?:gonna|going to) (?:skip|cut|take|miss|ditch|drop|make|do)\b)|"
+    r"\s*[\U0001F300-\U0001FAFF\u2600-\u27BF\u2B50\u2B55]+\s+|\s+[—–-]+\s+", re.I,
+)
+"""Where a request begins inside a clause of an injury or illness report, unpunctuated ("…it's swollen up can we hold off"),
+or after a dash or an emoji ("lower back is stiff — skip today's ride", "neck's killing me 😖 ease today pls")."""
+_SESSION_NAMED = re.compile(r"\b(?:long|tempo|intervals?|hills?|threshold|speed|track|weekend|week|race|parkrun)\b", re.I)
+"""A clause naming a session or span of its own: never taken for the day the rest of the message names."""
 _NO_SECOND_REQUEST = frozenset({"numbers", "question", "plan_question", "emoji", "weather", "greeting", "thanks", "help", "unknown", "hedge", "vague_less", "vague_change",
                                 "vague_more", "vague_dates", "override_attempt", "delete_data", "ask_coach", "new_plan"})
 _MOVE = re.compile(
@@ -744,14 +779,15 @@ _NOTE_OVER = frozenset({"unknown", "greeting", "thanks", "paces", "settings", "c
 _SESSION_REF = re.compile(r"\b(run|ride|swim|session|workout|long one|training|it)\b|'s\b", re.I)
 _CORRECTION = re.compile(r"\b(actually|make that|make it|rather|no wait|scratch that)\b", re.I)
 _NEVER = (r"(out|off|no good|no-go|no go|impossible|can'?t|cannot|no longer|never|no more|won'?t work|not able|unable|off limits|"
-          r"family day|drop|dropping|ditching|giving up|stop|don'?t work|doesn'?t work|do not work|does not work|(?:aren'?t|isn'?t|not) going to work|"
+          r"family days?|drop|dropping|ditching|giving up|stop|don'?t work|doesn'?t work|do not work|does not work|(?:aren'?t|isn'?t|not) going to work|"
           r"no longer work|won'?t be possible|non-?starters?|cactus|gone|a write-?off|not doable|dead to me|rather not|"
-          r"no(?= (?:mon|tues|wednes|thurs|fri|satur|sun)days))")
-_FOR_GOOD = r"(from now on|anymore|any more|for good|going forward|permanently|every week|ever again|again|starting now|now on|for the foreseeable)"
+          r"no(?= (?:mon|tues|wednes|thurs|fri|satur|sun)days)|no (?:running|riding|training|runs?|rides?)(?= (?:on )?(?:mon|tues|wednes|thurs|fri|satur|sun)days?))")
+_FOR_GOOD = r"(from now on|(?<!weeks )(?<!days )(?<!months )(?<!week )from now(?! (?:until|till|to)\b)|anymore|any more|for good|going forward|permanently|every week|ever again|again|starting now|now on|for the foreseeable)"
 _DAYS_OUT = re.compile(
     r"\b" + _NEVER + r"\b[^.?!]*\b" + _FOR_GOOD + r"\b|\b" + _FOR_GOOD + r"\b[^.?!]*\b" + _NEVER + r"\b"
     r"|\b" + _NEVER + r"\b[^.?!]{0,30}\b(?:mon|tues|wednes|thurs|fri|satur|sun)(?:days|day (?:runs|rides|sessions))\b"
-    r"|\b(?:mon|tues|wednes|thurs|fri|satur|sun)days\b[^.?!]{0,30}\b(?:are|is)\s+(?:out|off|family day|no good)\b", re.I,
+    r"|\b(?:mon|tues|wednes|thurs|fri|satur|sun)days\b[^.?!]{0,30}\b(?:(?:are|is)\s+(?:out|off|family days?|no good|a no[- ]?go)|"
+    r"no longer work|(?:don'?t|won'?t|do not|will not) work)\b", re.I,
 )
 _DAY_GONE_FOR_GOOD = re.compile(
     r"\b" + _NEVER + r"\b|\b(?:dead to me|rest days?|days? off|busy|working|work|taken|booked)\b", re.I
@@ -777,14 +813,18 @@ _TELL_ONLY = re.compile(
 )
 _ASKS_CHANGE = re.compile(
     r"\?|\b(can (?:we|i|you)|could (?:we|i|you)|please|pls|plz|skip|move|swap|switch|cancel|scrap|drop|ditch|shift|"
-    r"cap|shorter|easier|instead|reschedule|rearrange)\b",
+    r"cap|shorter|easier|instead|reschedule|rearrange|keep (?:it|that|today|\w+'s \w+) (?:really |very |nice and |super |real )?(?:short|easy|gentle))\b",
     re.I,
 )
 _DO_IT_ON = re.compile(
-    r"\b(?:do|have|move|shift|push|ride|run) (?:it|that|that one|this one|the \w+(?: \w+)?) (?:on |to )?"
+    r"\b(?:do|have|move|shift|push|ride|run) (?:it|that|that one|this one|the \w+(?: \w+)?|(?:today|tonight|tomorrow|(?:mon|tues|wednes|thurs|fri|satur|sun)day)'?s \w+(?: \w+)?) (?:on |to )?"
     r"(?:tomorrow|(?:mon|tues?|wed(?:nes)?|weds|thu(?:r|rs)?|fri|sat(?:ur)?|sun)(?:day)?|the \d+\w*)\b(?! (?:too|as well|also))",
     re.I,
 )
+_DAY_BEFORE = re.compile(
+    r"\b(?:do|have|ride|run|move|shift|push|swap|put|bring)\b[^.?!]{0,25}\b(?:(?:on|to) )?the day (?P<way>before|after)\b", re.I,
+)
+"""A session moved by a day from the one named: "can I do it the day before instead?"."""
 _DAY_FOR_DAY = re.compile(
     r"\b(?P<to>tomorrow|today|(?:mon|tues|wednes|thurs|fri|satur|sun)day) (?:be|as) an? (?:run|ride|swim|training|session|bike)(?:ing)? day\b"
     r"[^.?!]*?\b(?P<off>tomorrow|(?:mon|tues|wednes|thurs|fri|satur|sun)day)(?:'s)? (?:off|free|a rest day)\b",
@@ -841,16 +881,26 @@ _FACT = re.compile(
     r"diabetic|diabetes|allergic|allergy|epilep\w+|heart condition|migraines|blood pressure|pregnant|"
     r"on (?:iron|medication|meds|beta[- ]blockers|antibiotics)|i don'?t (?:have|own|use) an? (?:watch|garmin|power meter|heart rate|hr strap|bike computer)|"
     r"just (?:my|a) phone|started (?:\w+ )?(?:lessons|classes)|swimming lessons|(?:running|riding|training) (?:buddy|partner)|"
-    r"(?:ride|run|train) solo|group rides?|club runs?)\b",
+    r"(?:ride|run|train) solo|group rides?|club runs?|"
+    # life changes and facts said in passing (session 12's blind sets)
+    r"changed jobs?|(?:started |starting )?(?:a |my )?new job|work(?:ing)? from home|wfh|(?:early|late|night) shifts?|shift pattern|"
+    r"moved house|(?:new|the new) (?:house|flat|place)|flat as a pancake|nearest hills?|adopted (?:a )?(?:dog|puppy)|newborn|twins|"
+    r"(?:my )?(?:lthr|lactate threshold(?: hr)?|max(?:imum)? (?:hr|heart ?rate)|resting (?:hr|heart ?rate))(?: is| was|'s|:)? (?:about |around |now )?\d{2,3}|"
+    r"max (?:hr|heart ?rate) test|topped out at \d{3}|(?:reads|reading|reads about) (?:about )?\d+ ?% (?:higher|lower|more|less)|"
+    r"(?:got|received|getting|given) (?:a |an |some )?[\w ]{2,25} for (?:xmas|christmas|my birthday)|"
+    r"(?:don'?t|do not) like (?:riding|running|training|swimming|cycling) in the|happy with anything under|(?:is|'s) the dream|"
+    r"go(?:ing)? vegetarian|go(?:ing)? vegan|dry january|being serviced|for a service|"
+    r"signed up (?:to|for|at) (?:a |the )?gym|joined (?:a |the )?gym|gym with (?:a )?(?:swimming )?pool)\b",
     re.I,
 )
-_KIT = (r"(?:power ?meter|pedals|crankset|chainset|cassette|chainring|wheels|wheelset|tyres|tires|saddle|kickr|wahoo|garmin|"
+_KIT = (r"(?:power ?meter|zwift|foam roller|pedals|crankset|chainset|cassette|chainring|wheels|wheelset|tyres|tires|saddle|kickr|wahoo|garmin|"
         r"coros|polar|suunto|watch|hrm|heart rate strap|chest strap|smart trainer|turbo|trainer|treadmill|shoes|trainers|insoles|orthotics|"
         r"bike|helmet|lights|head ?torch|wetsuit|goggles)")
 _NOTE_STRONG = re.compile(
     r"\b(fyi|just so you know|for the record|new (?:shoes|bike|watch|trainer|pair)|heads up|"
     r"new (?:[\w-]+ ){0,2}" + _KIT + r"|(?:just )?(?:got|bought|ordered|fitted|switched to|changed to|upgraded to) (?:a |an |some |my |new )?(?:[\w/-]+ ){0,3}" + _KIT + r"|"
-    + _KIT + r" (?:arrived|came|turned up|is here)|(?:arrived|came) today)\b",
+    + _KIT + r" (?:arrived|came|turned up|is here)|(?:arrived|came) today|"
+    r"(?:have|got) (?:a |an |my )?(?:[\w/-]+ ){0,3}" + _KIT + r" (?:\w+ ){0,3}now|first (?:run|ride) (?:in|on|with) (?:the |my )?new)\b",
     re.I,
 )
 _QUESTION = re.compile(r"^\s*(how|what|what's|whats|when|which|why|is|are|does|do|will)\b[^?]*\?\s*$", re.I)
@@ -885,7 +935,8 @@ _CONFIRMING = re.compile(
 """A tag question: the athlete reads the plan back and asks only whether it is so."""
 _OTHERS_ILL = re.compile(
     r"\b(?:kid|kids|son|daughter|wife|husband|partner|baby|mum|mom|dad|boyfriend|girlfriend|family|children|child|little one|toddler|"
-    r"boss|colleague|flatmate|housemate)s?\b[^.!?]{0,25}\b(?:sick|ill|poorly|bug|flu|cold|fever|vomiting|throwing up)\b", re.I,
+    r"boss|colleague|flatmate|housemate)s?\b[^.!?]{0,25}\b(?:sick|ill|poorly|bug|flu|cold|fever|vomiting|throwing up)\b|"
+    r"\b(?:sick|ill|poorly) (?:kid|kids|son|daughter|wife|husband|partner|baby|mum|mom|dad|child|children|little one|toddler|dog|relative|parent)s?\b", re.I,
 )
 _SELF_ILL = re.compile(
     r"\b(?:i'?m|i am|i was|i'?ve|i have|i got|i feel|feeling|i'?ve got|woke up|came down|caught|my (?:throat|chest|head|nose|stomach|tummy))\b"
@@ -893,6 +944,20 @@ _SELF_ILL = re.compile(
 )
 _CALL_OFF_FIRST = re.compile(r"\W*(?:please |pls )?(?:cancel|scrap|skip|drop|ditch|bin)\b", re.I)
 _NEVER_WENT = re.compile(r"\b(?:never (?:made it|got) (?:out|there|round to it)|didn'?t (?:make it|get) out|(?:was|were) (?:a )?no[- ]shows?|never happened|didn'?t happen)\b", re.I)
+_REST_OF_WEEK = re.compile(
+    r"\b(?:rest of (?:the|this) week|(?:nothing|no (?:training|running|riding|runs|rides|sessions)|off|out|rest)(?: for)? (?:for |all )?(?:the rest of )?this week|"
+    r"(?:take|taking|write|writing) (?:off )?the (?:rest of the |whole )?week (?:off|out)|(?:the )?whole week off)\b", re.I,
+)
+"""Days off to the end of the week ("covid positive, out for the rest of the week")."""
+_MINUTES_ASKED = re.compile(r"\bhow many (?:min|mins|minutes)\b|\bin (?:min|mins|minutes)\b|\bhow many minutes\b", re.I)
+"""A question for a session's length in minutes: answered as a number of minutes too."""
+_FIRST_HARD_Q = re.compile(
+    r"\bwhen\b[^?.!]{0,40}\b(?:faster|harder|speed|quicker|quick|fast|intervals?|tempo|threshold|hard|intensity|spicy|efforts?)\b"
+    r"[^?.!]{0,40}\b(?:start|starts|begin|begins|kick in|kicks in|come in|comes in|arrive|happen|show up|turn up)\b|"
+    r"\bwhen\b[^?.!]{0,30}\b(?:start|begin) (?:doing |getting )?(?:some )?(?:faster|harder|speed|quick|intervals?|tempo|threshold|hard)\b", re.I,
+)
+"""'When do the faster sessions start?': the plan's first session harder than easy and long ones."""
+_EASY_TYPES: Final = frozenset({"easy", "long", "recovery", "rest", "race", "commitment", "strength", "mobility"})
 _LONGEST_Q = re.compile(r"\b(?:longest|biggest|furthest|farthest)\s+(?:\w+\s+)?(?:run|ride|swim|session|week)\b", re.I)
 _MUTATING = frozenset({"move_session", "change_days", "unavailable", "missed", "partial", "fatigue", "illness"})
 
@@ -947,6 +1012,20 @@ def _request_of(message: str, slots: Slots, intent: str, today: dt.date | None =
         return "remember_note"  # "off to Tenerife 14th-21st, can still run there": the plan stays, the trip is remembered
     if (_DO_IT_ON.search(message) or _DAY_FOR_DAY.search(message)) and len(coming) == 2:
         return "move_session"  # "can't ride today… can I do it tomorrow?", "can tomorrow be a ride day and Thursday off instead?"
+    told = _DAYS_SESSION_TO.search(message)
+    if told and today is not None and not slots.past_tense and re.search(
+        r"\b(?:can|could|would|possible|please|pls|ok|okay|mind)\b", message, re.I
+    ):
+        ends = [parse_slots(told.group(n), today, past=False).dates for n in (1, 2)]
+        if all(ends) and ends[0][0] != ends[1][0] and min(ends[0][0], ends[1][0]) >= today:
+            return "move_session"  # "Would it be possible to ride Thursday's session on Friday this week?"
+    if (
+        intent == "partial" and _EASE.search(message) and not slots.past_tense and not _DONE_WORDS.search(message)
+        and re.match(r"\W*(?:make|can|could|please|pls|let'?s|keep|shorten|go)\b", message, re.I)
+    ):
+        return "ease"  # "make todays long ride a bit shorter, meeting mates at 12": a request, nothing done yet
+    if _DAY_BEFORE.search(message) and len(coming) == 1 and not slots.past_tense:
+        return "move_session"  # "NYE ride — can I do it the day before instead?"
     if _SHARE_OF_DAY.search(message) and re.search(r"\b(can|could|shall|let'?s|please|pls)\b|\?", message, re.I) and not slots.past_tense:
         return "cap"  # "can we do half of today's ride? short on time"
     if today is not None and not _QUESTION.search(message) and "?" not in message and day_reports(message, today):
@@ -957,7 +1036,8 @@ def _request_of(message: str, slots: Slots, intent: str, today: dt.date | None =
         return "remember_note"  # "ran my first 10k in 50 min last spring": history told, not today's workout
     if (
         _NOTE_STRONG.search(message) and not _ASKS_CHANGE.search(unhedged) and not (slots.distances_m or slots.durations_s) and not slots.body_parts
-        and not (_AWAY.search(message) and coming)  # "heads up, I work the next 3 Saturdays, can't ride any of them": days away
+        and not (_SKIP.search(message) and coming)  # "Santa brought a smart trainer! 🎁 Also not riding tomorrow"
+        and not (_AWAY.search(message) and (coming or (slots.date_range is not None and slots.date_range.end >= (today or slots.date_range.end))))  # "heads up, I work the next 3 Saturdays, can't ride any of them": days away
     ):
         return "remember_note"  # "Switched to a 34/50 compact crankset for the climbs", "Just got a Wahoo Kickr 🙌"
     if _PREFERENCE.search(message) and not slots.body_parts and not slots.dates and not slots.weekdays and not slots.date_range:
@@ -968,6 +1048,8 @@ def _request_of(message: str, slots: Slots, intent: str, today: dt.date | None =
         return "skip"  # "Cancel today. The roads are sheet ice and I still haven't got a turbo."
     if _NEVER_WENT.search(message) and slots.dates and today is not None and all(d <= today for d in slots.dates):
         return "missed"  # "forgot to say, I never made it out on Tuesday"
+    if _FIRST_HARD_Q.search(message) and not slots.past_tense and "?" in message:
+        return "plan_question"  # "when do the intervals kick in? it's all endurance for ages on here"
     if (
         _LONGEST_Q.search(message) and not slots.past_tense
         and ("?" in message or _QUESTION_START.search(message) or re.search(r"\bwhat'?s\b|\bwhats\b", message, re.I))
@@ -977,6 +1059,7 @@ def _request_of(message: str, slots: Slots, intent: str, today: dt.date | None =
         return "missed"  # "took today off. just didn't feel like it"
     if (
         _FACT.search(message) and not _ASKS_CHANGE.search(unhedged) and intent not in ("injury", "illness", "missed", "partial")
+        and not (_STRONG_MOVE.search(message) and len(coming) >= 2)  # "I'd rather ride Friday than Thursday… swimming lessons moved"
         and not (intent == "log_workout" and (slots.distances_m or _LOGGED_WHEN.search(message.lower())))
         and not (slots.weekdays and _DAYS_OUT.search(message))  # "can't do Thursdays anymore, kids have swimming now"
     ):
@@ -1019,11 +1102,26 @@ def _request_of(message: str, slots: Slots, intent: str, today: dt.date | None =
         return "illness"  # "came down with something last night, temp 38.4"
     if _MAKE_EASY.search(message) and not slots.past_tense:
         return "ease"  # "Thursday's ride - can it just be a short easy spin? I'm out late tonight"
-    future = [d for d in slots.dates if d >= today] if today is not None else []
+    if (
+        today is not None and intent not in ("log_workout", "partial", "missed") and (_AWAY.search(message) or _SKIP.search(message))
+        and slots.weekdays and re.search(r"\bthis week\b", message, re.I)
+        and not re.search(r"\b(?:can'?t|cannot|won'?t|will|going to|gonna|please|pls|tonight|tomorrow|later|next)\b|\?", message, re.I)
+    ):
+        back = parse_slots(message, today, past=True).dates
+        monday = today - dt.timedelta(days=today.weekday())
+        if back and all(monday <= d < today for d in back):
+            return "missed"  # "no rides tue or thu this week. work is brutal" said on Friday: days gone, not days ahead
+    # a day a year away is a holiday named in passing ("xmas food coma" on the 27th), not days to keep free
+    future = [d for d in slots.dates if today <= d < today + dt.timedelta(days=300)] if today is not None else []
     if (
         intent in _MAY_BE_AWAY and _AWAY.search(message) and (future or slots.date_range is not None)
         and not _DONE_WORDS.search(message) and not _DAYS_OUT.search(message) and not _MOVE.search(message)
         and not (_SWAP.search(message) and len(set(future)) >= 2)  # "can't do the 15th, trade it with the 17th?"
+        and not (  # "no ride yesterday or today, xmas food coma": told of days gone, today with them
+            today is not None and slots.date_range is None and all(d <= today for d in future)
+            and any(today - dt.timedelta(days=14) <= d < today for d in slots.dates)
+            and not re.search(r"\b(?:can'?t|cannot|won'?t|will|going to|gonna|please|pls|tonight|later)\b|\?", message, re.I)
+        )
     ):
         return "unavailable"  # "the 26th and 27th are out", "no ride that day"
     if _SWAP_FOR_EASY.search(message):
@@ -1080,7 +1178,10 @@ def _request_of(message: str, slots: Slots, intent: str, today: dt.date | None =
         and not re.search(r"\b(?:yesterday|last (?:night|week|weekend|\w+day)|days? ago)\b", message, re.I)  # "only got 40 minutes in yesterday"
     ):
         return "cap"  # "only got 30 min today", "45 min max today": time to come, whatever the tense of "got"
-    if _DAYS_OUT.search(message) and (slots.weekdays or _weekdays_named(message)) and intent not in ("missed", "partial", "log_workout"):
+    if _DAYS_OUT.search(message) and (slots.weekdays or _weekdays_named(message)) and (
+        intent not in ("missed", "partial", "log_workout")
+        or (re.search(r"\b" + _FOR_GOOD + r"\b", message, re.I) and not _MISSED_CUES.search(message.lower()))
+    ):
         return "days_out"
     if (
         _NOTE_CUES.search(message) and intent in _NOTE_OVER and (not slots.past_tense or _NOTE_STRONG.search(message))
@@ -1278,7 +1379,12 @@ class _Turn:
         call = await self.call(name, data)
         if call.is_error or call.output is None:
             return f"I couldn't do that: {call.error}"
-        return str(call.output.get("text", ""))
+        text = str(call.output.get("text", ""))
+        sessions = call.output.get("sessions") if name == "today" else None
+        if sessions and _MINUTES_ASKED.search(self.message):
+            # "how many mins tmrw": the minutes as a number too ("1 h 30 min" is 90), from the tool's own figure
+            text += "\n" + ", ".join(f"{s['sport']} {s['type']}: {s['duration_min']:.0f} min" for s in sessions if s.get("duration_min"))
+        return text
 
     async def adapt(self, name: str, data: dict[str, Any], extra: str = "") -> str:
         call = await self.call(name, data)
@@ -1451,6 +1557,8 @@ class _Turn:
                 "stress": scales["stress"],
             }
             return await self.text_of("log_checkin", data), None
+        if read_symptoms(self.message).ill and not _NOT_ILL.search(self.message):
+            return await self.on_illness()  # "bit of a cold, sniffles, no fever": a report, not a wish to fill in a form
         return self.t["checkin_prompt"], "checkin"
 
     # ------------------------------------------------------------------ changing
@@ -1470,6 +1578,11 @@ class _Turn:
         another clause tells of a session done ("Skipped Thursday. Did today's run though"), only
         the days of the clauses that say what was missed."""
         named = self.slots.dates
+        if any(d > self.today for d in named) and re.search(r"\bthis week\b", self.message, re.I):
+            # "no rides tue or thu this week. work is brutal" said on Friday: this week's, gone
+            back = parse_slots(self.message, self.today, past=True).dates
+            week = self.today - dt.timedelta(days=self.today.weekday())
+            named = back if back and all(week <= d <= self.today for d in back) else named
         parts = [p for p in re.split(r"[.!?;]+|,\s*(?:and |but )?|\s+(?:and|but)\s+", self.message) if p.strip()]
         if len(parts) > 1 and any(
             _WORKOUT_DONE.search(p) or _PARTIAL_CUES.search(p.lower()) or re.search(r"\b(?:did|went out|got out)\b", p, re.I)
@@ -1585,13 +1698,20 @@ class _Turn:
         sunday", "ran 7k … Also, I can't do Saturday"): each clause read on its own, forward in
         time, and acted on when it plainly asks for a change no earlier tool call made."""
         parts = [p for p in _CLAUSE_SPLIT.split(self.message) if p and len(p.split()) >= 2]
+        done = {c.name for c in self.calls}
+        if {"report_injury", "report_illness"} & done:  # "rolled my ankle it's swollen up can we hold off on riding Tuesday"
+            parts = [q for p in parts for q in _REQUEST_SPLIT.split(p) if q and len(q.split()) >= 2]
         if len(parts) < 2:
             return []
-        done = {c.name for c in self.calls}
         extra: list[str] = []
         unread: list[str] = []
+        said_today = set(self.slots.dates) == {self.today} or (not self.slots.dates and _TODAY_WORDS.search(self.message) is not None)
         for part in parts:
             slots = parse_slots(part, self.today, past=False)
+            if said_today and not slots.dates and slots.date_range is None and not _SESSION_NAMED.search(part):
+                # "My achilles is sore this morning. Should I still ride today? Maybe go shorter?": today's, the day the message names
+                part = f"{part.rstrip(' ?.!')} today"
+                slots = parse_slots(part, self.today, past=False)
             sub = _Turn(self.brain, self.tools, part, self.today, slots)
             sub.calls = self.calls
             spare = [d for d in slots.durations_s if slots.sleep_hours is None or abs(d - slots.sleep_hours * 3600) > 60]
@@ -1612,7 +1732,8 @@ class _Turn:
                 extra.append((await sub.on_swap())[0])
             elif (
                 "set_unavailable" not in done and "move_session" not in done and _AWAY.search(part) and (slots.dates or slots.date_range)
-                and not _TRAIN_THERE.search(self.message)
+                and not _TRAIN_THERE.search(self.message) and not _STRONG_MOVE.search(self.message)
+                and not self.reported_missed(part)  # "no runs tue or thu this week. …": the clause the missed days came from
                 and not _DONE_WORDS.search(part) and not _MOVE.search(part)
                 and all(d >= self.today for d in slots.dates)
             ):
@@ -1649,7 +1770,11 @@ class _Turn:
                 extra.append((await sub.on_remember_note())[0])  # "5.5k in 33:40 ✅ btw got a new head torch"
             elif (
                 "log_activity" not in done and self.logs_a_workout(part, slots)
-                and (not {"report_partial", "report_missed"} & done or (slots.distances_m and slots.durations_s and not _MISSED_CUES.search(part.lower())))
+                and (
+                    not {"report_partial", "report_missed"} & done
+                    or ("report_partial" not in done and (slots.distances_m or slots.durations_s) and not _MISSED_CUES.search(part.lower())
+                        and ((slots.distances_m and slots.durations_s) or re.search(r"\b(?:did|done)\b", part, re.I)))
+                )
             ):
                 call = await execute_tool(self.tools, "log_activity", {"text": part[:500]})
                 if call.is_error or call.output is None:
@@ -1661,6 +1786,12 @@ class _Turn:
                 continue
             done = {c.name for c in self.calls}
         return extra + await self.learned_requests(unread)
+
+    def reported_missed(self, part: str) -> bool:
+        """Every day ``part`` names, read as past, was reported missed in this turn."""
+        missed = {str(c.input.get("date")) for c in self.calls if c.name == "report_missed" and not c.is_error}
+        named = parse_slots(part, self.today, past=True).dates
+        return bool(missed) and bool(named) and all(d.isoformat() in missed for d in named)
 
     async def learned_requests(self, parts: list[str]) -> list[str]:
         """The clauses no rule acted on, read by the effect model one by one ("Did 10.3k in 1:04 …
@@ -1794,6 +1925,8 @@ class _Turn:
             for day in slots.dates:
                 if day > self.today and (day - self.today).days <= 14:
                     ends.append(day - dt.timedelta(days=1) if re.search(r"\b(until|till|til)\b", part, re.I) else day)
+            if _REST_OF_WEEK.search(part):  # "out for the rest of the week", "nothing this week please": to its Sunday
+                ends.append(self.today + dt.timedelta(days=6 - self.today.weekday()))
         return max(ends) if ends else None
 
     async def on_injury(self) -> Result:
@@ -1902,6 +2035,9 @@ class _Turn:
             return await self.adapt("swap_sessions", {"first": first.isoformat(), "second": second.isoformat()}), None
         if len(pairs) >= 2:  # "move tonight's to tomorrow and sunday's to monday"
             return "\n".join([await self.move(a, b) for a, b in pairs]), None
+        before = _DAY_BEFORE.search(self.message)
+        if before is not None and len(dates) == 1:  # "NYE ride — can I do it the day before instead?"
+            return await self.move(dates[0], dates[0] + dt.timedelta(days=-1 if before.group("way") == "before" else 1)), None
         day_for_day = _DAY_FOR_DAY.search(self.message)
         if day_for_day is not None:
             to_day = parse_slots(day_for_day.group("to"), self.today, past=False).dates
@@ -1982,6 +2118,9 @@ class _Turn:
     async def move(self, from_date: dt.date, to_date: dt.date) -> str:
         if from_date == to_date:
             return self.t["already_there"].format(date=from_date.isoformat())
+        if to_date >= self.today and not await self.trained(from_date) and await self.trained(to_date):
+            # "Can this weekend's long run be Monday instead (the 1st)?": of two days, the one with a session moves
+            from_date, to_date = to_date, from_date
         return await self.adapt("move_session", {"from_date": from_date.isoformat(), "to_date": to_date.isoformat()})
 
     def move_choice(self, from_date: dt.date, to_date: dt.date) -> Choice:
@@ -2038,7 +2177,8 @@ class _Turn:
         days = sorted({d for d in self.slots.dates if self.today <= d <= self.today + dt.timedelta(days=13)})
         if not days and re.search(r"\bweekend\b", self.message, re.I) and re.search(r"\bboth\b|\b(runs|rides|sessions)\b", self.message, re.I):
             days = [d for d in self.coming_weekend(next_one=bool(re.search(r"\bnext weekend\b", self.message, re.I))) if d >= self.today]
-        if len(days) >= 2 and not _TODAY_WORDS.search(self.message):  # "can we make both weekend runs a bit easier?"
+        both = re.search(r"\b(?:today|tomorrow)\s*(?:and|&|\+|n)\s*(?:on\s+)?(?:mon|tue|wed|thu|fri|sat|sun)", self.message, re.I)
+        if len(days) >= 2 and (not _TODAY_WORDS.search(self.message) or both):  # "can we make both weekend runs a bit easier?", "ease today and thursday?"
             texts = [await self.adapt("report_fatigue", {"severity": severity, "date": d.isoformat()}) for d in days]
             return "\n".join(texts), None
         data: dict[str, Any] = {"severity": severity}
@@ -2067,6 +2207,8 @@ class _Turn:
             focus = _Turn(self.brain, self.tools, asking[0], self.today, parse_slots(asking[0], self.today, past=False))
             focus.calls = self.calls
             return await focus.on_plan_question()
+        if _FIRST_HARD_Q.search(self.message):
+            return await self.first_hard()
         asked = re.sub(r"\bhow long(?:'s)?\b", " ", self.message, flags=re.I)
         kind = next((k for pattern, k in SESSION_WORDS if re.search(pattern, asked, re.I)), None)
         if kind is None and re.search(r"\b(total|altogether|in all)\b|\bhow (?:many|much)\b[^?]*\bweek\b", self.message, re.I):
@@ -2120,6 +2262,24 @@ class _Turn:
             # "how many mins is the tempo bit on tuesday?": the session with its parts, as the plan states them
             return f"{out['text']}\n{out['sessions'][0]['text']}", None
         return str(out["text"]), None
+
+    async def first_hard(self) -> Result:
+        """The first planned session that is neither easy nor long (tempo, threshold, intervals...) before race
+        day, read from the sessions tool in the windows it allows, with its own line."""
+        numbers = await self.call("my_numbers", {})
+        race = None if numbers.output is None or numbers.output.get("race_date") is None else dt.date.fromisoformat(str(numbers.output["race_date"]))
+        last = race - dt.timedelta(days=1) if race is not None and race > self.today else self.today + dt.timedelta(days=182)
+        start = self.today
+        while start <= last:
+            end = min(last, start + dt.timedelta(days=61))
+            call = await self.call("sessions", {"start": start.isoformat(), "end": end.isoformat()})
+            if call.is_error or call.output is None:
+                return f"I couldn't look that up: {call.error}", None
+            for line, out in zip(call.output["text"].splitlines(), call.output["sessions"], strict=False):
+                if out["type"] not in _EASY_TYPES:
+                    return self.t["first_hard"].format(line=line), None
+            start = end + dt.timedelta(days=1)
+        return self.t["no_hard_session"], None
 
     async def longest_until(self, last: dt.date, kind: str | None) -> Result:
         """The longest session from today to ``last``, asked of the sessions tool in windows it allows
@@ -2177,11 +2337,12 @@ class _Turn:
         return pairs if len(pairs) >= 2 else []
 
     async def both_trained(self, a: dt.date, b: dt.date) -> bool:
-        for day in (a, b):
-            planned = await execute_tool(self.tools, "today", {"date": day.isoformat()})
-            if planned.output is None or not [x for x in planned.output["sessions"] if x["type"] != "commitment"]:
-                return False
-        return True
+        return await self.trained(a) and await self.trained(b)
+
+    async def trained(self, day: dt.date) -> bool:
+        """A session (not a commitment) is planned on ``day``."""
+        planned = await execute_tool(self.tools, "today", {"date": day.isoformat()})
+        return planned.output is not None and any(x["type"] != "commitment" for x in planned.output["sessions"])
 
     def coming_weekend(self, *, next_one: bool = False) -> tuple[dt.date, dt.date]:
         """The coming Saturday and Sunday (a week later with ``next_one``)."""
@@ -2189,7 +2350,7 @@ class _Turn:
         return saturday, saturday + dt.timedelta(days=1)
 
     async def on_swap(self) -> Result:
-        days = sorted(set(self.slots.dates))[:2]
+        days = sorted({d for d in self.slots.dates if d >= self.today} or set(self.slots.dates))[:2]
         if len(days) < 2 and re.search(r"\bweekend\b", self.message, re.I):  # "swap this weekend around": its Saturday and Sunday
             days = list(self.coming_weekend(next_one=bool(NEXT_WEEK.search(self.message) or re.search(r"\bnext weekend\b", self.message, re.I))))
         if len(days) < 2:
@@ -2378,7 +2539,8 @@ class _Turn:
             return await self.on_unavailable()  # "work the next 3 Saturdays, 9th 16th and 23rd, can't ride any of them": those days
         data: dict[str, Any] = {}
         named = list(dict.fromkeys(self.slots.weekdays))
-        if len(named) == 1 and _DAY_GONE_FOR_GOOD.search(self.message) and re.search(r"\b" + _FOR_GOOD + r"\b", self.message, re.I):
+        recurring = re.search(r"\b(?:(?:mon|tues|wednes|thurs|fri|satur|sun)days|every (?:mon|tues|wednes|thurs|fri|satur|sun)day)\b", self.message, re.I)
+        if len(named) == 1 and _DAY_GONE_FOR_GOOD.search(self.message) and (re.search(r"\b" + _FOR_GOOD + r"\b", self.message, re.I) or recurring):
             # "Tuesdays are dead to me from now on", "can we make Sundays rest days from now on"
             return await self.on_days_out()
         if re.search(r"\blong\b", self.message, re.I) and self.slots.weekdays:

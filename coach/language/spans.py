@@ -947,6 +947,8 @@ class SlotParser:
                 # "the weekend after next" is the one after the coming weekend ("Ski trip the weekend after
                 # next, the 26th and 27th", said on Friday the 18th), as "next weekend" is here
                 start = monday + dt.timedelta(days=DAYS_PER_WEEK + 5)
+                if "after next" in phrase and today.weekday() >= 5:
+                    start += dt.timedelta(days=DAYS_PER_WEEK)  # said on a weekend day: two after the one under way
                 end = start + dt.timedelta(days=1)
             elif phrase == "last weekend" or (phrase.endswith("weekend") and past and today.weekday() < 5):
                 start = monday - dt.timedelta(days=2)

@@ -18,6 +18,10 @@ import yaml
 from coach.engine.metrics.strength import RULES_DIR
 
 SYMPTOMS_PATH: Final = RULES_DIR / "symptoms.yaml"
+_ILL_IS_I_WILL: Final = re.compile(
+    r"\bill (?=(?:go|do|be|run|ride|try|have|need|let|see|take|skip|get|make|just|probably|swim|train|move|aim|stick|keep|call|send|check|push|head)\b)"
+)
+"""A dropped apostrophe: "ill go indoors if wet" is "I'll go"."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +65,7 @@ def read_symptoms(text: str) -> Symptoms:
     """The symptoms named in ``text`` (any case; negated ones such as "no fever" are left out)."""
     words = _vocabulary()
     t = re.sub(r"\s+", " ", text.lower().replace("\u2019", "'"))
+    t = _ILL_IS_I_WILL.sub("i'll ", t)  # "ill go indoors if wet": I'll, not ill
     t = words.not_illness.sub(" ", t)
     t = re.sub(
         r"\b(?:no|not|without|nothing (?:on|in) (?:the|my)|never had a|no sign of a?)\s+(?:a |any )?(\w+(?: \w+)?)",

@@ -155,6 +155,8 @@ _PHRASES: Final[tuple[tuple[re.Pattern[str], str], ...]] = (
         "25 december",
     ),
     (re.compile(r"\bboxing day\b|\b(?:st\.? )?stephen'?s day\b"), "26 december"),
+    # two ordinals with a slash: "the 16th/17th" is the 16th and the 17th
+    (re.compile(r"\b(?:the\s+)?([0-3]?\d(?:st|nd|rd|th))\s*/\s*([0-3]?\d(?:st|nd|rd|th))\b"), r"the \1 and the \2"),
     # a dropped apostrophe: "tonights run", "todays ride", "tomorrows session"
     (re.compile(r"\b(tonight|today|tomorrow)s\b"), r"\1's"),
     (re.compile(r"\bnew year'?s eve\b|\bnye\b|\bhogmanay\b"), "31 december"),

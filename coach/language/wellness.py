@@ -34,15 +34,16 @@ ENERGY_WORDS: Final[tuple[tuple[int, re.Pattern[str]], ...]] = (
             _NOT
             + r"\b(exhausted|wrecked|shattered|destroyed|knackered|drained|zombie|dead|cooked|fried|spent|"
             r"no energy|zero energy|running on empty|absolutely done|completely done|broken|wiped(?: out)?|"
-            r"hanging|hungover|burnt out|burned out)\b"
+            r"hanging|hungover|burnt out|burned out|recovering from (?:last night|the party|the night out))\b"
         ),
     ),
     (
         2,
         re.compile(
             _NOT
-            + r"\b(tired|flat|sluggish|heavy legs|legs (?:are |feel |still |so |really |very )*heavy|lethargic|low energy|meh|grim|"
-            r"rough|drowsy|sleepy|fatigued|beat|worn out|run down|jet ?lagged|groggy|not great|a bit off|"
+            + r"\b(tired|flat|sluggish|heavy legs|legs (?:are |feel |still |so |really |very )*heavy|lethargic|low energy|meh|(?:feel|feeling|felt) grim|"
+            r"rough|drowsy|sleepy|fatigued|beat|worn out|run down|jet ?lagged|groggy|not great|a bit off|washed out|weak|food coma|"
+            r"(?:a |bad |killer |pounding |splitting )?(?:migraine|headache)|legs (?:are |feel |still )*(?:toast|dead|trashed|smashed|cooked|shot)|dead legs|"
             r"(?:feel|feeling|felt)(?: a bit| pretty| really| so| quite)? (?:rubbish|crap|crappy|awful|terrible|lousy|ropey|ropy|poorly|unwell|off)|"
             r"(?:tummy|stomach|gut|belly)(?:'s| is| has| was)?(?: been)? (?:dodgy|upset|bad|off|funny|playing up)|"
             r"period (?:cramps|pains?)|under the weather)\b"
@@ -58,7 +59,7 @@ SORENESS_WORDS: Final[tuple[tuple[int, re.Pattern[str]], ...]] = (
     ),
     (5, re.compile(_NOT + r"\b(very sore|super sore|really sore|so sore|crippled|can barely walk|agony)\b")),
     (3, re.compile(r"\b(a (?:bit|little) (?:sore|stiff|achy)|slightly (?:sore|stiff)|bit of doms|stiff)\b")),
-    (4, re.compile(_NOT + r"\b(sore|doms|achy|aching|tight legs|legs (?:are )?tight)\b")),
+    (4, re.compile(_NOT + r"\b(sore|doms|achy|aching|tight legs|legs (?:are )?tight|cramps|cramping)\b")),
 )
 STRESS_WORDS: Final[tuple[tuple[int, re.Pattern[str]], ...]] = (
     (2, re.compile(r"\b(relaxed|chilled|calm|stress[- ]free|not stressed)\b")),
@@ -125,7 +126,7 @@ _RHR_WORD: Final = (
 _RHR_DELTA: Final = re.compile(
     _RHR_WORD + r"[^.;,\d]{0,25}?(?:is |was |about |around |like )?(?:up |\+)?(\d{1,2})\s*(?:bpm|beats?)?\s*"
     r"(higher|up|above|more|over|elevated|lower|down|below|under)\b"
-    r"|" + _RHR_WORD + r"[^.;,\d]{0,15}(?:up|\+)\s*(\d{1,2})\b"
+    r"|" + _RHR_WORD + r"[^.;,\d]{0,15}(?:up|\+)\s*(?:about |around |by |like |maybe |roughly )?(\d{1,2})\b"
 )
 _RHR_ABSOLUTE: Final = re.compile(
     r"\b(?:resting (?:hr|heart ?rate|pulse)|rhr|morning (?:hr|pulse))\D{0,12}(\d{2,3})\s*(?:bpm)?\b"

@@ -85,7 +85,8 @@ _TOTAL_TIME = re.compile(
 )
 _SUMMARY_LINE = re.compile(
     r"\s*(?:distance|dist|time|moving time|elapsed time|total time|duration|avg|average|max|elev\w*|calories|pace|hr|"
-    r"heart rate|power|cadence|speed|ascent|climb)\b[^\n]{0,40}?\d", re.I,
+    r"heart rate|power|cadence|speed|ascent|climb|aerobic(?: te)?|anaerobic(?: te)?|training (?:effect|load)|recovery(?: time)?|"
+    r"steps|vo2\s?max|(?:elevation |elev )?gain)\b[^\n]{0,40}?\d", re.I,
 )
 """'Distance: 52.3 km' / 'Moving Time: 2:04:11' / 'Avg HR 142 bpm': a line of an activity summary pasted from a watch app."""
 _SUMMARY_LABEL_LINE = re.compile(
@@ -128,7 +129,7 @@ _RACE_HINTS = re.compile(r"\b(parkrun|5k|10k|half marathon|marathon)\b")
 _EXERCISE = re.compile(r"^([a-z][a-z' \-]*?)\s*(?=\d)")
 _BODYWEIGHT_SETS = re.compile(r"\d+\s*[x×]\s*\d+")
 _LIFTS_PREFIX = re.compile(
-    r"^\s*(?:(?:gym|strength|weights|lifting|lift|legs?|upper|lower|push|pull)\s*(?:sesh|session|day|workout)?\s*(?:done|today)?\s*[:\-–—]?\s*)+"
+    r"^\s*(?:(?:gym|strength|weights|lifting|lift|legs?|upper|lower|push|pull)\s*(?:sesh|session|day|workout)?\s*(?:done|today)?\s*[:\-–—.!]?\s*)+"
 )
 """'gym sesh:', 'strength day done', 'legs day -': what a list of lifts opens with."""
 _RUN_ON_LIFT = re.compile(
@@ -510,7 +511,10 @@ def _lift_list(part: str, when: dt.datetime) -> list[LogEntry]:
         found_lifts = [_strength(piece, when) for piece in run_on]
         return [x for x in found_lifts if x is not None]
     lifts: list[LogEntry] = []
+    unit = "lb" if re.search(r"\d\s*lbs?\b", text) else "kg"
     for piece in text.split(","):
+        # "squats 4x8 @70kg, rdl 3x10 @50": past the RPE scale, a bare load is in the list's unit
+        piece = re.sub(r"(\d\s*x\s*\d+\s*@\s*)(\d{2,3}(?:[.,]\d+)?)\b(?!\s*(?:kg|kgs|lbs?)\b)", lambda m: m.group(1) + m.group(2) + unit, piece)
         if _SETS_FIRST.search(piece):  # "3x12 goblet squats with the 20kg kettlebell": the lift, then its sets; the rest is talk
             piece = _SETS_FIRST.sub(lambda m: f"{m.group(3).strip()} {m.group(4)}{m.group(5) or 'kg'} {m.group(1)}x{m.group(2)}\n", piece)
             piece = piece.split("\n", 1)[0]

@@ -1,0 +1,217 @@
+"""Requests blind sets S, T, U and V showed were missed as frozen (issue 10), read from the store
+after the message: a request after an injury or illness report (after a dash, an emoji, or with no
+punctuation at all), the state a report implies stored as today's check-in, someone else's illness
+left alone, weekdays gone for good said as "Thursdays no longer work", days missed said as "didn't
+get it done" or "no runs tue or thu this week", facts said in passing kept as notes, moves said as
+"the day before", "rather X than Y" or naming the free day first, a limit said as "only got 45
+minutes available tonight", "the rest of the week" off when ill, a holiday booking that is no new
+goal, and questions about the first harder session or a session's minutes answered from the plan."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+
+from coach.store.db import Database
+from tests.service.test_asking import TUESDAY, say
+from tests.service.test_requests_set_k import _coach, _minutes, _statuses
+
+FRIDAY = dt.date(2026, 12, 11)
+EASY_TYPES = {"easy", "long", "recovery", "race", "strength"}
+
+
+def _today_checkin(doc: dict[str, Any], day: dt.date) -> dict[str, Any] | None:
+    return next((c for c in doc["checkins"] if c["date"] == day.isoformat()), None)
+
+
+def _text(replies: list[Any]) -> str:
+    return "\n".join(r.text for r in replies)
+
+
+@pytest.mark.parametrize("text", [
+    "Slept 5 hrs and my lower back is stiff — skip today's run",
+    "lower back is killing me 😖 not running today",
+    "crashed on the ice, grazed + sore left hip, not running today",
+])
+async def test_a_request_after_an_injury_report_is_acted_on(db: Database, text: str) -> None:
+    coach = await _coach(db)
+    assert _minutes(await coach.show("ann"), TUESDAY.isoformat()) > 0
+    await say(coach, text)
+    after = await coach.show("ann")
+    assert _minutes(after, TUESDAY.isoformat()) == 0
+    assert after["limitations"], "the pain is recorded too"
+
+
+async def test_a_request_without_punctuation_after_an_injury_is_acted_on(db: Database) -> None:
+    coach = await _coach(db)
+    await say(coach, "rolled my ankle walking the dog it's swollen up can we hold off on running Thursday")
+    after = await coach.show("ann")
+    assert _minutes(after, "2026-12-10") == 0
+    assert [lim["body_part"] for lim in after["limitations"]] == ["ankle"]
+
+
+async def test_a_second_clause_without_a_day_is_about_the_day_the_message_names(db: Database) -> None:
+    coach = await _coach(db)
+    before = await coach.show("ann")
+    await say(coach, "My neck is sore this morning. Should I still run today? Maybe go shorter?")
+    after = await coach.show("ann")
+    assert 0 < _minutes(after, TUESDAY.isoformat()) < _minutes(before, TUESDAY.isoformat())
+
+
+async def test_illness_said_with_a_request_is_todays_check_in(db: Database) -> None:
+    coach = await _coach(db)
+    await say(coach, "Bit of a head cold today. Can we make the run easier and a bit shorter?")
+    checkin = _today_checkin(await coach.show("ann"), TUESDAY)
+    assert checkin is not None and checkin["ill"] is True
+
+
+async def test_fatigue_said_in_typos_is_todays_check_in(db: Database) -> None:
+    coach = await _coach(db)
+    await say(coach, "stresed at work, legs hevy")
+    checkin = _today_checkin(await coach.show("ann"), TUESDAY)
+    assert checkin is not None and checkin["energy"] is not None and checkin["energy"] <= 3
+
+
+async def test_someone_elses_illness_is_no_illness_of_the_athlete(db: Database) -> None:
+    coach = await _coach(db, FRIDAY)
+    await say(coach, "Didn't get either run done this week, Tuesday or Thursday — sick kid.")
+    after = await coach.show("ann")
+    assert _statuses(after, "2026-12-08") == ["missed"] and _statuses(after, "2026-12-10") == ["missed"]
+    assert after["limitations"] == [] and _today_checkin(after, FRIDAY) is None
+    assert after["activities"] == []
+
+
+@pytest.mark.parametrize(("text", "gone"), [
+    ("Thursdays no longer work for me - I'm starting a new job with late finishes every Thursday.", "thu"),
+    ("footy season's starting so from now on no running saturdays", "sat"),
+    ("Coach, Saturday is my only day to sleep long. From now, I want no run on Saturday. Please.", "sat"),
+])
+async def test_a_weekday_gone_for_good_leaves_the_week(db: Database, text: str, gone: str) -> None:
+    coach = await _coach(db)
+    await say(coach, text)
+    days = (await coach.show("ann"))["profile"]["availability"]["days"]
+    assert gone not in days and len(days) == 3
+
+
+@pytest.mark.parametrize(("text", "day"), [
+    ("I didn't get Thursday's easy run done", "2026-12-10"),
+    ("totally forgot about thursday lol", "2026-12-10"),
+    ("tuesday was a no go, snow everywere", "2026-12-08"),
+])
+async def test_a_session_not_done_is_missed_never_logged(db: Database, text: str, day: str) -> None:
+    coach = await _coach(db, FRIDAY)
+    await say(coach, text)
+    after = await coach.show("ann")
+    assert _statuses(after, day) == ["missed"]
+    assert after["activities"] == []
+
+
+async def test_days_of_this_week_gone_are_missed_not_days_away(db: Database) -> None:
+    coach = await _coach(db, FRIDAY)
+    before = await coach.show("ann")
+    await say(coach, "no runs tue or thu this week. work is brutal")
+    after = await coach.show("ann")
+    assert _statuses(after, "2026-12-08") == ["missed"] and _statuses(after, "2026-12-10") == ["missed"]
+    assert _minutes(after, "2026-12-12") == _minutes(before, "2026-12-12") > 0  # the weekend still trains
+
+
+@pytest.mark.parametrize("text", [
+    "got zwift for xmas",
+    "my lthr is 168 btw",
+    "dont like running in the rain, ill go on the treadmill if wet",
+    "Changed jobs, working from home now.",
+    "Did a max HR test last week, topped out at 184.",
+])
+async def test_a_fact_said_in_passing_is_kept(db: Database, text: str) -> None:
+    coach = await _coach(db, FRIDAY)
+    before = await coach.show("ann")
+    await say(coach, text)
+    after = await coach.show("ann")
+    assert len(after["notes"]) == len(before["notes"]) + 1
+    assert after["limitations"] == [] and after["activities"] == []
+    assert after["plan"] == before["plan"]
+
+
+async def test_the_day_with_the_session_is_the_one_that_moves(db: Database) -> None:
+    coach = await _coach(db)
+    before = await coach.show("ann")
+    await say(coach, "Can this weekend's long run be Monday instead (the 14th)? Sunday's taken up with a gymnastics competition.")
+    after = await coach.show("ann")
+    assert _minutes(after, "2026-12-13") == 0
+    assert _minutes(after, "2026-12-14") == _minutes(before, "2026-12-13") > 0
+
+
+async def test_the_day_before_is_the_named_day_less_one(db: Database) -> None:
+    coach = await _coach(db, dt.date(2026, 12, 28))
+    before = await coach.show("ann")
+    await say(coach, "NYE run — can I do it the day before instead?")
+    after = await coach.show("ann")
+    assert _minutes(after, "2026-12-31") == 0
+    assert _minutes(after, "2026-12-30") == _minutes(before, "2026-12-31") > 0
+
+
+async def test_rather_one_day_than_another_moves_the_other(db: Database) -> None:
+    coach = await _coach(db)
+    before = await coach.show("ann")
+    await say(coach, "hey coach I'd rather run Friday than Thursday this week if that's OK the kids swimming lessons have moved to Thursday nights")
+    after = await coach.show("ann")
+    assert _minutes(after, "2026-12-10") == 0
+    assert _minutes(after, "2026-12-11") == _minutes(before, "2026-12-10") > 0
+
+
+async def test_a_shorter_session_asked_for_is_eased_not_reported_done(db: Database) -> None:
+    sunday = dt.date(2026, 12, 13)
+    coach = await _coach(db, sunday)
+    before = await coach.show("ann")
+    await say(coach, "make todays long run a bit shorter, meeting mates at 12")
+    after = await coach.show("ann")
+    assert 0 < _minutes(after, sunday.isoformat()) < _minutes(before, sunday.isoformat())
+    assert _statuses(after, sunday.isoformat()) == ["planned"]
+
+
+async def test_time_available_tonight_is_a_limit_not_a_partial_session(db: Database) -> None:
+    coach = await _coach(db)
+    await say(coach, "I've only got 45 minutes available tonight before the kids' bedtime.")
+    after = await coach.show("ann")
+    assert 0 < _minutes(after, TUESDAY.isoformat()) <= 45
+    assert _statuses(after, TUESDAY.isoformat()) == ["planned"]
+
+
+async def test_ill_for_the_rest_of_the_week_clears_it_to_sunday(db: Database) -> None:
+    coach = await _coach(db)
+    await say(coach, "Covid positive 😷 out for the rest of the week")
+    after = await coach.show("ann")
+    assert all(_minutes(after, day) == 0 for day in ("2026-12-08", "2026-12-10", "2026-12-12", "2026-12-13"))
+
+
+async def test_a_holiday_booked_is_days_away_not_a_new_goal(db: Database) -> None:
+    coach = await _coach(db, dt.date(2026, 12, 16))
+    before = await coach.show("ann")
+    await say(coach, "We've just booked a last-minute cottage in Norfolk from the 27th of December to the 2nd of January, "
+                     "so I won't be running at all that week.")
+    after = await coach.show("ann")
+    assert after["profile"]["goal"] == before["profile"]["goal"]
+    assert all(_minutes(after, day) == 0 for day in ("2026-12-27", "2026-12-29", "2026-12-31", "2027-01-02"))
+
+
+async def test_the_first_harder_session_is_answered_from_the_plan(db: Database) -> None:
+    coach = await _coach(db)
+    before = await coach.show("ann")
+    replies = await say(coach, "When do the faster sessions start? Getting bored of all this easy stuff.")
+    after = await coach.show("ann")
+    assert after["plan"] == before["plan"] and after["notes"] == before["notes"]
+    first = min(
+        (dt.date.fromisoformat(s["date"]) for w in before["plan"]["weeks"] for s in w["sessions"]
+         if s["type"] not in EASY_TYPES | {"commitment"} and s["date"] >= TUESDAY.isoformat()),
+    )
+    assert f"{first:%d %b}" in _text(replies)
+
+
+async def test_minutes_asked_for_are_given_as_minutes(db: Database) -> None:
+    coach = await _coach(db, dt.date(2026, 12, 12))  # Saturday: tomorrow is the long run
+    minutes = _minutes(await coach.show("ann"), "2026-12-13")
+    assert minutes >= 60
+    replies = await say(coach, "how many mins tmrw")
+    assert f"{minutes} min" in _text(replies)
