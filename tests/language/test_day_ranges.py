@@ -48,3 +48,17 @@ def test_decimals_and_lists_are_still_no_day_range(text: str) -> None:
 
 def test_stephens_day_is_boxing_day() -> None:
     assert parse_slots("Stephen's Day is a write-off", dt.date(2026, 12, 23), past=False).dates == [dt.date(2026, 12, 26)]
+
+
+def test_two_ordinals_with_a_slash_are_both_days() -> None:
+    slots = parse_slots("Won't be able to run the 16th/17th, hen do", dt.date(2027, 1, 2))
+    assert slots.dates == [dt.date(2027, 1, 16), dt.date(2027, 1, 17)]
+    assert parse_slots("this weekend (30th/31st) I'm away", dt.date(2027, 1, 28)).dates == [dt.date(2027, 1, 30), dt.date(2027, 1, 31)]
+
+
+def test_the_weekend_after_next_said_at_a_weekend_is_two_after_the_one_under_way() -> None:
+    saturday, friday = dt.date(2027, 1, 2), dt.date(2026, 12, 18)
+    span = parse_slots("away the weekend after next", saturday).date_range
+    assert span is not None and (span.start, span.end) == (dt.date(2027, 1, 16), dt.date(2027, 1, 17))
+    span = parse_slots("away the weekend after next", friday).date_range  # on a weekday, as before
+    assert span is not None and (span.start, span.end) == (dt.date(2026, 12, 26), dt.date(2026, 12, 27))

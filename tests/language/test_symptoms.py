@@ -26,3 +26,16 @@ def test_an_illness_without_symptoms_is_read_the_safer_way_and_weather_is_no_ill
     assert vague.ill and vague.unspecified and vague.below_neck and vague.names == ()
     assert not read_symptoms("ran in the cold this morning, felt great").ill
 
+
+
+@pytest.mark.parametrize(("text", "ill"), [
+    ("Bit of a head cold today.", True),
+    ("still crook as", True),
+    ("sick kid, so no run", False),
+    ("my son is sick", False),
+    ("it's cold today, ran anyway", False),
+    ("move the runs around this weekend", False),
+    ("dont like riding in the rain, ill go indoors if wet", False),
+])
+def test_the_athletes_own_illness_only(text: str, ill: bool) -> None:
+    assert read_symptoms(text).ill is ill

@@ -29,3 +29,15 @@ def test_items_said(text: str, expected: dict[str, object]) -> None:
 def test_negations_read_as_the_good_end() -> None:
     assert read_wellness("no pain, legs fine")["soreness"] == 1
     assert "energy" not in read_wellness("I'm not exhausted")
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("my resting HR is up about 8 beats on normal this morning and I feel washed out", {"energy": 2, "resting_hr_above_usual_bpm": 8}),
+    ("legs are toast after yesterday", {"energy": 2}),
+    ("fevers gone but still weak", {"energy": 2}),
+    ("cramps still bad today", {"soreness": 4}),
+    ("skip tomorrow, still recovering from last night", {"energy": 1}),
+    ("the forecast looks grim all week", {}),
+])
+def test_more_ways_of_saying_how_one_feels(text: str, expected: dict[str, object]) -> None:
+    assert read_wellness(text) == expected

@@ -251,6 +251,7 @@ def test_a_speed_no_one_reaches_is_said_back_not_stored(text: str) -> None:
     ("12km 1h16. slept like 6h", "run", 12, 76),
     ("rode 40 miles with the club, took about 2 hrs 40. right knee a bit achy", "ride", 64.37, 160),
     ("1h25 @ 170w avg, 35km", "ride", 35, 85),
+    ("Garmin Connect\nLong Run\n11.74 km | 1:15:48 | 6:27 /km\nElev gain 84 m\nAerobic TE 3.1", "run", 11.74, 75 + 48 / 60),
 ])
 def test_watch_pastes_and_bare_numbers_are_read_whole(text: str, sport: str, km: float, minutes: float) -> None:
     (entry,) = parse_log(text, when=WHEN, default_sport=sport)
@@ -264,3 +265,11 @@ def test_an_at_sign_before_watts_is_power_not_an_rpe() -> None:
     assert isinstance(entry, ImportedActivity) and entry.elapsed_s == 3600
     with pytest.raises(LogParseError, match="RPE 15"):
         parse_log("ran 5k in 25 min @ 15", when=WHEN)
+
+
+def test_a_bare_load_in_a_list_of_lifts_is_in_the_lists_unit() -> None:
+    entries = parse_log("gym today. squats 4x8 @70kg, rdl 3x10 @50, lunges, planks. bout 45 mins", when=WHEN)
+    loads = {e.exercise: {s.weight_kg for s in e.sets} for e in entries if isinstance(e, LoggedStrength)}
+    assert loads == {"squats": {70.0}, "rdl": {50.0}}
+    (bench,) = parse_log("squat 100x5x3 @8", when=WHEN)  # past the lists, "@8" is still an RPE
+    assert isinstance(bench, LoggedStrength) and {s.rpe for s in bench.sets} == {8.0}
