@@ -564,7 +564,7 @@ _SWAP_FOR_EASY = re.compile(
 )
 _SKIP = re.compile(
     r"\b(skip|skipping|skiping|forgo|forego|drop|dropping|ditch|ditching|bin|binning|cancel|cancelling|canceling|scrap|scrapping|miss out|axe|"
-    r"take out|sack (?:it |that |\w+ )?off|knock (?:it|that) on the head|give (?:it|that|\w+(?:'s)?(?: \w+)?) a miss|cancell?ed|canceled|"
+    r"take out|(?:take|taking) (?:today|tonight|tomorrow|(?:mon|tues|wednes|thurs|fri|satur|sun)day)(?:'s \w+)? out\b|sack (?:it |that |\w+ )?off|knock (?:it|that) on the head|give (?:it|that|\w+(?:'s)?(?: \w+)?) a miss|cancell?ed|canceled|"
     r"not happening|(?:isn|ain|won)'?t (?:be )?happening|(?:take|taking) (?:it|that|them) out|leave (?:out|off)|"
     r"(?:leave|leaving) (?:it|that|\w+(?:'s)? (?:run|ride|session|one)) out|(?:run|ride|session|swim|spin|workout|training|today|tomorrow|tonight)(?:'s| is) (?:off|a no[- ]go)|"
     r"sit(?:ting)? (?:\w+ )?out|(?:gonna|going to|i'?ll|will) (?:have to )?miss|write[- ]?offs?|"
@@ -651,10 +651,10 @@ _BECAUSE_SPLIT = re.compile(r"\s+(?:so|because|cos|coz|since)\s+", re.I)
 _TODAY_WORDS = re.compile(r"\b(today'?s?|tonight'?s?|this (?:morning|evening|afternoon)'?s?)\b", re.I)
 _CAP_STRONG = re.compile(
     r"\b(tops|max|maximum|at most|most i can|that'?s it|that is it|no more than|all i have|between meetings|time crunch|"
-    r"short on time|only (?:have|got|get)|i only|(?:has|have|needs?|must) (?:to )?be (?:done|finished|over|back) (?:in|within|by))\b", re.I,
+    r"short on time|only (?:have|got|get)|(?:i |i'?ll )?have only|i only|(?:has|have|needs?|must) (?:to )?be (?:done|finished|over|back) (?:in|within|by))\b", re.I,
 )
 _CAP_FIRM = re.compile(
-    r"\b(tops|max|maximum|at most|no more than|all i(?:'?ve| have)? got|that'?s all i(?:'?ve| have)? got|only (?:have|got)|"
+    r"\b(tops|max|maximum|at most|no more than|all i(?:'?ve| have)? got|that'?s all i(?:'?ve| have)? got|only (?:have|got)|i have only|"
     r"(?:only|just) \d+\s*(?:min|mins|minutes|h|hrs?|hours?)\b[^.?!]*\b(?:free|spare|available|today|tonight)|"
     r"(?:can )?only (?:squeeze|fit|manage|spare|do)|i(?:'ve| have)? only got|"
     r"(?:only|just) (?:free|available|around|got time|have time) (?:for )?(?:about |around |like |maybe )?(?:an? hour|half an hour|\d+)|"
@@ -742,6 +742,7 @@ _CLAUSE_SPLIT = re.compile(
 _AWAY = re.compile(
     r"\b(away|can'?t (?:do|make|train|run|ride|swim)|cannot (?:do|make|train|run|ride|swim)|won'?t be able|not available|"
     r"out of town|travell?ing|no (?:training|running|riding|swimming|run|ride|swim|session|workout)s?|off the cards|off limits|is out|are out|"
+    r"(?:is|are|'s) not possible|no way (?:i'?m|i am|i'?ll be|i can) (?:running|riding|training|swimming|getting out)|"
     r"(?:is|are|'s) (?:a )?no[- ]?go|"
     r"(?:day|days) off|at a (?:wedding|funeral|conference)|wedding|funeral|on holiday|on vacation|holiday|vacation|"
     r"(?<!not )(?<!you're )(?<!you are )working(?: doubles| a double| nights| late| all day)?|work trip|business trip|conference|skiing|off to|"
@@ -949,6 +950,8 @@ _REST_OF_WEEK = re.compile(
     r"(?:take|taking|write|writing) (?:off )?the (?:rest of the |whole )?week (?:off|out)|(?:the )?whole week off)\b", re.I,
 )
 """Days off to the end of the week ("covid positive, out for the rest of the week")."""
+_TIME_AHEAD = re.compile(r"\b(?:i (?:only )?have only|i(?:'ll| will) (?:only )?have|only (?:have|got) \d|(?:can|will) (?:only )?(?:do|manage))\b", re.I)
+"""A clause about time on a day ahead: its day is no day missed."""
 _MINUTES_ASKED = re.compile(r"\bhow many (?:min|mins|minutes)\b|\bin (?:min|mins|minutes)\b|\bhow many minutes\b", re.I)
 """A question for a session's length in minutes: answered as a number of minutes too."""
 _FIRST_HARD_Q = re.compile(
@@ -1586,6 +1589,7 @@ class _Turn:
         parts = [p for p in re.split(r"[.!?;]+|,\s*(?:and |but )?|\s+(?:and|but)\s+", self.message) if p.strip()]
         if len(parts) > 1 and any(
             _WORKOUT_DONE.search(p) or _PARTIAL_CUES.search(p.lower()) or re.search(r"\b(?:did|went out|got out)\b", p, re.I)
+            or _TIME_AHEAD.search(p)  # "yesterday I missed the ride. And Saturday I have only 2 hours": Saturday is ahead
             for p in parts if not _MISSED_CUES.search(p.lower())
         ):
             own = [d for p in parts if _MISSED_CUES.search(p.lower()) for d in parse_slots(p, self.today).dates]
@@ -2351,11 +2355,26 @@ class _Turn:
 
     async def on_swap(self) -> Result:
         days = sorted({d for d in self.slots.dates if d >= self.today} or set(self.slots.dates))[:2]
+        if len(set(self.slots.dates)) > 2:
+            days = await self.swap_days() or days
         if len(days) < 2 and re.search(r"\bweekend\b", self.message, re.I):  # "swap this weekend around": its Saturday and Sunday
             days = list(self.coming_weekend(next_one=bool(NEXT_WEEK.search(self.message) or re.search(r"\bnext weekend\b", self.message, re.I))))
         if len(days) < 2:
             return self.asking(self.t["ask_swap"], intent="swap"), None
         return await self.adapt("swap_sessions", {"first": days[0].isoformat(), "second": days[1].isoformat()}), None
+
+    async def swap_days(self) -> list[dt.date]:
+        """Of more than two days named, the two to swap: those of the clause that asks for the swap
+        ("Swap Sat and Sun this week, and I've only got an hour tomorrow"), then those with a session
+        ("swap Thursday and Saturday? … running hungover on Friday")."""
+        asks = [p for p in _CLAUSE_SPLIT.split(self.message) if p and _SWAP.search(p)]
+        for scope in (asks[0] if asks else "", self.message):
+            named = sorted({d for d in parse_slots(scope, self.today, past=False).dates if d >= self.today})
+            if len(named) > 2:
+                named = [d for d in named if await self.trained(d)]
+            if len(named) == 2:
+                return named
+        return []
 
     def coming_day(self) -> dt.date:
         """The day a request is about: a bare weekday ("on Friday") means the next one, never the last;

@@ -15,11 +15,15 @@ from typing import Any
 import pytest
 
 from coach.store.db import Database
-from tests.service.test_asking import TUESDAY, say
+from tests.service.test_asking import TUESDAY, say, sessions
 from tests.service.test_requests_set_k import _coach, _minutes, _statuses
 
 FRIDAY = dt.date(2026, 12, 11)
 EASY_TYPES = {"easy", "long", "recovery", "race", "strength"}
+
+
+def sessions_on(doc: dict[str, Any], day: str) -> list[tuple[str, int]]:
+    return sessions(doc).get(day, [])
 
 
 def _today_checkin(doc: dict[str, Any], day: dt.date) -> dict[str, Any] | None:
@@ -215,3 +219,35 @@ async def test_minutes_asked_for_are_given_as_minutes(db: Database) -> None:
     assert minutes >= 60
     replies = await say(coach, "how many mins tmrw")
     assert f"{minutes} min" in _text(replies)
+
+
+async def test_the_swap_is_of_the_days_its_clause_names(db: Database) -> None:
+    monday = dt.date(2026, 12, 14)
+    coach = await _coach(db, monday)
+    before = await coach.show("ann")
+    await say(coach, "Swap Sat and Sun this week, and I've only got an hour tomorrow.")
+    after = await coach.show("ann")
+    long_before = [t for t, _ in sessions_on(before, "2026-12-20")]
+    assert [t for t, _ in sessions_on(after, "2026-12-19")] == long_before == ["long"]
+    assert 0 < _minutes(after, "2026-12-15") <= 60
+
+
+@pytest.mark.parametrize(("text", "day"), [
+    ("Saturday is not possible, I have an event with my work. Sunday is normal.", "2026-12-12"),
+    ("Take Thursday out this week, I've got a ton going on.", "2026-12-10"),
+])
+async def test_a_day_called_off_in_other_words_is_free(db: Database, text: str, day: str) -> None:
+    coach = await _coach(db)
+    before = await coach.show("ann")
+    await say(coach, text)
+    after = await coach.show("ann")
+    assert _minutes(before, day) > 0 and _minutes(after, day) == 0
+    assert _minutes(after, "2026-12-13") > 0
+
+
+async def test_a_day_missed_and_a_day_ahead_with_little_time(db: Database) -> None:
+    coach = await _coach(db, dt.date(2026, 12, 11))  # a Friday
+    await say(coach, "Coach, yesterday I missed the run. And Saturday I have only 30 minutes, not more.")
+    after = await coach.show("ann")
+    assert _statuses(after, "2026-12-10") == ["missed"] and _statuses(after, "2026-12-12") == ["planned"]
+    assert 0 < _minutes(after, "2026-12-12") <= 30
