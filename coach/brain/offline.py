@@ -264,8 +264,8 @@ class OfflineBrain:
             # "how many k is Saturday's ride? need to plan a loop", "Merry Christmas coach!": the effect model
             # is sure nothing is asked to change, whatever words the rules caught; answered, never acted on.
             intent = result.intent if result.intent in _READ_ONLY else _question_kind(message, slots)
-            if _FIRST_HARD_Q.search(message):
-                intent = "plan_question"  # "when do the faster sessions start?": the plan's first harder session
+            if _FIRST_HARD_Q.search(message) or (_LONGEST_Q.search(message) and _WHOLE_PLAN.search(message)):
+                intent = "plan_question"  # "when do the faster sessions start?", "will I run the full 21k before race day?"
         elif (
             request is None and result.effect not in (None, NOTHING_TO_CHANGE) and not _same_family(result.intent, result.effect or "")
             and (result.source in ("knn", "lr") or result.intent in _READ_ONLY)
@@ -531,6 +531,7 @@ _MISSED_CUES = re.compile(
 )
 _PAIN = re.compile(
     r"\b(hurt|hurts|hurting|sore|pain|painful|aching|ache|aches|twinge|twinged|flared|tight|tightness|killing me|playing up|niggle|niggles|niggling|niggled|"
+    r"went pop(?:-?ish)?|popped|pop-ish|went ping|"
     r"swollen|tweaked|pulled|strained|throbbing|said no|said nope|said enough|gave (?:out|way)|packed in|gone|grumbling|grumbly|cranky|locked up|grabbed|twinges?|"
     r"niggly|achy|stiff|tender|angry|barking|complaining|pulling|went ping|pinged|puffy|flaring|flaring up|rolled|blister|"
     r"cramp(?:ed|ing)?|seized|dodgy|clicking|grinding|bruised|bruising|banged|whacked|smashed|did (?:my|his|her) \w+ in|put (?:my|his|her) \w+ out|went (?:on me|again)|"
@@ -950,6 +951,10 @@ _REST_OF_WEEK = re.compile(
     r"(?:take|taking|write|writing) (?:off )?the (?:rest of the |whole )?week (?:off|out)|(?:the )?whole week off)\b", re.I,
 )
 """Days off to the end of the week ("covid positive, out for the rest of the week")."""
+_SKIP_DAY = re.compile(
+    r"\b(?:skip|skipping|cancel|scrap|ditch|drop)\s+(today|tonight|tomorrow|tmrw|tmr|(?:mon|tues|wednes|thurs|fri|satur|sun)day)\b(?!'s)", re.I,
+)
+"""A skip whose object is a day ("skip today, …")."""
 _TIME_AHEAD = re.compile(r"\b(?:i (?:only )?have only|i(?:'ll| will) (?:only )?have|only (?:have|got) \d|(?:can|will) (?:only )?(?:do|manage))\b", re.I)
 """A clause about time on a day ahead: its day is no day missed."""
 _MINUTES_ASKED = re.compile(r"\bhow many (?:min|mins|minutes)\b|\bin (?:min|mins|minutes)\b|\bhow many minutes\b", re.I)
@@ -961,7 +966,10 @@ _FIRST_HARD_Q = re.compile(
 )
 """'When do the faster sessions start?': the plan's first session harder than easy and long ones."""
 _EASY_TYPES: Final = frozenset({"easy", "long", "recovery", "rest", "race", "commitment", "strength", "mobility"})
-_LONGEST_Q = re.compile(r"\b(?:longest|biggest|furthest|farthest)\s+(?:\w+\s+)?(?:run|ride|swim|session|week)\b", re.I)
+_LONGEST_Q = re.compile(
+    r"\b(?:longest|biggest|furthest|farthest)\s+(?:\w+\s+)?(?:run|ride|swim|session|week)\b|"
+    r"\b(?:run|ride|do|cover|go) the (?:full|whole|entire) (?:\d+(?:\.\d)?\s?k(?:m)?|distance|half|marathon|fondo)\b", re.I,
+)
 _MUTATING = frozenset({"move_session", "change_days", "unavailable", "missed", "partial", "fatigue", "illness"})
 
 
@@ -1055,7 +1063,7 @@ def _request_of(message: str, slots: Slots, intent: str, today: dt.date | None =
         return "plan_question"  # "when do the intervals kick in? it's all endurance for ages on here"
     if (
         _LONGEST_Q.search(message) and not slots.past_tense
-        and ("?" in message or _QUESTION_START.search(message) or re.search(r"\bwhat'?s\b|\bwhats\b", message, re.I))
+        and ("?" in message or _QUESTION_START.search(message) or re.search(r"\bwhat'?s\b|\bwhats\b|^\W*(?:am|will|do) i\b", message, re.I))
     ):
         return "plan_question"  # "yo coach whats the longest run I'll do before race day"
     if re.search(r"\btook (?:today|the day|tonight|it) off\b|\bbunked off\b|\bskived\b", message, re.I):
@@ -1486,7 +1494,8 @@ class _Turn:
         return await self.text_of("today", {"date": (self.today + dt.timedelta(days=1)).isoformat()}), None
 
     async def on_week(self) -> Result:
-        which = "next" if NEXT_WEEK.search(self.message) else "this"
+        coming = self.today.weekday() >= 5 and re.search(r"\b(?:the )?(?:week coming|coming week|week ahead)\b", self.message, re.I)
+        which = "next" if NEXT_WEEK.search(self.message) or coming else "this"  # "the week coming", said at the weekend: the next
         return await self.text_of("week", {"which": which}), None
 
     async def on_plan_overview(self) -> Result:
@@ -1952,7 +1961,8 @@ class _Turn:
         parts = [p for p in _CLAUSE_SPLIT.split(self.message) if p and p.strip()]
         away = [p for p in parts if _AWAY.search(p)]
         slots = self.slots
-        if len(parts) > 1 and away and len(away) < len(parts):
+        told = [p for p in parts if p not in away and len(p.split()) > 2]  # "The 28th and the 30th I'm out": "The 28th" is a day, not a clause
+        if len(parts) > 1 and away and told:
             # "did 8k this morning. also I'm away the 19th and 20th": only the away clause's days
             own = parse_slots(" ".join(away), self.today, past=False)
             if own.dates or own.date_range is not None:
@@ -2238,7 +2248,7 @@ class _Turn:
             start, end = self.today, self.today + dt.timedelta(days=13)
         elif _BIGGEST_WEEK.search(self.message):  # "what's the biggest week in the whole plan, km wise?"
             return await self.biggest_week(), None
-        elif re.search(r"\blongest|biggest|furthest|farthest\b", self.message, re.I) and _WHOLE_PLAN.search(self.message):
+        elif re.search(r"\blongest|biggest|furthest|farthest\b|\bthe (?:full|whole|entire) (?:\d|distance|half|marathon|fondo)", self.message, re.I) and _WHOLE_PLAN.search(self.message):
             numbers = await self.call("my_numbers", {})  # "how far is my longest run before the race?": to race day
             race_day = None if numbers.output is None or numbers.output["race_date"] is None else dt.date.fromisoformat(str(numbers.output["race_date"]))
             if race_day is not None and (race_day - self.today).days > 62:
@@ -2420,6 +2430,12 @@ class _Turn:
         if len(ahead) >= 2 and not _TODAY_WORDS.search(self.message):  # "can I just skip the 24th and the 27th?"
             texts = [await self.adapt("skip_session", {"date": day.isoformat()}) for day in ahead]
             return "\n".join(texts), None
+        object_day = _SKIP_DAY.search(self.message)
+        if object_day is not None and len(ahead) >= 2:
+            # "skip today, I'll be right for tomorrow's long run": the day the skip names, not the one told of
+            named = parse_slots(object_day.group(1), self.today, past=False).dates
+            if named:
+                return await self.adapt("skip_session", {"date": named[0].isoformat()}), None
         return await self.adapt("skip_session", {"date": self.coming_day().isoformat()}), None
 
     async def on_cap(self) -> Result:

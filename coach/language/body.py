@@ -105,8 +105,8 @@ BODY_PART_PATTERNS: Final[tuple[tuple[BodyPart, re.Pattern[str]], ...]] = (
     ),
     ("achilles", re.compile(r"\b(?:achill?i?es|achilies|achilles\s+tendon|heel\s+cord)\b")),
     ("hamstring", re.compile(r"\b(?:ham\s?strings?|hammy|hammies|hamstring's)\b|\bback of (?:my|the|his|her) (?:thigh|upper leg)s?\b")),
-    ("knee", re.compile(r"\b(?:knees?|kneecaps?|patella|patellar)\b")),
-    ("ankle", re.compile(r"\bankles?\b")),
+    ("knee", re.compile(r"\b(?:kne{2,4}s?|kne|kness|kneecaps?|patella|patellar)\b")),  # "kneee", "kne": typed in a hurry
+    ("ankle", re.compile(r"\b(?:ankles?|ankel|ancle)\b")),
     ("calf", re.compile(r"\b(?:calf|calves|calfs|soleus|gastroc(?:nemius)?)\b")),
     ("shin", re.compile(r"\b(?:shins?|shin\s+splints|tibia)\b")),
     ("quad", re.compile(r"\b(?:quads?|quadriceps|quadricep)\b|\bfront of (?:my|the|his|her) thighs?\b")),

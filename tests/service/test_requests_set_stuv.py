@@ -251,3 +251,35 @@ async def test_a_day_missed_and_a_day_ahead_with_little_time(db: Database) -> No
     after = await coach.show("ann")
     assert _statuses(after, "2026-12-10") == ["missed"] and _statuses(after, "2026-12-12") == ["planned"]
     assert 0 < _minutes(after, "2026-12-12") <= 30
+
+
+async def test_the_day_a_skip_names_is_the_one_skipped(db: Database) -> None:
+    saturday = dt.date(2026, 12, 12)
+    coach = await _coach(db, saturday)
+    before = await coach.show("ann")
+    await say(coach, "long haul flight last night, jet lagged, maybe 3h sleep. skip today, I'll be right for tomorrow's long run")
+    after = await coach.show("ann")
+    assert _minutes(after, "2026-12-12") == 0
+    assert _minutes(after, "2026-12-13") == _minutes(before, "2026-12-13") > 0
+
+
+async def test_the_week_coming_said_at_the_weekend_is_the_next_one(db: Database) -> None:
+    coach = await _coach(db, dt.date(2026, 12, 13))  # a Sunday
+    doc = await coach.show("ann")
+    week = next(w for w in doc["plan"]["weeks"] if w["sessions"] and w["sessions"][0]["date"] >= "2026-12-14")
+    km = sum(s.get("distance_km") or 0 for s in week["sessions"] if s["type"] != "commitment")
+    replies = await say(coach, "what's the total distance for the week coming, in km?")
+    assert f"{km:.1f} km" in _text(replies)
+
+
+async def test_days_named_before_the_away_words_are_away_too(db: Database) -> None:
+    coach = await _coach(db)
+    await say(coach, "The 10th and the 12th I'm out, moving house.")
+    after = await coach.show("ann")
+    assert _minutes(after, "2026-12-10") == 0 and _minutes(after, "2026-12-12") == 0
+
+
+async def test_a_typed_body_part_and_a_pop_are_an_injury(db: Database) -> None:
+    coach = await _coach(db)
+    await say(coach, "left kneee sore after todays run")
+    assert [lim["body_part"] for lim in (await coach.show("ann"))["limitations"]] == ["knee"]
