@@ -1785,8 +1785,11 @@ class _Turn:
                 "log_activity" not in done and self.logs_a_workout(part, slots)
                 and (
                     not {"report_partial", "report_missed"} & done
-                    or ("report_partial" not in done and (slots.distances_m or slots.durations_s) and not _MISSED_CUES.search(part.lower())
-                        and ((slots.distances_m and slots.durations_s) or re.search(r"\b(?:did|done)\b", part, re.I)))
+                    or (slots.distances_m and slots.durations_s and not _MISSED_CUES.search(part.lower()))
+                    or (  # "Didn't get yesterday's long one in. Did today's though, 80 min on the trainer"
+                        "report_partial" not in done and slots.durations_s and not _MISSED_CUES.search(part.lower())
+                        and re.search(r"\b(?:did|done)\b", part, re.I)
+                    )
                 )
             ):
                 call = await execute_tool(self.tools, "log_activity", {"text": part[:500]})
