@@ -138,31 +138,23 @@ async def test_a_fact_said_in_passing_is_kept(db: Database, text: str) -> None:
     assert after["plan"] == before["plan"]
 
 
-async def test_the_day_with_the_session_is_the_one_that_moves(db: Database) -> None:
-    coach = await _coach(db)
+@pytest.mark.parametrize(("today", "text", "moved_from", "moved_to"), [
+    # of two days named, the one with a session is the one that moves
+    (TUESDAY, "Can this weekend's long run be Monday instead (the 14th)? Sunday's taken up with a gymnastics competition.",
+     "2026-12-13", "2026-12-14"),
+    (dt.date(2026, 12, 28), "NYE run — can I do it the day before instead?", "2026-12-31", "2026-12-30"),
+    (TUESDAY, "hey coach I'd rather run Friday than Thursday this week if that's OK the kids swimming lessons have moved to Thursday nights",
+     "2026-12-10", "2026-12-11"),
+])
+async def test_a_move_said_in_other_words_moves_that_session(
+    db: Database, today: dt.date, text: str, moved_from: str, moved_to: str,
+) -> None:
+    coach = await _coach(db, today)
     before = await coach.show("ann")
-    await say(coach, "Can this weekend's long run be Monday instead (the 14th)? Sunday's taken up with a gymnastics competition.")
+    await say(coach, text)
     after = await coach.show("ann")
-    assert _minutes(after, "2026-12-13") == 0
-    assert _minutes(after, "2026-12-14") == _minutes(before, "2026-12-13") > 0
-
-
-async def test_the_day_before_is_the_named_day_less_one(db: Database) -> None:
-    coach = await _coach(db, dt.date(2026, 12, 28))
-    before = await coach.show("ann")
-    await say(coach, "NYE run — can I do it the day before instead?")
-    after = await coach.show("ann")
-    assert _minutes(after, "2026-12-31") == 0
-    assert _minutes(after, "2026-12-30") == _minutes(before, "2026-12-31") > 0
-
-
-async def test_rather_one_day_than_another_moves_the_other(db: Database) -> None:
-    coach = await _coach(db)
-    before = await coach.show("ann")
-    await say(coach, "hey coach I'd rather run Friday than Thursday this week if that's OK the kids swimming lessons have moved to Thursday nights")
-    after = await coach.show("ann")
-    assert _minutes(after, "2026-12-10") == 0
-    assert _minutes(after, "2026-12-11") == _minutes(before, "2026-12-10") > 0
+    assert _minutes(after, moved_from) == 0
+    assert _minutes(after, moved_to) == _minutes(before, moved_from) > 0
 
 
 async def test_a_shorter_session_asked_for_is_eased_not_reported_done(db: Database) -> None:
