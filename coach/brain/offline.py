@@ -1005,8 +1005,8 @@ def _request_of(message: str, slots: Slots, intent: str, today: dt.date | None =
     demoted = intent == "new_plan" and not _NEW_GOAL.search(message)
     if demoted:  # "Christmas at my parents' 24th to 27th, not going to run at all": no new goal was named
         intent = "unknown"
-    if not re.search(r"[^\W\d_]", message):
-        return "emoji"  # "🚴", "👍👍": nothing to act on
+    if not re.search(r"[^\W\d_]", message) and not re.search(r"\d[.,:]?\d*\s*[/,]?\s*\d{1,2}:\d{2}", message):
+        return "emoji"  # "🚴", "👍👍": nothing to act on ("6.2 / 39:10" is a run told in numbers)
     if (
         _CONFIRMING.search(message) and intent in _READ_ONLY
         and not re.search(r"\b(?:can|could|would) (?:we|i|you)\b|\b(?:please|pls|plz|make (?:it|that)|move|swap|skip|instead)\b", message, re.I)

@@ -104,6 +104,8 @@ _DONE_VERBS: Final[tuple[tuple[re.Pattern[str], Sport], ...]] = (
     (re.compile(r"\b(swam)\b"), "swim"),
 )
 _BARE_KM = re.compile(r"\b(?:ran|run|did|done|rode|jog|jogged|cycled|(?:garmin|watch|strava|app)\s+(?:says|said|shows|showed|reckons|has it at|had it at))\s+(?:a\s+)?(\d{1,3}(?:[.,]\d+)?)\b(?!\s*(?:[:x×]|min|mins|minutes|h\b|hr|hrs|hours?|sets?|reps?|times|%|k\b|km|mi\b|miles?|m\b))")
+_NUMBER_THEN_TIME = re.compile(r"\s*(\d{1,3}[.,]\d{1,2})\s*(?:/|,|@|-)\s*\d{1,2}:\d{2}(?::\d{2})?\s*$")
+"""'6.2 / 39:10': a message of a decimal distance and a time alone (the distance in km)."""
 _WEIGHT_UNIT = r"\s*(kg|kgs|lbs?)?"
 _STRENGTH_FORMS: Final = (
     # weight x reps x sets (or sets x reps x weight when the numbers say so)
@@ -260,7 +262,7 @@ def _endurance(
         value, unit = (total.group(1), total.group(2)) if total.group(1) else (total.group(3), total.group(4))
         distance = _float(value) * (METRES_PER_MILE if unit.startswith("mi") else METRES_PER_KM)
     elif distance is None and sport in ("run", "ride", "virtual_ride"):
-        bare = _BARE_KM.search(text)  # "ran 5.5 this morning, 35 mins": a bare distance is in km
+        bare = _BARE_KM.search(text) or _NUMBER_THEN_TIME.match(text)  # "ran 5.5 this morning, 35 mins", "6.2 / 39:10": km
         if bare is not None and 0 < _float(bare.group(1)) <= (60 if sport == "run" else 300):
             distance = _float(bare.group(1)) * METRES_PER_KM
     total_time = _TOTAL_TIME.search(text)

@@ -275,3 +275,10 @@ async def test_a_typed_body_part_and_a_pop_are_an_injury(db: Database) -> None:
     coach = await _coach(db)
     await say(coach, "left kneee sore after todays run")
     assert [lim["body_part"] for lim in (await coach.show("ann"))["limitations"]] == ["knee"]
+
+
+async def test_a_run_told_in_numbers_alone_is_logged(db: Database) -> None:
+    coach = await _coach(db, dt.date(2026, 12, 29))
+    await say(coach, "6.2 / 39:10")
+    (activity,) = (await coach.show("ann"))["activities"]
+    assert activity["sport"] == "run" and activity["distance_km"] == pytest.approx(6.2)

@@ -252,6 +252,7 @@ def test_a_speed_no_one_reaches_is_said_back_not_stored(text: str) -> None:
     ("rode 40 miles with the club, took about 2 hrs 40. right knee a bit achy", "ride", 64.37, 160),
     ("1h25 @ 170w avg, 35km", "ride", 35, 85),
     ("Garmin Connect\nLong Run\n11.74 km | 1:15:48 | 6:27 /km\nElev gain 84 m\nAerobic TE 3.1", "run", 11.74, 75 + 48 / 60),
+    ("6.2 / 39:10", "run", 6.2, 39 + 10 / 60),
 ])
 def test_watch_pastes_and_bare_numbers_are_read_whole(text: str, sport: str, km: float, minutes: float) -> None:
     (entry,) = parse_log(text, when=WHEN, default_sport=sport)
