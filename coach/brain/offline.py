@@ -951,6 +951,8 @@ _REST_OF_WEEK = re.compile(
     r"(?:take|taking|write|writing) (?:off )?the (?:rest of the |whole )?week (?:off|out)|(?:the )?whole week off)\b", re.I,
 )
 """Days off to the end of the week ("covid positive, out for the rest of the week")."""
+_SAID_AHEAD: Final = r"can'?t|cannot|won'?t|will|going to|gonna|please|pls|tonight|later"
+"""Words of a message about days ahead: with them, days named are no report of days gone."""
 _SKIP_DAY = re.compile(
     r"\b(?:skip|skipping|cancel|scrap|ditch|drop)\s+(today|tonight|tomorrow|tmrw|tmr|(?:mon|tues|wednes|thurs|fri|satur|sun)day)\b(?!'s)", re.I,
 )
@@ -1048,7 +1050,7 @@ def _request_of(message: str, slots: Slots, intent: str, today: dt.date | None =
     if (
         _NOTE_STRONG.search(message) and not _ASKS_CHANGE.search(unhedged) and not (slots.distances_m or slots.durations_s) and not slots.body_parts
         and not (_SKIP.search(message) and coming)  # "Santa brought a smart trainer! 🎁 Also not riding tomorrow"
-        and not (_AWAY.search(message) and (coming or (slots.date_range is not None and slots.date_range.end >= (today or slots.date_range.end))))  # "heads up, I work the next 3 Saturdays, can't ride any of them": days away
+        and not (_AWAY.search(message) and (coming or (slots.date_range is not None and (today is None or slots.date_range.end >= today))))  # "heads up, I work the next 3 Saturdays, can't ride any of them": days away
     ):
         return "remember_note"  # "Switched to a 34/50 compact crankset for the climbs", "Just got a Wahoo Kickr 🙌"
     if _PREFERENCE.search(message) and not slots.body_parts and not slots.dates and not slots.weekdays and not slots.date_range:
@@ -1116,7 +1118,7 @@ def _request_of(message: str, slots: Slots, intent: str, today: dt.date | None =
     if (
         today is not None and intent not in ("log_workout", "partial", "missed") and (_AWAY.search(message) or _SKIP.search(message))
         and slots.weekdays and re.search(r"\bthis week\b", message, re.I)
-        and not re.search(r"\b(?:can'?t|cannot|won'?t|will|going to|gonna|please|pls|tonight|tomorrow|later|next)\b|\?", message, re.I)
+        and not re.search(r"\b(?:" + _SAID_AHEAD + r"|tomorrow|next)\b|\?", message, re.I)
     ):
         back = parse_slots(message, today, past=True).dates
         monday = today - dt.timedelta(days=today.weekday())
@@ -1131,7 +1133,7 @@ def _request_of(message: str, slots: Slots, intent: str, today: dt.date | None =
         and not (  # "no ride yesterday or today, xmas food coma": told of days gone, today with them
             today is not None and slots.date_range is None and all(d <= today for d in future)
             and any(today - dt.timedelta(days=14) <= d < today for d in slots.dates)
-            and not re.search(r"\b(?:can'?t|cannot|won'?t|will|going to|gonna|please|pls|tonight|later)\b|\?", message, re.I)
+            and not re.search(r"\b(?:" + _SAID_AHEAD + r")\b|\?", message, re.I)
         )
     ):
         return "unavailable"  # "the 26th and 27th are out", "no ride that day"
