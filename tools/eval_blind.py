@@ -64,7 +64,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 BLIND_DIR = ROOT / "tests" / "blind"
-SETS = {name: BLIND_DIR / f"set_{name}.jsonl" for name in "abcdefghijklmnopqrstuvwyz"}
+SETS = {name: BLIND_DIR / f"set_{name}.jsonl" for name in "abcdefghijklmnopqrstuvwxyz"}
 ATHLETES = {"runner": ("ann", BLIND_DIR / "athletes" / "runner.json"), "rider": ("rob", BLIND_DIR / "athletes" / "rider.json")}
 TIME_ZONE = "Europe/London"
 DEFAULT_TODAY = dt.date(2026, 12, 8)
