@@ -130,6 +130,7 @@ class AdaptRules(_Rule):
     illness_above_neck_fraction: float = Field(gt=0, le=1)
     partial_missed_below: Fraction
     resume_fraction: Fraction
+    detrain_lost_weeks: float = Field(gt=0, le=12)
 
 
 class RuleKinds(_Rule):

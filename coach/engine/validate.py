@@ -606,7 +606,8 @@ def _week_rules(
     easy_share_min = g.week.easy_share_min
     min_rest_days = g.week.min_rest_days
     resume_fraction = g_adapt.resume_fraction
-    previous_low = False
+    detrain_lost_weeks = g_adapt.detrain_lost_weeks
+    lost_weeks = 0.0
     for n in order:
         week = plan.weeks[n]
         week_start = week.start
@@ -766,11 +767,15 @@ def _week_rules(
                         sessions,
                     )
                 )
-        # A week eased by the athlete's reports is read as built, unless it is the second low week in a
-        # row (adapt.resume_fraction): one bad week does not lower the bar for the weeks after it.
+        # A week eased by the athlete's reports is read as built, until the low weeks in a row
+        # (adapt.resume_fraction) have lost adapt.detrain_lost_weeks weeks of their built training:
+        # a short break (a week's trip over a weekend) does not lower the bar for the weeks after it.
         low = built_minutes is not None and volume < resume_fraction * built_minutes
-        resumed = built_minutes is not None and not (low and previous_low)
-        previous_low = low
+        if low and built_minutes:
+            lost_weeks += max(0.0, 1.0 - volume / built_minutes)
+        elif not low:
+            lost_weeks = 0.0
+        resumed = built_minutes is not None and not (low and lost_weeks >= detrain_lost_weeks - 1e-9)
         if week_sums.longs:
             run_ref = week_sums.run_min
             if resumed and built_minutes is not None:
