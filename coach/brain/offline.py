@@ -446,7 +446,7 @@ def _same_family(intent: str, action: str) -> bool:
 
 _WELLNESS_FIRST = frozenset({"checkin", "fatigue", "today", "tomorrow", "unknown", "greeting", "thanks", "explain", "week"})
 _EASE = re.compile(
-    r"\b(shorter|shorten|easier|lighter|gentler|more gentle|chiller|more chilled|dial(?:l?ing)? (?:it |that |today |tonight |\w+'s \w+ )?back|tone (?:it |that )?down|(?:be )?toned down|(?:as|into) a recovery (?:spin|run|ride|jog)|cut (?:[\w']+ ){0,3}short|"
+    r"\b(shorter|shorten|shortened|easier|lighter|gentler|more gentle|chiller|more chilled|something (?:gentle|easy|light|short|chill(?:ed)?)|dial(?:l?ing)? (?:it |that |today |tonight |\w+'s \w+ )?back|tone (?:it |that )?down|(?:be )?toned down|(?:as|into) a recovery (?:spin|run|ride|jog)|cut (?:[\w']+ ){0,3}short|"
     r"take (?:it|the \w+|today'?s \w+|\w+'s \w+) (?:real |really |very |super |nice and )?easy|keep (?:it|things|today) (?:gentle|easy|light)|"
     r"(?:can|could) (?:today|tomorrow|it|\w+'s \w+) be (?:really |very |super |nice and )?(?:easy|gentle|light)|go easy|back off|ease off|ease (?:it|up)|"
     r"ease (?=(?:the |this |next )?(?:mon|tue|wed|thu|fri|sat|sun|tomorrow|today|tonight|weekend)\w*)|reduce|less|cut (?:it |that |things )?back|scale (?:it |that )?back|"
@@ -535,7 +535,9 @@ _PAIN = re.compile(
     r"swollen|tweaked|pulled|strained|throbbing|said no|said nope|said enough|gave (?:out|way)|packed in|gone|grumbling|grumbly|cranky|locked up|grabbed|twinges?|"
     r"niggly|achy|stiff|tender|angry|barking|complaining|pulling|went ping|pinged|puffy|flaring|flaring up|rolled|blister|"
     r"cramp(?:ed|ing)?|seized|dodgy|clicking|grinding|bruised|bruising|banged|whacked|smashed|did (?:my|his|her) \w+ in|put (?:my|his|her) \w+ out|went (?:on me|again)|"
-    r"twinging|twangy|nipping|talking to me|(?:felt|feels?|feeling) (?:weird|funny|odd|off|wrong)|numb|pinched|jarred|screaming)\b"
+    r"twinging|twangy|nipping|talking to me|(?:felt|feels?|feeling) (?:weird|funny|odd|off|wrong)|numb|pinched|jarred|screaming|"
+    r"numbness|tingl(?:y|ing|es)|pins and needles|(?:being|acting|playing) (?:weird|up|funny|silly buggers)|"
+    r"came off|fell off|cut (?:\w+ ){0,2}(?:up|open)|grazed|gashed)\b"
 )
 _NO_PAIN = re.compile(r"\b(no pain|pain[- ]free|doesn'?t hurt|didn'?t hurt|not sore|no issues|feels? (?:fine|good|great)|all good)\b")
 
@@ -565,6 +567,12 @@ _SWAP_FOR_EASY = re.compile(
 )
 _SKIP = re.compile(
     r"\b(skip|skipping|skiping|forgo|forego|drop|dropping|ditch|ditching|bin|binning|cancel|cancelling|canceling|scrap|scrapping|miss out|axe|"
+    r"remove|removing|delete|deleting|get rid of|kill|nix|scratch|strike (?:out|off)|cross (?:it|that|\w+(?:'s)?(?: \w+)?) off|"
+    r"(?:today|tonight|tomorrow) i(?:'ll| will| am going to| am gonna|'m gonna|'m going to)? rest\b|i(?:'ll| will) rest (?=today|tonight|tomorrow)|"
+    r"rather not (?:run|ride|train|swim|go out)(?= (?:today|tonight|tomorrow|on|this))|(?:can i|let me|i'?ll|i will|i'?m going to|gonna) (?:just )?rest\b(?! (?:day|week))|"
+    r"no (?:run|ride|training|session|workout|spin|swim)(?: for me)? (?:today|tonight|tomorrow)|"
+    r"(?:will not|won'?t) (?:run|ride|train|swim)(?= (?:on )?(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day|tomorrow|today|tonight|this|next)\b)|"
+    r"not doing (?=(?:today|tonight|tomorrow|(?:mon|tues|wednes|thurs|fri|satur|sun)day|the|my|this|that)\b)|"
     r"take out|(?:take|taking) (?:today|tonight|tomorrow|(?:mon|tues|wednes|thurs|fri|satur|sun)day)(?:'s \w+)? out\b|sack (?:it |that |\w+ )?off|knock (?:it|that) on the head|give (?:it|that|\w+(?:'s)?(?: \w+)?) a miss|cancell?ed|canceled|"
     r"not happening|(?:isn|ain|won)'?t (?:be )?happening|(?:take|taking) (?:it|that|them) out|leave (?:out|off)|"
     r"(?:leave|leaving) (?:it|that|\w+(?:'s)? (?:run|ride|session|one)) out|(?:run|ride|session|swim|spin|workout|training|today|tomorrow|tonight)(?:'s| is) (?:off|a no[- ]go)|"
@@ -591,8 +599,9 @@ _ONE_OF = re.compile(
 _BETTER_THAN: Final = r"\b(?:better|easier)\b[^.?!,;]{0,20}\bthan\b|\brather than\b|\brather (?:\w+ )?(?:on )?(?:mon|tues|wednes|thurs|fri|satur|sun)day than\b"
 """A preferred day over the planned one: "Friday's better for me than Thursday this week" (the second moves)."""
 _STRONG_MOVE = re.compile(
-    r"\binstead\b|→|->|➡️?|=>|\brather (?:\w+ )?(?:on )?(?:mon|tues|wednes|thurs|fri|satur|sun)day than (?:on )?(?:mon|tues|wednes|thurs|fri|satur|sun)day\b|\b(?:do|doing|have)\b[^.?!,;]{0,30}\bon\s+(?:the\s+)?(?:mon|tue|wed|thu|fri|sat|sun|tomorrow|\d)|"
-    r"\b(?:move|moves|moved|shift|shifts|push|bump)\s+(?:it\s+|that\s+|them\s+|\w+\s+)?to\b|"
+    r"\b(?:mon|tues|wednes|thurs|fri|satur|sun)day(?:'s)? (?:long |easy |hard )?(?:run|ride|tempo|session|intervals|one|swim|workout) to "
+    r"(?:mon|tues|wednes|thurs|fri|satur|sun)day\b(?! (?:to|-|through|till|until)\b)|\binstead\b|→|->|➡️?|=>|\brather (?:\w+ )?(?:on )?(?:mon|tues|wednes|thurs|fri|satur|sun)day than (?:on )?(?:mon|tues|wednes|thurs|fri|satur|sun)day\b|\b(?:do|doing|have)\b[^.?!,;]{0,30}\bon\s+(?:the\s+)?(?:mon|tue|wed|thu|fri|sat|sun|tomorrow|\d)|"
+    r"\b(?:move|moves|moved|moving|shift|shifts|shifting|push|pushing|bump|bumping)\s+(?:it\s+|that\s+|them\s+|\w+\s+|\w+'s\s+\w+\s+)?to\b|"
     r"\b(?:go|goes)\s+(?:it\s+|that\s+|them\s+)?to\s+(?=(?:the\s+)?(?:mon|tue|wed|thu|fri|sat|sun|tomorrow|next|\d))|"
     r"\b(?:can|could)\s+(?:it|that|they|the\s+\w+(?:\s+\w+)?)\s+go\s+to\b|"
     r"\b(?:move|shift|push|bump)\s+(?:[\w']+\s+){1,3}to\s+(?:mon|tues|wednes|thurs|fri|satur|sun|tomorrow|the\s+\d|\d)|"
@@ -604,8 +613,10 @@ _STRONG_MOVE = re.compile(
     re.I,
 )
 _CAP_WORDS = re.compile(
-    r"\b(tops|max|maximum|at most|only|most i can|that'?s it|that is it|i (?:have|'ve got|got|can do|can spare)|"
-    r"i'?ve got|got|time crunch|squeeze|between meetings|no more than|limited to|short on time|all i have)\b", re.I,
+    r"\b(tops|max|maximum|at most|only|most i can|that'?s it|that is it|i (?:have|'ve got|got(?!{gift})|can do|can spare)|"
+    r"i'?ve got|got(?!{gift})|time crunch|squeeze|between meetings|no more than|limited to|short on time|all i have)\b".format(
+        gift=r"\s+(?:a|an|my|the|some)\s+(?![^.!?\d]{0,15}\d)"),  # "I got a last minute gig": no time said
+    re.I,
 )
 _DAY_REPORT = re.compile(
     r"(?<![\w'])(?P<day>today|yesterday|(?:mon|tues|wednes|thurs|fri|satur|sun)day|mon|tue|tues|wed|weds|thu|thur|thurs|fri|sat|sun)"
@@ -652,7 +663,7 @@ _BECAUSE_SPLIT = re.compile(r"\s+(?:so|because|cos|coz|since)\s+", re.I)
 _TODAY_WORDS = re.compile(r"\b(today'?s?|tonight'?s?|this (?:morning|evening|afternoon)'?s?)\b", re.I)
 _CAP_STRONG = re.compile(
     r"\b(tops|max|maximum|at most|most i can|that'?s it|that is it|no more than|all i have|between meetings|time crunch|"
-    r"short on time|only (?:have|got|get)|(?:i |i'?ll )?have only|i only|(?:has|have|needs?|must) (?:to )?be (?:done|finished|over|back) (?:in|within|by))\b", re.I,
+    r"short on time|only (?:have|got|get)|only (?:be able to |manage to )?(?:get|do|manage|fit in|squeeze in)|(?:i |i'?ll )?have only|i only|(?:has|have|needs?|must) (?:to )?be (?:done|finished|over|back) (?:in|within|by))\b", re.I,
 )
 _CAP_FIRM = re.compile(
     r"\b(tops|max|maximum|at most|no more than|all i(?:'?ve| have)? got|that'?s all i(?:'?ve| have)? got|only (?:have|got)|i have only|"
@@ -686,11 +697,14 @@ def _bare_minutes(message: str) -> int | None:
 
 
 _DONE_WORDS = re.compile(
-    r"\b(did|done|ran|rode|swam|managed|completed|finished|walked|cycled|of (?:the|my|today'?s|it)|into the|"
+    r"\b(did|done|ran|rode|swam|managed|completed|finished|walked|cycled|(?<!because )(?<!cause )of (?:the|my|today'?s|it)|into the|"
     r"before (?:my|the)|turned|stopped|bailed|called it|ago|got (?:to|in|through)|started (?:hurting|to hurt|pulling|aching)|"
     r"walked (?:home|back)|went ping)\b", re.I,
 )
-_LONG_DAY = re.compile(r"\blong (?:run|ride|session|one)s? (?:on|to) ((?:mon|tues|wednes|thurs|fri|satur|sun)day)s?\b", re.I)
+_LONG_DAY = re.compile(
+    r"\blong (?:run|ride|session|one)s? (?:(?:can |could |should |will )?(?:go|be|move|happen|stay)\s+)?(?:on|to) "
+    r"((?:mon|tues|wednes|thurs|fri|satur|sun)day)s?\b", re.I,
+)
 _CLOCK_TIME = re.compile(r"(?<![\d:])\d{1,2}:\d{2}(?::\d{2})?(?![\d:])(?!\s*(?:am|pm))")
 _WEEKDAY_WORD = re.compile(r"\b(mon|tues|wednes|thurs|fri|satur|sun)day'?s?\b")
 _WILL_DO = re.compile(r"\b(?:i'?ll|i will|gonna|i'?m going to)\b", re.I)
@@ -749,7 +763,10 @@ _AWAY = re.compile(
     r"(?<!not )(?<!you're )(?<!you are )working(?: doubles| a double| nights| late| all day)?|work trip|business trip|conference|skiing|off to|"
     r"no chance of (?:a )?(?:running|riding|training|swimming|run|ride|session)|no bike|without (?:a|my) bike|for work|"
     r"cant (?:do|make|train|run|ride)|(?:i'?ll|i will) be (?:at|in) [^.?!]{2,40} all day|all day at|won'?t manage|"
-    r"won'?t make it|not going to manage|(?:i'?m|i am) (?:completely |totally )?out(?! (?:on|for|of|there|riding|running|late|tonight|this evening|with|at))|not going to (?:run|ride|train|swim|be able)|won'?t be (?:running|riding|training|swimming))\b", re.I,
+    r"won'?t make it|not going to manage|(?:i'?m|i am) (?:completely |totally )?out(?! (?:on|for|of|there|riding|running|late|tonight|this evening|with|at))|not going to (?:run|ride|train|swim|be able)|won'?t be (?:running|riding|training|swimming)|"
+    r"(?:would |'d )?rather not (?:run|ride|train|swim|cycle|bike)(?= (?:there|then|on|that|those|these|this|while|during)\b)|(?:i|we) (?:will|shall) not (?:run|ride|train|swim|be (?:running|riding|training))|"
+    r"(?:no|not) (?:running|riding|training|runs?|rides?) there|(?:i'?m|i am|we'?re|we are) off (?=(?:from |on |the )?\d)|"
+    r"(?:i'?m|i am|we'?re|we are|(?:i|we)(?:'ll| will) be) in (?!the (?:gym|pool|office|saddle|zone)\b)[a-z]+(?: [a-z]+)? (?:from|(?:the )?\d+(?:st|nd|rd|th)?))\b", re.I,
 )
 _SLEEP_WORDS = re.compile(r"\b(slept|sleep|kip|nap|bed|woke|awake|night'?s)\b")
 _LOGGED_WHEN = re.compile(r"\b(this morning|last night|yesterday|earlier|today'?s|this arvo|this afternoon|this evening|at lunch|tonight)\b")
@@ -772,7 +789,7 @@ _SESSION_NAMED = re.compile(r"\b(?:long|tempo|intervals?|hills?|threshold|speed|
 _NO_SECOND_REQUEST = frozenset({"numbers", "question", "plan_question", "emoji", "weather", "greeting", "thanks", "help", "unknown", "hedge", "vague_less", "vague_change",
                                 "vague_more", "vague_dates", "override_attempt", "delete_data", "ask_coach", "new_plan"})
 _MOVE = re.compile(
-    r"\b(instead of|instead|move|moved|push|shift|happen on|do it on|switch to|bump)\b|→|->|"
+    r"\b(instead of|instead|move|moved|push|pushing|shift|shifting|happen on|do it on|switch to|bump)\b|→|->|"
     r"\bgo to (?=(?:the )?(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day|mon|tue|wed|thu|fri|sat|sun|tomorrow|next|\d))|"
     r"\b(?:is|'s) (?:going|moving) to(?= (?:the )?(?:mon|tues|wednes|thurs|fri|satur|sun)day\b| tomorrow\b)", re.I,
 )
@@ -789,7 +806,8 @@ _DAYS_OUT = re.compile(
     r"\b" + _NEVER + r"\b[^.?!]*\b" + _FOR_GOOD + r"\b|\b" + _FOR_GOOD + r"\b[^.?!]*\b" + _NEVER + r"\b"
     r"|\b" + _NEVER + r"\b[^.?!]{0,30}\b(?:mon|tues|wednes|thurs|fri|satur|sun)(?:days|day (?:runs|rides|sessions))\b"
     r"|\b(?:mon|tues|wednes|thurs|fri|satur|sun)days\b[^.?!]{0,30}\b(?:(?:are|is)\s+(?:out|off|family days?|no good|a no[- ]?go)|"
-    r"no longer work|(?:don'?t|won'?t|do not|will not) work)\b", re.I,
+    r"no longer work|(?:don'?t|won'?t|do not|will not) work)\b"
+    r"|\bno more (?:runs|rides|running|riding|training|sessions) on (?:mon|tues|wednes|thurs|fri|satur|sun)days?\b", re.I,
 )
 _DAY_GONE_FOR_GOOD = re.compile(
     r"\b" + _NEVER + r"\b|\b(?:dead to me|rest days?|days? off|busy|working|work|taken|booked)\b", re.I
@@ -855,8 +873,11 @@ _NAMED_SESSION_DAY = re.compile(
     r"\b(?:today|tonight|tomorrow|(?:mon|tues|wednes|thurs|fri|satur|sun)day)'?s (?:\w+ )?(?:run|ride|session|swim|spin|workout)\b", re.I
 )
 _SHARE_OF_DAY = re.compile(r"\b(half|third|quarter) of (?:today|tonight|tomorrow|\w+day)'?s\b", re.I)
+_BACK_REFERENCE = re.compile(r"\b(?:there|those (?:ones|days|runs|rides|sessions)|each time|that week|during (?:it|that))\b", re.I)
+"""Words that point back at days the clause before named ("keep those ones to 30 min")."""
 _PER_DAY = re.compile(
-    r"\b(each|every|per|a day|daily|any given day|weekdays?|all week|each time|any day|whole week|all weekend)\b", re.I,
+    r"\b(each|every|per|a day|daily|any given day|weekdays?|all week|each time|any day|whole week|all weekend|those ones|"
+    r"those (?:runs|rides|sessions|days)|(?:runs|rides|sessions) (?:that|this|next) week|that week)\b", re.I,
 )
 """A time limit said for every day of a span, not one day."""
 _UNTIL_DAY = re.compile(r"\b(until|till|til|up to|through to)\b", re.I)
@@ -870,7 +891,9 @@ _TRAIN_THERE = re.compile(
     r"\b(can still (?:run|ride|train|swim|get out)|(?:i'?ll|will|gonna|going to) (?:be )?(?:riding|running|training|swimming) "
     r"(?:loads|lots|a lot|there|out there|every day)|with (?:the|my) bike|taking (?:the|my) (?:bike|trainers|running shoes)|"
     r"packing (?:my )?(?:trainers|bike|running shoes|kit)|bike (?:is )?coming with me|hotel (?:has a )?gym|"
-    r"(?:hiring|renting) a (?:bike|road bike)|bike hire|hire bike)\b",
+    r"(?:hiring|renting) a (?:bike|road bike)|bike hire|hire bike|(?:bring|bringing) (?:my )?(?:running shoes|trainers|bike|kit)|"
+    r"(?:i'?ll|will|gonna|going to) keep (?:running|riding|training)|(?:run|ride|train)(?:ning|ing)? (?:on )?(?:all )?the (?:usual|same) days|"
+    r"indoor track)\b",
     re.I,
 )
 _FACT = re.compile(
@@ -954,7 +977,8 @@ _REST_OF_WEEK = re.compile(
 _SAID_AHEAD: Final = r"can'?t|cannot|won'?t|will|going to|gonna|please|pls|tonight|later"
 """Words of a message about days ahead: with them, days named are no report of days gone."""
 _SKIP_DAY = re.compile(
-    r"\b(?:skip|skipping|cancel|scrap|ditch|drop)\s+(today|tonight|tomorrow|tmrw|tmr|(?:mon|tues|wednes|thurs|fri|satur|sun)day)\b(?!'s)", re.I,
+    r"\b(?:skip|skipping|cancel|scrap|ditch|drop)\s+(today|tonight|tomorrow|tmrw|tmr|(?:mon|tues|wednes|thurs|fri|satur|sun)day|mon|tue|tues|wed|thu|thurs|fri|sat|sun)"
+    r"\b(?:(?!'s)|'s\s+(?:\w+\s+)?(?:run|ride|session|one|swim|workout)\b)", re.I,
 )
 """A skip whose object is a day ("skip today, …")."""
 _TIME_AHEAD = re.compile(r"\b(?:i (?:only )?have only|i(?:'ll| will) (?:only )?have|only (?:have|got) \d|(?:can|will) (?:only )?(?:do|manage))\b", re.I)
@@ -1021,7 +1045,10 @@ def _request_of(message: str, slots: Slots, intent: str, today: dt.date | None =
         and not (slots.distances_m and slots.durations_s and slots.past_tense)  # "FYI: this morning I swam 2,000 m in 42 minutes"
     ):
         return "remember_note"  # "I carry a puncture kit now, thought you should know": a fact, nothing to change
-    if (_AWAY.search(message) or slots.date_range or slots.dates) and _TRAIN_THERE.search(message) and not _ASKS_CHANGE.search(message):
+    if (
+        (_AWAY.search(message) or slots.date_range or slots.dates) and _TRAIN_THERE.search(message) and not _ASKS_CHANGE.search(message)
+        and not (slots.durations_s and (_CAP_FIRM.search(message) or _CAP_STRONG.search(message)))  # "taking the bike but I'll only get an hour each time"
+    ):
         return "remember_note"  # "off to Tenerife 14th-21st, can still run there": the plan stays, the trip is remembered
     if (_DO_IT_ON.search(message) or _DAY_FOR_DAY.search(message)) and len(coming) == 2:
         return "move_session"  # "can't ride today… can I do it tomorrow?", "can tomorrow be a ride day and Thursday off instead?"
@@ -1161,6 +1188,7 @@ def _request_of(message: str, slots: Slots, intent: str, today: dt.date | None =
         intent in ("illness", "fatigue", "greeting", "unknown", "today", "checkin")
         and _WEATHER.search(message) and not _ILL.search(message) and not slots.durations_s and not _SKIP.search(message)
         and not re.search(r"\b(remember|note|fyi|if the weather)\b", message, re.I)
+        and not (_EASE.search(message) and re.search(r"\b(?:can|could|would|please|pls|make)\b", message, re.I))  # "could we make today's long run a bit shorter? snow and ice"
     ):
         return "weather"  # "its freezing out there today brrr": not a symptom
     if _CHANGE_DAYS.search(message) and not slots.weekdays and not slots.days_per_week:
@@ -1202,7 +1230,10 @@ def _request_of(message: str, slots: Slots, intent: str, today: dt.date | None =
         and not (slots.distances_m and slots.durations_s)  # "3 miles on the treadmill, 28 min" is a workout, not a fact
     ):
         return "remember_note"
-    ahead = bool(slots.dates) and today is not None and all(d > today for d in slots.dates)
+    ahead = bool(slots.dates) and today is not None and (
+        all(d > today for d in slots.dates)
+        or (re.match(r"\W*(?:skipping|gonna skip|going to skip|i'?ll skip|will skip)\b", message, re.I) is not None and any(d > today for d in slots.dates))
+    )  # "skipping sat's run 🙃 recovering from tonight lol": Saturday's, ahead
     if (
         _SKIP.search(message) and not slots.past_tense and (intent not in ("missed", "partial", "log_workout") or ahead)
         and (slots.dates or slots.weekdays or slots.date_range or _SESSION_REF.search(message) or _TODAY_WORDS.search(message))
@@ -1217,7 +1248,13 @@ def _request_of(message: str, slots: Slots, intent: str, today: dt.date | None =
         return "ease"
     if (
         slots.body_parts and _PAIN.search(message.lower()) and not _NO_PAIN.search(message.lower()) and "?" not in message
-        and intent in ("unknown", "remember_note", "checkin", "fatigue", "today", "greeting", "thanks")
+        and (
+            intent in ("unknown", "remember_note", "checkin", "fatigue", "today", "greeting", "thanks")
+            or (  # "getting numbness in my left foot on long rides, toes go all tingly after an hour": no workout told
+                intent == "log_workout" and not slots.distances_m and not slots.past_tense and not _DONE_WORDS.search(message)
+                and re.search(r"\b(?:after|into|on) (?:an? |\d+ |the first )?(?:hour|hr|min|minutes|k|km|miles?|long)", message, re.I)
+            )
+        )
     ):
         return "injury"  # "got a blister the size of a 50p on my big toe"
     return "unknown" if demoted else None
@@ -1708,6 +1745,17 @@ class _Turn:
             return [(await self.on_injury())[0]]
         return []
 
+    def away_apart(self, slots: Slots) -> bool:
+        """Days away that leave a move already made alone (not the day it went to): "Move Thursday to Friday.
+        I'm off 24th-28th Dec" is two requests; "away Saturday, can I do the long one Friday instead?" frees
+        Saturday, already empty."""
+        moved = {str(c.input.get("to_date")) for c in self.calls if c.name == "move_session" and not c.is_error}
+        days = set(slots.dates)
+        if slots.date_range is not None:
+            span = slots.date_range
+            days |= {span.start + dt.timedelta(days=n) for n in range((span.end - span.start).days + 1)}
+        return bool(days) and not {d.isoformat() for d in days} & moved
+
     async def more_requests(self) -> list[str]:
         """A second request in another clause ("swap thurs and sat, and I only have 30 min on
         sunday", "ran 7k … Also, I can't do Saturday"): each clause read on its own, forward in
@@ -1721,8 +1769,18 @@ class _Turn:
         extra: list[str] = []
         unread: list[str] = []
         said_today = set(self.slots.dates) == {self.today} or (not self.slots.dates and _TODAY_WORDS.search(self.message) is not None)
+        previous: tuple[str, Slots] | None = None
         for part in parts:
             slots = parse_slots(part, self.today, past=False)
+            told_before = previous
+            if slots.dates or slots.date_range is not None:
+                previous = (part, slots)
+            if (
+                told_before is not None and (_AWAY.search(part) or _BACK_REFERENCE.search(part)) and not slots.dates and slots.date_range is None
+                and (told_before[1].date_range is not None or told_before[1].dates) and not _AWAY.search(told_before[0])
+            ):  # "flying the 29th, back the 4th. cant run there realy", "from the 14th to the 18th, … keep those ones to 30 min": the days are the clause before's
+                part = f"{told_before[0].rstrip(' .!;')}, {part}"
+                slots = parse_slots(part, self.today, past=False)
             if said_today and not slots.dates and slots.date_range is None and not _SESSION_NAMED.search(part):
                 # "My achilles is sore this morning. Should I still ride today? Maybe go shorter?": today's, the day the message names
                 part = f"{part.rstrip(' ?.!')} today"
@@ -1746,8 +1804,9 @@ class _Turn:
             elif "swap_sessions" not in done and _SWAP.search(part) and len(set(slots.dates)) >= 2:
                 extra.append((await sub.on_swap())[0])
             elif (
-                "set_unavailable" not in done and "move_session" not in done and _AWAY.search(part) and (slots.dates or slots.date_range)
-                and not _TRAIN_THERE.search(self.message) and not _STRONG_MOVE.search(self.message)
+                "set_unavailable" not in done and _AWAY.search(part) and (slots.dates or slots.date_range)
+                and not _TRAIN_THERE.search(self.message)
+                and ("move_session" not in done or self.away_apart(slots))  # "Move Thursday to Friday. I'm off 24th-28th Dec"
                 and not self.reported_missed(part)  # "no runs tue or thu this week. …": the clause the missed days came from
                 and not _DONE_WORDS.search(part) and not _MOVE.search(part)
                 and all(d >= self.today for d in slots.dates)
@@ -1758,6 +1817,7 @@ class _Turn:
                 and (slots.dates or (slots.date_range is not None and slots.date_range.end >= self.today))
                 and all(d >= self.today for d in slots.dates) and not re.search(r"\bshould i\b[^.!]*\?", part, re.I)
                 and "report_fatigue" not in done  # "should I skip it?" asks for advice, and an eased day stays eased
+                and not ("move_session" in done and (_MOVE.search(part) or _STRONG_MOVE.search(part)))  # "I'll skip today's run and do it Wednesday instead": the move
             ):
                 extra.append((await sub.on_skip())[0])  # "tweaked my back…, gonna skip saturday's long ride"
             elif (
@@ -1847,6 +1907,10 @@ class _Turn:
             return False
         if _LONG_AGO.search(part):
             return False  # "my 10k time was 46 minutes two summers ago": history, not a workout to log
+        if _PAIN.search(low) and re.search(
+            r"\b(?:after|into|at|past|beyond|for the (?:first|last)) (?:about |around |roughly |maybe |the )?\d+(?:[.,]\d+)?\s*(?:k|km|kms|mi|miles?|min|mins|minutes|hours?|hrs?)\b", low
+        ) and not (slots.distances_m and slots.durations_s):
+            return False  # "my knee started aching after about 5 km": when the pain began, no workout told
         if (
             not slots.past_tense and re.search(r"\b(?:gonna|going to|will|planning to|about to)\b", self.message, re.I)
             and not _DONE_WORDS.search(part) and not re.search(r"\b(?:yesterday|last night|this morning|earlier|ago)\b", low)
@@ -1970,8 +2034,10 @@ class _Turn:
         if len(parts) > 1 and away and told:
             # "did 8k this morning. also I'm away the 19th and 20th": only the away clause's days
             own = parse_slots(" ".join(away), self.today, past=False)
-            if own.dates or own.date_range is not None:
-                slots = own
+            whole = slots.date_range
+            named_in_period = whole is not None and bool(slots.dates) and all(whole.start <= d <= whole.end for d in slots.dates)
+            if (own.dates or own.date_range is not None) and not named_in_period:
+                slots = own  # (not "all next weekend. no rides sat or sun": that weekend's days, read as a whole)
         span = slots.date_range
         if span is not None and _days_within_period(slots.dates, span.start, span.end):
             span = None  # "can't do Thursday this week": the Thursday, not the week
@@ -2043,8 +2109,9 @@ class _Turn:
         if not dates and span is not None and span.end > span.start and not _SPAN_WORDS.search(self.message):
             return await self.move(span.start, span.end), None  # "shift tomorrow to wed": from one day to the other
         if (
-            span is not None and span.end > span.start and (span.end - span.start).days <= 7 and not _SPAN_WORDS.search(self.message)
-            and re.search(r"\b(?:push|move|shift|bump)\s+(?:today|tonight|tomorrow|\w+day)(?:'s)?\s+(?:\w+\s+)?to\b", self.message, re.I)
+            span is not None and span.end > span.start and (span.end - span.start).days <= 7 and not self.move_pairs()
+            and re.search(r"\b(?:push|move|shift|bump)\s+(?:today|tonight|tomorrow|\w+day)(?:'s)?\s+(?:\w+\s+)?to\b"
+                          + (r"\s+(?:the\s+)?(?:today|tomorrow|\w+day|\d)" if _SPAN_WORDS.search(self.message) else ""), self.message, re.I)
             and all(d in (span.start, span.end) for d in dates)
         ):
             return await self.move(span.start, span.end), None  # "can I push today to tomorrow? … better on Friday" (Friday is tomorrow)
@@ -2438,7 +2505,7 @@ class _Turn:
         object_day = _SKIP_DAY.search(self.message)
         if object_day is not None and len(ahead) >= 2:
             # "skip today, I'll be right for tomorrow's long run": the day the skip names, not the one told of
-            named = parse_slots(object_day.group(1), self.today, past=False).dates
+            named = parse_slots(f"on {object_day.group(1)}", self.today, past=False).dates
             if named:
                 return await self.adapt("skip_session", {"date": named[0].isoformat()}), None
         return await self.adapt("skip_session", {"date": self.coming_day().isoformat()}), None
@@ -2565,9 +2632,8 @@ class _Turn:
         out = [p for p in parts if _DAYS_OUT.search(p) or re.search(r"\b" + _NEVER + r"\b", p, re.I)]
         days: list[str] = []
         for part in out or [self.message]:
-            if _LONG_DAY.search(part):
-                continue
-            days += [d for d in _weekdays_named(part) if d not in days]
+            # "sundays are gone from now on 😭 can the long runs go on saturday??": Saturday is the new long day
+            days += [d for d in _weekdays_named(_LONG_DAY.sub(" ", part)) if d not in days]
         data: dict[str, Any] = {"without": days or list(dict.fromkeys(self.slots.weekdays))}
         long_day = next((m.group(1)[:3].lower() for m in map(_LONG_DAY.search, parts) if m), None)
         if long_day is not None and long_day not in data["without"]:

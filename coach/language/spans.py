@@ -177,7 +177,7 @@ Curated rather than "any word ending in -ed", because "tired", "need" and "plann
 not past events. "ran out of time" and "ran late" are idioms, removed before this test.
 """
 _PAST_IDIOMS_RE: Final = re.compile(
-    r"\b(?:ran|run)\s+(?:out|late|over)\b|(?:'ve|\bhave|\bhas|'s|\bve)\s+got\b|\b(?:why|how|when)\s+did\s+you\b|\bgot\s+(?:a|an|my)\s+(?:race|session|event|wedding|meeting|trip)\b"
+    r"\b(?:ran|run)\s+(?:out|late|over)\b|(?:'ve|\bhave|\bhas|'s|\bve)\s+got\b|\b(?:why|how|when)\s+did\s+you\b|\bgot\s+(?:a|an|my)\s+(?:[\w-]+\s+){0,3}?(?:race|session|event|wedding|meeting|trip|gig|job|shift|conference|camp|course|booking)\b"
     r"|\bgot\s+(?:plans|guests|visitors|people|family|friends|stuff|things|work|loads|lots|a lot|nothing|something)\b"
     r"|\btook\s+(?:tomorrow|next\s+\w+|[\w' ]{0,20}?\boff\s+work)\b"  # "took tomorrow off work": a day ahead
 )
@@ -232,6 +232,16 @@ _WEEKDAY_CONTEXT_BEFORE: Final = frozenset(
         "-",
         "/",
         "&",
+        "+",
+        "can",
+        "min",
+        "mins",
+        "minutes",
+        "hour",
+        "hours",
+        "hr",
+        "hrs",
+        "1hr",
         "through",
         "thru",
         "ride",
@@ -268,6 +278,11 @@ _WEEKDAY_CONTEXT_AFTER: Final = frozenset(
         "long",
         "workout",
         "instead",
+        "rides",
+        "runs",
+        "sessions",
+        "only",
+        "be",
     }
 )
 
@@ -363,10 +378,16 @@ _ORDINAL_RE: Final = re.compile(
     r"efforts?|rounds?|x|one|lap|mile|interval|rep|set|repeat|repeats|minute|minutes)\b)"
 )
 _WEEKDAY_RE: Final = re.compile(
-    r"\b(?:(?P<mod>last|next|this|this\s+coming|coming)\s+)?(?P<name>"
+    r"\b(?:(?P<mod>last|(?<!after )next|this|this\s+coming|coming)\s+)?(?P<name>"
     + "|".join(sorted(_WEEKDAY_NAMES, key=len, reverse=True))
     + r")(?P<suffix>'s|s)?\b\.?"
 )
+SATURDAY: Final = 5
+_DAY_AFTER_WEEKDAY_RE: Final = re.compile(
+    r"\s+(?:the\s+)?(?P<d>[1-3]\d(?:st|nd|rd|th)?|0?[1-9](?:st|nd|rd|th))\b(?![:.,/]\d|\s*(?:st|nd|rd|th)\b|\s*(?:x|%|k|km|mi|miles?|mins?|minutes?|"
+    r"h|hrs?|hours?|w|watts?|bpm|kg|sets?|reps?|of\b)|\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec))"
+)
+"""A day of the month right after a weekday ("Saturday 16", "Friday the 8th"), no month or unit after it."""
 _RELATIVE_RE: Final = re.compile(
     r"\b(?P<word>(?:the\s+)?day\s+after\s+tomorrow|(?:the\s+)?day\s+before\s+yesterday|tomorrow|yesterday|today|tonight|"
     r"this\s+morning|this\s+afternoon|this\s+evening|earlier\s+today|last\s+night)\b"
@@ -380,7 +401,7 @@ _OFFSET_RE: Final = re.compile(
 )
 _PERIOD_RE: Final = re.compile(
     r"\b(?P<phrase>(?:the\s+)?rest\s+of\s+(?:the|this)\s+week|this\s+week(?!end)|next\s+week(?!end)|last\s+week(?!end)|"
-    r"(?:the\s+)?weekend\s+after\s+(?:next|this\s+one|this)|this\s+weekend|next\s+weekend|last\s+weekend|(?:the|this|at\s+the|over\s+the)\s+weekend|(?:the\s+)?whole\s+weekend|"
+    r"(?:the\s+)?weekend\s+after\s+(?:next|this\s+one|this)|(?:the\s+)?week\s+after\s+next|this\s+weekend|next\s+weekend|last\s+weekend|(?:the|this|at\s+the|over\s+the)\s+weekend|(?:the\s+)?whole\s+weekend|"
     r"(?<![\w-])weekend(?='s\b|\s+is\b|\s+(?:will\s+be|looks)\b)|"
     r"this\s+month|next\s+month|last\s+month)\b"
 )
@@ -388,11 +409,22 @@ _SPAN_RE: Final = re.compile(
     r"\b(?:for|next|the\s+next|over\s+the\s+next)\s+(?P<n>\d+|a)\s+(?P<unit>days?|weeks?)\b(?!\s+(?:a|per|each)\s+week)"
 )
 _RANGE_GAP_RE: Final = re.compile(
-    r"^\s*(?:-|–|to|until|till|til|through(?:\s+to)?|thru(?:\s+to)?|and)\s*(?:the\s+)?$"
+    r"^\s*(?:-|–|to|until|till|til|through(?:\s+to)?|thru(?:\s+to)?|and)\s*(?:the\s+)?(?:following\s+)?$"
+    r"|^\s*(?:until|till|til|through|thru)\s+on\s+(?:the\s+)?$"
     r"|^\s*,?\s*(?:and\s+)?(?:back|home|returning|flying\s+back|coming\s+back)\s+(?:on\s+)?(?:the\s+)?$"
 )
 """Between two days that make a range: "Thursday to Sunday", "24th through to the 27th", and a trip's
 way out and back ("flight 24 december, back 28 december", "on the 22nd back on the 3rd of January")."""
+_WAY_BACK_RE: Final = re.compile(
+    r"(?<![a-z'])(?:back|return|returning|home)(?:\s+(?:up|down|home|late|early|again|in\s+[a-z]+|to\s+[a-z]+))*"
+    r"\s+(?:on\s+)?(?:the\s+)?$"
+)
+"""A trip told at more length, the way back right before the second day: "flying the 29th, back the 4th",
+"driving down on the 23rd and back up on the 28th", "departure 2026-12-28, return 2027-01-06", "from
+the 2nd, reckon we'll be gone a fortnight, back home on the 15th". "My back was sore Thursday" is no
+way back: the word must come right before the day."""
+_WAY_BACK_GAP_MAX = 90
+_UNTIL_BEFORE_RE: Final = re.compile(r"\b(?:until|till|til|through|thru)\s+(?:on\s+)?(?:the\s+)?$")
 _BETWEEN_RE: Final = re.compile(r"\bbetween\s+$")
 
 _SLEEP_BARE_RE: Final = re.compile(
@@ -636,6 +668,9 @@ class SlotParser:
             if name not in weekdays:
                 weekdays.append(name)
         date_range = ranges[0][1] if ranges else None
+        inner = [r for _, r in ranges[1:] if date_range is not None and date_range.start <= r.start and r.end <= date_range.end]
+        if date_range is not None and date_range.days == DAYS_PER_WEEK and inner:
+            date_range = inner[0]  # "the week after next, Monday to Friday": those days of that week
         return Slots(
             date=singles[0].value if singles else None,
             dates=[m.value for m in singles],
@@ -830,16 +865,20 @@ class SlotParser:
                 if not (1 <= first <= _month_days(month) and 1 <= last <= _month_days(month)):
                     found.errors.append(_impossible_date(raw, max(first, last), month, None))
                     continue
-                if last < first:
+                into_next = last < first and pattern is _DAY_RANGE_MONTH_RE and first >= 20 and last <= 10
+                if last < first and not into_next:
                     found.errors.append(f"'{raw}' ends before it starts.")
                     continue
                 year_text = match.group("year")
                 try:
                     if year_text is not None:
-                        start = dt.date(int(year_text), month, first)
                         end = dt.date(int(year_text), month, last)
                     else:
                         end = _resolve_month_day(last, month, today, past)
+                    if into_next:  # "the 22nd until 1 January": the month named is the end's
+                        before = end.replace(day=1) - dt.timedelta(days=1)
+                        start = before.replace(day=first) if first <= before.day else end
+                    else:
                         start = dt.date(end.year, month, first)
                 except ValueError:
                     found.errors.append(
@@ -883,6 +922,13 @@ class SlotParser:
             ):
                 continue  # "Sunday 11 April": the date names the day, the weekday only agrees with it
             modifier = match.group("mod")
+            numbered = None if match.group(0).endswith(".") else _DAY_AFTER_WEEKDAY_RE.match(current, match.end())
+            day_of = _day_with_weekday(int(re.sub(r"\D", "", numbered.group("d"))), index, today, past) if numbered else None
+            if numbered and day_of is not None and not any(m.start <= numbered.start("d") < m.end for m in found.dates):
+                # "from Saturday 16 to Wednesday 20 January": the weekday and its day of the month are one date
+                work.mask(numbered.start(), numbered.end())
+                found.dates.append(_DateMention(match.start(), numbered.end(), day_of, "ordinal", number=day_of.day))
+                continue
             modifier = "this" if (modifier and "this" in modifier) or modifier == "coming" else modifier
             value = resolve_weekday(weekday, today, past=past and modifier != "next", modifier=modifier)
             found.dates.append(
@@ -900,19 +946,30 @@ class SlotParser:
             if id(first) in used or id(second) in used:
                 continue
             gap = text[first.end : second.start]
-            if not _RANGE_GAP_RE.match(gap):
+            way_back = (
+                len(gap) <= _WAY_BACK_GAP_MAX and first.value < second.value
+                and _WAY_BACK_RE.search(gap) is not None
+                and not _UNTIL_BEFORE_RE.search(text[max(0, first.start - 20) : first.start])
+                and not any(first.end <= at < second.start for at, _ in found.ranges)
+            )  # "until Sunday the 13th, flying home Monday the 14th": the 13th ends it, the 14th is no range
+            if not _RANGE_GAP_RE.match(gap) and not way_back:
                 continue
             if gap.strip() == "and" and not _BETWEEN_RE.search(text[max(0, first.start - 12) : first.start]):
                 continue
             end = _range_end(first.value, second)
             start = first.value
+            named_week = (
+                re.match(r"\s*(?:of\s+)?(?:the\s+)?(next\s+week|week\s+after\s+next)\b", text[second.end : second.end + 30])
+                or re.search(r"\b(next\s+week|week\s+after\s+next)[,:]?\s*(?:from\s+)?$", text[max(0, first.start - 30) : first.start])
+            )
             if (
                 first.kind == second.kind == "weekday"
                 and not first.modified
                 and not second.modified
-                and re.match(r"\s*(?:of\s+)?next\s+week\b", text[second.end : second.end + 20])
-            ):  # "Tue-Thu next week": that week's days, not the coming ones
-                first_day = _week_start(today, self.week_start) + dt.timedelta(days=DAYS_PER_WEEK)
+                and named_week
+            ):  # "Tue-Thu next week", "the week after next Monday to Friday": that week's days, not the coming ones
+                weeks_on = 2 if "after" in named_week.group(1) else 1
+                first_day = _week_start(today, self.week_start) + dt.timedelta(days=weeks_on * DAYS_PER_WEEK)
                 start = first_day + dt.timedelta(days=(first.number - self.week_start) % DAYS_PER_WEEK)
                 end = first_day + dt.timedelta(days=(second.number - self.week_start) % DAYS_PER_WEEK)
                 if end < start:
@@ -929,6 +986,23 @@ class SlotParser:
     def _periods(self, work: _Text, today: dt.date, past: bool, found: _Found) -> None:
         monday = _week_start(today)  # the weekend is Saturday and Sunday whatever day weeks start on
         first_day = _week_start(today, self.week_start)
+        current = work.current
+
+        def text_before(at: int) -> str:
+            return current[max(0, at - 8) : at]
+
+        that_week = re.search(r"\bthat\s+week\b(?!end)", current)
+        told = sorted([(at, r.start) for at, r in found.ranges] + [(m.start, m.value) for m in found.dates if m.kind != "weekday"])
+        earlier = [day for at, day in told if that_week is not None and at < that_week.start()]
+        if that_week is not None and earlier and not any(r.days == DAYS_PER_WEEK for _, r in found.ranges):
+            # "Locum in Inverness 14-18 Dec. … drop Tue & Thu that week": the week of the days named before
+            monday_then = _week_start(earlier[0], self.week_start)
+            found.ranges.append((that_week.start(), DateRange(start=monday_then, end=monday_then + dt.timedelta(days=6))))
+        for named in [m for m in found.dates if re.search(r"\bweek\s+of\s+(?:the\s+)?$", current[max(0, m.start - 14) : m.start])]:
+            # "finals are the week of the 14th": the week that holds the day
+            week_of = _week_start(named.value, self.week_start)
+            found.dates.remove(named)
+            found.ranges.append((named.start, DateRange(start=week_of, end=week_of + dt.timedelta(days=6))))
         for match in work.take(_PERIOD_RE):
             phrase = re.sub(r"\s+", " ", match.group("phrase"))
             start: dt.date
@@ -939,6 +1013,9 @@ class SlotParser:
                 start, end = first_day, first_day + dt.timedelta(days=6)
             elif phrase == "next week":
                 start = first_day + dt.timedelta(days=DAYS_PER_WEEK)
+                end = start + dt.timedelta(days=6)
+            elif phrase.endswith("week after next"):
+                start = first_day + dt.timedelta(days=2 * DAYS_PER_WEEK)
                 end = start + dt.timedelta(days=6)
             elif phrase == "last week":
                 start = first_day - dt.timedelta(days=DAYS_PER_WEEK)
@@ -952,6 +1029,11 @@ class SlotParser:
                 end = start + dt.timedelta(days=1)
             elif phrase == "last weekend" or (phrase.endswith("weekend") and past and today.weekday() < 5):
                 start = monday - dt.timedelta(days=2)
+                end = start + dt.timedelta(days=1)
+            elif phrase == "weekend" and text_before(match.start()).endswith("that ") and len(found.dates) == 1:
+                # "married in san antonio feb 6 so that weekend is out": the weekend of the day named
+                named = found.dates.pop()
+                start = named.value + dt.timedelta(days=(5 - named.value.weekday()) if named.value.weekday() <= 5 else -1)
                 end = start + dt.timedelta(days=1)
             elif phrase.endswith("weekend"):
                 start = monday + dt.timedelta(days=5)
@@ -972,6 +1054,14 @@ class SlotParser:
         weeks = [
             r for _, r in found.ranges if r.start.weekday() == self.week_start and r.days == DAYS_PER_WEEK
         ]
+        weekends = [r for _, r in found.ranges if r.start.weekday() == SATURDAY and r.days == 2]
+        if not weeks and len(weekends) == 1:  # "all next weekend. no rides sat or sun": that weekend's days
+            saturday = weekends[0].start
+            found.dates = [
+                dataclasses.replace(m, value=saturday + dt.timedelta(days=m.number - SATURDAY))
+                if m.kind == "weekday" and not m.modified and m.number >= SATURDAY else m
+                for m in found.dates
+            ]
         if len(weeks) != 1:
             return
         week_start = weeks[0].start
@@ -1114,18 +1204,32 @@ def _weekday_in_context(text: str, match: re.Match[str]) -> bool:
     """Whether an ambiguous abbreviation ("sat", "sun", "wed", "mon") is used as a weekday."""
     if match.group("mod") or match.group("suffix") == "'s":
         return True
-    before = re.findall(r"\w+|[&/-]", text[: match.start("name")])
-    after = re.findall(r"\w+|[&/-]", text[match.end() :])
+    before = re.findall(r"\w+|[&/+-]", text[: match.start("name")])
+    after = re.findall(r"\w+|[&/+-]", text[match.end() :])
     if before and before[-1] in _WEEKDAY_CONTEXT_BEFORE:
         return True
     if after and after[0] in _WEEKDAY_CONTEXT_AFTER:
         return True
     return bool(
         after[:2]
-        and after[0] in ("to", "and", "or", "-", "&", "/")
+        and after[0] in ("to", "and", "or", "-", "&", "/", "+")
         and len(after) > 1
         and after[1] in _WEEKDAY_NAMES
     )
+
+
+def _day_with_weekday(day: int, weekday: int, today: dt.date, past: bool) -> dt.date | None:
+    """The next (in the past tense, the last) date on day ``day`` of a month that falls on ``weekday``,
+    within a year: "Saturday 16" said in January 2027 is Sat 16 Jan; None when no month fits."""
+    if not 1 <= day <= 31:
+        return None
+    anchor = today
+    for _ in range(13):
+        candidate = _resolve_ordinal(day, anchor, past)
+        if candidate.weekday() == weekday:
+            return candidate
+        anchor = candidate + dt.timedelta(days=-1 if past else 1)
+    return None
 
 
 def _range_end(start: dt.date, mention: _DateMention) -> dt.date:

@@ -58,7 +58,7 @@ _TYPOS: Final[dict[str, str]] = {
     "tommorrow": "tomorrow", "tomorrrow": "tomorrow", "tomrrow": "tomorrow", "yday": "yesterday",
     "yest": "yesterday", "yesturday": "yesterday", "yesterdy": "yesterday", "yestarday": "yesterday",
     "yesteday": "yesterday", "tdy": "today", "2day": "today", "todays": "today's", "tonite": "tonight",
-    "wensday": "wednesday", "wk": "week", "wks": "weeks", "wkend": "weekend", "w/e": "weekend",
+    "wensday": "wednesday", "missd": "missed", "mised": "missed", "wk": "week", "wks": "weeks", "wkend": "weekend", "w/e": "weekend",
 }  # fmt: skip
 """Abbreviations athletes type on a phone, mapped to the word the patterns know. Misspellings
 within an edit or two of a known word are left to :data:`FUZZY_WORDS`; "wensday" is two edits
@@ -133,7 +133,7 @@ _ORDINAL_WORDS: Final[dict[str, int]] = {
 }  # fmt: skip
 
 _NUMBER_WORD_RE: Final = re.compile(
-    r"\b(?:(?P<tens>" + "|".join(_TENS) + r")(?:[\s-]+(?P<tens_unit>" + "|".join(list(_UNITS)[1:10]) + r"))?"
+    r"\b(?:(?P<tens>" + "|".join(_TENS) + r")(?:[\s-]+(?P<tens_unit>" + "|".join(list(_UNITS)[:9]) + r"))?"
     r"|(?P<unit>" + "|".join(sorted(_UNITS, key=len, reverse=True)) + r"))\b"
 )
 _ORDINAL_WORD_RE: Final = re.compile(
@@ -190,6 +190,8 @@ _PHRASES: Final[tuple[tuple[re.Pattern[str], str], ...]] = (
     (re.compile(r"\bhalf\s+(?:an?\s+)?hour\b"), "30 minutes"),
     (re.compile(r"\b(\d+)\s+and\s+a\s+half\s+(hours?|h)\b"), r"\1.5 \2"),
     (re.compile(r"\ban?\s+hour\b"), "1 hour"),
+    # "hour on the turbo done": a bare hour of training is one hour
+    (re.compile(r"(?:^|(?<=[.!?;,]\s))hour(?=\s+(?:on|of|in|at)\s+(?:the\s+|my\s+)?(?:turbo|trainer|bike|zwift|treadmill|track|road|trails?|pool|rollers)\b)"), "1 hour"),
     (re.compile(r"\b(\d+(?:\.\d+)?)-?ish\b"), r"\1"),  # "5ish hrs", "7-ish"
     (re.compile(r"\b(?:a |one )?hundred\b(?! (?:and|thousand|\d))"), "100"),  # "hundred k with the club"
     (re.compile(r"\ba\s+couple\s+(?:of\s+)?(?=days|weeks|hours|sessions|runs)"), "2 "),
@@ -241,6 +243,25 @@ def _ordinal_list(match: re.Match[str]) -> str:
     return re.sub(r"(?<!the )\b(\d{1,2}(?:st|nd|rd|th))\b", r"the \1", match.group(0))
 
 
+_MONTH_WORDS: Final = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*"
+_DAYS_THEN_MONTH: Final = re.compile(
+    r"(?<![\d/.:])\b(?P<days>[0-3]?\d(?:(?:\s*,\s*|\s+(?:and|&)\s+|\s+)[0-3]?\d){1,6})\s+(?P<month>" + _MONTH_WORDS + r")\b"
+)
+_MONTH_THEN_DAYS: Final = re.compile(
+    r"\b(?P<month>" + _MONTH_WORDS + r")\s+(?P<days>[0-3]?\d(?:(?:\s*,\s*|\s+(?:and|&)\s+)[0-3]?\d){1,6})\b(?![\d/.:]|\s*(?:-|to|till|until)\b)"
+)
+
+
+def _days_of_one_month(match: re.Match[str]) -> str:
+    """ "away 28 29 30 jan", "jan 30 and 31": each day with the month ("28 jan, 29 jan and 30 jan")."""
+    days = re.findall(r"\d+", match.group("days"))
+    if not all(1 <= int(d) <= 31 for d in days) or len(set(days)) != len(days):
+        return match.group(0)
+    month = match.group("month")
+    named = [f"{d} {month}" for d in days]
+    return ", ".join(named[:-1]) + " and " + named[-1]
+
+
 def _both_ways(match: re.Match[str]) -> str:
     """ "12km each way" → "24 km there and back": a commute's distance and time are both legs."""
     amount = float(match.group("n")) * 2
@@ -262,6 +283,7 @@ def normalise(text: str) -> str:
     for pattern, replacement in _PHRASES:
         text = pattern.sub(replacement, text)
     text = _EACH_WAY.sub(_both_ways, text)
+    text = _MONTH_THEN_DAYS.sub(_days_of_one_month, _DAYS_THEN_MONTH.sub(_days_of_one_month, text))
     return re.sub(r"[ \t]+", " ", spelled_amounts(text)).strip()
 
 

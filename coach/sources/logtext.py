@@ -134,6 +134,8 @@ _LIFTS_PREFIX = re.compile(
     r"^\s*(?:(?:gym|strength|weights|lifting|lift|legs?|upper|lower|push|pull)\s*(?:sesh|session|day|workout)?\s*(?:done|today)?\s*[:\-–—.!]?\s*)+"
 )
 """'gym sesh:', 'strength day done', 'legs day -': what a list of lifts opens with."""
+_HEADING = re.compile(r"^[^:\d]{1,60}:\s*(?=\d|[a-z][a-z ]{0,30}\d)")
+"""A sentence before a colon, then the lifts: "did legs at the gym today: 4x8 squats at 50kg, ..."."""
 _RUN_ON_LIFT = re.compile(
     r"(?<![a-z])[a-z][a-z' \-]*?\s*\d+\s*[x×]\s*\d+\s*(?:@|at)\s*\d+(?:[.,]\d+)?\s*(?:kg|kgs|lbs?)\b"
 )
@@ -502,7 +504,7 @@ def _lift_list(part: str, when: dt.datetime) -> list[LogEntry]:
     numbers, like planks, is left out); empty when fewer than one comma-separated lift reads.
     Without commas, lifts told one after another ("strength day done back squat 3x8 @ 60kg RDL
     3x10 @ 50kg"): each exercise with sets x reps @ load, when two or more read."""
-    text = _LIFTS_PREFIX.sub("", part.strip().lower())
+    text = _LIFTS_PREFIX.sub("", _HEADING.sub("", part.strip().lower()))
     if any(pattern.search(text) for pattern, _ in _SPORT_WORDS):
         return []
     when = when if when.tzinfo else when.replace(tzinfo=dt.UTC)

@@ -62,3 +62,53 @@ def test_the_weekend_after_next_said_at_a_weekend_is_two_after_the_one_under_way
     assert span is not None and (span.start, span.end) == (dt.date(2027, 1, 16), dt.date(2027, 1, 17))
     span = parse_slots("away the weekend after next", friday).date_range  # on a weekday, as before
     assert span is not None and (span.start, span.end) == (dt.date(2026, 12, 26), dt.date(2026, 12, 27))
+
+
+@pytest.mark.parametrize(("text", "today", "start", "end"), [
+    ("flying the 29th, back the 4th", "2026-12-22", "2026-12-29", "2027-01-04"),
+    ("driving down on the 23rd and back up on the 28th", "2026-12-10", "2026-12-23", "2026-12-28"),
+    ("departure 2026-12-28, return 2027-01-06", "2026-12-08", "2026-12-28", "2027-01-06"),
+    ("from the 2nd, reckon we'll be gone a fortnight, back home on the 15th", "2026-12-22", "2027-01-02", "2027-01-15"),
+    ("from the 22nd until New Year's Day", "2026-12-08", "2026-12-22", "2027-01-01"),
+    ("the 28th to 2 jan", "2026-12-08", "2026-12-28", "2027-01-02"),
+    ("from Saturday 16 to Wednesday 20 January", "2027-01-13", "2027-01-16", "2027-01-20"),
+    ("out on the 18th through on the 21st", "2027-01-15", "2027-01-18", "2027-01-21"),
+    ("trip Thursday through the following Tuesday", "2027-01-18", "2027-01-21", "2027-01-26"),
+    ("Krakow the week after next Monday to Friday", "2026-12-08", "2026-12-21", "2026-12-25"),
+    ("the week after next completely off", "2026-12-08", "2026-12-21", "2026-12-27"),
+    ("finals are the week of the 14th", "2026-12-08", "2026-12-14", "2026-12-20"),
+    ("married in san antonio feb 6 so that weekend is out", "2027-01-27", "2027-02-06", "2027-02-07"),
+])
+def test_trips_told_at_length_and_weeks_named_by_a_day(text: str, today: str, start: str, end: str) -> None:
+    span = parse_slots(text, dt.date.fromisoformat(today), past=False).date_range
+    assert span is not None and (span.start.isoformat(), span.end.isoformat()) == (start, end)
+
+
+@pytest.mark.parametrize(("text", "today"), [
+    ("I ran on Tuesday, my back was sore Thursday", "2026-12-11"),
+    ("until Sunday the 13th, flying home Monday the 14th", "2026-12-08"),
+    ("move the ride on the 17th to Friday the 18th", "2026-12-11"),
+    ("the big Saturday one are out", "2027-01-04"),
+])
+def test_a_back_a_home_or_a_move_between_two_days_is_no_range(text: str, today: str) -> None:
+    assert parse_slots(text, dt.date.fromisoformat(today), past=False).date_range is None
+
+
+@pytest.mark.parametrize(("text", "today", "days"), [
+    ("away 28 29 30 jan", "2027-01-18", ["2027-01-28", "2027-01-29", "2027-01-30"]),
+    ("Jan 30 and 31 I am at conference", "2027-01-18", ["2027-01-30", "2027-01-31"]),
+    ("sales at the mart all next weekend. no rides sat or sun", "2026-12-08", ["2026-12-19", "2026-12-20"]),
+    ("so thu + sat rides are out", "2027-01-25", ["2027-01-28", "2027-01-30"]),
+    ("only 45 min sun", "2027-01-13", ["2027-01-17"]),
+])
+def test_days_sharing_a_month_or_a_named_weekend(text: str, today: str, days: list[str]) -> None:
+    assert [d.isoformat() for d in parse_slots(text, dt.date.fromisoformat(today), past=False).dates] == days
+
+
+def test_a_sat_that_is_sitting_is_no_day() -> None:
+    assert parse_slots("I sat down and cried", dt.date(2027, 1, 25), past=False).dates == []
+
+
+def test_a_gig_got_is_no_past_tense() -> None:
+    span = parse_slots("I got a last minute gig in Banff Feb 4-7!! so no runs those days", dt.date(2027, 1, 25)).date_range
+    assert span is not None and span.start == dt.date(2027, 2, 4)

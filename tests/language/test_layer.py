@@ -264,3 +264,8 @@ def test_one_body_part_vocabulary_for_slots_the_brain_and_memory() -> None:
     assert set(REGION_OF) == set(BODY_PARTS)
     assert set(BODY_PARTS) >= LOWER_BODY
     assert set(OFFLINE_LOWER_BODY) | {"groin"} >= LOWER_BODY
+
+
+@pytest.mark.parametrize(("words", "digits"), [("forty one minutes", "41 minutes"), ("twenty-one km", "21 km"), ("thirty nine", "39")])
+def test_tens_and_a_unit_are_one_number(words: str, digits: str) -> None:
+    assert normalise(words) == digits  # "forty one" had been read as 40 and 1
