@@ -177,7 +177,10 @@ class OfflineBrain:
         checked too: the words may ask for a change ("can we shuffle the weekend round a bit?" read as
         the week), or a request rule would act on it ("why is this week so much lighter?" read as ease)."""
         slots = decided.slots
-        if decided.intent == "log_workout" and slots is not None and slots.dates and min(slots.dates) > today and not slots.weekdays:
+        if (
+            decided.intent == "log_workout" and slots is not None and slots.dates and min(slots.dates) > today and not slots.weekdays
+            and (min(slots.dates) - today).days < 300  # "new year's ride: 48 km 1:58" said on 2 Jan: the one just gone
+        ):
             # "doing a 5k fun run with the kids on 14 feb": a workout on a date ahead is a fact to keep, not one
             # done (a weekday named may be the last one: "Tuesday's ride — 30 mins then it chucked it down")
             return decided.model_copy(update={"intent": "remember_note"})
@@ -416,6 +419,10 @@ _NUMBERS_ASKED = re.compile(
 )
 
 
+_PLAN_ASKED_TOO = re.compile(r"\?|\b(?:what(?:'s| is)?|how (?:long|far|many)|when|which)\b", re.I)
+_SESSION_WORDS_RE = re.compile(r"\b(?:run|ride|swim|session|workout|tempo|intervals?|long one|plan)\b", re.I)
+
+
 def _question_kind(message: str, slots: Slots) -> str:
     """Which read-only handler answers a message the rules took for a request."""
     if _NUMBERS_ASKED.search(message):
@@ -520,8 +527,11 @@ _PARTIAL_CUES = re.compile(
     r"\b(into (?:the|my|today'?s)|of the|of today'?s|of yesterday'?s|of (?:mon|tues|wednes|thurs|fri|satur|sun)day'?s|of my|turned (?:round|around|back)|cut (?:it )?short|called it|"
     r"packed in|bailed|stopped|had to (?:stop|walk)|limped|got a lift|half (?:the|of)|third|quarter|2/3|3/4|1/3|"
     r"most of it|said no|bail|bailed on|only got|only did|only managed|walked home|got to|pulled the plug|"
-    r"cut (?:it|the \w+|that)(?: short)? (?:down )?(?:to|at)|snapped|punctured|puncture|mechanical|walked (?:the )?(?:last bit|rest of the way) (?:home|back))\b"
+    r"cut (?:it|the \w+|that)(?: short)? (?:down )?(?:to|at)|snapped|punctured|puncture|mechanical|walked (?:the )?(?:last bit|rest of the way) (?:home|back)|"
+    r"got cut (?:short )?(?:to|at)|ended (?:up )?(?:at|being)|ended up \d|pulled the pin|wheels came off|called it there)\b"
 )
+_ENDED_SHORT = re.compile(r"\b(?:got cut (?:short )?(?:to|at)|ended (?:up )?(?:at|being)|ended up (?:as |at )?(?:about |only |just )?\d)", re.I)
+"""A session told as cut short to an amount ("ended at 50 min", "got cut to 1 hour")."""
 _MISSED_CUES = re.compile(
     r"\b(skipped|missed|didn'?t (?:do|run|ride|swim|train|go|make it)|did not (?:do|run|ride)|no (?:long )?(?:run|ride) today|"
     r"haven'?t (?:run|ridden|trained)|took (?:today|the day|it|the night|tonight) off|bunked off|skived|gave it a miss|"
@@ -537,7 +547,8 @@ _PAIN = re.compile(
     r"cramp(?:ed|ing)?|seized|dodgy|clicking|grinding|bruised|bruising|banged|whacked|smashed|did (?:my|his|her) \w+ in|put (?:my|his|her) \w+ out|went (?:on me|again)|"
     r"twinging|twangy|nipping|talking to me|(?:felt|feels?|feeling) (?:weird|funny|odd|off|wrong)|numb|pinched|jarred|screaming|"
     r"numbness|tingl(?:y|ing|es)|pins and needles|(?:being|acting|playing) (?:weird|up|funny|silly buggers)|"
-    r"came off|fell off|cut (?:\w+ ){0,2}(?:up|open)|grazed|gashed)\b"
+    r"came off|fell off|cut (?:\w+ ){0,2}(?:up|open)|grazed|gashed|tightened|tightening|(?:did|done|doing) (?:my|his|her) \w+ in|"
+    r"(?:calf|calves|hamstring|hammy|knee|achilles|back|hip|ankle|quad|groin) went\b)\b"
 )
 _NO_PAIN = re.compile(r"\b(no pain|pain[- ]free|doesn'?t hurt|didn'?t hurt|not sore|no issues|feels? (?:fine|good|great)|all good)\b")
 
@@ -787,7 +798,7 @@ or after a dash or an emoji ("lower back is stiff — skip today's ride", "neck'
 _SESSION_NAMED = re.compile(r"\b(?:long|tempo|intervals?|hills?|threshold|speed|track|weekend|week|race|parkrun)\b", re.I)
 """A clause naming a session or span of its own: never taken for the day the rest of the message names."""
 _NO_SECOND_REQUEST = frozenset({"numbers", "question", "plan_question", "emoji", "weather", "greeting", "thanks", "help", "unknown", "hedge", "vague_less", "vague_change",
-                                "vague_more", "vague_dates", "override_attempt", "delete_data", "ask_coach", "new_plan"})
+                                "vague_more", "vague_dates", "vague_off", "override_attempt", "delete_data", "ask_coach", "new_plan"})
 _MOVE = re.compile(
     r"\b(instead of|instead|move|moved|push|pushing|shift|shifting|happen on|do it on|switch to|bump)\b|→|->|"
     r"\bgo to (?=(?:the )?(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day|mon|tue|wed|thu|fri|sat|sun|tomorrow|next|\d))|"
@@ -1038,6 +1049,11 @@ def _request_of(message: str, slots: Slots, intent: str, today: dt.date | None =
         and not re.search(r"\b(?:can|could|would) (?:we|i|you)\b|\b(?:please|pls|plz|make (?:it|that)|move|swap|skip|instead)\b", message, re.I)
     ):
         return None  # "tomorrow's the shorter spin, right?": a plan read back for confirmation, nothing to change
+    if (
+        _ENDED_SHORT.search(message) and intent in ("log_workout", "missed", "unknown", "today", "plan_question", "greeting")
+        and read_done(normalise_text(message)) is not None
+    ):
+        return "partial"  # "Yesterday's 85 min long run ended up 60 min", "tuesday's 1h30 ended at 50 min — puncture"
     coming = sorted({d for d in slots.dates if today is None or d >= today})
     unhedged = _HEDGED_REQUEST.sub(" ", message)
     if (
@@ -1304,14 +1320,17 @@ _POSSESSIVE_DAY = re.compile(r"\b(?:mon|tues|wednes|thurs|fri|satur|sun)day'?s\b
 _HEDGE = re.compile(r"\b(might|maybe|not sure|possibly|perhaps|could be|don'?t know yet|tbc|tbd|unsure)\b", re.I)
 _HEDGE_AWAY = re.compile(
     r"\b(?:might|may|maybe|possibly|probably|perhaps)(?: not| have to| be)?\b[^.?!]{0,40}\b(?:make|do|train|run|ride|swim|free|"
-    r"around|there|able|skip|miss|away|working|busy|out|travel\w*|going|go)\b|\bnot sure (?:yet|if|whether)\b|\bdon'?t know yet\b|\b(?:tbc|tbd)\b",
+    r"around|there|able|skip|miss|away|working|busy|out|travel\w*|going|go)\b|\bnot sure (?:yet|if|whether)\b|\bdon'?t know yet\b|\b(?:tbc|tbd)\b|"
+    r"\bthis (?:weekend|week) or (?:the )?next(?: one)?\b|\bdoesn'?t (?:tell|say) (?:me )?which\b|\b(?:either|or) (?:this|next) (?:weekend|week)\b",
     re.I,
 )
 _HEDGED = frozenset({"unavailable", "week", "skip", "change_days", "today", "tomorrow", "unknown", "explain", "days_out"})
-_LESS = re.compile(r"\b(less|fewer|cut back|scale (?:it |things )?back|lighter|easier|shorter)\b", re.I)
+_OFF_ONLY = re.compile(r"\b(?:i'?m|i am|im|i(?:'ll| will) be) off\b(?! (?:to|work|sick|ill|the bike|my feet|games?|colour|form)\b)", re.I)
+"""'I'm off on the 3rd': off work, or no training? Nothing else in the message says which."""
+_LESS = re.compile(r"\b(less|fewer|cut back|scale (?:it |things )?back|lighter|easier|shorter|reduce|reduction|cut down)\b", re.I)
 _MORE = re.compile(r"\b(more|extra|harder|step (?:it|things) up|bump (?:it|things) up|increase)\b", re.I)
 _VAGUE_SPAN = re.compile(
-    r"\b(a bit|a while|some time|sometime|a few days|a couple of days|some days|at some point|later (?:this|in the|next) month|"
+    r"\b(a bit|a while|some time|sometime|a few days|few days|a couple of days|couple (?:of )?days|a day or two|some days|at some point|later (?:this|in the|next) month|"
     r"later on|one of the (?:days|runs|rides|sessions)|one or two days)\b", re.I,
 )
 _VAGUE_SHORT = re.compile(r"^\W*(?:shorter|longer|easier|harder|less|more|change it|can'?t do it|cannot do it|can'?t make it)\W*$", re.I)
@@ -1365,9 +1384,16 @@ def _vague_of(message: str, slots: Slots, intent: str) -> str | None:
             return "vague_less"
         if _MORE.search(message) and re.search(r"\b(can|could|should|shall) (?:i|we)\b|\bi want\b|\bi'?d like\b", message, re.I):
             return "vague_more"
+    if not named and intent == "fatigue" and _LESS.search(message) and not slots.past_tense:
+        return "vague_less"  # "Coach, I need to reduce my training.": today, tomorrow, or every week?
     span = slots.date_range
     if intent == "unavailable" and span is not None and _VAGUE_SPAN.search(message) and (span.end - span.start).days >= 7:
         return "vague_dates"
+    if (
+        intent in ("unavailable", "unknown", "ask_coach", "skip") and dated and _OFF_ONLY.search(message) and len(message.split()) <= 15
+        and not _AWAY.search(_OFF_ONLY.sub(" ", message)) and not _SKIP.search(message)  # "today and Saturday are toast. Sunday I'm off": told
+    ):
+        return "vague_off"  # "coach I will be off the 2nd": off work (free to train) or no training?
     spread = not slots.dates or slots.date_range is not None or re.search(r"\b(?:over|around|during)\b", message, re.I)
     if _ONE_OF.search(message) and spread and not slots.past_tense:
         return "vague_one"  # "I need to skip one next week", "might not make one of the runs over christmas"
@@ -1450,6 +1476,8 @@ class _Turn:
     # ------------------------------------------------------------------ simple ones
 
     async def on_greeting(self) -> Result:
+        if _PLAN_ASKED_TOO.search(self.message) and (self.slots.dates or _SESSION_WORDS_RE.search(self.message)):
+            return await self.on_plan_question()  # "happy nye coach 🥳🎆 what's on saturday? how long?": the question
         return self.t["greeting"], None
 
     async def on_thanks(self) -> Result:
@@ -1587,7 +1615,20 @@ class _Turn:
         call = await self.call("paces", {})
         if call.is_error or call.output is None:
             return self.t["need_paces"], None
+        day = self.asked_day()
+        if day is not None:  # "today run how long? which pace": that day's session (its paces with it), then the zones
+            session = await self.text_of("today", {"date": day.isoformat()})
+            return f"{session}\n\n{call.output['text']}", None
         return str(call.output["text"]), None
+
+    def asked_day(self) -> dt.date | None:
+        """The one day a question names ("what's the pace for the easy run tomorrow", "today run how long?"), if any."""
+        ahead = sorted({d for d in self.slots.dates if d >= self.today})
+        if len(ahead) == 1:
+            return ahead[0]
+        if not ahead and _TODAY_WORDS.search(self.message):
+            return self.today
+        return None
 
     async def on_new_plan(self) -> Result:
         return self.t["new_plan"], "new_plan"
@@ -2776,6 +2817,23 @@ class _Turn:
     async def step_add_day(self, _: dict[str, Any]) -> str:
         self.message = "add a day"
         return await self.ask_days()
+
+    async def on_vague_off(self) -> Result:
+        """'im off on the 3rd': a day off work (free to train) or a day without training? Asked, with a button each."""
+        days = sorted({d for d in self.slots.dates if d >= self.today})
+        span = self.slots.date_range
+        if not days and span is not None:
+            days = [span.start + dt.timedelta(days=n) for n in range(min((span.end - span.start).days + 1, 14))]
+        if not days:
+            return self.asking(self.t["need_dates"], intent="unavailable"), None
+        label = day_label(days[0]) if len(days) == 1 else f"{day_label(days[0])} to {day_label(days[-1])}"
+        choices = [
+            Choice(label=f"No training {label}", tool="set_unavailable",
+                   input={"start": days[0].isoformat(), "end": days[-1].isoformat(), "reason": "unavailable"},
+                   dates=tuple(d.isoformat() for d in days), words=("no", "training", "away", "can't")),
+            Choice(label="Off work: keep the plan", tool="", words=("work", "keep", "free", "plan")),
+        ]
+        return self.asking(self.t["ask_off"], choices), None
 
     async def on_vague_dates(self) -> Result:
         return self.asking(self.t["need_dates"], intent="unavailable"), None

@@ -99,7 +99,7 @@ BODY_PART_PATTERNS: Final[tuple[tuple[BodyPart, re.Pattern[str]], ...]] = (
         re.compile(
             r"\b(?:my|the|upper|mid|sore|stiff|tight|bad|painful|whole)\s+back\b(?!\s+(?:off|to|on|home|into|in|out|up|down)\b)"
             r"|\bback\s+(?:pain|ache|aches|hurts|spasms?|injury|is|feels|went|tweak)"
-            r"|\bdid (?:my|his|her) back in\b|\bput (?:my|his|her) back out\b"
+            r"|\b(?:did|done|doing) (?:my|his|her) back in\b|\bput (?:my|his|her) back out\b"
             r"|^back'?s (?:sore|stiff|tight|killing|hurting|aching|achy|playing up|gone|bad|not great)\b"
         ),
     ),

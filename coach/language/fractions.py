@@ -50,7 +50,8 @@ _DID_THEN: Final = re.compile(
     + r"\b[^.]{0,30}\b(?:turned|stopped|called|bailed|quit|packed|gave up|walked|headed|snapped|broke|punctured|flatted|mechanical)"
 )
 _CUT_TO: Final = re.compile(
-    r"\bcut (?:it|the \w+|that)(?: short)? (?:down )?(?:to|at)\s+(?:about\s+)?(\d+(?:[.,]\d+)?)\s*" + _UNIT
+    r"\b(?:cut (?:it|the \w+|that)(?: short)? (?:down )?(?:to|at)|got cut (?:short )?(?:to|at)|ended (?:up )?(?:at|being)|ended up|came in at)"
+    r"\s+(?:about\s+|only\s+|just\s+)?(\d+(?:[.,]\d+)?)\s*" + _UNIT
     + r"|\b(?:bail(?:ed)?|stopped|packed (?:it )?in)\b[^.]{0,40}\b(?:so|making it|for)\s+(?:about\s+)?(\d+(?:[.,]\d+)?)\s*" + _UNIT
     + r"\s*(?:total|in total|all in|altogether)?"
 )

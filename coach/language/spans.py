@@ -169,7 +169,7 @@ _PAST_RE: Final = re.compile(
     r"\b(?:missed|skipped|did|didn't|didnt|did not|ran|rode|swam|lifted|was|were|wasn't|weren't|had|felt|went|"
     r"got|couldn't|couldnt|could not|forgot|bailed|finished|completed|logged|trained|walked|jogged|cycled|"
     r"biked|rowed|hiked|raced|crashed|tweaked|pulled|strained|twisted|rolled|started|stopped|dropped|managed|"
-    r"tried|happened|slept|woke|shortened|abandoned|took|ago)\b"
+    r"tried|happened|slept|woke|shortened|abandoned|took|ended|ago)\b"
 )
 """Words that put a message in the past, so a bare weekday or date resolves backwards.
 

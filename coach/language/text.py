@@ -189,6 +189,8 @@ _PHRASES: Final[tuple[tuple[re.Pattern[str], str], ...]] = (
     (re.compile(r"\b(?:a\s+)?quarter\s+of\s+an\s+hour\b"), "15 minutes"),
     (re.compile(r"\bhalf\s+(?:an?\s+)?hour\b"), "30 minutes"),
     (re.compile(r"\b(\d+)\s+and\s+a\s+half\s+(hours?|h)\b"), r"\1.5 \2"),
+    # "10k ish, hour and 5": an hour and five minutes
+    (re.compile(r"(?<![\d.])\b(?:an?\s+|1\s+)?hour\s+and\s+(\d{1,2})\b(?!\s*(?:k|km|mi|miles?|sec))(?:\s*(?:mins?|minutes))?"), r"1 hour \1 min"),
     (re.compile(r"\ban?\s+hour\b"), "1 hour"),
     # "hour on the turbo done": a bare hour of training is one hour
     (re.compile(r"(?:^|(?<=[.!?;,]\s))hour(?=\s+(?:on|of|in|at)\s+(?:the\s+|my\s+)?(?:turbo|trainer|bike|zwift|treadmill|track|road|trails?|pool|rollers)\b)"), "1 hour"),
@@ -287,6 +289,14 @@ def normalise(text: str) -> str:
     return re.sub(r"[ \t]+", " ", spelled_amounts(text)).strip()
 
 
+_WORDS_OF_TIME: Final = re.compile(
+    r"\b((?:" + "|".join(_TENS) + r")(?:[\s-]+(?:" + "|".join(list(_UNITS)[:9]) + r"))?|" + "|".join(sorted(_UNITS, key=len, reverse=True))
+    + r")\s+(and\s+a\s+half\s+(?:hours?|hrs?)|(?:hours?|hrs?|mins?|minutes|km|kms|kilometres?|kilometers?|miles?|k\b))"
+)
+"""A time or distance said in words ("two and a half hours", "forty minutes"): the count as digits."""
+_HALF_FRACTION: Final = re.compile(r"\b(\d{1,3})\s+1/2\s*(?=k\b|km|kms|mi\b|miles?|mile|hours?|hrs?|h\b)")
+""""7 1/2 mile long run": the half written as a fraction."""
+_HOUR_AND: Final = re.compile(r"(?<![\d.])\b(?:an?\s+|1\s+)?hour\s+and\s+(\d{1,2})\b(?!\s*(?:k\b|km|mi\b|miles?|sec|and a half))(?:\s*(?:mins?|minutes))?")
 _AND_A_HALF: Final = re.compile(r"\b(\d+) and a half\b(?= ?(?:k|km|kms|kilometres?|kilometers?|mi|miles?|hours?|hrs?|h)\b)")
 _POOL_LENGTHS: Final = re.compile(
     r"\b(?P<n>\d{1,3}) (?:lengths?|laps?) (?:of|in) (?:a |the |my )?(?P<pool>\d{2}(?:\.\d)?) ?-? ?(?:m|metres?|meters?)\b(?: pool)?"
@@ -296,6 +306,9 @@ _POOL_LENGTHS: Final = re.compile(
 def spelled_amounts(text: str) -> str:
     """Amounts said in words a reader of numbers misses, as numbers: "5 and a half k" → "5.5 k",
     "30 lengths of the 25-metre pool" → "750 m (30 lengths of 25 m)". Folded text in and out."""
+    text = _WORDS_OF_TIME.sub(lambda m: f"{_NUMBER_WORD_RE.sub(_number_word, m.group(1))} {m.group(2)}", text)  # "two and a half hours"
+    text = _HOUR_AND.sub(r"1 hour \1 min", text)
+    text = _HALF_FRACTION.sub(r"\1.5 ", text)
     text = _AND_A_HALF.sub(r"\1.5", text)
     return _POOL_LENGTHS.sub(
         lambda m: f"{int(m.group('n')) * float(m.group('pool')):g} m ({m.group('n')} lengths of {m.group('pool')})", text

@@ -18,7 +18,7 @@ DistanceUnit = Literal["km", "mi", "m", "yd"]
 
 DISTANCE_WORDS: Final[dict[str, DistanceUnit]] = {
     "km": "km", "kms": "km", "k": "km", "kilometer": "km", "kilometers": "km", "kilometre": "km",
-    "kilometres": "km", "klick": "km", "klicks": "km",
+    "kilometres": "km", "klick": "km", "klicks": "km", "click": "km", "clicks": "km", "kays": "km",
     "mi": "mi", "mile": "mi", "miles": "mi", "miler": "mi",
     "m": "m", "meter": "m", "meters": "m", "metre": "m", "metres": "m",
     "yd": "yd", "yds": "yd", "yard": "yd", "yards": "yd",

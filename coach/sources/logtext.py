@@ -104,8 +104,10 @@ _DONE_VERBS: Final[tuple[tuple[re.Pattern[str], Sport], ...]] = (
     (re.compile(r"\b(swam)\b"), "swim"),
 )
 _BARE_KM = re.compile(r"\b(?:ran|run|did|done|rode|jog|jogged|cycled|(?:garmin|watch|strava|app)\s+(?:says|said|shows|showed|reckons|has it at|had it at))\s+(?:a\s+)?(\d{1,3}(?:[.,]\d+)?)\b(?!\s*(?:[:x×]|min|mins|minutes|h\b|hr|hrs|hours?|sets?|reps?|times|%|k\b|km|mi\b|miles?|m\b))")
-_NUMBER_THEN_TIME = re.compile(r"\s*(\d{1,3}[.,]\d{1,2})\s*(?:/|,|@|-)\s*\d{1,2}:\d{2}(?::\d{2})?\s*$")
-"""'6.2 / 39:10': a message of a decimal distance and a time alone (the distance in km)."""
+_NUMBER_THEN_TIME = re.compile(
+    r"\s*(\d{1,3}[.,]\d{1,2})\s*(?:/|,|@|-|(?:done|in|ran|run|easy|total)\b)\s*(?:in\s+)?\d{1,2}:\d{2}(?::\d{2})?\s*(?:[.!]|\W*$)"
+)
+"""'6.2 / 39:10', '8.6 done 54:10': a message of a decimal distance and a time alone (the distance in km)."""
 _WEIGHT_UNIT = r"\s*(kg|kgs|lbs?)?"
 _STRENGTH_FORMS: Final = (
     # weight x reps x sets (or sets x reps x weight when the numbers say so)

@@ -5,7 +5,9 @@ week a message names, days away said after a move or in the sentence after their
 called off as "remove", "delete it" or "get rid of", a time limit for every session of a span ("keep
 those ones to 30 min", "max 30 min runs that week"), weekdays written "sat"/"sun" beside a limit,
 number words ("forty one minutes"), "hour on the treadmill", a skip said beside a move, a knee "being
-weird", and lifts after a sentence and a colon."""
+weird", and lifts after a sentence and a colon. And what a good coach asks back about: "I'm off on the
+3rd" (off work, or no training?), "this weekend or the next one", "a few days next month", "I need to
+reduce my training"."""
 
 from __future__ import annotations
 
@@ -15,8 +17,8 @@ from typing import Any
 import pytest
 
 from coach.store.db import Database
-from tests.service.test_asking import TUESDAY, say, sessions
-from tests.service.test_requests_set_k import _coach, _minutes
+from tests.service.test_asking import TUESDAY, button, say, sessions, tap
+from tests.service.test_requests_set_k import _coach, _minutes, _statuses
 
 # The runner of tests.service.test_asking: Tue/Thu/Sat/Sun, long run Sunday, plan from Tue 8 Dec 2026.
 
@@ -175,3 +177,46 @@ async def test_a_week_away_said_with_its_days_changes_only_those(db: Database) -
     after = await coach.show("ann")
     assert _trained(after, _days("2026-12-28", "2026-12-30")) == []
     assert sessions(after)["2026-12-31"] == before["2026-12-31"]
+
+
+async def test_off_on_a_day_asks_whether_it_is_off_work_or_off_training(db: Database) -> None:
+    coach = await _coach(db, dt.date(2026, 12, 20))
+    before = sessions(await coach.show("ann"))
+    replies = await say(coach, "im off on the 3rd")
+    assert "?" in replies[0].text and sessions(await coach.show("ann")) == before
+    await tap(coach, button(replies, "Off work"))
+    assert sessions(await coach.show("ann")) == before
+    replies = await say(coach, "coach I will be off the 3rd")
+    await tap(coach, button(replies, "No training"))
+    assert _minutes(await coach.show("ann"), "2027-01-03") == 0
+
+
+@pytest.mark.parametrize("text", [
+    "My husband surprise me with a trip!! We go away this weekend or the next one, he doesn't tell me which",
+    "traveling for work next month, few days. ugh",
+    "Coach, I need to reduce my training.",
+])
+async def test_what_a_coach_would_ask_about_changes_nothing_yet(db: Database, text: str) -> None:
+    coach = await _coach(db, dt.date(2026, 12, 9))
+    before = sessions(await coach.show("ann"))
+    replies = await say(coach, text)
+    assert "?" in replies[0].text
+    assert sessions(await coach.show("ann")) == before
+
+
+async def test_a_session_that_ended_short_is_partial(db: Database) -> None:
+    coach = await _coach(db, dt.date(2026, 12, 14))  # Monday; Sunday 13 Dec was the long run
+    await say(coach, "Yesterday's long run ended up 30 min, ran out of daylight")
+    after = await coach.show("ann")
+    assert _statuses(after, "2026-12-13") == ["partial"]
+    assert after["activities"] == [] or all(a["sport"] == "run" for a in after["activities"])
+
+
+@pytest.mark.parametrize("text", ["happy nye coach 🥳🎆 what's on saturday? how long?", "saturday run how long? which pace"])
+async def test_a_question_about_a_day_is_answered_with_that_days_session(db: Database, text: str) -> None:
+    coach = await _coach(db)
+    before = await coach.show("ann")
+    replies = await say(coach, text)
+    minutes = _minutes(before, "2026-12-12")
+    assert f"{minutes} min" in replies[0].text
+    assert sessions(await coach.show("ann")) == sessions(before)

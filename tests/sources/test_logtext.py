@@ -253,6 +253,10 @@ def test_a_speed_no_one_reaches_is_said_back_not_stored(text: str) -> None:
     ("1h25 @ 170w avg, 35km", "ride", 35, 85),
     ("Garmin Connect\nLong Run\n11.74 km | 1:15:48 | 6:27 /km\nElev gain 84 m\nAerobic TE 3.1", "run", 11.74, 75 + 48 / 60),
     ("6.2 / 39:10", "run", 6.2, 39 + 10 / 60),
+    ("8.6 done 54:10", "run", 8.6, 54 + 10 / 60),
+    ("7 1/2 mile long run 1 hour 16", "run", 12.07, 76),
+    ("went out with the club, 10k ish, hour and 5", "run", 10, 65),
+    ("Knocked out 65 clicks this arvo, took me two and a half hours into a cracker of a headwind", "ride", 65, 150),
 ])
 def test_watch_pastes_and_bare_numbers_are_read_whole(text: str, sport: str, km: float, minutes: float) -> None:
     (entry,) = parse_log(text, when=WHEN, default_sport=sport)
