@@ -562,7 +562,11 @@ _QUESTION_START = re.compile(r"^\s*(how|what|what's|whats|when|which|why|is|are|
 _PAIN_NOT_NEGATED = re.compile(r"(?<!no )(?<!not )\b(hurts|hurting|painful|aching|swollen|sharp pain|killing me)\b", re.I)
 
 
-_SWAP = re.compile(r"\b(swap|swapping|switch|switching|swop|swich|swicth|swtich|swithc|trade|flip|exchange)\b", re.I)
+_SWAP = re.compile(
+    r"\b(swap|swapping|switch|switching|swop|swich|swicth|swtich|swithc|trade|flip|exchange|interchange)\b|↔|<->|<=>|⇄|"
+    r"\b(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\s+(?:and|&|\+)\s+(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\s+change\b|"
+    r"\bchange (?:today'?s? \w+|(?:mon|tues|wednes|thurs|fri|satur|sun)day'?s? \w+) and (?:today'?s? \w+|(?:mon|tues|wednes|thurs|fri|satur|sun)day'?s? \w+)", re.I,
+)
 _MAKE_EASY = re.compile(
     r"\bmake (?:today'?s|tonight'?s|tomorrow'?s?|(?:mon|tues|wednes|thurs|fri|satur|sun)day'?s|the|my|that|this) (?:\w+ )?(?:tempo|intervals?|session|run|ride|workout|reps|hills|threshold|one)\s+"
     r"(?:just |only )?(?:an? )?(?:easy|easier|recovery|gentle|steady)\b(?!\s*\d)|"
