@@ -1368,6 +1368,11 @@ def _vague_of(message: str, slots: Slots, intent: str) -> str | None:
     """
     if intent == "remember_note":
         return None  # a fact told, even with "might need to move stuff around": kept, nothing asked
+    if (
+        intent in ("unavailable", "unknown", "ask_coach", "skip", "vague_change") and (slots.dates or slots.weekdays or slots.date_range) and _OFF_ONLY.search(message) and len(message.split()) <= 15
+        and not _AWAY.search(_OFF_ONLY.sub(" ", message)) and not _SKIP.search(message)  # "today and Saturday are toast. Sunday I'm off": told
+    ):
+        return "vague_off"  # "coach I will be off the 2nd": off work (free to train) or no training?
     if _VAGUE_SHORT.match(message):
         return "vague_change"  # "Shorter.", "can't do it": which session, which day?
     if (
@@ -1393,11 +1398,6 @@ def _vague_of(message: str, slots: Slots, intent: str) -> str | None:
     span = slots.date_range
     if intent == "unavailable" and span is not None and _VAGUE_SPAN.search(message) and (span.end - span.start).days >= 7:
         return "vague_dates"
-    if (
-        intent in ("unavailable", "unknown", "ask_coach", "skip") and dated and _OFF_ONLY.search(message) and len(message.split()) <= 15
-        and not _AWAY.search(_OFF_ONLY.sub(" ", message)) and not _SKIP.search(message)  # "today and Saturday are toast. Sunday I'm off": told
-    ):
-        return "vague_off"  # "coach I will be off the 2nd": off work (free to train) or no training?
     spread = not slots.dates or slots.date_range is not None or re.search(r"\b(?:over|around|during)\b", message, re.I)
     if _ONE_OF.search(message) and spread and not slots.past_tense:
         return "vague_one"  # "I need to skip one next week", "might not make one of the runs over christmas"

@@ -947,7 +947,7 @@ class SlotParser:
                 continue
             gap = text[first.end : second.start]
             way_back = (
-                len(gap) <= _WAY_BACK_GAP_MAX and first.value < second.value
+                len(gap) <= _WAY_BACK_GAP_MAX and first.value < second.value and not re.search(r"[.!?;]", gap)
                 and _WAY_BACK_RE.search(gap) is not None
                 and not _UNTIL_BEFORE_RE.search(text[max(0, first.start - 20) : first.start])
                 and not any(first.end <= at < second.start for at, _ in found.ranges)

@@ -150,7 +150,7 @@ _PHRASES: Final[tuple[tuple[re.Pattern[str], str], ...]] = (
         re.compile(
             r"\b(?:christmas|xmas)(?: day)?\b(?!'?s? (?:party|parties|shopping|fair|market|do|dinner|lunch|drinks|concert|play|"
             r"show|tree|jumper|break|holidays?|eve|card|cards|present|presents|gig|is|was|week|period|time|season|stuff|madness|"
-            r"chaos|rush|busy|hectic|plans?)\b)"
+            r"chaos|rush|busy|hectic|plans?|social|socials|meet|meetup|gathering|bash|lights|light)\b)"
         ),
         "25 december",
     ),
