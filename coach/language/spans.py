@@ -987,10 +987,6 @@ class SlotParser:
         monday = _week_start(today)  # the weekend is Saturday and Sunday whatever day weeks start on
         first_day = _week_start(today, self.week_start)
         current = work.current
-
-        def text_before(at: int) -> str:
-            return current[max(0, at - 8) : at]
-
         that_week = re.search(r"\bthat\s+week\b(?!end)", current)
         told = sorted([(at, r.start) for at, r in found.ranges] + [(m.start, m.value) for m in found.dates if m.kind != "weekday"])
         earlier = [day for at, day in told if that_week is not None and at < that_week.start()]
@@ -1030,7 +1026,7 @@ class SlotParser:
             elif phrase == "last weekend" or (phrase.endswith("weekend") and past and today.weekday() < 5):
                 start = monday - dt.timedelta(days=2)
                 end = start + dt.timedelta(days=1)
-            elif phrase == "weekend" and text_before(match.start()).endswith("that ") and len(found.dates) == 1:
+            elif phrase == "weekend" and current[: match.start()].endswith("that ") and len(found.dates) == 1:
                 # "married in san antonio feb 6 so that weekend is out": the weekend of the day named
                 named = found.dates.pop()
                 start = named.value + dt.timedelta(days=(5 - named.value.weekday()) if named.value.weekday() <= 5 else -1)
