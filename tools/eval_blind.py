@@ -64,7 +64,8 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 BLIND_DIR = ROOT / "tests" / "blind"
-SETS = {name: BLIND_DIR / f"set_{name}.jsonl" for name in "abcdefghijklmnopqrstuvwxyz"}
+SETS = {path.stem.removeprefix("set_"): path for path in sorted(BLIND_DIR.glob("set_*.jsonl"))}
+"""Every frozen set by name: a-z, then two letters (aa, ab, ...), each ``tests/blind/set_<name>.jsonl``."""
 ATHLETES = {"runner": ("ann", BLIND_DIR / "athletes" / "runner.json"), "rider": ("rob", BLIND_DIR / "athletes" / "rider.json")}
 TIME_ZONE = "Europe/London"
 DEFAULT_TODAY = dt.date(2026, 12, 8)
@@ -701,7 +702,7 @@ def _result_json(r: ItemResult) -> dict[str, Any]:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="End-to-end evaluation of the coach on a blind message set.")
-    parser.add_argument("--set", default="a", help="a letter a-z (tests/blind/set_<letter>.jsonl) or a path")
+    parser.add_argument("--set", default="a", help="a set name: a-z, aa, ab, ... (tests/blind/set_<name>.jsonl) or a path")
     parser.add_argument("--json", action="store_true", help="print the summary and every item as JSON")
     parser.add_argument("--failures", action="store_true", help="print each failed item")
     parser.add_argument("--limit", type=int, default=None, help="only the first N items")
