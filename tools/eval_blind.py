@@ -24,7 +24,8 @@ Usage::
 Scoring (per effect, state only): see ``check_effect``. An item passes when every expected
 effect holds, nothing raised or logged an error, and (unless it expects ``none``/``ask``) no plan
 date more than 14 days after today changed that the item does not name ("collateral"; not
-counted for ``days_off_permanent`` and ``injury``). Reply time is ``CoachService.handle`` only,
+counted for ``days_off_permanent`` and ``injury``, nor on the days of the return after a break of
+ten days or more, as many as the break). Reply time is ``CoachService.handle`` only,
 after untimed warm-up messages (model loaded, as in a running bot); it depends on machine load.
 Always the offline brain (``ANTHROPIC_API_KEY`` is dropped). A multi-line text is sent as one
 message (as Telegram does; ``coach chat`` would split it into one message per line).
@@ -440,6 +441,22 @@ def check_effect(effect: dict[str, Any], before: dict[str, Any], after: dict[str
     return EffectResult(name, False, f"unknown effect {name!r}")
 
 
+RETURN_AFTER_DAYS = 10
+"""Days away from which a return period may follow (guardrails adapt.detrain_lost_weeks: two weeks lost)."""
+
+
+def _return_days(effect: dict[str, Any]) -> list[str]:
+    """The days after a break of ``RETURN_AFTER_DAYS`` or more, as many as the break: a coach brings
+    the athlete back over them (adapt.break_return_fractions), so their changes are no collateral."""
+    dates = sorted(dt.date.fromisoformat(str(d)) for d in effect.get("dates") or [])
+    if effect.get("effect") != "unavailable" or not dates:
+        return []
+    span = (dates[-1] - dates[0]).days + 1
+    if span < RETURN_AFTER_DAYS:
+        return []
+    return [(dates[-1] + dt.timedelta(days=n)).isoformat() for n in range(1, span + 1)]
+
+
 def collateral(item: Item, diff: Diff) -> list[str]:
     """Plan dates changed more than ``COLLATERAL_AFTER_DAYS`` after today that no expected effect names."""
     names = {str(e.get("effect")) for e in item.expect}
@@ -451,6 +468,7 @@ def collateral(item: Item, diff: Diff) -> list[str]:
             if effect.get(key):
                 named.add(str(effect[key]))
         named.update(str(d) for d in effect.get("dates") or [])
+        named.update(_return_days(effect))
     horizon = (item.today + dt.timedelta(days=COLLATERAL_AFTER_DAYS)).isoformat()
     return sorted(d for d in diff.plan_dates if d > horizon and d not in named)
 

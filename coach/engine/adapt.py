@@ -37,6 +37,13 @@ built volume (``Week.built_minutes``), so the weeks after it keep their progress
   easy; "downhill" turns long runs into easy flat runs.
 * unavailable: sessions in the range move to a free day in the window, key sessions first,
   or are dropped.
+* a break that costs fitness (low weeks that together lost ``detrain_lost_weeks`` of their built
+  training: about two weeks away, ill or missed): a return period follows, as many weeks as the
+  break lost, at ``break_return_fractions`` of each week's built volume (the first part easy
+  only), then the plan as built (Daniels' Running Formula, 3rd ed., ch. 9: after 6-28 days off,
+  half the return at 50 % of the former load, half at 75 %). The return's weeks may lie past the
+  window: they follow from the break, and are marked ``Week.return_fraction`` so the limits read
+  them as built and the rest of the season stands.
 * long day / available days: the profile changes; long sessions move to the new long day,
   sessions on days no longer available move to free days or are dropped.
 * days per week ("I can only run 3 days next week", seed 003): in each week of the window
@@ -66,10 +73,11 @@ from coach.engine.models import (
     Validation,
     Violation,
     Waiver,
+    Week,
     Weekday,
 )
 from coach.engine.rules import Rules
-from coach.engine.validate import check_plan, is_training
+from coach.engine.validate import BuiltReading, check_plan, is_training, is_volume, week_volume_min
 from coach.engine.workouts import (
     KEY_TYPES,
     QUALITY_TYPES,
@@ -748,11 +756,97 @@ def rebuild_weeks(plan: Plan, sessions: list[Session], *, eased: bool = False) -
     return plan.model_copy(update={"weeks": weeks})
 
 
+def _built_volume(week: Week) -> float:
+    """The endurance minutes ``week`` held as built (before the athlete's reports eased it)."""
+    volume = week_volume_min(week)
+    if week.built_minutes is None or not week.planned_minutes:
+        return volume
+    return volume * max(1.0, week.built_minutes / week.planned_minutes)
+
+
+def _return_after_breaks(plan: Plan, draft: Plan, edit: _Edit, first: dt.date, summary_bits: list[str]) -> Plan:
+    """The return after a break that cost fitness: ``draft`` (``plan`` with the edits made) with the
+    weeks after such a break held to ``adapt.break_return_fractions`` of their built volume, as many
+    weeks as the break lost, split evenly between the fractions (the first part easy only), each
+    marked with its ``return_fraction``. Marked, the validator reads them as built, and the weeks
+    after the return stand as built instead of being cut to the break (Daniels' Running Formula,
+    3rd ed., ch. 9). Only sessions from ``first`` on change; a week that cannot be held to its
+    fraction is left to the limits as before."""
+    rules = edit.rules
+    fractions = rules.guardrails.adapt.break_return_fractions
+    shortest = rules.guardrails.week.min_session_min
+    reading = BuiltReading(rules, 0.0)
+    weeks = sorted(draft.weeks, key=lambda w: w.start)
+    originals = {w.start: w for w in plan.weeks}
+    marked: dict[dt.date, float] = {}
+    broken = False
+    n = 0
+    while n < len(weeks):
+        week = weeks[n]
+        volume = week_volume_min(week)
+        lost = reading.lost_weeks
+        low = reading.low(week, volume) and not reading.returning(week, volume)
+        counted = reading.read(week, volume)
+        if low:
+            broken = broken or not counted
+            n += 1
+            continue
+        if not broken:
+            n += 1
+            continue
+        broken = False
+        length = max(1, round(lost))
+        for k, later in enumerate(weeks[n : n + length]):
+            fraction = fractions[k * len(fractions) // length]
+            if later.return_fraction is not None or any(s.type == "race" for s in later.sessions):
+                continue
+            built = _built_volume(originals.get(later.start, later))
+            fixed = sum(s.duration_min for s in later.sessions if is_volume(s) and s.date < first)
+            movable = [s for s in edit.sessions if monday_of(s.date) == later.start and s.date >= first and is_volume(s)]
+            have = sum(s.duration_min for s in movable)
+            room = fraction * built - fixed
+            if room < 0 or not have:
+                continue
+            factor = min(1.0, room / have)
+            easy_only = k * len(fractions) // length == 0
+            why = f"back after {length} week(s) of lost training: {fraction:.0%} of the week as built" + (
+                ", easy only" if easy_only else "")
+            left = room
+            # the longest first: a session scaled below the shortest one allowed is held at it while the
+            # fraction has room, else it is rest
+            for s in sorted(movable, key=lambda s: (-s.duration_min, s.date)):
+                new = converted(s, s.sport, "easy", edit.anchors, rules) if easy_only and s.type != "easy" else s
+                minutes = min(max(int(new.duration_min * factor), shortest), new.duration_min)
+                if minutes > left:
+                    edit.swap(s, None)
+                    edit.note(s.date, why + ": rest", "break_return")
+                    continue
+                left -= minutes
+                if minutes != s.duration_min or new is not s:
+                    edit.swap(s, resized(new, minutes, edit.anchors, rules))
+                    edit.note(s.date, why, "break_return")
+            marked[later.start] = fraction
+        n += max(1, length)
+    if not marked:
+        return draft
+    summary_bits.append(
+        f"A return after the break: {len(marked)} week(s) at {' then '.join(f'{f:.0%}' for f in dict.fromkeys(marked.values()))} "
+        "of the plan as built, then the plan as built."
+    )
+    rebuilt = rebuild_weeks(plan, edit.sessions, eased=True)
+    return rebuilt.model_copy(update={"weeks": [
+        w.model_copy(update={"return_fraction": marked[w.start], "built_minutes": w.built_minutes or w.planned_minutes})
+        if w.start in marked else w for w in rebuilt.weeks
+    ]})
+
+
 def _finish(plan: Plan, edit: _Edit, summary_bits: list[str], *, eased: bool = False) -> Adaptation:
     draft = rebuild_weeks(plan, edit.sessions, eased=eased)
     edit_from = edit.today if edit.forced else edit.keep_until
     if edit.required_from is not None:
         edit_from = min(edit_from, edit.required_from)
+    if eased:
+        draft = _return_after_breaks(plan, draft, edit, edit_from, summary_bits)
     window = (edit_from, edit.window_end)
     fixes_before = len(plan.validation.fixes)
     fixed = fix_plan(draft, edit.profile, edit.rules, editable=window)

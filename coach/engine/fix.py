@@ -32,6 +32,7 @@ from coach.engine.models import (
 )
 from coach.engine.rules import Rules
 from coach.engine.validate import (
+    BuiltReading,
     allowed_volume_min,
     check_plan,
     is_training,
@@ -424,9 +425,9 @@ def _load_sweep(work: _Work) -> None:
     pre = max(g.volume.ramp_lookback_weeks, g.acwr.chronic_weeks)
     volumes = [baseline] * pre
     loads = [baseline_weekly_load(profile, rules)] * pre
-    peak_ref = baseline
     cap = event.volume_for(profile.sport).peak_cap_weekly_min
     streak, streak_max = 0, None
+    reading = BuiltReading(rules, baseline)  # eased weeks and returns after a break read as the validator reads them
     order = sorted(range(len(work.plan.weeks)), key=lambda p: work.plan.weeks[p].start)
     for pos in order:
         week = work.plan.weeks[pos]
@@ -437,8 +438,9 @@ def _load_sweep(work: _Work) -> None:
         def vol(sessions: list[Session] = work.weeks[pos]) -> float:
             return float(sum(s.duration_min for s in sessions if is_volume(s)))
 
+        returning = reading.returning(week, vol())
         limit = allowed_volume_min(max(volumes[-g.volume.ramp_lookback_weeks :]), rules)
-        if "ramp_rate" not in waived and vol() > limit + 1:
+        if "ramp_rate" not in waived and vol() > limit + 1 and not returning:
             work.scale_week(
                 pos, limit * _SAFETY / vol(), "ramp_rate", f"ramp limit {limit:.0f} min", is_volume
             )
@@ -447,7 +449,7 @@ def _load_sweep(work: _Work) -> None:
         if in_taper and out_k is not None and "taper" not in waived:
             fractions = g.taper.volume_fraction_by_weeks_out
             taper_limit = (
-                fractions[min(out_k, len(fractions) - 1)] * peak_ref * (1 + g.taper.tolerance_pct / 100)
+                fractions[min(out_k, len(fractions) - 1)] * reading.peak_min * (1 + g.taper.tolerance_pct / 100)
             )
             if vol() > taper_limit + 1:
                 work.scale_week(
@@ -459,7 +461,7 @@ def _load_sweep(work: _Work) -> None:
                 recomputed_load(s, profile, rules) for s in sessions if not training_only or is_training(s)
             )
 
-        if out_k != 0 and "acwr" not in waived:
+        if out_k != 0 and "acwr" not in waived and not returning:
             window = loads[-g.acwr.chronic_weeks :]
             chronic = max(sum(window) / len(window), g.acwr.min_chronic_load)
             acute = load_of()
@@ -469,7 +471,7 @@ def _load_sweep(work: _Work) -> None:
                 training = load_of(True)
                 factor = max(0.0, room / training) if training else 0.0
                 work.scale_week(pos, factor, "acwr", f"acute:chronic ≤ {g.acwr.max_ratio:g}", is_training)
-        if in_taper:
+        if in_taper or returning:
             streak, streak_max = 0, None
         else:
             training_load = load_of(True)
@@ -486,10 +488,7 @@ def _load_sweep(work: _Work) -> None:
             else:
                 streak += 1
                 streak_max = training_load if streak_max is None else max(streak_max, training_load)
-        volumes.append(vol())
-        loads.append(load_of())
-        if not in_taper:
-            peak_ref = max(peak_ref, vol())
+        reading.record(week, vol(), load_of(), volumes, loads, in_taper=in_taper)
 
 
 def _fix_once(

@@ -297,6 +297,14 @@ class Week(_Doc):
         "after it keep their progression: the ramp and load-ratio limits read the larger of this and planned_minutes.",
     )
     built_load: float | None = Field(None, description="The week's load before it was eased (null: as built).")
+    return_fraction: float | None = Field(
+        None,
+        gt=0,
+        lt=1,
+        description="A week of the return after a break (guardrails adapt.break_return_fractions): at most this "
+        "share of built_minutes. Held to it, the week is read as built by the ramp and load-ratio limits, so the "
+        "weeks after the return keep the plan as built (null: no return).",
+    )
 
 
 class Alternative(_Doc):

@@ -1788,6 +1788,7 @@ def _week_model(week: WeekFrame, shape: _Shape, draft: _Draft, prog: _Progress, 
             + _b_race_notes(week, ctx),
             "built_minutes": None,
             "built_load": None,
+            "return_fraction": None,
         },
     )
     _set_attr(model, "__pydantic_fields_set__", set(_WEEK_FIELDS))

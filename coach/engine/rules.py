@@ -131,6 +131,7 @@ class AdaptRules(_Rule):
     partial_missed_below: Fraction
     resume_fraction: Fraction
     detrain_lost_weeks: float = Field(gt=0, le=12)
+    break_return_fractions: list[Annotated[float, Field(gt=0, lt=1)]] = Field(min_length=1, max_length=6)
 
 
 class RuleKinds(_Rule):

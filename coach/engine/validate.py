@@ -126,6 +126,84 @@ def week_days_in_window(week: Week, start: dt.date, end: dt.date) -> int:
     return max(0, (last - first).days + 1)
 
 
+class BuiltReading:
+    """How the weeks the athlete's reports eased count for the weeks after them, week by week in
+    date order (the validator and the fixer's load sweep read alike).
+
+    A low week (below ``adapt.resume_fraction`` of its built volume) is read as built until the
+    low weeks in a row have lost ``adapt.detrain_lost_weeks`` weeks of their built training; the
+    week that reaches it, and the low weeks after it, are read as done. A week of the return
+    after such a break (``Week.return_fraction``), held to its fraction of the built volume, is
+    read as built again: the weeks after the return keep the plan as built."""
+
+    def __init__(self, rules: Rules, peak_min: float) -> None:
+        adapt = rules.guardrails.adapt
+        self.resume_fraction = adapt.resume_fraction
+        self.detrain_lost_weeks = adapt.detrain_lost_weeks
+        self.lost_weeks = 0.0
+        self.peak_min = peak_min
+        """The biggest week before the taper, as read (the taper's reference)."""
+        self._break: list[tuple[int, float, float]] = []  # weeks read as done: (position, built volume, built load)
+
+    def returning(self, week: Week, volume_min: float) -> bool:
+        """Whether ``week`` is a week of a return held to its fraction: the ramp and load-ratio
+        limits leave it be (it holds less than the week as built)."""
+        fraction = week.return_fraction
+        built = week.built_minutes
+        return fraction is not None and built is not None and volume_min <= fraction * built + _TOLERANCE_MIN
+
+    def low(self, week: Week, volume_min: float) -> bool:
+        built = week.built_minutes
+        return built is not None and volume_min < self.resume_fraction * built
+
+    def read(self, week: Week, volume_min: float) -> bool:
+        """Whether ``week`` counts as built for the weeks after it; the next week's reading follows."""
+        built = week.built_minutes
+        if built is None:
+            self.lost_weeks = 0.0
+            return False
+        if self.returning(week, volume_min):
+            self.lost_weeks = 0.0
+            return True
+        low = self.low(week, volume_min)
+        if low and built:
+            self.lost_weeks += max(0.0, 1.0 - volume_min / built)
+        elif not low:
+            self.lost_weeks = 0.0
+        return not (low and self.lost_weeks >= self.detrain_lost_weeks - 1e-9)
+
+    def record(
+        self, week: Week, volume_min: float, load: float, volumes: list[float], loads: list[float], *, in_taper: bool
+    ) -> bool:
+        """Read ``week`` (``read``) and append what it counts as for the weeks after it to
+        ``volumes`` and ``loads``: its built volume and load when read as built, else its own (and
+        the peak before the taper follows). The first week of a return rewrites the break's weeks
+        before it as built: the return makes up for them. Returns whether the week was read as built."""
+        returning = self.returning(week, volume_min)
+        resumed = self.read(week, volume_min)
+        built = week.built_minutes
+        if returning:
+            for position, built_volume, built_load in self._break:
+                volumes[position], loads[position] = built_volume, built_load
+                self.peak_min = max(self.peak_min, built_volume)
+        if resumed and built is not None:
+            self._break.clear()
+            counted = max(volume_min, float(built))
+            volumes.append(counted)
+            loads.append(max(load, week.built_load or 0.0))
+        else:
+            if built is not None and self.low(week, volume_min) and not in_taper:
+                self._break.append((len(volumes), float(built), max(load, week.built_load or 0.0)))
+            else:
+                self._break.clear()
+            counted = volume_min
+            volumes.append(volume_min)
+            loads.append(load)
+        if not in_taper:
+            self.peak_min = max(self.peak_min, counted)
+        return resumed and built is not None
+
+
 def allowed_volume_min(reference_min: float, rules: Rules) -> float:
     """Ramp rule: the most a week may hold given the reference (highest recent) week."""
     v = rules.guardrails.volume
@@ -580,7 +658,6 @@ def _week_rules(
     plan: Plan, profile: Profile, rules: Rules, sums: list[_WeekSums], out: list[_Finding]
 ) -> None:
     g = rules.guardrails
-    g_adapt = g.adapt
     event = rules.event(profile.goal.event)
     start, end = plan_window(plan, profile, rules)
     order = sorted(range(len(plan.weeks)), key=lambda n: plan.weeks[n].start)
@@ -590,7 +667,6 @@ def _week_rules(
     loads: list[float] = [baseline_weekly_load(profile, rules)] * pre
     peak_cap = event.volume_for(profile.sport).peak_cap_weekly_min
     taper_fractions = g.taper.volume_fraction_by_weeks_out
-    peak_ref = baseline
     streak_max: float | None = None
     streak = 0
     race_monday = monday_of(profile.goal.date) if event.race and profile.goal.date is not None else None
@@ -605,9 +681,7 @@ def _week_rules(
     every_weeks = g.cutback.every_weeks
     easy_share_min = g.week.easy_share_min
     min_rest_days = g.week.min_rest_days
-    resume_fraction = g_adapt.resume_fraction
-    detrain_lost_weeks = g_adapt.detrain_lost_weeks
-    lost_weeks = 0.0
+    reading = BuiltReading(rules, baseline)
     for n in order:
         week = plan.weeks[n]
         week_start = week.start
@@ -622,10 +696,11 @@ def _week_rules(
         in_taper = out_k is not None and 0 <= out_k <= taper_weeks
         is_race_week = out_k == 0
         idx = week.index
+        returning = reading.returning(week, volume)  # a return after a break, held to its fraction
         # ramp_rate
         reference = max(volumes[-lookback:])
         allowed = allowed_volume_min(reference, rules)
-        if volume > allowed + _TOLERANCE_MIN:
+        if volume > allowed + _TOLERANCE_MIN and not returning:
             out.append(
                 _Finding(
                     Violation(
@@ -658,7 +733,7 @@ def _week_rules(
                 )
             )
         # acwr
-        if not is_race_week:
+        if not is_race_week and not returning:
             window = loads[-chronic_weeks:]
             chronic = max(sum(window) / len(window), min_chronic_load)
             ratio = normalised / chronic
@@ -684,6 +759,7 @@ def _week_rules(
         # taper
         if in_taper and out_k is not None:
             fraction = taper_fractions[min(out_k, len(taper_fractions) - 1)]
+            peak_ref = reading.peak_min
             limit = fraction * peak_ref * taper_tolerance
             if volume > limit + _TOLERANCE_MIN:
                 out.append(
@@ -703,8 +779,8 @@ def _week_rules(
                         sessions,
                     )
                 )
-        # cutback_frequency
-        if in_taper:
+        # cutback_frequency (a week of a return holds less than built: no loading week)
+        if in_taper or returning:
             streak, streak_max = 0, None
         else:
             reduced = (
@@ -768,27 +844,14 @@ def _week_rules(
                     )
                 )
         # A week eased by the athlete's reports is read as built, until the low weeks in a row
-        # (adapt.resume_fraction) have lost adapt.detrain_lost_weeks weeks of their built training:
-        # a short break (a week's trip over a weekend) does not lower the bar for the weeks after it.
-        low = built_minutes is not None and volume < resume_fraction * built_minutes
-        if low and built_minutes:
-            lost_weeks += max(0.0, 1.0 - volume / built_minutes)
-        elif not low:
-            lost_weeks = 0.0
-        resumed = built_minutes is not None and not (low and lost_weeks >= detrain_lost_weeks - 1e-9)
+        # have lost adapt.detrain_lost_weeks weeks of their built training (BuiltReading): a short
+        # break (a week's trip over a weekend) does not lower the bar for the weeks after it.
+        resumed = reading.record(week, volume, normalised, volumes, loads, in_taper=in_taper)
         if week_sums.longs:
             run_ref = week_sums.run_min
             if resumed and built_minutes is not None:
                 run_ref += max(0, built_minutes - week_sums.volume_min)
             _long_rules(week, week_sums.longs, run_ref, week_sums.run_days, profile, rules, event, out)
-        if resumed and built_minutes is not None:
-            volumes.append(max(volume, float(built_minutes)))
-            loads.append(max(normalised, week.built_load or 0.0))
-        else:
-            volumes.append(volume)
-            loads.append(normalised)
-        if not in_taper:
-            peak_ref = max(peak_ref, volume)
 
 
 def _long_rules(

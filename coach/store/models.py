@@ -139,6 +139,7 @@ class PlanWeek(Base):
     notes: Mapped[list[Any]] = mapped_column(JSON, default=list)
     built_minutes: Mapped[int | None] = mapped_column(Integer)  # before the athlete's reports eased the week
     built_load: Mapped[float | None] = mapped_column(Float)
+    return_fraction: Mapped[float | None] = mapped_column(Float)  # a week of the return after a break
 
     plan: Mapped[Plan] = relationship(back_populates="weeks")
     sessions: Mapped[list[PlannedSession]] = relationship(

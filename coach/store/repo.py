@@ -151,7 +151,7 @@ async def save_plan(session: AsyncSession, athlete: m.Athlete, plan: PlanDoc, *,
         {
             "plan_id": row.id, "index": week.index, "start": week.start, "phase": week.phase, "cutback": week.cutback,
             "planned_km": week.planned_km, "planned_minutes": week.planned_minutes, "load": week.load, "notes": list(week.notes),
-            "built_minutes": week.built_minutes, "built_load": week.built_load,
+            "built_minutes": week.built_minutes, "built_load": week.built_load, "return_fraction": week.return_fraction,
         }
         for week in plan.weeks
     ]
@@ -258,7 +258,7 @@ def _content(row: m.Plan) -> tuple[Any, ...]:
         [
             (
                 w.id, w.index, w.start, w.phase, w.cutback, w.planned_km, w.planned_minutes, w.load, w.notes,
-                w.built_minutes, w.built_load,
+                w.built_minutes, w.built_load, w.return_fraction,
                 [
                     (
                         s.id, s.date, s.sport, s.type, s.intensity, s.key, s.duration_min, s.distance_km, s.load, s.steps,
@@ -305,6 +305,7 @@ def _plan_doc(row: m.Plan) -> PlanDoc:
             "index": w.index, "start": w.start, "phase": w.phase, "cutback": w.cutback, "planned_km": w.planned_km,
             "planned_minutes": w.planned_minutes, "load": w.load, "sessions": [_session_data(s, estimated, raw) for s in w.sessions],
             "notes": [str(n) for n in w.notes], "built_minutes": w.built_minutes, "built_load": w.built_load,
+            "return_fraction": w.return_fraction,
         }
         for w in row.weeks
     ]
@@ -407,6 +408,7 @@ async def active_week_doc(session: AsyncSession, athlete_id: int, day: dt.date) 
             "planned_km": week.planned_km, "planned_minutes": week.planned_minutes, "load": week.load,
             "sessions": [session_doc(s, estimated_run_km=estimated) for s in week.sessions],
             "notes": [str(n) for n in week.notes], "built_minutes": week.built_minutes, "built_load": week.built_load,
+            "return_fraction": week.return_fraction,
         }
     )
 

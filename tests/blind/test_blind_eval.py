@@ -160,6 +160,20 @@ def test_collateral_far_ahead_fails_the_item() -> None:
     assert score([{"effect": "injury", "body_part": "knee"}], {**far, "limitations": [{"body_part": "knee"}]}).passed
 
 
+def test_the_return_after_a_long_break_is_no_collateral() -> None:
+    """After two weeks away a coach brings the athlete back over as many days (adapt.break_return_fractions):
+    changes there are expected; changes beyond them, or after a short trip, are still collateral."""
+    after = edited(d2026_12_13=None, d2027_01_10=session("2027-01-10", "long", 45))
+
+    def away(days: int) -> list[dict[str, Any]]:  # from Sunday 13 Dec
+        return [{"effect": "unavailable", "dates": [(dt.date(2026, 12, 13) + dt.timedelta(days=n)).isoformat() for n in range(days)]}]
+
+    two_weeks = score(away(15), after)
+    assert two_weeks.passed and not two_weeks.collateral  # 10 Jan: the return's 13th day after the 27th
+    assert score(away(7), after).collateral == ["2027-01-10"]  # a week's trip: no return
+    assert score(away(11), after).collateral == ["2027-01-10"]  # 10 Jan is after the return from the 23rd
+
+
 def test_an_exception_fails_the_item() -> None:
     item = eb.Item(id="x", athlete="runner", text="...", expect=[{"effect": "none"}])
     assert not eb.score_item(item, BEFORE, BEFORE, "", error="Traceback ...").passed

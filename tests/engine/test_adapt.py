@@ -29,7 +29,9 @@ from coach.engine import (
     move_session,
 )
 from coach.engine.adapt import Adaptation
+from coach.engine.fix import fix_plan
 from coach.engine.models import Plan, Profile, Session
+from coach.engine.validate import validate_plan
 
 from .conftest import HALF_MARATHON, profile_of
 from .strategies import profiles
@@ -340,3 +342,57 @@ def test_days_per_week(half_plan: Plan, half_profile: Profile, rules: Rules) -> 
     ]
     assert len({s.date for s in next_week}) <= 2
     assert any(s.type == "long" for s in next_week)
+
+
+def _week_volume(plan: Plan, monday: dt.date) -> int:
+    return sum(s.duration_min for w in plan.weeks if w.start == monday for s in w.sessions if s.type not in ("commitment", "strength"))
+
+
+@pytest.mark.parametrize("days", [6, 9, 14, 21, 28])
+def test_a_break_that_costs_fitness_is_followed_by_a_return_then_the_plan_as_built(
+    half_plan: Plan, half_profile: Profile, rules: Rules, days: int
+) -> None:
+    """Daniels' return (adapt.break_return_fractions): as many weeks as the break lost, at 50 % then 75 %
+    of the weeks as built, the first part easy only; after it the plan stands as built and passes every limit.
+    A break under two lost weeks (adapt.detrain_lost_weeks) has no return and leaves the weeks after it alone."""
+    first = dt.date(2025, 3, 17)  # a Monday
+    event = Unavailable.model_validate({"from": first, "to": first + dt.timedelta(days=days - 1), "athlete_asked": True})
+    result = adapt_plan(half_plan, half_profile, [event], TODAY, rules)
+    back = first + dt.timedelta(days=days)
+    returns = {w.start: w.return_fraction for w in result.plan.weeks if w.return_fraction is not None}
+    weeks_lost = days // 7
+    if weeks_lost < rules.guardrails.adapt.detrain_lost_weeks:
+        assert returns == {}
+    else:
+        assert list(returns) == [back + dt.timedelta(weeks=n) for n in range(weeks_lost)]
+        assert sorted(returns.values()) == list(returns.values()) and set(returns.values()) == {0.5, 0.75}
+        for monday, fraction in returns.items():
+            assert _week_volume(result.plan, monday) <= fraction * _week_volume(half_plan, monday) + 1
+        easy_part = [m for m, f in returns.items() if f == 0.5]
+        assert all(s.intensity == "easy" for w in result.plan.weeks if w.start in easy_part for s in w.sessions
+                   if s.sport == "run")
+        back = back + dt.timedelta(weeks=weeks_lost)
+    # the service's publishing pass repairs the whole plan (tools._publishable): a cutback may come due after the return
+    end = max(w.start for w in half_plan.weeks) + dt.timedelta(days=6)
+    published = fix_plan(result.plan, half_profile, rules, editable=(TODAY, end))
+    limits = [v.rule_id for v in validate_plan(published, half_profile, rules) if not rules.guardrails.is_target(v.rule_id)]
+    assert set(limits) <= {"commitment_kept"}  # the gym class falls in the break too
+    repairs = [f for f in published.validation.fixes[len(result.plan.validation.fixes):] if f.date is not None and f.date >= back]
+    cutbacks = {f.date for f in repairs if f.rule_id == "cutback_frequency"}
+    assert {f.rule_id for f in repairs} <= {"cutback_frequency"}
+    old, new = _by_date(half_plan), _by_date(published)
+    assert {d: v for d, v in old.items() if d >= back and d not in cutbacks} == {
+        d: v for d, v in new.items() if d >= back and d not in cutbacks}
+    assert len(cutbacks) <= 4  # at most one week cut back
+
+
+def test_a_return_week_over_its_fraction_is_judged_by_the_limits(half_plan: Plan, half_profile: Profile, rules: Rules) -> None:
+    first = dt.date(2025, 3, 17)
+    event = Unavailable.model_validate({"from": first, "to": first + dt.timedelta(days=13), "athlete_asked": True})
+    plan = adapt_plan(half_plan, half_profile, [event], TODAY, rules).plan
+    assert {v.rule_id for v in validate_plan(plan, half_profile, rules)} <= {"commitment_kept", "cutback_frequency"}  # the gym class is away too
+    back = first + dt.timedelta(days=14)
+    as_built = [s for w in half_plan.weeks if w.start == back for s in w.sessions]
+    undone = plan.model_copy(update={"weeks": [w.model_copy(update={"sessions": as_built}) if w.start == back else w for w in plan.weeks]})
+    assert {v.rule_id for v in validate_plan(undone, half_profile, rules)} & {"ramp_rate", "acwr"}
+    assert not {v.rule_id for v in validate_plan(plan, half_profile, rules)} & {"ramp_rate", "acwr"}

@@ -47,11 +47,38 @@ async def test_a_weeks_trip_over_a_weekend_changes_nothing_after_the_return(db: 
     assert _after(after, "2027-01-31") == _after(before, "2027-01-31")  # the season is untouched
 
 
-async def test_two_full_weeks_away_bring_the_weeks_after_back_down(db: Database) -> None:
+def _week_minutes(doc: dict[str, Any], monday: dt.date) -> int:
+    return sum(_minutes(doc, (monday + dt.timedelta(days=n)).isoformat()) for n in range(7))
+
+
+def _types(doc: dict[str, Any], monday: dt.date) -> set[str]:
+    days = {(monday + dt.timedelta(days=n)).isoformat() for n in range(7)}
+    return {kind for day, held in sessions(doc).items() if day in days for kind, _ in held}
+
+
+async def test_two_full_weeks_away_are_followed_by_a_return_then_the_plan_as_built(db: Database) -> None:
     coach = await _five_weeks_in(db)
     before = await coach.show("ann")
-    await say(coach, "I'm away from the 18th to the 31st of January, no running at all")
+    replies = await say(coach, "I'm away from the 18th to the 31st of January, no running at all")
     after = await coach.show("ann")
     assert all(_minutes(after, (dt.date(2027, 1, 18) + dt.timedelta(days=n)).isoformat()) == 0 for n in range(14))
-    back = sorted(_after(before, "2027-01-31"))[:4]  # the first sessions back
-    assert sum(_minutes(after, d) for d in back) < sum(_minutes(before, d) for d in back)
+    first, second = dt.date(2027, 2, 1), dt.date(2027, 2, 8)  # the two weeks of the return
+    assert 0 < _week_minutes(after, first) <= 0.5 * _week_minutes(before, first)
+    assert _types(after, first) == {"easy"} and _types(before, first) != {"easy"}  # the first half easy only
+    assert 0.5 * _week_minutes(before, second) < _week_minutes(after, second) <= 0.75 * _week_minutes(before, second)
+    assert _after(after, "2027-02-14") == _after(before, "2027-02-14")  # then the plan as built, to race day
+    returns = {w["start"]: w["return_fraction"] for w in after["plan"]["weeks"] if w["return_fraction"] is not None}
+    assert returns == {"2027-02-01": 0.5, "2027-02-08": 0.75}
+    assert "return after the break" in " ".join(r.text for r in replies)
+    assert not after["plan"]["validation"]["violations"]
+
+
+async def test_the_return_holds_through_the_next_change(db: Database) -> None:
+    """A later report re-validates the whole plan: the return weeks are still read as built."""
+    coach = await _five_weeks_in(db)
+    await say(coach, "I'm away from the 18th to the 31st of January, no running at all")
+    before = await coach.show("ann")
+    await say(coach, "skip thursday please, too busy")
+    after = await coach.show("ann")
+    assert _minutes(after, "2027-01-14") == 0 and _minutes(before, "2027-01-14") > 0
+    assert _after(after, "2027-01-17") == _after(before, "2027-01-17")

@@ -48,4 +48,4 @@ def test_migrates_from_empty_and_matches_models(database_url: str) -> None:
     tables, diff = _inspect(database_url)
     assert tables >= EXPECTED_TABLES
     assert diff == [], f"models and migrations differ: {diff}"
-    assert current_heads(database_url) == ["0016"]  # one head: the newest migration
+    assert current_heads(database_url) == ["0017"]  # one head: the newest migration
