@@ -41,6 +41,7 @@ from coach.language.fractions import DoneAmount, read_done
 from coach.language.odd import foreign_guesses, foreign_language
 from coach.language.quantities import ClockAmbiguity, read_clock
 from coach.language.symptoms import read_symptoms
+from coach.language.text import mend_spelling
 from coach.language.wellness import read_wellness
 from coach.package_data import PROMPTS_DIR
 
@@ -222,6 +223,7 @@ class OfflineBrain:
         same day are read once); one that failed, or was made while the model was still loading at
         start, is made again. A message that turns out not to need it (an answer in a flow) costs
         only the reading. Returns the reading, done or under way (shield it to wait)."""
+        message = mend_spelling(message)
         key = (message, today)
         reading = self._ahead.get(key)
         if reading is not None and reading.get_loop() is asyncio.get_running_loop() and not _stale(reading):
@@ -238,7 +240,9 @@ class OfflineBrain:
         self, *, message: str, today: dt.date, tools: Sequence[Tool[Any, Any]], intent: str | None = None
     ) -> OfflineReply:
         """Answer one message. ``intent`` forces what the message is (the typed answer to a
-        question such as "Which dates?" is read as the intent the question was about)."""
+        question such as "Which dates?" is read as the intent the question was about). The patterns
+        read the message with its misspellings mended ("move firday's run": Friday's)."""
+        message = mend_spelling(message)
         result = await self.classify(message, today)
         slots = result.slots or Slots()
         by_name = {t.name: t for t in tools}
@@ -262,8 +266,9 @@ class OfflineBrain:
             # "60 min on the smart trainer in erg mode" read by a rule as a note to keep: the model is sure of a
             # change (such disagreements: the model right on 5 of 5 in cross-validation, the rule on none)
             intent = result.override
-        answer_only = result.effect == NOTHING_TO_CHANGE and intent not in _READ_ONLY and intent != "override_attempt"
-        if answer_only:
+        voted_override = intent == "override_attempt" and request is None and result.source != "rule"
+        answer_only = result.effect == NOTHING_TO_CHANGE and intent not in _READ_ONLY and (intent != "override_attempt" or voted_override)
+        if answer_only:  # an attempt on the limits only the exemplar vote saw ("long run today. how far") is a question too
             # "how many k is Saturday's ride? need to plan a loop", "Merry Christmas coach!": the effect model
             # is sure nothing is asked to change, whatever words the rules caught; answered, never acted on.
             intent = result.intent if result.intent in _READ_ONLY else _question_kind(message, slots)
@@ -286,6 +291,8 @@ class OfflineBrain:
             else:
                 intent = _vague_of(message, turn.slots, intent) or _vague_of(message, turn.slots, ASK_BACK) or ASK_BACK
             answer_only = True
+        if answer_only and intent in ("today", "tomorrow"):
+            intent = _day_asked(message) or intent  # "what's today's session exactly? got a 12 hour shift tomorrow": today's
         if answer_only:
             handler = getattr(turn, f"on_{intent}", turn.on_unknown)
             text, follow_up = await handler()
@@ -336,6 +343,7 @@ class OfflineBrain:
     async def complete(self, *, choice: Choice, about: str, today: dt.date, tools: Sequence[Tool[Any, Any]]) -> OfflineReply:
         """The athlete picked ``choice`` of a question asked about the message ``about``: make its
         tool call (the engine checks it like any other) or ask the next question."""
+        about = mend_spelling(about)
         turn = _Turn(self, {t.name: t for t in tools}, about, today, parse_slots(about, today, past=False))
         if choice.tool.startswith("step:"):
             step = getattr(turn, "step_" + choice.tool.removeprefix("step:"), None)
@@ -415,12 +423,21 @@ _GOAL_PACE_ASKED = re.compile(
 )
 _NUMBERS_ASKED = re.compile(
     r"\b(ftp|vdot|threshold|pb|pr|personal best|10k time|5k time|race time|zones?|max hr|css|on file|finish time|goal time|target time|"
-    r"(?:going|aiming|shooting) for)\b", re.I,
+    r"(?:going|aiming|shooting) for|(?:what|which) days (?:am i|im|i'?m|do i|are we|do we) (?:running|riding|training|run|ride|train)|"
+    r"my (?:training|running|riding) days)\b", re.I,
 )
 
 
 _PLAN_ASKED_TOO = re.compile(r"\?|\b(?:what(?:'s| is)?|how (?:long|far|many)|when|which)\b", re.I)
 _SESSION_WORDS_RE = re.compile(r"\b(?:run|ride|swim|session|workout|tempo|intervals?|long one|plan)\b", re.I)
+
+
+def _day_asked(message: str) -> str | None:
+    """The day a question asks about when its own sentence names one of today and tomorrow alone."""
+    asked = message.split("?", 1)[0] if "?" in message else message
+    today = re.search(r"\b(?:today|tonight)(?:'?s)?\b", asked, re.I) is not None
+    tomorrow = re.search(r"\b(?:tomorrow|tmrw)(?:'?s)?\b", asked, re.I) is not None
+    return "today" if today and not tomorrow else "tomorrow" if tomorrow and not today else None
 
 
 def _question_kind(message: str, slots: Slots) -> str:
@@ -548,13 +565,17 @@ _PAIN = re.compile(
     r"twinging|twangy|nipping|talking to me|(?:felt|feels?|feeling) (?:weird|funny|odd|off|wrong)|numb|pinched|jarred|screaming|"
     r"numbness|tingl(?:y|ing|es)|pins and needles|(?:being|acting|playing) (?:weird|up|funny|silly buggers)|"
     r"came off|fell off|cut (?:\w+ ){0,2}(?:up|open)|grazed|gashed|tightened|tightening|(?:did|done|doing) (?:my|his|her) \w+ in|"
-    r"(?:calf|calves|hamstring|hammy|knee|achilles|back|hip|ankle|quad|groin) went\b)\b"
+    r"(?:calf|calves|hamstring|hammy|knee|achilles|back|hip|ankle|quad|groin) went\b|"
+    r"splints|sprain(?:ed)?|fractured?|inflamed|swelling|tendin\w*|tendon\w*|fasciitis|injur(?:y|ed|ies)|limp(?:ing)?|ouch|ow+|agony|"
+    r"giving me (?:grief|gyp|jip|hell|trouble|bother)|crook|(?:is|are|'s|'re) at me|stubbed|twisted|went over on|"
+    r"can'?t (?:even )?(?:bend|walk|lift|straighten|put weight))\b"
 )
 _NO_PAIN = re.compile(r"\b(no pain|pain[- ]free|doesn'?t hurt|didn'?t hurt|not sore|no issues|feels? (?:fine|good|great)|all good)\b")
 
 
 _NUMBERS_Q = re.compile(
-    r"\b(ftp|threshold|max(?:imum)? (?:hr|heart rate)|resting (?:hr|heart rate)|css|target time|goal time|"
+    r"\b(ftp|threshold|max(?:imum)? (?:hr|heart rate)|resting (?:hr|heart rate)|css|target time|goal time|race date|"
+    r"(?:the )?date of (?:my|the) (?:race|event|sportive|marathon|half(?: marathon)?|gran fondo|fondo|triathlon|tri|brevet|goal)|"
     r"when(?:'s| is| was)?(?: exactly| again)?(?: is| was)? (?:my|the) (?:race|event|sportive|marathon|half|gran fondo|fondo|triathlon|tri|brevet|goal)|"
     r"how (?:many|long) (?:days|weeks) (?:until|till|to) (?:my|the) (?:race|event|sportive|marathon|half))\b", re.I,
 )
@@ -590,11 +611,13 @@ _SKIP = re.compile(
     r"not doing (?=(?:today|tonight|tomorrow|(?:mon|tues|wednes|thurs|fri|satur|sun)day|the|my|this|that)\b)|"
     r"take out|(?:take|taking) (?:today|tonight|tomorrow|(?:mon|tues|wednes|thurs|fri|satur|sun)day)(?:'s \w+)? out\b|sack (?:it |that |\w+ )?off|knock (?:it|that) on the head|give (?:it|that|\w+(?:'s)?(?: \w+)?) a miss|cancell?ed|canceled|"
     r"not happening|(?:isn|ain|won)'?t (?:be )?happening|(?:take|taking) (?:it|that|them) out|leave (?:out|off)|"
-    r"(?:leave|leaving) (?:it|that|\w+(?:'s)? (?:run|ride|session|one)) out|(?:run|ride|session|swim|spin|workout|training|today|tomorrow|tonight)(?:'s| is) (?:off|a no[- ]go)|"
+    r"(?:leave|leaving) (?:it|that|\w+(?:'s)? (?:run|ride|session|one)) out|"
+    r"(?:i'?ll|i will|i'?m going to|i'?m gonna|gonna|going to|think i'?ll|might) (?:just )?leave (?:today|tonight|tomorrow|(?:mon|tues|wednes|thurs|fri|satur|sun)day)'s (?:run|ride|session|swim|spin|workout|one)\b(?! (?:as|alone|in|be|for now))|(?:run|ride|session|swim|spin|workout|training|today|tomorrow|tonight)(?:'s| is) (?:off|a no[- ]go)|"
     r"sit(?:ting)? (?:\w+ )?out|(?:gonna|going to|i'?ll|will) (?:have to )?miss|write[- ]?offs?|"
     r"(?:today|tonight|tomorrow|(?:mon|tues|wednes|thurs|fri|satur|sun)day)(?:(?:'s)? (?:run|ride|session|one))?"
     r"(?: and (?:today|tonight|tomorrow|\w+day))?(?:'s|\s+(?:is|are)) (?:toast|a no|cactus|out|off the table|a non-?starter)|"
-    r"knock (?:\w+(?:'s)? )?(?:\w+ )?on the head|(?:take|taking) (?:\w+(?:'s)? )?(?:\w+ )?off the table|forgo|"
+    r"knock (?:\w+(?:'s)? )?(?:\w+ )?on the head|(?:take|taking) (?:[\w']+ ){0,3}off the table|forgo|"
+    r"(?:make|could|can|should) (?:today|tonight|tomorrow|(?:mon|tues|wednes|thurs|fri|satur|sun)day)(?:'s \w+)? (?:be )?(?:a |an )?(?:rest day|day off|off day)\b|"
     r"rest (?:it |up |my \w+ )?(?:entirely |completely |fully )?(?=(?:this|next|on|over|tomorrow|today|tonight|the whole|"
     r"(?:mon|tues|wednes|thurs|fri|satur|sun)day)\b)|"
     r"(?:take|taking|have|having) (?:today|tonight|tomorrow|(?:mon|tues|wednes|thurs|fri|satur|sun)day)"
@@ -803,8 +826,15 @@ _SESSION_NAMED = re.compile(r"\b(?:long|tempo|intervals?|hills?|threshold|speed|
 """A clause naming a session or span of its own: never taken for the day the rest of the message names."""
 _NO_SECOND_REQUEST = frozenset({"numbers", "question", "plan_question", "emoji", "weather", "greeting", "thanks", "help", "unknown", "hedge", "vague_less", "vague_change",
                                 "vague_more", "vague_dates", "vague_off", "override_attempt", "delete_data", "ask_coach", "new_plan"})
+_SHIFT_VERB = (
+    r"(?<!\bhour )(?<!\bhr )(?<!\bnight )(?<!\blate )(?<!\bearly )(?<!\bday )(?<!\bwork )(?<!\ba )(?<!\ban )(?<!\bmy )(?<!\bthe )"
+    r"(?<!\bthat )(?<!\bthis )(?<!\bextra )(?<!\bdouble )(?<!\banother )(?<!\bevening )(?<!\bmorning )(?<!\blong )"
+    r"(?<!\bweekend )(?<!\bsplit )(?<!\bnew )(?<!\bfull )(?<!\bhalf )shift(?!s)"
+)
+"""'shift' the verb ("can ya shift it to Wednesday?"), not the work shift ("a 13-hour shift", "an extra shift Thursday")."""
 _MOVE = re.compile(
-    r"\b(instead of|instead|move|moved|push|pushing|shift|shifting|happen on|do it on|switch to|bump)\b|→|->|"
+    r"\b(instead of|instead|move|moved|push|pushing|" + _SHIFT_VERB + r"|"
+    r"shifting|happen on|do it on|switch to|bump)\b|→|->|"
     r"\bgo to (?=(?:the )?(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day|mon|tue|wed|thu|fri|sat|sun|tomorrow|next|\d))|"
     r"\b(?:is|'s) (?:going|moving) to(?= (?:the )?(?:mon|tues|wednes|thurs|fri|satur|sun)day\b| tomorrow\b)", re.I,
 )
@@ -847,7 +877,8 @@ _TELL_ONLY = re.compile(
     re.I,
 )
 _ASKS_CHANGE = re.compile(
-    r"\?|\b(can (?:we|i|you)|could (?:we|i|you)|please|pls|plz|skip|move|swap|switch|cancel|scrap|drop|ditch|shift|"
+    r"\?|\b(can (?:we|i|you)|could (?:we|i|you)|please|pls|plz|skip|move|swap|switch|cancel|scrap|drop|ditch|"
+    + _SHIFT_VERB + r"|"
     r"cap|shorter|easier|instead|reschedule|rearrange|keep (?:it|that|today|\w+'s \w+) (?:really |very |nice and |super |real )?(?:short|easy|gentle))\b",
     re.I,
 )
@@ -860,6 +891,28 @@ _DAY_BEFORE = re.compile(
     r"\b(?:do|have|ride|run|move|shift|push|swap|put|bring)\b[^.?!]{0,25}\b(?:(?:on|to) )?the day (?P<way>before|after)\b", re.I,
 )
 """A session moved by a day from the one named: "can I do it the day before instead?"."""
+_BE_EASIER = re.compile(
+    r"\b(?:could|can|should|would|will|might)\s+(?:today|tonight|tomorrow|it|that|this|the \w+|(?:today|tonight|tomorrow)'?s \w+)\s+be\s+"
+    r"(?:a\s+|an\s+)?(?:really\s+|very\s+|super\s+|nice\s+|bit\s+|little\s+)?(?:easy|easier|light|lighter|gentle|gentler|short|shorter|recovery|chill|chilled)\b", re.I
+)
+_ANOTHER_DAY = re.compile(
+    r"\b(?:do|move|shift|have|put|run|ride|switch|push)\b[^.?!]{0,40}\b(?:on|to|for)\s+(?:another|a different|some other|an other|other) day\b", re.I
+)
+_SWAP_WORD = re.compile(r"\b(?:swap|swapping|switch|switching|swop|trade|flip|exchange)\b", re.I)
+"""'if we swap this Saturday and Sunday around? We have the grandchildren on Sunday': a swap, whatever else says "on Sunday"."""
+_DAY_TO_DAY = re.compile(
+    r"\b(mon|tue|wed|thu|fri|sat|sun)[a-z]*(?:'?s)?\b[^.?!;]{0,30}?\b(?:to|on|onto|->|→)\s+(mon|tue|wed|thu|fri|sat|sun)[a-z]*\b", re.I
+)
+
+_DAY_ARROW_DAY = re.compile(r"\b(mon|tue|wed|thu|fri|sat|sun)[a-z]*(?:'?s)?\s*(?:->|→|=>|➡️?)\s*(mon|tue|wed|thu|fri|sat|sun)[a-z]*\b", re.I)
+
+
+def _both_ways_moved(message: str) -> bool:
+    """Two moves in one message, each day's session to the other's day."""
+    pairs = {(a.lower(), b.lower()) for a, b in _DAY_TO_DAY.findall(message)}
+    return any(a != b and (b, a) in pairs for a, b in pairs)
+
+
 _DAY_FOR_DAY = re.compile(
     r"\b(?P<to>tomorrow|today|(?:mon|tues|wednes|thurs|fri|satur|sun)day) (?:be|as) an? (?:run|ride|swim|training|session|bike)(?:ing)? day\b"
     r"[^.?!]*?\b(?P<off>tomorrow|(?:mon|tues|wednes|thurs|fri|satur|sun)day)(?:'s)? (?:off|free|a rest day)\b",
@@ -880,9 +933,11 @@ _DONE_SESSION = re.compile(
 )
 _HYPOTHETICAL = re.compile(
     r"\b(?:rather not|don'?t want to|do not want to|so (?:that )?i'?m not|to avoid being|not to|without)\s+(?:be|being|get|getting|feel|feeling|end up)\s+"
-    r"(?:\w+\s+)?\w+|\b(?:is it|it is|is that) (?:bad|ok|okay|safe|fine|wise|smart|dumb|stupid|alright) to\b[^?]*", re.I,
+    r"(?:\w+\s+)?\w+|\b(?:is it|it is|is that) (?:bad|ok|okay|safe|fine|wise|smart|dumb|stupid|alright) to\b[^?]*"
+    r"|\b(?:if|when|as long as|provided) (?:i'?m|i am|i feel|i'?m feeling|feeling|my legs (?:are|feel))\s+(?:\w+\s+)?\w+", re.I,
 )
-"""'I'd rather not be shattered', 'is it bad to run hungover?': a state feared or asked about, not reported."""
+"""'I'd rather not be shattered', 'is it bad to run hungover?', 'at 5:30 pace if I'm feeling good?': a state
+feared, asked about or supposed, not reported."""
 _A_BIT = re.compile(r"\b(?:a (?:bit|little|touch)|slightly|bit) (?:easier|lighter|shorter|gentler)\b", re.I)
 _NAMED_SESSION_DAY = re.compile(
     r"\b(?:today|tonight|tomorrow|(?:mon|tues|wednes|thurs|fri|satur|sun)day)'?s (?:\w+ )?(?:run|ride|session|swim|spin|workout)\b", re.I
@@ -937,7 +992,7 @@ _KIT = (r"(?:power ?meter|zwift|foam roller|pedals|crankset|chainset|cassette|ch
         r"coros|polar|suunto|watch|hrm|heart rate strap|chest strap|smart trainer|turbo|trainer|treadmill|shoes|trainers|insoles|orthotics|"
         r"bike|helmet|lights|head ?torch|wetsuit|goggles)")
 _NOTE_STRONG = re.compile(
-    r"\b(fyi|just so you know|for the record|new (?:shoes|bike|watch|trainer|pair)|heads up|"
+    r"\b(fyi|just so you know|for the record|new (?:shoes|bike|watch|trainer|pair)|heads up|(?:write|jot|put|note) (?:it|that|this) down|make a note|"
     r"new (?:[\w-]+ ){0,2}" + _KIT + r"|(?:just )?(?:got|bought|ordered|fitted|switched to|changed to|upgraded to) (?:a |an |some |my |new )?(?:[\w/-]+ ){0,3}" + _KIT + r"|"
     + _KIT + r" (?:arrived|came|turned up|is here)|(?:arrived|came) today|"
     r"(?:have|got) (?:a |an |my )?(?:[\w/-]+ ){0,3}" + _KIT + r" (?:\w+ ){0,3}now|first (?:run|ride) (?:in|on|with) (?:the |my )?new)\b",
@@ -983,7 +1038,10 @@ _SELF_ILL = re.compile(
     r"[^.!?]{0,25}\b(?:sick|ill|poorly|bug|flu|cold|fever|sore|temperature|it)\b", re.I,
 )
 _CALL_OFF_FIRST = re.compile(r"\W*(?:please |pls )?(?:cancel|scrap|skip|drop|ditch|bin)\b", re.I)
-_NEVER_WENT = re.compile(r"\b(?:never (?:made it|got) (?:out|there|round to it)|didn'?t (?:make it|get) out|(?:was|were) (?:a )?no[- ]shows?|never happened|didn'?t happen)\b", re.I)
+_NEVER_WENT = re.compile(
+    r"\b(?:never (?:made it|got) (?:out|there|round to it)|didn'?t (?:make it|get) out|(?:was|were) (?:a )?no[- ]shows?|never happened|didn'?t happen|"
+    r"(?:was|were) (?:unable|not able) to (?:ride|run|swim|train|go|get out|make it)|wasn'?t able to (?:ride|run|swim|train|go|get out|make it))\b", re.I,
+)
 _REST_OF_WEEK = re.compile(
     r"\b(?:rest of (?:the|this) week|(?:nothing|no (?:training|running|riding|runs|rides|sessions)|off|out|rest)(?: for)? (?:for |all )?(?:the rest of )?this week|"
     r"(?:take|taking|write|writing) (?:off )?the (?:rest of the |whole )?week (?:off|out)|(?:the )?whole week off)\b", re.I,
@@ -1003,7 +1061,7 @@ _MINUTES_ASKED = re.compile(r"\bhow many (?:min|mins|minutes)\b|\bin (?:min|mins
 _FIRST_HARD_Q = re.compile(
     r"\bwhen\b[^?.!]{0,40}\b(?:faster|harder|speed|quicker|quick|fast|intervals?|tempo|threshold|hard|intensity|spicy|efforts?)\b"
     r"[^?.!]{0,40}\b(?:start|starts|begin|begins|kick in|kicks in|come in|comes in|arrive|happen|show up|turn up)\b|"
-    r"\bwhen\b[^?.!]{0,30}\b(?:start|begin) (?:doing |getting )?(?:some )?(?:faster|harder|speed|quick|intervals?|tempo|threshold|hard)\b", re.I,
+    r"\bwhen\b[^?.!]{0,30}\b(?:start|begin|get to) (?:doing |getting |on )?(?:the |some |any )?(?:faster|harder|speed|quick|quicker|intervals?|tempo|threshold|hard|spicy|fast)\b", re.I,
 )
 """'When do the faster sessions start?': the plan's first session harder than easy and long ones."""
 _EASY_TYPES: Final = frozenset({"easy", "long", "recovery", "rest", "race", "commitment", "strength", "mobility"})
@@ -1063,14 +1121,23 @@ def _request_of(message: str, slots: Slots, intent: str, today: dt.date | None =
     if (
         _TELL_ONLY.search(message) and not _ASKS_CHANGE.search(unhedged) and (not _AWAY.search(message) or _TRAIN_THERE.search(message))
         and not (slots.distances_m and slots.durations_s and slots.past_tense)  # "FYI: this morning I swam 2,000 m in 42 minutes"
-    ):
+        and not (intent == "injury" and slots.body_parts and _PAIN.search(message.lower()) and not _NO_PAIN.search(message.lower()))
+    ):  # "Shoulder's at me since I carried the car seats… thought you should know": a pain told is an injury report
         return "remember_note"  # "I carry a puncture kit now, thought you should know": a fact, nothing to change
     if (
         (_AWAY.search(message) or slots.date_range or slots.dates) and _TRAIN_THERE.search(message) and not _ASKS_CHANGE.search(message)
         and not (slots.durations_s and (_CAP_FIRM.search(message) or _CAP_STRONG.search(message)))  # "taking the bike but I'll only get an hour each time"
     ):
         return "remember_note"  # "off to Tenerife 14th-21st, can still run there": the plan stays, the trip is remembered
-    if (_DO_IT_ON.search(message) or _DAY_FOR_DAY.search(message)) and len(coming) == 2:
+    if _BE_EASIER.search(message) and not _DONE_WORDS.search(message):
+        return "ease"  # "…party last night, slept about five hours, could today be a really easy spin instead"
+    if _ANOTHER_DAY.search(message) and len(coming) == 1 and not slots.past_tense and intent not in ("missed", "partial", "log_workout"):
+        return "move_session"  # "Could I please do Thursday's run on another day this week instead?": which day is asked
+    if len(coming) == 2 and _both_ways_moved(message):
+        return "swap"  # "sunday long run to saturday. saturday run to sunday.": two moves that trade days
+    if len({a.lower()[:3] for a, _ in _DAY_ARROW_DAY.findall(message)}) >= 2 and not slots.past_tense:
+        return "move_session"  # "this coming tue -> wed and thu -> fri pls, late shifts those days": each one moved
+    if (_DO_IT_ON.search(message) or _DAY_FOR_DAY.search(message)) and len(coming) == 2 and not _SWAP_WORD.search(message):
         return "move_session"  # "can't ride today… can I do it tomorrow?", "can tomorrow be a ride day and Thursday off instead?"
     told = _DAYS_SESSION_TO.search(message)
     if told and today is not None and not slots.past_tense and re.search(
@@ -1138,6 +1205,11 @@ def _request_of(message: str, slots: Slots, intent: str, today: dt.date | None =
         and not (slots.durations_s and (_CAP_FIRM.search(message) or _CAP_STRONG.search(message) or _CAP_ASK.search(message)))
     ):
         return "move_session"  # "wed instead of tue this week", "thursday → friday", "do thurs on wed", "can that run go to friday?"
+    if (
+        _RACE_PACE_Q.search(message) and ("?" in message or _QUESTION_START.search(message) or re.search(r"\bwhat\b", message, re.I))
+        and not slots.past_tense and not _ASKS_CHANGE.search(_QUESTION_MARKS.sub(" ", message))
+    ):
+        return "numbers"  # "what pace am i meant to hold on race day?": the goal, its time and pace
     if _ZONES_Q.search(message) and ("?" in message or _QUESTION_START.search(message) or re.search(r"\bwhat\b|\bagain\W*$", message, re.I)) and not re.search(r"\b(did|done|ran|rode|averaged|avg)\b", message, re.I):
         return "paces"  # "what does zone 2 mean in watts for me?", "how fast do i need to run the half to get 1:50"
     if _EVENT_Q.search(message) and not re.search(r"\blongest\b|\b(run|ride|swim|session)s?\b", message, re.I):
@@ -1297,10 +1369,17 @@ _EVENT_Q = re.compile(
     re.I,
 )
 _WHOLE_PLAN = re.compile(r"\b(before (?:the )?(?:race|event|big day|fondo|marathon|half)(?: day)?|in the (?:whole )?plan|of the plan|whole plan|overall|at (?:the )?peak|ever|biggest|max(?:imum)?)\b", re.I)
+_QUESTION_MARKS = re.compile(r"\?")
+_RACE_PACE_Q = re.compile(
+    r"\b(?:race[- ]day pace|race pace|goal pace|target pace|pace[- ]wise|(?:pace|speed) (?:on|for) (?:the )?(?:race|half|marathon|race day)|"
+    r"(?:hold|run|go|aim for) on race day|(?:what|which) (?:time|finish) (?:am i|are we|should i be|would i be|will i be) (?:looking at|on for|heading for)|"
+    r"predicted (?:finish |race )?time|finish time)\b", re.I,
+)
+"""'what pace am i meant to hold on race day?', 'what time am I looking at for the half if I hit the target pace': the goal's numbers."""
 _ZONES_Q = re.compile(
     r"\b(watts?|wattage|power zones?|my zones|hr zones?|heart rate zones?|what pace|which pace|how fast do i need|"
     r"what (?:does|is) zone \d|zone \d mean|zone \d\b[^?.!]{0,30}\b(?:percent|percentage|watts?|pace|heart rate|hr)|"
-    r"(?:percent|percentage) of (?:my )?(?:ftp|threshold|max))\b", re.I,
+    r"(?:percent|percentage) of (?:my )?(?:ftp|threshold|max))\b|%\s*(?:of\s+)?(?:my\s+)?(?:ftp|threshold|max)\b", re.I,
 )
 _RACE_TARGET = re.compile(
     r"\b(?P<race>half(?: marathon)?|marathon|(?P<km>\d{1,2}(?:\.\d)?)\s*k(?:m)?)\b[^?.!]{0,40}?\b(?P<a>\d{1,2}):(?P<b>\d{2})(?::(?P<c>\d{2}))?\b",

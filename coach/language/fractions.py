@@ -39,6 +39,8 @@ _OF_SESSION: Final = re.compile(
 _THE_HOUR: Final = (
     (re.compile(r"\b(?:an|one|1) ?h(?:ou)?rs? (?:and )?(\d{1,2})(?: ?min\w*)?(?![\d:])"), "__HOUR_AND__"),
     (re.compile(r"\b(?:an|one) hour\b(?= (?:of|out of|done|then|and|before|in)\b)"), "60 min"),
+    (re.compile(r"\b(after|at) the first (?:hour|hr)\b"), r"\1 60 min"),  # "locked up after the first hour today, bailed"
+    (re.compile(r"\b(after|at) the first half (?:an )?hour\b"), r"\1 30 min"),
     (re.compile(r"\bof (?:the|an) hour and a half\b"), "of 90 min"),
     (re.compile(r"\bof (?:the|an) hour\b"), "of 60 min"),
     (re.compile(r"\bof (?:the|my) (two|2)[ -]hours?\b"), "of 120 min"),

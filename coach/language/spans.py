@@ -169,7 +169,7 @@ _PAST_RE: Final = re.compile(
     r"\b(?:missed|skipped|did|didn't|didnt|did not|ran|rode|swam|lifted|was|were|wasn't|weren't|had|felt|went|"
     r"got|couldn't|couldnt|could not|forgot|bailed|finished|completed|logged|trained|walked|jogged|cycled|"
     r"biked|rowed|hiked|raced|crashed|tweaked|pulled|strained|twisted|rolled|started|stopped|dropped|managed|"
-    r"tried|happened|slept|woke|shortened|abandoned|took|ended|ago)\b"
+    r"tried|happened|slept|woke|shortened|abandoned|aborted|limped|hobbled|struggled|took|ended|ago)\b"
 )
 """Words that put a message in the past, so a bare weekday or date resolves backwards.
 
@@ -424,6 +424,11 @@ _WAY_BACK_RE: Final = re.compile(
 the 2nd, reckon we'll be gone a fortnight, back home on the 15th". "My back was sore Thursday" is no
 way back: the word must come right before the day."""
 _WAY_BACK_GAP_MAX = 90
+_AWAY_UNTIL_RE: Final = re.compile(
+    r"\b(?:travel\w*|fly|flying|going|away|off|leav(?:e|ing)|visit\w*|stay\w*|holiday\w*|trip|family|parents|abroad)\b"
+    r"[^.!?;]*\b(?:until|till|til)\s+(?:on\s+)?(?:the\s+)?$"
+)
+"""A trip told from its first day to an "until" ("On Christmas eve I travel to Poland to family, until 28 December")."""
 _UNTIL_BEFORE_RE: Final = re.compile(r"\b(?:until|till|til|through|thru)\s+(?:on\s+)?(?:the\s+)?$")
 _BETWEEN_RE: Final = re.compile(r"\bbetween\s+$")
 
@@ -432,6 +437,7 @@ _SLEEP_BARE_RE: Final = re.compile(
 )
 _SLEEP_WORD_RE: Final = re.compile(
     r"\b(?:slept|sleep|sleeping|kip|shut-?eye|zzz+|in\s+bed)\b|\b(?:hours?|hrs?|h)\s+(?:banked|in\s+the\s+bank)\b"
+    r"|\bup\s+all\s+night\b|\b(?:night|overnight)\s+feeds?\b|\bkept\s+(?:me|us)\s+(?:up|awake)\b|\binsomnia\b"
 )
 _ACTIVITY_RE: Final = re.compile(
     r"\b(?:run|ran|running|ride|rode|riding|bike|swim|swam|session|workout|training|trained|interval|intervals|tempo|"
@@ -948,11 +954,15 @@ class SlotParser:
             gap = text[first.end : second.start]
             way_back = (
                 len(gap) <= _WAY_BACK_GAP_MAX and first.value < second.value and not re.search(r"[.!?;]", gap)
-                and _WAY_BACK_RE.search(gap) is not None
+                and (_WAY_BACK_RE.search(gap) is not None or _AWAY_UNTIL_RE.search(gap) is not None)
                 and not _UNTIL_BEFORE_RE.search(text[max(0, first.start - 20) : first.start])
                 and not any(first.end <= at < second.start for at, _ in found.ranges)
             )  # "until Sunday the 13th, flying home Monday the 14th": the 13th ends it, the 14th is no range
-            if not _RANGE_GAP_RE.match(gap) and not way_back:
+            from_to = (  # "from Wednesday 20th to Friday 22nd" (each weekday read "on"): a span, not a move's two days
+                re.match(r"\s*(?:to|until|till|-|–)\s+on\s+(?:the\s+)?$", gap) is not None
+                and re.search(r"\bfrom\s+(?:on\s+)?(?:the\s+)?$", text[max(0, first.start - 20) : first.start]) is not None
+            )
+            if not _RANGE_GAP_RE.match(gap) and not way_back and not from_to:
                 continue
             if gap.strip() == "and" and not _BETWEEN_RE.search(text[max(0, first.start - 12) : first.start]):
                 continue

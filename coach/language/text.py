@@ -59,8 +59,11 @@ _TYPOS: Final[dict[str, str]] = {
     "yest": "yesterday", "yesturday": "yesterday", "yesterdy": "yesterday", "yestarday": "yesterday",
     "yesteday": "yesterday", "tdy": "today", "2day": "today", "todays": "today's", "tonite": "tonight",
     "wensday": "wednesday", "missd": "missed", "mised": "missed", "wk": "week", "wks": "weeks", "wkend": "weekend", "w/e": "weekend",
+    "thurs": "thursday", "thur": "thursday", "thu": "thursday", "tues": "tuesday", "tue": "tuesday", "weds": "wednesday",
+    "fri": "friday", "yesterdays": "yesterday's", "tmrws": "tomorrow's", "tmrw's": "tomorrow's", "2moros": "tomorrow's",
 }  # fmt: skip
-"""Abbreviations athletes type on a phone, mapped to the word the patterns know. Misspellings
+"""Abbreviations athletes type on a phone, mapped to the word the patterns know (weekdays shortened
+past doubt too: "move thurs to fri"; "sat", "sun", "wed" and "mon" are English words, left alone). Misspellings
 within an edit or two of a known word are left to :data:`FUZZY_WORDS`; "wensday" is two edits
 from a seven-letter word, so it stays here."""
 
@@ -114,6 +117,31 @@ def correct_spelling(text: str) -> str:
     return _WORD_RE.sub(lambda m: correct_word(m.group(0)), text)
 
 
+_RAW_TYPO_RE: Final = re.compile(_TYPO_RE.pattern, re.IGNORECASE)
+_RAW_WORD_RE: Final = re.compile(rf"(?<![\w'])[A-Za-z]{{{FUZZY_MIN_LETTERS},}}(?!\w)")
+
+
+def _as_written(word: str, mended: str) -> str:
+    return mended if mended == word.lower() and word.islower() else (mended.capitalize() if word[:1].isupper() else mended)
+
+
+def mend_spelling(text: str) -> str:
+    """``text`` as written, with only its phone spellings, misspelt known words and "n" for "and"
+    mended ("Can I move firday's run to saturdya" → "Can I move friday's run to saturday"): case,
+    punctuation and number words stay, so patterns written for the raw message read it as they
+    read a message typed with care. The same corrections as :func:`normalise` makes."""
+
+    def phone(match: re.Match[str]) -> str:
+        return _as_written(match.group(1), _TYPOS[match.group(1).lower()])
+
+    def misspelt(match: re.Match[str]) -> str:
+        word = match.group(0)
+        mended = correct_word(word.lower())
+        return word if mended == word.lower() else _as_written(word, mended)
+
+    return _dictated(_AND_N.sub(" and ", _RAW_WORD_RE.sub(misspelt, _RAW_TYPO_RE.sub(phone, text))))
+
+
 _UNITS: Final[dict[str, int]] = {
     "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
     "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15,
@@ -139,8 +167,21 @@ _NUMBER_WORD_RE: Final = re.compile(
 _ORDINAL_WORD_RE: Final = re.compile(
     r"\bthe\s+(?:(?P<tens>twenty|thirty)[\s-]+)?(?P<ord>"
     + "|".join(sorted(_ORDINAL_WORDS, key=len, reverse=True))
-    + r")\b"
+    + r")\b(?!\s+(?:hour|hr|minute|min|mile|km|k|kilometre|kilometer|lap|length|half|quarter|third|interval|rep|set|part|bit|"
+    r"section|climb|hill|loop|time|few|couple|session|run|ride|swim|leg|block)s?\b)"
 )
+"""'the third' is a date ('the 3rd'), unless a count of something follows ('the first hour', 'the second half')."""
+_DICTATED: Final = re.compile(r"\s*\b(question mark|exclamation (?:mark|point)|full stop)\b", re.IGNORECASE)
+_DICTATED_MARKS: Final[dict[str, str]] = {"question mark": "?", "exclamation mark": "!", "exclamation point": "!", "full stop": "."}
+"""Punctuation said to voice-to-text ("when do I start tempo runs question mark")."""
+
+
+def _dictated(text: str) -> str:
+    return _DICTATED.sub(lambda m: _DICTATED_MARKS[m.group(1).lower()], text)
+
+
+_AND_N: Final = re.compile(r"(?<=[a-z]) n (?=[a-z])", re.IGNORECASE)
+"""'sat n sun': and."""
 _PHRASES: Final[tuple[tuple[re.Pattern[str], str], ...]] = (
     # Holidays as dates (UK and US names); "Saturday 19th" is the 19th; "Friday week" is next week's.
     # a season's greeting is not a date: "merry christmas and all that, I can't get out tomorrow"
@@ -159,6 +200,12 @@ _PHRASES: Final[tuple[tuple[re.Pattern[str], str], ...]] = (
     (re.compile(r"\b(?:the\s+)?([0-3]?\d(?:st|nd|rd|th))\s*/\s*([0-3]?\d(?:st|nd|rd|th))\b"), r"the \1 and the \2"),
     # a dropped apostrophe: "tonights run", "todays ride", "tomorrows session"
     (re.compile(r"\b(tonight|today|tomorrow)s\b"), r"\1's"),
+    (_AND_N, " and "),  # "sat n sun", "thurs n fri"
+    # "sat is a no go", "sun's out": a short day name as the subject of a sentence is the day
+    *(
+        (re.compile(rf"(?:^|(?<=[,;.!?] )|(?<=\band )){short}(?=(?:(?:'s| is) (?:a no|off|not|no good)| isn'?t| won'?t| no go| off| not)\b)"), full)
+        for short, full in (("sat", "saturday"), ("sun", "sunday"), ("mon", "monday"), ("wed", "wednesday"))
+    ),
     (re.compile(r"\bnew year'?s eve\b|\bnye\b|\bhogmanay\b"), "31 december"),
     (re.compile(r"\bnew year'?s(?: day)?\b"), "1 january"),
     # "Saturday the 23rd" / "sat 23rd": the ordinal names the day ("on 23rd" reads as a date, a bare "23rd" would not)
@@ -276,7 +323,7 @@ def normalise(text: str) -> str:
     "three days" and "Tuesday’s" read the same to the rules, the exemplars and the patterns."""
     text = unicodedata.normalize("NFKC", text[:MAX_TEXT_CHARS]).translate(_PUNCTUATION_MAP)
     text = _CAPITAL_ABBREVIATIONS.sub(lambda m: _CAPITAL_FULL[m.group(1).lower()], text)
-    text = fold(text)
+    text = _dictated(fold(text))
     text = _TYPO_RE.sub(lambda m: _TYPOS[m.group(1)], text)
     text = correct_spelling(text)
     text = _ORDINAL_WORD_RE.sub(_ordinal_word, text)

@@ -412,10 +412,19 @@ def parse_log_entry(
     raise LogParseError(f"I could not read '{line.strip()}' as a session. Try for example {_EXAMPLES}.")
 
 
+_SLEEP_TOLD = re.compile(
+    r"\bslept\s+(?:only\s+|about\s+|like\s+|around\s+|just\s+|barely\s+|maybe\s+|~\s*)?\d+(?:[.,]\d+)?\s*(?:h|hrs?|hours?)\b"
+    r"|\b\d+(?:[.,]\d+)?\s*(?:h|hrs?|hours?)\s+(?:of\s+)?sleep\b",
+    re.IGNORECASE,
+)
+"""A night's sleep told beside a workout ("slept 9h", "6 hrs sleep"): not the workout's time."""
+
+
 def parse_log(
     text: str, *, when: dt.datetime, max_hr: int | None = None, default_sport: str | None = None
 ) -> list[LogEntry]:
     """Every entry of a log message (one per line or ``;``-separated part)."""
+    text = _SLEEP_TOLD.sub(" ", text)  # "slept 9h 😴 ran 5.4k in 33 mins": the night is no part of the run
     text = _SUMMARY_LABEL_LINE.sub(r"\1 ", text)  # "Time\n54:40": a label and its value on lines of their own
     parts = [p for p in re.split(r"[;\n]", text) if p.strip()]
     if sum(1 for p in parts if _SUMMARY_LINE.match(p)) >= 2:

@@ -522,16 +522,19 @@ async def active_limitations(session: AsyncSession, athlete_id: int) -> list[m.L
 async def add_limitation(session: AsyncSession, row: m.Limitation) -> m.Limitation:
     """Record a limitation, or widen the active one it repeats: one sore knee said in a note and
     reported as an injury in the same message is one row (the later end, the union of what to avoid;
-    no end stays no end), never two or three."""
+    no end stays no end), never two or three. A side said once ("shin splints on my right leg") is
+    that side's limitation whichever of the two readings said it; left and right stay two."""
     query = select(m.Limitation).where(
         m.Limitation.athlete_id == row.athlete_id, m.Limitation.active.is_(True), m.Limitation.kind == row.kind,
         m.Limitation.body_part.is_(None) if row.body_part is None else m.Limitation.body_part == row.body_part,
-        m.Limitation.side.is_(None) if row.side is None else m.Limitation.side == row.side,
         m.Limitation.sport.is_(None) if row.sport is None else m.Limitation.sport == row.sport,
     )
     for same in (await session.execute(query.order_by(m.Limitation.id))).scalars():
         if same.until is not None and same.until < row.since:
             continue  # an old one that has run out: a new spell
+        if row.side is not None and same.side is not None and same.side != row.side:
+            continue  # the other leg
+        same.side = same.side or row.side
         same.avoid = list(dict.fromkeys([*(same.avoid or []), *(row.avoid or [])]))
         same.until = None if same.until is None or row.until is None else max(same.until, row.until)
         same.since = min(same.since, row.since)

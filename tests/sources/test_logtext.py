@@ -278,3 +278,14 @@ def test_a_bare_load_in_a_list_of_lifts_is_in_the_lists_unit() -> None:
     assert loads == {"squats": {70.0}, "rdl": {50.0}}
     (bench,) = parse_log("squat 100x5x3 @8", when=WHEN)  # past the lists, "@8" is still an RPE
     assert isinstance(bench, LoggedStrength) and {s.rpe for s in bench.sets} == {8.0}
+
+
+@pytest.mark.parametrize(("text", "km", "seconds"), [
+    ("slept 9h 😴 ran 5.4k in 33 mins", 5.4, 33 * 60),  # set AA: the night had hidden the distance
+    ("7 hrs sleep, easy 45 min ride", None, 45 * 60),
+    ("slept about 6.5 hours. 10k in 52:10", 10.0, 52 * 60 + 10),
+])
+def test_a_nights_sleep_told_beside_a_workout_is_not_its_time(text: str, km: float | None, seconds: float) -> None:
+    (run,) = parse_log(text, when=WHEN)
+    assert isinstance(run, ImportedActivity)
+    assert (run.distance_km, run.elapsed_s) == (km, seconds)
