@@ -898,6 +898,17 @@ _BE_EASIER = re.compile(
 _ANOTHER_DAY = re.compile(
     r"\b(?:do|move|shift|have|put|run|ride|switch|push)\b[^.?!]{0,40}\b(?:on|to|for)\s+(?:another|a different|some other|an other|other) day\b", re.I
 )
+_NOT_TODAY = re.compile(
+    r"\b(?:today|tonight)(?:'s \w+)?\b[^.?!]{0,30}\b(?:cannot|can'?t|not|no|isn'?t|won'?t|bad idea|is out|a no)\b"
+    r"|\b(?:not|no|can'?t|cannot|won'?t)\b[^.?!]{0,20}\b(?:today|tonight)\b|\bnot going out\b|\bnae chance\b", re.I
+)
+"""Today's session not happening ("today I cannot", "Running today feels like a bad idea", "Storm. Not going out.")."""
+_LATER_INSTEAD = re.compile(
+    r"\b(?:can|could) (?:it|that|this|i|we) (?:be|go|happen|do (?:it|this|that)|dae it|move)\b[^.?!]{0,15}\b(?:tomorrow|(?:mon|tues|wednes|thurs|fri|satur|sun)day)\b"
+    r"|^\W*(?:tomorrow|(?:mon|tues|wednes|thurs|fri|satur|sun)day) instead\b|(?<=[.!?] )(?:tomorrow|(?:mon|tues|wednes|thurs|fri|satur|sun)day) instead\b"
+    r"|\bdo (?:this|that|it|the) (?:\w+ )?(?:training|session|run|ride|one)? ?(?:tomorrow|on (?:mon|tues|wednes|thurs|fri|satur|sun)day)\b", re.I
+)
+"""Today's session offered to a later day ("can it be tomorrow?", "Tomorrow instead.", "I can do this training tomorrow?")."""
 _SWAP_WORD = re.compile(r"\b(?:swap|swapping|switch|switching|swop|trade|flip|exchange)\b", re.I)
 """'if we swap this Saturday and Sunday around? We have the grandchildren on Sunday': a swap, whatever else says "on Sunday"."""
 _DAY_TO_DAY = re.compile(
@@ -1129,6 +1140,11 @@ def _request_of(message: str, slots: Slots, intent: str, today: dt.date | None =
         and not (slots.durations_s and (_CAP_FIRM.search(message) or _CAP_STRONG.search(message)))  # "taking the bike but I'll only get an hour each time"
     ):
         return "remember_note"  # "off to Tenerife 14th-21st, can still run there": the plan stays, the trip is remembered
+    if (
+        _NOT_TODAY.search(message) and _LATER_INSTEAD.search(message) and today is not None
+        and [d for d in coming if d > today] and len({d for d in coming if d > today}) == 1
+    ):
+        return "move_session"  # "Running today feels like a bad idea; can it be tomorrow?"
     if _BE_EASIER.search(message) and not _DONE_WORDS.search(message):
         return "ease"  # "…party last night, slept about five hours, could today be a really easy spin instead"
     if _ANOTHER_DAY.search(message) and len(coming) == 1 and not slots.past_tense and intent not in ("missed", "partial", "log_workout"):
@@ -2229,7 +2245,14 @@ class _Turn:
             (kind for pattern, kind in SESSION_WORDS if re.search(pattern, self.message, re.I)), None
         )
         dates = list(dict.fromkeys(self.slots.dates))  # "today's run … tonight": one day named twice
+        if any(d < self.today for d in dates) and any(d >= self.today for d in dates):
+            dates = [d for d in dates if d >= self.today]  # "too much wine last night. can we do the long run tomorrow instead?"
         span = self.slots.date_range
+        if (
+            len(dates) == 1 and dates[0] > self.today and span is None and _NOT_TODAY.search(self.message)
+            and not self.move_pairs() and await self.trained(self.today)
+        ):
+            return await self.move(self.today, dates[0]), None  # "Storm. Not going out. Tomorrow instead.": today's, to that day
         if not dates and span is not None and span.end > span.start and not _SPAN_WORDS.search(self.message):
             return await self.move(span.start, span.end), None  # "shift tomorrow to wed": from one day to the other
         if (

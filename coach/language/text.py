@@ -76,10 +76,10 @@ FUZZY_WORDS: Final[tuple[str, ...]] = (
     "january", "february", "april", "august", "september", "october", "november", "december",
     "today", "tonight", "tomorrow", "yesterday", "weekend",
     "running", "cycling", "swimming", "riding", "strength", "marathon", "parkrun",
-    "hamstring", "achilles", "shoulder", "slept",
+    "hamstring", "achilles", "shoulder", "slept", "instead",
 )  # fmt: skip
 """Words whose misspellings are corrected (weekdays, months, days, sports, body parts that are
-long enough to tell apart, and "slept": "hamstirng", "slpet 4 hrs")."""
+long enough to tell apart, "slept" and "instead": "hamstirng", "slpet 4 hrs", "insted")."""
 FUZZY_MIN_LETTERS: Final = 5
 """Shorter words are too close to other English words ("sun", "mar") to correct."""
 FUZZY_LONG_LETTERS: Final = 8
@@ -204,6 +204,16 @@ _PHRASES: Final[tuple[tuple[re.Pattern[str], str], ...]] = (
     # "sat is a no go", "sun's out": a short day name as the subject of a sentence is the day
     *(
         (re.compile(rf"(?:^|(?<=[,;.!?] )|(?<=\band )){short}(?=(?:(?:'s| is) (?:a no|off|not|no good)| isn'?t| won'?t| no go| off| not)\b)"), full)
+        for short, full in (("sat", "saturday"), ("sun", "sunday"), ("mon", "monday"), ("wed", "wednesday"))
+    ),
+    # ... and beside another day, an arrow or "on": "sat → fri", "on sat", "sat and sun", "sat/sun"
+    *(
+        (re.compile(rf"(?<=\bon ){short}\b(?!')|\b{short}(?=\s*(?:→|->|=>|/|&|\+))|\b{short}(?=\s+and\s+(?:sat|sun|mon|tue|wed|thu|fri)[a-z]*\b)"
+                    rf"|(?<=→ ){short}\b|(?<=→){short}\b|(?<=-> ){short}\b|(?<=->){short}\b|(?<=/){short}\b|(?<=& ){short}\b"), full)
+        for short, full in (("sat", "saturday"), ("sun", "sunday"), ("mon", "monday"), ("wed", "wednesday"))
+    ),
+    *(
+        (re.compile(rf"\b((?:sat|sun|mon|tue|wed|thu|fri)[a-z]*) and {short}\b"), rf"\1 and {full}")
         for short, full in (("sat", "saturday"), ("sun", "sunday"), ("mon", "monday"), ("wed", "wednesday"))
     ),
     (re.compile(r"\bnew year'?s eve\b|\bnye\b|\bhogmanay\b"), "31 december"),

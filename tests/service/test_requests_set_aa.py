@@ -205,3 +205,17 @@ async def test_shift_the_verb_is_a_move_and_the_work_shift_is_not(db: Database, 
         assert _minutes(after, "2026-12-29") == 0 and _minutes(after, "2026-12-30") == _minutes(before, "2026-12-29")
     else:
         assert _minutes(after, "2026-12-31") == 0 and _minutes(after, "2026-12-30") == 0
+
+
+@pytest.mark.parametrize("text", [
+    "I'm wrecked. slept maybe 4 hours, too much wine last night. can we do the long run tomorrow instead?",
+    "Just back from Singapore, jetlagged to hell — slept 3 hours. Running today feels like a bad idea; can it be tomorrow?",
+    "Storm. Not going out. Tomorrow instead.",
+    "Coach, today I cannot. I can do this training tomorrow?",
+])
+async def test_todays_session_offered_to_tomorrow_moves_there(db: Database, text: str) -> None:
+    coach = await _coach(db, dt.date(2026, 12, 20))  # Sunday: the long run today, Monday free
+    before = await coach.show("ann")
+    await say(coach, text)
+    after = await coach.show("ann")
+    assert _minutes(after, "2026-12-20") == 0 and _minutes(after, "2026-12-21") == _minutes(before, "2026-12-20")
