@@ -11,25 +11,16 @@ mark"), and questions answered, not lectured ("long run today. how far").
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 import pytest
 
 from coach.store.db import Database
 from tests.service.test_asking import say
 from tests.service.test_requests_set_k import _coach, _minutes, _statuses
+from tests.service.test_requests_set_xyz import _days, _trained
 
 # The runner of tests.service.test_asking: Tue/Thu/Sat/Sun, long run Sunday, plan from Tue 8 Dec 2026,
 # half marathon on Sun 28 Mar 2027.
-
-
-def _days(first: str, last: str) -> list[str]:
-    start, end = dt.date.fromisoformat(first), dt.date.fromisoformat(last)
-    return [(start + dt.timedelta(days=n)).isoformat() for n in range((end - start).days + 1)]
-
-
-def _trained(doc: dict[str, Any], days: list[str]) -> list[str]:
-    return [d for d in days if _minutes(doc, d) > 0]
 
 
 @pytest.mark.parametrize(("today", "text", "source", "target"), [
