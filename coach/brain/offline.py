@@ -2323,7 +2323,9 @@ class _Turn:
             if len(inside) == 1:
                 return await self.step_move_to({"from_date": str(inside[0]["date"])}), None
         targets: list[dt.date] = []
-        if span is not None and (source is None or span.start > source):
+        if span is not None and (source is None or span.start > source) and not (
+            len(dates) == 1 and span.start <= dates[0] <= span.end and source is None
+        ):  # "long run on sat instead this week": the day named inside the week named is the day
             targets = [span.start + dt.timedelta(days=n) for n in range((span.end - span.start).days + 1)]
             targets = [d for d in targets if d >= self.today and d != source][:7]
         elif len(dates) == 1 and source is None:

@@ -210,3 +210,12 @@ async def test_todays_session_offered_to_tomorrow_moves_there(db: Database, text
     await say(coach, text)
     after = await coach.show("ann")
     assert _minutes(after, "2026-12-20") == 0 and _minutes(after, "2026-12-21") == _minutes(before, "2026-12-20")
+
+
+async def test_a_day_named_inside_the_week_named_is_the_target(db: Database) -> None:
+    coach = await _coach(db, dt.date(2027, 1, 27))  # Wednesday: Saturday easy, Sunday long
+    before = await coach.show("ann")
+    await say(coach, "long run on sat insted this week")
+    after = await coach.show("ann")
+    assert _minutes(after, "2027-01-31") == 0
+    assert _minutes(after, "2027-01-30") == _minutes(before, "2027-01-30") + _minutes(before, "2027-01-31")
