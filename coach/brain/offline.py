@@ -434,7 +434,7 @@ _SESSION_WORDS_RE = re.compile(r"\b(?:run|ride|swim|session|workout|tempo|interv
 
 def _day_asked(message: str) -> str | None:
     """The day a question asks about when its own sentence names one of today and tomorrow alone."""
-    asked = message.split("?", 1)[0] if "?" in message else message
+    asked = message.split("?", 1)[0]
     today = re.search(r"\b(?:today|tonight)(?:'?s)?\b", asked, re.I) is not None
     tomorrow = re.search(r"\b(?:tomorrow|tmrw)(?:'?s)?\b", asked, re.I) is not None
     return "today" if today and not tomorrow else "tomorrow" if tomorrow and not today else None
@@ -1223,7 +1223,7 @@ def _request_of(message: str, slots: Slots, intent: str, today: dt.date | None =
         return "move_session"  # "wed instead of tue this week", "thursday → friday", "do thurs on wed", "can that run go to friday?"
     if (
         _RACE_PACE_Q.search(message) and ("?" in message or _QUESTION_START.search(message) or re.search(r"\bwhat\b", message, re.I))
-        and not slots.past_tense and not _ASKS_CHANGE.search(_QUESTION_MARKS.sub(" ", message))
+        and not slots.past_tense and not _ASKS_CHANGE.search(message.replace("?", " "))
     ):
         return "numbers"  # "what pace am i meant to hold on race day?": the goal, its time and pace
     if _ZONES_Q.search(message) and ("?" in message or _QUESTION_START.search(message) or re.search(r"\bwhat\b|\bagain\W*$", message, re.I)) and not re.search(r"\b(did|done|ran|rode|averaged|avg)\b", message, re.I):
@@ -1385,7 +1385,6 @@ _EVENT_Q = re.compile(
     re.I,
 )
 _WHOLE_PLAN = re.compile(r"\b(before (?:the )?(?:race|event|big day|fondo|marathon|half)(?: day)?|in the (?:whole )?plan|of the plan|whole plan|overall|at (?:the )?peak|ever|biggest|max(?:imum)?)\b", re.I)
-_QUESTION_MARKS = re.compile(r"\?")
 _RACE_PACE_Q = re.compile(
     r"\b(?:race[- ]day pace|race pace|goal pace|target pace|pace[- ]wise|(?:pace|speed) (?:on|for) (?:the )?(?:race|half|marathon|race day)|"
     r"(?:hold|run|go|aim for) on race day|(?:what|which) (?:time|finish) (?:am i|are we|should i be|would i be|will i be) (?:looking at|on for|heading for)|"

@@ -122,7 +122,7 @@ _RAW_WORD_RE: Final = re.compile(rf"(?<![\w'])[A-Za-z]{{{FUZZY_MIN_LETTERS},}}(?
 
 
 def _as_written(word: str, mended: str) -> str:
-    return mended if mended == word.lower() and word.islower() else (mended.capitalize() if word[:1].isupper() else mended)
+    return mended.capitalize() if word[:1].isupper() else mended
 
 
 def mend_spelling(text: str) -> str:
@@ -182,6 +182,15 @@ def _dictated(text: str) -> str:
 
 _AND_N: Final = re.compile(r"(?<=[a-z]) n (?=[a-z])", re.IGNORECASE)
 """'sat n sun': and."""
+_CAPITAL_ABBREVIATIONS: Final = re.compile(r"\b(Sat|Sun|Wed|Mon|SAT|SUN|WED|MON)\b")
+_CAPITAL_FULL: Final[dict[str, str]] = {
+    "sat": "saturday",
+    "sun": "sunday",
+    "wed": "wednesday",
+    "mon": "monday",
+}
+"""Capitalised, these abbreviations are weekdays; lower-case they may be "I sat", "the sun"
+(and are read as days only where nothing else fits: ``_PHRASES``)."""
 _PHRASES: Final[tuple[tuple[re.Pattern[str], str], ...]] = (
     # Holidays as dates (UK and US names); "Saturday 19th" is the 19th; "Friday week" is next week's.
     # a season's greeting is not a date: "merry christmas and all that, I can't get out tomorrow"
@@ -204,17 +213,17 @@ _PHRASES: Final[tuple[tuple[re.Pattern[str], str], ...]] = (
     # "sat is a no go", "sun's out": a short day name as the subject of a sentence is the day
     *(
         (re.compile(rf"(?:^|(?<=[,;.!?] )|(?<=\band )){short}(?=(?:(?:'s| is) (?:a no|off|not|no good)| isn'?t| won'?t| no go| off| not)\b)"), full)
-        for short, full in (("sat", "saturday"), ("sun", "sunday"), ("mon", "monday"), ("wed", "wednesday"))
+        for short, full in _CAPITAL_FULL.items()
     ),
     # ... and beside another day, an arrow or "on": "sat → fri", "on sat", "sat and sun", "sat/sun"
     *(
         (re.compile(rf"(?<=\bon ){short}\b(?!')|\b{short}(?=\s*(?:→|->|=>|/|&|\+))|\b{short}(?=\s+and\s+(?:sat|sun|mon|tue|wed|thu|fri)[a-z]*\b)"
                     rf"|(?<=→ ){short}\b|(?<=→){short}\b|(?<=-> ){short}\b|(?<=->){short}\b|(?<=/){short}\b|(?<=& ){short}\b"), full)
-        for short, full in (("sat", "saturday"), ("sun", "sunday"), ("mon", "monday"), ("wed", "wednesday"))
+        for short, full in _CAPITAL_FULL.items()
     ),
     *(
         (re.compile(rf"\b((?:sat|sun|mon|tue|wed|thu|fri)[a-z]*) and {short}\b"), rf"\1 and {full}")
-        for short, full in (("sat", "saturday"), ("sun", "sunday"), ("mon", "monday"), ("wed", "wednesday"))
+        for short, full in _CAPITAL_FULL.items()
     ),
     (re.compile(r"\bnew year'?s eve\b|\bnye\b|\bhogmanay\b"), "31 december"),
     (re.compile(r"\bnew year'?s(?: day)?\b"), "1 january"),
@@ -246,8 +255,6 @@ _PHRASES: Final[tuple[tuple[re.Pattern[str], str], ...]] = (
     (re.compile(r"\b(?:a\s+)?quarter\s+of\s+an\s+hour\b"), "15 minutes"),
     (re.compile(r"\bhalf\s+(?:an?\s+)?hour\b"), "30 minutes"),
     (re.compile(r"\b(\d+)\s+and\s+a\s+half\s+(hours?|h)\b"), r"\1.5 \2"),
-    # "10k ish, hour and 5": an hour and five minutes
-    (re.compile(r"(?<![\d.])\b(?:an?\s+|1\s+)?hour\s+and\s+(\d{1,2})\b(?!\s*(?:k|km|mi|miles?|sec))(?:\s*(?:mins?|minutes))?"), r"1 hour \1 min"),
     (re.compile(r"\ban?\s+hour\b"), "1 hour"),
     # "hour on the turbo done": a bare hour of training is one hour
     (re.compile(r"(?:^|(?<=[.!?;,]\s))hour(?=\s+(?:on|of|in|at)\s+(?:the\s+|my\s+)?(?:turbo|trainer|bike|zwift|treadmill|track|road|trails?|pool|rollers)\b)"), "1 hour"),
@@ -255,14 +262,6 @@ _PHRASES: Final[tuple[tuple[re.Pattern[str], str], ...]] = (
     (re.compile(r"\b(?:a |one )?hundred\b(?! (?:and|thousand|\d))"), "100"),  # "hundred k with the club"
     (re.compile(r"\ba\s+couple\s+(?:of\s+)?(?=days|weeks|hours|sessions|runs)"), "2 "),
 )
-_CAPITAL_ABBREVIATIONS: Final = re.compile(r"\b(Sat|Sun|Wed|Mon|SAT|SUN|WED|MON)\b")
-_CAPITAL_FULL: Final[dict[str, str]] = {
-    "sat": "saturday",
-    "sun": "sunday",
-    "wed": "wednesday",
-    "mon": "monday",
-}
-"""Capitalised, these abbreviations are weekdays; lower-case they may be "I sat", "the sun"."""
 
 
 def _number_word(match: re.Match[str]) -> str:
