@@ -31,12 +31,14 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import datetime as dt
 import statistics
 import sys
 import tempfile
 import time
 from collections import Counter
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -122,6 +124,16 @@ async def run(
             claude = ClaudeBrain(client, "claude-bench", time_budget_s=60)
         service = CoachService(db, FixedClock(TODAY), claude=claude)
         await athletes(db, service, n)
+        transactions = [0]
+        opened = db.transaction
+
+        @contextlib.asynccontextmanager
+        async def counted() -> AsyncIterator[Any]:  # every transaction of the burst: turns, inbox, the sender's claims and marks
+            transactions[0] += 1
+            async with opened() as session:
+                yield session
+
+        db.transaction = counted  # type: ignore[method-assign]
         if brain == "offline":  # the classifier loads once per process: not part of a reply's time
             from coach.service.service import default_classifier
 
@@ -143,6 +155,7 @@ async def run(
                 await server.wait_for_call("getUpdates", timeout=60)
                 sent_at: dict[int, float] = {}
                 started, cpu_started = time.monotonic(), time.process_time()
+                transactions[0] = 0
                 for i in range(n):
                     chat = FIRST_USER + i
                     text = MESSAGE if messages == "rule" else model_message(i)
@@ -156,6 +169,7 @@ async def run(
                 while len({chat for _, chat in replies()}) < n and time.monotonic() < deadline:
                     await asyncio.sleep(0.05)
                 cpu = time.process_time() - cpu_started
+                burst_transactions = transactions[0]
                 await asyncio.sleep(1.0)  # anything doubled would have arrived by now
                 transport.stop()
                 await asyncio.wait_for(task, timeout=30)
@@ -181,6 +195,7 @@ async def run(
         "delivered_max": max(to_delivered, default=float("nan")),
         "throughput": len(delivered) / (last - started) if last > started else float("nan"),
         "cpu_ms": 1000 * cpu / n,
+        "transactions": burst_transactions / n,
         "embed_calls": getattr(getattr(service.offline, "_batcher", None), "calls", 0),
     }
 
@@ -198,12 +213,12 @@ def main() -> int:
     brains = ["claude", "offline"] if args.brain == "both" else [args.brain]
     print(f"{args.athletes} athletes, one message each at once ({args.messages} messages); model answers held "
           f"{args.model_delay:.1f} s; {args.workers} chats handled at once")
-    print("brain    delivered doubled  ready p50/p95 (s)   delivered p50/p95/max (s)   replies/s  CPU ms/msg  embed calls")
+    print("brain    delivered doubled  ready p50/p95 (s)   delivered p50/p95/max (s)   replies/s  CPU ms/msg  transactions/msg  embed calls")
     for brain in brains:
         r = asyncio.run(run(brain, args.athletes, args.model_delay, args.database_url, args.workers, args.messages))
         print(f"{r['brain']:8} {r['delivered']:4}/{r['athletes']:<4} {r['doubled']:7}  "
               f"{r['ready_p50']:6.2f} / {r['ready_p95']:6.2f}     {r['delivered_p50']:6.2f} / {r['delivered_p95']:6.2f} / "
-              f"{r['delivered_max']:6.2f}      {r['throughput']:6.1f}  {r['cpu_ms']:10.1f}  {r['embed_calls']:11}", flush=True)
+              f"{r['delivered_max']:6.2f}      {r['throughput']:6.1f}  {r['cpu_ms']:10.1f}  {r['transactions']:16.2f}  {r['embed_calls']:11}", flush=True)
     return 0
 
 

@@ -163,6 +163,8 @@ class OutboxSender:
                 task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
         try:
+            # What was delivered is marked before the rest is given back (a cancelled send's mark still lands).
+            await asyncio.wait_for(self.outbox.drain(), timeout=max(grace_s, 1.0))
             await asyncio.wait_for(self.outbox.release(self.token), timeout=max(grace_s, 1.0))
         except Exception as error:  # the claims lapse by themselves after the lease
             log.warning("could not give back claimed outbox rows (%s); they lapse in %.0f s", error, self.outbox.lease_s)

@@ -19,6 +19,7 @@ effects (see ``CoachService``); this module is how a transport takes them out ag
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -88,6 +89,10 @@ class Outbox:
         self.db = db
         self.lease_clock = lease_clock
         self.lease_s = lease_s
+        self._marks: list[tuple[OutboxItem, str, asyncio.Future[None]]] = []
+        self._marker: asyncio.Task[None] | None = None
+        self.mark_transactions = 0
+        """Transactions that marked delivered messages (each marks one or more: ``sent``)."""
 
     async def _serialise_claims(self, s: AsyncSession) -> None:
         if s.get_bind().dialect.name == "postgresql":
@@ -132,26 +137,72 @@ class Outbox:
 
     async def sent(self, item: OutboxItem, token: str) -> None:
         """Delivered: close the row and renew the lease on the rest of this chat's claim (only this
-        chat's rows: its task alone touches them, so two chats' tasks never lock each other's rows)."""
+        chat's rows: its task alone touches them, so two chats' tasks never lock each other's rows).
+
+        Group commit: the marks that arrive while one is being written go into the next
+        transaction together, one for all of them, and each caller returns once its own mark is
+        committed. A caller cancelled while it waits (shutdown) does not cancel the mark: the
+        message was delivered. ``drain`` waits for the marks in flight."""
+        loop = asyncio.get_running_loop()
+        done: asyncio.Future[None] = loop.create_future()
+        self._marks.append((item, token, done))
+        if self._marker is None or self._marker.done() or self._marker.get_loop() is not loop:
+            self._marker = loop.create_task(self._write_marks(), name="coach-outbox-marks")
+        await done
+
+    async def drain(self) -> None:
+        """Wait until every delivered message reported to ``sent`` is marked (shutdown, tests)."""
+        marker = self._marker
+        if marker is not None and not marker.done() and marker.get_loop() is asyncio.get_running_loop():
+            await asyncio.gather(asyncio.shield(marker), return_exceptions=True)
+
+    async def _write_marks(self) -> None:
+        while self._marks:
+            batch, self._marks = self._marks, []
+            try:
+                await self._mark_sent([(item, token) for item, token, _ in batch])
+            except BaseException as error:
+                for _, _, done in (*batch, *self._marks):
+                    if not done.done():
+                        done.set_exception(error if isinstance(error, Exception) else RuntimeError("marking cancelled"))
+                if not isinstance(error, Exception):
+                    self._marks = []
+                    raise
+            else:
+                for _, _, done in batch:
+                    if not done.done():
+                        done.set_result(None)
+
+    async def _mark_sent(self, batch: list[tuple[OutboxItem, str]]) -> None:
         o = m.OutboxMessage
+        self.mark_transactions += 1
         async with self.db.transaction() as s:
-            row = await s.get(o, item.id)
-            if row is not None and row.sent_at is None:
-                row.sent_at = self.db.naive_now()
+            rows = {row.id: row for row in (await s.execute(select(o).where(o.id.in_([item.id for item, _ in batch])))).scalars()}
+            now, orphans = self.db.naive_now(), []
+            for item, _ in batch:
+                row = rows.get(item.id)
+                if row is None or row.sent_at is not None:
+                    continue
+                row.sent_at = now
                 row.attempts += 1
                 row.claim_token = row.claimed_until = None
                 if row.athlete_id is None and row.chat_id is not None and row.chat_id > 0:
                     # A private message of nobody on file (the confirmation of /delete_me, an apology):
                     # once delivered, only its key stays (it dedups), not whom it went to or what it said.
-                    picture = row.picture_sha256
+                    orphans.append(row.picture_sha256)
                     row.chat_id, row.payload = None, Reply("").to_payload()
-                    await s.flush()
-                    await pictures.drop_orphans(s, [picture])
-            await s.execute(
-                update(o).where(o.claim_token == token, o.chat_id == item.chat_id, o.sent_at.is_(None))
-                .values(claimed_until=self.lease_clock() + dt.timedelta(seconds=self.lease_s))
-                .execution_options(synchronize_session=False)
-            )
+            if orphans:
+                await s.flush()
+                await pictures.drop_orphans(s, orphans)
+            chats: dict[str, set[int]] = {}
+            for item, token in batch:
+                chats.setdefault(token, set()).add(item.chat_id)
+            until = self.lease_clock() + dt.timedelta(seconds=self.lease_s)
+            for token, chat_ids in chats.items():
+                await s.execute(
+                    update(o).where(o.claim_token == token, o.chat_id.in_(sorted(chat_ids)), o.sent_at.is_(None))
+                    .values(claimed_until=until).execution_options(synchronize_session=False)
+                )
 
     async def progress(self, item: OutboxItem, parts_sent: int) -> None:
         """Parts of a long reply already delivered: a retry sends only the rest."""
