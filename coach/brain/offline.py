@@ -281,6 +281,8 @@ class OfflineBrain:
             intent = result.effect or intent  # the rules decided nothing, the exemplar vote chose otherwise, the effect model is sure
         if intent == "recall_notes" and _NUMBERS_ASKED.search(message):
             intent = "numbers"  # "what 10k time have you got on file for me?": the profile's numbers, not notes
+        if intent in ("plan_question", "recall_notes", "unknown", "week") and _RACE_DISTANCE_Q.search(message):
+            intent = "numbers"  # "What's the distance of the fondo itself?": the goal's distance, from the profile
         handler_asks = intent in _ASKS_WITHOUT_DAYS and not slots.dates and slots.date_range is None  # "can I move my run?": "Which session?"
         if not answer_only and result.effect == ASK_BACK and intent != "override_attempt" and not handler_asks:
             # "can we shuffle the weekend round a bit? got a footy thing on", "move Thursday": the effect model
@@ -331,6 +333,7 @@ class OfflineBrain:
             # "skipped Monday, slept 4 hours": the report is stored too, today left to the main request.
             extra = await turn.checkin_only()
             text = f"{text}\n{extra}" if extra else text
+        text = _once_each(text)  # a sentence two readings both said ("Nothing is planned on Fri 1 Jan anyway"): once
         return OfflineReply(
             text=text,
             tool_calls=turn.calls,
@@ -428,6 +431,10 @@ _NUMBERS_ASKED = re.compile(
 )
 
 
+_RACE_DISTANCE_Q = re.compile(
+    r"\b(?:distance|how (?:far|long|many (?:k|km|kms|kilometres|kilometers|miles))) (?:is |of )?(?:the |my )?"
+    r"(?:race|fondo|gran fondo|event|sportive|half(?: marathon)?|marathon|10k race)(?: itself| again)?\b(?! (?:pace|time|day|week))", re.I)
+"""A question about the goal event's own distance ("what's the distance of the fondo itself?")."""
 _PLAN_ASKED_TOO = re.compile(r"\?|\b(?:what(?:'s| is)?|how (?:long|far|many)|when|which)\b", re.I)
 _SESSION_WORDS_RE = re.compile(r"\b(?:run|ride|swim|session|workout|tempo|intervals?|long one|plan)\b", re.I)
 
@@ -472,6 +479,7 @@ _WELLNESS_FIRST = frozenset({"checkin", "fatigue", "today", "tomorrow", "unknown
 _EASE = re.compile(
     r"\b(shorter|shorten|shortened|easier|lighter|gentler|more gentle|chiller|more chilled|something (?:gentle|easy|light|short|chill(?:ed)?)|dial(?:l?ing)? (?:it |that |today |tonight |\w+'s \w+ )?back|tone (?:it |that )?down|(?:be )?toned down|(?:as|into) a recovery (?:spin|run|ride|jog)|cut (?:[\w']+ ){0,3}short|"
     r"take (?:it|the \w+|today'?s \w+|\w+'s \w+) (?:real |really |very |super |nice and )?easy|keep (?:it|things|today) (?:gentle|easy|light)|"
+    r"more of a (?:shuffle|jog|plod|stroll|recovery (?:spin|run|ride|jog)|coffee ride|spin)|(?:a )?proper recovery (?:spin|run|ride|jog)|"
     r"(?:can|could) (?:today|tomorrow|it|\w+'s \w+) be (?:really |very |super |nice and )?(?:easy|gentle|light)|go easy|back off|ease off|ease (?:it|up)|"
     r"ease (?=(?:the |this |next )?(?:mon|tue|wed|thu|fri|sat|sun|tomorrow|today|tonight|weekend)\w*)|reduce|less|cut (?:it |that |things )?back|scale (?:it |that )?back|"
     r"make (?:it|today'?s \w+|the \w+) easy|cut (?:it|that|\w+'?s? \w+(?: \w+)?) down(?: a bit)?|trim (?:it|that)|"
@@ -545,7 +553,8 @@ _PARTIAL_CUES = re.compile(
     r"packed in|bailed|stopped|had to (?:stop|walk)|limped|got a lift|half (?:the|of)|third|quarter|2/3|3/4|1/3|"
     r"most of it|said no|bail|bailed on|only got|only did|only managed|walked home|got to|pulled the plug|"
     r"cut (?:it|the \w+|that)(?: short)? (?:down )?(?:to|at)|snapped|punctured|puncture|mechanical|walked (?:the )?(?:last bit|rest of the way) (?:home|back)|"
-    r"got cut (?:short )?(?:to|at)|ended (?:up )?(?:at|being)|ended up \d|pulled the pin|wheels came off|called it there)\b"
+    r"got cut (?:short )?(?:to|at)|ended (?:up )?(?:at|being)|ended up \d|pulled the pin|wheels came off|called it there|"
+    r"cut (?:today'?s|yesterday'?s|(?:mon|tues|wednes|thurs|fri|satur|sun)day'?s|the|my) (?:\w+ ){0,2}short)\b"
 )
 _ENDED_SHORT = re.compile(r"\b(?:got cut (?:short )?(?:to|at)|ended (?:up )?(?:at|being)|ended up (?:as |at )?(?:about |only |just )?\d)", re.I)
 """A session told as cut short to an amount ("ended at 50 min", "got cut to 1 hour")."""
@@ -554,10 +563,11 @@ _MISSED_CUES = re.compile(
     r"haven'?t (?:run|ridden|trained)|took (?:today|the day|it|the night|tonight) off|bunked off|skived|gave it a miss|"
     r"never (?:made it|got) (?:out|there|round to it)|didn'?t (?:make it|get) out|"
     r"didn'?t (?:touch|see|get on) (?:the|my) (?:bike|trainers|running shoes|turbo)|(?:bike|trainers) stayed (?:in|on) the \w+|"
-    r"(?:didn'?t|did not|never|couldn'?t) get (?:[\w']+ ){0,4}(?:done|in))\b"
+    r"(?:didn'?t|did not|never|couldn'?t) get (?:[\w']+ ){0,4}(?:done|in)|never happened|didn'?t happen|did not happen|"
+    r"went without me)\b"
 )
 _PAIN = re.compile(
-    r"\b(hurt|hurts|hurting|sore|pain|painful|aching|ache|aches|twinge|twinged|flared|tight|tightness|killing me|playing up|niggle|niggles|niggling|niggled|"
+    r"\b(hurt|hurts|hurting|sore|pain|painful|aching|ache|aches|twinge|twinged|flared|tight|tightness|killing me|playing up|started up again|acting up|niggle|niggles|niggling|niggled|"
     r"went pop(?:-?ish)?|popped|pop-ish|went ping|"
     r"swollen|tweaked|pulled|strained|throbbing|said no|said nope|said enough|gave (?:out|way)|packed in|gone|grumbling|grumbly|cranky|locked up|grabbed|twinges?|"
     r"niggly|achy|stiff|tender|angry|barking|complaining|pulling|went ping|pinged|puffy|flaring|flaring up|rolled|blister|"
@@ -584,7 +594,8 @@ _PAIN_NOT_NEGATED = re.compile(r"(?<!no )(?<!not )\b(hurts|hurting|painful|achin
 
 
 _SWAP = re.compile(
-    r"\b(swap|swapping|switch|switching|swop|swich|swicth|swtich|swithc|trade|flip|exchange|interchange)\b|↔|<->|<=>|⇄|"
+    r"\b(swap|swapping|switch|switching|swop|swich|swicth|swtich|swithc|trade(?!\s+(?:fairs?|shows?|expo|union)\b)|flip|exchange|interchange)\b|↔|<->|<=>|⇄|"
+    r"\b(?:change|trade) places\b|"
     r"\b(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\s+(?:and|&|\+)\s+(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\s+change\b|"
     r"\bchange (?:today'?s? \w+|(?:mon|tues|wednes|thurs|fri|satur|sun)day'?s? \w+) and (?:today'?s? \w+|(?:mon|tues|wednes|thurs|fri|satur|sun)day'?s? \w+)", re.I,
 )
@@ -638,7 +649,8 @@ _BETTER_THAN: Final = r"\b(?:better|easier)\b[^.?!,;]{0,20}\bthan\b|\brather tha
 """A preferred day over the planned one: "Friday's better for me than Thursday this week" (the second moves)."""
 _STRONG_MOVE = re.compile(
     r"\b(?:mon|tues|wednes|thurs|fri|satur|sun)day(?:'s)? (?:long |easy |hard )?(?:run|ride|tempo|session|intervals|one|swim|workout) to "
-    r"(?:mon|tues|wednes|thurs|fri|satur|sun)day\b(?! (?:to|-|through|till|until)\b)|\binstead\b|→|->|➡️?|=>|\brather (?:\w+ )?(?:on )?(?:mon|tues|wednes|thurs|fri|satur|sun)day than (?:on )?(?:mon|tues|wednes|thurs|fri|satur|sun)day\b|\b(?:do|doing|have)\b[^.?!,;]{0,30}\bon\s+(?:the\s+)?(?:mon|tue|wed|thu|fri|sat|sun|tomorrow|\d)|"
+    r"(?:mon|tues|wednes|thurs|fri|satur|sun)day\b(?! (?:to|-|through|till|until)\b)|"
+    r"\binstead\b(?! of (?:the |an? |my )?(?:endurance|tempo|intervals?|threshold|hard|steady|sweet ?spot|vo2|zone \d|z\d)\b)|→|->|➡️?|=>|\brather (?:\w+ )?(?:on )?(?:mon|tues|wednes|thurs|fri|satur|sun)day than (?:on )?(?:mon|tues|wednes|thurs|fri|satur|sun)day\b|\b(?:do|doing|have)\b(?!\s+(?:doubles?|a double|shifts?|a shift|nights|lates|earlies|overtime|work)\b)[^.?!,;]{0,30}\bon\s+(?:the\s+)?(?:mon|tue|wed|thu|fri|sat|sun|tomorrow|\d)|"
     r"\b(?:move|moves|moved|moving|shift|shifts|shifting|push|pushing|bump|bumping)\s+(?:it\s+|that\s+|them\s+|\w+\s+|\w+'s\s+\w+\s+)?to\b|"
     r"\b(?:go|goes)\s+(?:it\s+|that\s+|them\s+)?to\s+(?=(?:the\s+)?(?:mon|tue|wed|thu|fri|sat|sun|tomorrow|next|\d))|"
     r"\b(?:can|could)\s+(?:it|that|they|the\s+\w+(?:\s+\w+)?)\s+go\s+to\b|"
@@ -708,7 +720,8 @@ _CAP_FIRM = re.compile(
     r"(?:only|just) \d+\s*(?:min|mins|minutes|h|hrs?|hours?)\b[^.?!]*\b(?:free|spare|available|today|tonight)|"
     r"(?:can )?only (?:squeeze|fit|manage|spare|do)|i(?:'ve| have)? only got|"
     r"(?:only|just) (?:free|available|around|got time|have time) (?:for )?(?:about |around |like |maybe )?(?:an? hour|half an hour|\d+)|"
-    r"got \d+\s*(?:min|mins|minutes)\b[^.?!]{0,20}\b(?:that'?s it|that is it))\b", re.I,
+    r"got \d+\s*(?:min|mins|minutes)\b[^.?!]{0,20}\b(?:that'?s it|that is it)|"
+    r"got \d+\s*(?:min|mins|minutes) on the (?:turbo|trainer|bike|rollers|treadmill) before)\b", re.I,
 )
 _CAP_ASK = re.compile(
     r"\b(keep (?:it |that |\w+'?s? \w+ )?(?:to|under) (?:about |around )?\d+ ?(?:min|mins|minutes)|cap(?:ped)?(?: it| that| \w+'?s? \w+)? (?:at|to)|(?:cut|knock|bring|drop|take) (?:it |that |\w+'?s? \w+ |(?:today|tonight|tomorrow)(?:'s)? (?:[a-z]+ ){0,2})?(?:down |back )?to|"
@@ -719,7 +732,9 @@ _CAP_ASK = re.compile(
     r"(?:just|only) be (?:an? )?(?:\d+|an? hour|half an hour)|be (?:just |only )?(?:\d+\s*(?:min|mins|minutes|h|hrs?)|an? hour)|"
     r"(?:\d+\s*(?:min|mins|minutes)|an? hour)(?: \w+){0,3} instead|keep (?:it|that|today|tonight|tomorrow|\w+day|\w+'?s? \w+) (?:to|under|below|at)|"
     r"shorten (?:it |that |\w+'?s? \w+ )?to|no longer than|(?:\d+\s*(?:min|mins|minutes)|(?:an? )?hour) (?:max|tops)|"
-    r"(?:an? )?(?:easy |short )?\d+ (?:rather than|not) (?:the )?\d+)\b", re.I,
+    r"(?:an? )?(?:easy |short )?\d+ (?:rather than|not) (?:the )?\d+|"
+    r"keeping (?:it|today|tonight|tomorrow|\w+day)(?:'s \w+)? (?:short|brief|quick)\W{0,4}(?:just |only )?\d+\s*(?:min|mins|minutes)|"
+    r"(?:half an hour|an hour|\d+\s*(?:min|mins|minutes))(?: \w+){0,2} and that(?:'ll| will|'s going to) be (?:my lot|it|all))\b", re.I,
 )
 """A time limit asked for a day ahead: "cap it at 90 min", "make tonight an easy 30", "can today's ride just be 30 mins?"."""
 _BARE_MINUTES = re.compile(r"\b(?:easy|just|only|at|to|be|quick|short)\s+(?:an?\s+)?(\d{2,3})\b(?!\s*(?:k|km|mi|miles?|m|th|st|nd|rd|%|/|:))", re.I)
@@ -798,6 +813,9 @@ _AWAY = re.compile(
     r"(?:is|are|'s) not possible|no way (?:i'?m|i am|i'?ll be|i can) (?:running|riding|training|swimming|getting out)|"
     r"(?:is|are|'s) (?:a )?no[- ]?go|"
     r"(?:day|days) off|at a (?:wedding|funeral|conference)|wedding|funeral|on holiday|on vacation|holiday|vacation|"
+    r"trade (?:fair|show)|(?:runs|rides|sessions|swims) are off\b|"
+    r"no window for (?:a |any )?(?:run|ride|swim|session|training)|no way (?:i|we) can fit (?:any |a |the )?(?:runs?|rides?|training|sessions?|swims?)|(?:is|are|'s) (?:pure |a )?(?:fantasy|pipe ?dream)|"
+    r"(?:is|are|'s) impossible(?: for me)?(?! to (?:say|tell|know))|family only|"
     r"(?<!not )(?<!you're )(?<!you are )working(?: doubles| a double| nights| late| all day)?|work trip|business trip|conference|skiing|off to|"
     r"no chance of (?:a )?(?:running|riding|training|swimming|run|ride|session)|no bike|without (?:a|my) bike|for work|"
     r"cant (?:do|make|train|run|ride)|(?:i'?ll|i will) be (?:at|in) [^.?!]{2,40} all day|all day at|won'?t manage|"
@@ -806,6 +824,26 @@ _AWAY = re.compile(
     r"(?:no|not) (?:running|riding|training|runs?|rides?) there|(?:i'?m|i am|we'?re|we are) off (?=(?:from |on |the )?\d)|"
     r"(?:i'?m|i am|we'?re|we are|(?:i|we)(?:'ll| will) be) in (?!the (?:gym|pool|office|saddle|zone)\b)[a-z]+(?: [a-z]+)? (?:from|(?:the )?\d+(?:st|nd|rd|th)?))\b", re.I,
 )
+def _once_each(text: str) -> str:
+    """Each non-blank line of a reply once, in order (blank lines between paragraphs stay)."""
+    seen: set[str] = set()
+    kept: list[str] = []
+    for line in text.split("\n"):
+        if line.strip() and line in seen:
+            continue
+        seen.add(line)
+        kept.append(line)
+    return "\n".join(kept)
+
+
+_FREE_THEN = re.compile(
+    r"\b(?:i can (?:do|ride|run|make|train|get out|swim)|i'?m free|free as a bird|(?:is|are|'s) (?:fine|free|wide open|good|ok)|"
+    r"i'?ll (?:do|ride|run) (?:it|the)|works? for me)\b", re.I)
+"""A day said to be free beside days that are not ("but Saturday afternoon I can do the long one")."""
+_TRAINING_GOES_ON = re.compile(
+    r"\b(?:tak(?:e|ing)|bring(?:ing)?|have|'ve got|got|pack(?:ing)?)\s+(?:the|my)\s+(?:bike|trainer|turbo|rollers|running\s+shoes|trainers|kit)\b"
+    r"[^.?!]{0,40}\b(?:as\s+(?:normal|usual|planned)|no\s+change|nothing\s+(?:changes|needs\s+to\s+change)|business\s+as\s+usual|plan\s+stays)\b", re.I)
+"""Away, but training goes on there ("I take the bike, so everything as normal"): nothing to free."""
 _SLEEP_WORDS = re.compile(r"\b(slept|sleep|kip|nap|bed|woke|awake|night'?s)\b")
 _LOGGED_WHEN = re.compile(r"\b(this morning|last night|yesterday|earlier|today'?s|this arvo|this afternoon|this evening|at lunch|tonight)\b")
 _STRUCTURE_ASKED = re.compile(
@@ -833,10 +871,14 @@ _SHIFT_VERB = (
 )
 """'shift' the verb ("can ya shift it to Wednesday?"), not the work shift ("a 13-hour shift", "an extra shift Thursday")."""
 _MOVE = re.compile(
-    r"\b(instead of|instead|move|moved|push|pushing|" + _SHIFT_VERB + r"|"
+    r"\b(instead of(?! (?:the |an? |my )?(?:endurance|tempo|intervals?|threshold|hard|steady|sweet ?spot|vo2|zone \d|z\d)\b)|"
+    r"instead(?! of (?:the |an? |my )?(?:endurance|tempo|intervals?|threshold|hard|steady|sweet ?spot|vo2|zone \d|z\d)\b)|move|moved|push|pushing|"
+    + _SHIFT_VERB + r"|"
     r"shifting|happen on|do it on|switch to|bump)\b|→|->|"
     r"\bgo to (?=(?:the )?(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day|mon|tue|wed|thu|fri|sat|sun|tomorrow|next|\d))|"
-    r"\b(?:is|'s) (?:going|moving) to(?= (?:the )?(?:mon|tues|wednes|thurs|fri|satur|sun)day\b| tomorrow\b)", re.I,
+    r"\b(?:is|'s) (?:going|moving) to(?= (?:the )?(?:mon|tues|wednes|thurs|fri|satur|sun)day\b| tomorrow\b)|"
+    r"\bstick (?:it|that|this|them) (?:on|to)\b|"  # "can we stick it on Wednesday next week?"
+    r"\b(?:needs?|has|have|will have|'ll have) to be (?:on )?(?=(?:the )?(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day|tomorrow)\b)", re.I,
 )
 _NOTE_OVER = frozenset({"unknown", "greeting", "thanks", "paces", "settings", "change_days", "checkin", "fatigue", "log_workout",
                         "today", "week", "explain", "remember_note"})
@@ -852,7 +894,10 @@ _DAYS_OUT = re.compile(
     r"|\b" + _NEVER + r"\b[^.?!]{0,30}\b(?:mon|tues|wednes|thurs|fri|satur|sun)(?:days|day (?:runs|rides|sessions))\b"
     r"|\b(?:mon|tues|wednes|thurs|fri|satur|sun)days\b[^.?!]{0,30}\b(?:(?:are|is)\s+(?:out|off|family days?|no good|a no[- ]?go)|"
     r"no longer work|(?:don'?t|won'?t|do not|will not) work)\b"
-    r"|\bno more (?:runs|rides|running|riding|training|sessions) on (?:mon|tues|wednes|thurs|fri|satur|sun)days?\b", re.I,
+    r"|\bno more (?:runs|rides|running|riding|training|sessions) on (?:mon|tues|wednes|thurs|fri|satur|sun)days?\b"
+    # "Tuesdays are done for running", "so Thursday running is done" (after "every week from now on")
+    r"|\b(?:mon|tues|wednes|thurs|fri|satur|sun)days\b[^.?!]{0,20}\b(?:are|is)\s+(?:done|over|finished)\s+(?:for|with)\s+(?:running|riding|training|cycling|swimming)\b"
+    r"|\b(?:mon|tues|wednes|thurs|fri|satur|sun)day\s+(?:running|riding|training|cycling|runs|rides)\s+(?:is|are)\s+(?:done|over|finished|history)\b", re.I,
 )
 _DAY_GONE_FOR_GOOD = re.compile(
     r"\b" + _NEVER + r"\b|\b(?:dead to me|rest days?|days? off|busy|working|work|taken|booked)\b", re.I
@@ -1010,6 +1055,10 @@ _NOTE_STRONG = re.compile(
     re.I,
 )
 _QUESTION = re.compile(r"^\s*(how|what|what's|whats|when|which|why|is|are|does|do|will)\b[^?]*\?\s*$", re.I)
+_TO_DAY = re.compile(
+    r"(?:\b(?:to|onto|into)|→|->)\s+(?P<day>(?:the\s+|this\s+|next\s+)?(?:(?:mon|tues?|wed(?:nes)?|thu(?:rs)?|fri|sat(?:ur)?|sun)(?:day)?\b"
+    r"|tomorrow\b|today\b|\d{1,2}(?:st|nd|rd|th)\b))", re.I)
+"""A day named as the target of a move ("to Saturday", "onto the 12th")."""
 _DAYS_SESSION_TO = re.compile(
     r"\b((?:mon|tues|wednes|thurs|fri|satur|sun)day|today|tonight|tomorrow)'?s\b[^.?!,;]{0,30}?\b(?:on|to|onto)\s+"
     r"((?:mon|tues|wednes|thurs|fri|satur|sun)day|tomorrow|today)\b",
@@ -1019,11 +1068,16 @@ _MEDICAL_FACT = re.compile(
     r"\b(?:i'?m|i am) (?:an? )?(?:type [12] )?(?:diabetic|asthmatic|epileptic|anaemic|anemic|coeliac|celiac)\b|\bi have (?:type [12] )?(?:diabetes|asthma|epilepsy)\b|"
     r"\ballergic to\b|\b(?:i'?m|i am) on (?:beta[- ]blockers|blood thinners|insulin)\b", re.I,
 )
+_MEASURED = re.compile(
+    r"\b(?:max(?:imum)? (?:hr|heart ?rate)|hr ?max|threshold (?:hr|heart ?rate)|lthr|resting (?:hr|heart ?rate)|vo2 ?max)\b"
+    r"[^?!]{0,40}?(?:\b(?:is|was|of|at|=|came out at|said)\b|:)\s*\d{2,3}\b", re.I)
+"""A measured number told ("Max HR from a ramp test last week: 187"), not asked about."""
 _PREFERENCE = re.compile(
     r"\bthat'?s (?:how|the way) i like it\b|(?<!if you )(?<!unless you )\b(?:please |pls )?(?:never|don'?t|do not) (?:ever )?(?:suggest|give me|put me on|schedule)\b|"
     r"\b(?:gels?|caffeine|coffee|dairy|gluten|lactose|energy drinks?|bars?) (?:make|makes|made) me (?:sick|ill|feel sick|queasy)\b|"
     r"\b(?:my|the) (?:\d+k |10k |5k |half |marathon )?(?:pb|pr|personal best|best time) (?:is|was|stands at)\b|"
-    r"\bi (?:don'?t|do not|really don'?t) (?:like|enjoy) (?:doing |riding |running |training )?\w+", re.I,
+    r"\bi (?:don'?t|do not|really don'?t) (?:like|enjoy) (?:doing |riding |running |training )?\w+|"
+    r"\b(?:please |pls )?call me (?!later|back|when|if|tomorrow|tonight|any ?time|on|at|in|crazy|mad|old)[a-z]+\b(?!\?)|\b(?:please |pls )?(?:write|keep (?:it|your (?:messages|replies))) (?:simple|short|brief)\b", re.I,
 )
 """A preference or a fact about the athlete, not a report: "I only have a coffee before rides, that's how I like
 it", "caffeine gels make me sick so please never suggest them", "my 10k PB is actually 48:12"."""
@@ -1072,7 +1126,8 @@ _MINUTES_ASKED = re.compile(r"\bhow many (?:min|mins|minutes)\b|\bin (?:min|mins
 _FIRST_HARD_Q = re.compile(
     r"\bwhen\b[^?.!]{0,40}\b(?:faster|harder|speed|quicker|quick|fast|intervals?|tempo|threshold|hard|intensity|spicy|efforts?)\b"
     r"[^?.!]{0,40}\b(?:start|starts|begin|begins|kick in|kicks in|come in|comes in|arrive|happen|show up|turn up)\b|"
-    r"\bwhen\b[^?.!]{0,30}\b(?:start|begin|get to) (?:doing |getting |on )?(?:the |some |any )?(?:faster|harder|speed|quick|quicker|intervals?|tempo|threshold|hard|spicy|fast)\b", re.I,
+    r"\bwhen\b[^?.!]{0,30}\b(?:start|begin|get to) (?:doing |getting |on )?(?:the |some |any )?(?:faster|harder|speed|quick|quicker|intervals?|tempo|threshold|hard|spicy|fast)\b|"
+    r"\bwhen\b[^?.!]{0,20}\b(?:get to|can i|do i|will i) (?:run|ride|go|train|push) (?:fast|faster|hard|harder|quick)\b", re.I,
 )
 """'When do the faster sessions start?': the plan's first session harder than easy and long ones."""
 _EASY_TYPES: Final = frozenset({"easy", "long", "recovery", "rest", "race", "commitment", "strength", "mobility"})
@@ -1185,6 +1240,8 @@ def _request_of(message: str, slots: Slots, intent: str, today: dt.date | None =
         return "remember_note"  # "Switched to a 34/50 compact crankset for the climbs", "Just got a Wahoo Kickr 🙌"
     if _PREFERENCE.search(message) and not slots.body_parts and not slots.dates and not slots.weekdays and not slots.date_range:
         return "remember_note"  # "caffeine gels make me sick so please never suggest them lol": no illness
+    if _MEASURED.search(message) and "?" not in message and not _ASKS_CHANGE.search(unhedged) and not slots.durations_s:
+        return "remember_note"  # "Max HR from a ramp test last week: 187.": a number of theirs to keep
     if _MEDICAL_FACT.search(message) and not _ASKS_CHANGE.search(unhedged):
         return "remember_note"  # "I'm a type 1 diabetic, so sometimes I have to cut runs short": a fact, not a report
     if _CALL_OFF_FIRST.match(message) and (slots.dates or _TODAY_WORDS.search(message)) and not any(d < today for d in slots.dates if today):
@@ -1200,6 +1257,11 @@ def _request_of(message: str, slots: Slots, intent: str, today: dt.date | None =
         return "plan_question"  # "yo coach whats the longest run I'll do before race day"
     if re.search(r"\btook (?:today|the day|tonight|it) off\b|\bbunked off\b|\bskived\b", message, re.I):
         return "missed"  # "took today off. just didn't feel like it"
+    if (
+        re.search(r"\b(?:went|left|started) without me\b|\bnever happened\b", message, re.I) and "?" not in message
+        and not any(d > today for d in slots.dates if today)
+    ):
+        return "missed"  # "Overslept and the club long run went without me. Going to leave it rather than go solo."
     if (
         _FACT.search(message) and not _ASKS_CHANGE.search(unhedged) and intent not in ("injury", "illness", "missed", "partial")
         and not (_STRONG_MOVE.search(message) and len(coming) >= 2)  # "I'd rather ride Friday than Thursday… swimming lessons moved"
@@ -1419,7 +1481,8 @@ _HEDGE = re.compile(r"\b(might|maybe|not sure|possibly|perhaps|could be|don'?t k
 _HEDGE_AWAY = re.compile(
     r"\b(?:might|may|maybe|possibly|probably|perhaps)(?: not| have to| be)?\b[^.?!]{0,40}\b(?:make|do|train|run|ride|swim|free|"
     r"around|there|able|skip|miss|away|working|busy|out|travel\w*|going|go)\b|\bnot sure (?:yet|if|whether)\b|\bdon'?t know yet\b|\b(?:tbc|tbd)\b|"
-    r"\bthis (?:weekend|week) or (?:the )?next(?: one)?\b|\bdoesn'?t (?:tell|say) (?:me )?which\b|\b(?:either|or) (?:this|next) (?:weekend|week)\b",
+    r"\bthis (?:weekend|week) or (?:the )?next(?: one)?\b|\bdoesn'?t (?:tell|say) (?:me )?which\b|\b(?:either|or) (?:this|next) (?:weekend|week)\b|"
+    r"\bmaybe\b[^.?!]{1,40}[,;]\s*(?:or\s+)?maybe\b",
     re.I,
 )
 _HEDGED = frozenset({"unavailable", "week", "skip", "change_days", "today", "tomorrow", "unknown", "explain", "days_out"})
@@ -1469,6 +1532,17 @@ def _vague_of(message: str, slots: Slots, intent: str) -> str | None:
         return "vague_off"  # "coach I will be off the 2nd": off work (free to train) or no training?
     if _VAGUE_SHORT.match(message):
         return "vague_change"  # "Shorter.", "can't do it": which session, which day?
+    if (
+        re.search(r"\bnot sure (?:if |whether )?i should (?:run|ride|train|swim|go|do (?:it|the))\b|\bin two minds about\b", message, re.I)
+        and len(message.split()) <= 12 and not slots.body_parts and not _FATIGUE_WORDS.search(message) and not _ILL.search(message)
+    ):
+        return "vague_change"  # "Not sure I should run tomorrow.": what's up is asked, nothing guessed
+    if (
+        slots.body_parts and not _PAIN.search(message.lower()) and re.fullmatch(r"[\w\s.,!?']*", message) is not None  # no 😖
+        and set(re.findall(r"[a-z']+", message.lower())) - {"my", "the", "left", "right", "again", "still", "and", "both"}
+        <= {w + end for p in slots.body_parts for w in p.part.split("_") for end in ("", "s")}
+    ):
+        return "vague_body"  # "My knee.", "knee": what about it?
     if (
         _VAGUE_CHANGE.search(message) and not slots.durations_s and not slots.distances_m and not slots.body_parts
         and len(set(slots.dates)) < 2 and len(set(slots.weekdays)) < 2
@@ -1773,7 +1847,7 @@ class _Turn:
             back = parse_slots(self.message, self.today, past=True).dates
             week = self.today - dt.timedelta(days=self.today.weekday())
             named = back if back and all(week <= d <= self.today for d in back) else named
-        parts = [p for p in re.split(r"[.!?;]+|,\s*(?:and |but )?|\s+(?:and|but)\s+", self.message) if p.strip()]
+        parts = [p for p in re.split(r"[.!?;]+|,\s*(?:and |but )?|\s+(?:and|but)\s+", self.message, flags=re.I) if p.strip()]
         if len(parts) > 1 and any(
             _WORKOUT_DONE.search(p) or _PARTIAL_CUES.search(p.lower()) or re.search(r"\b(?:did|went out|got out)\b", p, re.I)
             or _TIME_AHEAD.search(p)  # "yesterday I missed the ride. And Saturday I have only 2 hours": Saturday is ahead
@@ -1834,7 +1908,8 @@ class _Turn:
         """The day cut short: the past day named in the clause that says so ("didn't run Thursday at
         all, and yesterday I went out but stopped after 20 min": yesterday), else the first past day
         named, else today."""
-        parts = [p for p in re.split(r"[.!?;]+|,\s*(?:and |but )?|\s+(?:and|but)\s+(?=(?:i|yesterday|today|this|then|only)\b)", self.message) if p.strip()]
+        parts = [p for p in re.split(r"[.!?;]+|,\s*(?:and |but )?|\s+(?:and|but)\s+(?=(?:i|yesterday|today|this|then|only)\b)", self.message, flags=re.I)
+                 if p.strip()]
         if len(parts) > 1:
             for part in parts:
                 if _PARTIAL_CUES.search(part.lower()) and read_done(normalise_text(part)) is not None:
@@ -1858,6 +1933,12 @@ class _Turn:
             extra.append((await self.on_partial())[0])
         elif primary not in ("missed", "partial") and "report_missed" not in done and _MISSED_CUES.search(text):
             extra.append((await self.on_missed())[0])
+        elif (
+            primary == "missed" and "report_partial" not in done and "log_activity" not in done and _PARTIAL_CUES.search(text)
+            and read_done(normalise_text(self.message)) is not None
+            and self.partial_day().isoformat() not in {c.input.get("date") for c in self.calls if c.name == "report_missed"}
+        ):  # "thursday never happened AND I cut today's long run short at 40 minutes": today's in part
+            extra.append((await self.on_partial())[0])
         elif primary == "partial" and "report_missed" not in done and _MISSED_CUES.search(text):
             cut = {c.input.get("date") for c in self.calls if c.name == "report_partial"}
             for day in self.missed_days():  # "Didn't ride at all last Sunday and only did an hour of the 90 today"
@@ -2166,6 +2247,8 @@ class _Turn:
         return "\n".join([*texts, self.t["injury_extra"]]), None
 
     async def on_unavailable(self) -> Result:
+        if _TRAINING_GOES_ON.search(self.message):
+            return self.t["plan_stays"], None  # "at my parents 23rd to 28th but I take the bike, so everything as normal"
         parts = [p for p in _CLAUSE_SPLIT.split(self.message) if p and p.strip()]
         away = [p for p in parts if _AWAY.search(p)]
         slots = self.slots
@@ -2177,10 +2260,15 @@ class _Turn:
             named_in_period = whole is not None and bool(slots.dates) and all(whole.start <= d <= whole.end for d in slots.dates)
             if (own.dates or own.date_range is not None) and not named_in_period:
                 slots = own  # (not "all next weekend. no rides sat or sun": that weekend's days, read as a whole)
+        free = {d for part in re.split(r"\bbut\b|[,;.!?]", self.message) if _FREE_THEN.search(part) and not _AWAY.search(part)
+                for d in parse_slots(part, self.today, past=False).dates}
+        if free and slots.date_range is None and [d for d in slots.dates if d not in free]:
+            # "So tomorrow is impossible for me, but Saturday afternoon I can do the long one": Saturday stays
+            slots = slots.model_copy(update={"dates": [d for d in slots.dates if d not in free]})
         span = slots.date_range
         if span is not None and _days_within_period(slots.dates, span.start, span.end):
             span = None  # "can't do Thursday this week": the Thursday, not the week
-        until = re.search(r"\b(?:until|till|til|before)\b(?!\s+(?:late|later|then|now|tonight|the evening|evening|night|dark|lunch))", self.message, re.I)
+        until = re.search(r"\b(?:until|till|til|before)\b(?!\s+(?:late|later|then|now|tonight|the evening|evening|night|dark|lunch|gone|after|about|around|midnight|\d))", self.message, re.I)
         future = sorted(d for d in slots.dates if d > self.today)
         if span is None and until and len(future) == 1:
             start, end = self.today, future[0] - dt.timedelta(days=1)  # "no riding until Friday": today to Thursday
@@ -2198,6 +2286,11 @@ class _Turn:
             start = end = days[0]
         else:
             return self.asking(self.t["need_dates"], intent="unavailable"), None
+        if (end - start).days < 3 and not [d for n in range((end - start).days + 1)
+                                            if await self.trained(d := start + dt.timedelta(days=n))]:
+            # "Christmas Day I won't be running, obviously": nothing was planned there, nothing to change
+            return self.t["nothing_planned_then"].format(days=day_label(start) if start == end else
+                                                         f"{day_label(start)} to {day_label(end)}"), None
         return await self.adapt(
             "set_unavailable", {"start": start.isoformat(), "end": end.isoformat(), "reason": "unavailable"}
         ), None
@@ -2234,10 +2327,9 @@ class _Turn:
         """The two days of the one sentence that asks for the move, when the other sentences name
         more days as context; else nothing."""
         asking = [part for part in _SENTENCE_END.split(self.message) if _MOVE.search(part) or _STRONG_MOVE.search(part)]
-        if len(asking) != 1:
-            return []
-        dates = list(dict.fromkeys(parse_slots(asking[0], self.today, past=False).dates))
-        return dates if len(dates) == 2 else []
+        named = [days for part in asking if len(days := list(dict.fromkeys(parse_slots(part, self.today, past=False).dates))) == 2]
+        # "Any chance Saturday's run can go to Monday instead? I'd rather shift it than pretend.": the sentence with two days
+        return named[0] if len(named) == 1 else []
 
     async def on_move_session(self) -> Result:
         wanted = next(
@@ -2292,6 +2384,8 @@ class _Turn:
             from_date, to_date = dates[0], dates[-1]
             if re.search(r"\binstead of\b|" + _BETTER_THAN, self.message, re.I):  # "Friday instead of Saturday": Saturday's moves
                 from_date, to_date = to_date, from_date
+            elif len(dates) == 2 and self.target_named(from_date) and not self.target_named(to_date):
+                from_date, to_date = to_date, from_date  # "move the long run to saturday this week, sunday im busy"
             if len(dates) == 2 and len(_TWO_SESSIONS.findall(self.message)) >= 2 and await self.both_trained(from_date, to_date):
                 # "the long run on Saturday and the short one Sunday": two sessions, two days, each to the other's
                 return await self.adapt("swap_sessions", {"first": min(dates).isoformat(), "second": max(dates).isoformat()}), None
@@ -2348,6 +2442,10 @@ class _Turn:
             question = self.t["ask_which_day"].format(session=day_label(source))
             return self.asking(question, [self.move_choice(source, day) for day in targets]), None
         return await self.step_move_to({"from_date": source.isoformat()}), None
+
+    def target_named(self, day: dt.date) -> bool:
+        """``day`` is named as where a session goes: "to Saturday", "onto the 12th", "-> sat"."""
+        return any(day in parse_slots(found.group("day"), self.today, past=False).dates for found in _TO_DAY.finditer(self.message))
 
     async def move(self, from_date: dt.date, to_date: dt.date) -> str:
         if from_date == to_date:
@@ -2409,6 +2507,11 @@ class _Turn:
         if self.wellness:
             await self.checkin_only()
         days = sorted({d for d in self.slots.dates if self.today <= d <= self.today + dt.timedelta(days=13)})
+        own = {d for part in re.split(r"[.!?;,]|\bso\b|\bbut\b", self.message, flags=re.I)
+               if _EASE.search(part) and not re.search(r"\bthat (?:mon|tues|wednes|thurs|fri|satur|sun)day\b", part, re.I)  # "that Sunday": the one named before
+               for d in parse_slots(part, self.today, past=False).dates if d in days}
+        if len(days) >= 2 and len(own) == 1:
+            days = sorted(own)  # "Saturday's club ride always turns into a race, so can Sunday be a proper recovery spin": Sunday
         if not days and re.search(r"\bweekend\b", self.message, re.I) and re.search(r"\bboth\b|\b(runs|rides|sessions)\b", self.message, re.I):
             days = [d for d in self.coming_weekend(next_one=bool(re.search(r"\bnext weekend\b", self.message, re.I))) if d >= self.today]
         both = re.search(r"\b(?:today|tomorrow)\s*(?:and|&|\+|n)\s*(?:on\s+)?(?:mon|tue|wed|thu|fri|sat|sun)", self.message, re.I)
@@ -2416,7 +2519,7 @@ class _Turn:
             texts = [await self.adapt("report_fatigue", {"severity": severity, "date": d.isoformat()}) for d in days]
             return "\n".join(texts), None
         data: dict[str, Any] = {"severity": severity}
-        day = self.coming_day()
+        day = days[0] if len(days) == 1 and len(own) == 1 else self.coming_day()
         if day != self.today:
             data["date"] = day.isoformat()
         return await self.adapt("report_fatigue", data), None
@@ -2450,7 +2553,10 @@ class _Turn:
         slots = parse_slots(self.message, self.today, past=False)
         monday = self.today - dt.timedelta(days=self.today.weekday())
         weeks = re.search(r"\b(?:next|coming)\s+(\d+|two|three|four)\s+weeks\b", self.message, re.I)
-        if slots.dates:
+        named = sorted({d for d in slots.dates if d >= self.today})
+        if len(named) >= 2 and not slots.past_tense and (named[-1] - named[0]).days <= 13:
+            start, end = named[0], named[-1]  # "what's on saturday and sunday this week?": both days
+        elif slots.dates:
             start = end = max(slots.dates[0], self.today) if not slots.past_tense else slots.dates[0]
         elif re.search(r"\bweekend\b", self.message, re.I):
             start = monday + dt.timedelta(days=5 + (7 if re.search(r"\bnext weekend\b", self.message, re.I) else 0))
@@ -2661,7 +2767,8 @@ class _Turn:
     async def on_cap(self) -> Result:
         """'Thursday I have 15 mins tops', 'an hour tops, actually make that 40': that day, that long."""
         slept = self.slots.sleep_hours or self.wellness.get("sleep_hours")
-        durations = [d for d in self.slots.durations_s if slept is None or abs(d - float(slept) * 3600) > 60]
+        away = {int(m.group(1)) * 60 for m in re.finditer(r"\bwithin (\d+)\s*(?:min|mins|minutes)\b", self.message, re.I)}
+        durations = [d for d in self.slots.durations_s if (slept is None or abs(d - float(slept) * 3600) > 60) and d not in away]
         bare = _bare_minutes(self.message)
         if not durations and bare is not None:
             durations = [bare * 60]
@@ -2725,6 +2832,10 @@ class _Turn:
                 ahead = sorted({d for d in own.dates if d >= self.today})
                 if len(ahead) >= 2 and not _TODAY_WORDS.search(part):
                     return ahead[:7]
+        ahead = sorted({d for d in self.slots.dates if d >= self.today})
+        if 2 <= len(ahead) <= 4 and re.search(r"\b(?:at a time|each time|each day|each of (?:them|those)|both days|per (?:day|session|ride|run))\b",
+                                             self.message, re.I):
+            return ahead  # "on call Thursday and Saturday … realistically an hour at a time": both days
         weekdays = list(dict.fromkeys(_weekdays_named(self.message)))
         if len(weekdays) == 1 and _RECURRING.search(self.message):
             end = self.span_end()
@@ -2771,6 +2882,11 @@ class _Turn:
                     own = parse_slots(named.group(0), self.today, past=False)
                     if own.dates and own.dates[0] >= self.today:
                         return own.dates[0]
+        bounds = {d for found in re.finditer(r"\b(?:till|until|til)\s+((?:the\s+|next\s+)?\w+)", self.message, re.I)
+                  for d in parse_slots(found.group(1), self.today, past=False).dates}
+        left = sorted({d for d in self.slots.dates if d >= self.today} - bounds)
+        if bounds and len(left) == 1:
+            return left[0]  # "car's in the garage till friday so i cant drive to the trail on thurs … 30 mins max": Thursday
         return self.coming_day()
 
     async def on_days_out(self) -> Result:
@@ -2802,17 +2918,35 @@ class _Turn:
         elif len(self.slots.weekdays) >= 2:
             data["days"] = list(dict.fromkeys(self.slots.weekdays))
         elif self.slots.days_per_week:
-            data["days_per_week"] = max(1, min(7, self.slots.days_per_week))
+            # "I'd like to go to 5 runs a week instead of 4": which day comes in (or goes) is theirs to say
+            return await self.ask_days(count=max(1, min(7, self.slots.days_per_week))), None
         if not data:
             return await self.ask_days(), None
-        return await self.adapt("change_days", data), None
+        done = await self.adapt("change_days", data)
+        if "Nothing changed:" in done:  # "the club leaves at 8 on Saturdays, so that's when I'll be riding": a fact to keep
+            return done + "\n" + (await self.on_remember_note())[0], None
+        return done, None
 
-    async def ask_days(self) -> str:
-        """'Change my long run day', 'I want to add a day': which day? A button per day that fits."""
+    async def ask_days(self, count: int | None = None) -> str:
+        """'Change my long run day', 'I want to add a day': which day? A button per day that fits.
+        With ``count`` ("3 days a week from now, not 4"): the day to add or drop, or "you choose"."""
         numbers = await self.call("my_numbers", {})
         days: list[str] = [] if numbers.output is None else list(numbers.output["training_days"])
         long_day = None if numbers.output is None else numbers.output["long_day"]
         order = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+        if count is not None and days:
+            if count == len(days):
+                return self.t["days_same_count"].format(count=count, days=", ".join(_DAY_NAMES[d] for d in days))
+            chosen = Choice(label="You choose", tool="change_days", input={"days_per_week": count}, words=("choose", "you", "any"))
+            if count == len(days) + 1:
+                options = [d for d in order if d not in days]
+                choices = [Choice(label=_DAY_NAMES[d], tool="change_days", input={"days": sorted([*days, d], key=order.index)},
+                                  words=(d,)) for d in options]
+                return self.asking(self.t["ask_add_day"], [*choices, chosen])
+            if count == len(days) - 1:
+                choices = [Choice(label=_DAY_NAMES[d], tool="change_days", input={"without": [d]}, words=(d,)) for d in days]
+                return self.asking(self.t["ask_drop_day"], [*choices, chosen])
+            return self.asking(self.t["ask_days_count"].format(count=count), [chosen])
         if re.search(r"\blong\b", self.message, re.I):
             options = [d for d in order if d != long_day]
             choices = [Choice(label=_DAY_NAMES[d], tool="change_days", input={"long_day": d}, words=(d,)) for d in options]
@@ -2833,6 +2967,8 @@ class _Turn:
         """'Might not make Saturday, or maybe Sunday, not sure yet': free a day now, or wait?"""
         days = sorted({d for d in self.slots.dates if d >= self.today})
         span = self.slots.date_range
+        if span is not None and (span.end - span.start).days <= 3 and all(span.start <= d <= span.end for d in days):
+            days = []  # "Weekend of the 16th I have something. Maybe the whole weekend, maybe only Saturday.": its days
         if not days and span is not None:
             days = [span.start + dt.timedelta(days=n) for n in range(min((span.end - span.start).days + 1, 7))]
         choices = [
@@ -2874,6 +3010,11 @@ class _Turn:
         ]
         choices.append(Choice(label="Wait until I know", tool="", words=("wait", "later", "know", "none")))
         return self.asking(self.t["ask_which_one"], choices), None
+
+    async def on_vague_body(self) -> Result:
+        """'My knee.': a body part and nothing said of it; what's wrong is asked before anything is recorded."""
+        part = self.slots.body_parts[0].part.replace("_", " ") if self.slots.body_parts else "that"
+        return self.asking(self.t["ask_body"].format(part=part), intent="injury"), None
 
     async def on_vague_change(self) -> Result:
         """'This week is gonna be tricky', 'can we move the weekend stuff around', 'Shorter.': what is
@@ -2929,6 +3070,8 @@ class _Turn:
         """'im off on the 3rd': a day off work (free to train) or a day without training? Asked, with a button each."""
         days = sorted({d for d in self.slots.dates if d >= self.today})
         span = self.slots.date_range
+        if span is not None and (span.end - span.start).days <= 3 and all(span.start <= d <= span.end for d in days):
+            days = []  # "Weekend of the 16th I have something. Maybe the whole weekend, maybe only Saturday.": its days
         if not days and span is not None:
             days = [span.start + dt.timedelta(days=n) for n in range(min((span.end - span.start).days + 1, 14))]
         if not days:

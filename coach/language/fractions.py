@@ -58,13 +58,15 @@ _CUT_TO: Final = re.compile(
     + r"\s*(?:total|in total|all in|altogether)?"
 )
 """'i cut it to 30 minutes', 'had to bail on the last 20 minutes, so 70 min total': the amount done."""
+_H_MM: Final = re.compile(r"\b(\d)\s?h\s?([0-5]\d)\b(?!\s*(?:k|km|mi|miles?)\b)")
+"""Hours and minutes written "1h20" or "2 h 05"."""
 _STOPPED_AT: Final = re.compile(
     r"\b(?:bail(?:ed)?|stop(?:ped)?|quit|call(?:ed)? it|pack(?:ed)? (?:it )?in|turn(?:ed)? (?:back|round|around)|gave up|"
-    r"pulled the plug|dnf'?d?)\b[^.]{0,40}?\b(?:at|after)\s+(?:about\s+|around\s+|roughly\s+)?(\d+(?:[.,]\d+)?)\s*" + _UNIT
+    r"pulled the (?:plug|pin)|dnf'?d?)\b[^.]{0,40}?\b(?:at|after)\s+(?:about\s+|around\s+|roughly\s+)?(\d+(?:[.,]\d+)?)\s*" + _UNIT
 )
 _AT_THEN_STOPPED: Final = re.compile(
     r"\b(?:at|after)\s+(?:about\s+|around\s+|roughly\s+)?(\d+(?:[.,]\d+)?)\s*" + _UNIT
-    + r"\b[^.]{0,40}\b(?:turned|stopped|called|bailed|quit|packed|gave up|walked|headed|pulled)"
+    + r"\b[^.]{0,40}\b(?:turned|stopped|called|bailed|quit|packed|gave up|walked|had to walk|headed|pulled)"
 )
 _ONLY_GOT: Final = re.compile(
     r"\bonly (?:got (?:in|to|through|as far as)|did|managed|made it(?: to)?)\s+(?:about\s+|around\s+)?(\d+(?:[.,]\d+)?)\s*" + _UNIT
@@ -103,7 +105,7 @@ def _amount(value: str, word: str | None) -> tuple[float, Unit | None]:
 
 def read_done(text: str) -> float | DoneAmount | None:
     """The share done (0–1), an amount done, or ``None`` when the words give neither."""
-    t = text.lower()
+    t = _H_MM.sub(lambda m: f"{int(m.group(1)) * 60 + int(m.group(2))} min", text.lower())  # "1h20": 80 min
     for pattern, replacement in _THE_HOUR:  # "45 min of the hour": of 60 min; "an hour 40": 100 min
         if replacement == "__HOUR_AND__":
             t = pattern.sub(lambda m: f"{60 + int(m.group(1))} min", t)

@@ -388,6 +388,17 @@ _DAY_AFTER_WEEKDAY_RE: Final = re.compile(
     r"h|hrs?|hours?|w|watts?|bpm|kg|sets?|reps?|of\b)|\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec))"
 )
 """A day of the month right after a weekday ("Saturday 16", "Friday the 8th"), no month or unit after it."""
+_NTH: Final[dict[str, int]] = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4}
+_WEEK_OF_MONTH_RE: Final = re.compile(
+    r"\b(?:the\s+)?(?P<nth>first|1st|second|2nd|third|3rd|fourth|4th|last)\s+(?:full\s+)?week\s+(?:of|in)\s+(?P<mon>"
+    + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\b"
+)
+"""A week named by its place in a month ("the first week of Jan")."""
+_WEEKDAY_WEEK_RE: Final = re.compile(r"\s+week\b(?!\s*(?:after|before|of|end|ends|day|days|night|nights|'s|\d)\b)(?!')")
+"""British "Tuesday week": a week after the coming Tuesday."""
+_A_WEEK_ON_RE: Final = re.compile(r"(?<!for\s)(?<!in\s)(?<!about\s)\ba\s+week\s+(?:on\s+)?$")
+"""British "a week on Tuesday", "a week Tuesday": a week after the coming Tuesday (not "for a week on Friday":
+a week's trip from Friday)."""
 _RELATIVE_RE: Final = re.compile(
     r"\b(?P<word>(?:the\s+)?day\s+after\s+tomorrow|(?:the\s+)?day\s+before\s+yesterday|tomorrow|yesterday|today|tonight|"
     r"this\s+morning|this\s+afternoon|this\s+evening|earlier\s+today|last\s+night)\b"
@@ -479,7 +490,8 @@ _SPORT_PATTERNS: Final[tuple[tuple[Sport, re.Pattern[str]], ...]] = (
     (
         "strength",
         re.compile(
-            r"\b(?:strength|gym|lift|lifts|lifting|lifted|weights|squats?|deadlifts?|deadlifting|bench(?:\s+press)?|s&c|s\s+and\s+c|kettlebells?|leg\s+day)\b"
+            r"\b(?:strength|gym|lift|lifts|lifting|lifted|weights|squats?|deadlifts?|deadlifting|bench(?:\s+press)?|s&c|s\s+and\s+c|kettlebells?|leg\s+day|"
+            r"circuits?(?:\s+class)?|bootcamp|hiit|crossfit|body\s?pump|core\s+class)\b"
         ),
     ),
 )
@@ -796,6 +808,7 @@ class SlotParser:
                 continue
             value = _resolve_ordinal(day, today, past)
             found.dates.append(_DateMention(match.start("d"), match.end(), value, "ordinal", number=day))
+        self._week_of_month(work, today, found)
         self._weekdays(work, today, past, found)
         for match in work.take(_RELATIVE_RE):
             word = re.sub(r"^the\s+", "", re.sub(r"\s+", " ", match.group("word")))
@@ -911,6 +924,22 @@ class SlotParser:
                 continue
             found.ranges.append((match.start("d1"), DateRange(start=dt.date(year, month, first), end=dt.date(year, month, last))))
 
+    def _week_of_month(self, work: _Text, today: dt.date, found: _Found) -> None:
+        """ "the first week of Jan", "last week of February": that week of the month, Monday to Sunday
+        (the first is the first whole week: "first week of Jan" 2027 is 4-10 January)."""
+        for match in work.take(_WEEK_OF_MONTH_RE):
+            month = _MONTHS[match.group("mon")]
+            year = today.year if month >= today.month else today.year + 1
+            first = dt.date(year, month, 1)
+            if match.group("nth") == "last":
+                last = dt.date(year, month, _month_days(month) if month != 2 else calendar.monthrange(year, 2)[1])
+                start = last - dt.timedelta(days=(last.weekday() - self.week_start) % DAYS_PER_WEEK)
+                if start + dt.timedelta(days=DAYS_PER_WEEK - 1) > last:
+                    start -= dt.timedelta(days=DAYS_PER_WEEK)
+            else:
+                start = next_weekday(first, self.week_start) + dt.timedelta(days=DAYS_PER_WEEK * (_NTH[match.group("nth")] - 1))
+            found.ranges.append((match.start(), DateRange(start=start, end=start + dt.timedelta(days=DAYS_PER_WEEK - 1))))
+
     def _weekdays(self, work: _Text, today: dt.date, past: bool, found: _Found) -> None:
         current = work.current
         for match in list(_WEEKDAY_RE.finditer(current)):
@@ -937,6 +966,19 @@ class SlotParser:
                 continue
             modifier = "this" if (modifier and "this" in modifier) or modifier == "coming" else modifier
             value = resolve_weekday(weekday, today, past=past and modifier != "next", modifier=modifier)
+            week_after = None if modifier or recurring else _WEEKDAY_WEEK_RE.match(current, match.end())
+            before_at = max(0, match.start() - 20)
+            week_before = None if modifier or recurring else _A_WEEK_ON_RE.search(current[before_at : match.start()])
+            if (week_after is not None and not match.group(0).endswith(".")) or week_before is not None:
+                # "Tuesday week", "a week on Tuesday": the Tuesday after the coming one, and its week the week
+                # named ("Friday week I'm on a stag do, and the Saturday ...": that Saturday)
+                value = next_weekday(today, index, strictly=True) + dt.timedelta(days=DAYS_PER_WEEK)
+                monday = _week_start(value, self.week_start)
+                found.ranges.append((match.start(), DateRange(start=monday, end=monday + dt.timedelta(days=DAYS_PER_WEEK - 1))))
+                if week_after is not None and not match.group(0).endswith("."):
+                    work.mask(week_after.start(), week_after.end())
+                if week_before is not None:
+                    work.mask(before_at + week_before.start(), match.start())
             found.dates.append(
                 _DateMention(
                     match.start(), match.end(), value, "weekday", number=index, modified=bool(modifier)
@@ -953,7 +995,8 @@ class SlotParser:
                 continue
             gap = text[first.end : second.start]
             way_back = (
-                len(gap) <= _WAY_BACK_GAP_MAX and first.value < second.value and not re.search(r"[.!?;]", gap)
+                len(gap) <= _WAY_BACK_GAP_MAX and not re.search(r"[.!?;]", gap)
+                and first.value < (_range_end(first.value, second) if second.kind == "weekday" and not second.modified else second.value)
                 and (_WAY_BACK_RE.search(gap) is not None or _AWAY_UNTIL_RE.search(gap) is not None)
                 and not _UNTIL_BEFORE_RE.search(text[max(0, first.start - 20) : first.start])
                 and not any(first.end <= at < second.start for at, _ in found.ranges)

@@ -139,7 +139,8 @@ def mend_spelling(text: str) -> str:
         mended = correct_word(word.lower())
         return word if mended == word.lower() else _as_written(word, mended)
 
-    return _dictated(_AND_N.sub(" and ", _RAW_WORD_RE.sub(misspelt, _RAW_TYPO_RE.sub(phone, text))))
+    mended = _dictated(_AND_N.sub(" and ", _RAW_WORD_RE.sub(misspelt, _RAW_TYPO_RE.sub(phone, text))))
+    return _CLOCK_WINDOW.sub(_clock_window, mended)  # "got 6:00 to 6:40 on the turbo": 40 min, as normalise reads it
 
 
 _UNITS: Final[dict[str, int]] = {
@@ -192,7 +193,8 @@ _CAPITAL_FULL: Final[dict[str, str]] = {
 """Capitalised, these abbreviations are weekdays; lower-case they may be "I sat", "the sun"
 (and are read as days only where nothing else fits: ``_PHRASES``)."""
 _PHRASES: Final[tuple[tuple[re.Pattern[str], str], ...]] = (
-    # Holidays as dates (UK and US names); "Saturday 19th" is the 19th; "Friday week" is next week's.
+    # Holidays as dates (UK and US names); "Saturday 19th" is the 19th ("Friday week" is read by
+    # ``spans``: the Friday after the coming one).
     # a season's greeting is not a date: "merry christmas and all that, I can't get out tomorrow"
     (re.compile(r"\b(?:merry|happy) (?:christmas|xmas|chrimbo|new year)\b(?!'?s? (?:eve|day)\b)"), "season's greetings"),
     (re.compile(r"\b(?:christmas|xmas|chrimbo) eve\b"), "24 december"),
@@ -241,7 +243,6 @@ _PHRASES: Final[tuple[tuple[re.Pattern[str], str], ...]] = (
         ),
         r"\1day's ",
     ),
-    (re.compile(r"\b((?:mon|tues|wednes|thurs|fri|satur|sun)day) week\b"), r"\1 next week"),
     (re.compile(r"\b(\d{1,2}(?:st|nd|rd|th)) (and|&|or) (\d{1,2}(?:st|nd|rd|th))\b"), r"the \1 \2 the \3"),
     (
         re.compile(
@@ -353,10 +354,42 @@ _WORDS_OF_TIME: Final = re.compile(
 _HALF_FRACTION: Final = re.compile(r"\b(\d{1,3})\s+1/2\s*(?=k\b|km|kms|mi\b|miles?|mile|hours?|hrs?|h\b)")
 """"7 1/2 mile long run": the half written as a fraction."""
 _HOUR_AND: Final = re.compile(r"(?<![\d.])\b(?:an?\s+|1\s+)?hour\s+and\s+(\d{1,2})\b(?!\s*(?:k\b|km|mi\b|miles?|sec|and a half))(?:\s*(?:mins?|minutes))?")
+_SLEPT_AND_A_HALF: Final = re.compile(r"\b((?:slept|sleep|kip|got)\b[^.?!\d]{0,15})(\d{1,2}) and a half\b")
+"""Hours of sleep said with no unit ("slept maybe 5 and a half")."""
 _AND_A_HALF: Final = re.compile(r"\b(\d+) and a half\b(?= ?(?:k|km|kms|kilometres?|kilometers?|mi|miles?|hours?|hrs?|h)\b)")
 _POOL_LENGTHS: Final = re.compile(
     r"\b(?P<n>\d{1,3}) (?:lengths?|laps?) (?:of|in) (?:a |the |my )?(?P<pool>\d{2}(?:\.\d)?) ?-? ?(?:m|metres?|meters?)\b(?: pool)?"
 )
+
+
+_CLOCK_WINDOW: Final = re.compile(
+    r"\b(got|from|between|have|free)\s+(\d{1,2}):(\d\d)\s*(?:to|till|until|-|and)\s*(\d{1,2}):(\d\d)\b(?!\s*(?:/|pace|per|a\s+k|a\s+mile))",
+    re.I,
+)
+"""A window of the clock to train in ("I've got 6:00 to 6:40 on the turbo"): its length, not two durations."""
+
+
+_SLEPT_FROM_TO: Final = re.compile(
+    r"\b(slept|sleep|kip|kipped)\s+(?:from\s+)?(\d{1,2})(?::(\d\d))?\s*(am|pm)\s*(?:till|til|until|to|-)\s*(\d{1,2})(?::(\d\d))?\s*(am|pm)\b", re.I
+)
+"""Sleep said by the clock ("slept 10am till 3pm" after a night shift): its length in hours."""
+
+
+def _slept_from_to(match: re.Match[str]) -> str:
+    def clock(hour: str, minute: str | None, half: str) -> float:
+        return int(hour) % 12 + (12 if half.lower() == "pm" else 0) + int(minute or 0) / 60
+
+    start = clock(match.group(2), match.group(3), match.group(4))
+    end = clock(match.group(5), match.group(6), match.group(7))
+    hours = end - start if end > start else end + 24 - start
+    return f"{match.group(1)} {hours:g} hours" if 1 <= hours <= 14 else match.group(0)
+
+
+def _clock_window(match: re.Match[str]) -> str:
+    start = int(match.group(2)) * 60 + int(match.group(3))
+    end = int(match.group(4)) * 60 + int(match.group(5))
+    minutes = end - start
+    return f"{match.group(1)} {minutes} min" if 0 < minutes <= 240 else match.group(0)
 
 
 def spelled_amounts(text: str) -> str:
@@ -366,6 +399,9 @@ def spelled_amounts(text: str) -> str:
     text = _HOUR_AND.sub(r"1 hour \1 min", text)
     text = _HALF_FRACTION.sub(r"\1.5 ", text)
     text = _AND_A_HALF.sub(r"\1.5", text)
+    text = _SLEPT_AND_A_HALF.sub(r"\1\2.5", text)
+    text = _CLOCK_WINDOW.sub(_clock_window, text)
+    text = _SLEPT_FROM_TO.sub(_slept_from_to, text)
     return _POOL_LENGTHS.sub(
         lambda m: f"{int(m.group('n')) * float(m.group('pool')):g} m ({m.group('n')} lengths of {m.group('pool')})", text
     )

@@ -115,6 +115,12 @@ async def on_text(service: CoachService, ctx: Ctx, text: str) -> list[Reply] | N
     if isinstance(answer, Choice):
         return await complete(service, ctx, ask, answer)
     ctx.athlete.dialog = None
+    if ask.intent == "injury" and not slots.body_parts and ask.about:
+        # "My knee." → "What's up with your knee?" → "it hurts going downstairs": read with the part it is about
+        tools = CoachTools(service, ctx).tools()
+        offline = await service.offline.reply(message=f"{ask.about.rstrip(' .!')}: {text}", today=ctx.today, tools=tools)
+        remember(service, ctx, offline.ask)
+        return replies_of(offline)
     if ask.intent is not None and _answers_with_days(slots):
         tools = CoachTools(service, ctx).tools()
         offline = await service.offline.reply(message=text, today=ctx.today, tools=tools, intent=ask.intent)

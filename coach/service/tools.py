@@ -899,6 +899,12 @@ class CoachTools:
             data = data.model_copy(update={"days": kept, "long_day": long_day})
         if data.days is None and data.days_per_week is not None:
             data = data.model_copy(update={"days": list(DEFAULT_DAYS_BY_COUNT[data.days_per_week])})
+        availability = self._profile().availability
+        same_days = data.days is None or sorted(set(data.days), key=WEEKDAYS.index) == list(availability.days)
+        if same_days and (data.long_day is None or data.long_day == availability.long_day) and (data.days or data.long_day):
+            # "they leave at 8 on Saturdays, so that's when I'll be riding" of a Saturday long ride: nothing to rebuild
+            said = f"long day is already {availability.long_day}" if data.long_day else f"days are already {', '.join(availability.days)}"
+            return AdaptOut(accepted=True, summary=f"Nothing changed: your {said}.", refused_reason=None, changes=[])
         if data.days is not None:
             events.append(DaysChange(days=data.days, long_day=data.long_day, athlete_asked=True))
         elif data.long_day is not None:

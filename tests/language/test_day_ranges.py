@@ -112,3 +112,29 @@ def test_a_sat_that_is_sitting_is_no_day() -> None:
 def test_a_gig_got_is_no_past_tense() -> None:
     span = parse_slots("I got a last minute gig in Banff Feb 4-7!! so no runs those days", dt.date(2027, 1, 25)).date_range
     assert span is not None and span.start == dt.date(2027, 2, 4)
+
+
+@pytest.mark.parametrize(("text", "today", "day", "week_start"), [
+    # British "Tuesday week" / "a week on Tuesday": the Tuesday after the coming one, whatever today is
+    ("Tuesday week (the 22nd) I'm at a conference all day", "2026-12-08", "2026-12-22", "2026-12-21"),  # said on a Tuesday
+    ("monday week I'm in London", "2026-12-08", "2026-12-21", "2026-12-21"),  # Monday already gone this week
+    ("friday week I'm on a stag do", "2026-12-08", "2026-12-18", "2026-12-14"),
+    ("a week on Saturday we fly", "2026-12-08", "2026-12-19", "2026-12-14"),
+    ("a week saturday is the christening", "2026-12-08", "2026-12-19", "2026-12-14"),
+    ("no run for me saturday week (the 23rd)", "2027-01-14", "2027-01-23", "2027-01-18"),
+])
+def test_a_weekday_a_week_on_is_the_one_after_the_coming_one_and_names_its_week(text: str, today: str, day: str, week_start: str) -> None:
+    slots = parse_slots(text, dt.date.fromisoformat(today), past=False)
+    assert {d.isoformat() for d in slots.dates} == {day}
+    assert slots.date_range is not None and slots.date_range.start.isoformat() == week_start and slots.date_range.days == 7
+
+
+def test_the_other_day_of_a_week_named_by_tuesday_week_is_in_that_week() -> None:
+    slots = parse_slots("Friday week I'm on a stag do, and the Saturday will be a write off too", dt.date(2026, 12, 8), past=False)
+    assert [d.isoformat() for d in slots.dates] == ["2026-12-18", "2026-12-19"]
+
+
+@pytest.mark.parametrize("text", ["on saturday. week was hard", "saturday weekend plans", "tuesday week 3 of the plan"])
+def test_a_week_that_is_not_a_week_on_changes_nothing(text: str) -> None:
+    dates = parse_slots(text, dt.date(2026, 12, 8), past=False).dates
+    assert all(d <= dt.date(2026, 12, 15) for d in dates)
