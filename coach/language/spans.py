@@ -930,12 +930,9 @@ class SlotParser:
         for match in work.take(_WEEK_OF_MONTH_RE):
             month = _MONTHS[match.group("mon")]
             year = today.year if month >= today.month else today.year + 1
-            first = dt.date(year, month, 1)
-            if match.group("nth") == "last":
-                last = dt.date(year, month, _month_days(month) if month != 2 else calendar.monthrange(year, 2)[1])
-                start = last - dt.timedelta(days=(last.weekday() - self.week_start) % DAYS_PER_WEEK)
-                if start + dt.timedelta(days=DAYS_PER_WEEK - 1) > last:
-                    start -= dt.timedelta(days=DAYS_PER_WEEK)
+            first, last = _month_range(year, month)
+            if match.group("nth") == "last":  # the last whole week: it ends on or before the month's last day
+                start = previous_weekday(last - dt.timedelta(days=DAYS_PER_WEEK - 1), self.week_start)
             else:
                 start = next_weekday(first, self.week_start) + dt.timedelta(days=DAYS_PER_WEEK * (_NTH[match.group("nth")] - 1))
             found.ranges.append((match.start(), DateRange(start=start, end=start + dt.timedelta(days=DAYS_PER_WEEK - 1))))
