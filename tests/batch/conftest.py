@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -25,7 +26,8 @@ PROFILE = Profile.model_validate({
 })
 SUNDAY_NOON = dt.datetime(2026, 11, 29, 12, 0, tzinfo=dt.UTC)
 NEXT_WEEK = dt.date(2026, 11, 30)
-PG_DATABASE = "coach_batch_test"
+PG_DATABASE = f"coach_batch_test_{os.getpid()}"
+"""A database of this run's own, dropped after each test: two runs at once never collide."""
 """Our own database on the shared server: other areas' tests drop and recreate ``test``'s schema."""
 
 
@@ -65,16 +67,17 @@ def pg_url() -> Iterator[str]:
         pytest.skip("PostgreSQL is not reachable at 127.0.0.1:5432; the SQLite tests cover the batch")
     base = POSTGRES_URL.rsplit("/", 1)[0]
 
-    async def recreate() -> None:
+    async def maintain(*statements: str) -> None:
         engine = create_async_engine(f"{base}/postgres", isolation_level="AUTOCOMMIT")
         try:
             async with engine.connect() as conn:
-                await conn.execute(text(f"DROP DATABASE IF EXISTS {PG_DATABASE} WITH (FORCE)"))
-                await conn.execute(text(f"CREATE DATABASE {PG_DATABASE}"))
+                for statement in statements:
+                    await conn.execute(text(statement))
         finally:
             await engine.dispose()
 
-    asyncio.run(recreate())
+    asyncio.run(maintain(f"DROP DATABASE IF EXISTS {PG_DATABASE} WITH (FORCE)", f"CREATE DATABASE {PG_DATABASE}"))
     url = f"{base}/{PG_DATABASE}"
     upgrade(url)
     yield url
+    asyncio.run(maintain(f"DROP DATABASE IF EXISTS {PG_DATABASE} WITH (FORCE)"))
