@@ -31,7 +31,7 @@ from coach.brain.effects import (
     load_effect_model,
 )
 from coach.brain.intents import IntentClassifier, IntentResult
-from coach.brain.slots import Slots, normalise_text, parse_slots
+from coach.brain.slots import Slots, is_past_tense, normalise_text, parse_slots
 from coach.brain.tools import Tool, ToolCall, execute_tool
 from coach.engine.models import WEEKDAYS
 from coach.engine.render import format_minutes
@@ -40,6 +40,7 @@ from coach.language.asking import asks_for_a_change, asks_for_information
 from coach.language.fractions import DoneAmount, read_done
 from coach.language.odd import foreign_guesses, foreign_language
 from coach.language.quantities import ClockAmbiguity, read_clock
+from coach.language.spans import next_weekday
 from coach.language.symptoms import read_symptoms
 from coach.language.text import mend_spelling
 from coach.language.wellness import read_wellness
@@ -306,6 +307,13 @@ class OfflineBrain:
             turn.slots = slots
             intent = _request_of(message, slots, result.intent, today) or intent
         intent = _vague_of(message, turn.slots, intent) or intent
+        options = next_weekday_options(message, today) if intent in _ASKS_WHICH_NEXT else None
+        if options is not None:
+            phrase, coming, later = options
+            choices = [Choice(label=day_label(d), tool="step:on_day", input={"phrase": phrase, "date": d.isoformat()},
+                              dates=(d.isoformat(),), words=day_words(d, today)) for d in (coming, later)]
+            text = turn.asking(self.templates["ask_which_next"].format(phrase=f"next {coming:%A}", first=day_label(coming), second=day_label(later)), choices)
+            return OfflineReply(text=text, tool_calls=turn.calls, intent=result.intent, confidence=result.confidence, ask=turn.ask)
         turn.wellness = read_wellness(_HYPOTHETICAL.sub(" ", message), slots.sleep_hours or _hours_of_sleep(message, slots))
         if turn.wellness and intent in _WELLNESS_FIRST and not _EASE.search(message):
             intent = "wellness"
@@ -395,8 +403,8 @@ def _days_within_period(days: Sequence[dt.date], start: dt.date, end: dt.date) -
 
 _LIMITED_AMOUNT = r"(?:an?|one|half an|\d+(?:[.,]\d+)?)\s*(?:h|hrs?|hours?|mins?|minutes?)\b(?:\s*\d+\s*(?:m|mins?|minutes?)\b)?"
 _LIMITED = re.compile(
-    r"(" + _LIMITED_AMOUNT + r")\s*(?:max|tops|maximum|at (?:the )?most|or (?:less|under))\b"
-    r"|\b(?:only|at most|max|maximum|no more than|up to|just|(?:cap|limit|keep|cut|trim|shorten) (?:it|that|them|the \w+|\w+'s \w+) (?:at|to))"
+    r"(" + _LIMITED_AMOUNT + r")[\s,]*(?:max|tops|maximum|at (?:the )?most|or (?:less|under))\b"
+    r"|\b(?:only|at most|max|maximum|no more than|up to|just|(?:must|should|can|may)(?: ?not|n'?t) (?:exceed|go (?:over|beyond|past)|be (?:more|longer) than)|(?:cap|limit|keep|cut|trim|shorten) (?:it|that|them|the \w+|\w+'s \w+) (?:at|to))"
     r"\s+(?:about\s+|around\s+)?(" + _LIMITED_AMOUNT + r")",
     re.I,
 )
@@ -564,7 +572,7 @@ _MISSED_CUES = re.compile(
     r"never (?:made it|got) (?:out|there|round to it)|didn'?t (?:make it|get) out|"
     r"didn'?t (?:touch|see|get on) (?:the|my) (?:bike|trainers|running shoes|turbo)|(?:bike|trainers) stayed (?:in|on) the \w+|"
     r"(?:didn'?t|did not|never|couldn'?t) get (?:[\w']+ ){0,4}(?:done|in)|never happened|didn'?t happen|did not happen|"
-    r"went without me)\b"
+    r"went without me|(?:was|were) (?:a )?(?:complete |total )?write-?offs?|not done|wasn'?t done)\b"
 )
 _PAIN = re.compile(
     r"\b(hurt|hurts|hurting|sore|pain|painful|aching|ache|aches|twinge|twinged|flared|tight|tightness|killing me|playing up|started up again|acting up|niggle|niggles|niggling|niggled|"
@@ -595,7 +603,11 @@ _PAIN_NOT_NEGATED = re.compile(r"(?<!no )(?<!not )\b(hurts|hurting|painful|achin
 
 _SWAP = re.compile(
     r"\b(swap|swapping|switch|switching|swop|swich|swicth|swtich|swithc|trade(?!\s+(?:fairs?|shows?|expo|union)\b)|flip|exchange|interchange)\b|↔|<->|<=>|⇄|"
-    r"\b(?:change|trade) places\b|"
+    r"\b(?:change|trade) places\b|\b(?:change|reverse|invert|flip) the order of\b|"
+    r"\b(?:mon|tues|wednes|thurs|fri|satur|sun)day:? (?:the |for the )?long(?:er)? (?:run|ride|one)\s*(?:,|and|&)\s*(?:the )?(?:mon|tues|wednes|thurs|fri|satur|sun)day:? "
+    r"(?:the |for the )?(?:short|shorter|easy|easier|other)\b|"
+    r"\blong(?:er)? (?:run|ride|one) on (?:the )?(?:mon|tues|wednes|thurs|fri|satur|sun)day,? and the (?:(?:mon|tues|wednes|thurs|fri|satur|sun)day|short|shorter|easy|easier|other) "
+    r"(?:run|ride|one) on (?:the )?(?:mon|tues|wednes|thurs|fri|satur|sun)day\b|"
     r"\b(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\s+(?:and|&|\+)\s+(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\s+change\b|"
     r"\bchange (?:today'?s? \w+|(?:mon|tues|wednes|thurs|fri|satur|sun)day'?s? \w+) and (?:today'?s? \w+|(?:mon|tues|wednes|thurs|fri|satur|sun)day'?s? \w+)", re.I,
 )
@@ -620,7 +632,8 @@ _SKIP = re.compile(
     r"no (?:run|ride|training|session|workout|spin|swim)(?: for me)? (?:today|tonight|tomorrow)|"
     r"(?:will not|won'?t) (?:run|ride|train|swim)(?= (?:on )?(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day|tomorrow|today|tonight|this|next)\b)|"
     r"not doing (?=(?:today|tonight|tomorrow|(?:mon|tues|wednes|thurs|fri|satur|sun)day|the|my|this|that)\b)|"
-    r"take out|(?:take|taking) (?:today|tonight|tomorrow|(?:mon|tues|wednes|thurs|fri|satur|sun)day)(?:'s \w+)? out\b|sack (?:it |that |\w+ )?off|knock (?:it|that) on the head|give (?:it|that|\w+(?:'s)?(?: \w+)?) a miss|cancell?ed|canceled|"
+    r"(?:run|ride|session|swim|workout|training) i (?:will not|won'?t|shall not|am not going to|'m not going to|can ?not|can'?t) do\b|"
+    r"take out|(?:take|taking) off (?:the|my|that|this|today'?s|tomorrow'?s|(?:mon|tues|wednes|thurs|fri|satur|sun)day'?s) (?:\w+ )?(?:run|ride|session|swim|workout|one)\b|(?:take|taking) (?:today|tonight|tomorrow|(?:mon|tues|wednes|thurs|fri|satur|sun)day)(?:'s \w+)? out\b|sack (?:it |that |\w+ )?off|knock (?:it|that) on the head|give (?:it|that|\w+(?:'s)?(?: \w+)?) a miss|cancell?ed|canceled|"
     r"not happening|(?:isn|ain|won)'?t (?:be )?happening|(?:take|taking) (?:it|that|them) out|leave (?:out|off)|"
     r"(?:leave|leaving) (?:it|that|\w+(?:'s)? (?:run|ride|session|one)) out|"
     r"(?:i'?ll|i will|i'?m going to|i'?m gonna|gonna|going to|think i'?ll|might) (?:just )?leave (?:today|tonight|tomorrow|(?:mon|tues|wednes|thurs|fri|satur|sun)day)'s (?:run|ride|session|swim|spin|workout|one)\b(?! (?:as|alone|in|be|for now))|(?:run|ride|session|swim|spin|workout|training|today|tomorrow|tonight)(?:'s| is) (?:off|a no[- ]go)|"
@@ -642,7 +655,9 @@ _SHUFFLE = re.compile(
     r"\b(shuffle|rejig|juggle|rearrange|switch (?:things|stuff) (?:up|round|around)|move (?:things|stuff|some things) (?:a)?round)\b", re.I,
 )
 _ONE_OF = re.compile(
-    r"\b(?:skip|drop|miss|sack|ditch|bin|lose|cancel|make)\b[^.?!]{0,20}\bone\b(?! (?:day|hour|week|min))|\bone of (?:the|my) (?:runs|rides|sessions|workouts|days)\b",
+    r"\b(?:skip|drop|miss|sack|ditch|bin|lose|cancel|make)\b[^.?!]{0,20}\bone\b(?! (?:day|hour|week|min))|\bone of (?:the|my) (?:runs|rides|sessions|workouts|days)\b|"
+    r"\b(?:one|a single|1) day\b[^.?!]{0,30}\b(?:can'?t|cannot|can not|won'?t|unable|not able)\b|"
+    r"\b(?:can'?t|cannot|won'?t be able to) (?:train|run|ride|make it) (?:on )?(?:one|a single) day\b|\bfor (?:part|some) of (?:the |this |next )?week\b",
     re.I,
 )
 _BETTER_THAN: Final = r"\b(?:better|easier)\b[^.?!,;]{0,20}\bthan\b|\brather than\b|\brather (?:\w+ )?(?:on )?(?:mon|tues|wednes|thurs|fri|satur|sun)day than\b"
@@ -651,7 +666,7 @@ _STRONG_MOVE = re.compile(
     r"\b(?:mon|tues|wednes|thurs|fri|satur|sun)day(?:'s)? (?:long |easy |hard )?(?:run|ride|tempo|session|intervals|one|swim|workout) to "
     r"(?:mon|tues|wednes|thurs|fri|satur|sun)day\b(?! (?:to|-|through|till|until)\b)|"
     r"\binstead\b(?! of (?:the |an? |my )?(?:endurance|tempo|intervals?|threshold|hard|steady|sweet ?spot|vo2|zone \d|z\d)\b)|→|->|➡️?|=>|\brather (?:\w+ )?(?:on )?(?:mon|tues|wednes|thurs|fri|satur|sun)day than (?:on )?(?:mon|tues|wednes|thurs|fri|satur|sun)day\b|\b(?:do|doing|have)\b(?!\s+(?:doubles?|a double|shifts?|a shift|nights|lates|earlies|overtime|work)\b)[^.?!,;]{0,30}\bon\s+(?:the\s+)?(?:mon|tue|wed|thu|fri|sat|sun|tomorrow|\d)|"
-    r"\b(?:move|moves|moved|moving|shift|shifts|shifting|push|pushing|bump|bumping)\s+(?:it\s+|that\s+|them\s+|\w+\s+|\w+'s\s+\w+\s+)?to\b|"
+    r"\b(?:move|moves|moved|moving|shift|shifts|shifting|push|pushing|bump|bumping|slide|slid|sliding|shunt|shunting)\s+(?:it\s+|that\s+|them\s+|\w+\s+|\w+'s\s+\w+\s+)?to\b|"
     r"\b(?:go|goes)\s+(?:it\s+|that\s+|them\s+)?to\s+(?=(?:the\s+)?(?:mon|tue|wed|thu|fri|sat|sun|tomorrow|next|\d))|"
     r"\b(?:can|could)\s+(?:it|that|they|the\s+\w+(?:\s+\w+)?)\s+go\s+to\b|"
     r"\b(?:move|shift|push|bump)\s+(?:[\w']+\s+){1,3}to\s+(?:mon|tues|wednes|thurs|fri|satur|sun|tomorrow|the\s+\d|\d)|"
@@ -716,7 +731,8 @@ _CAP_STRONG = re.compile(
     r"short on time|only (?:have|got|get)|only (?:be able to |manage to )?(?:get|do|manage|fit in|squeeze in)|(?:i |i'?ll )?have only|i only|(?:has|have|needs?|must) (?:to )?be (?:done|finished|over|back) (?:in|within|by))\b", re.I,
 )
 _CAP_FIRM = re.compile(
-    r"\b(tops|max|maximum|at most|no more than|all i(?:'?ve| have)? got|that'?s all i(?:'?ve| have)? got|only (?:have|got)|i have only|"
+    r"\b(tops|max|maximum|at most|no more than|(?:must|should|can|may)(?: ?not|n'?t) (?:exceed|go (?:over|beyond|past)|be (?:more|longer) than|last more than)|"
+    r"all i(?:'?ve| have)? got|that'?s all i(?:'?ve| have)? got|only (?:have|got)|i have only|"
     r"(?:only|just) \d+\s*(?:min|mins|minutes|h|hrs?|hours?)\b[^.?!]*\b(?:free|spare|available|today|tonight)|"
     r"(?:can )?only (?:squeeze|fit|manage|spare|do)|i(?:'ve| have)? only got|"
     r"(?:only|just) (?:free|available|around|got time|have time) (?:for )?(?:about |around |like |maybe )?(?:an? hour|half an hour|\d+)|"
@@ -751,7 +767,7 @@ def _bare_minutes(message: str) -> int | None:
 
 _DONE_WORDS = re.compile(
     r"\b(did|done|ran|rode|swam|managed|completed|finished|walked|cycled|(?<!because )(?<!cause )of (?:the|my|today'?s|it)|into the|"
-    r"before (?:my|the)|turned|stopped|bailed|called it|ago|got (?:to|in|through)|started (?:hurting|to hurt|pulling|aching)|"
+    r"before (?:my|the)|turned|stopped|bailed|called it|ago|got (?:to(?!\s+(?:be|go|leave|get|pick|collect|take|drop|work|do)\b)|in|through)|started (?:hurting|to hurt|pulling|aching)|"
     r"walked (?:home|back)|went ping)\b", re.I,
 )
 _LONG_DAY = re.compile(
@@ -809,7 +825,9 @@ _CLAUSE_SPLIT = re.compile(
 )
 _AWAY = re.compile(
     r"\b(away|can'?t (?:do|make|train|run|ride|swim)|cannot (?:do|make|train|run|ride|swim)|won'?t be able|not available|"
-    r"out of town|travell?ing|no (?:training|running|riding|swimming|run|ride|swim|session|workout)s?|off the cards|off limits|is out|are out|"
+    r"out of town|travell?ing|no (?:training|running|riding|swimming|run|ride|swim|session|workout|sport|exercise|exercising|cycling|biking)s?|"
+    r"(?:advised|told) not to (?:exercise|train|run|ride|do (?:any )?sport)|jury duty|(?:surgery|an operation|a (?:day |minor )*procedure|in hospital)|"
+    r"client meetings|meetings (?:all day|back to back|from)|no (?:trainer|turbo|bike|kit|gym|pool|treadmill)(?: (?:up|out|over|down))? there|dawn (?:to|till|until) (?:dusk|midnight)|(?:could|might|may|will|would) (?:go|take|last|run) all day|off the cards|off limits|is out|are out|"
     r"(?:is|are|'s) not possible|no way (?:i'?m|i am|i'?ll be|i can) (?:running|riding|training|swimming|getting out)|"
     r"(?:is|are|'s) (?:a )?no[- ]?go|"
     r"(?:day|days) off|at a (?:wedding|funeral|conference)|wedding|funeral|on holiday|on vacation|holiday|vacation|"
@@ -824,6 +842,31 @@ _AWAY = re.compile(
     r"(?:no|not) (?:running|riding|training|runs?|rides?) there|(?:i'?m|i am|we'?re|we are) off (?=(?:from |on |the )?\d)|"
     r"(?:i'?m|i am|we'?re|we are|(?:i|we)(?:'ll| will) be) in (?!the (?:gym|pool|office|saddle|zone)\b)[a-z]+(?: [a-z]+)? (?:from|(?:the )?\d+(?:st|nd|rd|th)?))\b", re.I,
 )
+_NEXT_WEEKDAY = re.compile(r"\bnext (mon|tues?|wed(?:nes)?|thu(?:rs?)?|fri|sat(?:ur)?|sun)(?:day)?\b(?!'?s? week| week| weekend)", re.I)
+_ASKS_WHICH_NEXT = frozenset({"unavailable", "move_session", "cap", "skip", "swap", "ease"})
+"""Requests whose day a "next Saturday" said midweek leaves open."""
+
+
+def next_weekday_options(message: str, today: dt.date) -> tuple[str, dt.date, dt.date] | None:
+    """("next Saturday", the coming one, the one after) when "next <weekday>" is said in a week
+    that still holds that weekday: on a Wednesday "next Saturday" is this week's for some and the
+    following week's for others (both readings were written by the blind sets' authors). None when
+    the message names the date itself ("next Saturday the 19th"), a week ("next week") or
+    "this <weekday>", or the weekday is in the coming week anyway."""
+    found = _NEXT_WEEKDAY.search(message)
+    if found is None or re.search(r"\b(?:this|next|coming) week\b|\bthis (?:mon|tue|wed|thu|fri|sat|sun)", message, re.I):
+        return None
+    index = WEEKDAYS.index(found.group(1).lower()[:3])
+    coming = next_weekday(today, index, strictly=True)
+    if coming.weekday() <= today.weekday():
+        return None  # "next Tuesday" said on a Thursday: the coming one is in the next week, as everyone reads it
+    later = coming + dt.timedelta(days=7)
+    named = set(parse_slots(message[found.end() : found.end() + 20], today, past=False).dates)
+    if named & {coming, later} and not re.match(r"\s*(?:and|or|,)", message[found.end() :]):
+        return None  # "next Saturday the 19th"
+    return found.group(0), coming, later
+
+
 def _once_each(text: str) -> str:
     """Each non-blank line of a reply once, in order (blank lines between paragraphs stay)."""
     seen: set[str] = set()
@@ -862,7 +905,7 @@ _REQUEST_SPLIT = re.compile(
 or after a dash or an emoji ("lower back is stiff — skip today's ride", "neck's killing me 😖 ease today pls")."""
 _SESSION_NAMED = re.compile(r"\b(?:long|tempo|intervals?|hills?|threshold|speed|track|weekend|week|race|parkrun)\b", re.I)
 """A clause naming a session or span of its own: never taken for the day the rest of the message names."""
-_NO_SECOND_REQUEST = frozenset({"numbers", "question", "plan_question", "emoji", "weather", "greeting", "thanks", "help", "unknown", "hedge", "vague_less", "vague_change",
+_NO_SECOND_REQUEST = frozenset({"numbers", "question", "plan_question", "emoji", "weather", "greeting", "thanks", "help", "unknown", "hedge", "vague_less", "vague_change", "vague_one",
                                 "vague_more", "vague_dates", "vague_off", "override_attempt", "delete_data", "ask_coach", "new_plan"})
 _SHIFT_VERB = (
     r"(?<!\bhour )(?<!\bhr )(?<!\bnight )(?<!\blate )(?<!\bearly )(?<!\bday )(?<!\bwork )(?<!\ba )(?<!\ban )(?<!\bmy )(?<!\bthe )"
@@ -874,7 +917,7 @@ _MOVE = re.compile(
     r"\b(instead of(?! (?:the |an? |my )?(?:endurance|tempo|intervals?|threshold|hard|steady|sweet ?spot|vo2|zone \d|z\d)\b)|"
     r"instead(?! of (?:the |an? |my )?(?:endurance|tempo|intervals?|threshold|hard|steady|sweet ?spot|vo2|zone \d|z\d)\b)|move|moved|push|pushing|"
     + _SHIFT_VERB + r"|"
-    r"shifting|happen on|do it on|switch to|bump)\b|→|->|"
+    r"shifting|happen on|do it on|switch to|bump|slide|sliding|shunt|shunting)\b|→|->|"
     r"\bgo to (?=(?:the )?(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day|mon|tue|wed|thu|fri|sat|sun|tomorrow|next|\d))|"
     r"\b(?:is|'s) (?:going|moving) to(?= (?:the )?(?:mon|tues|wednes|thurs|fri|satur|sun)day\b| tomorrow\b)|"
     r"\bstick (?:it|that|this|them) (?:on|to)\b|"  # "can we stick it on Wednesday next week?"
@@ -888,6 +931,16 @@ _NEVER = (r"(out|off|no good|no-go|no go|impossible|can'?t|cannot|no longer|neve
           r"family days?|drop|dropping|ditching|giving up|stop|don'?t work|doesn'?t work|do not work|does not work|(?:aren'?t|isn'?t|not) going to work|"
           r"no longer work|won'?t be possible|non-?starters?|cactus|gone|a write-?off|not doable|dead to me|rather not|"
           r"no(?= (?:mon|tues|wednes|thurs|fri|satur|sun)days)|no (?:running|riding|training|runs?|rides?)(?= (?:on )?(?:mon|tues|wednes|thurs|fri|satur|sun)days?))")
+_DAYS_AS_SESSIONS = re.compile(
+    r"\b(?:ride|run|session|workout|one)s?\s+(?:of|on|from)\s+(?:the\s+)?(?:mon|tues|wednes|thurs|fri|satur|sun)day\b|"
+    r"\b(?:mon|tues|wednes|thurs|fri|satur|sun)day'?s?\s+(?:ride|run|session|workout|long|easy)\b|\b(?:did|done|could ?n[o']t|missed)\b", re.I,
+)
+"""Weekdays named as the days of sessions ("the ride of Sunday", "Saturday ride") or of what was done."""
+_DAYS_CUE = re.compile(
+    r"\bdays?\b|\bfrom now\b|\bgoing forward\b|\bevery\b|\b(?:mon|tues|wednes|thurs|fri|satur|sun)days\b|\bweekly\b|\busual(?:ly)?\b|"
+    r"\bschedule\b|\broutine\b|\bpermanent|\bin future\b|\bonwards\b|\bfrom (?:next|now|january|february|the new year)\b|\bnew (?:job|rota|shift)", re.I,
+)
+"""Words that say the days of the week to train on are meant, from now on."""
 _FOR_GOOD = r"(from now on|(?<!weeks )(?<!days )(?<!months )(?<!week )from now(?! (?:until|till|to)\b)|anymore|any more|for good|going forward|permanently|every week|ever again|again|starting now|now on|for the foreseeable)"
 _DAYS_OUT = re.compile(
     r"\b" + _NEVER + r"\b[^.?!]*\b" + _FOR_GOOD + r"\b|\b" + _FOR_GOOD + r"\b[^.?!]*\b" + _NEVER + r"\b"
@@ -1007,6 +1060,11 @@ _PER_DAY = re.compile(
 )
 """A time limit said for every day of a span, not one day."""
 _UNTIL_DAY = re.compile(r"\b(until|till|til|up to|through to)\b", re.I)
+_HABIT = re.compile(
+    r"\b(?:(?:they|we|i|the club|our club) (?:do|does|have|has|run|ride|join|go to|meet)\b[^.?!]{0,40}\b(?:every|each) (?:mon|tues|wednes|thurs|fri|satur|sun)day|"
+    r"(?:they|we|the club|our club) (?:do|does|have|has|run|ride|meet)\b[^.?!]{0,40}\bon (?:mon|tues|wednes|thurs|fri|satur|sun)day (?:nights|mornings|evenings)|"
+    r"i (?:join|do|go to) the (?:club|group) (?:ride|run)s? (?:every|each|on) (?:mon|tues|wednes|thurs|fri|satur|sun)days?)\b", re.I)
+"""A habit told ("the club ride every Sunday 6am", "a social 5k on Wednesday nights"): a fact to keep, no session done."""
 _RECURRING = re.compile(
     r"\b(next (?:few|couple of|\d|two|three|four|five|six) weeks|every|each|until|till|from now on|for a while|"
     r"(?:mon|tues|wednes|thurs|fri|satur|sun)days|(?:mon|tues|wednes|thurs|fri|satur|sun)day (?:rides|runs|sessions|swims))\b",
@@ -1022,6 +1080,17 @@ _TRAIN_THERE = re.compile(
     r"indoor track)\b",
     re.I,
 )
+_NOT_COUNTING = re.compile(
+    r"\b(?:not|n'?t) (?:counting|banking|relying) on (?:it|that|using it)|\bdoubt (?:i'?ll|i will) (?:use|get|train|ride|run)|"
+    r"\bprobably won'?t (?:use|bother|get)", re.I)
+"""The means to train there said not to be relied on ("Hotel gym has a Peloton but I'm not counting on it")."""
+
+
+def _trains_there(message: str) -> bool:
+    """Away, but training goes on there ("off to Tenerife, taking the bike"), and not said to be doubtful."""
+    return _TRAIN_THERE.search(message) is not None and _NOT_COUNTING.search(message) is None
+
+
 _FACT = re.compile(
     r"\b(i'?m a (?:nurse|doctor|teacher|student|firefighter|police officer|paramedic|carer|chef|builder|shift worker)|"
     r"my shifts|i work (?:shifts|nights|weekends)|working nights|night shifts?|gym membership|i carry|"
@@ -1185,13 +1254,13 @@ def _request_of(message: str, slots: Slots, intent: str, today: dt.date | None =
     coming = sorted({d for d in slots.dates if today is None or d >= today})
     unhedged = _HEDGED_REQUEST.sub(" ", message)
     if (
-        _TELL_ONLY.search(message) and not _ASKS_CHANGE.search(unhedged) and (not _AWAY.search(message) or _TRAIN_THERE.search(message))
+        _TELL_ONLY.search(message) and not _ASKS_CHANGE.search(unhedged) and (not _AWAY.search(message) or _trains_there(message))
         and not (slots.distances_m and slots.durations_s and slots.past_tense)  # "FYI: this morning I swam 2,000 m in 42 minutes"
         and not (intent == "injury" and slots.body_parts and _PAIN.search(message.lower()) and not _NO_PAIN.search(message.lower()))
     ):  # "Shoulder's at me since I carried the car seats… thought you should know": a pain told is an injury report
         return "remember_note"  # "I carry a puncture kit now, thought you should know": a fact, nothing to change
     if (
-        (_AWAY.search(message) or slots.date_range or slots.dates) and _TRAIN_THERE.search(message) and not _ASKS_CHANGE.search(message)
+        (_AWAY.search(message) or slots.date_range or slots.dates) and _trains_there(message) and not _ASKS_CHANGE.search(message)
         and not (slots.durations_s and (_CAP_FIRM.search(message) or _CAP_STRONG.search(message)))  # "taking the bike but I'll only get an hour each time"
     ):
         return "remember_note"  # "off to Tenerife 14th-21st, can still run there": the plan stays, the trip is remembered
@@ -1210,6 +1279,17 @@ def _request_of(message: str, slots: Slots, intent: str, today: dt.date | None =
         return "move_session"  # "this coming tue -> wed and thu -> fri pls, late shifts those days": each one moved
     if (_DO_IT_ON.search(message) or _DAY_FOR_DAY.search(message)) and len(coming) == 2 and not _SWAP_WORD.search(message):
         return "move_session"  # "can't ride today… can I do it tomorrow?", "can tomorrow be a ride day and Thursday off instead?"
+    if (
+        intent in ("log_workout", "unknown", "change_days", "week") and not slots.past_tense and not slots.durations_s
+        and _HABIT.search(message) and not _ASKS_CHANGE.search(message) and not _AWAY.search(message)
+    ):
+        return "remember_note"  # "They do a social 5k on Wednesday nights", "I join the club ride every Sunday 6am": a habit to keep
+    if (
+        _DO_IT_ON.search(message) and slots.date_range is not None and slots.date_range.days == 2 and slots.date_range.start.weekday() == 5
+        and re.search(r"\bweekend\b", message, re.I) and len(coming) == 1
+        and coming[0] < slots.date_range.start and not slots.past_tense and not _SWAP_WORD.search(message)
+    ):
+        return "move_session"  # "the ride of the weekend, can I do it on Friday?": which of the two is asked
     told = _DAYS_SESSION_TO.search(message)
     if told and today is not None and not slots.past_tense and re.search(
         r"\b(?:can|could|would|possible|please|pls|ok|okay|mind)\b", message, re.I
@@ -1482,7 +1562,8 @@ _HEDGE_AWAY = re.compile(
     r"\b(?:might|may|maybe|possibly|probably|perhaps)(?: not| have to| be)?\b[^.?!]{0,40}\b(?:make|do|train|run|ride|swim|free|"
     r"around|there|able|skip|miss|away|working|busy|out|travel\w*|going|go)\b|\bnot sure (?:yet|if|whether)\b|\bdon'?t know yet\b|\b(?:tbc|tbd)\b|"
     r"\bthis (?:weekend|week) or (?:the )?next(?: one)?\b|\bdoesn'?t (?:tell|say) (?:me )?which\b|\b(?:either|or) (?:this|next) (?:weekend|week)\b|"
-    r"\bmaybe\b[^.?!]{1,40}[,;]\s*(?:or\s+)?maybe\b",
+    r"\bmaybe\b[^.?!]{1,40}[,;]\s*(?:or\s+)?maybe\b|\bi think (?:it'?s|it is|it will be|it'?ll be)\b[^.?!]{0,30}\b(?:but|or) (?:maybe|possibly|perhaps)\b|"
+    r"\b(?:or|but) (?:maybe|possibly|perhaps) (?:on )?(?:the )?(?:mon|tues|wednes|thurs|fri|satur|sun)day\b",
     re.I,
 )
 _HEDGED = frozenset({"unavailable", "week", "skip", "change_days", "today", "tomorrow", "unknown", "explain", "days_out"})
@@ -1532,6 +1613,8 @@ def _vague_of(message: str, slots: Slots, intent: str) -> str | None:
         return "vague_off"  # "coach I will be off the 2nd": off work (free to train) or no training?
     if _VAGUE_SHORT.match(message):
         return "vague_change"  # "Shorter.", "can't do it": which session, which day?
+    if re.search(r"\bor (?:just )?(?:leave|forget|scrap) (?:it|that)\b[^.?!]{0,15}$|\b(?:idk|i dunno|not sure)\W*$", message, re.I) and intent in _AHEAD:
+        return "vague_change"  # "move saturday to sunday. actualy no monday. or just leave it idk": asked, nothing guessed
     if (
         re.search(r"\bnot sure (?:if |whether )?i should (?:run|ride|train|swim|go|do (?:it|the))\b|\bin two minds about\b", message, re.I)
         and len(message.split()) <= 12 and not slots.body_parts and not _FATIGUE_WORDS.search(message) and not _ILL.search(message)
@@ -1733,6 +1816,9 @@ class _Turn:
         return await self.text_of("today", {"date": (self.today + dt.timedelta(days=1)).isoformat()}), None
 
     async def on_week(self) -> Result:
+        days = {d for d in self.slots.dates if d >= self.today}
+        if len(days) == 1 and not self.slots.date_range and not re.search(r"\bweek(?:end)?\b", self.message, re.I):
+            return await self.text_of("today", {"date": days.pop().isoformat()}), None  # "is thursday still on?": that day
         coming = self.today.weekday() >= 5 and re.search(r"\b(?:the )?(?:week coming|coming week|week ahead)\b", self.message, re.I)
         which = "next" if NEXT_WEEK.search(self.message) or coming else "this"  # "the week coming", said at the weekend: the next
         return await self.text_of("week", {"which": which}), None
@@ -1847,9 +1933,14 @@ class _Turn:
             back = parse_slots(self.message, self.today, past=True).dates
             week = self.today - dt.timedelta(days=self.today.weekday())
             named = back if back and all(week <= d <= self.today for d in back) else named
-        parts = [p for p in re.split(r"[.!?;]+|,\s*(?:and |but )?|\s+(?:and|but)\s+", self.message, flags=re.I) if p.strip()]
+        parts = [p for p in re.split(r"[.!?;]+(?!\d)|,\s*(?:and |but )?|\s+(?:and|but)\s+|\s+[—–-]\s+", self.message, flags=re.I) if p.strip()]
+        missed_weekend = [p for p in parts if _MISSED_CUES.search(p.lower()) and re.search(r"\b(?:both|the|this|last) weekend\b|\bweekend'?s? (?:runs|rides|sessions)\b", p, re.I)
+                          and not _WEEKDAY_WORD.search(p.lower()) and not re.search(r"\d", p)]
+        if missed_weekend and len(parts) > 1:  # "Skipped both weekend rides (Xmas) — back at it today": the weekend's days
+            saturday = self.today - dt.timedelta(days=(self.today.weekday() - 5) % 7)
+            return [d for d in (saturday, saturday + dt.timedelta(days=1)) if d <= self.today]
         if len(parts) > 1 and any(
-            _WORKOUT_DONE.search(p) or _PARTIAL_CUES.search(p.lower()) or re.search(r"\b(?:did|went out|got out)\b", p, re.I)
+            _WORKOUT_DONE.search(p) or _PARTIAL_CUES.search(p.lower()) or re.search(r"\b(?:did|went out|got out|done|completed|finished)\b", p, re.I)
             or _TIME_AHEAD.search(p)  # "yesterday I missed the ride. And Saturday I have only 2 hours": Saturday is ahead
             for p in parts if not _MISSED_CUES.search(p.lower())
         ):
@@ -1951,6 +2042,16 @@ class _Turn:
                 if not call.is_error and call.output is not None:
                     self.calls.append(call)
                     extra.append(str(call.output.get("text", "")))
+        if primary == "missed" and "log_activity" not in done and "report_partial" not in done:
+            # "Saturday didn't happen, Sunday long run done, 8.1 km in 51:00": the day done is logged too
+            kept = [p for p in re.split(r"[.!?;]+(?!\d)|,\s*|\s+but\s+|\s+[—–-]\s+", self.message, flags=re.I)
+                    if p.strip() and not _MISSED_CUES.search(p.lower())]
+            done_text = ", ".join(p.strip(" ,") for p in kept)
+            if kept and self.logs_a_workout(done_text, parse_slots(done_text, self.today)) and not _PARTIAL_CUES.search(done_text.lower()):
+                call = await execute_tool(self.tools, "log_activity", {"text": done_text[:500]})
+                if not call.is_error and call.output is not None:
+                    self.calls.append(call)
+                    extra.append(str(call.output.get("text", "")))
         if not reports_only:
             extra += await self.also_injury(primary)
         return extra
@@ -2025,7 +2126,7 @@ class _Turn:
                 extra.append((await sub.on_swap())[0])
             elif (
                 "set_unavailable" not in done and _AWAY.search(part) and (slots.dates or slots.date_range)
-                and not _TRAIN_THERE.search(self.message)
+                and not _trains_there(self.message)
                 and ("move_session" not in done or self.away_apart(slots))  # "Move Thursday to Friday. I'm off 24th-28th Dec"
                 and not self.reported_missed(part)  # "no runs tue or thu this week. …": the clause the missed days came from
                 and not _DONE_WORDS.search(part) and not _MOVE.search(part)
@@ -2199,7 +2300,7 @@ class _Turn:
     def days_called_off(self) -> list[dt.date]:
         """Days ahead the athlete calls off by name ("cancel today and Thursday", "scrap today and Saturday")."""
         off = (r"\b(cancel|scrap|skip|drop|bin|no (?:training|running|riding|run|ride)|off|give \w+ a miss|miss(?:ing)?|"
-               r"(?:not|no way i'?m|won'?t be|can'?t face) (?:training|running|riding|going out|doing))\b")
+               r"(?:not|no way i'?m|won'?t be|can'?t face) (?:training|running|riding|going out|doing)|(?:will not|won'?t|shall not|am not going to) do)\b")
         if not re.search(off, self.message, re.I):
             return []
         parts = [p for p in re.split(r"[.!?;]+", self.message) if re.search(off + r"|\bno\b", p, re.I)]
@@ -2270,7 +2371,13 @@ class _Turn:
             span = None  # "can't do Thursday this week": the Thursday, not the week
         until = re.search(r"\b(?:until|till|til|before)\b(?!\s+(?:late|later|then|now|tonight|the evening|evening|night|dark|lunch|gone|after|about|around|midnight|\d))", self.message, re.I)
         future = sorted(d for d in slots.dates if d > self.today)
-        if span is None and until and len(future) == 1:
+        # the day "until" names, if any ("Thursday afternoon ... won't be back till bedtime": none)
+        bound = [d for d in parse_slots(self.message[until.end() : until.end() + 30], self.today, past=False).dates
+                 if d in future] if until else []
+        if span is None and bound and len(future) == 2 and future[0] < bound[0]:
+            # "in hospital on Tuesday 15 December and advised not to exercise until the Friday": the 15th to the Thursday
+            start, end = future[0], bound[0] - dt.timedelta(days=1)
+        elif span is None and bound and len(future) == 1:
             start, end = self.today, future[0] - dt.timedelta(days=1)  # "no riding until Friday": today to Thursday
         elif span is not None:
             start, end = span.start, span.end
@@ -2339,6 +2446,18 @@ class _Turn:
         if any(d < self.today for d in dates) and any(d >= self.today for d in dates):
             dates = [d for d in dates if d >= self.today]  # "too much wine last night. can we do the long run tomorrow instead?"
         span = self.slots.date_range
+        if (
+            span is not None and span.days == 2 and span.start.weekday() == 5 and len(dates) == 1 and self.today <= dates[0] < span.start
+            and re.search(r"\bweekend\b", self.message, re.I)
+            and _DO_IT_ON.search(self.message) and not _SWAP_WORD.search(self.message)
+        ):  # "the ride of the weekend, can I do it on Friday?": the weekend's session, or which of them
+            found = await self.call("sessions", {"start": span.start.isoformat(), "end": span.end.isoformat(),
+                                                 **({"type": wanted} if wanted else {})})
+            sessions = [] if found.output is None else [x for x in found.output["sessions"] if x["type"] != "commitment"]
+            if len(sessions) == 1:
+                return await self.move(dt.date.fromisoformat(sessions[0]["date"]), dates[0]), None
+            if sessions:
+                return self.which_session(sessions, to_date=dates[0]), None
         if (
             len(dates) == 1 and dates[0] > self.today and span is None and _NOT_TODAY.search(self.message)
             and not self.move_pairs() and await self.trained(self.today)
@@ -2566,6 +2685,8 @@ class _Turn:
             start, end = self.today, self.today + dt.timedelta(days=7 * min(count, 8) - 1)
         elif NEXT_WEEK.search(self.message):
             start, end = monday + dt.timedelta(days=7), monday + dt.timedelta(days=13)
+        elif re.search(r"\b(?:the )?(?:week ahead|coming week|week coming|next (?:7|seven) days)\b", self.message, re.I):
+            start, end = self.today, self.today + dt.timedelta(days=6)  # "what's on for the week ahead?" said on a Sunday: the 7 days from today
         elif _TODAY_WORDS.search(self.message):
             start = end = self.today
         elif re.search(r"\btomorrow'?s?\b", self.message, re.I):
@@ -2693,6 +2814,10 @@ class _Turn:
         days = sorted({d for d in self.slots.dates if d >= self.today} or set(self.slots.dates))[:2]
         if len(set(self.slots.dates)) > 2:
             days = await self.swap_days() or days
+        if len(days) < 2 and len(set(self.slots.weekdays)) == 2:
+            # "make the long run on Saturday and the Saturday run on Sunday": the two days named
+            named = sorted({next_weekday(self.today, WEEKDAYS.index(w)) for w in self.slots.weekdays})
+            days = named if set(days) <= set(named) else days
         if len(days) < 2 and re.search(r"\bweekend\b", self.message, re.I):  # "swap this weekend around": its Saturday and Sunday
             days = list(self.coming_weekend(next_one=bool(NEXT_WEEK.search(self.message) or re.search(r"\bnext weekend\b", self.message, re.I))))
         if len(days) < 2:
@@ -2915,6 +3040,14 @@ class _Turn:
             return await self.on_days_out()
         if re.search(r"\blong\b", self.message, re.I) and self.slots.weekdays:
             data["long_day"] = self.slots.weekdays[-1]
+        elif len(self.slots.weekdays) >= 2 and _DAYS_AS_SESSIONS.search(self.message) and not _DAYS_CUE.search(self.message):
+            # "on the weekend I did only the ride of Sunday. Saturday I could not": days of sessions, not the
+            # days of the week to train on from now on
+            if not is_past_tense(self.message):
+                return await self.on_unknown()
+            negative = [part for part in _SENTENCE_END.split(self.message) if re.search(r"\b(?:could ?n[o']t|couldn'?t|did ?n[o']t|didn'?t|missed|skipped|no|not|never)\b", part, re.I)]
+            self.slots = parse_slots(" ".join(negative) or self.message, self.today, past=True)  # the days not done
+            return await self.on_missed()
         elif len(self.slots.weekdays) >= 2:
             data["days"] = list(dict.fromkeys(self.slots.weekdays))
         elif self.slots.days_per_week:
@@ -3026,6 +3159,18 @@ class _Turn:
             Choice(label="Skip a session", tool="step:ask_skip", words=("skip", "drop")),
         ]
         return self.asking(self.t["ask_change"], choices), None
+
+    async def step_on_day(self, data: dict[str, Any]) -> str:
+        """'Which Saturday?' answered: the message read again with the day chosen written out."""
+        phrase, day = str(data.get("phrase", "")), dt.date.fromisoformat(str(data["date"]))
+        if not phrase or phrase.lower() not in self.message.lower():
+            return self.t["ask_expired"]
+        at = self.message.lower().index(phrase.lower())
+        message = f"{self.message[:at]}{day:%A} {day.day} {day:%B}{self.message[at + len(phrase):]}"
+        reply = await self.brain.reply(message=message, today=self.today, tools=list(self.tools.values()))
+        self.calls.extend(reply.tool_calls)
+        self.ask = reply.ask
+        return reply.text
 
     async def step_ask_away(self, _: dict[str, Any]) -> str:
         return self.asking(self.t["need_dates"], intent="unavailable")

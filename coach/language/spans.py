@@ -407,6 +407,10 @@ _RELATIVE_OFFSETS: Final[dict[str, int]] = {
     "day after tomorrow": 2, "day before yesterday": -2, "tomorrow": 1, "yesterday": -1, "today": 0,
     "tonight": 0, "this morning": 0, "this afternoon": 0, "this evening": 0, "earlier today": 0, "last night": -1,
 }  # fmt: skip
+_DAY_AFTER_RE: Final = re.compile(
+    r"\b(?:and|&|\+|or)\s+(?:the\s+)?(?:day\s+after(?:\s+that)?|next\s+day|following\s+day|day\s+following)\b(?!\s+(?:tomorrow|that\s+one))"
+)
+""""on new year's day and the day after", "the 5th and the following day": the day named and the one after it."""
 _OFFSET_RE: Final = re.compile(
     r"\b(?:(?P<n1>\d+)\s+(?P<u1>days?|weeks?)\s+ago|in\s+(?P<n2>\d+|a)\s+(?P<u2>days?|weeks?)(?!\s+(?:a|per)\s+week))\b"
 )
@@ -444,7 +448,8 @@ _UNTIL_BEFORE_RE: Final = re.compile(r"\b(?:until|till|til|through|thru)\s+(?:on
 _BETWEEN_RE: Final = re.compile(r"\bbetween\s+$")
 
 _SLEEP_BARE_RE: Final = re.compile(
-    r"\b(?:slept|sleep)\s+(?:only\s+|about\s+|like\s+|around\s+|maybe\s+|just\s+|barely\s+|approx\s+|~\s*)?(?P<h>\d+(?:\.\d+)?)(?![\d:/]|\s*(?:/|out\s+of|x)\b)"
+    r"\b(?:slept|sleep)\s+(?:only\s+|about\s+|like\s+|around\s+|maybe\s+|just\s+|barely\s+|approx\s+|~\s*|"
+    r"(?:a|an)\s+(?:solid|good|decent|full|proper|straight|glorious|solid|healthy|measly|poor|rough|broken)\s+)?(?P<h>\d+(?:\.\d+)?)(?![\d:/]|\s*(?:/|out\s+of|x)\b)"
 )
 _SLEEP_WORD_RE: Final = re.compile(
     r"\b(?:slept|sleep|sleeping|kip|shut-?eye|zzz+|in\s+bed)\b|\b(?:hours?|hrs?|h)\s+(?:banked|in\s+the\s+bank)\b"
@@ -491,7 +496,8 @@ _SPORT_PATTERNS: Final[tuple[tuple[Sport, re.Pattern[str]], ...]] = (
         "strength",
         re.compile(
             r"\b(?:strength|gym|lift|lifts|lifting|lifted|weights|squats?|deadlifts?|deadlifting|bench(?:\s+press)?|s&c|s\s+and\s+c|kettlebells?|leg\s+day|"
-            r"circuits?(?:\s+class)?|bootcamp|hiit|crossfit|body\s?pump|core\s+class)\b"
+            r"circuits?(?:\s+class)?|bootcamp|hiit|crossfit|body\s?pump|core\s+(?:class|work|exercises?|session|workout|routine|circuit)|"
+            r"ab(?:dominal)?s?\s+(?:exercises?|work|workout|session|routine|circuit)|abdominals|planks?|planking|pilates)\b"
         ),
     ),
 )
@@ -814,6 +820,10 @@ class SlotParser:
             word = re.sub(r"^the\s+", "", re.sub(r"\s+", " ", match.group("word")))
             value = today + dt.timedelta(days=_RELATIVE_OFFSETS[word])
             found.dates.append(_DateMention(match.start(), match.end(), value, "fixed"))
+        for match in work.take(_DAY_AFTER_RE):
+            before = [m for m in found.dates if m.end <= match.start() and not work.current[m.end : match.start()].strip(" ,")]
+            if before:
+                found.dates.append(_DateMention(match.start(), match.end(), before[-1].value + dt.timedelta(days=1), "fixed"))
         for match in work.take(_OFFSET_RE):
             number = match.group("n1") or match.group("n2")
             unit = match.group("u1") or match.group("u2")
@@ -1081,6 +1091,12 @@ class SlotParser:
                 named = found.dates.pop()
                 start = named.value + dt.timedelta(days=(5 - named.value.weekday()) if named.value.weekday() <= 5 else -1)
                 end = start + dt.timedelta(days=1)
+            elif phrase.endswith("weekend") and (told_after := self._day_after_weekend(current, match.end(), found)) is not None:
+                if isinstance(told_after, DateRange):
+                    continue  # "The weekend 15-17 January I am in Milano": the days named are the weekend
+                # "a wedding the weekend of 16 January": the weekend that holds the day
+                start = told_after + dt.timedelta(days=(SATURDAY - told_after.weekday()) if told_after.weekday() <= SATURDAY else -1)
+                end = start + dt.timedelta(days=1)
             elif phrase.endswith("weekend"):
                 start = monday + dt.timedelta(days=5)
                 end = start + dt.timedelta(days=1)
@@ -1092,6 +1108,21 @@ class SlotParser:
                     year, month = (year - 1, 12) if month == 1 else (year, month - 1)
                 start, end = _month_range(year, month)
             found.ranges.append((match.start(), DateRange(start=start, end=end)))
+
+    @staticmethod
+    def _day_after_weekend(current: str, end: int, found: _Found) -> DateRange | dt.date | None:
+        """The range or day named right after "the weekend" ("the weekend 15-17 January", "the
+        weekend of the 16th"), which says which weekend it is; a day named is taken out of the days."""
+        for at, told in found.ranges:
+            if end <= at <= end + 4 and re.fullmatch(r"[\s,:(]*", current[end:at]):
+                return told
+        for named in found.dates:
+            between = current[end : named.start]
+            if named.kind != "weekday" and end <= named.start <= end + 9 and re.fullmatch(r"[\s,:(]*(?:of\s+)?(?:the\s+)?", between):
+                if "of" in between:
+                    found.dates.remove(named)  # "the weekend of the 16th": the weekend, not the day ("this weekend (30th/31st)": both)
+                return named.value
+        return None
 
     def _weekdays_in_named_week(self, found: _Found, today: dt.date, past: bool) -> None:
         """ "Tuesday next week" is the Tuesday of that week, not the coming Tuesday. On the last day of a

@@ -61,6 +61,8 @@ _TYPOS: Final[dict[str, str]] = {
     "wensday": "wednesday", "missd": "missed", "mised": "missed", "wk": "week", "wks": "weeks", "wkend": "weekend", "w/e": "weekend",
     "thurs": "thursday", "thur": "thursday", "thu": "thursday", "tues": "tuesday", "tue": "tuesday", "weds": "wednesday",
     "fri": "friday", "yesterdays": "yesterday's", "tmrws": "tomorrow's", "tmrw's": "tomorrow's", "2moros": "tomorrow's",
+    "tomorows": "tomorrow's", "tommorows": "tomorrow's", "tomorrows": "tomorrow's", "cancle": "cancel", "cancell": "cancel",
+    "cancle's": "cancel", "cnacel": "cancel", "cansel": "cancel",
 }  # fmt: skip
 """Abbreviations athletes type on a phone, mapped to the word the patterns know (weekdays shortened
 past doubt too: "move thurs to fri"; "sat", "sun", "wed" and "mon" are English words, left alone). Misspellings
@@ -197,6 +199,7 @@ _PHRASES: Final[tuple[tuple[re.Pattern[str], str], ...]] = (
     # ``spans``: the Friday after the coming one).
     # a season's greeting is not a date: "merry christmas and all that, I can't get out tomorrow"
     (re.compile(r"\b(?:merry|happy) (?:christmas|xmas|chrimbo|new year)\b(?!'?s? (?:eve|day)\b)"), "season's greetings"),
+    (re.compile(r"\bhappy new year'?s eve(?: eve)?\b"), "season's greetings"),
     (re.compile(r"\b(?:christmas|xmas|chrimbo) eve\b"), "24 december"),
     (
         re.compile(

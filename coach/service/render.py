@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from coach.engine.models import Plan, Session, Step, Week
 from coach.engine.render import estimate_note
@@ -104,8 +105,25 @@ def session_text(session: Session, units: str, *, with_steps: bool = True) -> st
     return "\n".join(lines)
 
 
+_PCT_FTP = re.compile(r"(\d+)(?:[–-](\d+))? ?% FTP")
+
+
+def with_watts(text: str, ftp_w: float | None) -> str:
+    """Each "56–75 % FTP" of a session's text with the watts it is for this athlete ("… ≈ 140–188 W"):
+    Coggan's bands are a share of FTP (Allen & Coggan, Training and Racing with a Power Meter)."""
+    if not ftp_w:
+        return text
+
+    def watts(match: re.Match[str]) -> str:
+        low = round(ftp_w * int(match.group(1)) / 100)
+        high = None if match.group(2) is None else round(ftp_w * int(match.group(2)) / 100)
+        return f"{match.group(0)} ≈ {low}{'' if high is None else f'–{high}'} W"
+
+    return _PCT_FTP.sub(watts, text)
+
+
 def day_text(day: dt.date, sessions: list[Session], units: str, title: str) -> str:
-    header = f"{title} — {day_label(day)}"
+    header = title if title == day_label(day) else f"{title} — {day_label(day)}"
     if not sessions:
         return f"{header}\nRest day. Recovery is where the training sinks in."
     return header + "\n" + "\n".join(session_text(s, units) for s in sessions)

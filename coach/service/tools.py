@@ -62,6 +62,14 @@ PMC_WINDOW_DAYS = 120
 """CTL's 42-day time constant needs about three constants of history to settle."""
 
 
+
+def _days_away(days: int) -> str:
+    """'98 days away, 14 weeks': the days to the race, and in weeks from a week on."""
+    if days < 7:
+        return f"{days} days away"
+    weeks, rest = divmod(days, 7)
+    return f"{days} days away, {weeks} week{'s' if weeks > 1 else ''}" + (f" and {rest} day{'s' if rest > 1 else ''}" if rest else "")
+
 class _In(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -599,10 +607,10 @@ class CoachTools:
     async def today(self, data: DateInput) -> DayOut:
         day = data.date or self.ctx.today
         sessions = await self._sessions_between(day, day)
-        return DayOut(
-            date=day, rest_day=not sessions, sessions=[_session_out(s, self.units) for s in sessions],
-            text=render.day_text(day, sessions, self.units, "Today" if day == self.ctx.today else render.day_label(day)),
-        )
+        text = render.day_text(day, sessions, self.units, "Today" if day == self.ctx.today else render.day_label(day))
+        if "FTP" in text and self.ctx.athlete.profile is not None:
+            text = render.with_watts(text, self._profile().history.ftp_w)  # "what power do I hold?": the watts too
+        return DayOut(date=day, rest_day=not sessions, sessions=[_session_out(s, self.units) for s in sessions], text=text)
 
     async def sessions(self, data: SessionsInput) -> SessionsOut:
         """The planned sessions between two dates (optionally of one type), each with minutes and distance."""
@@ -646,7 +654,7 @@ class CoachTools:
             # the target is out of reach: see the plan's notes).
             unit: Literal["km", "mi"] = "mi" if self.units == "mi" else "km"
             goal_pace = f"{format_pace(parse_clock_s(goal.target_time) / event_km, unit)} /{unit}"
-        parts = [f"Goal: {event}" + (f" on {goal.date:%a %d %b %Y} ({days} days away)" if goal.date and days is not None else "")
+        parts = [f"Goal: {event}" + (f" on {goal.date:%a %d %b %Y} ({_days_away(days)})" if goal.date and days is not None else "")
                  + (f", target {goal.target_time}" if goal.target_time else "")
                  + (f" (goal pace {goal_pace})" if goal_pace else "") + "."]
         for label, value in (("FTP", None if h.ftp_w is None else f"{h.ftp_w:g} W"),

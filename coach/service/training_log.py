@@ -47,6 +47,7 @@ from coach.sources.logtext import (
     UnloadedLift,
     entries_from_fields,
     parse_log,
+    without_endurance,
 )
 from coach.store import models as m
 from coach.store import repo
@@ -402,8 +403,10 @@ async def log_text(ctx: Ctx, text: str, now: dt.datetime) -> list[Reply]:
         lines.append(f"No time given: I counted the {planned} min planned for {day:%a %d %b}. Send the time if it was different.")
     except LogParseError as error:
         return [Reply(str(error))]
-    lifts_only = bool(entries) and all(isinstance(e, (LoggedStrength, UnloadedLift)) for e in entries)
-    lines += await store_entries(ctx, entries, now, session_s=_session_time_s(text) if lifts_only else None)
+    lifted = [e for e in entries if isinstance(e, (LoggedStrength, UnloadedLift))]
+    # a gym session's time: the whole message's, or beside a run or ride, the time told in its own sentences
+    session_s = None if not lifted else _session_time_s(text if len(lifted) == len(entries) else without_endurance(text))
+    lines += await store_entries(ctx, entries, now, session_s=session_s)
     return [Reply("\n".join(lines))]
 
 

@@ -69,7 +69,7 @@ _SLEEP_PHRASE = re.compile(r"\b(?:slept|sleep|sleeping|kip)\b[^.;,]{0,20}?\d+(?:
                            r"\b\d+(?:[.,]\d+)?\s*(?:h|hr|hrs|hours?)\s+(?:of\s+)?sleep\b")
 _WEIGHTED = re.compile(r"\d\s*(?:kg|kgs|lbs?)\b|\d+\s*[x×]\s*\d+\s*[x×]\s*\d+")
 _STRENGTH_WORDS = re.compile(
-    r"\b(strength|gym|weights|lifting|lifted|circuit|core|crossfit|kettlebell|bodyweight|hiit|squats?|lunges?|deadlifts?|"
+    r"\b(strength|gym|weights|lifting|lifted|circuit|core|abs|abdominals?|pilates|crossfit|kettlebell|bodyweight|hiit|squats?|lunges?|deadlifts?|"
     r"planks?|push[- ]?ups?|press[- ]?ups?|pull[- ]?ups?|rdls?|bench|leg press|burpees)\b"
 )
 _SETS_FIRST = re.compile(
@@ -494,12 +494,20 @@ def _unloaded_lifts(text: str) -> list[LogEntry]:
     return lifts
 
 
+def without_endurance(text: str) -> str:
+    """The sentences of a log that name no run, ride or swim ("Today I did gym: leg press 4x10 at 120
+    kg, 45 min total. Then I rode 30 minutes": the first): where a gym session's own time is told."""
+    sentences = re.split(r"(?<=[.!?;])\s+|\n|,?\s+then\s+", text)
+    return " ".join(p for p in sentences if not any(pattern.search(p.lower()) for pattern, _ in _SPORT_WORDS))
+
+
 def _two_workouts(part: str, when: dt.datetime, max_hr: int | None, default_sport: str | None) -> list[str]:
     """'7k easy this morning in 44:50, then 20 min of core at the gym', '25 min strength session, and a 20
     min swim after': two entries when each side of "then" (", and a …", "followed by") reads as its own
     workout of a different sport; else the part as it is (one session in
     segments, "30 min easy then 20 min of hills", stays one)."""
-    pieces = re.split(r",?\s+(?:and\s+)?then\s+|,?\s+followed by\s+|,\s+(?:and|plus)\s+(?=(?:a|an)\s+\d)", part, maxsplit=1, flags=re.I)
+    pieces = re.split(r",?\s+(?:and\s+)?then\s+|,?\s+followed by\s+|,\s+(?:and|plus)\s+(?=(?:a|an)\s+\d)|,?\s+and\s+after(?:wards)?,?\s+|"
+                      r"[.!]\s+(?:also|plus|and)\s+|,?\s+after that,?\s+", part, maxsplit=1, flags=re.I)
     if len(pieces) != 2:
         return [part]
     try:
