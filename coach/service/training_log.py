@@ -139,6 +139,21 @@ def _planned_ref(plan_document: dict[str, Any], s: m.PlannedSession) -> PlannedS
     )
 
 
+MISSED_LISTED = 3
+"""Sessions newly marked missed are listed one by one up to this many; more are one line."""
+
+
+def plan_lines(changes: list[str]) -> list[str]:
+    """The plan's changes after a workout is stored, a line each; many sessions marked missed at once
+    (a first log after weeks without one) are said in one line, from the first to the last."""
+    missed = [c for c in changes if c.endswith(": missed")]
+    if len(missed) <= MISSED_LISTED:
+        return [f"Plan: {c}" for c in changes]
+    first, last = (" ".join(c.split(" ")[:3]) for c in (missed[0], missed[-1]))
+    return [f"Plan: {len(missed)} sessions with nothing logged, {first} to {last}: missed."] + [
+        f"Plan: {c}" for c in changes if not c.endswith(": missed")]
+
+
 async def update_adherence(ctx: Ctx) -> list[str]:
     """Re-link recent activities to planned sessions; returns sentences for sessions whose status changed."""
     first = ctx.today - dt.timedelta(days=ADHERENCE_WINDOW_DAYS)
@@ -437,7 +452,7 @@ async def store_entries(ctx: Ctx, entries: list[LogEntry], now: dt.datetime, *, 
         verb = "Logged" if stored.new else "Already had"
         lines.append(f"{verb}: {describe_activity(stored.row, ctx.athlete.units)}.")
     changes = await update_adherence(ctx)
-    lines += [f"Plan: {c}" for c in changes]
+    lines += plan_lines(changes)
     return lines
 
 
@@ -545,7 +560,7 @@ async def import_document(ctx: Ctx, file_name: str, data: bytes) -> list[Reply]:
         lines.append(f"{verb}: {describe_activity(stored.row, ctx.athlete.units)} on {stored.row.start_time.date().isoformat()}.")
         lines += [f"  Note: {w}" for w in activity.warnings]
     changes = await update_adherence(ctx)
-    lines += [f"Plan: {c}" for c in changes]
+    lines += plan_lines(changes)
     return [Reply("\n".join(lines))]
 
 

@@ -263,3 +263,21 @@ async def test_a_weekend_told_day_by_day(
     assert all(_statuses(after, d) == ["planned"] for d in planned)
     distances = [a["distance_km"] for a in after["activities"]]
     assert distances == ([] if logged is None else [pytest.approx(logged)])
+
+
+def test_many_sessions_marked_missed_at_once_are_one_line() -> None:
+    from coach.service.training_log import plan_lines
+
+    missed = [f"{day} run easy: missed" for day in ("Sat 09 Jan", "Sun 10 Jan", "Tue 12 Jan", "Thu 14 Jan")]
+    assert plan_lines([*missed, "Sat 16 Jan run easy: done (103 % of planned)"]) == [
+        "Plan: 4 sessions with nothing logged, Sat 09 Jan to Thu 14 Jan: missed.",
+        "Plan: Sat 16 Jan run easy: done (103 % of planned)",
+    ]
+    assert plan_lines(missed[:2]) == [f"Plan: {c}" for c in missed[:2]]
+
+
+async def test_a_first_log_after_weeks_says_the_missed_sessions_in_one_line(db: Database) -> None:
+    coach = await _coach(db, dt.date(2027, 1, 23))
+    replies = await say(coach, "ran 8 km in 48 min")
+    lines = [line for line in replies[0].text.splitlines() if line.startswith("Plan:")]
+    assert len(lines) <= 2 and "sessions with nothing logged" in lines[0]
