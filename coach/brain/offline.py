@@ -1937,8 +1937,7 @@ class _Turn:
         missed_weekend = [p for p in parts if _MISSED_CUES.search(p.lower()) and re.search(r"\b(?:both|the|this|last) weekend\b|\bweekend'?s? (?:runs|rides|sessions)\b", p, re.I)
                           and not _WEEKDAY_WORD.search(p.lower()) and not re.search(r"\d", p)]
         if missed_weekend and len(parts) > 1:  # "Skipped both weekend rides (Xmas) — back at it today": the weekend's days
-            saturday = self.today - dt.timedelta(days=(self.today.weekday() - 5) % 7)
-            return [d for d in (saturday, saturday + dt.timedelta(days=1)) if d <= self.today]
+            return self.last_weekend()
         if len(parts) > 1 and any(
             _WORKOUT_DONE.search(p) or _PARTIAL_CUES.search(p.lower()) or re.search(r"\b(?:did|went out|got out|done|completed|finished)\b", p, re.I)
             or _TIME_AHEAD.search(p)  # "yesterday I missed the ride. And Saturday I have only 2 hours": Saturday is ahead
@@ -1953,9 +1952,21 @@ class _Turn:
         if not days and span is not None and span.start <= self.today:
             days = [span.start + dt.timedelta(days=n) for n in range((min(span.end, self.today) - span.start).days + 1)]
         if not days and re.search(r"\b(?:both|the) weekend\b|\bweekend'?s? (?:runs|rides|sessions)\b", self.message, re.I):
-            saturday = self.today - dt.timedelta(days=(self.today.weekday() - 5) % 7)  # "missed both weekend rides": the last one
-            days = [d for d in (saturday, saturday + dt.timedelta(days=1)) if d <= self.today]
+            days = self.last_weekend()  # "missed both weekend rides": the last one
         return days or [self.slots.date if self.slots.date and self.slots.date <= self.today else self.today]
+
+    def last_weekend(self) -> list[dt.date]:
+        """The latest Saturday and its Sunday, those up to today."""
+        saturday = self.today - dt.timedelta(days=(self.today.weekday() - 5) % 7)
+        return [d for d in (saturday, saturday + dt.timedelta(days=1)) if d <= self.today]
+
+    async def log_told(self, text: str) -> str | None:
+        """Log the workout a clause tells of (``log_activity``); its reply, or None when it reads as none."""
+        call = await execute_tool(self.tools, "log_activity", {"text": text[:500]})
+        if call.is_error or call.output is None:
+            return None
+        self.calls.append(call)
+        return str(call.output.get("text", ""))
 
     async def on_missed(self) -> Result:
         texts: list[str] = []
@@ -2038,20 +2049,16 @@ class _Turn:
         if primary in ("injury", "illness") and "log_activity" not in done and "report_partial" not in done:
             told = [p for p in _CLAUSE_SPLIT.split(self.message) if p and self.logs_a_workout(p, parse_slots(p, self.today))]
             if told and not _PARTIAL_CUES.search(text):  # "did my run, 5.5km, but my hip has been clicking"
-                call = await execute_tool(self.tools, "log_activity", {"text": told[0][:500]})
-                if not call.is_error and call.output is not None:
-                    self.calls.append(call)
-                    extra.append(str(call.output.get("text", "")))
+                logged = await self.log_told(told[0])
+                extra += [logged] if logged is not None else []
         if primary == "missed" and "log_activity" not in done and "report_partial" not in done:
             # "Saturday didn't happen, Sunday long run done, 8.1 km in 51:00": the day done is logged too
             kept = [p for p in re.split(r"[.!?;]+(?!\d)|,\s*|\s+but\s+|\s+[—–-]\s+", self.message, flags=re.I)
                     if p.strip() and not _MISSED_CUES.search(p.lower())]
             done_text = ", ".join(p.strip(" ,") for p in kept)
             if kept and self.logs_a_workout(done_text, parse_slots(done_text, self.today)) and not _PARTIAL_CUES.search(done_text.lower()):
-                call = await execute_tool(self.tools, "log_activity", {"text": done_text[:500]})
-                if not call.is_error and call.output is not None:
-                    self.calls.append(call)
-                    extra.append(str(call.output.get("text", "")))
+                logged = await self.log_told(done_text)
+                extra += [logged] if logged is not None else []
         if not reports_only:
             extra += await self.also_injury(primary)
         return extra
@@ -2175,11 +2182,10 @@ class _Turn:
                     )
                 )
             ):
-                call = await execute_tool(self.tools, "log_activity", {"text": part[:500]})
-                if call.is_error or call.output is None:
+                logged = await self.log_told(part)
+                if logged is None:
                     continue  # a clause that only looked like a workout: nothing said about it
-                self.calls.append(call)
-                extra.append(str(call.output.get("text", "")))  # "did 8k in 50 this morning. also I'm away the 19th"
+                extra.append(logged)  # "did 8k in 50 this morning. also I'm away the 19th"
             else:
                 unread.append(part)
                 continue

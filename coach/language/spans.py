@@ -449,7 +449,7 @@ _BETWEEN_RE: Final = re.compile(r"\bbetween\s+$")
 
 _SLEEP_BARE_RE: Final = re.compile(
     r"\b(?:slept|sleep)\s+(?:only\s+|about\s+|like\s+|around\s+|maybe\s+|just\s+|barely\s+|approx\s+|~\s*|"
-    r"(?:a|an)\s+(?:solid|good|decent|full|proper|straight|glorious|solid|healthy|measly|poor|rough|broken)\s+)?(?P<h>\d+(?:\.\d+)?)(?![\d:/]|\s*(?:/|out\s+of|x)\b)"
+    r"(?:a|an)\s+(?:solid|good|decent|full|proper|straight|glorious|healthy|measly|poor|rough|broken)\s+)?(?P<h>\d+(?:\.\d+)?)(?![\d:/]|\s*(?:/|out\s+of|x)\b)"
 )
 _SLEEP_WORD_RE: Final = re.compile(
     r"\b(?:slept|sleep|sleeping|kip|shut-?eye|zzz+|in\s+bed)\b|\b(?:hours?|hrs?|h)\s+(?:banked|in\s+the\s+bank)\b"
@@ -1112,7 +1112,7 @@ class SlotParser:
     @staticmethod
     def _day_after_weekend(current: str, end: int, found: _Found) -> DateRange | dt.date | None:
         """The range or day named right after "the weekend" ("the weekend 15-17 January", "the
-        weekend of the 16th"), which says which weekend it is; a day named is taken out of the days."""
+        weekend of the 16th"), which says which weekend it is; a day named after "of" is taken out of the days."""
         for at, told in found.ranges:
             if end <= at <= end + 4 and re.fullmatch(r"[\s,:(]*", current[end:at]):
                 return told

@@ -61,8 +61,7 @@ _TYPOS: Final[dict[str, str]] = {
     "wensday": "wednesday", "missd": "missed", "mised": "missed", "wk": "week", "wks": "weeks", "wkend": "weekend", "w/e": "weekend",
     "thurs": "thursday", "thur": "thursday", "thu": "thursday", "tues": "tuesday", "tue": "tuesday", "weds": "wednesday",
     "fri": "friday", "yesterdays": "yesterday's", "tmrws": "tomorrow's", "tmrw's": "tomorrow's", "2moros": "tomorrow's",
-    "tomorows": "tomorrow's", "tommorows": "tomorrow's", "tomorrows": "tomorrow's", "cancle": "cancel", "cancell": "cancel",
-    "cancle's": "cancel", "cnacel": "cancel", "cansel": "cancel",
+    "tomorows": "tomorrow's", "tommorows": "tomorrow's", "cancle": "cancel", "cancell": "cancel", "cnacel": "cancel", "cansel": "cancel",
 }  # fmt: skip
 """Abbreviations athletes type on a phone, mapped to the word the patterns know (weekdays shortened
 past doubt too: "move thurs to fri"; "sat", "sun", "wed" and "mon" are English words, left alone). Misspellings

@@ -62,13 +62,13 @@ PMC_WINDOW_DAYS = 120
 """CTL's 42-day time constant needs about three constants of history to settle."""
 
 
-
 def _days_away(days: int) -> str:
     """'98 days away, 14 weeks': the days to the race, and in weeks from a week on."""
     if days < 7:
         return f"{days} days away"
     weeks, rest = divmod(days, 7)
     return f"{days} days away, {weeks} week{'s' if weeks > 1 else ''}" + (f" and {rest} day{'s' if rest > 1 else ''}" if rest else "")
+
 
 class _In(BaseModel):
     model_config = ConfigDict(extra="forbid")
