@@ -37,7 +37,7 @@ if str(ROOT) not in sys.path:
 from coach.brain.effects import EFFECTS, MODEL_FILE, primary_effect  # noqa: E402
 
 TRAINING_SETS = ("a", "c", "d", "e", "f", "h", "i", "j", "k", "m", "n", "p", "q", "r", "s", "t", "u", "v", "x", "y", "z")
-HELD_OUT = ("b", "g", "l", "o", "w", "ab", "ad", "af")
+HELD_OUT = ("b", "g", "l", "o", "w", "ab", "ad", "af", "ah")
 REGULARISATION_C = 4.0
 """Inverse L2 strength of the embedding reader; 1, 4 and 16 gave 0.79, 0.80 and 0.79 cross-validated accuracy."""
 CHARACTER_C = 10.0
