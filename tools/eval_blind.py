@@ -457,8 +457,25 @@ def _return_days(effect: dict[str, Any]) -> list[str]:
     return [(dates[-1] + dt.timedelta(days=n)).isoformat() for n in range(1, span + 1)]
 
 
-def collateral(item: Item, diff: Diff) -> list[str]:
-    """Plan dates changed more than ``COLLATERAL_AFTER_DAYS`` after today that no expected effect names."""
+def _same_weekday_limit(effect: dict[str, Any], day: str, diff: Diff, after: dict[str, Any]) -> bool:
+    """A later day of a capped date's weekday shortened to within the cap, where the profile now keeps
+    that weekday's limit: the limit kept from now on ("from now on Thursday runs can't go past 50
+    min"), which the brief's one-date ``cap`` cannot say. Days capped one by one stay collateral."""
+    if effect.get("effect") != "cap" or not effect.get("date") or not effect.get("minutes"):
+        return False
+    weekday = dt.date.fromisoformat(str(effect["date"])).weekday()
+    if dt.date.fromisoformat(day).weekday() != weekday:
+        return False
+    standing = ((after.get("profile") or {}).get("availability") or {}).get("max_minutes") or {}
+    if not standing.get(WEEKDAYS[weekday]) or standing[WEEKDAYS[weekday]] > float(effect["minutes"]):
+        return False
+    before, after = diff.plan_dates[day]
+    return 0 < _total(_training(after)) <= float(effect["minutes"]) < _total(_training(before))
+
+
+def collateral(item: Item, diff: Diff, after: dict[str, Any] | None = None) -> list[str]:
+    """Plan dates changed more than ``COLLATERAL_AFTER_DAYS`` after today that no expected effect names
+    (a later day of a capped weekday shortened to within the cap is named by that cap)."""
     names = {str(e.get("effect")) for e in item.expect}
     if names & COLLATERAL_EXEMPT:
         return []
@@ -470,7 +487,8 @@ def collateral(item: Item, diff: Diff) -> list[str]:
         named.update(str(d) for d in effect.get("dates") or [])
         named.update(_return_days(effect))
     horizon = (item.today + dt.timedelta(days=COLLATERAL_AFTER_DAYS)).isoformat()
-    return sorted(d for d in diff.plan_dates if d > horizon and d not in named)
+    return sorted(d for d in diff.plan_dates if d > horizon and d not in named
+                  and not any(_same_weekday_limit(e, d, diff, after or {}) for e in item.expect))
 
 
 @dataclass
@@ -502,7 +520,7 @@ def score_item(item: Item, before: dict[str, Any], after: dict[str, Any], reply:
     if not effects:
         effects = [EffectResult("(no expectation)", False, "the item expects nothing")]
     names = {e.effect for e in effects}
-    extra = [] if names & {"none", "ask"} else collateral(item, diff)
+    extra = [] if names & {"none", "ask"} else collateral(item, diff, after)
     passed = all(e.ok for e in effects) and not extra and error is None and not logged_errors
     return ItemResult(id=item.id, athlete=item.athlete, today=item.today.isoformat(), voice=item.voice, text=item.text, expect=item.expect, passed=passed,
                       effects=effects, collateral=extra, changes=diff.describe(), reply=reply, ms=ms, error=error,

@@ -94,7 +94,7 @@ _DIGEST_TAG = re.compile(r"<\s*/?\s*athlete_digest\s*>", re.IGNORECASE)
 
 
 @lru_cache(maxsize=8)
-def load_system_prompt(version: str = "v3") -> str:
+def load_system_prompt(version: str = "v4") -> str:
     """The static, cacheable system prompt ``prompts/system_<version>.md``.
 
     Versioned files (never edited in place once used) let a reply be traced to the exact prompt

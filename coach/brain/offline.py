@@ -292,7 +292,8 @@ class OfflineBrain:
             if _SHUFFLE.search(message) and _request_of(message, forward, result.intent, today) == "move_session":
                 turn.slots, intent = forward, "move_session"  # "can we shuffle the weekend round?": which of its sessions
             else:
-                intent = _vague_of(message, turn.slots, intent) or _vague_of(message, turn.slots, ASK_BACK) or ASK_BACK
+                intent = (_vague_of(message, turn.slots, intent) or _vague_of(message, turn.slots, result.intent)
+                          or _vague_of(message, turn.slots, ASK_BACK) or ASK_BACK)  # the rules' own question first
             answer_only = True
         if answer_only and intent in ("today", "tomorrow"):
             intent = _day_asked(message) or intent  # "what's today's session exactly? got a 12 hour shift tomorrow": today's
@@ -368,7 +369,7 @@ class OfflineBrain:
 
 _CLAUSE_ACTIONS: Final[dict[str, frozenset[str]]] = {
     "skip": frozenset({"skip_session", "set_unavailable", "report_illness"}), "unavailable": frozenset({"set_unavailable", "skip_session"}),
-    "cap": frozenset({"limit_day"}), "move_session": frozenset({"move_session", "swap_sessions"}),
+    "cap": frozenset({"limit_day", "limit_weekday"}), "move_session": frozenset({"move_session", "swap_sessions"}),
     "swap": frozenset({"swap_sessions", "move_session"}), "days_out": frozenset({"change_days"}),
     "missed": frozenset({"report_missed", "report_partial"}), "partial": frozenset({"report_partial"}),
     "injury": frozenset({"report_injury"}), "log_workout": frozenset({"log_activity", "report_partial"}),
@@ -404,7 +405,7 @@ def _days_within_period(days: Sequence[dt.date], start: dt.date, end: dt.date) -
 _LIMITED_AMOUNT = r"(?:an?|one|half an|\d+(?:[.,]\d+)?)\s*(?:h|hrs?|hours?|mins?|minutes?)\b(?:\s*\d+\s*(?:m|mins?|minutes?)\b)?"
 _LIMITED = re.compile(
     r"(" + _LIMITED_AMOUNT + r")[\s,]*(?:max|tops|maximum|at (?:the )?most|or (?:less|under))\b"
-    r"|\b(?:only|at most|max|maximum|no more than|up to|just|(?:must|should|can|may)(?: ?not|n'?t) (?:exceed|go (?:over|beyond|past)|be (?:more|longer) than)|(?:cap|limit|keep|cut|trim|shorten) (?:it|that|them|the \w+|\w+'s \w+) (?:at|to))"
+    r"|\b(?:only|at most|max|maximum|no more than|up to|just|(?:must|should|can|may|ca)(?: ?not|n'?t) (?:exceed|go (?:over|beyond|past)|be (?:more|longer) than)|(?:cap|limit|keep|cut|trim|shorten) (?:it|that|them|the \w+|\w+'s \w+) (?:at|to))"
     r"\s+(?:about\s+|around\s+)?(" + _LIMITED_AMOUNT + r")",
     re.I,
 )
@@ -430,7 +431,8 @@ _READ_ONLY = frozenset({
 })  # fmt: skip
 """Intents whose handlers answer from the athlete's data and change nothing."""
 _GOAL_PACE_ASKED = re.compile(
-    r"\b(?:goal|target|race)[- ]?(?:day )?pace\b|\bpace (?:for|in|on) the (?:race|half|marathon|10k|5k)\b|\bwhat time\b[^?]*\btarget\b", re.I,
+    r"\b(?:goal|target|race)[- ]?(?:day )?pace\b|\bpace (?:for|in|on) the (?:race|half|marathon|10k|5k)\b|\bwhat time\b[^?]*\btarget\b|"
+    r"\bpace\b[^?.!]{0,40}\b(?:on|for) (?:the )?(?:race day|day of the (?:race|half|marathon|10k|5k)|race itself)\b", re.I,
 )
 _NUMBERS_ASKED = re.compile(
     r"\b(ftp|vdot|threshold|pb|pr|personal best|10k time|5k time|race time|zones?|max hr|css|on file|finish time|goal time|target time|"
@@ -485,7 +487,7 @@ def _same_family(intent: str, action: str) -> bool:
 
 _WELLNESS_FIRST = frozenset({"checkin", "fatigue", "today", "tomorrow", "unknown", "greeting", "thanks", "explain", "week"})
 _EASE = re.compile(
-    r"\b(shorter|shorten|shortened|easier|lighter|gentler|more gentle|chiller|more chilled|something (?:gentle|easy|light|short|chill(?:ed)?)|dial(?:l?ing)? (?:it |that |today |tonight |\w+'s \w+ )?back|tone (?:it |that )?down|(?:be )?toned down|(?:as|into) a recovery (?:spin|run|ride|jog)|cut (?:[\w']+ ){0,3}short|"
+    r"\b(shorter|shorten|shortened|easier|lighter|gentler|more gentle|more easy|more light|less (?:hard|heavy|intense)|chiller|more chilled|something (?:gentle|easy|light|short|chill(?:ed)?)|dial(?:l?ing)? (?:it |that |today |tonight |\w+'s \w+ )?back|tone (?:it |that )?down|(?:be )?toned down|(?:as|into) a recovery (?:spin|run|ride|jog)|cut (?:[\w']+ ){0,3}short|"
     r"take (?:it|the \w+|today'?s \w+|\w+'s \w+) (?:real |really |very |super |nice and )?easy|keep (?:it|things|today) (?:gentle|easy|light)|"
     r"more of a (?:shuffle|jog|plod|stroll|recovery (?:spin|run|ride|jog)|coffee ride|spin)|(?:a )?proper recovery (?:spin|run|ride|jog)|"
     r"(?:can|could) (?:today|tomorrow|it|\w+'s \w+) be (?:really |very |super |nice and )?(?:easy|gentle|light)|go easy|back off|ease off|ease (?:it|up)|"
@@ -728,10 +730,11 @@ _BECAUSE_SPLIT = re.compile(r"\s+(?:so|because|cos|coz|since)\s+", re.I)
 _TODAY_WORDS = re.compile(r"\b(today'?s?|tonight'?s?|this (?:morning|evening|afternoon)'?s?)\b", re.I)
 _CAP_STRONG = re.compile(
     r"\b(tops|max|maximum|at most|most i can|that'?s it|that is it|no more than|all i have|between meetings|time crunch|"
+    r"only \d+\s*(?:min|mins|minutes|h|hrs?|hours?) (?:possible|available|free|doable)|"
     r"short on time|only (?:have|got|get)|only (?:be able to |manage to )?(?:get|do|manage|fit in|squeeze in)|(?:i |i'?ll )?have only|i only|(?:has|have|needs?|must) (?:to )?be (?:done|finished|over|back) (?:in|within|by))\b", re.I,
 )
 _CAP_FIRM = re.compile(
-    r"\b(tops|max|maximum|at most|no more than|(?:must|should|can|may)(?: ?not|n'?t) (?:exceed|go (?:over|beyond|past)|be (?:more|longer) than|last more than)|"
+    r"\b(tops|max|maximum|at most|no more than|(?:must|should|can|may|ca)(?: ?not|n'?t) (?:exceed|go (?:over|beyond|past)|be (?:more|longer) than|last more than)|"
     r"all i(?:'?ve| have)? got|that'?s all i(?:'?ve| have)? got|only (?:have|got)|i have only|"
     r"(?:only|just) \d+\s*(?:min|mins|minutes|h|hrs?|hours?)\b[^.?!]*\b(?:free|spare|available|today|tonight)|"
     r"(?:can )?only (?:squeeze|fit|manage|spare|do)|i(?:'ve| have)? only got|"
@@ -740,12 +743,12 @@ _CAP_FIRM = re.compile(
     r"got \d+\s*(?:min|mins|minutes) on the (?:turbo|trainer|bike|rollers|treadmill) before)\b", re.I,
 )
 _CAP_ASK = re.compile(
-    r"\b(keep (?:it |that |\w+'?s? \w+ )?(?:to|under) (?:about |around )?\d+ ?(?:min|mins|minutes)|cap(?:ped)?(?: it| that| \w+'?s? \w+)? (?:at|to)|(?:cut|knock|bring|drop|take) (?:it |that |\w+'?s? \w+ |(?:today|tonight|tomorrow)(?:'s)? (?:[a-z]+ ){0,2})?(?:down |back )?to|"
+    r"\b(keep (?:it |that |\w+'?s? \w+ )?(?:to|under) (?:about |around )?\d+ ?(?:min|mins|minutes)|cap(?:ped)?(?: it| that| \w+'?s? \w+)? (?:at|to)|(?:cut|cutting|knock|knocking|bring|bringing|drop|dropping|take|taking) (?:it |that |\w+'?s? \w+ |(?:today|tonight|tomorrow)(?:'s)? (?:[a-z]+ ){0,2})?(?:down |back )?to|"
     r"(?:i'?ll|i will|gonna|going to|i'?m going to) (?:just |only )?(?:do |have |go for )?(?:an? )?(?:easy |short |quick |gentle )?\d+ ?(?:min|mins|minutes)|"
     r"making (?:it|today|tonight|tomorrow|\w+'?s? \w+) (?:just |only )?(?:an? )?(?:easy |short |quick |gentle )?\d+ ?(?:min|mins|minutes)|"
     r"make (?:it|that|tonight|today|tomorrow|\w+'?s? \w+) [^.?!]{0,25}?(?:\d+\s*(?:min|mins|minutes)|an? hour|half an hour)|"
     r"make (?:it|that|tonight|today|tomorrow|\w+'?s? \w+) (?:just |only )?(?:an? )?(?:easy |short |quick )?\d+|"
-    r"(?:just|only) be (?:an? )?(?:\d+|an? hour|half an hour)|be (?:just |only )?(?:\d+\s*(?:min|mins|minutes|h|hrs?)|an? hour)|"
+    r"(?:just|only) be (?:an? )?(?:easy |short |quick |gentle |steady )?(?:\d+|an? hour|half an hour)|be (?:just |only )?(?:\d+\s*(?:min|mins|minutes|h|hrs?)|an? hour)|"
     r"(?:\d+\s*(?:min|mins|minutes)|an? hour)(?: \w+){0,3} instead|keep (?:it|that|today|tonight|tomorrow|\w+day|\w+'?s? \w+) (?:to|under|below|at)|"
     r"shorten (?:it |that |\w+'?s? \w+ )?to|no longer than|(?:\d+\s*(?:min|mins|minutes)|(?:an? )?hour) (?:max|tops)|"
     r"(?:an? )?(?:easy |short )?\d+ (?:rather than|not) (?:the )?\d+|"
@@ -817,7 +820,7 @@ _DAY_SAYS = (
 have half an hour" (never a list of days: "Thursday, Saturday and Sunday are out")."""
 _CLAUSE_SPLIT = re.compile(
     r"(?<=[.!?;])\s+|\s+(?:btw|by the way|ps|oh and|oh also)\s+|\s+[✅👍💪🙌]+\s+|"
-    r"(?:,\s*|\s+and\s+)(?=" + _DAY_SAYS + r")|"
+    r"(?:,\s*|\s+(?:and|also|plus|but)\s+)(?=" + _DAY_SAYS + r")|"
     r"\s+(?:and|but|also|plus)\s+(?=(?:i|i'm|i'll|i've|this|next|on|the|only|can|could|please|swap|move|"
     r"can't|cannot|won't|from|make|cut|keep|skip|drop|ditch|shorten)\b)|"
     r",\s*(?:and\s+|also\s+|but\s+|so\s+)?(?=(?:i|i'm|i'll|this|next|on|only|also|and|can't|cannot|gonna|going to|let'?s|can|could|"
@@ -827,7 +830,7 @@ _AWAY = re.compile(
     r"\b(away|can'?t (?:do|make|train|run|ride|swim)|cannot (?:do|make|train|run|ride|swim)|won'?t be able|not available|"
     r"out of town|travell?ing|no (?:training|running|riding|swimming|run|ride|swim|session|workout|sport|exercise|exercising|cycling|biking)s?|"
     r"(?:advised|told) not to (?:exercise|train|run|ride|do (?:any )?sport)|jury duty|(?:surgery|an operation|a (?:day |minor )*procedure|in hospital)|"
-    r"client meetings|meetings (?:all day|back to back|from)|no (?:trainer|turbo|bike|kit|gym|pool|treadmill)(?: (?:up|out|over|down))? there|dawn (?:to|till|until) (?:dusk|midnight)|(?:could|might|may|will|would) (?:go|take|last|run) all day|off the cards|off limits|is out|are out|"
+    r"client meetings|meetings (?:all day|back to back|from)|(?:at|to) (?:a|my|our) (?:friend|mate|pal)'?s (?:cabin|place|house|flat)|no (?:trainer|turbo|bike|kit|gym|pool|treadmill)(?: (?:up|out|over|down))? there|dawn (?:to|till|until) (?:dusk|midnight)|(?:could|might|may|will|would) (?:go|take|last|run) all day|off the cards|off limits|is out|are out|"
     r"(?:is|are|'s) not possible|no way (?:i'?m|i am|i'?ll be|i can) (?:running|riding|training|swimming|getting out)|"
     r"(?:is|are|'s) (?:a )?no[- ]?go|"
     r"(?:day|days) off|at a (?:wedding|funeral|conference)|wedding|funeral|on holiday|on vacation|holiday|vacation|"
@@ -927,7 +930,7 @@ _NOTE_OVER = frozenset({"unknown", "greeting", "thanks", "paces", "settings", "c
                         "today", "week", "explain", "remember_note"})
 _SESSION_REF = re.compile(r"\b(run|ride|swim|session|workout|long one|training|it)\b|'s\b", re.I)
 _CORRECTION = re.compile(r"\b(actually|make that|make it|rather|no wait|scratch that)\b", re.I)
-_NEVER = (r"(out|off|no good|no-go|no go|impossible|can'?t|cannot|no longer|never|no more|won'?t work|not able|unable|off limits|"
+_NEVER = (r"(out|off|no good|no-go|no go|impossible|not possible|isn'?t possible|can'?t|cannot|no longer|never|no more|won'?t work|not able|unable|off limits|"
           r"family days?|drop|dropping|ditching|giving up|stop|don'?t work|doesn'?t work|do not work|does not work|(?:aren'?t|isn'?t|not) going to work|"
           r"no longer work|won'?t be possible|non-?starters?|cactus|gone|a write-?off|not doable|dead to me|rather not|"
           r"no(?= (?:mon|tues|wednes|thurs|fri|satur|sun)days)|no (?:running|riding|training|runs?|rides?)(?= (?:on )?(?:mon|tues|wednes|thurs|fri|satur|sun)days?))")
@@ -945,7 +948,7 @@ _FOR_GOOD = r"(from now on|(?<!weeks )(?<!days )(?<!months )(?<!week )from now(?
 _DAYS_OUT = re.compile(
     r"\b" + _NEVER + r"\b[^.?!]*\b" + _FOR_GOOD + r"\b|\b" + _FOR_GOOD + r"\b[^.?!]*\b" + _NEVER + r"\b"
     r"|\b" + _NEVER + r"\b[^.?!]{0,30}\b(?:mon|tues|wednes|thurs|fri|satur|sun)(?:days|day (?:runs|rides|sessions))\b"
-    r"|\b(?:mon|tues|wednes|thurs|fri|satur|sun)days\b[^.?!]{0,30}\b(?:(?:are|is)\s+(?:out|off|family days?|no good|a no[- ]?go)|"
+    r"|\b(?:mon|tues|wednes|thurs|fri|satur|sun)days\b[^.?!]{0,30}\b(?:(?:are|is)\s+(?:out|off|gone|family days?|no good|a no[- ]?go|not possible|impossible)|"
     r"no longer work|(?:don'?t|won'?t|do not|will not) work)\b"
     r"|\bno more (?:runs|rides|running|riding|training|sessions) on (?:mon|tues|wednes|thurs|fri|satur|sun)days?\b"
     # "Tuesdays are done for running", "so Thursday running is done" (after "every week from now on")
@@ -1055,7 +1058,7 @@ _SHARE_OF_DAY = re.compile(r"\b(half|third|quarter) of (?:today|tonight|tomorrow
 _BACK_REFERENCE = re.compile(r"\b(?:there|those (?:ones|days|runs|rides|sessions)|each time|that week|during (?:it|that))\b", re.I)
 """Words that point back at days the clause before named ("keep those ones to 30 min")."""
 _PER_DAY = re.compile(
-    r"\b(each|every|per|a day|daily|any given day|weekdays?|all week|each time|any day|whole week|all weekend|those ones|"
+    r"\b(each|every|per|a day(?! (?:trip|out|off|or two))|daily|any given day|weekdays?|all week|each time|any day|whole week|all weekend|those ones|"
     r"those (?:runs|rides|sessions|days)|(?:runs|rides|sessions) (?:that|this|next) week|that week)\b", re.I,
 )
 """A time limit said for every day of a span, not one day."""
@@ -1070,6 +1073,58 @@ _RECURRING = re.compile(
     r"(?:mon|tues|wednes|thurs|fri|satur|sun)days|(?:mon|tues|wednes|thurs|fri|satur|sun)day (?:rides|runs|sessions|swims))\b",
     re.I,
 )
+_STANDING = re.compile(
+    r"\b(?:from now on|(?:going|moving) forward|from here on(?: in| out)?|for good|permanently|until further notice|"
+    r"for the foreseeable(?: future)?|every week|each week|as a rule|from next week on(?:wards)?|always|any ?more|no longer|"
+    r"these days|nowadays|on an ongoing basis)\b", re.I,
+)
+"""A limit said for good ("from now on Thursday runs can't go past 50 min")."""
+_FOR_A_TIME = re.compile(
+    r"\b(?:for now|for a (?:while|bit)|for the (?:next|rest of)|next (?:few|couple(?: of)?|\d+|two|three|four|five|six) weeks|"
+    r"this (?:week|month)|until|till|til|through|end of|over (?:christmas|xmas|the holidays|the break)|during|in (?:december|january))\b",
+    re.I,
+)
+"""A limit said for a stretch: each of its days is capped, the profile keeps no standing limit."""
+_PLURAL_DAY = re.compile(r"\b(?:mon|tues|wednes|thurs|fri|satur|sun)days\b|\bevery (?:mon|tues|wednes|thurs|fri|satur|sun)day\b|\bweekdays\b", re.I)
+_ONE_WEEKDAY = re.compile(
+    r"\b(?:this|next|coming|that|tomorrow|today|on the)\s+(?:coming\s+)?(?:mon|tues|wednes|thurs|fri|satur|sun)day\b(?!s)"
+    r"|\b(?:mon|tues|wednes|thurs|fri|satur|sun)day\s+(?:the\s+)?\d|\b\d{1,2}(?:st|nd|rd|th)\b|\b\d{1,2}/\d{1,2}\b", re.I,
+)
+"""A weekday of one week, or a date: a one-off limit."""
+
+
+_LIMIT_LIFTED = re.compile(
+    r"\b(?:no (?:more |longer (?:a |any )?)?(?:time )?(?:limit|cap)|(?:are|is) back to normal|longer (?:\w+ )?again|"
+    r"(?:lift|remove|drop|scrap|get rid of|cancel) the (?:time )?(?:limit|cap)|(?:have|got) (?:more )?time (?:again|back)|"
+    r"(?:limit|cap) (?:is|can be) (?:gone|lifted|removed|dropped))\b", re.I,
+)
+"""A standing weekday limit no longer needed ("I can do longer Thursdays again")."""
+_MORE_TIME = re.compile(
+    r"\b(?:(?:will|'ll|going to|gonna) have (?:(?:a lot|lots|loads|a bit|way|much) )?more (?:free )?time|more time (?:to|for) (?:train|run|ride|swim)|"
+    r"(?:make|makes|making) (?:training|it|things) (?:way |much |a lot |a bit )?easier|free(?:r)? (?:to|for) (?:train|run|ride) (?:more|lots|loads))\b", re.I,
+)
+"""Time that frees up ("the school holidays start on the 21st, so I will have more time"): a fact, no day taken away."""
+_NO_SESSION_DAY = re.compile(
+    r"\W*no (?:run|ride|swim|session|training|spin|long (?:run|ride|one))\s+(?:on\s+)?(?:yesterday|last night|(?:mon|tues|wednes|thurs|fri|satur|sun)day)\b", re.I,
+)
+_PART_GONE = re.compile(
+    r"\b(?:is|'s|are|was|feels?|feeling)\s+(?:\w+\s+)?(?:cooked|wrecked|shot|fried|knackered|stuffed|rooted|buggered|gone|playing up|acting up|"
+    r"flaring(?: up)?|grumbling|barking|screaming|on fire|killing me)\b", re.I,
+)
+"""A body part in a bad way in words of tiredness ("my right knee is cooked again"): an injury report."""
+_MAKE_EASIER = re.compile(
+    r"\b(?:can|could|would|shall) (?:we|you|i) (?:please )?make (?:the )?[\w' ]{0,40}?(?:more easy|easier|lighter|more light|less (?:hard|heavy|intense)|gentler|shorter)\b", re.I,
+)
+"""A request to ease named days: "Can we make Thursday and Saturday more easy?"."""
+_LEADING_PLAN_Q = re.compile(
+    r"\W*(?:is|are|will|what'?s|what|how (?:long|far|many|much)|when|which)\b[^?.!]{0,80}\b(?:run|ride|session|swim|long one|workout|plan|race)\b[^?.!]{0,40}\?",
+    re.I,
+)
+"""A message that opens with a question about the plan ("Is tomorrow's run still 35 minutes? …"): the rest is its context."""
+_PUT_IT = re.compile(
+    r"\b(?:put|move|shift|push|bump|switch|do)\s+(?:it|that|this|them|those|the \w+)\s+(?:to|till|until|on)\s+(?:the\s+)?(?:mon|tue|wed|thu|fri|sat|sun|tomorrow|\d)|"
+    r"\bdo (?:(?:mon|tues|wednes|thurs|fri|satur|sun)day|today|tomorrow)'?s (?:\w+ )?(?:run|ride|session|swim|one)\s+(?:on\s+)?(?:mon|tue|wed|thu|fri|sat|sun|tomorrow)", re.I)
+"""A move said with a pronoun ("Saturday I'm driving the whole day can we put it to Friday")."""
 _HEDGED_REQUEST = re.compile(r"\b(?:might|may|could) (?:need|have) to (?:move|shift|swap|change|skip)\b[^.?!]*", re.I)
 _TRAIN_THERE = re.compile(
     r"\b(can still (?:run|ride|train|swim|get out)|(?:i'?ll|will|gonna|going to) (?:be )?(?:riding|running|training|swimming) "
@@ -1195,7 +1250,7 @@ _MINUTES_ASKED = re.compile(r"\bhow many (?:min|mins|minutes)\b|\bin (?:min|mins
 _FIRST_HARD_Q = re.compile(
     r"\bwhen\b[^?.!]{0,40}\b(?:faster|harder|speed|quicker|quick|fast|intervals?|tempo|threshold|hard|intensity|spicy|efforts?)\b"
     r"[^?.!]{0,40}\b(?:start|starts|begin|begins|kick in|kicks in|come in|comes in|arrive|happen|show up|turn up)\b|"
-    r"\bwhen\b[^?.!]{0,30}\b(?:start|begin|get to) (?:doing |getting |on )?(?:the |some |any )?(?:faster|harder|speed|quick|quicker|intervals?|tempo|threshold|hard|spicy|fast)\b|"
+    r"\bwhen\b[^?.!]{0,30}\b(?:start|begin|get to) (?:doing |getting |on |with )?(?:the |some |any )?(?:faster|harder|speed|quick|quicker|intervals?|tempo|threshold|hard|spicy|fast)\b|"
     r"\bwhen\b[^?.!]{0,20}\b(?:get to|can i|do i|will i) (?:run|ride|go|train|push) (?:fast|faster|hard|harder|quick)\b", re.I,
 )
 """'When do the faster sessions start?': the plan's first session harder than easy and long ones."""
@@ -1253,6 +1308,20 @@ def _request_of(message: str, slots: Slots, intent: str, today: dt.date | None =
         return "partial"  # "Yesterday's 85 min long run ended up 60 min", "tuesday's 1h30 ended at 50 min — puncture"
     coming = sorted({d for d in slots.dates if today is None or d >= today})
     unhedged = _HEDGED_REQUEST.sub(" ", message)
+    if intent == "remember_note" and _LEADING_PLAN_Q.match(message) and not re.search(r"\b(?:remember|note|fyi|for the record|heads up)\b", message, re.I):
+        return _question_kind(message, slots)  # "Is tomorrow's run still 35 minutes? We've got a NYE party so …": the question is asked
+    forward = parse_slots(message, today, past=False) if today is not None and slots.distances_m and slots.durations_s else None
+    if (
+        intent in ("unavailable", "skip") and forward is not None and today is not None
+        and not any(d > today for d in slots.dates + forward.dates)  # "did 5.5k in 29 min. cannae dae saturday"
+        and not any(r is not None and r.end > today for r in (slots.date_range, forward.date_range))  # "… a cabin 31st-2nd, no trainer"
+        and "?" not in message and not _ASKS_CHANGE.search(unhedged) and not _WILL_DO.search(message)
+    ):
+        return "log_workout"  # "hotel pool swim this morning, 2 km in 48 min": a workout told, wherever it was done
+    if re.search(r"\b(?:rotation|rota|roster)\b", message, re.I) and not slots.dates and not _ASKS_CHANGE.search(unhedged) and "?" not in message:
+        return "remember_note"  # "Rotation is 2 weeks at sea, 2 weeks home. Only a rowing machine on board.": a pattern of life
+    if _MORE_TIME.search(message) and not re.search(r"\b(?:can|could|please|pls|plz|would you)\b", message, re.I) and "?" not in message:
+        return "remember_note"  # "the school holidays start on 21 December until 7 January, so I will have more time"
     if (
         _TELL_ONLY.search(message) and not _ASKS_CHANGE.search(unhedged) and (not _AWAY.search(message) or _trains_there(message))
         and not (slots.distances_m and slots.durations_s and slots.past_tense)  # "FYI: this morning I swam 2,000 m in 42 minutes"
@@ -1269,7 +1338,11 @@ def _request_of(message: str, slots: Slots, intent: str, today: dt.date | None =
         and [d for d in coming if d > today] and len({d for d in coming if d > today}) == 1
     ):
         return "move_session"  # "Running today feels like a bad idea; can it be tomorrow?"
-    if _BE_EASIER.search(message) and not _DONE_WORDS.search(message):
+    if (_BE_EASIER.search(message) or (_MAKE_EASIER.search(message) and len(coming) >= 1)) and not _DONE_WORDS.search(message):
+        timed = [d for d in slots.durations_s if slots.sleep_hours is None or abs(d - slots.sleep_hours * 3600) > 60]
+        if len(set(timed)) == 1 and not slots.distances_m and (_CAP_FIRM.search(message) or _CAP_STRONG.search(message) or _CAP_ASK.search(message)
+                                                or re.search(r"\blike \d+\s*(?:min|mins|minutes)\b", message, re.I)):
+            return "cap"  # "could the 16th be shorter, like 30 min?", "can it be shorter? 45 mins max": that long
         return "ease"  # "…party last night, slept about five hours, could today be a really easy spin instead"
     if _ANOTHER_DAY.search(message) and len(coming) == 1 and not slots.past_tense and intent not in ("missed", "partial", "log_workout"):
         return "move_session"  # "Could I please do Thursday's run on another day this week instead?": which day is asked
@@ -1328,6 +1401,13 @@ def _request_of(message: str, slots: Slots, intent: str, today: dt.date | None =
         return "skip"  # "Cancel today. The roads are sheet ice and I still haven't got a turbo."
     if _NEVER_WENT.search(message) and slots.dates and today is not None and all(d <= today for d in slots.dates):
         return "missed"  # "forgot to say, I never made it out on Tuesday"
+    if (
+        _NO_SESSION_DAY.match(message) and today is not None and slots.past_tense and "?" not in message
+        and (back := parse_slots(message, today, past=True).dates) and all(today - dt.timedelta(days=6) <= d < today for d in back)
+    ):
+        return "missed"  # "no run sunday, cow was calving" said on Monday
+    if intent == "fatigue" and slots.body_parts and _PART_GONE.search(message) and not _NO_PAIN.search(message.lower()):
+        return "injury"  # "outside of my right knee is cooked again, ITB I reckon": the knee, not the athlete, is cooked
     if _FIRST_HARD_Q.search(message) and not slots.past_tense and "?" in message:
         return "plan_question"  # "when do the intervals kick in? it's all endurance for ages on here"
     if (
@@ -1347,6 +1427,10 @@ def _request_of(message: str, slots: Slots, intent: str, today: dt.date | None =
         and not (_STRONG_MOVE.search(message) and len(coming) >= 2)  # "I'd rather ride Friday than Thursday… swimming lessons moved"
         and not (intent == "log_workout" and (slots.distances_m or _LOGGED_WHEN.search(message.lower())))
         and not (slots.weekdays and _DAYS_OUT.search(message))  # "can't do Thursdays anymore, kids have swimming now"
+        and not (  # "weekdays I can only do 30 min from now on, new job": a limit on those days, the job its reason
+            slots.durations_s and (_CAP_FIRM.search(message) or _CAP_STRONG.search(message))
+            and (_weekdays_named(message) or re.search(r"\bweekdays\b", message, re.I))
+        )
     ):
         return "remember_note"  # "I'm a nurse so my shifts are all over the place", "got a gym membership for January"
     if (
@@ -1376,7 +1460,10 @@ def _request_of(message: str, slots: Slots, intent: str, today: dt.date | None =
         return "numbers"
     if _PLAN_Q.search(message) and not re.search(r"\b(?:can|could|may|shall|should) (?:i|we)\b|\bplease\b", message, re.I):
         return "plan_question"  # "how far is the ride on the 19th?", "which day is my long run on?"
-    if _QUESTION.search(message) and not re.search(r"\b(can|could|may) i\b", message, re.I):
+    if (
+        _QUESTION.search(message) and not re.search(r"\b(can|could|may) i\b", message, re.I)
+        and not (intent == "move_session" and not slots.dates and re.search(r"\b(?:better|best|should|worth)\b[^?]*\b(?:move|shift)\b", message, re.I))
+    ):  # "Is better I move the long ride?": the move is asked about, and where to is asked back
         return "question" if intent in _MUTATING or intent in ("log_workout", "remember_note", "skip") else None
     if intent in ("injury", "illness") and _NO_PAIN.search(message) and not _PAIN_NOT_NEGATED.search(message):
         return "no_pain"
@@ -1450,6 +1537,8 @@ def _request_of(message: str, slots: Slots, intent: str, today: dt.date | None =
         and intent not in ("missed", "partial", "log_workout")
     ):
         return "move_session"
+    if _LIMIT_LIFTED.search(message) and (_weekdays_named(message) or re.search(r"\bweekdays\b", message, re.I)) and not slots.past_tense:
+        return "cap_lifted"  # "Thursdays are back to normal, no time limit": the standing limit goes
     spare = [d for d in slots.durations_s if slots.sleep_hours is None or abs(d - slots.sleep_hours * 3600) > 60]
     if (
         _CAP_ASK.search(message) and (spare or _bare_minutes(message)) and not slots.distances_m
@@ -1465,7 +1554,8 @@ def _request_of(message: str, slots: Slots, intent: str, today: dt.date | None =
     ):
         return "cap"
     if (
-        spare and _CAP_FIRM.search(message) and not _DONE_WORDS.search(message) and not slots.distances_m
+        spare and _CAP_FIRM.search(message) and not slots.distances_m
+        and (not _DONE_WORDS.search(message) or any(d > today for d in slots.dates if today))  # "only got an hour tomorrow … before the shutdown"
         and not re.search(r"\b(?:yesterday|last (?:night|week|weekend|\w+day)|days? ago)\b", message, re.I)  # "only got 40 minutes in yesterday"
     ):
         return "cap"  # "only got 30 min today", "45 min max today": time to come, whatever the tense of "got"
@@ -1535,7 +1625,7 @@ _RACE_PACE_Q = re.compile(
 """'what pace am i meant to hold on race day?', 'what time am I looking at for the half if I hit the target pace': the goal's numbers."""
 _ZONES_Q = re.compile(
     r"\b(watts?|wattage|power zones?|my zones|hr zones?|heart rate zones?|what pace|which pace|how fast do i need|"
-    r"what (?:does|is) zone \d|zone \d mean|zone \d\b[^?.!]{0,30}\b(?:percent|percentage|watts?|pace|heart rate|hr)|"
+    r"what (?:does|is) zone \d|zone \d mean|what zone|which zone|zone (?:is|for|should) (?:an? |the )?(?:easy|long|tempo|recovery)|zone \d\b[^?.!]{0,30}\b(?:percent|percentage|watts?|pace|heart rate|hr)|"
     r"(?:percent|percentage) of (?:my )?(?:ftp|threshold|max))\b|%\s*(?:of\s+)?(?:my\s+)?(?:ftp|threshold|max)\b", re.I,
 )
 _RACE_TARGET = re.compile(
@@ -1571,11 +1661,14 @@ _OFF_ONLY = re.compile(r"\b(?:i'?m|i am|im|i(?:'ll| will) be) off\b(?! (?:to|wor
 """'I'm off on the 3rd': off work, or no training? Nothing else in the message says which."""
 _LESS = re.compile(r"\b(less|fewer|cut back|scale (?:it |things )?back|lighter|easier|shorter|reduce|reduction|cut down)\b", re.I)
 _MORE = re.compile(r"\b(more|extra|harder|step (?:it|things) up|bump (?:it|things) up|increase)\b", re.I)
+_WHEN_UNKNOWN = re.compile(r"\b(?:at some point|sometime|some time (?:in|after|before|around)|not sure (?:when|which (?:days?|dates?))|dates? (?:tbc|tbd|to be confirmed|not (?:fixed|confirmed) yet))\b", re.I)
 _VAGUE_SPAN = re.compile(
-    r"\b(a bit|a while|some time|sometime|a few days|few days|a couple of days|couple (?:of )?days|a day or two|some days|at some point|later (?:this|in the|next) month|"
+    r"\b(a bit|a while|some time|sometime|a few days|few days|(?:a|one|two|three|\d) weeks? in (?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)\w*|a couple of days|couple (?:of )?days|a day or two|some days|at some point|later (?:this|in the|next) month|"
     r"later on|one of the (?:days|runs|rides|sessions)|one or two days)\b", re.I,
 )
-_VAGUE_SHORT = re.compile(r"^\W*(?:shorter|longer|easier|harder|less|more|change it|can'?t do it|cannot do it|can'?t make it)\W*$", re.I)
+_VAGUE_SHORT = re.compile(
+    r"^\W*(?:shorter|longer|easier|harder|less|more|change it|can'?t do it|cannot do it|can'?t make it|(?:skip|cancel|drop|ditch|scrap|move) (?:it|that))\W*$", re.I,
+)
 _VAGUE_CHANGE = re.compile(
     r""
     r"\b(?:is|are) (?:gonna|going to) be (?:tricky|hard|difficult|a nightmare|mental|crazy|chaos|messy)|"
@@ -1613,6 +1706,12 @@ def _vague_of(message: str, slots: Slots, intent: str) -> str | None:
         return "vague_off"  # "coach I will be off the 2nd": off work (free to train) or no training?
     if _VAGUE_SHORT.match(message):
         return "vague_change"  # "Shorter.", "can't do it": which session, which day?
+    if intent in _AHEAD and not slots.past_tense and (
+        re.search(r"\b(?:might|maybe|perhaps|possibly)\b[^.?!]*\bor (?:maybe|perhaps|possibly)\b", message, re.I)
+        or re.search(r"\b(?:what|which)\b[^?]*\b(?:(?:should|shall|do|can) (?:i|we)|(?:i|we) (?:should|could|can))\b[^?]*\b(?:drop|skip|cut|miss|leave out)\b[^?]*\?",
+                     message, re.I)
+    ):
+        return "vague_change"  # "might do the long one saturday, or maybe monday", "what do you think I should drop?": asked
     if re.search(r"\bor (?:just )?(?:leave|forget|scrap) (?:it|that)\b[^.?!]{0,15}$|\b(?:idk|i dunno|not sure)\W*$", message, re.I) and intent in _AHEAD:
         return "vague_change"  # "move saturday to sunday. actualy no monday. or just leave it idk": asked, nothing guessed
     if (
@@ -1649,6 +1748,13 @@ def _vague_of(message: str, slots: Slots, intent: str) -> str | None:
     span = slots.date_range
     if intent == "unavailable" and span is not None and _VAGUE_SPAN.search(message) and (span.end - span.start).days >= 7:
         return "vague_dates"
+    if intent == "unavailable" and _WHEN_UNKNOWN.search(message) and len(set(slots.dates)) < 2:
+        return "vague_dates"  # "I will be travelling at some point after Christmas. Please adjust the plan": which dates?
+    if (
+        re.search(r"\b(?:fewer|less) (?:sessions|days|runs|rides|workouts|training days|trainings)\b", message, re.I)
+        and not re.search(r"\d|\b(?:one|two|three|four|five|six)\b", message, re.I) and not slots.past_tense
+    ):
+        return "vague_less"  # "From January I would prefer fewer sessions per week": how many is asked
     spread = not slots.dates or slots.date_range is not None or re.search(r"\b(?:over|around|during)\b", message, re.I)
     if _ONE_OF.search(message) and spread and not slots.past_tense:
         return "vague_one"  # "I need to skip one next week", "might not make one of the runs over christmas"
@@ -1873,6 +1979,15 @@ class _Turn:
         call = await self.call("paces", {})
         if call.is_error or call.output is None:
             return self.t["need_paces"], None
+        kind = re.search(r"\bzones?\b[^?.!]{0,30}\b(easy|long|recovery|tempo|threshold|intervals?)\b|\b(easy|long|recovery|tempo|threshold|intervals?)\b[^?.!]{0,30}\bzones?\b",
+                         self.message, re.I)
+        if kind is not None:  # "what zone is easy meant to be on the watch": the zone a coming session of that kind names
+            wanted = (kind.group(1) or kind.group(2)).lower().rstrip("s")
+            for offset in range(8):
+                shown = await self.text_of("today", {"date": (self.today + dt.timedelta(days=offset)).isoformat()})
+                line = next((x.strip() for x in shown.splitlines() if "(Z" in x and wanted in x.lower()), None)
+                if line is not None:
+                    return f"{line}\n\n{call.output['text']}", None
         day = self.asked_day()
         if day is not None:  # "today run how long? which pace": that day's session (its paces with it), then the zones
             session = await self.text_of("today", {"date": day.isoformat()})
@@ -1939,11 +2054,15 @@ class _Turn:
         if missed_weekend and len(parts) > 1:  # "Skipped both weekend rides (Xmas) — back at it today": the weekend's days
             return self.last_weekend()
         if len(parts) > 1 and any(
-            _WORKOUT_DONE.search(p) or _PARTIAL_CUES.search(p.lower()) or re.search(r"\b(?:did|went out|got out|done|completed|finished)\b", p, re.I)
+            _WORKOUT_DONE.search(p) or _PARTIAL_CUES.search(p.lower())
+            or re.search(r"\b(?:did|went out|got out|done|completed|finished|(?:doing|heading out for|going out for) (?:it|today'?s|tonight'?s|the \w+) now)\b", p, re.I)
             or _TIME_AHEAD.search(p)  # "yesterday I missed the ride. And Saturday I have only 2 hours": Saturday is ahead
             for p in parts if not _MISSED_CUES.search(p.lower())
         ):
             own = [d for p in parts if _MISSED_CUES.search(p.lower()) for d in parse_slots(p, self.today).dates]
+            if not own:  # "no run thurs, missed it. doing todays now": the day the clause before the cue names
+                own = [d for n, p in enumerate(parts) if n and _MISSED_CUES.search(p.lower()) and not parse_slots(p, self.today).dates
+                       for d in parse_slots(parts[n - 1], self.today).dates]
             named = own or named
         days = sorted({d for d in named if d <= self.today})
         span = self.slots.date_range
@@ -2123,11 +2242,19 @@ class _Turn:
                 extra.append((await sub.on_injury())[0])  # "slept 6h, lower back's sore, and only 45 min today"
                 done = {c.name for c in self.calls}
             if (
-                "limit_day" not in done and (spare or (_CAP_ASK.search(part) and _bare_minutes(part))) and not slots.distances_m
+                not {"limit_day", "limit_weekday"} & done and (spare or (_CAP_ASK.search(part) and _bare_minutes(part))) and not slots.distances_m
                 and not _DONE_WORDS.search(part) and (_CAP_FIRM.search(part) or _CAP_STRONG.search(part) or _CAP_ASK.search(part))
             ):
+                ahead = {d for d in parse_slots(self.message, self.today, past=False).dates if d >= self.today}
+                if not slots.dates and slots.date_range is None and not _TODAY_WORDS.search(part) and len(ahead) == 1:
+                    # "Xmas eve ride - can it be shorter? 45 mins max, got to be back": the limit is for the day the message names
+                    sub = _Turn(self.brain, self.tools, part, self.today, slots.model_copy(update={"dates": sorted(ahead), "date": min(ahead)}))
+                    sub.calls = self.calls
                 extra.append((await sub.on_cap())[0])
-            elif "change_days" not in done and _DAYS_OUT.search(part) and (slots.weekdays or _weekdays_named(part)):
+            elif (
+                "change_days" not in done and _DAYS_OUT.search(part) and (slots.weekdays or _weekdays_named(part))
+                and not (spare and (_CAP_FIRM.search(part) or _CAP_STRONG.search(part) or _CAP_ASK.search(part)))  # a limit, not a day out
+            ):
                 extra.append((await sub.on_days_out())[0])
             elif "swap_sessions" not in done and _SWAP.search(part) and len(set(slots.dates)) >= 2:
                 extra.append((await sub.on_swap())[0])
@@ -2152,10 +2279,15 @@ class _Turn:
                 _EASE.search(part) and not slots.past_tense and not _DONE_WORDS.search(part)
                 and (slots.dates or _TODAY_WORDS.search(part))
                 and ("report_fatigue" not in done or sub.coming_day() != self.today)
+                and "limit_day" not in done  # "can it be shorter? 45 mins max": the limit is the easing asked for
+                and not (slots.dates and {d.isoformat() for d in slots.dates} <= {
+                    str(c.input.get("date") or self.today.isoformat()) for c in self.calls if c.name == "report_fatigue"
+                })  # "Can we make Thursday and Saturday more easy?": eased once, by the request itself
             ):
                 extra.append((await sub.on_ease())[0])  # "knackered. 5 hrs sleep. cut tomorrow's ride short pls"
             elif (
-                "move_session" not in done and "swap_sessions" not in done and _STRONG_MOVE.search(part) and not _SWAP.search(part)
+                "move_session" not in done and "swap_sessions" not in done and not _SWAP.search(part)
+                and (_STRONG_MOVE.search(part) or _PUT_IT.search(part))
                 and (
                     (len(set(slots.dates)) == 2 and all(d >= self.today for d in slots.dates))
                     or (  # "… and can we move thursday to friday": the two ends of "X to Y"
@@ -2208,6 +2340,8 @@ class _Turn:
             if len(part.split()) < 3 or "?" in part:
                 continue  # a question in a clause is answered by the main reply, never acted on
             action = await self.brain.sure_clause_action(part)
+            if action in ("unavailable", "skip") and _trains_there(self.message):
+                continue  # "off to Tenerife 14th to 21st. Can still run there": the trip takes no day
             tools = _CLAUSE_ACTIONS.get(action or "")
             if tools is None or tools & {c.name for c in self.calls}:
                 continue
@@ -2363,6 +2497,9 @@ class _Turn:
         if len(parts) > 1 and away and told:
             # "did 8k this morning. also I'm away the 19th and 20th": only the away clause's days
             own = parse_slots(" ".join(away), self.today, past=False)
+            short = [p for p in parts if p not in away and len(p.split()) <= 2]  # "Saturday and Sunday I cannot run": "Saturday" too
+            if own.dates and short:
+                own = parse_slots(" and ".join(short + away), self.today, past=False)
             whole = slots.date_range
             named_in_period = whole is not None and bool(slots.dates) and all(whole.start <= d <= whole.end for d in slots.dates)
             if (own.dates or own.date_range is not None) and not named_in_period:
@@ -2427,7 +2564,9 @@ class _Turn:
                   or _DO_IT_ON.search(part)) and _ASKING.search(part)]
         if len(asking) != 1:
             return None
-        owner = _OWNED_DAY.search(self.message)
+        moving = [part for part in _CLAUSE_SPLIT.split(asking[0]) if part and (_MOVE.search(part) or _STRONG_MOVE.search(part) or _DO_IT_ON.search(part))]
+        # "Please cancel today's run, and could Thursday's run be moved to Friday?": the day the moving clause owns
+        owner = (_OWNED_DAY.search(moving[0]) if len(moving) == 1 else None) or _OWNED_DAY.search(self.message)
         if owner is None:
             return None
         source = parse_slots(owner.group(0), self.today, past=False).dates
@@ -2436,11 +2575,28 @@ class _Turn:
             return None
         return source[0], targets[0]
 
+    def respective_pairs(self, dates: list[dt.date]) -> list[tuple[dt.date, dt.date]]:
+        """Two days moved to two others in order: "in court on Tuesday and Thursday … move those runs to
+        Wednesday and Friday"; nothing unless exactly two days are named besides the two targets."""
+        found = re.search(r"\b(?:move|shift|push|put|do)\b[^.?!]{0,30}\bto\s+((?:the\s+)?[\w']+)\s+and\s+((?:the\s+)?[\w']+)", self.message, re.I)
+        if found is None:
+            return []
+        targets = [parse_slots(f"on {found.group(n)}", self.today, past=False).dates for n in (1, 2)]
+        if not all(len(t) == 1 for t in targets) or targets[0][0] == targets[1][0]:
+            return []
+        sources = [d for d in dates if d not in (targets[0][0], targets[1][0])]
+        if len(sources) != 2 or min(sources) < self.today:
+            return []
+        return [(sources[0], targets[0][0]), (sources[1], targets[1][0])]
+
     def dates_of_move_sentence(self) -> list[dt.date]:
         """The two days of the one sentence that asks for the move, when the other sentences name
         more days as context; else nothing."""
         asking = [part for part in _SENTENCE_END.split(self.message) if _MOVE.search(part) or _STRONG_MOVE.search(part)]
         named = [days for part in asking if len(days := list(dict.fromkeys(parse_slots(part, self.today, past=False).dates))) == 2]
+        if not named:  # "Please cancel today's run, and could Thursday's run be moved to Friday?": the moving clause's two days
+            clauses = [c for part in asking for c in _CLAUSE_SPLIT.split(part) if c and (_MOVE.search(c) or _STRONG_MOVE.search(c))]
+            named = [days for c in clauses if len(days := list(dict.fromkeys(parse_slots(c, self.today, past=False).dates))) == 2]
         # "Any chance Saturday's run can go to Monday instead? I'd rather shift it than pretend.": the sentence with two days
         return named[0] if len(named) == 1 else []
 
@@ -2478,7 +2634,7 @@ class _Turn:
             and all(d in (span.start, span.end) for d in dates)
         ):
             return await self.move(span.start, span.end), None  # "can I push today to tomorrow? … better on Friday" (Friday is tomorrow)
-        pairs = self.move_pairs()
+        pairs = self.move_pairs() or self.respective_pairs(dates)
         if len(pairs) == 2 and pairs[0] == pairs[1][::-1]:  # "Saturday's goes to Sunday and Sunday's to Saturday": a swap
             first, second = sorted(pairs[0])
             return await self.adapt("swap_sessions", {"first": first.isoformat(), "second": second.isoformat()}), None
@@ -2550,8 +2706,9 @@ class _Turn:
             targets = [dates[0]]
         if source is None:
             others = [s for s in sessions if len(targets) == 1 and s["date"] != targets[0].isoformat()]
-            if len(others) > 1:
-                # "can I ride on Wednesday?": which session goes there is asked, never guessed
+            if len(others) > 1 or (
+                others and re.search(r"\b(?:it|that one)\b", self.message, re.I) and await self.trained(targets[0])
+            ):  # "can I ride on Wednesday?", "can I do it tomorrow instead" (tomorrow has its own): which session is asked
                 return self.which_session(others, to_date=targets[0]), None
             if len(sessions) == 1 or (sessions and targets):
                 source = dt.date.fromisoformat((others or sessions)[0]["date"])
@@ -2920,9 +3077,37 @@ class _Turn:
             seconds = durations[-1] if _CORRECTION.search(self.message) else durations[0]
         minutes = max(1, seconds // 60)
         one_limit = len({d for d in durations}) == 1  # "the long one 90 mins max and Sunday 45": two limits, two days
+        standing = self.standing_days() if one_limit else []
+        if standing:  # "from now on Thursday runs can't go past 50 min — school pickup": the profile keeps it, the reason is kept
+            done = await self.adapt("limit_weekday", {"days": standing, "minutes": minutes})
+            return done + "\n" + (await self.on_remember_note())[0], None
         days = (await self.cap_span_days() if one_limit else []) or self.cap_days()
         texts = [await self.adapt("limit_day", {"date": day.isoformat(), "minutes": minutes}) for day in days]
         return "\n".join(texts), None
+
+    def standing_days(self) -> list[str]:
+        """The weekdays a time limit is for from now on: named in the clause that asks for it, said for
+        good ("from now on", "going forward") or as a habit ("Thursdays I only have 45 min") with no
+        stretch ("for the next few weeks", "until the 25th"); none for a weekday of one week ("this
+        Saturday") or a date."""
+        for sentence in _SENTENCE_END.split(self.message):
+            for part in _CLAUSE_SPLIT.split(sentence):
+                if not part or not (_CAP_ASK.search(part) or _CAP_FIRM.search(part) or _CAP_STRONG.search(part) or _LIMITED.search(part)):
+                    continue
+                days: list[str] = list(WEEKDAYS[:5]) if re.search(r"\bweekdays\b", part, re.I) else _weekdays_named(part)
+                if not days:
+                    continue
+                if _TODAY_WORDS.search(part) or _ONE_WEEKDAY.search(part):
+                    return []
+                if _STANDING.search(sentence) or (_PLURAL_DAY.search(part) and not _FOR_A_TIME.search(self.message)):
+                    return days
+                return []
+        return []
+
+    async def on_cap_lifted(self) -> Result:
+        """'Thursdays are back to normal, no time limit': the weekday's standing limit is lifted."""
+        days = list(WEEKDAYS[:5]) if re.search(r"\bweekdays\b", self.message, re.I) else _weekdays_named(self.message)
+        return await self.adapt("limit_weekday", {"days": days, "minutes": None}), None
 
     async def cap_span_days(self) -> list[dt.date]:
         """The planned days of a span a per-day limit is for: "max 60 min per ride this week", "an hour
@@ -2958,7 +3143,7 @@ class _Turn:
         week on Tuesday and Thursday"), each coming Thursday of a span ("my Thursday rides need to be
         short for the next few weeks", "until the end of Jan"), else the one day of :meth:`cap_day`."""
         for part in _CLAUSE_SPLIT.split(self.message):
-            if part and (_CAP_ASK.search(part) or _CAP_FIRM.search(part) or _CAP_STRONG.search(part)):
+            if part and (_CAP_ASK.search(part) or _CAP_FIRM.search(part) or _CAP_STRONG.search(part) or _BE_EASIER.search(part)):
                 own = parse_slots(part, self.today, past=False)
                 ahead = sorted({d for d in own.dates if d >= self.today})
                 if len(ahead) >= 2 and not _TODAY_WORDS.search(part):
@@ -2967,7 +3152,9 @@ class _Turn:
         if 2 <= len(ahead) <= 4 and re.search(r"\b(?:at a time|each time|each day|each of (?:them|those)|both days|per (?:day|session|ride|run))\b",
                                              self.message, re.I):
             return ahead  # "on call Thursday and Saturday … realistically an hour at a time": both days
-        weekdays = list(dict.fromkeys(_weekdays_named(self.message)))
+        asking = [p for p in _CLAUSE_SPLIT.split(self.message) if p and (_CAP_ASK.search(p) or _CAP_FIRM.search(p) or _CAP_STRONG.search(p))]
+        # "Thursdays are normally fine for me but today I've got 25 minutes, max": the weekday of another clause is no limit's
+        weekdays = list(dict.fromkeys(w for p in (asking if len(asking) == 1 else [self.message]) for w in _weekdays_named(p)))
         if len(weekdays) == 1 and _RECURRING.search(self.message):
             end = self.span_end()
             number = WEEKDAYS.index(weekdays[0])
@@ -2998,7 +3185,7 @@ class _Turn:
         """The day a time limit is for: the one named in the clause that asks for it ("after today's long
         ride can tomorrow just be 30 min?" caps tomorrow), else the request's day."""
         for part in _CLAUSE_SPLIT.split(self.message):
-            if part and (_CAP_ASK.search(part) or _CAP_FIRM.search(part) or _CAP_STRONG.search(part)):
+            if part and (_CAP_ASK.search(part) or _CAP_FIRM.search(part) or _CAP_STRONG.search(part) or _BE_EASIER.search(part)):
                 own = parse_slots(part, self.today, past=False)
                 ahead = [d for d in own.dates if d >= self.today]
                 later = [d for d in ahead if d > self.today]

@@ -26,6 +26,7 @@ from coach.engine.adapt import (
     Missed,
     Partial,
     Unavailable,
+    WeekdayCapEvent,
     adapt_plan,
     move_session,
 )
@@ -55,6 +56,7 @@ __all__ = [
     "Rules",
     "RulesError",
     "Unavailable",
+    "WeekdayCapEvent",
     "adapt_plan",
     "build_plan",
     "fix_plan",

@@ -48,6 +48,12 @@ built volume (``Week.built_minutes``), so the weeks after it keep their progress
   sessions on days no longer available move to free days or are dropped.
 * days per week ("I can only run 3 days next week", seed 003): in each week of the window
   the lightest non-key days become rest days until the count fits.
+* weekday cap ("from now on Thursdays can't go past 50 min"): the profile's per-weekday limit
+  (``availability.max_minutes``, which every later build keeps) and every coming session on that
+  weekday, to the end of the plan, shortened to it (its type kept; rest when less than the
+  shortest session is left). A capped long day keeps the long session, shortened, and the
+  summary says another day could hold it: moving the long day is the athlete's call. A cap
+  lifted rebuilds the weeks after the window, as a change of days does.
 """
 
 from __future__ import annotations
@@ -185,6 +191,14 @@ class DayCapEvent(_Event):
     minutes: int = Field(ge=1, le=1440)
 
 
+class WeekdayCapEvent(_Event):
+    """At most ``minutes`` of training on each of ``days`` from now on; ``None`` lifts the cap."""
+
+    kind: Literal["weekday_cap"] = "weekday_cap"
+    days: list[Weekday] = Field(min_length=1, max_length=7)
+    minutes: int | None = Field(None, ge=1, le=1440)
+
+
 class DaysPerWeek(_Event):
     """ "I can only train N days next week": the lightest, least important days go first."""
 
@@ -194,7 +208,7 @@ class DaysPerWeek(_Event):
 
 AdaptEvent = Annotated[
     Missed | Partial | Fatigue | Illness | Injury | Unavailable | LongDayChange | DaysChange | DaysPerWeek | Skip
-    | DayCapEvent,
+    | DayCapEvent | WeekdayCapEvent,
     Field(discriminator="kind"),
 ]
 
@@ -423,6 +437,56 @@ def _cap(edit: _Edit, event: DayCapEvent) -> None:
     fraction = event.minutes / total  # every session of the day keeps the same share
     for s in sessions:
         _ease(edit, s, fraction, f"only {event.minutes} min that day", "day_cap")
+
+
+def _weekday_cap(edit: _Edit, event: WeekdayCapEvent) -> str:
+    """A standing per-weekday limit (or its end); returns the summary line."""
+    days = sorted(set(event.days), key=WEEKDAYS.index)
+    availability = edit.profile.availability
+    caps = dict(availability.max_minutes)
+    names = {"mon": "Monday", "tue": "Tuesday", "wed": "Wednesday", "thu": "Thursday", "fri": "Friday", "sat": "Saturday", "sun": "Sunday"}
+    named = "weekdays" if days == list(WEEKDAYS[:5]) else " and ".join(f"{names[d]}s" for d in days)
+    if event.minutes is None:
+        if not any(d in caps for d in days):
+            return f"There was no time limit on {named}: nothing to lift."
+        for day in days:
+            caps.pop(day, None)
+        edit.profile = edit.profile.model_copy(update={"availability": availability.model_copy(update={"max_minutes": caps})})
+        rebuilt = _rebuild_after_window(edit)
+        return f"No time limit on {named} any more." + (" The weeks after the next two are rebuilt without it." if rebuilt else "")
+    for day in days:
+        caps[day] = event.minutes
+    edit.profile = edit.profile.model_copy(update={"availability": availability.model_copy(update={"max_minutes": caps})})
+    bits = [f"At most {event.minutes} min on {named} from now on."]
+    if not any(d in availability.days for d in days):
+        bits.append(f"No training is planned on {named} now.")
+    edit.require(edit.today)
+    longest = 0
+    for date in sorted({s.date for s in edit.sessions if s.date >= edit.today and WEEKDAYS[s.date.weekday()] in days}):
+        sessions = [s for s in edit.on(date) if s.status == "planned" and is_training(s) and s.type != "race"]
+        total = sum(s.duration_min for s in sessions)
+        if total <= event.minutes:
+            continue
+        longest = max([longest] + [s.duration_min for s in sessions if s.type == "long"])
+        fraction = event.minutes / total  # every session of the day keeps the same share
+        why = f"at most {event.minutes} min on {names[WEEKDAYS[date.weekday()]]}s"
+        for s in sessions:
+            minutes = int(s.duration_min * fraction)
+            if minutes < edit.rules.guardrails.week.min_session_min:
+                edit.swap(s, None)
+                edit.note(date, f"{why}: rest instead", "weekday_cap")
+            else:
+                edit.swap(s, resized(s, minutes, edit.anchors, edit.rules))
+                edit.note(date, f"{why}: {minutes} min instead of {s.duration_min}", "weekday_cap")
+    if edit.rebuilt_from is None and any(c for c in edit.reasons if c > edit.window_end):
+        edit.rebuilt_from = edit.window_end + dt.timedelta(days=1)  # later weeks in one line, as after a rebuild
+    if longest and availability.long_day in days:
+        # the athlete's time is theirs to give: the long session is shortened, and where it could go instead is said
+        bits.append(
+            f"Your long session is on {names[availability.long_day]}s and was to reach {longest} min: to keep it long, "
+            "make another day the long day."
+        )
+    return " ".join(bits)
 
 
 def _illness(edit: _Edit, event: Illness) -> None:
@@ -947,6 +1011,8 @@ def adapt_plan(
         elif isinstance(event, DayCapEvent):
             _cap(edit, event)
             bits.append(f"At most {event.minutes} min on {event.date}.")
+        elif isinstance(event, WeekdayCapEvent):
+            bits.append(_weekday_cap(edit, event))
     if any(isinstance(e, (DaysChange, LongDayChange)) for e in events) and _rebuild_after_window(edit):
         bits.append("The weeks after the next two are rebuilt for the new days, same race date.")
     return _finish(plan, edit, bits, eased=is_protective(events))
@@ -989,7 +1055,8 @@ PROTECTIVE_EVENTS = (Missed, Partial, Fatigue, Illness, Injury, Unavailable, Day
 
 
 def is_protective(events: list[AdaptEvent]) -> bool:
-    return all(isinstance(e, PROTECTIVE_EVENTS) for e in events)
+    """Every event lowers load; a standing weekday limit does (lifting one does not)."""
+    return all(isinstance(e, PROTECTIVE_EVENTS) or (isinstance(e, WeekdayCapEvent) and e.minutes is not None) for e in events)
 
 
 def move_session(

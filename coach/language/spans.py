@@ -283,6 +283,11 @@ _WEEKDAY_CONTEXT_AFTER: Final = frozenset(
         "sessions",
         "only",
         "be",
+        "arvo",
+        "am",
+        "pm",
+        "lunchtime",
+        "lunch",
     }
 )
 
@@ -377,6 +382,15 @@ _ORDINAL_RE: Final = re.compile(
     r"(?!\s+(?:reps?|sets?|intervals?|laps?|km|k|miles?|weeks?|days?|runs?|sessions?|times?|place|attempts?|hills?|"
     r"efforts?|rounds?|x|one|lap|mile|interval|rep|set|repeat|repeats|minute|minutes)\b)"
 )
+_BARE_DAY_PAIR_RE: Final = re.compile(
+    r"\bthe\s+(?P<a>[0-3]?\d)\s+(?:and|&|\+|or)\s+(?:the\s+)?(?P<b>[0-3]?\d)\b(?!\s*(?:st|nd|rd|th|k|km|mi|miles?|m|min|mins|"
+    r"minutes?|h|hrs?|hours?|x|%|kg|lbs?|reps?|sets?|weeks?|days?|of)\b)"
+)
+"""Two days of the month without their ordinal suffix: "the 26 and 27 I am with my family"."""
+_NEXT_N_WEEKDAYS_RE: Final = re.compile(
+    r"\b(?:the\s+)?next\s+(?P<n>two|three|four|five|couple(?:\s+of)?|[2-5])\s+(?P<w>mon|tues|wednes|thurs|fri|satur|sun)days\b"
+)
+"""The coming N of a weekday: "working the next two Thursdays"."""
 _WEEKDAY_RE: Final = re.compile(
     r"\b(?:(?P<mod>last|(?<!after )next|this|this\s+coming|coming)\s+)?(?P<name>"
     + "|".join(sorted(_WEEKDAY_NAMES, key=len, reverse=True))
@@ -807,6 +821,20 @@ class SlotParser:
             work.mask(match.start(), match.end())
             day, month = self._day_month(a, b)
             self._month_day(match, day, month, None, today, past, found)
+        for match in list(_BARE_DAY_PAIR_RE.finditer(work.current)):
+            a, b = int(match.group("a")), int(match.group("b"))
+            if not (1 <= a <= 31 and 1 <= b - a <= 6 and b <= 31):
+                continue
+            work.mask(match.start(), match.end())
+            first = _resolve_ordinal(a, today, past)
+            for day_number, value in ((a, first), (b, first + dt.timedelta(days=b - a))):
+                found.dates.append(_DateMention(match.start(), match.end(), value, "ordinal", number=day_number))
+        for match in work.take(_NEXT_N_WEEKDAYS_RE):
+            count = {"two": 2, "three": 3, "four": 4, "five": 5}.get(match.group("n"), 2 if match.group("n").startswith("couple") else None)
+            count = count or int(match.group("n"))
+            first = next_weekday(today, _WEEKDAY_NAMES[match.group("w") + "day"], strictly=True)
+            for n in range(count):
+                found.dates.append(_DateMention(match.start(), match.end(), first + dt.timedelta(days=7 * n), "fixed"))
         for match in work.take(_ORDINAL_RE):
             day = int(match.group("d"))
             if not 1 <= day <= max(_month_days(m) for m in range(1, 13)):

@@ -19,7 +19,7 @@ ENERGY_WORDS: Final[tuple[tuple[int, re.Pattern[str]], ...]] = (
     (
         5,
         re.compile(
-            r"\b(best i'?ve felt|feel(?:ing)? (?:amazing|fantastic|brilliant|awesome|incredible)|full of beans|buzzing|on fire)\b"
+            r"\b(best i'?ve felt|feel(?:ing)? (?:amazing|fantastic|brilliant|awesome|incredible)|full of beans|(?<!keeps )(?<!kept )(?<!watch )(?<!phone )buzzing(?! (?:at|me|on|when|every))|on fire)\b"
         ),
     ),
     (

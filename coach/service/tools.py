@@ -33,6 +33,7 @@ from coach.engine.adapt import (
     Partial,
     Skip,
     Unavailable,
+    WeekdayCapEvent,
     is_protective,
 )
 from coach.engine.adapt import adapt_plan as engine_adapt
@@ -279,6 +280,13 @@ class DayCapInput(_In):
     minutes: int = Field(ge=0, le=1440, description="Training time the athlete has that day.")
 
 
+class WeekdayCapInput(_In):
+    days: list[Weekday] = Field(min_length=1, max_length=7, description="The weekdays the limit is for, e.g. ['thu'].")
+    minutes: int | None = Field(
+        ..., ge=0, le=1440, description="Training time the athlete has on each of those days from now on; null lifts the limit."
+    )
+
+
 class DaysInput(_In):
     days: list[Weekday] | None = Field(None, min_length=1, max_length=7)
     without: list[Weekday] | None = Field(
@@ -483,9 +491,11 @@ class CoachTools:
     async def _adapt(self, events: list[AdaptEvent], reason: str) -> AdaptOut:
         plan, profile = await self._plan(), self._profile()
         adaptation = engine_adapt(plan, profile, events, self.ctx.today, self.service.rules)
-        return await self._apply(adaptation, reason, protective=is_protective(events))
+        # weeks rebuilt past the next two are summarised, not listed as changes: the plan is saved all the same
+        replanned = adaptation.plan.weeks != plan.weeks
+        return await self._apply(adaptation, reason, protective=is_protective(events), replanned=replanned)
 
-    async def _apply(self, adaptation: Adaptation, reason: str, *, protective: bool = False) -> AdaptOut:
+    async def _apply(self, adaptation: Adaptation, reason: str, *, protective: bool = False, replanned: bool = False) -> AdaptOut:
         adaptation = self._publishable(adaptation, protective=protective)
         changes = [
             ChangeOut(
@@ -497,7 +507,7 @@ class CoachTools:
             for c in adaptation.changes
         ]
         summary = adaptation.summary
-        if adaptation.accepted and adaptation.changes:
+        if adaptation.accepted and (adaptation.changes or replanned):
             from coach.library.use import (
                 with_library,  # re-planned sessions take the athlete's own workouts again
             )
@@ -894,6 +904,13 @@ class CoachTools:
         event = DayCapEvent(date=data.date, minutes=data.minutes, athlete_asked=True)
         return await self._adapt([event], f"{data.minutes} min on {data.date}")
 
+    async def limit_weekday(self, data: WeekdayCapInput) -> AdaptOut:
+        if data.minutes == 0:
+            raise ToolError("0 minutes means no training on those days: change the training days instead (change_days with without).")
+        event = WeekdayCapEvent(days=data.days, minutes=data.minutes, athlete_asked=True)
+        named = ", ".join(data.days)
+        return await self._adapt([event], f"{data.minutes} min on {named} from now on" if data.minutes else f"no limit on {named}")
+
     async def change_days(self, data: DaysInput) -> AdaptOut:
         events: list[AdaptEvent] = []
         if data.without is not None and data.days is None:
@@ -1042,6 +1059,9 @@ class CoachTools:
                  AdaptOut, True),
             tool("limit_day", "The athlete has only so many minutes on one date; that day's session is shortened.",
                  self.limit_day, DayCapInput, AdaptOut, True),
+            tool("limit_weekday", "From now on the athlete has at most so many minutes on a weekday (\"Thursdays 50 min max from "
+                 "now on\"): every coming session on it is shortened and later plans keep the limit; null minutes lifts it.",
+                 self.limit_weekday, WeekdayCapInput, AdaptOut, True),
             tool("change_days", "Change training days from now on (the new list, or the days that are out) and/or the "
                  "long-session day.", self.change_days, DaysInput, AdaptOut, True),
             tool(

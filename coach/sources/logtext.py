@@ -98,6 +98,8 @@ _PART_OF_IT = re.compile(r"\b(?:the |my )?(?:last|final|first|other)\s+$")
 """'bonked for the last 20 min': a part of the session named, not a segment to add."""
 _AMBIGUOUS_CLOCK = re.compile(r"\d{1,2}:\d{2}")
 _INSTEAD_OF = re.compile(r"\binstead of (?:the |my |today'?s |tonight'?s |a |an )?(?:\w+ )?(?:run|ride|swim|spin|session)\b")
+_BESIDE_OTHER = re.compile(r"\b(?:after|before|following) (?:the|my|a|an|this morning'?s|today'?s) (?:\w+ )?(?:run|ride|swim|spin|jog)\b")
+"""The other workout a told one came beside ("40 minutes bike in the gym, after the run"): not its sport."""
 _DONE_VERBS: Final[tuple[tuple[re.Pattern[str], Sport], ...]] = (
     (re.compile(r"\b(ran|jogged)\b"), "run"),
     (re.compile(r"\b(rode|cycled|biked)\b"), "ride"),
@@ -127,7 +129,7 @@ _STRENGTH_FORMS: Final = (
     ("wr", re.compile(r"^" + _NUMBER + _WEIGHT_UNIT + r"\s*[x×]\s*(\d+)$")),
 )
 _BARE_MINUTES = re.compile(
-    r"\b(?:in|easy|steady|recovery|tempo|long|gentle|comfortable)\s+(\d{2,3})(?![\d:]|[.,]\d|\s*(?:k|km|mi|m|sec|s|x|th|st|nd|rd|%)\b)"
+    r"\b(?:in|easy|steady|recovery|tempo|long|gentle|comfortable|(?:did|done) (?:today'?s|the|my|a|an))\s+(\d{2,3})(?![\d:]|[.,]\d|\s*(?:k|km|mi|m|sec|s|x|th|st|nd|rd|%)\b)"
 )
 _RACE_HINTS = re.compile(r"\b(parkrun|5k|10k|half marathon|marathon)\b")
 _EXERCISE = re.compile(r"^([a-z][a-z' \-]*?)\s*(?=\d)")
@@ -208,7 +210,8 @@ def _duration_s(text: str, sport: str | None = None, distance_m: float | None = 
     chosen = clocks[0] if clocks else spans[0] if spans else None
     if chosen is not None:
         return float(chosen.seconds), text[: chosen.start] + text[chosen.end :]
-    bare = _BARE_MINUTES.search(text)  # "6 miles in 58": a bare number after "in" is minutes
+    found = list(_BARE_MINUTES.finditer(text))  # "6 miles in 58": a bare number after "in" is minutes ("did the 10 in 52": 52)
+    bare = next((m for m in found if m.group(0).startswith("in")), found[0] if found else None)
     if bare:
         return float(int(bare.group(1)) * SECONDS_PER_MINUTE), text[: bare.start()] + text[bare.end() :]
     return None, text
@@ -393,7 +396,7 @@ def parse_log_entry(
             swim_threshold_pace_s_per_100m=swim_threshold_pace_s_per_100m, default_sport=usual,
         )
 
-    told = _INSTEAD_OF.sub(" ", text)  # "swam 40 minutes instead of the long run": a swim
+    told = _BESIDE_OTHER.sub(" ", _INSTEAD_OF.sub(" ", text))  # "swam 40 minutes instead of the long run": a swim
     verbs = {sport for pattern, sport in _DONE_VERBS if pattern.search(told)}
     if len(verbs) == 1:
         return endurance(verbs.pop())

@@ -160,6 +160,21 @@ def test_collateral_far_ahead_fails_the_item() -> None:
     assert score([{"effect": "injury", "body_part": "knee"}], {**far, "limitations": [{"body_part": "knee"}]}).passed
 
 
+def test_a_capped_weekday_shortened_later_is_no_collateral() -> None:
+    """A limit said from now on ("Thursday runs can't go past 50 min") shortens that weekday's later
+    sessions: within the cap they are what the cap asked; longer, another weekday, or removed, still collateral."""
+    cap = [{"effect": "cap", "date": "2026-12-13", "minutes": 60}]  # a Sunday; 10 Jan is a Sunday too
+    capped = edited(d2026_12_13=session("2026-12-13", "long", 50, intensity="moderate"),
+                    d2027_01_10=session("2027-01-10", "long", 60, intensity="moderate"))
+    assert score(cap, capped).collateral == ["2027-01-10"]  # capped day by day: the profile keeps no limit
+    capped["profile"]["availability"]["max_minutes"] = {"sun": 60}
+    assert score(cap, capped).passed
+    assert score(cap, edited(d2027_01_10=session("2027-01-10", "long", 70, intensity="moderate"))).collateral == ["2027-01-10"]
+    assert score(cap, edited(d2027_01_10=None)).collateral == ["2027-01-10"]
+    saturday = [{"effect": "cap", "date": "2026-12-12", "minutes": 60}]
+    assert score(saturday, capped).collateral == ["2027-01-10"]
+
+
 def test_the_return_after_a_long_break_is_no_collateral() -> None:
     """After two weeks away a coach brings the athlete back over as many days (adapt.break_return_fractions):
     changes there are expected; changes beyond them, or after a short trip, are still collateral."""

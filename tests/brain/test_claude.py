@@ -680,3 +680,10 @@ def test_the_prompt_in_use_asks_for_the_neck_check_and_keeps_every_rule_of_the_l
     assert "below the neck" in current and "report_illness" in current
     kept = [line for line in previous.splitlines() if line.strip()]
     assert all(line in current for line in kept)  # v3 only adds
+
+
+def test_the_prompt_in_use_names_the_weekday_limit_and_keeps_every_rule_of_v3() -> None:
+    current, previous = load_system_prompt(), load_system_prompt("v3")
+    assert "limit_weekday" in current and "limit_day" in current
+    kept = [line for line in previous.splitlines() if line.strip()]
+    assert all(line in current for line in kept)  # v4 only adds
