@@ -1429,7 +1429,7 @@ def _request_of(message: str, slots: Slots, intent: str, today: dt.date | None =
         and not (slots.weekdays and _DAYS_OUT.search(message))  # "can't do Thursdays anymore, kids have swimming now"
         and not (  # "weekdays I can only do 30 min from now on, new job": a limit on those days, the job its reason
             slots.durations_s and (_CAP_FIRM.search(message) or _CAP_STRONG.search(message))
-            and (_weekdays_named(message) or re.search(r"\bweekdays\b", message, re.I))
+            and _limit_days(message)
         )
     ):
         return "remember_note"  # "I'm a nurse so my shifts are all over the place", "got a gym membership for January"
@@ -1537,7 +1537,7 @@ def _request_of(message: str, slots: Slots, intent: str, today: dt.date | None =
         and intent not in ("missed", "partial", "log_workout")
     ):
         return "move_session"
-    if _LIMIT_LIFTED.search(message) and (_weekdays_named(message) or re.search(r"\bweekdays\b", message, re.I)) and not slots.past_tense:
+    if _LIMIT_LIFTED.search(message) and _limit_days(message) and not slots.past_tense:
         return "cap_lifted"  # "Thursdays are back to normal, no time limit": the standing limit goes
     spare = [d for d in slots.durations_s if slots.sleep_hours is None or abs(d - slots.sleep_hours * 3600) > 60]
     if (
@@ -1688,6 +1688,11 @@ _FATIGUE_WORDS = re.compile(r"\b(tired|fatigued?|exhausted|wrecked|sore|knackere
 def _weekdays_named(message: str) -> list[str]:
     """Weekdays in full words, plurals too ("Saturdays are a no-go"), as the tools name them."""
     return list(dict.fromkeys(w[:3] for w in _WEEKDAY_WORD.findall(message.lower())))
+
+
+def _limit_days(text: str) -> list[str]:
+    """The weekdays a standing limit names: those said in full, or Monday to Friday for "weekdays"."""
+    return list(WEEKDAYS[:5]) if re.search(r"\bweekdays\b", text, re.I) else _weekdays_named(text)
 
 
 def _vague_of(message: str, slots: Slots, intent: str) -> str | None:
@@ -3094,7 +3099,7 @@ class _Turn:
             for part in _CLAUSE_SPLIT.split(sentence):
                 if not part or not (_CAP_ASK.search(part) or _CAP_FIRM.search(part) or _CAP_STRONG.search(part) or _LIMITED.search(part)):
                     continue
-                days: list[str] = list(WEEKDAYS[:5]) if re.search(r"\bweekdays\b", part, re.I) else _weekdays_named(part)
+                days = _limit_days(part)
                 if not days:
                     continue
                 if _TODAY_WORDS.search(part) or _ONE_WEEKDAY.search(part):
@@ -3106,7 +3111,7 @@ class _Turn:
 
     async def on_cap_lifted(self) -> Result:
         """'Thursdays are back to normal, no time limit': the weekday's standing limit is lifted."""
-        days = list(WEEKDAYS[:5]) if re.search(r"\bweekdays\b", self.message, re.I) else _weekdays_named(self.message)
+        days = _limit_days(self.message)
         return await self.adapt("limit_weekday", {"days": days, "minutes": None}), None
 
     async def cap_span_days(self) -> list[dt.date]:
